@@ -1,0 +1,397 @@
+/* capture.c — the libpcap loop; see capture.h. */
+#define _GNU_SOURCE
+#include "capture.h"
+#include "json.h"
+#include "store.h"
+#include "util.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <pcap/pcap.h>
+#include <zlib.h>
+
+static volatile sig_atomic_t stop_signal;
+static pcap_t *active_pcap;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+	if (active_pcap)
+		pcap_breakloop(active_pcap);
+}
+
+struct loop_ctx {
+	struct engine *eng;
+	int dlt;
+	const struct capture_opts *o;
+	int64_t start_wall;
+	int64_t last_progress;
+	int64_t file_size;
+	FILE *fp;
+	const char *name;
+	uint64_t file_packets;
+	int64_t ts_start;
+};
+
+static void progress(struct loop_ctx *lc, bool final)
+{
+	int64_t now = now_us();
+	double secs;
+	long pos;
+	if (!final && now - lc->last_progress < 500000)
+		return;
+	lc->last_progress = now;
+	secs = (double)(now - lc->start_wall) / 1e6;
+	pos = lc->fp ? ftell(lc->fp) : -1;
+	if (lc->file_size > 0 && pos >= 0)
+		fprintf(stderr, "\r%s: %5.1f%% %llu packets %.0f pkt/s   ", lc->name,
+			100.0 * (double)pos / (double)lc->file_size,
+			(unsigned long long)lc->file_packets,
+			secs > 0 ? (double)lc->file_packets / secs : 0.0);
+	else
+		fprintf(stderr, "\r%s: %llu packets %.0f pkt/s   ", lc->name,
+			(unsigned long long)lc->file_packets,
+			secs > 0 ? (double)lc->file_packets / secs : 0.0);
+	if (final)
+		fputc('\n', stderr);
+}
+
+static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+	struct loop_ctx *lc = (struct loop_ctx *)user;
+	struct engine *e = lc->eng;
+	int64_t ts = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+
+	engine_packet(e, lc->dlt, ts, data, h->caplen, h->len);
+	lc->file_packets++;
+	if ((lc->file_packets & 1023) == 0) {
+		store_maybe_commit(e->store);
+		if (lc->o->progress)
+			progress(lc, false);
+	}
+	if (lc->o->count > 0 && (int64_t)e->st.packets >= lc->o->count)
+		pcap_breakloop(active_pcap);
+	if (lc->o->duration > 0) {
+		if (lc->ts_start == 0)
+			lc->ts_start = ts;
+		if (ts - lc->ts_start >= lc->o->duration * 1000000)
+			pcap_breakloop(active_pcap);
+	}
+}
+
+/* gzip input: a FILE* whose reads inflate (pcap_fopen_offline takes it). */
+static ssize_t gz_read(void *cookie, char *buf, size_t n)
+{
+	int r = gzread((gzFile)cookie, buf, (unsigned)(n > (1u << 30) ? (1u << 30) : n));
+	return r < 0 ? -1 : r;
+}
+
+static int gz_close(void *cookie)
+{
+	return gzclose((gzFile)cookie) == Z_OK ? 0 : -1;
+}
+
+static FILE *open_input(const char *path, bool *is_gz, char *err, size_t errlen)
+{
+	FILE *fp = fopen(path, "rb");
+	unsigned char magic[2] = { 0, 0 };
+	*is_gz = false;
+	if (fp == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fread(magic, 1, 2, fp) == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
+		gzFile gz;
+		cookie_io_functions_t io = { .read = gz_read, .close = gz_close };
+		fclose(fp);
+		gz = gzopen(path, "rb");
+		if (gz == NULL) {
+			snprintf(err, errlen, "%s: cannot open gzip stream", path);
+			return NULL;
+		}
+		*is_gz = true;
+		fp = fopencookie(gz, "rb", io);
+		if (fp == NULL) {
+			gzclose(gz);
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		}
+		return fp;
+	}
+	rewind(fp);
+	return fp;
+}
+
+static int drop_privileges(const char *user)
+{
+	struct passwd *pw = getpwnam(user);
+	if (pw == NULL) {
+		fprintf(stderr, "wireaudit: -Z: no such user %s\n", user);
+		return -1;
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
+	    setuid(pw->pw_uid) != 0) {
+		fprintf(stderr, "wireaudit: -Z %s: %s\n", user, strerror(errno));
+		return -1;
+	}
+	if (setuid(0) == 0) {
+		fprintf(stderr, "wireaudit: -Z %s: could regain root, refusing to go on\n", user);
+		return -1;
+	}
+	return 0;
+}
+
+static int apply_filter(pcap_t *p, const char *filter, const char *what)
+{
+	struct bpf_program prog;
+	if (filter == NULL)
+		return 0;
+	if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+		fprintf(stderr, "wireaudit: %s: bad filter \"%s\": %s\n", what, filter, pcap_geterr(p));
+		return -1;
+	}
+	if (pcap_setfilter(p, &prog) != 0) {
+		fprintf(stderr, "wireaudit: %s: %s\n", what, pcap_geterr(p));
+		pcap_freecode(&prog);
+		return -1;
+	}
+	pcap_freecode(&prog);
+	return 0;
+}
+
+static char *stats_json(const struct engine *e, const char *const *errors, int nerr)
+{
+	struct jbuf jb;
+	int i;
+	jb_init(&jb);
+	jb_obj_open(&jb);
+	jb_key(&jb, "decode");
+	jb_obj_open(&jb);
+	for (i = 0; i < DEC_NRESULTS; i++)
+		jb_kv_int(&jb, dec_result_name((enum dec_result)i), (int64_t)e->st.dec[i]);
+	jb_obj_close(&jb);
+	jb_kv_int(&jb, "flows_tcp", (int64_t)e->st.flows_tcp);
+	jb_kv_int(&jb, "flows_udp", (int64_t)e->st.flows_udp);
+	jb_kv_int(&jb, "flows_written", (int64_t)e->st.flows_written);
+	jb_kv_int(&jb, "flows_closed", (int64_t)e->st.flows_closed);
+	jb_kv_int(&jb, "flows_expired", (int64_t)e->st.flows_expired);
+	jb_kv_int(&jb, "flows_evicted", (int64_t)e->st.flows_evicted);
+	jb_kv_int(&jb, "dissector_calls", (int64_t)e->st.dissector_calls);
+	jb_kv_int(&jb, "dissector_bytes", (int64_t)e->st.dissector_bytes);
+	jb_kv_int(&jb, "probe_calls", (int64_t)e->st.probe_calls);
+	jb_kv_int(&jb, "ndpi_packets", (int64_t)e->st.ndpi_packets);
+	jb_kv_int(&jb, "bypassed_packets", (int64_t)e->st.bypassed_packets);
+	jb_kv_int(&jb, "stream_gaps", (int64_t)e->st.stream_gaps);
+	jb_kv_int(&jb, "stream_caps", (int64_t)e->st.stream_caps);
+	jb_kv_int(&jb, "retransmissions", (int64_t)e->st.retransmissions);
+	jb_kv_int(&jb, "overlap_mismatches", (int64_t)e->st.overlap_mismatches);
+	jb_kv_int(&jb, "store_errors", (int64_t)e->st.store_errors);
+	jb_key(&jb, "input_errors");
+	jb_arr_open(&jb);
+	for (i = 0; i < nerr; i++)
+		jb_string(&jb, errors[i]);
+	jb_arr_close(&jb);
+	jb_obj_close(&jb);
+	return jb_take(&jb);
+}
+
+int capture_run(const struct capture_opts *o)
+{
+	struct store *st = NULL;
+	struct engine eng;
+	struct run_info ri;
+	struct run_end re;
+	char err[512], ebuf[PCAP_ERRBUF_SIZE];
+	char source[4096];
+	char *errors[64];
+	int nerr = 0, rc = EXIT_OK, i;
+	int64_t run_id = 0;
+	int64_t drops = -1, if_drops = -1;
+	struct sigaction sa;
+	char *sj;
+
+	if (store_open(&st, o->db, false, err, sizeof(err)) != 0) {
+		fprintf(stderr, "wireaudit: %s\n", err);
+		return EXIT_STORE;
+	}
+	source[0] = 0;
+	if (o->iface) {
+		snprintf(source, sizeof(source), "%s", o->iface);
+	} else {
+		size_t off = 0;
+		for (i = 0; i < o->nfiles && off < sizeof(source); i++)
+			off += (size_t)snprintf(source + off, sizeof(source) - off, "%s%s",
+						i ? " " : "", o->files[i]);
+	}
+	ri.source = source;
+	ri.filter = o->filter;
+	ri.snaplen = o->snaplen;
+	ri.mode = o->iface ? "live" : "offline";
+	if (store_run_begin(st, &ri, &run_id) != 0) {
+		store_close(st);
+		return EXIT_STORE;
+	}
+	if (engine_init(&eng, &o->eng, st, run_id) != 0) {
+		store_close(st);
+		return EXIT_STORE;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	stop_signal = 0;
+
+	if (o->iface) {
+		pcap_t *p = pcap_create(o->iface, ebuf);
+		struct loop_ctx lc;
+		if (p == NULL) {
+			fprintf(stderr, "wireaudit: %s: %s\n", o->iface, ebuf);
+			rc = EXIT_INPUT;
+			goto done;
+		}
+		pcap_set_snaplen(p, o->snaplen);
+		pcap_set_promisc(p, o->promisc);
+		pcap_set_timeout(p, 500);
+		pcap_set_buffer_size(p, 64 * 1024 * 1024);
+		if (pcap_activate(p) < 0) {
+			fprintf(stderr, "wireaudit: %s: %s\n", o->iface, pcap_geterr(p));
+			pcap_close(p);
+			rc = EXIT_INPUT;
+			goto done;
+		}
+		if (apply_filter(p, o->filter, o->iface) != 0) {
+			pcap_close(p);
+			rc = EXIT_USAGE;
+			goto done;
+		}
+		if (o->drop_user && drop_privileges(o->drop_user) != 0) {
+			pcap_close(p);
+			rc = EXIT_USAGE;
+			goto done;
+		}
+		memset(&lc, 0, sizeof(lc));
+		lc.eng = &eng;
+		lc.dlt = pcap_datalink(p);
+		lc.o = o;
+		lc.name = o->iface;
+		lc.start_wall = now_us();
+		active_pcap = p;
+		while (!stop_signal) {
+			int n = pcap_dispatch(p, -1, on_packet, (u_char *)&lc);
+			if (n == PCAP_ERROR) {
+				fprintf(stderr, "wireaudit: %s: %s\n", o->iface, pcap_geterr(p));
+				rc = EXIT_INPUT;
+				break;
+			}
+			if (n == PCAP_ERROR_BREAK)
+				break;
+			/* idle link: expire by wall clock, commit on time */
+			engine_expire(&eng, now_us() > eng.now ? now_us() : eng.now);
+			store_maybe_commit(st);
+		}
+		{
+			struct pcap_stat ps;
+			if (pcap_stats(p, &ps) == 0) {
+				drops = ps.ps_drop;
+				if_drops = ps.ps_ifdrop;
+			}
+		}
+		active_pcap = NULL;
+		pcap_close(p);
+	} else {
+		for (i = 0; i < o->nfiles && !stop_signal; i++) {
+			struct loop_ctx lc;
+			bool gz;
+			FILE *fp;
+			pcap_t *p;
+			struct stat sb;
+			int n;
+
+			fp = open_input(o->files[i], &gz, err, sizeof(err));
+			if (fp == NULL) {
+				fprintf(stderr, "wireaudit: %s\n", err);
+				if (nerr < 64)
+					errors[nerr++] = strdup(err);
+				rc = EXIT_INPUT;
+				continue;
+			}
+			p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+			if (p == NULL) {
+				fprintf(stderr, "wireaudit: %s: %s\n", o->files[i], ebuf);
+				snprintf(err, sizeof(err), "%s: %s", o->files[i], ebuf);
+				if (nerr < 64)
+					errors[nerr++] = strdup(err);
+				fclose(fp);
+				rc = EXIT_INPUT;
+				continue;
+			}
+			if (apply_filter(p, o->filter, o->files[i]) != 0) {
+				pcap_close(p);
+				rc = EXIT_USAGE;
+				break;
+			}
+			memset(&lc, 0, sizeof(lc));
+			lc.eng = &eng;
+			lc.dlt = pcap_datalink(p);
+			lc.o = o;
+			lc.name = o->files[i];
+			lc.fp = gz ? NULL : fp;
+			lc.file_size = (!gz && stat(o->files[i], &sb) == 0) ? (int64_t)sb.st_size : -1;
+			lc.start_wall = now_us();
+			active_pcap = p;
+			n = pcap_loop(p, -1, on_packet, (u_char *)&lc);
+			active_pcap = NULL;
+			if (o->progress)
+				progress(&lc, true);
+			if (n == PCAP_ERROR) {
+				/* e.g. a file that ends mid-record: keep what was read */
+				fprintf(stderr, "wireaudit: %s: %s (after %llu packets)\n", o->files[i],
+					pcap_geterr(p), (unsigned long long)lc.file_packets);
+				snprintf(err, sizeof(err), "%s: %s", o->files[i], pcap_geterr(p));
+				if (nerr < 64)
+					errors[nerr++] = strdup(err);
+				rc = EXIT_INPUT;
+			}
+			pcap_close(p); /* closes fp */
+			if (o->count > 0 && (int64_t)eng.st.packets >= o->count)
+				break;
+		}
+	}
+done:
+	engine_flush_all(&eng);
+	if (stop_signal && rc == EXIT_OK)
+		rc = EXIT_INTERRUPTED;
+	sj = stats_json(&eng, (const char *const *)errors, nerr);
+	memset(&re, 0, sizeof(re));
+	re.ts_first = eng.st.ts_first;
+	re.ts_last = eng.st.ts_last;
+	re.packets = eng.st.packets;
+	re.bytes = eng.st.bytes;
+	re.flows = eng.st.flows_written;
+	re.drops = drops;
+	re.if_drops = if_drops;
+	re.stats_json = sj;
+	re.status = stop_signal ? "interrupted" : rc == EXIT_OK ? "complete" : "error";
+	if (store_run_end(st, run_id, &re) != 0 && rc == EXIT_OK)
+		rc = EXIT_STORE;
+	if (eng.st.store_errors && rc == EXIT_OK)
+		rc = EXIT_STORE;
+	if (!o->quiet)
+		fprintf(stderr, "wireaudit: run %lld: %llu packets, %llu flows written to %s\n",
+			(long long)run_id, (unsigned long long)eng.st.packets,
+			(unsigned long long)eng.st.flows_written, o->db);
+	free(sj);
+	for (i = 0; i < nerr; i++)
+		free(errors[i]);
+	engine_free(&eng);
+	store_close(st);
+	return rc;
+}

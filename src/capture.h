@@ -1,0 +1,37 @@
+/* capture.h — reading packets with libpcap (files or a live interface) into
+ * the engine, with the run recorded in the store. */
+#ifndef WA_CAPTURE_H
+#define WA_CAPTURE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine.h"
+
+struct capture_opts {
+	const char **files;     /* -r, several allowed */
+	int nfiles;
+	const char *iface;      /* -i */
+	const char *filter;     /* -f BPF */
+	const char *db;         /* -d */
+	int snaplen;
+	int64_t count;          /* -c: stop after this many packets (0: no limit) */
+	int64_t duration;       /* --duration seconds (0: no limit) */
+	bool promisc;
+	bool progress;          /* progress on stderr (only if a terminal) */
+	bool quiet;
+	const char *drop_user;  /* -Z: user to switch to after opening the interface */
+	struct engine_config eng;
+};
+
+/* Exit codes (docs/CLI.md). */
+#define EXIT_OK 0
+#define EXIT_USAGE 2
+#define EXIT_INPUT 3      /* a capture file or interface could not be read */
+#define EXIT_STORE 4      /* the database could not be opened or written */
+#define EXIT_INTERRUPTED 5 /* stopped by a signal, everything flushed */
+
+/* Returns an exit code; everything observed is in the store on return. */
+int capture_run(const struct capture_opts *o);
+
+#endif

@@ -1,0 +1,566 @@
+/* dissect.c — probing, buffered delivery, hand-off and observations; the
+ * contract is in dissectors/dissector.h. */
+#include "dissect.h"
+#include "engine.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+
+static const struct anomaly_def stream_anomalies[] = {
+	{ STREAM_ANOM_GAP, "stream_gap" },
+	{ STREAM_ANOM_CAP, "stream_cap" },
+	{ STREAM_ANOM_OVERLAP_MISMATCH, "stream_overlap_mismatch" },
+	{ STREAM_ANOM_PARSE_ERROR, "parse_error" },
+	{ STREAM_ANOM_HANDOFF_UNKNOWN, "handoff_unknown" },
+	{ STREAM_ANOM_MIDSTREAM, "midstream" },
+	{ 0, NULL },
+};
+
+static const char *anom_name(const struct anomaly_def *t, int code)
+{
+	for (; t && t->name; t++)
+		if (t->code == code)
+			return t->name;
+	return "unknown";
+}
+
+const char *sec_state_name(enum sec_state s)
+{
+	static const char *const n[] = { "unknown", "tls", "starttls", "tls_refused",
+					 "starttls_not_used", "cleartext" };
+	return (unsigned)s < 6 ? n[s] : "unknown";
+}
+
+struct dis_ctx *dis_new(struct engine *eng, struct flow *f)
+{
+	struct dis_ctx *c = calloc(1, sizeof(*c));
+	size_t i;
+	unsigned want = f->key.proto == IPPROTO_TCP ? DIS_TCP : DIS_UDP;
+
+	if (c == NULL)
+		return NULL;
+	c->flow = f;
+	c->eng = eng;
+	c->tls_offered = c->tls_requested = -1;
+	for (i = 0; i < n_dissectors && i < 64; i++)
+		if (dissectors[i]->transport & want)
+			c->cand |= (uint64_t)1 << i;
+	if (c->cand == 0)
+		c->finished = true;
+	return c;
+}
+
+void dis_anomaly_raw(struct dis_ctx *c, const char *dissector, int code, const char *name,
+		     const char *detail)
+{
+	struct obs_anom *a;
+	if (c->nanoms >= DIS_MAX_ANOMALIES) {
+		c->anoms_dropped++;
+		return;
+	}
+	a = &c->anoms[c->nanoms++];
+	a->dissector = dissector;
+	a->code = code;
+	a->name = name;
+	snprintf(a->detail, sizeof(a->detail), "%s", detail ? detail : "");
+}
+
+static void stream_anomaly(struct dis_ctx *c, int code, const char *detail)
+{
+	dis_anomaly_raw(c, "stream", code, anom_name(stream_anomalies, code), detail);
+}
+
+/* End the current dissector: flow_end, free state, stop dissecting. */
+static void dis_end_current(struct dis_ctx *c)
+{
+	if (c->cur) {
+		if (c->cur->flow_end)
+			c->cur->flow_end(c, c->state);
+		if (c->cur->state_free && c->state)
+			c->cur->state_free(c->state);
+		free(c->state);
+		c->state = NULL;
+	}
+}
+
+static void dis_stop(struct dis_ctx *c)
+{
+	dis_end_current(c);
+	c->finished = true;
+	c->cand = 0;
+	if (c->flow->key.proto == IPPROTO_TCP) {
+		stream_release(&c->flow->st[0]);
+		stream_release(&c->flow->st[1]);
+	}
+	c->flow->bypass = true;
+}
+
+static int dis_claim(struct dis_ctx *c, const struct dissector *d)
+{
+	c->cur = d;
+	c->cand = 0;
+	c->needed[0] = c->needed[1] = 0;
+	c->state = calloc(1, d->state_size ? d->state_size : 1);
+	if (c->state == NULL) {
+		dis_stop(c);
+		return -1;
+	}
+	return 0;
+}
+
+/* Run the claimed dissector over direction d's buffer. */
+static void dis_run(struct dis_ctx *c, int d)
+{
+	struct flow *f = c->flow;
+	bool tcp = f->key.proto == IPPROTO_TCP;
+	struct stream *s = &f->st[d];
+
+	while (!c->finished && c->cur && s->len > 0 && s->len >= c->needed[d]) {
+		struct dis_result r;
+		size_t len = s->len;
+
+		c->eng->st.dissector_calls++;
+		c->eng->st.dissector_bytes += len;
+		r = c->cur->parse(c, c->state, (enum dir)d, s->buf, len);
+		if (r.consumed > len)
+			r.consumed = len;
+		stream_consume(s, (uint32_t)r.consumed);
+
+		if (c->handoff) {
+			const struct dissector *nd = c->handoff;
+			c->handoff = NULL;
+			dis_end_current(c);
+			c->cur = NULL;
+			if (dis_claim(c, nd) != 0)
+				return;
+			/* deliver what is buffered in both directions to the new one */
+			if (tcp) {
+				dis_run(c, d);
+				dis_run(c, !d);
+			}
+			return;
+		}
+		switch (r.status) {
+		case DIS_OK:
+			c->needed[d] = 0;
+			if (r.consumed == 0)
+				return; /* wait for more bytes */
+			break;
+		case DIS_INCOMPLETE:
+			if (r.needed > c->eng->cfg.stream_cap) {
+				stream_anomaly(c, STREAM_ANOM_CAP, d == 0 ? "needed beyond cap c2s" : "needed beyond cap s2c");
+				c->eng->st.stream_caps++;
+				dis_stop(c);
+				return;
+			}
+			c->needed[d] = (uint32_t)r.needed;
+			if (s->len >= c->needed[d] && r.consumed == 0)
+				return; /* dissector asked for what it has: avoid a loop */
+			break;
+		case DIS_ERROR:
+			if (c->nanoms == 0 || strcmp(c->anoms[c->nanoms - 1].dissector, c->cur->name) != 0)
+				dis_anomaly_raw(c, c->cur->name, 0, "parse_error", "");
+			dis_stop(c);
+			return;
+		case DIS_DONE:
+			dis_stop(c);
+			return;
+		}
+	}
+	if (!c->finished && c->cur && s->capped) {
+		stream_anomaly(c, STREAM_ANOM_CAP, d == 0 ? "c2s" : "s2c");
+		c->eng->st.stream_caps++;
+		dis_stop(c);
+	}
+}
+
+/* Probe live candidates with direction d's bytes. Returns the matching
+ * dissector, or NULL. Port-hinted candidates go first. */
+static const struct dissector *dis_probe(struct dis_ctx *c, int d, const uint8_t *p, size_t len,
+					 bool final)
+{
+	uint16_t sport = flow_srv_port(c->flow);
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		size_t i;
+		for (i = 0; i < n_dissectors && i < 64; i++) {
+			const struct dissector *ds = dissectors[i];
+			bool hinted = false;
+			enum probe_res pr;
+			if (!(c->cand & ((uint64_t)1 << i)))
+				continue;
+			if (ds->ports)
+				for (const uint16_t *pp = ds->ports; *pp; pp++)
+					if (*pp == sport)
+						hinted = true;
+			if (hinted != (pass == 0))
+				continue;
+			c->eng->st.probe_calls++;
+			pr = ds->probe((enum dir)d, p, len);
+			if (pr == PROBE_MATCH)
+				return ds;
+			if (pr == PROBE_NOMATCH || final)
+				c->cand &= ~((uint64_t)1 << i);
+		}
+	}
+	return NULL;
+}
+
+void dis_stream_data(struct dis_ctx *c, int d)
+{
+	struct flow *f = c->flow;
+	struct stream *s = &f->st[d];
+
+	if (c->finished)
+		return;
+	if (c->first_data_ts[d] == 0)
+		c->first_data_ts[d] = c->eng->now;
+	if (c->cur == NULL) {
+		const struct dissector *m = dis_probe(c, d, s->buf, s->len, s->len >= PROBE_LIMIT);
+		if (m == NULL) {
+			if (c->cand == 0)
+				dis_stop(c);
+			return;
+		}
+		if (dis_claim(c, m) != 0)
+			return;
+		/* Deliver the direction whose bytes came first, then the other. */
+		int o = !d;
+		if (f->st[o].len > 0 && c->first_data_ts[o] != 0 && c->first_data_ts[o] <= c->first_data_ts[d]) {
+			dis_run(c, o);
+			dis_run(c, d);
+		} else {
+			dis_run(c, d);
+			dis_run(c, o);
+		}
+		return;
+	}
+	dis_run(c, d);
+}
+
+void dis_datagram(struct dis_ctx *c, int d, const uint8_t *p, uint32_t len)
+{
+	struct dis_result r;
+
+	if (c->finished || len == 0)
+		return;
+	if (c->cur == NULL) {
+		const struct dissector *m = dis_probe(c, d, p, len, ++c->probe_dgrams >= 8);
+		if (m == NULL) {
+			if (c->cand == 0)
+				dis_stop(c);
+			return;
+		}
+		if (dis_claim(c, m) != 0)
+			return;
+	}
+	c->eng->st.dissector_calls++;
+	c->eng->st.dissector_bytes += len;
+	r = c->cur->parse(c, c->state, (enum dir)d, p, len);
+	c->handoff = NULL; /* no hand-off on datagrams */
+	if (r.status == DIS_ERROR) {
+		if (c->nanoms == 0 || strcmp(c->anoms[c->nanoms - 1].dissector, c->cur->name) != 0)
+			dis_anomaly_raw(c, c->cur->name, 0, "parse_error", "");
+		dis_stop(c);
+	} else if (r.status == DIS_DONE) {
+		dis_stop(c);
+	}
+}
+
+void dis_stream_trouble(struct dis_ctx *c, int code, int d)
+{
+	if (c->finished)
+		return;
+	if (c->cur == NULL) {
+		/* nothing claimed yet: just stop probing */
+		dis_stop(c);
+		return;
+	}
+	stream_anomaly(c, code, d == 0 ? "c2s" : "s2c");
+	dis_stop(c);
+}
+
+void dis_finish(struct dis_ctx *c)
+{
+	if (!c->finished)
+		dis_stop(c);
+}
+
+void dis_free(struct dis_ctx *c)
+{
+	uint16_t i;
+	if (c == NULL)
+		return;
+	dis_finish(c);
+	for (i = 0; i < c->ndetails; i++)
+		free(c->details[i].s);
+	free(c->details);
+	for (i = 0; i < c->ncerts; i++) {
+		free(c->certs[i].der);
+		free(c->certs[i].json);
+	}
+	free(c->tls_json);
+	free(c);
+}
+
+/* ---- observations (obs.h) ---- */
+
+void obs_protocol(struct dis_ctx *c, const char *name)
+{
+	if (c->protocol == NULL)
+		c->protocol = name;
+}
+
+void obs_security(struct dis_ctx *c, enum sec_state s)
+{
+	if (s == SEC_TLS && c->security == SEC_STARTTLS)
+		return;
+	c->security = s;
+}
+
+enum sec_state obs_get_security(const struct dis_ctx *c)
+{
+	return c->security;
+}
+
+void obs_anomaly(struct dis_ctx *c, int code, const char *fmt, ...)
+{
+	char detail[160] = "";
+	const char *dname = c->cur ? c->cur->name : "stream";
+	const struct anomaly_def *tab = c->cur ? c->cur->anomalies : stream_anomalies;
+	if (fmt) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(detail, sizeof(detail), fmt, ap);
+		va_end(ap);
+	}
+	dis_anomaly_raw(c, dname, code, anom_name(tab, code), detail);
+}
+
+void obs_credentials(struct dis_ctx *c, const char *mechanism)
+{
+	c->has_clear = true;
+	c->credentials = true;
+	if (mechanism && c->auth_mech[0] == 0)
+		snprintf(c->auth_mech, sizeof(c->auth_mech), "%s", mechanism);
+}
+
+void obs_auth_mechanism(struct dis_ctx *c, const char *mechanism, size_t len)
+{
+	c->has_clear = true;
+	if (len >= sizeof(c->auth_mech))
+		len = sizeof(c->auth_mech) - 1;
+	memcpy(c->auth_mech, mechanism, len);
+	c->auth_mech[len] = 0;
+}
+
+void obs_user(struct dis_ctx *c, const void *user, size_t len)
+{
+	c->has_clear = true;
+	if (len > OBS_STR_MAX)
+		len = OBS_STR_MAX;
+	memcpy(c->user, user, len);
+	c->user[len] = 0;
+	c->has_user = true;
+}
+
+void obs_tls_offered(struct dis_ctx *c, bool offered)
+{
+	c->has_clear = true;
+	c->tls_offered = offered;
+}
+
+void obs_tls_requested(struct dis_ctx *c, bool requested)
+{
+	c->has_clear = true;
+	c->tls_requested = requested;
+}
+
+static struct obs_detail *detail_slot(struct dis_ctx *c, const char *key, bool list)
+{
+	uint16_t i;
+	if (!list)
+		for (i = 0; i < c->ndetails; i++)
+			if (!c->details[i].list && strcmp(c->details[i].key, key) == 0) {
+				free(c->details[i].s);
+				c->details[i].s = NULL;
+				return &c->details[i];
+			}
+	if (c->ndetails >= OBS_DETAILS_MAX) {
+		c->details_dropped++;
+		return NULL;
+	}
+	if (c->details == NULL) {
+		c->details = calloc(OBS_DETAILS_MAX, sizeof(*c->details));
+		if (c->details == NULL)
+			return NULL;
+	}
+	c->has_clear = true;
+	struct obs_detail *o = &c->details[c->ndetails++];
+	memset(o, 0, sizeof(*o));
+	o->key = key;
+	o->list = list;
+	return o;
+}
+
+static void detail_set_str(struct obs_detail *o, const void *s, size_t len)
+{
+	if (len > OBS_STR_MAX)
+		len = OBS_STR_MAX;
+	o->type = 's';
+	o->s = malloc(len + 1);
+	if (o->s) {
+		memcpy(o->s, s, len);
+		o->s[len] = 0;
+		o->slen = (uint16_t)len;
+	}
+}
+
+void obs_detail_str(struct dis_ctx *c, const char *key, const void *s, size_t len)
+{
+	struct obs_detail *o = detail_slot(c, key, false);
+	if (o)
+		detail_set_str(o, s, len);
+}
+
+void obs_detail_list_str(struct dis_ctx *c, const char *key, const void *s, size_t len)
+{
+	struct obs_detail *o = detail_slot(c, key, true);
+	if (o)
+		detail_set_str(o, s, len);
+}
+
+void obs_detail_int(struct dis_ctx *c, const char *key, int64_t v)
+{
+	struct obs_detail *o = detail_slot(c, key, false);
+	if (o) {
+		o->type = 'i';
+		o->i = v;
+	}
+}
+
+void obs_detail_bool(struct dis_ctx *c, const char *key, bool v)
+{
+	struct obs_detail *o = detail_slot(c, key, false);
+	if (o) {
+		o->type = 'b';
+		o->i = v;
+	}
+}
+
+void obs_tls(struct dis_ctx *c, struct jbuf *jb)
+{
+	free(c->tls_json);
+	c->tls_json = jb_take(jb);
+}
+
+void obs_cert(struct dis_ctx *c, int side, int idx, const char *sha256_hex,
+	      const uint8_t *der, size_t der_len, const char *cert_json)
+{
+	struct obs_cert_rec *r;
+	if (c->ncerts >= DIS_MAX_CERTS) {
+		c->certs_dropped++;
+		return;
+	}
+	r = &c->certs[c->ncerts];
+	memset(r, 0, sizeof(*r));
+	r->side = side;
+	r->idx = idx;
+	snprintf(r->sha256, sizeof(r->sha256), "%s", sha256_hex);
+	r->der = malloc(der_len ? der_len : 1);
+	r->json = strdup(cert_json ? cert_json : "{}");
+	if (r->der == NULL || r->json == NULL) {
+		free(r->der);
+		free(r->json);
+		return;
+	}
+	memcpy(r->der, der, der_len);
+	r->der_len = der_len;
+	c->ncerts++;
+}
+
+int64_t dis_ts(const struct dis_ctx *c) { return c->eng->now; }
+uint16_t dis_server_port(const struct dis_ctx *c) { return flow_srv_port(c->flow); }
+uint16_t dis_client_port(const struct dis_ctx *c) { return flow_cli_port(c->flow); }
+bool dis_is_udp(const struct dis_ctx *c) { return c->flow->key.proto == IPPROTO_UDP; }
+
+int dis_handoff(struct dis_ctx *c, const char *name)
+{
+	const struct dissector *d = dissector_find(name);
+	if (d == NULL) {
+		stream_anomaly(c, STREAM_ANOM_HANDOFF_UNKNOWN, name);
+		return -1;
+	}
+	c->handoff = d;
+	return 0;
+}
+
+char *dis_cleartext_json(const struct dis_ctx *c)
+{
+	struct jbuf jb;
+	uint16_t i, j;
+	bool *done;
+
+	if (!c->has_clear)
+		return NULL;
+	jb_init(&jb);
+	jb_obj_open(&jb);
+	jb_kv_bool(&jb, "credentials", c->credentials);
+	jb_kv_str(&jb, "auth_mechanism", c->auth_mech[0] ? c->auth_mech : NULL);
+	jb_key(&jb, "user");
+	if (c->has_user)
+		jb_strn(&jb, c->user, strlen(c->user));
+	else
+		jb_null(&jb);
+	jb_key(&jb, "tls_offered");
+	if (c->tls_offered < 0)
+		jb_null(&jb);
+	else
+		jb_bool(&jb, c->tls_offered);
+	jb_key(&jb, "tls_requested");
+	if (c->tls_requested < 0)
+		jb_null(&jb);
+	else
+		jb_bool(&jb, c->tls_requested);
+	jb_key(&jb, "details");
+	jb_obj_open(&jb);
+	done = calloc(c->ndetails ? c->ndetails : 1, sizeof(bool));
+	for (i = 0; done && i < c->ndetails; i++) {
+		const struct obs_detail *o = &c->details[i];
+		if (done[i])
+			continue;
+		jb_key(&jb, o->key);
+		if (o->list) {
+			jb_arr_open(&jb);
+			for (j = i; j < c->ndetails; j++) {
+				const struct obs_detail *q = &c->details[j];
+				if (!q->list || strcmp(q->key, o->key) != 0)
+					continue;
+				done[j] = true;
+				if (q->s)
+					jb_strn(&jb, q->s, q->slen);
+				else
+					jb_null(&jb);
+			}
+			jb_arr_close(&jb);
+			continue;
+		}
+		done[i] = true;
+		if (o->type == 's')
+			o->s ? jb_strn(&jb, o->s, o->slen) : jb_null(&jb);
+		else if (o->type == 'b')
+			jb_bool(&jb, o->i != 0);
+		else
+			jb_int(&jb, o->i);
+	}
+	free(done);
+	if (c->details_dropped)
+		jb_kv_int(&jb, "details_dropped", c->details_dropped);
+	jb_obj_close(&jb);
+	jb_obj_close(&jb);
+	return jb_take(&jb);
+}

@@ -1,0 +1,100 @@
+/* dissect.h — the stream framework between the flow table and dissectors:
+ * probing, buffered delivery, hand-off, and the per-flow observations that
+ * obs.h fills. Internal to the engine; dissectors see only obs.h. */
+#ifndef WA_DISSECT_H
+#define WA_DISSECT_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+#include "../dissectors/dissector.h"
+#include "obs.h"
+#include "flow.h"
+
+struct engine;
+
+struct obs_detail {
+	const char *key;
+	uint8_t type;     /* 's', 'i', 'b' */
+	bool list;
+	int64_t i;
+	char *s;
+	uint16_t slen;
+};
+
+struct obs_cert_rec {
+	int side, idx;
+	char sha256[65];
+	uint8_t *der;
+	size_t der_len;
+	char *json;
+};
+
+struct obs_anom {
+	const char *dissector;
+	int code;
+	const char *name;
+	char detail[160];
+};
+
+#define DIS_MAX_ANOMALIES 16
+#define DIS_MAX_CERTS 16
+
+struct dis_ctx {
+	struct flow *flow;
+	struct engine *eng;
+	uint64_t cand;                 /* live candidates, bit i = dissectors[i] */
+	const struct dissector *cur;   /* the dissector that claimed the flow */
+	void *state;
+	const struct dissector *handoff;
+	bool finished;                 /* no more dissection for this flow */
+	uint8_t probe_dgrams;          /* UDP datagrams probed without a match */
+	uint32_t needed[2];
+	int64_t first_data_ts[2];
+	/* observations */
+	const char *protocol;
+	enum sec_state security;
+	bool has_clear;
+	bool credentials;
+	int8_t tls_offered, tls_requested; /* -1 unknown */
+	char auth_mech[48];
+	char user[OBS_STR_MAX + 1];
+	bool has_user;
+	struct obs_detail *details;
+	uint16_t ndetails, details_dropped;
+	char *tls_json;
+	struct obs_cert_rec certs[DIS_MAX_CERTS];
+	uint16_t ncerts, certs_dropped;
+	struct obs_anom anoms[DIS_MAX_ANOMALIES];
+	uint16_t nanoms, anoms_dropped;
+};
+
+/* Framework anomalies (dissector name "stream"). */
+enum {
+	STREAM_ANOM_GAP = 1,
+	STREAM_ANOM_CAP,
+	STREAM_ANOM_OVERLAP_MISMATCH,
+	STREAM_ANOM_PARSE_ERROR,
+	STREAM_ANOM_HANDOFF_UNKNOWN,
+	STREAM_ANOM_MIDSTREAM,
+};
+
+struct dis_ctx *dis_new(struct engine *eng, struct flow *f);
+/* New in-order bytes in direction d (TCP) are in f->st[d]. */
+void dis_stream_data(struct dis_ctx *c, int d);
+/* A UDP datagram in direction d. */
+void dis_datagram(struct dis_ctx *c, int d, const uint8_t *p, uint32_t len);
+/* Stream trouble seen by the engine (gap, cap): ends the dissector. */
+void dis_stream_trouble(struct dis_ctx *c, int code, int d);
+/* End of flow: runs flow_end of a live dissector, frees its state. The
+ * observations stay until dis_free. */
+void dis_finish(struct dis_ctx *c);
+void dis_free(struct dis_ctx *c);
+
+/* Cleartext object as JSON (caller frees), or NULL if no cleartext facts. */
+char *dis_cleartext_json(const struct dis_ctx *c);
+
+void dis_anomaly_raw(struct dis_ctx *c, const char *dissector, int code, const char *name,
+		     const char *detail);
+
+#endif

@@ -1,0 +1,66 @@
+/* engine.h — the per-packet path: decode -> flow table -> reassembly ->
+ * dissectors and nDPI -> flows written to the store when they end. */
+#ifndef WA_ENGINE_H
+#define WA_ENGINE_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+#include "decode.h"
+#include "flow.h"
+
+struct store;
+struct wa_ndpi;
+
+struct engine_config {
+	uint32_t max_flows;        /* flow cap; oldest idle evicted past it */
+	uint32_t stream_cap;       /* per-direction reassembly bytes */
+	int64_t tcp_timeout;       /* idle timeouts, microseconds */
+	int64_t udp_timeout;
+	int64_t closing_timeout;   /* after FIN both ways or RST */
+	bool ndpi;                 /* classify with nDPI */
+	uint16_t ndpi_max_pkts;    /* packets per flow given to nDPI at most */
+};
+
+void engine_config_defaults(struct engine_config *c);
+
+/* Cost and decode counters, stored with the run. */
+struct engine_stats {
+	uint64_t packets, bytes;
+	uint64_t dec[DEC_NRESULTS];      /* per decode result */
+	uint64_t flows_tcp, flows_udp;
+	uint64_t flows_written;
+	uint64_t flows_evicted, flows_expired, flows_closed;
+	uint64_t dissector_calls, dissector_bytes, probe_calls;
+	uint64_t ndpi_packets, ndpi_flows;
+	uint64_t bypassed_packets;
+	uint64_t stream_gaps, stream_caps, retransmissions, overlap_mismatches;
+	uint64_t store_errors;
+	int64_t ts_first, ts_last;
+};
+
+struct engine {
+	struct engine_config cfg;
+	struct flow_table ft;
+	struct store *store;
+	struct wa_ndpi *ndpi;
+	int64_t run_id;
+	int64_t now;               /* current packet time */
+	struct engine_stats st;
+};
+
+/* Returns 0, or -1 with a message on stderr. The store must be open. */
+int engine_init(struct engine *e, const struct engine_config *cfg, struct store *s, int64_t run_id);
+/* One captured packet. ts in microseconds. */
+void engine_packet(struct engine *e, int dlt, int64_t ts, const uint8_t *data,
+		   uint32_t caplen, uint32_t wire_len);
+/* Expire idle flows as of time now (live capture when no packets come). */
+void engine_expire(struct engine *e, int64_t now);
+/* Write out every flow still open (end of capture, or signal). */
+void engine_flush_all(struct engine *e);
+void engine_free(struct engine *e);
+
+/* Server-port hint used by the client/server heuristic. */
+bool engine_is_server_port(uint16_t port, uint8_t proto);
+
+#endif

@@ -1,0 +1,227 @@
+/* flow.c — flow table; see flow.h. */
+#include "flow.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+
+const char *client_by_name(enum client_by b)
+{
+	static const char *const n[] = { "syn", "synack", "port", "first_packet" };
+	return (unsigned)b < 4 ? n[b] : "?";
+}
+
+const char *flow_end_name(enum flow_end e)
+{
+	static const char *const n[] = { "closed", "idle", "evicted", "capture_end" };
+	return (unsigned)e < 4 ? n[e] : "?";
+}
+
+int flow_table_init(struct flow_table *t, uint32_t max_flows, uint64_t first_id)
+{
+	uint32_t nb = 1024;
+	memset(t, 0, sizeof(*t));
+	while (nb < max_flows && nb < (1u << 24))
+		nb <<= 1;
+	t->buckets = calloc(nb, sizeof(*t->buckets));
+	if (t->buckets == NULL)
+		return -1;
+	t->nbuckets = nb;
+	t->max = max_flows;
+	t->next_id = first_id;
+	return 0;
+}
+
+void flow_table_free(struct flow_table *t)
+{
+	struct flow *f = t->freelist;
+	while (f) {
+		struct flow *n = f->hnext;
+		free(f);
+		f = n;
+	}
+	free(t->buckets);
+	t->buckets = NULL;
+}
+
+static int ep_cmp(const uint8_t *ia, uint16_t pa, const uint8_t *ib, uint16_t pb)
+{
+	int c = memcmp(ia, ib, 16);
+	if (c != 0)
+		return c;
+	return (int)pa - (int)pb;
+}
+
+void flow_key_make(const struct pkt *p, struct flow_key *k, bool *a_is_src)
+{
+	memset(k, 0, sizeof(*k));
+	if (ep_cmp(p->src, p->sport, p->dst, p->dport) <= 0) {
+		memcpy(k->a, p->src, 16);
+		memcpy(k->b, p->dst, 16);
+		k->pa = p->sport;
+		k->pb = p->dport;
+		*a_is_src = true;
+	} else {
+		memcpy(k->a, p->dst, 16);
+		memcpy(k->b, p->src, 16);
+		k->pa = p->dport;
+		k->pb = p->sport;
+		*a_is_src = false;
+	}
+	k->vlan = p->vlan;
+	k->vlan_inner = p->vlan_inner;
+	k->proto = p->l4_proto;
+	k->ipver = p->ip_version;
+}
+
+/* FNV-1a over the canonical key, then a final avalanche (murmur3 fmix32). */
+uint32_t flow_key_hash(const struct flow_key *k)
+{
+	const uint8_t *b = (const uint8_t *)k;
+	uint32_t h = 2166136261u;
+	size_t i;
+	for (i = 0; i < sizeof(*k); i++) {
+		h ^= b[i];
+		h *= 16777619u;
+	}
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
+struct flow *flow_lookup(struct flow_table *t, const struct flow_key *k, uint32_t h)
+{
+	struct flow *f = t->buckets[h & (t->nbuckets - 1)];
+	while (f) {
+		if (f->hash == h && memcmp(&f->key, k, sizeof(*k)) == 0)
+			return f;
+		f = f->hnext;
+	}
+	return NULL;
+}
+
+static void list_unlink(struct flow_table *t, struct flow *f)
+{
+	if (f->prev)
+		f->prev->next = f->next;
+	else
+		t->head[f->list] = f->next;
+	if (f->next)
+		f->next->prev = f->prev;
+	else
+		t->tail[f->list] = f->prev;
+	f->prev = f->next = NULL;
+}
+
+static void list_append(struct flow_table *t, struct flow *f, enum flow_list l)
+{
+	f->list = (uint8_t)l;
+	f->next = NULL;
+	f->prev = t->tail[l];
+	if (t->tail[l])
+		t->tail[l]->next = f;
+	else
+		t->head[l] = f;
+	t->tail[l] = f;
+}
+
+struct flow *flow_insert(struct flow_table *t, const struct flow_key *k, uint32_t h,
+			 const struct pkt *p, bool a_is_src,
+			 bool (*is_server_port)(uint16_t port, uint8_t proto))
+{
+	struct flow *f = t->freelist;
+	uint32_t bi = h & (t->nbuckets - 1);
+	bool src_is_client;
+
+	if (f)
+		t->freelist = f->hnext;
+	else if ((f = malloc(sizeof(*f))) == NULL)
+		return NULL;
+	memset(f, 0, sizeof(*f));
+	f->key = *k;
+	f->hash = h;
+	f->id = t->next_id++;
+	f->ts_first = f->ts_last = p->ts;
+
+	if (p->l4_proto == IPPROTO_TCP && (p->tcp_flags & (TH_SYN | TH_ACK)) == TH_SYN) {
+		src_is_client = true;
+		f->client_by = CB_SYN;
+	} else if (p->l4_proto == IPPROTO_TCP && (p->tcp_flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK)) {
+		src_is_client = false;
+		f->client_by = CB_SYNACK;
+	} else {
+		bool ss = is_server_port(p->sport, p->l4_proto);
+		bool ds = is_server_port(p->dport, p->l4_proto);
+		if (ss != ds) {
+			src_is_client = ds;
+			f->client_by = CB_PORT;
+		} else {
+			src_is_client = true;
+			f->client_by = CB_FIRST;
+		}
+	}
+	f->cli_is_a = (src_is_client == a_is_src);
+
+	f->hnext = t->buckets[bi];
+	t->buckets[bi] = f;
+	list_append(t, f, p->l4_proto == IPPROTO_TCP ? FL_TCP : FL_UDP);
+	t->count++;
+	t->created++;
+	return f;
+}
+
+void flow_touch(struct flow_table *t, struct flow *f, enum flow_list l)
+{
+	if (t->tail[f->list] == f && f->list == l)
+		return;
+	list_unlink(t, f);
+	list_append(t, f, l);
+}
+
+void flow_unlink(struct flow_table *t, struct flow *f)
+{
+	struct flow **pp = &t->buckets[f->hash & (t->nbuckets - 1)];
+	while (*pp && *pp != f)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = f->hnext;
+	list_unlink(t, f);
+	t->count--;
+}
+
+void flow_recycle(struct flow_table *t, struct flow *f)
+{
+	f->hnext = t->freelist;
+	t->freelist = f;
+}
+
+struct flow *flow_next_expired(struct flow_table *t, int64_t now)
+{
+	int l;
+	for (l = 0; l < FL_NLISTS; l++) {
+		struct flow *f = t->head[l];
+		if (f && now - f->ts_last > t->timeout[l])
+			return f;
+	}
+	return NULL;
+}
+
+struct flow *flow_oldest(struct flow_table *t)
+{
+	struct flow *best = NULL;
+	int l;
+	for (l = 0; l < FL_NLISTS; l++) {
+		struct flow *f = t->head[l];
+		if (f && (best == NULL || f->ts_last < best->ts_last))
+			best = f;
+	}
+	return best;
+}
+
+const uint8_t *flow_cli_ip(const struct flow *f) { return f->cli_is_a ? f->key.a : f->key.b; }
+const uint8_t *flow_srv_ip(const struct flow *f) { return f->cli_is_a ? f->key.b : f->key.a; }
+uint16_t flow_cli_port(const struct flow *f) { return f->cli_is_a ? f->key.pa : f->key.pb; }
+uint16_t flow_srv_port(const struct flow *f) { return f->cli_is_a ? f->key.pb : f->key.pa; }

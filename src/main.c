@@ -1,0 +1,368 @@
+/* main.c — the wireaudit command line (docs/CLI.md): capture, export, audit. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+
+#include "config.h"
+#include "capture.h"
+#include "export.h"
+#include "ndpi_glue.h"
+#include "store.h"
+#include "util.h"
+
+#include <pcap/pcap.h>
+#include <sqlite3.h>
+#include <openssl/opensslv.h>
+#include <openssl/crypto.h>
+#include <maxminddb.h>
+
+static void usage(FILE *out)
+{
+	fputs("Usage: wireaudit COMMAND [OPTION]...\n"
+	      "Passive network traffic analyzer: evidence for OWASP ASVS 5.0 V12 (Secure Communication).\n"
+	      "\n"
+	      "Commands:\n"
+	      "  capture   read packets (files or an interface) and store observations\n"
+	      "  export    print stored flows with their observations (JSON Lines or CSV)\n"
+	      "  audit     capture FILE... then print the result in one step\n"
+	      "\n"
+	      "capture: wireaudit capture -r FILE [-r FILE]... | -i IFACE [OPTION]...\n"
+	      "  -r, --read FILE        pcap or pcapng file (gzip-compressed accepted); repeatable\n"
+	      "  -i, --interface IFACE  live capture (promiscuous unless -p)\n"
+	      "  -f, --filter BPF       capture filter (tcpdump syntax)\n"
+	      "  -d, --db FILE          SQLite database (default wireaudit.db)\n"
+	      "  -s, --snaplen N        live snapshot length (default 262144)\n"
+	      "  -c, --count N          stop after N packets\n"
+	      "      --duration SEC     stop after SEC seconds of traffic\n"
+	      "  -p, --no-promisc       do not put the interface in promiscuous mode\n"
+	      "  -Z, --user USER        drop privileges to USER after opening the interface\n"
+	      "      --max-flows N      flow table cap; oldest idle evicted (default 262144)\n"
+	      "      --stream-cap BYTES reassembly cap per direction (default 262144)\n"
+	      "      --no-ndpi          skip nDPI classification\n"
+	      "      --progress         progress on stderr (default: when stderr is a terminal)\n"
+	      "  -q, --quiet            no summary line on stderr\n"
+	      "\n"
+	      "export: wireaudit export [-d DB] [--format jsonl|csv] [--flow ID] [--since T] [--until T] [-o FILE]\n"
+	      "audit:  wireaudit audit [-d DB] [capture options] FILE...\n"
+	      "\n"
+	      "  -h, --help     this help      -V, --version  versions of wireaudit and its libraries\n"
+	      "\n"
+	      "Exit status: 0 ok, 2 usage, 3 input unreadable (partly read input is kept),\n"
+	      "4 database error, 5 interrupted by a signal (everything observed was stored).\n",
+	      out);
+}
+
+static void version(void)
+{
+	printf("wireaudit %s\n", PACKAGE_VERSION);
+	printf("libpcap: %s\n", pcap_lib_version());
+	printf("nDPI: %s\n", wa_ndpi_version());
+	printf("SQLite: %s\n", sqlite3_libversion());
+	printf("OpenSSL: %s\n", OpenSSL_version(OPENSSL_VERSION));
+	printf("libmaxminddb: %s\n", MMDB_lib_version());
+}
+
+static int parse_num(const char *s, long long min, long long max, long long *out, const char *what)
+{
+	char *end;
+	long long v;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max) {
+		fprintf(stderr, "wireaudit: invalid %s: %s\n", what, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+enum {
+	OPT_DURATION = 256, OPT_MAX_FLOWS, OPT_STREAM_CAP, OPT_NO_NDPI, OPT_PROGRESS,
+	OPT_FORMAT, OPT_FLOW, OPT_SINCE, OPT_UNTIL,
+};
+
+static const struct option capture_longopts[] = {
+	{ "read", required_argument, NULL, 'r' },
+	{ "interface", required_argument, NULL, 'i' },
+	{ "filter", required_argument, NULL, 'f' },
+	{ "db", required_argument, NULL, 'd' },
+	{ "snaplen", required_argument, NULL, 's' },
+	{ "count", required_argument, NULL, 'c' },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "no-promisc", no_argument, NULL, 'p' },
+	{ "user", required_argument, NULL, 'Z' },
+	{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
+	{ "stream-cap", required_argument, NULL, OPT_STREAM_CAP },
+	{ "no-ndpi", no_argument, NULL, OPT_NO_NDPI },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Parses capture options (shared by capture and audit). Returns 0, or an
+ * exit code. Non-option arguments are left in argv[optind..]. */
+static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
+{
+	static const char *files[1024];
+	int ch;
+	long long v;
+
+	memset(o, 0, sizeof(*o));
+	o->files = files;
+	o->db = "wireaudit.db";
+	o->snaplen = 262144;
+	o->promisc = true;
+	o->progress = isatty(STDERR_FILENO);
+	engine_config_defaults(&o->eng);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "r:i:f:d:s:c:pZ:qh", capture_longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			if (o->nfiles >= 1024) {
+				fprintf(stderr, "wireaudit: too many -r files (1024 at most)\n");
+				return EXIT_USAGE;
+			}
+			files[o->nfiles++] = optarg;
+			break;
+		case 'i': o->iface = optarg; break;
+		case 'f': o->filter = optarg; break;
+		case 'd': o->db = optarg; break;
+		case 's':
+			if (parse_num(optarg, 64, 262144, &v, "snaplen")) return EXIT_USAGE;
+			o->snaplen = (int)v;
+			break;
+		case 'c':
+			if (parse_num(optarg, 1, LLONG_MAX, &v, "count")) return EXIT_USAGE;
+			o->count = v;
+			break;
+		case OPT_DURATION:
+			if (parse_num(optarg, 1, 100LL * 365 * 86400, &v, "duration")) return EXIT_USAGE;
+			o->duration = v;
+			break;
+		case 'p': o->promisc = false; break;
+		case 'Z': o->drop_user = optarg; break;
+		case OPT_MAX_FLOWS:
+			if (parse_num(optarg, 1, 1 << 26, &v, "max-flows")) return EXIT_USAGE;
+			o->eng.max_flows = (uint32_t)v;
+			break;
+		case OPT_STREAM_CAP:
+			if (parse_num(optarg, 4096, 64 << 20, &v, "stream-cap")) return EXIT_USAGE;
+			o->eng.stream_cap = (uint32_t)v;
+			break;
+		case OPT_NO_NDPI: o->eng.ndpi = false; break;
+		case OPT_PROGRESS: o->progress = true; break;
+		case 'q': o->quiet = true; o->progress = false; break;
+		case 'h': usage(stdout); exit(EXIT_OK);
+		default: return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+static int cmd_capture(int argc, char **argv)
+{
+	struct capture_opts o;
+	int rc = parse_capture_opts(argc, argv, &o);
+	if (rc)
+		return rc;
+	if (optind < argc) {
+		fprintf(stderr, "wireaudit: capture: unexpected argument %s (files go with -r)\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if ((o.nfiles == 0) == (o.iface == NULL)) {
+		fprintf(stderr, "wireaudit: capture: give -r FILE... or -i IFACE (one of them)\n");
+		return EXIT_USAGE;
+	}
+	if (o.iface && o.progress && !isatty(STDERR_FILENO))
+		o.progress = false;
+	return capture_run(&o);
+}
+
+static const struct option export_longopts[] = {
+	{ "db", required_argument, NULL, 'd' },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "flow", required_argument, NULL, OPT_FLOW },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "output", required_argument, NULL, 'o' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Output files are created 0600: they hold what the network carried. */
+static FILE *open_output(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	FILE *fp;
+	if (fd < 0) {
+		fprintf(stderr, "wireaudit: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	fp = fdopen(fd, "w");
+	if (fp == NULL)
+		close(fd);
+	return fp;
+}
+
+static int cmd_export(int argc, char **argv)
+{
+	const char *db = "wireaudit.db", *format = "jsonl", *outpath = NULL;
+	struct flow_filter flt = { -1, -1, -1 };
+	struct store *st;
+	char err[512];
+	FILE *out = stdout;
+	int ch, rc;
+	long long v;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "d:o:h", export_longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': db = optarg; break;
+		case 'o': outpath = optarg; break;
+		case OPT_FORMAT: format = optarg; break;
+		case OPT_FLOW:
+			if (parse_num(optarg, 1, LLONG_MAX, &v, "flow id")) return EXIT_USAGE;
+			flt.flow_id = v;
+			break;
+		case OPT_SINCE:
+		case OPT_UNTIL: {
+			int64_t t = rfc3339_to_ts(optarg);
+			if (t < 0) {
+				fprintf(stderr, "wireaudit: invalid time %s (RFC 3339 or YYYY-MM-DD)\n", optarg);
+				return EXIT_USAGE;
+			}
+			if (ch == OPT_SINCE)
+				flt.since = t;
+			else
+				flt.until = t;
+			break;
+		}
+		case 'h': usage(stdout); return EXIT_OK;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "wireaudit: export: unexpected argument %s\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (strcmp(format, "jsonl") != 0 && strcmp(format, "json") != 0 && strcmp(format, "csv") != 0) {
+		fprintf(stderr, "wireaudit: export: unknown format %s (jsonl or csv)\n", format);
+		return EXIT_USAGE;
+	}
+	if (access(db, F_OK) != 0) {
+		fprintf(stderr, "wireaudit: %s: no such database\n", db);
+		return EXIT_STORE;
+	}
+	if (store_open(&st, db, true, err, sizeof(err)) != 0) {
+		fprintf(stderr, "wireaudit: %s\n", err);
+		return EXIT_STORE;
+	}
+	if (outpath && (out = open_output(outpath)) == NULL) {
+		store_close(st);
+		return EXIT_USAGE;
+	}
+	rc = strcmp(format, "csv") == 0 ? export_csv(st, &flt, out) : export_jsonl(st, &flt, out);
+	if (out != stdout)
+		fclose(out);
+	else
+		fflush(out);
+	store_close(st);
+	return rc == 0 ? EXIT_OK : EXIT_STORE;
+}
+
+static int cmd_audit(int argc, char **argv)
+{
+	struct capture_opts o;
+	struct store *st;
+	struct flow_filter flt = { -1, -1, -1 };
+	char err[512], tmpdb[] = "/tmp/wireaudit-XXXXXX";
+	bool own_db = false;
+	int rc, i;
+
+	rc = parse_capture_opts(argc, argv, &o);
+	if (rc)
+		return rc;
+	for (i = optind; i < argc; i++) {
+		if (o.nfiles >= 1024)
+			return EXIT_USAGE;
+		o.files[o.nfiles++] = argv[i];
+	}
+	if (o.nfiles == 0 || o.iface) {
+		fprintf(stderr, "wireaudit: audit: give one or more capture files\n");
+		return EXIT_USAGE;
+	}
+	/* Without -d, a private temporary database. */
+	bool db_given = false;
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "-d") == 0 || strncmp(argv[i], "--db", 4) == 0 ||
+		    (strncmp(argv[i], "-d", 2) == 0 && argv[i][2]))
+			db_given = true;
+	if (!db_given) {
+		char *dir = mkdtemp(tmpdb);
+		static char path[64];
+		if (dir == NULL) {
+			fprintf(stderr, "wireaudit: cannot create a temporary directory: %s\n", strerror(errno));
+			return EXIT_STORE;
+		}
+		snprintf(path, sizeof(path), "%s/audit.db", dir);
+		o.db = path;
+		own_db = true;
+	}
+	o.quiet = true;
+	rc = capture_run(&o);
+	if (rc != EXIT_OK && rc != EXIT_INPUT)
+		goto out;
+	if (store_open(&st, o.db, true, err, sizeof(err)) != 0) {
+		fprintf(stderr, "wireaudit: %s\n", err);
+		rc = EXIT_STORE;
+		goto out;
+	}
+	if (export_summary(st, &flt, stdout) != 0)
+		rc = EXIT_STORE;
+	store_close(st);
+out:
+	if (own_db) {
+		char p[128];
+		static const char *const sfx[] = { "", "-wal", "-shm" };
+		for (i = 0; i < 3; i++) {
+			snprintf(p, sizeof(p), "%s%s", o.db, sfx[i]);
+			unlink(p);
+		}
+		rmdir(tmpdb);
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = argv[1];
+	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+		version();
+		return EXIT_OK;
+	}
+	if (strcmp(cmd, "capture") == 0)
+		return cmd_capture(argc - 1, argv + 1);
+	if (strcmp(cmd, "export") == 0)
+		return cmd_export(argc - 1, argv + 1);
+	if (strcmp(cmd, "audit") == 0)
+		return cmd_audit(argc - 1, argv + 1);
+	fprintf(stderr, "wireaudit: unknown command '%s' (try --help)\n", cmd);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,92 @@
+/* obs.h — how dissectors state facts (observations) about a flow.
+ *
+ * Facts are attached to the flow in memory and written to the store with the
+ * flow when it ends (close, expiry, eviction or end of capture), in the
+ * store's batched transaction. A dissector never judges: "negotiated
+ * TLSv1.0", not "weak". Never pass a password or secret to any of these:
+ * obs_credentials() records only that one was seen.
+ *
+ * Strings from the wire are copied (capped at OBS_STR_MAX bytes) and may
+ * hold any bytes; they are escaped for each output format downstream.
+ */
+#ifndef WA_OBS_H
+#define WA_OBS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#include "../dissectors/dissector.h"
+#include "json.h"
+
+#define OBS_STR_MAX 256
+#define OBS_DETAILS_MAX 64
+
+/* Security state of a flow (export field `security`). */
+enum sec_state {
+	SEC_UNKNOWN = 0,        /* not enough seen to say */
+	SEC_TLS,                /* TLS from the first byte */
+	SEC_STARTTLS,           /* began in clear, upgraded */
+	SEC_TLS_REFUSED,        /* client asked for TLS, server refused, went on in clear */
+	SEC_STARTTLS_NOT_USED,  /* server offered an upgrade, client went on in clear */
+	SEC_CLEARTEXT,          /* no upgrade offered or asked for */
+};
+const char *sec_state_name(enum sec_state s);
+
+/* --- flow facts --- */
+
+/* Names the protocol of the flow (a static string). The first name set
+ * sticks: after a STARTTLS hand-off the flow stays "smtp". */
+void obs_protocol(struct dis_ctx *c, const char *name);
+/* Sets the security state. SEC_TLS does not overwrite SEC_STARTTLS. */
+void obs_security(struct dis_ctx *c, enum sec_state s);
+enum sec_state obs_get_security(const struct dis_ctx *c);
+/* Records anomaly `code` of the current dissector's table, with an optional
+ * printf-style detail (capped; never put payload secrets in it). */
+void obs_anomaly(struct dis_ctx *c, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* --- cleartext-session facts (export object `cleartext`) --- */
+
+/* Credentials crossed the wire in clear with this mechanism ("PLAIN",
+ * "LOGIN", "password", "basic", ...). Only the fact is kept. */
+void obs_credentials(struct dis_ctx *c, const char *mechanism);
+/* Authentication mechanism used or negotiated, even if not in clear. */
+void obs_auth_mechanism(struct dis_ctx *c, const char *mechanism, size_t len);
+/* User name seen on the wire (never a password). */
+void obs_user(struct dis_ctx *c, const void *user, size_t len);
+void obs_tls_offered(struct dis_ctx *c, bool offered);
+void obs_tls_requested(struct dis_ctx *c, bool requested);
+/* Per-protocol details under cleartext.details. `key` is a static string.
+ * The _list_ forms append to an array under key (at most OBS_DETAILS_MAX
+ * detail entries per flow; further ones are dropped and counted). */
+void obs_detail_str(struct dis_ctx *c, const char *key, const void *s, size_t len);
+void obs_detail_int(struct dis_ctx *c, const char *key, int64_t v);
+void obs_detail_bool(struct dis_ctx *c, const char *key, bool v);
+void obs_detail_list_str(struct dis_ctx *c, const char *key, const void *s, size_t len);
+
+/* --- TLS facts (export object `tls`) --- */
+
+/* Attach the flow's TLS object, built by the TLS dissector (a JSON object,
+ * without `certs`, which the export adds from obs_cert). Takes the text of
+ * jb; replaces an earlier one. */
+void obs_tls(struct dis_ctx *c, struct jbuf *jb);
+/* A certificate seen in this flow: `side` 0 = server chain, 1 = client
+ * chain; `idx` 0 = leaf. `sha256_hex` (64 chars) keys the certs table,
+ * `cert_json` is the parsed-certificate object; `der` is stored once per
+ * certificate (certificates are public). Copies everything. */
+void obs_cert(struct dis_ctx *c, int side, int idx, const char *sha256_hex,
+	      const uint8_t *der, size_t der_len, const char *cert_json);
+
+/* --- context for dissectors --- */
+
+/* Timestamp of the packet being processed, microseconds since the epoch. */
+int64_t dis_ts(const struct dis_ctx *c);
+uint16_t dis_server_port(const struct dis_ctx *c);
+uint16_t dis_client_port(const struct dis_ctx *c);
+bool dis_is_udp(const struct dis_ctx *c);
+/* Switch the rest of the stream to another dissector (see dissector.h).
+ * Returns 0, or -1 if no dissector has that name. */
+int dis_handoff(struct dis_ctx *c, const char *name);
+
+#endif

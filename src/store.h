@@ -1,0 +1,114 @@
+/* store.h — the embedded SQLite store behind one small interface: open,
+ * batched writes of runs and flows with their observations, queries for
+ * export and report, close. A second backend (PostgreSQL for a fleet of
+ * sensors) would implement the same calls; nothing else includes sqlite3.h.
+ *
+ * Schema (docs/SCHEMA.md) is versioned with PRAGMA user_version and migrated
+ * forward on open; a database from a newer version is refused.
+ * Writes are batched: one transaction per STORE_BATCH_ROWS flows or
+ * STORE_BATCH_USEC of wall time, whichever comes first, so a crash loses at
+ * most that much. The file is created with mode 0600.
+ */
+#ifndef WA_STORE_H
+#define WA_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#include "util.h"
+
+struct obs_cert_rec;
+struct obs_anom;
+
+#define STORE_SCHEMA_VERSION 1
+#define STORE_BATCH_ROWS 5000
+#define STORE_BATCH_USEC (2 * 1000000LL)
+
+struct store;
+
+/* Exit-code-worthy failures come back as -1 with a message in err. */
+int store_open(struct store **out, const char *path, bool readonly, char *err, size_t errlen);
+void store_close(struct store *s);
+/* Commit the current batch (if any) and start none. */
+int store_commit(struct store *s);
+/* Commit if the batch is old or large. */
+void store_maybe_commit(struct store *s);
+
+struct run_info {
+	const char *source;    /* files or interface */
+	const char *filter;    /* BPF or NULL */
+	int snaplen;
+	const char *mode;      /* "offline" / "live" */
+};
+
+int store_run_begin(struct store *s, const struct run_info *ri, int64_t *run_id);
+struct run_end {
+	int64_t ts_first, ts_last;
+	uint64_t packets, bytes, flows;
+	int64_t drops, if_drops;   /* -1 unknown */
+	const char *stats_json;    /* engine counters */
+	const char *status;        /* "complete", "interrupted", "error" */
+};
+int store_run_end(struct store *s, int64_t run_id, const struct run_end *re);
+/* First free flow id (flow ids are unique across runs in one database). */
+uint64_t store_next_flow_id(struct store *s);
+
+struct flow_rec {
+	uint64_t flow_id;
+	int64_t run_id;
+	int64_t ts_first, ts_last;
+	const char *transport;
+	char client_ip[IPSTR_MAX], server_ip[IPSTR_MAX];
+	uint16_t client_port, server_port, vlan, vlan_inner;
+	uint64_t packets[2], bytes[2], payload[2];
+	const char *client_by, *end_reason;
+	const char *ndpi_protocol, *ndpi_category, *ndpi_risks_json;
+	const char *protocol, *security;
+	const char *cleartext_json, *tls_json;
+	const struct obs_cert_rec *certs;
+	unsigned ncerts;
+	const struct obs_anom *anoms;
+	unsigned nanoms;
+};
+
+int store_flow(struct store *s, const struct flow_rec *r);
+
+/* ---- read side ---- */
+
+struct flow_filter {
+	int64_t flow_id;   /* -1: all */
+	int64_t since, until; /* microseconds, -1: open */
+};
+
+/* One flow as the export sees it: flow columns plus observation JSON. All
+ * strings valid until the callback returns. */
+struct flow_view {
+	int64_t flow_id, run_id, ts_first, ts_last;
+	const char *transport, *client_ip, *server_ip;
+	int client_port, server_port, vlan, vlan_inner;
+	int64_t packets[2], bytes[2], payload[2];
+	const char *client_by, *end_reason;
+	const char *ndpi_protocol, *ndpi_category, *ndpi_risks_json;
+	const char *protocol, *security;
+	const char *tls_json;        /* with "certs" merged in, or NULL */
+	const char *cleartext_json;  /* or NULL */
+	const char *anomalies_json;  /* JSON array, never NULL */
+	/* flat extracts for CSV and text */
+	const char *tls_version, *tls_cipher, *tls_sni;
+	int credentials;             /* -1: no cleartext object */
+	const char *auth_mechanism, *user;
+	const char *anomaly_names;   /* "dissector:name;..." or NULL */
+};
+
+/* Calls cb for each flow matching f, in flow_id order. Returns 0, -1 on a
+ * store error, or the first non-zero value cb returned. */
+int store_each_flow(struct store *s, const struct flow_filter *f,
+		    int (*cb)(const struct flow_view *v, void *arg), void *arg);
+
+/* Raw access for the report pass: run a read-only query, one callback per
+ * row with column texts (NULL for SQL NULL). Parameters bound as text. */
+int store_query(struct store *s, const char *sql, const char *const *params, int nparams,
+		int (*cb)(int ncol, const char *const *vals, void *arg), void *arg);
+
+#endif

@@ -1,0 +1,66 @@
+/* util.c — see util.h. */
+#define _GNU_SOURCE
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+
+void ip_to_str(const uint8_t *a, int ipver, char *out, size_t outlen)
+{
+	if (inet_ntop(ipver == 6 ? AF_INET6 : AF_INET, a, out, (socklen_t)outlen) == NULL)
+		snprintf(out, outlen, "?");
+}
+
+void ts_to_rfc3339(int64_t us, char *out, size_t outlen)
+{
+	time_t s = (time_t)(us >= 0 ? us / 1000000 : (us - 999999) / 1000000);
+	int64_t frac = us - (int64_t)s * 1000000;
+	struct tm tm;
+	char buf[32];
+	gmtime_r(&s, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, outlen, "%s.%06lldZ", buf, (long long)frac);
+}
+
+int64_t rfc3339_to_ts(const char *s)
+{
+	struct tm tm;
+	const char *e;
+	long usec = 0;
+	memset(&tm, 0, sizeof(tm));
+	e = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (e == NULL) {
+		memset(&tm, 0, sizeof(tm));
+		e = strptime(s, "%Y-%m-%d", &tm);
+		if (e == NULL)
+			return -1;
+	} else if (*e == '.') {
+		int digits = 0;
+		e++;
+		while (*e >= '0' && *e <= '9') {
+			if (digits < 6) {
+				usec = usec * 10 + (*e - '0');
+				digits++;
+			}
+			e++;
+		}
+		while (digits++ < 6)
+			usec *= 10;
+	}
+	if (*e == 'Z')
+		e++;
+	if (*e != 0)
+		return -1;
+	return (int64_t)timegm(&tm) * 1000000 + usec;
+}
+
+int64_t now_us(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+}

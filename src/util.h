@@ -1,0 +1,21 @@
+/* util.h — small helpers: address and time formatting. */
+#ifndef WA_UTIL_H
+#define WA_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define IPSTR_MAX 46
+#define TSSTR_MAX 40
+
+/* IPv4 (first 4 bytes) or IPv6 address to text. */
+void ip_to_str(const uint8_t *a, int ipver, char *out, size_t outlen);
+/* Microseconds since the epoch to RFC 3339 UTC with microseconds:
+ * 2026-11-27T06:23:34.123456Z */
+void ts_to_rfc3339(int64_t us, char *out, size_t outlen);
+/* Parse RFC 3339 (or YYYY-MM-DD) to microseconds; -1 on error. */
+int64_t rfc3339_to_ts(const char *s);
+/* Wall-clock now in microseconds. */
+int64_t now_us(void);
+
+#endif

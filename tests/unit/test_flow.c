@@ -1,0 +1,106 @@
+/* test_flow.c — flow key symmetry (p0f's hash bug is the warning), client
+ * heuristics, lookup, age lists. */
+#include <stdlib.h>
+#include <netinet/in.h>
+#include "tap.h"
+#include "../../src/flow.h"
+
+static bool srv_port(uint16_t port, uint8_t proto) { (void)proto; return port < 1024 || port == 5432; }
+
+static void mk(struct pkt *p, int v, uint32_t s, uint32_t d, uint16_t sp, uint16_t dp, uint8_t fl)
+{
+	memset(p, 0, sizeof(*p));
+	p->ip_version = (uint8_t)v;
+	p->l4_proto = IPPROTO_TCP;
+	memcpy(p->src, &s, 4);
+	memcpy(p->dst, &d, 4);
+	p->sport = sp;
+	p->dport = dp;
+	p->tcp_flags = fl;
+}
+
+int main(void)
+{
+	struct pkt a, b;
+	struct flow_key ka, kb;
+	bool sa, sb;
+	int asym = 0;
+
+	srand(7);
+	for (int i = 0; i < 100000; i++) {
+		uint32_t s = (uint32_t)rand(), d = (uint32_t)rand();
+		uint16_t sp = (uint16_t)rand(), dp = (uint16_t)rand();
+		if (i % 10 == 0)
+			d = s; /* same address both ends: ports decide */
+		mk(&a, 4, s, d, sp, dp, 0);
+		mk(&b, 4, d, s, dp, sp, 0);
+		a.vlan = b.vlan = (uint16_t)(i & 7);
+		flow_key_make(&a, &ka, &sa);
+		flow_key_make(&b, &kb, &sb);
+		if (memcmp(&ka, &kb, sizeof(ka)) != 0 || flow_key_hash(&ka) != flow_key_hash(&kb) ||
+		    (sa == sb && !(s == d && sp == dp)))
+			asym++;
+	}
+	is_int(asym, 0, "100000 random tuples: both directions give one key and hash");
+
+	mk(&a, 4, 1, 2, 1000, 2000, 0);
+	a.vlan = 1;
+	flow_key_make(&a, &ka, &sa);
+	a.vlan = 2;
+	flow_key_make(&a, &kb, &sb);
+	ok(memcmp(&ka, &kb, sizeof(ka)) != 0, "VLAN is part of the key");
+
+	struct flow_table t;
+	ok(flow_table_init(&t, 16, 1) == 0, "table init");
+	t.timeout[FL_TCP] = 100;
+	t.timeout[FL_UDP] = 100;
+	t.timeout[FL_CLOSING] = 10;
+
+	/* SYN decides */
+	mk(&a, 4, 0x0100000a, 0x0200000a, 50000, 443, TH_SYN);
+	flow_key_make(&a, &ka, &sa);
+	struct flow *f = flow_insert(&t, &ka, flow_key_hash(&ka), &a, sa, srv_port);
+	is_int(f->client_by, CB_SYN, "SYN sender is client");
+	is_int(flow_cli_port(f), 50000, "client port");
+	is_int(flow_srv_port(f), 443, "server port");
+	is_int(f->id, 1, "first id");
+	ok(flow_lookup(&t, &ka, flow_key_hash(&ka)) == f, "lookup finds it");
+
+	/* SYN+ACK seen first: its sender is the server */
+	mk(&a, 4, 0x0300000a, 0x0400000a, 8443, 50001, TH_SYN | TH_ACK);
+	flow_key_make(&a, &ka, &sa);
+	f = flow_insert(&t, &ka, flow_key_hash(&ka), &a, sa, srv_port);
+	is_int(f->client_by, CB_SYNACK, "SYN+ACK decides");
+	is_int(flow_srv_port(f), 8443, "SYN+ACK sender is server");
+
+	/* mid-stream: well-known port decides, even from the server side */
+	mk(&a, 4, 0x0500000a, 0x0600000a, 5432, 40000, TH_ACK);
+	flow_key_make(&a, &ka, &sa);
+	f = flow_insert(&t, &ka, flow_key_hash(&ka), &a, sa, srv_port);
+	is_int(f->client_by, CB_PORT, "port heuristic");
+	is_int(flow_srv_port(f), 5432, "5432 is the server");
+
+	/* neither port known: first packet's sender is client */
+	mk(&a, 4, 0x0700000a, 0x0800000a, 30000, 40000, TH_ACK);
+	a.ts = 50;
+	flow_key_make(&a, &ka, &sa);
+	f = flow_insert(&t, &ka, flow_key_hash(&ka), &a, sa, srv_port);
+	is_int(f->client_by, CB_FIRST, "first-packet heuristic");
+	is_int(flow_cli_port(f), 30000, "first sender is client");
+	is_int(t.count, 4, "four flows");
+
+	/* age lists: the oldest is first to expire */
+	struct flow *old = flow_oldest(&t);
+	is_int(old->id, 1, "oldest is the first inserted");
+	ok(flow_next_expired(&t, 60) == NULL, "nothing idle yet at t=60");
+	ok(flow_next_expired(&t, 101) == old, "first flow idle at t=101");
+	flow_touch(&t, old, FL_CLOSING);
+	old->ts_last = 85;
+	ok(flow_next_expired(&t, 99) == old, "closing list has its own short timeout");
+	flow_unlink(&t, old);
+	flow_recycle(&t, old);
+	is_int(t.count, 3, "unlinked");
+	ok(flow_lookup(&t, &old->key, old->hash) == NULL, "gone from the hash");
+	flow_table_free(&t);
+	return tap_done();
+}
