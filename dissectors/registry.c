@@ -7,9 +7,13 @@
 #include "dissector.h"
 
 extern const struct dissector dissector_http;
+extern const struct dissector dissector_postgresql;
+extern const struct dissector dissector_mysql;
 
 const struct dissector *const dissectors[] = {
 	&dissector_http,
+	&dissector_postgresql,
+	&dissector_mysql,
 };
 
 const size_t n_dissectors = sizeof(dissectors) / sizeof(dissectors[0]);

@@ -275,11 +275,8 @@ void dis_stream_trouble(struct dis_ctx *c, int code, int d)
 {
 	if (c->finished)
 		return;
-	if (c->cur == NULL) {
-		/* nothing claimed yet: just stop probing */
-		dis_stop(c);
-		return;
-	}
+	/* Recorded even before a dissector claimed the flow: the analyst must
+	 * know why nothing was dissected (snaplen, loss, mid-stream start). */
 	stream_anomaly(c, code, d == 0 ? "c2s" : "s2c");
 	dis_stop(c);
 }

@@ -188,11 +188,12 @@ static int summary_cb(const struct flow_view *v, void *arg)
 	FILE *out = arg;
 	char t1[TSSTR_MAX];
 	ts_to_rfc3339(v->ts_first, t1, sizeof(t1));
-	fprintf(out, "%lld %s %s ", (long long)v->flow_id, t1, v->transport);
+	bool v6 = v->client_ip && strchr(v->client_ip, ':');
+	fprintf(out, "%lld %s %s %s", (long long)v->flow_id, t1, v->transport, v6 ? "[" : "");
 	term_escape(out, v->client_ip);
-	fprintf(out, ":%d -> ", v->client_port);
+	fprintf(out, "%s:%d -> %s", v6 ? "]" : "", v->client_port, v6 ? "[" : "");
 	term_escape(out, v->server_ip);
-	fprintf(out, ":%d pkts=%lld/%lld bytes=%lld/%lld protocol=", v->server_port,
+	fprintf(out, "%s:%d pkts=%lld/%lld bytes=%lld/%lld protocol=", v6 ? "]" : "", v->server_port,
 		(long long)v->packets[0], (long long)v->packets[1],
 		(long long)v->bytes[0], (long long)v->bytes[1]);
 	term_escape(out, v->protocol);

@@ -608,3 +608,45 @@ int store_query(struct store *s, const char *sql, const char *const *params, int
 	sqlite3_finalize(q);
 	return ret;
 }
+
+struct store_fn {
+	int64_t (*fn)(const char *arg, void *user);
+	void *user;
+};
+
+static void store_fn_call(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct store_fn *f = sqlite3_user_data(ctx);
+	const unsigned char *t;
+	int64_t v;
+
+	if (argc != 1 || sqlite3_value_type(argv[0]) == SQLITE_NULL ||
+	    (t = sqlite3_value_text(argv[0])) == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	v = f->fn((const char *)t, f->user);
+	if (v == STORE_FN_NULL)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_int64(ctx, v);
+}
+
+int store_add_function(struct store *s, const char *name,
+		       int64_t (*fn)(const char *arg, void *user), void *user)
+{
+	struct store_fn *f = malloc(sizeof(*f));
+	if (f == NULL)
+		return -1;
+	f->fn = fn;
+	f->user = user;
+	/* sqlite3 frees f (the destructor) when the connection closes or the
+	 * function is replaced, also when registration fails. */
+	if (sqlite3_create_function_v2(s->db, name, 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, f,
+				       store_fn_call, NULL, NULL, free) != SQLITE_OK) {
+		fprintf(stderr, "wireaudit: cannot register SQL function %s: %s\n", name,
+			sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,28 @@
+# golden.sh — every capture listed in tests/golden/TESTLIST is analysed and
+# its export compared byte for byte with tests/golden/NAME.jsonl (tcpdump's
+# TESTLIST/TESTrun habit). tools/regen-golden.sh rewrites the expected files
+# for review. Line format: NAME PCAP [capture options...]; # comments.
+# The last line of each golden file holds the run's cost counters.
+. "$SRCDIR/tests/lib.sh"
+
+while read -r name pcap opts; do
+	case "$name" in ''|'#'*) continue ;; esac
+	db="$T_TMP/$name.db"
+	# shellcheck disable=SC2086
+	"$WIREAUDIT" capture -q -r "$SRCDIR/$pcap" -d "$db" $opts 2>"$T_TMP/$name.err"
+	rc=$?
+	{
+		"$WIREAUDIT" export -d "$db"
+		# cost counters (packets, dissector calls and bytes, nDPI packets...)
+		# so that a performance regression shows up in review
+		printf '#stats '; sqlite3 "$db" 'SELECT stats FROM runs ORDER BY run_id DESC LIMIT 1'
+	} > "$T_TMP/$name.jsonl" 2>>"$T_TMP/$name.err"
+	if cmp -s "$T_TMP/$name.jsonl" "$SRCDIR/tests/golden/$name.jsonl"; then
+		t_ok 0 "golden $name (capture exit $rc)"
+	else
+		t_ok 1 "golden $name (capture exit $rc)"
+		diff -u "$SRCDIR/tests/golden/$name.jsonl" "$T_TMP/$name.jsonl" | head -40 | sed 's/^/#   /'
+		sed 's/^/#   stderr: /' "$T_TMP/$name.err" | head -5
+	fi
+done < "$SRCDIR/tests/golden/TESTLIST"
+t_done

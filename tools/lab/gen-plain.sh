@@ -26,7 +26,7 @@ set -o pipefail
 
 OUT=${OUT:-$ROOT/pcaps/plain}
 SAMPLE_OUT=${SAMPLE_OUT:-$ROOT/pcaps/sample}
-SUPPORT=$HERE/plain
+SUPPORT=$HERE/plain-support
 LAB_PREFIX=wp
 
 WP_TMP=$(mktemp -d /tmp/wp-lab.XXXXXX)
@@ -67,18 +67,20 @@ wp_wait_listen() {
 	die "nothing listens on port $port in $LAB_S after ${secs}s"
 }
 
-# wp_cap_start FILE: tcpdump into FILE (pcap, full snaplen) on the client veth.
-# lib.sh waits up to 5 s for the file to be non-empty, which tcpdump may not
-# do before the first packet (the pcap header sits in stdio's buffer); a
-# short wait for the process to open the interface is enough, so poke it.
+# wp_cap_start FILE: tcpdump into FILE (pcap, full snaplen, TCP only so no
+# stray neighbour discovery varies between runs) on the client veth.
 wp_cap_start() {
 	mkdir -p "$(dirname "$1")"
 	rm -f "$1"
 	lab_capture_start "$1" tcp
 }
 
-# wp_cap_stop: stop tcpdump and check the capture.
+# wp_cap_stop: stop tcpdump and check the capture. lib.sh waits 0.5 s, but
+# tcpdump's capture ring hands packets over in blocks retired after its 1 s
+# buffer timeout, and SIGINT drops a block not yet retired: the last second of
+# traffic went missing. Waiting past the timeout first keeps it.
 wp_cap_stop() {
+	sleep 1.2
 	lab_capture_stop
 	local f=$LAB_PCAP max n
 	[ -s "$f" ] || die "$f is empty"
@@ -217,6 +219,363 @@ EOF
 		lab_c redis-cli -h "$LAB_S_IP" -p 6379 PING >/dev/null
 	fi
 	wp_cap_stop
+	lab_down
+}
+
+# ---------------------------------------------------------------- PostgreSQL
+
+PG_BIN=/usr/lib/postgresql/15/bin
+
+# wp_pg_ctl ARGS...: pg_ctl as user postgres in the server namespace
+wp_pg_ctl() {
+	lab_s runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$WP_TMP/pg/data" \
+		-l "$WP_TMP/pg/server.log" -w -t 30 "$@" >/dev/null
+}
+
+# wp_pg_psql CONNINFO PASSWORD: one psql session from the client.
+wp_pg_psql() {
+	local conn=$1 pw=$2
+	lab_c env PGPASSWORD="$pw" PGCONNECT_TIMEOUT=5 psql -X -q "$conn" \
+		-c "select current_user, inet_server_addr(), ssl from pg_stat_ssl where pid = pg_backend_pid()" \
+		>/dev/null
+}
+
+scn_pgsql() {
+	local d=$WP_TMP/pg ip=$LAB_S_IP
+	wp_up pgsql
+	wp_certs
+	rm -rf "$d"
+	mkdir -p "$d/sock"
+	cp "$WP_TMP/pki/server.crt" "$WP_TMP/pki/server.key" "$d/"
+	chmod 600 "$d/server.key"
+	chown -R postgres:postgres "$d"
+	runuser -u postgres -- "$PG_BIN/initdb" -D "$d/data" -U postgres \
+		--auth-local=trust --auth-host=reject -E UTF8 --locale=C.UTF-8 >/dev/null
+	cat >"$d/data/pg_hba.conf" <<'EOF'
+# TYPE  DATABASE USER          ADDRESS  METHOD
+local   all      all                    trust
+hostssl all      app_tls       all      scram-sha-256
+host    all      app_scram     all      scram-sha-256
+host    all      app_md5       all      md5
+host    all      app_clear     all      password
+host    all      app_fallback  all      password
+host    all      app_trust     all      trust
+EOF
+	cat >>"$d/data/postgresql.conf" <<EOF
+listen_addresses = '$LAB_S_IP,$LAB_S_IP6'
+port = 5432
+unix_socket_directories = '$d/sock'
+ssl_cert_file = '$d/server.crt'
+ssl_key_file = '$d/server.key'
+log_connections = on
+EOF
+	wp_pg_ctl -o "-c ssl=on" start
+	wp_wait_listen 5432
+	lab_s runuser -u postgres -- psql -X -q -h "$d/sock" -U postgres -d postgres >/dev/null <<'EOF'
+SET password_encryption = 'scram-sha-256';
+CREATE ROLE app_scram LOGIN PASSWORD 'pw-pg-scram-7731';
+CREATE ROLE app_tls LOGIN PASSWORD 'pw-pg-tls-6120';
+CREATE ROLE app_clear LOGIN PASSWORD 'pw-pg-cleartext-4402';
+CREATE ROLE app_fallback LOGIN PASSWORD 'pw-pg-fallback-9034';
+CREATE ROLE app_trust LOGIN;
+SET password_encryption = 'md5';
+CREATE ROLE app_md5 LOGIN PASSWORD 'pw-pg-md5-5813';
+CREATE DATABASE appdb;
+EOF
+	local base="host=$ip port=5432 dbname=appdb gssencmode=disable"
+
+	wp_cap_start "$OUT/pgsql-scram-cleartext.pcap"
+	wp_pg_psql "$base user=app_scram sslmode=disable application_name=lab-scram" pw-pg-scram-7731
+	wp_cap_stop
+
+	wp_cap_start "$OUT/pgsql-password-cleartext.pcap"
+	wp_pg_psql "$base user=app_clear sslmode=disable application_name=lab-password" pw-pg-cleartext-4402
+	wp_cap_stop
+
+	wp_cap_start "$OUT/pgsql-md5-cleartext.pcap"
+	wp_pg_psql "$base user=app_md5 sslmode=disable application_name=lab-md5" pw-pg-md5-5813
+	wp_cap_stop
+
+	wp_cap_start "$OUT/pgsql-trust-cleartext.pcap"
+	wp_pg_psql "$base user=app_trust sslmode=disable application_name=lab-trust" ''
+	wp_cap_stop
+
+	wp_cap_start "$OUT/pgsql-sslrequest-tls.pcap"
+	wp_pg_psql "$base user=app_tls sslmode=require application_name=lab-tls" pw-pg-tls-6120
+	wp_cap_stop
+
+	# IPv6, TLS preferred and granted
+	wp_cap_start "$OUT/pgsql-prefer-tls-ipv6.pcap"
+	wp_pg_psql "host=$LAB_S_IP6 port=5432 dbname=appdb gssencmode=disable user=app_tls sslmode=prefer application_name=lab-prefer6" pw-pg-tls-6120
+	wp_cap_stop
+
+	# Same server with ssl=off: libpq's sslmode=prefer asks, gets 'N', and
+	# carries on in clear (then sends the password in clear).
+	wp_pg_ctl stop -m fast
+	wp_pg_ctl -o "-c ssl=off" start
+	wp_wait_listen 5432
+	wp_cap_start "$OUT/pgsql-prefer-refused.pcap"
+	wp_pg_psql "$base user=app_fallback sslmode=prefer application_name=lab-fallback" pw-pg-fallback-9034
+	wp_cap_stop
+	wp_pg_ctl stop -m fast
+	lab_down
+}
+
+# ---------------------------------------------------------------- MariaDB
+
+# wp_my_start SSL(0|1): mariadbd by hand in the server namespace
+wp_my_start() {
+	local d=$WP_TMP/my ssl=()
+	if [ "$1" = 1 ]; then
+		ssl=(--ssl-cert="$d/server.crt" --ssl-key="$d/server.key" --ssl-ca="$d/ca.crt")
+	else
+		ssl=(--skip-ssl)
+	fi
+	lab_s /usr/sbin/mariadbd --no-defaults --user=mysql --datadir="$d/data" \
+		--socket="$d/mysqld.sock" --pid-file="$d/mysqld.pid" \
+		--bind-address="$LAB_S_IP" --port=3306 --skip-name-resolve \
+		--log-error="$d/error.log" --plugin-load-add=auth_pam \
+		--pam-use-cleartext-plugin --lc-messages-dir=/usr/share/mysql \
+		"${ssl[@]}" >>"$d/stderr.log" 2>&1 &
+	wp_wait_listen 3306
+}
+
+wp_my_stop() {
+	local d=$WP_TMP/my pid
+	pid=$(cat "$d/mysqld.pid" 2>/dev/null || true)
+	[ -n "$pid" ] || return 0
+	kill "$pid" 2>/dev/null || true
+	for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+}
+
+# wp_my_client USER PASSWORD ARGS...: one mariadb client session
+wp_my_client() {
+	local user=$1 pw=$2
+	shift 2
+	lab_c mariadb --no-defaults -h "$LAB_S_IP" -P 3306 -u "$user" -p"$pw" \
+		--connect-timeout=5 "$@" -e 'SELECT CURRENT_USER(), @@version; SHOW STATUS LIKE "Ssl_cipher"' >/dev/null
+}
+
+WP_PAM_SVC=/etc/pam.d/wp-lab-mariadb
+
+scn_mariadb() {
+	local d=$WP_TMP/my
+	wp_up mariadb
+	wp_certs
+	rm -rf "$d"
+	mkdir -p "$d"
+	cp "$WP_TMP/pki/server.crt" "$WP_TMP/pki/server.key" "$WP_TMP/pki/ca.crt" "$d/"
+	chown -R mysql:mysql "$d"
+	mariadb-install-db --no-defaults --user=mysql --datadir="$d/data" \
+		--auth-root-authentication-method=socket --skip-test-db >/dev/null 2>&1 \
+		|| die "mariadb-install-db failed"
+	# A PAM service that accepts any password, only so that MariaDB's PAM
+	# plugin asks the client for the password with mysql_clear_password.
+	# Removed again at the end of the scenario.
+	printf 'auth required pam_permit.so\naccount required pam_permit.so\n' >"$WP_PAM_SVC"
+	wp_my_start 1
+	lab_s mariadb --no-defaults -S "$d/mysqld.sock" -u root <<'EOF'
+CREATE DATABASE appdb;
+CREATE USER 'app_native'@'%' IDENTIFIED VIA mysql_native_password USING PASSWORD('pw-my-native-2208');
+CREATE USER 'app_tls'@'%' IDENTIFIED VIA mysql_native_password USING PASSWORD('pw-my-tls-3319');
+CREATE USER 'app_nossl'@'%' IDENTIFIED VIA mysql_native_password USING PASSWORD('pw-my-nossl-4420');
+CREATE USER 'app_clear'@'%' IDENTIFIED VIA pam USING 'wp-lab-mariadb';
+GRANT ALL ON appdb.* TO 'app_native'@'%', 'app_tls'@'%', 'app_nossl'@'%', 'app_clear'@'%';
+EOF
+
+	wp_cap_start "$OUT/mysql-ssl-tls.pcap"
+	wp_my_client app_tls pw-my-tls-3319 --ssl appdb
+	wp_cap_stop
+
+	wp_cap_start "$OUT/mysql-skip-ssl-not-used.pcap"
+	wp_my_client app_native pw-my-native-2208 --skip-ssl appdb
+	wp_cap_stop
+
+	wp_cap_start "$OUT/mysql-clear-password.pcap"
+	wp_my_client app_clear pw-my-clear-6642 --skip-ssl --enable-cleartext-plugin appdb \
+		|| log "mysql_clear_password session failed"
+	wp_cap_stop
+
+	wp_my_stop
+	wp_my_start 0
+	wp_cap_start "$OUT/mysql-nossl-server-cleartext.pcap"
+	wp_my_client app_nossl pw-my-nossl-4420 appdb
+	wp_cap_stop
+	# No mysql "tls_refused" capture: a client only sends the SSL request
+	# when the greeting offers CLIENT_SSL, so "--ssl" against this server
+	# (MariaDB 10.11 client, no server-cert verification) goes on in clear
+	# and the wire is identical to the capture above.
+	wp_my_stop
+	rm -f "$WP_PAM_SVC"
+	lab_down
+}
+
+# ---------------------------------------------------------------- Redis
+
+scn_redis() {
+	local d=$WP_TMP/redis
+	wp_up redis
+	wp_certs
+	rm -rf "$d"
+	mkdir -p "$d"
+	cat >"$d/redis.conf" <<EOF
+bind $LAB_S_IP $LAB_S_IP6
+port 6379
+tls-port 6380
+tls-cert-file $WP_TMP/pki/server.crt
+tls-key-file $WP_TMP/pki/server.key
+tls-ca-cert-file $WP_TMP/pki/ca.crt
+tls-auth-clients no
+dir $d
+save ""
+appendonly no
+daemonize yes
+pidfile $d/redis.pid
+logfile $d/redis.log
+protected-mode no
+requirepass pw-redis-auth-3317
+user labuser on >pw-redis-hello-8850 ~* &* +@all
+user tlsuser on >pw-redis-tls-9961 ~* &* +@all
+EOF
+	lab_s redis-server "$d/redis.conf"
+	wp_wait_listen 6379
+	wp_wait_listen 6380
+	local r="redis-cli -h $LAB_S_IP"
+
+	wp_cap_start "$OUT/redis-auth-cleartext.pcap"
+	lab_c $r -p 6379 >/dev/null <<'EOF'
+AUTH pw-redis-auth-3317
+PING
+SET lab:greeting hello
+GET lab:greeting
+INCR lab:counter
+DEL lab:greeting
+EOF
+	wp_cap_stop
+
+	wp_cap_start "$OUT/redis-hello-auth-cleartext.pcap"
+	lab_c $r -p 6379 >/dev/null <<'EOF'
+HELLO 3 AUTH labuser pw-redis-hello-8850 SETNAME lab-client
+CLIENT INFO
+HSET lab:user:1 name alice role admin
+HGETALL lab:user:1
+EOF
+	wp_cap_stop
+
+	wp_cap_start "$OUT/redis-noauth-cleartext.pcap"
+	lab_c $r -p 6379 PING >/dev/null || true
+	wp_cap_stop
+
+	wp_cap_start "$OUT/redis-tls.pcap"
+	lab_c $r -p 6380 --tls --cacert "$WP_TMP/pki/ca.crt" --sni server.lab.test \
+		--user tlsuser --pass pw-redis-tls-9961 --no-auth-warning PING >/dev/null
+	wp_cap_stop
+	lab_down
+}
+
+# ---------------------------------------------------------------- LDAP
+
+# wp_slapd_start TLS(0|1): slapd by hand from a slapd.conf, in the server
+# namespace; with TLS it also listens for LDAPS on 636.
+wp_slapd_start() {
+	local d=$WP_TMP/ldap urls="ldap://$LAB_S_IP/"
+	{
+		cat <<EOF
+include /etc/ldap/schema/core.schema
+include /etc/ldap/schema/cosine.schema
+include /etc/ldap/schema/inetorgperson.schema
+modulepath /usr/lib/ldap
+moduleload back_mdb
+pidfile $d/slapd.pid
+argsfile $d/slapd.args
+loglevel none
+EOF
+		if [ "$1" = 1 ]; then
+			cat <<EOF
+TLSCACertificateFile $WP_TMP/pki/ca.crt
+TLSCertificateFile $WP_TMP/pki/server.crt
+TLSCertificateKeyFile $WP_TMP/pki/server.key
+EOF
+			urls="$urls ldaps://$LAB_S_IP/"
+		fi
+		cat <<EOF
+access to attrs=userPassword by anonymous auth by self read by * none
+access to * by * read
+database mdb
+maxsize 10485760
+suffix "dc=lab,dc=test"
+rootdn "cn=admin,dc=lab,dc=test"
+rootpw pw-ldap-rootdn-unused-0000
+directory $d/db
+EOF
+	} >"$d/slapd.conf"
+	if [ ! -f "$d/db/data.mdb" ]; then
+		slapadd -q -f "$d/slapd.conf" -l "$d/base.ldif" >/dev/null 2>&1 \
+			|| die "slapadd failed"
+	fi
+	lab_s /usr/sbin/slapd -f "$d/slapd.conf" -h "$urls"
+	wp_wait_listen 389
+	[ "$1" = 1 ] && wp_wait_listen 636
+	return 0
+}
+
+wp_slapd_stop() {
+	local pid
+	pid=$(cat "$WP_TMP/ldap/slapd.pid" 2>/dev/null || true)
+	[ -n "$pid" ] || return 0
+	kill "$pid" 2>/dev/null || true
+	for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+}
+
+# wp_ldapsearch ARGS...: ldapsearch from the client, trusting the lab CA
+wp_ldapsearch() {
+	lab_c env LDAPTLS_CACERT="$WP_TMP/pki/ca.crt" LDAPTLS_REQCERT=demand \
+		ldapsearch -LLL -o nettimeout=5 "$@" >/dev/null
+}
+
+scn_ldap() {
+	local d=$WP_TMP/ldap u
+	wp_up ldap
+	wp_certs
+	rm -rf "$d"
+	mkdir -p "$d/db"
+	{
+		printf 'dn: dc=lab,dc=test\nobjectClass: dcObject\nobjectClass: organization\no: wireaudit lab\ndc: lab\n\n'
+		printf 'dn: ou=people,dc=lab,dc=test\nobjectClass: organizationalUnit\nou: people\n\n'
+		for u in ldapclear:pw-ldap-simple-1187 ldaptls:pw-ldap-starttls-2290 \
+			ldapfall:pw-ldap-refused-3381 ldapsecure:pw-ldaps-4472; do
+			printf 'dn: uid=%s,ou=people,dc=lab,dc=test\nobjectClass: inetOrgPerson\nuid: %s\ncn: %s\nsn: lab\nmail: %s@lab.test\nuserPassword: %s\n\n' \
+				"${u%%:*}" "${u%%:*}" "${u%%:*}" "${u%%:*}" "${u#*:}"
+		done
+	} >"$d/base.ldif"
+	wp_slapd_start 1
+	local H="ldap://$LAB_S_IP" B="-b ou=people,dc=lab,dc=test"
+	local P="ou=people,dc=lab,dc=test"
+
+	wp_cap_start "$OUT/ldap-simple-bind-cleartext.pcap"
+	wp_ldapsearch -x -H "$H" -D "uid=ldapclear,$P" -w pw-ldap-simple-1187 $B '(uid=ldapclear)' cn mail
+	wp_cap_stop
+
+	wp_cap_start "$OUT/ldap-anonymous-cleartext.pcap"
+	wp_ldapsearch -x -H "$H" $B '(objectClass=inetOrgPerson)' cn
+	wp_cap_stop
+
+	wp_cap_start "$OUT/ldap-starttls.pcap"
+	wp_ldapsearch -x -ZZ -H "$H" -D "uid=ldaptls,$P" -w pw-ldap-starttls-2290 $B '(uid=ldaptls)' cn mail
+	wp_cap_stop
+
+	wp_cap_start "$OUT/ldaps-636.pcap"
+	wp_ldapsearch -x -H "ldaps://$LAB_S_IP" -D "uid=ldapsecure,$P" -w pw-ldaps-4472 $B '(uid=ldapsecure)' cn mail
+	wp_cap_stop
+
+	# Same directory, slapd without TLS: StartTLS is refused
+	# (protocolError/unavailable) and "ldapsearch -Z" carries on in clear.
+	wp_slapd_stop
+	wp_slapd_start 0
+	wp_cap_start "$OUT/ldap-starttls-refused.pcap"
+	wp_ldapsearch -x -Z -H "$H" -D "uid=ldapfall,$P" -w pw-ldap-refused-3381 $B '(uid=ldapfall)' cn mail 2>/dev/null
+	wp_cap_stop
+	wp_slapd_stop
 	lab_down
 }
 

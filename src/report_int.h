@@ -1,0 +1,174 @@
+/* report_int.h — the report pass's internal model, shared by report.c
+ * (driver, data loading, network context, waivers, baseline), report_rules.c
+ * (the judging: rule table, classification data, statuses) and report_out.c
+ * (the formats). Not a public interface. */
+#ifndef WA_REPORT_INT_H
+#define WA_REPORT_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "report.h"
+#include "store.h"
+#include "util.h"
+
+#define RP_SAMPLES 5          /* sample flow ids per finding */
+#define RP_MAX_FINDINGS 5000  /* per report; more are counted, not listed */
+#define RP_MAX_NETS 256       /* internal networks (defaults + options + config) */
+#define RP_LABEL_MAX 64
+
+/* ---- network context ---- */
+
+struct rp_net {
+	uint8_t addr[16];
+	int family;               /* 4 or 6 */
+	int prefix;
+	char cidr[64];
+	char env[RP_LABEL_MAX];   /* "" unless labelled */
+	char owner[RP_LABEL_MAX];
+};
+
+struct rp_geo {
+	char country[8];          /* ISO 3166-1 alpha-2 or "" */
+	int64_t asn;              /* 0 unknown */
+	char as_org[128];
+};
+
+/* ---- findings ---- */
+
+struct rp_client {
+	char ip[IPSTR_MAX];
+	int64_t flows;
+	struct rp_geo geo;
+	bool external;
+};
+
+struct rp_finding {
+	const struct rp_kind *k;
+	char server_ip[IPSTR_MAX];
+	int server_port;
+	char *protocol;           /* from the wire (dissector name); may be NULL */
+	int64_t flows, first_seen, last_seen, nclients;
+	struct rp_client *top;    /* top clients by flow count */
+	int ntop;
+	char **sni;               /* distinct SNI names (top by flows) */
+	int nsni;
+	int64_t samples[RP_SAMPLES];
+	int nsamples;
+	char *evidence;           /* JSON object text (kind-specific) */
+	char *evidence_text;      /* one line for text/md/csv (escaped on output) */
+	/* server context */
+	bool server_internal;
+	char env[RP_LABEL_MAX], owner[RP_LABEL_MAX];
+	struct rp_geo geo;        /* external servers when enrichment is on */
+	/* periodic */
+	char key[320];            /* requirement|kind|server|port|protocol */
+	const char *baseline;     /* "new", "open", or NULL without --baseline */
+	bool waived, waiver_expired;
+	char waiver_reason[256], waiver_owner[RP_LABEL_MAX], waiver_expires[16];
+	bool failing;             /* counts toward the requirement's fail */
+};
+
+/* One rule: flows matching `where` (SQL over the temporary table rf, see
+ * report.c) become findings of this kind, grouped by server endpoint and
+ * protocol. Defined as data in report_rules.c. */
+struct rp_kind {
+	const char *req;          /* "12.1.1" */
+	const char *kind;         /* stable identifier */
+	const char *severity;     /* "high", "medium", "low", "info" */
+	int min_level;            /* fails from this level on (info kinds: never) */
+	bool violation;           /* false: reported, never fails */
+	const char *where;        /* SQL predicate over rf */
+	const char *evidence;     /* SQL expression over rf: the evidence value */
+	const char *evidence_name;/* key of the evidence histogram */
+	const char *summary;      /* what the finding means, one line */
+};
+
+struct rp_req {
+	const char *id;
+	int level;
+	const char *section;      /* "V12.1" ... */
+	const char *title;        /* verbatim requirement text */
+	const char *relevant;     /* SQL predicate over rf: relevant traffic */
+	const char *observable;   /* SQL predicate over rf: deciding facts visible */
+	const char *not_observable_why;
+	/* filled in by the run */
+	int64_t n_relevant, n_observable;
+	const char *status;       /* "fail", "pass", "not_observed", "not_observable" */
+	char reason[320];
+	struct rp_finding **findings;
+	int nfindings;
+	char **resolved;          /* baseline keys no longer seen */
+	int nresolved;
+};
+
+struct rp_run_info {
+	int64_t run_id;
+	char *source, *mode, *status, *started_at;
+	int64_t packets, drops, if_drops;   /* -1 unknown */
+};
+
+struct rp_count {
+	char *name;
+	int64_t n;
+};
+
+struct rp_report {
+	const struct report_opts *o;
+	struct store *st;
+	int64_t generated_at;
+	/* network context */
+	struct rp_net nets[RP_MAX_NETS];
+	int nnets;
+	bool internal_default;    /* the built-in list is in use */
+	void *geo_db, *asn_db;    /* MMDB_s * or NULL */
+	const char *trust_anchor, *system_ca;
+	/* coverage */
+	int64_t win_first, win_last;     /* observed, microseconds; 0 if no flows */
+	int64_t flows, flows_tcp, flows_handshake, flows_midstream, flows_udp;
+	int64_t tls_flows, tls13_flows, tls_certs_seen, unknown_security;
+	int64_t packets, drops, if_drops;
+	bool drops_known;
+	struct rp_run_info *runs;
+	int nruns;
+	struct rp_count *versions, *classes, *clear_protos, *security;
+	int nversions, nclasses, nclear_protos, nsecurity;
+	/* verdicts */
+	struct rp_req *reqs;
+	int nreqs;
+	int64_t findings_dropped;
+	bool any_fail;
+	char notes[8][256];       /* report-level notes (enrichment off, ...) */
+	int nnotes;
+};
+
+/* ---- report_rules.c ---- */
+extern struct rp_req rp_reqs[];
+extern const int rp_nreqs;
+extern const struct rp_kind rp_kinds[];   /* {NULL} terminated */
+extern const char rp_intro_title[];
+/* Registers the classification SQL functions (wa_vrank, wa_cclass, wa_cfs,
+ * wa_best_offered, wa_tlsform, wa_cclass_name) on the store. */
+int rp_rules_register(struct store *st);
+/* Fills status and reason of r from its counts and findings. */
+void rp_rules_judge(struct rp_req *r, int level);
+/* Name of a cipher class rank (0 broken, 1 not_recommended, 2 recommended). */
+const char *rp_class_name(int rank);
+
+/* ---- report.c ---- */
+/* Client/server zone of an address: index into rep->nets, or -1 external. */
+int rp_net_lookup(const struct rp_report *rep, const char *ip);
+void rp_geo_lookup(const struct rp_report *rep, const char *ip, struct rp_geo *g);
+
+/* ---- report_out.c ---- */
+int rp_out_text(const struct rp_report *rep, FILE *out, bool color);
+int rp_out_json(const struct rp_report *rep, FILE *out);
+int rp_out_md(const struct rp_report *rep, FILE *out);
+int rp_out_csv(const struct rp_report *rep, FILE *out);
+int rp_out_html(const struct rp_report *rep, FILE *out);
+/* HTML-escapes s (&<>"' and control characters; invalid UTF-8 bytes as
+ * U+FFFD so the page stays well-formed). NULL prints nothing. */
+void html_escape(FILE *out, const char *s);
+
+#endif

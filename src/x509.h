@@ -1,0 +1,56 @@
+/* x509.h — certificates seen on the wire, through OpenSSL: parsing to the
+ * export's certificate object, chain validation against the system trust
+ * store plus configured extra anchors at the time of the connection, and
+ * stapled OCSP responses. Results are cached by certificate / chain hash so
+ * a popular server's chain is parsed and verified once.
+ *
+ * Single-threaded: one process-wide trust configuration (x509_init).
+ */
+#ifndef WA_X509_H
+#define WA_X509_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+/* Trust configuration. system_ca: a CA bundle file or directory (NULL: the
+ * OpenSSL default paths, i.e. Debian's ca-certificates); extra_ca: an
+ * optional PEM bundle of extra (internal) anchors. Returns 0 or -1 with a
+ * message on stderr. Safe to call again to reconfigure. */
+int x509_init(const char *system_ca, const char *extra_ca);
+void x509_cleanup(void);
+
+/* Parse one DER certificate. On success returns a malloc'd JSON object
+ * (fields in docs/EXPORT.md: sha256, sha1, subject, issuer, serial, sans,
+ * not_before, not_after, key_type, key_bits, curve, sig_alg, self_signed,
+ * is_ca, ...) and writes the lowercase hex SHA-256 to sha256_hex. NULL if
+ * the bytes are not a certificate (sha256_hex is still filled). */
+char *x509_cert_json(const uint8_t *der, size_t len, char sha256_hex[65]);
+
+struct x509_verdict {
+	int trusted;          /* 1 chain validates, 0 does not, -1 not evaluated */
+	char error[64];       /* "" or a stable reason: expired, not_yet_valid,
+			       * self_signed, self_signed_in_chain,
+			       * unknown_issuer, bad_signature, invalid_ca, ... */
+	int hostname_match;   /* 1/0, -1 when no hostname was given */
+	bool leaf_self_signed;
+	bool weak_key;        /* RSA/DSA < 2048 bits, EC < 224 bits */
+	bool weak_signature;  /* MD5 or SHA-1 signature in the chain (not on anchors) */
+	bool trusted_by_extra;/* validated only thanks to the extra anchors */
+};
+
+/* Validate a chain as presented (leaf first) at time `when` (microseconds
+ * since the epoch: the connection's time, not now) against the configured
+ * anchors, and match `hostname` (SNI; NULL or "" to skip) against the leaf.
+ * purpose_client: validate as a TLS client certificate instead of server. */
+void x509_validate_chain(const uint8_t *const *ders, const size_t *lens, int n, int64_t when,
+			 const char *hostname, bool purpose_client, struct x509_verdict *out);
+
+/* A stapled OCSP response (RFC 6960 OCSPResponse DER). status gets "good",
+ * "revoked", "unknown" (for the first SingleResponse) or "malformed" /
+ * "unsuccessful"; produced_at in microseconds (0 if absent). Returns 0 if
+ * the response parsed, -1 otherwise. */
+int x509_ocsp_status(const uint8_t *der, size_t len, char *status, size_t status_len,
+		     int64_t *produced_at);
+
+#endif

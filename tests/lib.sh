@@ -1,0 +1,43 @@
+# lib.sh — helpers for shell tests that speak TAP (sourced).
+#   WIREAUDIT  the binary under test (set by make check)
+#   SRCDIR     the source tree
+set -u
+: "${WIREAUDIT:?run through make check}"
+: "${SRCDIR:?run through make check}"
+export TZ=UTC LC_ALL=C
+T_N=0
+T_FAILED=0
+T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/wa-test.XXXXXX")
+trap 'rm -rf "$T_TMP"' EXIT
+
+t_ok() { # t_ok COND_EXIT_STATUS DESCRIPTION
+	T_N=$((T_N + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $T_N - $2"
+	else
+		echo "not ok $T_N - $2"
+		T_FAILED=$((T_FAILED + 1))
+	fi
+}
+
+t_is() { # t_is GOT WANT DESCRIPTION
+	if [ "$1" = "$2" ]; then
+		t_ok 0 "$3"
+	else
+		t_ok 1 "$3"
+		printf '#   got:  %s\n#   want: %s\n' "$1" "$2"
+	fi
+}
+
+t_done() {
+	echo "1..$T_N"
+	[ "$T_FAILED" -eq 0 ]
+}
+
+# capture PCAP... into a fresh database; prints its path
+t_capture() {
+	local db="$T_TMP/$(basename "$1").$$.$RANDOM.db" args=()
+	for f in "$@"; do args+=(-r "$f"); done
+	"$WIREAUDIT" capture -q "${args[@]}" -d "$db" ${T_CAPTURE_OPTS:-} >&2 || true
+	echo "$db"
+}

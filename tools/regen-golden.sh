@@ -1,0 +1,25 @@
+#!/bin/bash
+# regen-golden.sh [BUILDDIR] [NAME...] — rewrite tests/golden/NAME.jsonl from
+# the current binary. Review the diff before committing: a golden file is a
+# claim about what the capture contains.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$top}
+shift || true
+bin=$build/src/wireaudit
+export TZ=UTC LC_ALL=C
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+while read -r name pcap opts; do
+	case "$name" in ''|'#'*) continue ;; esac
+	if [ $# -gt 0 ]; then
+		case " $* " in *" $name "*) ;; *) continue ;; esac
+	fi
+	# shellcheck disable=SC2086
+	"$bin" capture -q -r "$top/$pcap" -d "$tmp/$name.db" $opts || true
+	{
+		"$bin" export -d "$tmp/$name.db"
+		printf '#stats '; sqlite3 "$tmp/$name.db" 'SELECT stats FROM runs ORDER BY run_id DESC LIMIT 1'
+	} > "$top/tests/golden/$name.jsonl"
+	echo "wrote tests/golden/$name.jsonl"
+done < "$top/tests/golden/TESTLIST"
