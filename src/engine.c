@@ -117,6 +117,22 @@ static void engine_flow_end(struct engine *e, struct flow *f, enum flow_end why)
 	r.ndpi_protocol = e->ndpi ? ndpi_proto : NULL;
 	r.ndpi_category = e->ndpi ? ndpi_cat : NULL;
 	r.ndpi_risks_json = risks;
+	/* No dissector of ours spoke, but nDPI names a protocol it knows to be
+	 * unencrypted: a generic cleartext observation, marked as nDPI's. */
+	if (e->ndpi && (c == NULL || (c->protocol == NULL && c->security == SEC_UNKNOWN))) {
+		bool cred = false;
+		if (wa_ndpi_cleartext(e->ndpi, f, &cred)) {
+			if (c == NULL)
+				c = f->dis = dis_new(e, f);
+			if (c) {
+				obs_security(c, SEC_CLEARTEXT);
+				if (cred)
+					obs_credentials(c, NULL);
+				obs_detail_str(c, "classified_by", "ndpi", 4);
+				obs_detail_str(c, "ndpi_protocol", ndpi_proto, strlen(ndpi_proto));
+			}
+		}
+	}
 	if (c) {
 		r.protocol = c->protocol;
 		r.security = c->protocol || c->security != SEC_UNKNOWN ? sec_state_name(c->security) : NULL;

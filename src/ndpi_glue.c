@@ -148,6 +148,23 @@ char *wa_ndpi_risks_json(uint64_t risk)
 	return jb_take(&jb);
 }
 
+bool wa_ndpi_cleartext(struct wa_ndpi *n, const struct flow *f, bool *credentials)
+{
+	ndpi_protocol pr;
+	memset(&pr, 0, sizeof(pr));
+#if NDPI_MAJOR > 4 || (NDPI_MAJOR == 4 && NDPI_MINOR >= 10)
+	pr.proto.master_protocol = f->ndpi_master;
+	pr.proto.app_protocol = f->ndpi_app;
+#else
+	pr.master_protocol = f->ndpi_master;
+	pr.app_protocol = f->ndpi_app;
+#endif
+	*credentials = (f->ndpi_risk & ((uint64_t)1 << NDPI_CLEAR_TEXT_CREDENTIALS)) != 0;
+	if (f->ndpi_master == NDPI_PROTOCOL_UNKNOWN && f->ndpi_app == NDPI_PROTOCOL_UNKNOWN)
+		return false;
+	return !ndpi_is_encrypted_proto(n->mod, pr);
+}
+
 const char *wa_ndpi_version(void)
 {
 	return ndpi_revision();

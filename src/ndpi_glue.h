@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdbool.h>
 
 #include "decode.h"
 #include "flow.h"
@@ -30,5 +31,8 @@ void wa_ndpi_names(struct wa_ndpi *n, const struct flow *f, char *proto, size_t 
 /* JSON array of risk names for the bitmask (caller frees). */
 char *wa_ndpi_risks_json(uint64_t risk);
 const char *wa_ndpi_version(void);
+/* nDPI classified the flow as a protocol it does not consider encrypted;
+ * *credentials: nDPI saw clear-text credentials (its risk flag). */
+bool wa_ndpi_cleartext(struct wa_ndpi *n, const struct flow *f, bool *credentials);
 
 #endif

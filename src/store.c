@@ -610,7 +610,7 @@ int store_query(struct store *s, const char *sql, const char *const *params, int
 }
 
 struct store_fn {
-	int64_t (*fn)(const char *arg, void *user);
+	int (*fn)(const char *arg, void *user, int64_t *ival, const char **sval);
 	void *user;
 };
 
@@ -618,22 +618,32 @@ static void store_fn_call(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	const struct store_fn *f = sqlite3_user_data(ctx);
 	const unsigned char *t;
-	int64_t v;
+	int64_t iv = 0;
+	const char *sv = NULL;
 
 	if (argc != 1 || sqlite3_value_type(argv[0]) == SQLITE_NULL ||
 	    (t = sqlite3_value_text(argv[0])) == NULL) {
 		sqlite3_result_null(ctx);
 		return;
 	}
-	v = f->fn((const char *)t, f->user);
-	if (v == STORE_FN_NULL)
+	switch (f->fn((const char *)t, f->user, &iv, &sv)) {
+	case STORE_FN_INT:
+		sqlite3_result_int64(ctx, iv);
+		break;
+	case STORE_FN_TEXT:
+		if (sv) {
+			sqlite3_result_text(ctx, sv, -1, SQLITE_TRANSIENT);
+			break;
+		}
+		/* fall through */
+	default:
 		sqlite3_result_null(ctx);
-	else
-		sqlite3_result_int64(ctx, v);
+	}
 }
 
 int store_add_function(struct store *s, const char *name,
-		       int64_t (*fn)(const char *arg, void *user), void *user)
+		       int (*fn)(const char *arg, void *user, int64_t *ival, const char **sval),
+		       void *user)
 {
 	struct store_fn *f = malloc(sizeof(*f));
 	if (f == NULL)

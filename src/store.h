@@ -111,13 +111,15 @@ int store_each_flow(struct store *s, const struct flow_filter *f,
 int store_query(struct store *s, const char *sql, const char *const *params, int nparams,
 		int (*cb)(int ncol, const char *const *vals, void *arg), void *arg);
 
-/* Registers a deterministic SQL scalar function NAME(text) -> integer for
- * queries on this connection (the report pass classifies addresses and
- * cipher suites this way, inside GROUP BY queries). fn gets the argument's
- * text (never NULL: a NULL argument yields NULL without calling fn) and
- * returns the value, or STORE_FN_NULL for SQL NULL. Returns 0 or -1. */
-#define STORE_FN_NULL INT64_MIN
+/* Registers a deterministic SQL scalar function NAME(text) for queries on
+ * this connection (the report pass classifies addresses and cipher suites
+ * this way, inside GROUP BY queries). fn gets the argument's text (a NULL
+ * argument yields NULL without calling fn) and answers STORE_FN_NULL,
+ * STORE_FN_INT (*ival set) or STORE_FN_TEXT (*sval set; copied, may be
+ * static). Returns 0 or -1. */
+enum { STORE_FN_NULL, STORE_FN_INT, STORE_FN_TEXT };
 int store_add_function(struct store *s, const char *name,
-		       int64_t (*fn)(const char *arg, void *user), void *user);
+		       int (*fn)(const char *arg, void *user, int64_t *ival, const char **sval),
+		       void *user);
 
 #endif
