@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""bench.py — the benchmark behind `make bench` (docs/PERFORMANCE.md).
+
+On one capture, from the page cache, one after another, each repeated
+(median of --repeat runs): (a) the libpcap floor, (b) `wireaudit capture`
+with everything on, (c) `ndpiReader -i FILE -q`, (d) tshark extracting TLS
+handshake fields, on a slice of the file when whole would take too long,
+scaled by packets. Reports wall and CPU seconds, packets/s, Gbit/s, peak
+RSS, and ratios to the floor and to wireaudit. Then `wireaudit report` on a
+store of --report-flows flows, if the report command exists.
+
+Child resource use comes from wait4() (ru_utime, ru_stime, ru_maxrss).
+"""
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def run(cmd, env=None):
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.monotonic() - t0
+    err = p.stderr.read().decode(errors="replace")
+    p.stderr.close()
+    rc = os.waitstatus_to_exitcode(status)
+    if rc not in (0,):
+        sys.stderr.write("bench: %s exited %d: %s\n" % (" ".join(cmd), rc, err[-500:]))
+    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0
+
+
+def median_run(cmd, repeat, before=None):
+    res = []
+    for _ in range(repeat):
+        if before:
+            before()
+        res.append(run(cmd))
+    return (statistics.median(r[0] for r in res), statistics.median(r[1] for r in res),
+            max(r[2] for r in res))
+
+
+def count_packets(path):
+    out = subprocess.run(["capinfos", "-c", "-M", path], capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if "Number of packets" in line:
+            return int(line.split(":")[1].strip())
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--wireaudit", required=True)
+    ap.add_argument("--floor", required=True)
+    ap.add_argument("--pcap", default="/tmp/wireaudit-bench.pcap")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--tshark-packets", type=int, default=200000)
+    ap.add_argument("--report-flows", type=int, default=1000000)
+    ap.add_argument("--gen-args", default="")
+    ap.add_argument("--markdown", default=os.path.join(TOP, "docs/PERFORMANCE.md"))
+    a = ap.parse_args()
+
+    if not os.path.exists(a.pcap):
+        subprocess.check_call([sys.executable, os.path.join(TOP, "tools/bench/gen-bench.py"), "--out", a.pcap] + a.gen_args.split())
+    size = os.path.getsize(a.pcap)
+    pkts = count_packets(a.pcap)
+    subprocess.run(["cat", a.pcap], stdout=subprocess.DEVNULL)  # page cache
+    tmp = tempfile.mkdtemp(prefix="wa-bench.")
+    db = os.path.join(tmp, "bench.db")
+
+    def fresh_db():
+        for sfx in ("", "-wal", "-shm"):
+            try:
+                os.unlink(db + sfx)
+            except FileNotFoundError:
+                pass
+
+    rows = []
+    rows.append(("libpcap floor", "tools/bench/floor FILE", pkts, median_run([a.floor, a.pcap], a.repeat)))
+    rows.append(("wireaudit capture", "wireaudit capture -q -r FILE -d DB", pkts,
+                 median_run([a.wireaudit, "capture", "-q", "-r", a.pcap, "-d", db], a.repeat, fresh_db)))
+    if shutil.which("ndpiReader"):
+        rows.append(("ndpiReader", "ndpiReader -i FILE -q", pkts,
+                     median_run(["ndpiReader", "-i", a.pcap, "-q"], a.repeat)))
+    if shutil.which("tshark") and shutil.which("editcap"):
+        sl = os.path.join(tmp, "slice.pcap")
+        subprocess.check_call(["editcap", "-r", a.pcap, sl, "1-%d" % a.tshark_packets])
+        n = count_packets(sl)
+        w, c, r = median_run(["tshark", "-n", "-r", sl, "-Y", "tls.handshake", "-T", "fields",
+                              "-e", "tls.handshake.type", "-e", "tls.handshake.version",
+                              "-e", "tls.handshake.ciphersuite", "-e", "tls.handshake.extensions_server_name"],
+                             max(1, a.repeat))
+        scale = pkts / max(1, n)
+        rows.append(("tshark (TLS fields, slice of %d packets, scaled)" % n,
+                     "tshark -r SLICE -Y tls.handshake -T fields ...", pkts, (w * scale, c * scale, r)))
+
+    floor_wall = rows[0][3][0]
+    wa_wall = rows[1][3][0]
+    lines = []
+    lines.append("| tool | wall s | CPU s | packets/s | Gbit/s | peak RSS MB | x floor | x wireaudit |")
+    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name, _, n, (w, c, r) in rows:
+        lines.append("| %s | %.2f | %.2f | %s | %.2f | %.0f | %.1f | %.2f |" % (
+            name, w, c, "{:,}".format(int(n / w)) if w > 0 else "-", size * 8 / w / 1e9 if w > 0 else 0,
+            r, w / floor_wall, w / wa_wall))
+
+    rep = None
+    help_out = subprocess.run([a.wireaudit, "--help"], capture_output=True, text=True).stdout
+    if " report " in help_out or "\n  report" in help_out:
+        rdb = os.path.join(tmp, "report.db")
+        subprocess.check_call([a.wireaudit, "capture", "-q", "-r", os.path.join(TOP, "pcaps/sample/http-mixed.pcap"), "-d", rdb])
+        # grow the store to --report-flows flows by copying the sample's rows
+        # with new ids and client addresses (SQL only: no packets involved)
+        sql = """
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d)
+INSERT INTO flows SELECT f.flow_id + 100 * n.i, f.run_id, f.ts_first + n.i, f.ts_last + n.i, f.transport,
+  '10.' || (n.i / 65536 %% 256) || '.' || (n.i / 256 %% 256) || '.' || (n.i %% 256), f.client_port,
+  f.server_ip, f.server_port, f.vlan, f.vlan_inner, f.packets_c2s, f.packets_s2c, f.bytes_c2s, f.bytes_s2c,
+  f.payload_c2s, f.payload_s2c, f.client_by, f.end_reason, f.ndpi_protocol, f.ndpi_category, f.ndpi_risks,
+  f.protocol, f.security FROM n, flows f WHERE f.flow_id <= 8;
+INSERT INTO cleartext SELECT c.flow_id + 100 * n.i, c.obj FROM n, cleartext c WHERE c.flow_id <= 8;
+""" % (a.report_flows // 8)
+        subprocess.run(["sqlite3", rdb], input=sql, text=True, check=True)
+        nflows = int(subprocess.run(["sqlite3", rdb, "SELECT count(*) FROM flows"], capture_output=True, text=True).stdout)
+        w, c, r = median_run([a.wireaudit, "report", "-d", rdb, "--format", "json", "-o", os.path.join(tmp, "r.json")], a.repeat)
+        rep = (nflows, w, c, r)
+
+    cpu = "unknown"
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    out = []
+    out.append("Machine: %s, %d cores, %.0f GiB RAM, %s %s" % (cpu, os.cpu_count(), mem, platform.system(), platform.release()))
+    out.append("Capture: %s, %s packets, %.2f GB" % (a.pcap, "{:,}".format(pkts), size / 1e9))
+    out.append("Median of %d runs each, file in the page cache, one tool at a time." % a.repeat)
+    out.append("")
+    out += lines
+    if rep:
+        out.append("")
+        out.append("`wireaudit report` on a store of %s flows: %.2f s wall, %.2f s CPU, peak RSS %.0f MB."
+                   % ("{:,}".format(rep[0]), rep[1], rep[2], rep[3]))
+    text = "\n".join(out)
+    print(text)
+    if a.markdown and os.path.exists(a.markdown):
+        doc = open(a.markdown).read()
+        b, e = "<!-- BENCH-BEGIN -->", "<!-- BENCH-END -->"
+        if b in doc and e in doc:
+            doc = doc[:doc.index(b) + len(b)] + "\n" + text + "\n" + doc[doc.index(e):]
+            open(a.markdown, "w").write(doc)
+            print("\nupdated %s" % a.markdown)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
