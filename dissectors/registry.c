@@ -7,13 +7,40 @@
 #include "dissector.h"
 
 extern const struct dissector dissector_http;
+extern const struct dissector dissector_tls;
 extern const struct dissector dissector_postgresql;
 extern const struct dissector dissector_mysql;
+extern const struct dissector dissector_redis;
+extern const struct dissector dissector_tds;
+extern const struct dissector dissector_mongodb;
+extern const struct dissector dissector_ldap;
+extern const struct dissector dissector_smtp;
+extern const struct dissector dissector_ftp;
+extern const struct dissector dissector_imap;
+extern const struct dissector dissector_pop3;
+extern const struct dissector dissector_amqp;
+extern const struct dissector dissector_telnet;
+extern const struct dissector dissector_quic;
 
 const struct dissector *const dissectors[] = {
 	&dissector_http,
+	&dissector_tls,
 	&dissector_postgresql,
 	&dissector_mysql,
+	&dissector_redis,
+	&dissector_tds,
+	&dissector_mongodb,
+	/* mail/directory/broker text protocols (issue 4): smtp before ftp —
+	 * both greet "220 "; their probes exclude each other (banner words,
+	 * then the client's first command), smtp listed first. */
+	&dissector_ldap,
+	&dissector_smtp,
+	&dissector_ftp,
+	&dissector_imap,
+	&dissector_pop3,
+	&dissector_amqp,
+	&dissector_telnet,
+	&dissector_quic,
 };
 
 const size_t n_dissectors = sizeof(dissectors) / sizeof(dissectors[0]);

@@ -329,6 +329,10 @@ void obs_anomaly(struct dis_ctx *c, int code, const char *fmt, ...)
 	char detail[160] = "";
 	const char *dname = c->cur ? c->cur->name : "stream";
 	const struct anomaly_def *tab = c->cur ? c->cur->anomalies : stream_anomalies;
+	if (c->anom_scope_name) {
+		dname = c->anom_scope_name;
+		tab = c->anom_scope_tab;
+	}
 	if (fmt) {
 		va_list ap;
 		va_start(ap, fmt);
@@ -336,6 +340,12 @@ void obs_anomaly(struct dis_ctx *c, int code, const char *fmt, ...)
 		va_end(ap);
 	}
 	dis_anomaly_raw(c, dname, code, anom_name(tab, code), detail);
+}
+
+void obs_anomaly_scope(struct dis_ctx *c, const char *name, const struct anomaly_def *tab)
+{
+	c->anom_scope_name = name;
+	c->anom_scope_tab = tab;
 }
 
 void obs_credentials(struct dis_ctx *c, const char *mechanism)

@@ -67,6 +67,9 @@ struct dis_ctx {
 	uint16_t ncerts, certs_dropped;
 	struct obs_anom anoms[DIS_MAX_ANOMALIES];
 	uint16_t nanoms, anoms_dropped;
+	/* obs_anomaly_scope(): a nested parser's name and table, or NULL */
+	const char *anom_scope_name;
+	const struct anomaly_def *anom_scope_tab;
 };
 
 /* Framework anomalies (dissector name "stream"). */

@@ -34,7 +34,20 @@ int flow_table_init(struct flow_table *t, uint32_t max_flows, uint64_t first_id)
 
 void flow_table_free(struct flow_table *t)
 {
-	struct flow *f = t->freelist;
+	struct flow *f;
+	int l;
+	/* Flows still listed (the engine flushes them first; a bare table
+	 * user may not) and then the free list. */
+	for (l = 0; l < FL_NLISTS; l++) {
+		f = t->head[l];
+		while (f) {
+			struct flow *n = f->next;
+			free(f);
+			f = n;
+		}
+		t->head[l] = t->tail[l] = NULL;
+	}
+	f = t->freelist;
 	while (f) {
 		struct flow *n = f->hnext;
 		free(f);

@@ -65,6 +65,7 @@ struct flow {
 	uint16_t ndpi_pkts;
 	uint64_t ndpi_risk;
 	bool ndpi_done;
+	bool ndpi_guessed;        /* nDPI's answer is a guess (port), not a detection */
 	bool bypass;              /* no dissector left: counters only */
 };
 

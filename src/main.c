@@ -13,8 +13,10 @@
 #include "capture.h"
 #include "export.h"
 #include "ndpi_glue.h"
+#include "report.h"
 #include "store.h"
 #include "util.h"
+#include "x509.h"
 
 #include <pcap/pcap.h>
 #include <sqlite3.h>
@@ -30,7 +32,8 @@ static void usage(FILE *out)
 	      "Commands:\n"
 	      "  capture   read packets (files or an interface) and store observations\n"
 	      "  export    print stored flows with their observations (JSON Lines or CSV)\n"
-	      "  audit     capture FILE... then print the result in one step\n"
+	      "  report    judge the stored observations against ASVS V12 (docs/REPORT.md)\n"
+	      "  audit     capture FILE... then report, in one step\n"
 	      "\n"
 	      "capture: wireaudit capture -r FILE [-r FILE]... | -i IFACE [OPTION]...\n"
 	      "  -r, --read FILE        pcap or pcapng file (gzip-compressed accepted); repeatable\n"
@@ -47,15 +50,21 @@ static void usage(FILE *out)
 	      "      --no-ndpi          skip nDPI classification\n"
 	      "      --progress         progress on stderr (default: when stderr is a terminal)\n"
 	      "  -q, --quiet            no summary line on stderr\n"
+	      "      --ca-file FILE     extra trust anchors (PEM bundle, e.g. an internal CA)\n"
+	      "      --system-ca PATH   system anchors: a PEM file, a hashed directory or \"none\"\n"
+	      "                         (default: OpenSSL's default paths, Debian ca-certificates)\n"
 	      "\n"
 	      "export: wireaudit export [-d DB] [--format jsonl|csv] [--flow ID] [--since T] [--until T] [-o FILE]\n"
-	      "audit:  wireaudit audit [-d DB] [capture options] FILE...\n"
+	      "audit:  wireaudit audit [-d DB] [capture options] [report options] FILE...\n"
+	      "        (without -d a temporary database, removed afterwards)\n"
 	      "\n"
 	      "  -h, --help     this help      -V, --version  versions of wireaudit and its libraries\n"
 	      "\n"
 	      "Exit status: 0 ok, 2 usage, 3 input unreadable (partly read input is kept),\n"
-	      "4 database error, 5 interrupted by a signal (everything observed was stored).\n",
+	      "4 database error, 5 interrupted by a signal (everything observed was stored),\n"
+	      "6 report/audit: a requirement fails at the chosen level.\n\n",
 	      out);
+	report_usage(out);
 }
 
 static void version(void)
@@ -84,8 +93,11 @@ static int parse_num(const char *s, long long min, long long max, long long *out
 
 enum {
 	OPT_DURATION = 256, OPT_MAX_FLOWS, OPT_STREAM_CAP, OPT_NO_NDPI, OPT_PROGRESS,
-	OPT_FORMAT, OPT_FLOW, OPT_SINCE, OPT_UNTIL,
+	OPT_FORMAT, OPT_FLOW, OPT_SINCE, OPT_UNTIL, OPT_CA_FILE, OPT_SYSTEM_CA,
 };
+
+/* Trust anchors for certificate validation (docs/CERTIFICATES.md). */
+static const char *opt_ca_file, *opt_system_ca;
 
 static const struct option capture_longopts[] = {
 	{ "read", required_argument, NULL, 'r' },
@@ -102,6 +114,8 @@ static const struct option capture_longopts[] = {
 	{ "no-ndpi", no_argument, NULL, OPT_NO_NDPI },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
+	{ "system-ca", required_argument, NULL, OPT_SYSTEM_CA },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -159,6 +173,8 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 		case OPT_NO_NDPI: o->eng.ndpi = false; break;
 		case OPT_PROGRESS: o->progress = true; break;
 		case 'q': o->quiet = true; o->progress = false; break;
+		case OPT_CA_FILE: opt_ca_file = optarg; break;
+		case OPT_SYSTEM_CA: opt_system_ca = optarg; break;
 		case 'h': usage(stdout); exit(EXIT_OK);
 		default: return EXIT_USAGE;
 		}
@@ -182,7 +198,11 @@ static int cmd_capture(int argc, char **argv)
 	}
 	if (o.iface && o.progress && !isatty(STDERR_FILENO))
 		o.progress = false;
-	return capture_run(&o);
+	if (x509_init(opt_system_ca, opt_ca_file) != 0)
+		return EXIT_USAGE;
+	rc = capture_run(&o);
+	x509_cleanup();
+	return rc;
 }
 
 static const struct option export_longopts[] = {
@@ -280,12 +300,14 @@ static int cmd_export(int argc, char **argv)
 static int cmd_audit(int argc, char **argv)
 {
 	struct capture_opts o;
-	struct store *st;
-	struct flow_filter flt = { -1, -1, -1 };
-	char err[512], tmpdb[] = "/tmp/wireaudit-XXXXXX";
+	struct report_opts ro;
+	char tmpdb[] = "/tmp/wireaudit-XXXXXX";
 	bool own_db = false;
 	int rc, i;
 
+	report_opts_init(&ro);
+	if ((rc = report_take_opts(&argc, argv, &ro)) != 0)
+		return rc;
 	rc = parse_capture_opts(argc, argv, &o);
 	if (rc)
 		return rc;
@@ -316,17 +338,22 @@ static int cmd_audit(int argc, char **argv)
 		own_db = true;
 	}
 	o.quiet = true;
-	rc = capture_run(&o);
-	if (rc != EXIT_OK && rc != EXIT_INPUT)
-		goto out;
-	if (store_open(&st, o.db, true, err, sizeof(err)) != 0) {
-		fprintf(stderr, "wireaudit: %s\n", err);
-		rc = EXIT_STORE;
+	if (x509_init(opt_system_ca, opt_ca_file) != 0) {
+		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (export_summary(st, &flt, stdout) != 0)
-		rc = EXIT_STORE;
-	store_close(st);
+	rc = capture_run(&o);
+	x509_cleanup();
+	if (rc != EXIT_OK && rc != EXIT_INPUT)
+		goto out;
+	/* The report decides the exit status (0, 6 fail, 4 store error). */
+	ro.db = o.db;
+	{
+		int crc = rc;
+		rc = report_run(&ro);
+		if (rc == EXIT_OK && crc == EXIT_INPUT)
+			rc = EXIT_INPUT;
+	}
 out:
 	if (own_db) {
 		char p[128];
@@ -363,6 +390,8 @@ int main(int argc, char **argv)
 		return cmd_export(argc - 1, argv + 1);
 	if (strcmp(cmd, "audit") == 0)
 		return cmd_audit(argc - 1, argv + 1);
+	if (strcmp(cmd, "report") == 0)
+		return report_main(argc - 1, argv + 1);
 	fprintf(stderr, "wireaudit: unknown command '%s' (try --help)\n", cmd);
 	return EXIT_USAGE;
 }

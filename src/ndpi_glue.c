@@ -109,6 +109,7 @@ void wa_ndpi_finish(struct wa_ndpi *n, struct flow *f)
 		uint8_t guessed = 0;
 		ndpi_protocol pr = ndpi_detection_giveup(n->mod, f->ndpi, 1, &guessed);
 		keep_result(f, pr);
+		f->ndpi_guessed = guessed != 0;
 	} else {
 		f->ndpi_risk = f->ndpi->risk;
 	}
@@ -160,7 +161,9 @@ bool wa_ndpi_cleartext(struct wa_ndpi *n, const struct flow *f, bool *credential
 	pr.app_protocol = f->ndpi_app;
 #endif
 	*credentials = (f->ndpi_risk & ((uint64_t)1 << NDPI_CLEAR_TEXT_CREDENTIALS)) != 0;
-	if (f->ndpi_master == NDPI_PROTOCOL_UNKNOWN && f->ndpi_app == NDPI_PROTOCOL_UNKNOWN)
+	/* A guess from the port alone is not evidence of a cleartext session. */
+	if (f->ndpi_guessed ||
+	    (f->ndpi_master == NDPI_PROTOCOL_UNKNOWN && f->ndpi_app == NDPI_PROTOCOL_UNKNOWN))
 		return false;
 	return !ndpi_is_encrypted_proto(n->mod, pr);
 }

@@ -45,6 +45,10 @@ enum sec_state obs_get_security(const struct dis_ctx *c);
  * printf-style detail (capped; never put payload secrets in it). */
 void obs_anomaly(struct dis_ctx *c, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* For a dissector that runs another dissector's parser inside it (QUIC
+ * feeding TLS handshake messages): until called again with NULL, NULL,
+ * obs_anomaly() files anomalies under `name` and looks codes up in `tab`. */
+void obs_anomaly_scope(struct dis_ctx *c, const char *name, const struct anomaly_def *tab);
 
 /* --- cleartext-session facts (export object `cleartext`) --- */
 

@@ -33,8 +33,6 @@ struct report_opts {
 	const char *geoip, *asn; /* .mmdb files */
 	const char *baseline;    /* previous JSON report */
 	const char *waivers;     /* waiver file */
-	const char *trust_anchor;/* internal CA bundle (PEM) */
-	const char *system_ca;   /* public trust store (file or directory) */
 	int top;                 /* clients/SNI names listed per finding */
 	int color;               /* -1 auto (TTY), 0 never, 1 always */
 };

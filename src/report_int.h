@@ -123,7 +123,6 @@ struct rp_report {
 	int nnets;
 	bool internal_default;    /* the built-in list is in use */
 	void *geo_db, *asn_db;    /* MMDB_s * or NULL */
-	const char *trust_anchor, *system_ca;
 	/* coverage */
 	int64_t win_first, win_last;     /* observed, microseconds; 0 if no flows */
 	int64_t flows, flows_tcp, flows_handshake, flows_midstream, flows_udp;
@@ -160,6 +159,9 @@ const char *rp_class_name(int rank);
 /* Client/server zone of an address: index into rep->nets, or -1 external. */
 int rp_net_lookup(const struct rp_report *rep, const char *ip);
 void rp_geo_lookup(const struct rp_report *rep, const char *ip, struct rp_geo *g);
+/* Severity of a finding ("info" .. "critical"): the kind's, raised one step
+ * when credentials crossed in clear. */
+const char *rp_finding_severity(const struct rp_finding *f);
 
 /* ---- report_out.c ---- */
 int rp_out_text(const struct rp_report *rep, FILE *out, bool color);

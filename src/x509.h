@@ -37,6 +37,7 @@ struct x509_verdict {
 	bool weak_key;        /* RSA/DSA < 2048 bits, EC < 224 bits */
 	bool weak_signature;  /* MD5 or SHA-1 signature in the chain (not on anchors) */
 	bool trusted_by_extra;/* validated only thanks to the extra anchors */
+	int error_depth;      /* chain position (0 = leaf) of the error, -1 none */
 };
 
 /* Validate a chain as presented (leaf first) at time `when` (microseconds
@@ -52,5 +53,24 @@ void x509_validate_chain(const uint8_t *const *ders, const size_t *lens, int n, 
  * the response parsed, -1 otherwise. */
 int x509_ocsp_status(const uint8_t *der, size_t len, char *status, size_t status_len,
 		     int64_t *produced_at);
+
+/* The same with every field of the first SingleResponse (times in
+ * microseconds, 0 when absent). Returns as x509_ocsp_status. */
+struct x509_ocsp {
+	char status[16];          /* good, revoked, unknown, unsuccessful, malformed */
+	int response_status;      /* OCSPResponseStatus (0 successful) */
+	int count;                /* SingleResponses in the response */
+	int64_t produced_at, this_update, next_update, revoked_at;
+	int revocation_reason;    /* CRLReason, -1 when absent or not revoked */
+	char serial[129];         /* certificate serial, hex as in the cert JSON */
+};
+int x509_ocsp_parse(const uint8_t *der, size_t len, struct x509_ocsp *out);
+
+/* Cache counters (cost counters for tests and --progress). */
+struct x509_cache_stats {
+	uint64_t cert_hits, cert_misses, verdict_hits, verdict_misses;
+	size_t cert_entries, verdict_entries;
+};
+void x509_cache_stats(struct x509_cache_stats *st);
 
 #endif

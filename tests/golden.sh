@@ -9,7 +9,8 @@ while read -r name pcap opts; do
 	case "$name" in ''|'#'*) continue ;; esac
 	db="$T_TMP/$name.db"
 	# shellcheck disable=SC2086
-	"$WIREAUDIT" capture -q -r "$SRCDIR/$pcap" -d "$db" $opts 2>"$T_TMP/$name.err"
+	# options name files relative to the source tree (--ca-file pcaps/...)
+	(cd "$SRCDIR" && "$WIREAUDIT" capture -q -r "$SRCDIR/$pcap" -d "$db" $opts) 2>"$T_TMP/$name.err"
 	rc=$?
 	{
 		"$WIREAUDIT" export -d "$db"

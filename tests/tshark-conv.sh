@@ -6,6 +6,12 @@
 # "kB" units above 10 000 bytes.
 . "$SRCDIR/tests/lib.sh"
 
+# The sanitizer pass of .ci/run sets WA_SKIP_ORACLES: tshark is the same
+# program in both passes, and golden.sh already runs every capture there.
+if [ -n "${WA_SKIP_ORACLES:-}" ]; then
+	echo "1..0 # SKIP oracle comparisons run in the normal build"
+	exit 0
+fi
 if ! command -v tshark >/dev/null; then
 	echo "1..0 # SKIP tshark not installed"
 	exit 0

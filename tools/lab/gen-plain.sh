@@ -33,10 +33,13 @@ WP_TMP=$(mktemp -d /tmp/wp-lab.XXXXXX)
 chmod 755 "$WP_TMP"
 wp_cleanup() {
 	lab_down 2>/dev/null || true
-	rm -rf "$WP_TMP"
+	rm -f /etc/pam.d/wp-lab-mariadb /etc/pam.d/wp-lab-ftp
+	[ -n "${WP_KEEP:-}" ] && echo "kept $WP_TMP" >&2 || rm -rf "$WP_TMP"
 }
 trap wp_cleanup EXIT
 trap 'exit 130' INT TERM
+set -E
+trap 'echo "gen-plain: command failed (status $?) at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 log() { printf '== %s\n' "$*" >&2; }
 die() { printf 'gen-plain: %s\n' "$*" >&2; exit 1; }
@@ -103,7 +106,7 @@ wp_certs() {
 	openssl req -newkey rsa:2048 -nodes -sha256 \
 		-subj "/O=wireaudit lab/CN=server.lab.test" \
 		-keyout "$d/server.key" -out "$d/server.csr" 2>/dev/null
-	printf 'subjectAltName=DNS:server.lab.test,IP:%s,IP:%s\nextendedKeyUsage=serverAuth\n' \
+	printf 'subjectAltName=DNS:server.lab.test,DNS:*.lab.test,IP:%s,IP:%s\nextendedKeyUsage=serverAuth\n' \
 		"$LAB_S_IP" "$LAB_S_IP6" >"$d/ext.cnf"
 	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" \
 		-CAcreateserial -days 30 -sha256 -extfile "$d/ext.cnf" \
@@ -218,6 +221,93 @@ EOF
 	if [ $have_redis = 1 ]; then
 		lab_c redis-cli -h "$LAB_S_IP" -p 6379 PING >/dev/null
 	fi
+	wp_cap_stop
+	lab_down
+}
+
+# http: cleartext variants for pcaps/plain/.
+scn_http() {
+	local d=$WP_TMP/http
+	wp_up http
+	wp_certs
+	rm -rf "$d"
+	mkdir -p "$d"
+	wp_www "$d"
+	printf 'bob:%s\n' "$(openssl passwd -apr1 'pw-http-basic-8101')" >"$d/htpasswd"
+	{
+		wp_nginx_head "$d"
+		cat <<EOF
+    # app.lab.test: content over plain HTTP (Basic, Bearer, form login)
+    server {
+        listen $LAB_S_IP:80;
+        server_name app.lab.test;
+        root $d/www;
+        location / { index index.html; }
+        location /private/ {
+            auth_basic "lab";
+            auth_basic_user_file $d/htpasswd;
+        }
+        location /api/ {
+            if (\$http_authorization != "Bearer tok-http-bearer-8202") { return 401; }
+            return 200 '{"status":"ok"}\n';
+        }
+        location = /login { return 302 /; }
+    }
+    # www.lab.test on 80: a listener that only redirects to https
+    server {
+        listen $LAB_S_IP:80;
+        server_name www.lab.test;
+        return 301 https://www.lab.test\$request_uri;
+    }
+    # legacy.lab.test on 8080: sends an HSTS header over plain HTTP
+    server {
+        listen $LAB_S_IP:8080;
+        server_name legacy.lab.test;
+        add_header Strict-Transport-Security "max-age=31536000" always;
+        location / { return 200 "legacy\n"; }
+    }
+    server {
+        listen $LAB_S_IP:443 ssl;
+        server_name www.lab.test;
+        ssl_certificate $WP_TMP/pki/server.crt;
+        ssl_certificate_key $WP_TMP/pki/server.key;
+        add_header Strict-Transport-Security "max-age=63072000; includeSubDomains" always;
+        root $d/www;
+        location / { index index.html; }
+    }
+}
+EOF
+	} >"$d/nginx.conf"
+	wp_nginx_start "$d"
+	wp_wait_listen 80
+	wp_wait_listen 443
+	wp_wait_listen 8080
+	local c="curl -sS -o /dev/null --max-time 5 -A curl/wireaudit-lab --cacert $WP_TMP/pki/ca.crt"
+	local r="--resolve app.lab.test:80:$LAB_S_IP --resolve www.lab.test:80:$LAB_S_IP --resolve www.lab.test:443:$LAB_S_IP --resolve legacy.lab.test:8080:$LAB_S_IP"
+
+	wp_cap_start "$OUT/http-basic-cleartext.pcap"
+	lab_c $c $r -u bob:pw-http-basic-8101 http://app.lab.test/private/
+	wp_cap_stop
+
+	wp_cap_start "$OUT/http-bearer-cleartext.pcap"
+	lab_c $c $r -H 'Authorization: Bearer tok-http-bearer-8202' http://app.lab.test/api/orders
+	wp_cap_stop
+
+	wp_cap_start "$OUT/http-form-login-cleartext.pcap"
+	lab_c $c $r -d 'username=carol&password=pw-http-form-8303' http://app.lab.test/login
+	wp_cap_stop
+
+	wp_cap_start "$OUT/http-plain-content.pcap"
+	lab_c $c $r -o /dev/null http://app.lab.test/ http://app.lab.test/index.html
+	wp_cap_stop
+
+	# redirect-only listener, then the client follows to https (HSTS there)
+	wp_cap_start "$OUT/http-redirect-to-https.pcap"
+	lab_c $c $r -L http://www.lab.test/account
+	wp_cap_stop
+
+	wp_cap_start "$OUT/http-hsts-over-plain.pcap"
+	lab_c $c $r http://legacy.lab.test:8080/
 	wp_cap_stop
 	lab_down
 }
@@ -579,9 +669,514 @@ scn_ldap() {
 	lab_down
 }
 
+# ---------------------------------------------------------------- Dovecot
+
+# wp_dovecot_start TLS(0|1) PROTOCOLS: a private Dovecot (config, state and
+# mailboxes under $WP_TMP/dovecot) in the server namespace. Users come from a
+# passwd-file; it also serves SASL authentication to Postfix through the
+# socket run/auth-postfix. With TLS it offers STARTTLS/STLS and listens on
+# 993/995; without, ssl = no and no upgrade is offered.
+WP_MAIL_USERS="smtpplain:pw-smtp-plain-1661 smtplogin:pw-smtp-login-2772
+smtpcram:pw-smtp-cram-7227 smtptls:pw-smtp-starttls-3883
+smtpnotls:pw-smtp-notused-4994 smtps465:pw-smtps-5005
+smtpsub:pw-smtp-submission-6116
+imapclear:pw-imap-login-1201 imaptls:pw-imap-starttls-1302
+imapnotls:pw-imap-notused-1403 imaps993:pw-imaps-1504
+popclear:pw-pop3-user-2101 poptls:pw-pop3-stls-2202
+popnotls:pw-pop3-notused-2303 pops995:pw-pop3s-2404"
+
+wp_dovecot_start() {
+	local d=$WP_TMP/dovecot ssl=no u protos=$2
+	[ "$1" = 1 ] && ssl=yes
+	mkdir -p "$d/run" "$d/state" "$d/home"
+	chown nobody:nogroup "$d/home"
+	for u in $WP_MAIL_USERS; do
+		printf '%s:{PLAIN}%s\n' "${u%%:*}" "${u#*:}"
+	done >"$d/users"
+	chmod 644 "$d/users"
+	cat >"$d/dovecot.conf" <<EOF
+base_dir = $d/run
+state_dir = $d/state
+log_path = $d/dovecot.log
+protocols = $protos
+listen = $LAB_S_IP
+ssl = $ssl
+ssl_cert = <$WP_TMP/pki/server.crt
+ssl_key = <$WP_TMP/pki/server.key
+disable_plaintext_auth = no
+auth_mechanisms = plain login cram-md5
+login_greeting = Dovecot lab ready.
+passdb {
+  driver = passwd-file
+  args = username_format=%n $d/users
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=$d/home/%n
+}
+mail_location = maildir:~/Maildir
+default_internal_user = dovecot
+default_login_user = dovenull
+service auth {
+  unix_listener auth-postfix {
+    mode = 0666
+  }
+}
+EOF
+	if [ "$1" = 0 ]; then
+		# no imaps/pop3s listeners without TLS
+		cat >>"$d/dovecot.conf" <<EOF
+service imap-login {
+  inet_listener imaps {
+    port = 0
+  }
+}
+service pop3-login {
+  inet_listener pop3s {
+    port = 0
+  }
+}
+EOF
+	fi
+	lab_s dovecot -c "$d/dovecot.conf" || { cat "$d/dovecot.log" >&2; die "dovecot did not start"; }
+	for _ in $(seq 1 100); do [ -S "$d/run/auth-postfix" ] && break; sleep 0.1; done
+}
+
+wp_dovecot_stop() {
+	lab_s dovecot -c "$WP_TMP/dovecot/dovecot.conf" stop 2>/dev/null || true
+	sleep 1
+}
+
+# ---------------------------------------------------------------- SMTP
+
+# wp_postfix_start TLS(0|1): a private Postfix instance (config, queue and
+# SASL database under $WP_TMP/smtp) in the server namespace, listening on
+# 25, 587 and (with TLS) 465. Mail is accepted and discarded.
+wp_postfix_start() {
+	local d=$WP_TMP/smtp tls=none
+	[ "$1" = 1 ] && tls=may
+	mkdir -p "$d/etc" "$d/spool" "$d/data"
+	chown postfix "$d/data"
+	cat >"$d/etc/main.cf" <<EOF
+compatibility_level = 3.6
+queue_directory = $d/spool
+data_directory = $d/data
+myhostname = mail.lab.test
+mydomain = lab.test
+myorigin = lab.test
+mydestination = lab.test, mail.lab.test
+inet_interfaces = $LAB_S_IP
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+smtpd_banner = \$myhostname ESMTP lab
+biff = no
+alias_maps =
+alias_database =
+local_recipient_maps =
+local_transport = discard:lab
+default_transport = discard:lab
+relay_transport = discard:lab
+maillog_file = $d/maillog
+maillog_file_prefixes = $d
+smtpd_relay_restrictions = permit_mynetworks permit_sasl_authenticated reject_unauth_destination
+smtpd_sasl_auth_enable = yes
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = $WP_TMP/dovecot/run/auth-postfix
+smtpd_sasl_security_options = noanonymous
+cyrus_sasl_config_path = $d/sasl
+smtpd_tls_security_level = $tls
+smtpd_tls_auth_only = no
+smtpd_tls_cert_file = $WP_TMP/pki/server.crt
+smtpd_tls_key_file = $WP_TMP/pki/server.key
+EOF
+	{
+		cat <<'EOF'
+25        inet  n       -       n       -       -       smtpd
+587       inet  n       -       n       -       -       smtpd
+EOF
+		[ "$1" = 1 ] && echo '465       inet  n       -       n       -       -       smtpd -o smtpd_tls_wrappermode=yes'
+		cat <<'EOF'
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+	} >"$d/etc/master.cf"
+	# postfix prints its errors only to a terminal (or to the maillog)
+	lab_s script -qec "postfix -c $d/etc start" /dev/null >"$d/start.log" 2>&1 \
+		|| { cat "$d/start.log" "$d/maillog" >&2; die "postfix did not start"; }
+	wp_wait_listen 25
+	wp_wait_listen 587
+	[ "$1" = 1 ] && wp_wait_listen 465
+	return 0
+}
+
+wp_postfix_stop() {
+	lab_s postfix -c "$WP_TMP/smtp/etc" stop >/dev/null 2>&1 || true
+	sleep 1
+}
+
+# wp_swaks FROM TO ARGS...: one message from the client
+wp_swaks() {
+	local from=$1 to=$2
+	shift 2
+	lab_c swaks --server "$LAB_S_IP" --helo client.lab.test --from "$from" --to "$to" \
+		--header "Subject: wireaudit lab" --body "lab message" --timeout 10 \
+		--hide-all "$@"
+}
+
+scn_smtp() {
+	local d=$WP_TMP/smtp
+	wp_up smtp
+	wp_certs
+	rm -rf "$d" "$WP_TMP/dovecot"
+	wp_dovecot_start 0 none
+	wp_postfix_start 0
+
+	wp_cap_start "$OUT/smtp-cleartext.pcap"
+	wp_swaks alice@client.lab.test bob@lab.test --port 25
+	wp_cap_stop
+
+	wp_cap_start "$OUT/smtp-auth-plain-cleartext.pcap"
+	wp_swaks smtpplain@lab.test bob@lab.test --port 25 \
+		--auth PLAIN --auth-user smtpplain --auth-password pw-smtp-plain-1661
+	wp_cap_stop
+
+	wp_cap_start "$OUT/smtp-auth-login-cleartext.pcap"
+	wp_swaks smtplogin@lab.test bob@lab.test --port 587 \
+		--auth LOGIN --auth-user smtplogin --auth-password pw-smtp-login-2772
+	wp_cap_stop
+
+	wp_cap_start "$OUT/smtp-auth-cram-md5-cleartext.pcap"
+	wp_swaks smtpcram@lab.test bob@lab.test --port 25 \
+		--auth CRAM-MD5 --auth-user smtpcram --auth-password pw-smtp-cram-7227
+	wp_cap_stop
+
+	wp_postfix_stop
+	wp_postfix_start 1
+
+	wp_cap_start "$OUT/smtp-starttls.pcap"
+	wp_swaks smtptls@lab.test bob@lab.test --port 25 --tls \
+		--auth PLAIN --auth-user smtptls --auth-password pw-smtp-starttls-3883
+	wp_cap_stop
+
+	wp_cap_start "$OUT/smtp-starttls-not-used.pcap"
+	wp_swaks smtpnotls@lab.test bob@lab.test --port 25 \
+		--auth LOGIN --auth-user smtpnotls --auth-password pw-smtp-notused-4994
+	wp_cap_stop
+
+	wp_cap_start "$OUT/smtp-submission-587-starttls.pcap"
+	wp_swaks smtpsub@lab.test bob@lab.test --port 587 --tls \
+		--auth LOGIN --auth-user smtpsub --auth-password pw-smtp-submission-6116
+	wp_cap_stop
+
+	wp_cap_start "$OUT/smtps-465.pcap"
+	wp_swaks smtps465@lab.test bob@lab.test --port 465 --tls-on-connect \
+		--auth PLAIN --auth-user smtps465 --auth-password pw-smtps-5005
+	wp_cap_stop
+
+	wp_postfix_stop
+	lab_down
+}
+
+# ---------------------------------------------------------------- IMAP, POP3
+
+# wp_mailpy MODE HOST PORT USER PASSWORD: one IMAP or POP3 session with
+# Python's imaplib/poplib (the standard library clients), from the client.
+# MODE: imap, imap-starttls, imaps, pop3, pop3-stls, pop3s.
+wp_mailpy() {
+	lab_c /usr/bin/python3 - "$@" "$WP_TMP/pki/ca.crt" <<'EOF'
+import imaplib, poplib, ssl, sys
+mode, host, port, user, pw, ca = sys.argv[1:7]
+port = int(port)
+ctx = ssl.create_default_context(cafile=ca)
+if mode.startswith("imap"):
+    if mode == "imaps":
+        c = imaplib.IMAP4_SSL(host, port, ssl_context=ctx, timeout=10)
+    else:
+        c = imaplib.IMAP4(host, port, timeout=10)
+        c.capability()
+        if mode == "imap-starttls":
+            c.starttls(ssl_context=ctx)
+    c.login(user, pw)
+    c.select("INBOX")
+    c.search(None, "ALL")
+    c.logout()
+else:
+    if mode == "pop3s":
+        c = poplib.POP3_SSL(host, port, context=ctx, timeout=10)
+    else:
+        c = poplib.POP3(host, port, timeout=10)
+        c.capa()
+        if mode == "pop3-stls":
+            c.stls(context=ctx)
+    c.user(user)
+    c.pass_(pw)
+    c.stat()
+    c.list()
+    c.quit()
+EOF
+}
+
+scn_imap() {
+	wp_up imap
+	wp_certs
+	rm -rf "$WP_TMP/dovecot"
+	wp_dovecot_start 0 imap
+	wp_wait_listen 143
+
+	wp_cap_start "$OUT/imap-login-cleartext.pcap"
+	wp_mailpy imap "$LAB_S_IP" 143 imapclear pw-imap-login-1201
+	wp_cap_stop
+
+	wp_dovecot_stop
+	wp_dovecot_start 1 imap
+	wp_wait_listen 143
+	wp_wait_listen 993
+
+	wp_cap_start "$OUT/imap-starttls.pcap"
+	wp_mailpy imap-starttls "$LAB_S_IP" 143 imaptls pw-imap-starttls-1302
+	wp_cap_stop
+
+	wp_cap_start "$OUT/imap-starttls-not-used.pcap"
+	wp_mailpy imap "$LAB_S_IP" 143 imapnotls pw-imap-notused-1403
+	wp_cap_stop
+
+	wp_cap_start "$OUT/imaps-993.pcap"
+	wp_mailpy imaps "$LAB_S_IP" 993 imaps993 pw-imaps-1504
+	wp_cap_stop
+	wp_dovecot_stop
+	lab_down
+}
+
+scn_pop3() {
+	wp_up pop3
+	wp_certs
+	rm -rf "$WP_TMP/dovecot"
+	wp_dovecot_start 0 pop3
+	wp_wait_listen 110
+
+	wp_cap_start "$OUT/pop3-user-pass-cleartext.pcap"
+	wp_mailpy pop3 "$LAB_S_IP" 110 popclear pw-pop3-user-2101
+	wp_cap_stop
+
+	wp_dovecot_stop
+	wp_dovecot_start 1 pop3
+	wp_wait_listen 110
+	wp_wait_listen 995
+
+	wp_cap_start "$OUT/pop3-stls.pcap"
+	wp_mailpy pop3-stls "$LAB_S_IP" 110 poptls pw-pop3-stls-2202
+	wp_cap_stop
+
+	wp_cap_start "$OUT/pop3-stls-not-used.pcap"
+	wp_mailpy pop3 "$LAB_S_IP" 110 popnotls pw-pop3-notused-2303
+	wp_cap_stop
+
+	wp_cap_start "$OUT/pop3s-995.pcap"
+	wp_mailpy pop3s "$LAB_S_IP" 995 pops995 pw-pop3s-2404
+	wp_cap_stop
+	wp_dovecot_stop
+	lab_down
+}
+
+# ---------------------------------------------------------------- FTP
+
+# vsftpd maps every login to the guest account "ftp" and checks passwords
+# through a PAM service that accepts any password (pam_permit), so no system
+# account is needed. The PAM file exists only while the scenario runs.
+WP_PAM_FTP=/etc/pam.d/wp-lab-ftp
+
+wp_vsftpd_start() {
+	local d=$WP_TMP/ftp ssl=NO
+	[ "$1" = 1 ] && ssl=YES
+	mkdir -p "$d/root" "$d/empty"
+	echo "hello from the wireaudit lab" >"$d/root/hello.txt"
+	chmod -R a+rX "$d"
+	printf 'auth required pam_permit.so\naccount required pam_permit.so\nsession required pam_permit.so\n' >"$WP_PAM_FTP"
+	cat >"$d/vsftpd.conf" <<EOF
+listen=YES
+listen_ipv6=NO
+listen_address=$LAB_S_IP
+background=YES
+anonymous_enable=NO
+local_enable=YES
+guest_enable=YES
+guest_username=ftp
+pam_service_name=wp-lab-ftp
+local_root=$d/root
+write_enable=NO
+secure_chroot_dir=$d/empty
+xferlog_enable=YES
+vsftpd_log_file=$d/vsftpd.log
+pasv_enable=YES
+pasv_min_port=40000
+pasv_max_port=40010
+seccomp_sandbox=NO
+ftpd_banner=lab FTP ready.
+ssl_enable=$ssl
+rsa_cert_file=$WP_TMP/pki/server.crt
+rsa_private_key_file=$WP_TMP/pki/server.key
+allow_anon_ssl=NO
+force_local_logins_ssl=NO
+force_local_data_ssl=NO
+require_ssl_reuse=NO
+ssl_tlsv1=NO
+ssl_sslv2=NO
+ssl_sslv3=NO
+EOF
+	lab_s vsftpd "$d/vsftpd.conf"
+	wp_wait_listen 21
+}
+
+wp_vsftpd_stop() {
+	lab_s pkill -x vsftpd 2>/dev/null || true
+	sleep 0.5
+}
+
+# wp_ftppy MODE USER PASSWORD: a Python ftplib session that asks FEAT (so the
+# AUTH TLS offer is on the wire) and then logs in (MODE plain) or upgrades
+# first (MODE tls).
+wp_ftppy() {
+	lab_c /usr/bin/python3 - "$LAB_S_IP" "$@" "$WP_TMP/pki/ca.crt" <<'EOF'
+import ftplib, ssl, sys
+host, mode, user, pw, ca = sys.argv[1:6]
+if mode == "tls":
+    c = ftplib.FTP_TLS(host, context=ssl.create_default_context(cafile=ca), timeout=10)
+else:
+    c = ftplib.FTP(host, timeout=10)
+c.sendcmd("FEAT")
+c.login(user, pw)
+c.nlst()
+c.quit()
+EOF
+}
+
+scn_ftp() {
+	local c="curl -sS -o /dev/null --max-time 10 --cacert $WP_TMP/pki/ca.crt"
+	wp_up ftp
+	wp_certs
+	rm -rf "$WP_TMP/ftp"
+	wp_vsftpd_start 0
+
+	wp_cap_start "$OUT/ftp-cleartext.pcap"
+	lab_c $c "ftp://ftpclear:pw-ftp-clear-3101@$LAB_S_IP/hello.txt"
+	wp_cap_stop
+
+	# curl --ssl: AUTH SSL, AUTH TLS, both refused, login in clear anyway
+	wp_cap_start "$OUT/ftp-auth-tls-refused.pcap"
+	lab_c $c --ssl "ftp://ftprefused:pw-ftp-refused-3202@$LAB_S_IP/hello.txt"
+	wp_cap_stop
+
+	wp_vsftpd_stop
+	wp_vsftpd_start 1
+
+	wp_cap_start "$OUT/ftp-auth-tls.pcap"
+	lab_c $c --ssl-reqd "ftp://ftptls:pw-ftp-tls-3303@$LAB_S_IP/hello.txt"
+	wp_cap_stop
+
+	wp_cap_start "$OUT/ftp-auth-tls-not-used.pcap"
+	wp_ftppy plain ftpnotls pw-ftp-notused-3404
+	wp_cap_stop
+
+	wp_vsftpd_stop
+	rm -f "$WP_PAM_FTP"
+	lab_down
+}
+
+# ---------------------------------------------------------------- AMQP
+
+# wp_rmq ARGS...: run a RabbitMQ command (server or rabbitmqctl) in the
+# server namespace with the lab node's environment (all state under
+# $WP_TMP/amqp, node rabbit@localhost so no host name lookup is needed).
+wp_rmq() {
+	local d=$WP_TMP/amqp
+	lab_s env HOME="$d" RABBITMQ_NODENAME=rabbit@localhost \
+		RABBITMQ_CONFIG_FILE="$d/rabbitmq.conf" \
+		RABBITMQ_ADVANCED_CONFIG_FILE="$d/advanced.config" \
+		RABBITMQ_CONF_ENV_FILE="$d/rabbitmq-env.conf" \
+		RABBITMQ_MNESIA_BASE="$d/mnesia" RABBITMQ_LOG_BASE="$d/log" \
+		RABBITMQ_ENABLED_PLUGINS_FILE="$d/enabled_plugins" \
+		RABBITMQ_ENABLED_PLUGINS= ERL_EPMD_ADDRESS=127.0.0.1 "$@"
+}
+
+scn_amqp() {
+	local d=$WP_TMP/amqp
+	wp_up amqp
+	wp_certs
+	rm -rf "$d"
+	mkdir -p "$d/mnesia" "$d/log"
+	echo '[].' >"$d/enabled_plugins"
+	echo '[].' >"$d/advanced.config"
+	: >"$d/rabbitmq-env.conf"
+	printf 'wireaudit-lab-cookie\n' >"$d/.erlang.cookie"
+	chmod 400 "$d/.erlang.cookie"
+	cat >"$d/rabbitmq.conf" <<EOF
+listeners.tcp.1 = $LAB_S_IP:5672
+listeners.ssl.1 = $LAB_S_IP:5671
+ssl_options.cacertfile = $WP_TMP/pki/ca.crt
+ssl_options.certfile = $WP_TMP/pki/server.crt
+ssl_options.keyfile = $WP_TMP/pki/server.key
+ssl_options.verify = verify_none
+ssl_options.fail_if_no_peer_cert = false
+loopback_users = none
+log.file.level = warning
+EOF
+	wp_rmq /usr/lib/rabbitmq/bin/rabbitmq-server >"$d/server.out" 2>&1 &
+	wp_wait_listen 5672 120
+	wp_wait_listen 5671 30
+	wp_rmq /usr/lib/rabbitmq/bin/rabbitmqctl -q await_startup >/dev/null
+	local u
+	wp_rmq /usr/lib/rabbitmq/bin/rabbitmqctl -q add_vhost /lab >/dev/null
+	for u in amqpplain:pw-amqp-plain-5101 amqptls:pw-amqps-5202; do
+		printf '%s\n' "${u#*:}" | wp_rmq /usr/lib/rabbitmq/bin/rabbitmqctl -q add_user "${u%%:*}" >/dev/null
+		wp_rmq /usr/lib/rabbitmq/bin/rabbitmqctl -q set_permissions -p /lab "${u%%:*}" '.*' '.*' '.*' >/dev/null
+	done
+
+	wp_cap_start "$OUT/amqp-plain-cleartext.pcap"
+	lab_c amqp-publish -u "amqp://amqpplain:pw-amqp-plain-5101@$LAB_S_IP:5672/%2flab" \
+		-e amq.topic -r lab.orders -b '{"order":1}'
+	wp_cap_stop
+
+	wp_cap_start "$OUT/amqps-5671.pcap"
+	# amqp-publish checks the certificate name against the IP address given
+	# and has no way to pass a host name, so this one uses python3-pika
+	lab_c /usr/bin/python3 - "$LAB_S_IP" "$WP_TMP/pki/ca.crt" <<'EOF'
+import ssl, sys, pika
+host, ca = sys.argv[1:3]
+ctx = ssl.create_default_context(cafile=ca)
+params = pika.ConnectionParameters(
+    host=host, port=5671, virtual_host="/lab",
+    credentials=pika.PlainCredentials("amqptls", "pw-amqps-5202"),
+    ssl_options=pika.SSLOptions(ctx, server_hostname="server.lab.test"))
+conn = pika.BlockingConnection(params)
+ch = conn.channel()
+ch.basic_publish(exchange="amq.topic", routing_key="lab.orders", body=b'{"order":2}')
+conn.close()
+EOF
+	wp_cap_stop
+
+	wp_rmq /usr/lib/rabbitmq/bin/rabbitmqctl -q stop >/dev/null 2>&1 || true
+	lab_down
+}
+
 # ---------------------------------------------------------------- main
 
-ALL_SCENARIOS="sample http pgsql mariadb redis ldap smtp imap pop3 ftp telnet amqp"
+ALL_SCENARIOS="sample http pgsql mariadb redis ldap smtp imap pop3 ftp amqp"
 
 if [ "${1:-}" = --list ]; then
 	echo $ALL_SCENARIOS

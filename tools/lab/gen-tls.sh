@@ -10,7 +10,13 @@
 # pcaps/tls/test-ca.pem, so tests can give it to the analyzer as an extra
 # trust anchor. Each capture is checked with tshark before it is installed.
 #
-# Usage: sudo tools/lab/gen-tls.sh [SCENARIO...]     (default: all)
+# Usage: sudo tools/lab/gen-tls.sh [SCENARIO...]
+#        With no argument every scenario is regenerated and installed in
+#        pcaps/tls/ together with the new test-ca.pem (only after all of them
+#        passed their checks). Naming scenarios (the sc_* function names
+#        without "sc_") is for debugging: that run makes its own PKI, so its
+#        captures go to $TLS_OUT (default /tmp/wireaudit-tls-partial), never
+#        into pcaps/tls/ where they would not match the committed CA.
 #        KEEP=1 keeps the temporary directory (PKI, logs, raw captures).
 # Needs: root, iproute2, ethtool, tcpdump, tshark (editcap), openssl, nginx
 #        (nginx-light is enough), curl, gnutls-bin, ngtcp2-client,
@@ -63,7 +69,8 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-mkdir -p "$OUT" "$PKI"
+STAGE=$W/out
+mkdir -p "$STAGE" "$PKI"
 
 log() { echo "gen-tls: $*" >&2; }
 die() { echo "gen-tls: FAIL: $*" >&2; exit 1; }
@@ -314,8 +321,7 @@ expect_count() {
 }
 
 install_capture() {
-	cp "$SC_FILE" "$OUT/$SC_NAME.pcap"
-	chmod 644 "$OUT/$SC_NAME.pcap"
+	cp "$SC_FILE" "$STAGE/$SC_NAME.pcap"
 	INSTALLED="$INSTALLED $SC_NAME.pcap"
 }
 
@@ -399,8 +405,7 @@ EOF
 	expect "$APPDATA"
 	expect_count 1 "$CH"
 	install_capture
-	editcap -F pcapng "$OUT/$SC_NAME.pcap" "$OUT/$SC_NAME.pcapng"
-	chmod 644 "$OUT/$SC_NAME.pcapng"
+	editcap -F pcapng "$STAGE/$SC_NAME.pcap" "$STAGE/$SC_NAME.pcapng"
 	INSTALLED="$INSTALLED $SC_NAME.pcapng"
 
 	# curl -k against a self-signed certificate: the client accepts an
@@ -525,6 +530,9 @@ sc_mtls() {
 		-cert_chain "$PKI/int.crt"
 	expect "$SH && $V13"
 	expect "$APPDATA && ip.src == $LAB_C_IP"
+	# not visible on the wire: the server log shows the verified client chain
+	[ "$(grep -c '^verify return:1' "$W/$SC_NAME.server.log")" -ge 2 ] ||
+		die "$SC_NAME: server did not verify a client certificate"
 	install_capture
 }
 
@@ -539,6 +547,7 @@ sc_ocsp() {
 	ssl_pair tls12-ocsp-stapled-revoked -cert "$PKI/revoked.crt" -key "$PKI/revoked.key" \
 		-cert_chain "$PKI/int.crt" -status_file "$PKI/revoked.ocsp.der" -- -tls1_2 -status
 	expect "tls.handshake.type == 22 && ocsp.certStatus == 1"
+	grep -q 'Cert Status: revoked' "$W/$SC_NAME.client.log" || die "$SC_NAME: no revoked staple"
 	install_capture
 
 	ssl_pair tls12-status-request-no-staple $CHAIN -- -tls1_2 -status
@@ -551,6 +560,7 @@ sc_ocsp() {
 	ssl_pair tls13-ocsp-stapled $CHAIN -status_file "$PKI/server.ocsp.der" -- -status
 	expect "$SH && $V13"
 	expect "$CH && tls.handshake.extension.type == 5"
+	grep -q 'Cert Status: good' "$W/$SC_NAME.client.log" || die "$SC_NAME: no staple received"
 	install_capture
 }
 
@@ -744,14 +754,28 @@ gnutls_cli ports ipv6 quic"
 ########################################################################
 
 INSTALLED=
+if [ $# -gt 0 ]; then
+	OUT=${TLS_OUT:-/tmp/wireaudit-tls-partial}
+	for sc in "$@"; do
+		declare -F "sc_$sc" >/dev/null || die "unknown scenario $sc (one of: $(echo $ALL))"
+	done
+fi
 make_pki
-cp "$W/test-ca.pem" "$OUT/test-ca.pem"
-chmod 644 "$OUT/test-ca.pem"
+cp "$W/test-ca.pem" "$STAGE/test-ca.pem"
+INSTALLED="test-ca.pem"
 for sc in ${*:-$ALL}; do
 	"sc_$sc"
 done
 
+mkdir -p "$OUT"
+for f in $INSTALLED; do
+	install -m 644 "$STAGE/$f" "$OUT/$f"
+done
+total=0
 log "installed in $OUT:"
 for f in $INSTALLED; do
-	printf '  %-44s %7d bytes\n' "$f" "$(stat -c %s "$OUT/$f")" >&2
+	n=$(stat -c %s "$OUT/$f")
+	total=$((total + n))
+	printf '  %-44s %7d bytes\n' "$f" "$n" >&2
 done
+log "total $total bytes"

@@ -58,7 +58,11 @@ lab_s() { ip netns exec "$LAB_S" "$@"; }
 lab_capture_start() {
 	LAB_PCAP=$1
 	shift
-	ip netns exec "$LAB_C" tcpdump -U -n -s 0 -i "${LAB_NAME}0" -w "$LAB_PCAP" "$@" >/dev/null 2>&1 &
+	# A stale file would end the wait below at once.
+	rm -f "$LAB_PCAP"
+	# --immediate-mode: without it packets reach the file in blocks and the
+	# block pending at stop time is lost (the last connection goes missing).
+	ip netns exec "$LAB_C" tcpdump --immediate-mode -U -n -s 0 -i "${LAB_NAME}0" -w "$LAB_PCAP" "$@" >/dev/null 2>&1 &
 	LAB_TCPDUMP_PID=$!
 	# wait until tcpdump has the interface open
 	for _ in $(seq 1 50); do
@@ -69,7 +73,7 @@ lab_capture_start() {
 }
 
 lab_capture_stop() {
-	sleep 0.5
+	sleep 1.2
 	kill -INT "$LAB_TCPDUMP_PID" 2>/dev/null || true
 	wait "$LAB_TCPDUMP_PID" 2>/dev/null || true
 }

@@ -1,0 +1,308 @@
+/* ftp.c — FTP control connection in clear up to the login outcome (RFC 959
+ * §4.1 commands, §4.2 replies incl. multi-line; RFC 2389 FEAT; RFC 4217 §4
+ * AUTH TLS; RFC 1635 anonymous FTP).
+ *
+ *   S: 220 (vsFTPd 3.0.3)          C: FEAT
+ *   S: 211-Features: / " AUTH TLS" / 211 End
+ *   C: AUTH TLS     S: 234 ...     -> hand-off to "tls" after that line
+ *   C: USER alice   S: 331         C: PASS ...   S: 230 / 530
+ *
+ * Facts: banner, FEAT listing AUTH TLS/SSL (tls_offered; null when the
+ * client never asked FEAT: FTP has no other way to offer), AUTH TLS/SSL asked
+ * for (tls_requested) and its reply code, the user, PASS in clear
+ * (credentials, mechanism "password"), the login reply code. Data connections
+ * are separate flows and not followed.
+ *
+ * Anonymous login (USER anonymous or ftp, RFC 1635): the "password" is by
+ * convention an e-mail address, not a secret: credentials false, mechanism
+ * "anonymous", user "anonymous", detail anonymous = true.
+ *
+ * Security: 234 -> starttls; another reply to AUTH then USER/PASS in clear
+ * -> tls_refused; FEAT offered AUTH TLS but USER went in clear ->
+ * starttls_not_used; else cleartext. Done at the login reply (230/530 or a
+ * 230 straight after USER), at the hand-off, or after FTP_CMDS_MAX commands.
+ *
+ * Selection against SMTP (both greet with "220 "): the banner matches only
+ * if it names FTP and not SMTP; otherwise the client decides (USER, AUTH
+ * TLS/SSL, FEAT, SYST, OPTS match; EHLO/HELO are SMTP's).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dissector.h"
+#include "../src/cursor.h"
+#include "../src/obs.h"
+
+#define FTP_LINE_MAX 8192
+#define FTP_CMDS_MAX 64
+#define FTP_PROBE_LINE 1024
+
+enum {
+	FTP_ANOM_LINE_TOO_LONG = 1,
+	FTP_ANOM_BAD_REPLY,
+};
+
+static const struct anomaly_def ftp_anomalies[] = {
+	{ FTP_ANOM_LINE_TOO_LONG, "line_too_long" },
+	{ FTP_ANOM_BAD_REPLY, "bad_reply" },
+	{ 0, NULL },
+};
+
+enum ftp_cmd { FTP_C_NONE = 0, FTP_C_OTHER, FTP_C_FEAT, FTP_C_AUTH, FTP_C_USER, FTP_C_PASS };
+
+struct ftp_state {
+	bool banner_seen, banner_line_done;
+	int ml_code;           /* code of the multi-line reply being read, or 0 */
+	uint8_t wait;          /* enum ftp_cmd awaiting its reply */
+	unsigned cmds;
+	bool offered, feat_seen, refused, after_refusal, tls_wait, anonymous;
+};
+
+static bool ftp_is_verb(const char *l, size_t n, const char *word)
+{
+	size_t w = strlen(word);
+	if (n < w || strncasecmp(l, word, w) != 0)
+		return false;
+	return n == w || l[w] == ' ';
+}
+
+static bool ftp_has_word(const char *p, size_t n, const char *word)
+{
+	size_t w = strlen(word), i;
+	for (i = 0; i + w <= n; i++)
+		if (strncasecmp(p + i, word, w) == 0)
+			return true;
+	return false;
+}
+
+static enum probe_res ftp_probe(enum dir dir, const uint8_t *p, size_t len)
+{
+	static const char *const verbs[] = { "USER ", "AUTH TLS", "AUTH SSL", "FEAT\r", "SYST\r",
+					     "OPTS ", NULL };
+	struct cur c = cur_make(p, len);
+	const char *l;
+	size_t n;
+	int r, i;
+	bool prefix = false;
+
+	if (dir == DIR_C2S) {
+		for (i = 0; verbs[i]; i++) {
+			size_t w = strlen(verbs[i]);
+			size_t k = len < w ? len : w;
+			if (strncasecmp((const char *)p, verbs[i], k) == 0) {
+				if (len >= w)
+					return PROBE_MATCH;
+				prefix = true;
+			}
+		}
+		return prefix ? PROBE_NEED_MORE : PROBE_NOMATCH;
+	}
+	r = cur_line(&c, FTP_PROBE_LINE, &l, &n);
+	if (r == CUR_TRUNC)
+		return len >= 3 && memcmp(p, "220", 3) != 0 ? PROBE_NOMATCH : PROBE_NEED_MORE;
+	if (r != 0 || n < 4 || memcmp(l, "220", 3) != 0 || (l[3] != ' ' && l[3] != '-'))
+		return PROBE_NOMATCH;
+	if (ftp_has_word(l, n, "SMTP"))
+		return PROBE_NOMATCH;
+	if (ftp_has_word(l, n, "FTP"))
+		return PROBE_MATCH;
+	return PROBE_NEED_MORE;
+}
+
+static void ftp_went_on(struct dis_ctx *ctx, struct ftp_state *st)
+{
+	if (obs_get_security(ctx) != SEC_UNKNOWN)
+		return;
+	if (st->refused)
+		obs_security(ctx, SEC_TLS_REFUSED);
+	else if (st->offered)
+		obs_security(ctx, SEC_STARTTLS_NOT_USED);
+	else
+		obs_security(ctx, SEC_CLEARTEXT);
+}
+
+static int ftp_client_line(struct dis_ctx *ctx, struct ftp_state *st, const char *l, size_t n)
+{
+	if (st->cmds++ == 0)
+		obs_tls_requested(ctx, false);
+	if (st->cmds > FTP_CMDS_MAX)
+		return 1;
+	if (st->refused)
+		st->after_refusal = true;
+	st->wait = FTP_C_OTHER;
+	if (ftp_is_verb(l, n, "FEAT")) {
+		st->wait = FTP_C_FEAT;
+	} else if (ftp_is_verb(l, n, "AUTH")) {
+		/* RFC 4217 §4: AUTH TLS (or the older SSL, TLS-C, TLS-P) */
+		obs_tls_requested(ctx, true);
+		if (n > 5)
+			obs_detail_str(ctx, "auth_command", l + 5, n - 5);
+		st->wait = FTP_C_AUTH;
+		st->tls_wait = true;
+	} else if (ftp_is_verb(l, n, "USER")) {
+		const char *u = n > 5 ? l + 5 : l + n;
+		size_t ul = n > 5 ? n - 5 : 0;
+		ftp_went_on(ctx, st);
+		if ((ul == 9 && strncasecmp(u, "anonymous", 9) == 0) || (ul == 3 && strncasecmp(u, "ftp", 3) == 0)) {
+			st->anonymous = true;
+			obs_user(ctx, "anonymous", 9);
+			obs_auth_mechanism(ctx, "anonymous", 9);
+			obs_detail_bool(ctx, "anonymous", true);
+		} else {
+			st->anonymous = false;
+			obs_user(ctx, u, ul);
+		}
+		st->wait = FTP_C_USER;
+	} else if (ftp_is_verb(l, n, "PASS")) {
+		ftp_went_on(ctx, st);
+		if (!st->anonymous) {
+			obs_auth_mechanism(ctx, "password", 8);
+			obs_credentials(ctx, "password");
+		}
+		st->wait = FTP_C_PASS;
+	}
+	return 0;
+}
+
+/* Returns 1 to stop, 2 to hand off, -1 on error, 0 to go on. */
+static int ftp_server_line(struct dis_ctx *ctx, struct ftp_state *st, const char *l, size_t n)
+{
+	int code;
+	bool numbered = n >= 3 && isdigit((unsigned char)l[0]) && isdigit((unsigned char)l[1]) &&
+			isdigit((unsigned char)l[2]) && (n == 3 || l[3] == ' ' || l[3] == '-');
+
+	if (st->ml_code) {
+		/* inside a multi-line reply (RFC 959 §4.2): ends at "code SP" */
+		if (numbered && (l[0] - '0') * 100 + (l[1] - '0') * 10 + (l[2] - '0') == st->ml_code &&
+		    (n == 3 || l[3] == ' ')) {
+			st->ml_code = 0;
+			goto final;
+		}
+		if (st->wait == FTP_C_FEAT && n > 1 && l[0] == ' ') {
+			const char *f = l + 1;
+			size_t fl = n - 1;
+			if (fl >= 4 && strncasecmp(f, "AUTH", 4) == 0 &&
+			    (ftp_has_word(f, fl, "TLS") || ftp_has_word(f, fl, "SSL")))
+				st->offered = true;
+		}
+		return 0;
+	}
+	if (!numbered) {
+		obs_anomaly(ctx, FTP_ANOM_BAD_REPLY, "reply line of %zu bytes", n);
+		return -1;
+	}
+	code = (l[0] - '0') * 100 + (l[1] - '0') * 10 + (l[2] - '0');
+	if (!st->banner_line_done) {
+		obs_detail_str(ctx, "banner", n > 4 ? l + 4 : l + n, n > 4 ? n - 4 : 0);
+		if (code != 220)
+			obs_detail_int(ctx, "banner_code", code);
+		st->banner_line_done = true;
+	}
+	if (n > 3 && l[3] == '-') {
+		st->ml_code = code;
+		return 0;
+	}
+final:
+	if (!st->banner_seen) {
+		st->banner_seen = true;
+		return 0;
+	}
+	code = (l[0] - '0') * 100 + (l[1] - '0') * 10 + (l[2] - '0');
+	switch ((enum ftp_cmd)st->wait) {
+	case FTP_C_FEAT:
+		st->feat_seen = true;
+		obs_tls_offered(ctx, st->offered);
+		break;
+	case FTP_C_AUTH:
+		st->tls_wait = false;
+		obs_detail_int(ctx, "auth_tls_reply", code);
+		if (code == 234) {
+			obs_security(ctx, SEC_STARTTLS);
+			st->wait = FTP_C_NONE;
+			return 2;
+		}
+		st->refused = true;
+		break;
+	case FTP_C_USER:
+		if (code == 230) { /* logged in without a password */
+			obs_detail_int(ctx, "login_reply", code);
+			return 1;
+		}
+		if (code >= 400) {
+			obs_detail_int(ctx, "login_reply", code);
+			return 1;
+		}
+		break;
+	case FTP_C_PASS:
+		obs_detail_int(ctx, "login_reply", code);
+		return 1;
+	default:
+		break;
+	}
+	st->wait = FTP_C_NONE;
+	return 0;
+}
+
+static struct dis_result ftp_parse(struct dis_ctx *ctx, void *state, enum dir dir,
+				   const uint8_t *p, size_t len)
+{
+	struct ftp_state *st = state;
+	struct cur c = cur_make(p, len);
+
+	obs_protocol(ctx, "ftp");
+	for (;;) {
+		const char *l;
+		size_t n, before = cur_off(&c, p);
+		int r;
+
+		if (dir == DIR_C2S && st->tls_wait)
+			return dis_ok(before); /* TLS may follow AUTH TLS: wait for the reply */
+		r = cur_line(&c, FTP_LINE_MAX, &l, &n);
+		if (r == CUR_TRUNC)
+			return dis_incomplete(before, len - before + 1);
+		if (r != 0) {
+			obs_anomaly(ctx, FTP_ANOM_LINE_TOO_LONG, "%s line over %d bytes",
+				    dir == DIR_C2S ? "client" : "server", FTP_LINE_MAX);
+			return dis_error(before);
+		}
+		r = dir == DIR_C2S ? ftp_client_line(ctx, st, l, n) : ftp_server_line(ctx, st, l, n);
+		if (r < 0)
+			return dis_error(before);
+		if (r == 1)
+			return dis_done(cur_off(&c, p));
+		if (r == 2) {
+			if (dis_handoff(ctx, "tls") != 0)
+				return dis_done(cur_off(&c, p));
+			return dis_ok(cur_off(&c, p));
+		}
+	}
+}
+
+static void ftp_flow_end(struct dis_ctx *ctx, void *state)
+{
+	struct ftp_state *st = state;
+
+	if (obs_get_security(ctx) != SEC_UNKNOWN || st->cmds == 0)
+		return;
+	if (st->refused) {
+		if (st->after_refusal)
+			obs_security(ctx, SEC_TLS_REFUSED);
+		return;
+	}
+	if (!st->tls_wait)
+		obs_security(ctx, st->offered ? SEC_STARTTLS_NOT_USED : SEC_CLEARTEXT);
+}
+
+static const uint16_t ftp_ports[] = { 21, 2121, 0 };
+
+const struct dissector dissector_ftp = {
+	.name = "ftp",
+	.transport = DIS_TCP,
+	.ports = ftp_ports,
+	.probe = ftp_probe,
+	.state_size = sizeof(struct ftp_state),
+	.parse = ftp_parse,
+	.flow_end = ftp_flow_end,
+	.anomalies = ftp_anomalies,
+};

@@ -1,0 +1,457 @@
+/* quic.c — QUIC v1 (RFC 9000) and v2 (RFC 9369) over UDP: the TLS handshake
+ * carried in Initial packets (RFC 9001 §4, §5.2).
+ *
+ * Initial packets are protected with keys anyone can derive from the
+ * client's first Destination Connection ID (RFC 9001 §5.2), so a passive
+ * observer can open them: src/quic.c removes header protection, decrypts,
+ * walks the frames and reassembles each direction's CRYPTO stream (frames
+ * out of order, split across packets and datagrams, retransmitted). The
+ * contiguous stream is handed to the TLS dissector's handshake-message
+ * level (dissectors/tls_hs.h), so the ClientHello and ServerHello are
+ * recorded exactly like TLS over TCP, JA4 with transport 'q'.
+ *
+ *   datagram = packet *(packet)        coalesced packets, RFC 9000 §12.2;
+ *                                      a short-header packet ends it
+ *   long header: 1 1 TT xxxx | version(32) | DCID len(8) DCID | SCID len(8)
+ *                SCID | [Initial: token len(i) token] | length(i) | pn | payload
+ *
+ * Keys: both directions' Initial keys come from the client's original DCID
+ * (kept per flow); after a Retry (§17.2.5) from the DCID of the client's
+ * next Initial. A server that switches to v2 (compatible version
+ * negotiation, RFC 9368) gets v2 keys from the same DCID. Handshake, 0-RTT
+ * and 1-RTT packets are only counted. The handshake is taken as complete
+ * when 1-RTT (short-header) packets have gone both ways after the
+ * ServerHello; the flow is then done.
+ *
+ * Facts: everything tls.c records (JA4 with 'q'), plus the object tls.quic:
+ *   version, server_version   "QUICv1", "QUICv2" (or "0x%08x"); the server's
+ *                             differs after compatible version negotiation
+ *   dcid_len, scid_len        of the client's first Initial
+ *   initial_token             the client's first Initial carried a token
+ *   retry, version_negotiation (+ vn_versions), connection_close
+ *                             ({from, error_code, frame_type} or null)
+ *   initial_packets, initial_decrypted, handshake_packets, short_packets,
+ *   crypto_bytes              {c2s, s2c} counts
+ *   coalesced_datagrams       datagrams holding more than one packet
+ * A flow whose Initials could not be decrypted gets no tls object, only
+ * anomalies (decrypt_failed, no_client_initial, ...).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dissector.h"
+#include "tls_hs.h"
+#include "../src/cursor.h"
+#include "../src/json.h"
+#include "../src/obs.h"
+#include "../src/quic.h"
+
+#define QUIC_DGRAM_MAX 1000      /* datagrams read per flow before giving up */
+#define QUIC_PKTS_PER_DGRAM 16   /* coalesced packets read per datagram */
+#define QUIC_VN_MAX 16           /* versions kept from a Version Negotiation */
+
+enum {
+	QUIC_ANOM_BAD_HEADER = 1,
+	QUIC_ANOM_CID_TOO_LONG,
+	QUIC_ANOM_UNKNOWN_VERSION,
+	QUIC_ANOM_NO_CLIENT_INITIAL,
+	QUIC_ANOM_DECRYPT_FAILED,
+	QUIC_ANOM_RESERVED_BITS,
+	QUIC_ANOM_BAD_FRAME,
+	QUIC_ANOM_UNEXPECTED_FRAME,
+	QUIC_ANOM_CRYPTO_CAP,
+	QUIC_ANOM_TOO_MANY_PACKETS,
+	QUIC_ANOM_BAD_VERSION_NEGOTIATION,
+};
+
+static const struct anomaly_def quic_anomalies[] = {
+	{ QUIC_ANOM_BAD_HEADER, "bad_header" },
+	{ QUIC_ANOM_CID_TOO_LONG, "cid_too_long" },
+	{ QUIC_ANOM_UNKNOWN_VERSION, "unknown_version" },
+	{ QUIC_ANOM_NO_CLIENT_INITIAL, "no_client_initial" },
+	{ QUIC_ANOM_DECRYPT_FAILED, "decrypt_failed" },
+	{ QUIC_ANOM_RESERVED_BITS, "reserved_bits_set" },
+	{ QUIC_ANOM_BAD_FRAME, "bad_frame" },
+	{ QUIC_ANOM_UNEXPECTED_FRAME, "unexpected_frame" },
+	{ QUIC_ANOM_CRYPTO_CAP, "crypto_stream_cap" },
+	{ QUIC_ANOM_TOO_MANY_PACKETS, "too_many_coalesced_packets" },
+	{ QUIC_ANOM_BAD_VERSION_NEGOTIATION, "bad_version_negotiation" },
+	{ 0, NULL },
+};
+
+struct quic_dir {
+	int64_t largest_pn;             /* Initial space; -1 before the first */
+	uint32_t initials, decrypted, decrypt_failed, handshake, zero_rtt, short_pkts;
+	uint64_t crypto_fed;            /* CRYPTO stream bytes handed to TLS */
+	bool have_keys;
+	uint32_t keys_version;
+	struct quic_keys keys;
+	struct quic_crypto_stream cs;
+	bool cs_capped;
+	uint32_t anomalies;             /* anomalies raised for this direction */
+};
+
+struct quic_state {
+	bool have_odcid;
+	uint8_t odcid[QUIC_CID_MAX], odcid_len;
+	uint32_t version;               /* client's first Initial */
+	uint32_t server_version;        /* server's first Initial, 0 if none */
+	uint8_t dcid_len, scid_len;     /* client's first Initial */
+	bool token;                     /* client's first Initial carried a token */
+	bool retry, retry_pending;
+	bool vn;
+	uint32_t vn_versions[QUIC_VN_MAX];
+	uint8_t n_vn;
+	uint32_t datagrams, coalesced;
+	bool closed;
+	uint8_t close_from;
+	uint64_t close_error, close_frame;
+	struct quic_dir d[2];
+	struct tls_state *tls;
+	bool tls_failed;
+	uint8_t *scratch;               /* decryption buffer, grown to the largest packet */
+	size_t scratch_cap;
+};
+
+/* Raise an anomaly at most a few times per direction: a broken peer must
+ * not fill the flow's anomaly list with one fact. */
+#define quic_anom(ctx, st, dir, code, ...) do { \
+	if ((st)->d[dir].anomalies++ < 4) \
+		obs_anomaly(ctx, code, __VA_ARGS__); \
+} while (0)
+
+static enum probe_res quic_probe(enum dir dir, const uint8_t *p, size_t len)
+{
+	struct quic_long_hdr h;
+
+	if (dir != DIR_C2S)
+		return PROBE_NOMATCH;
+	/* a client's first Initial: v1/v2, fixed bit, DCID of at least 8 bytes
+	 * (RFC 9000 §7.2), datagram padded to 1200 bytes (§14.1) */
+	if (quic_parse_long_header(p, len, &h) != QUIC_OK || h.type != QUIC_PT_INITIAL ||
+	    !(h.first & 0x40) || h.dcid_len < 8 || len < 1200)
+		return PROBE_NOMATCH;
+	return PROBE_MATCH;
+}
+
+static int quic_get_keys(struct quic_state *st, enum dir dir, uint32_t version)
+{
+	struct quic_dir *d = &st->d[dir];
+	if (d->have_keys && d->keys_version == version)
+		return QUIC_OK;
+	d->have_keys = false;
+	if (quic_initial_keys(version, st->odcid, st->odcid_len, dir == DIR_S2C, &d->keys) != QUIC_OK)
+		return QUIC_E_DECRYPT;
+	d->have_keys = true;
+	d->keys_version = version;
+	return QUIC_OK;
+}
+
+/* Hand the newly contiguous part of the CRYPTO stream to TLS. */
+static void quic_feed_tls(struct dis_ctx *ctx, struct quic_state *st, enum dir dir)
+{
+	struct quic_dir *d = &st->d[dir];
+	size_t contig = quic_crypto_contig(&d->cs);
+
+	if (contig <= d->crypto_fed || st->tls_failed)
+		return;
+	if (st->tls == NULL && (st->tls = tls_hs_new('q')) == NULL) {
+		st->tls_failed = true;
+		return;
+	}
+	if (tls_hs_feed(ctx, st->tls, dir, d->cs.buf + d->crypto_fed, contig - (size_t)d->crypto_fed) != 0)
+		st->tls_failed = true;
+	d->crypto_fed = contig;
+}
+
+static void quic_frames(struct dis_ctx *ctx, struct quic_state *st, enum dir dir,
+			const struct quic_plain *pl)
+{
+	struct quic_dir *d = &st->d[dir];
+	struct cur c = cur_make(pl->payload, pl->payload_len);
+	struct quic_frame f;
+	int r;
+
+	while ((r = quic_next_frame(&c, &f)) == QUIC_OK) {
+		if (f.type == 0x06) {
+			if (!d->cs_capped && quic_crypto_add(&d->cs, f.offset, f.data, f.len) != QUIC_OK) {
+				d->cs_capped = true;
+				quic_anom(ctx, st, dir, QUIC_ANOM_CRYPTO_CAP, "offset %llu length %zu",
+					  (unsigned long long)f.offset, f.len);
+			}
+		} else if (f.type == 0x1c || f.type == 0x1d) {
+			if (!st->closed) {
+				st->closed = true;
+				st->close_from = (uint8_t)dir;
+				st->close_error = f.error_code;
+				st->close_frame = f.frame_type;
+			}
+		}
+	}
+	if (r == QUIC_E_FRAME)
+		/* RFC 9000 §12.4 Table 3: not allowed in Initial packets */
+		quic_anom(ctx, st, dir, QUIC_ANOM_UNEXPECTED_FRAME, "type 0x%llx in Initial",
+			  (unsigned long long)f.type);
+	else if (r != 1)
+		quic_anom(ctx, st, dir, QUIC_ANOM_BAD_FRAME, "at offset %zu of %zu",
+			  cur_off(&c, pl->payload), pl->payload_len);
+}
+
+static void quic_initial(struct dis_ctx *ctx, struct quic_state *st, enum dir dir,
+			 const struct quic_long_hdr *h, const uint8_t *pkt)
+{
+	struct quic_dir *d = &st->d[dir];
+	struct quic_plain pl;
+	int r;
+
+	d->initials++;
+	if (dir == DIR_C2S && (!st->have_odcid || st->retry_pending)) {
+		/* the DCID the keys derive from: the first Initial's, or after
+		 * a Retry the next one's (RFC 9001 §5.2) */
+		memcpy(st->odcid, h->dcid, h->dcid_len);
+		st->odcid_len = h->dcid_len;
+		st->d[0].have_keys = st->d[1].have_keys = false;
+		if (!st->have_odcid) {
+			st->version = h->version;
+			st->dcid_len = h->dcid_len;
+			st->scid_len = h->scid_len;
+			st->token = h->token_len > 0;
+		}
+		st->have_odcid = true;
+		st->retry_pending = false;
+	}
+	if (dir == DIR_S2C && st->server_version == 0)
+		st->server_version = h->version;
+	if (!st->have_odcid) {
+		quic_anom(ctx, st, dir, QUIC_ANOM_NO_CLIENT_INITIAL, NULL);
+		return;
+	}
+	if (h->pkt_len > st->scratch_cap) {
+		uint8_t *nb = realloc(st->scratch, h->pkt_len);
+		if (nb == NULL)
+			return;
+		st->scratch = nb;
+		st->scratch_cap = h->pkt_len;
+	}
+	if ((r = quic_get_keys(st, dir, h->version)) == QUIC_OK)
+		r = quic_decrypt(&d->keys, h, pkt, d->largest_pn, st->scratch, st->scratch_cap, &pl);
+	if (r != QUIC_OK) {
+		d->decrypt_failed++;
+		quic_anom(ctx, st, dir, QUIC_ANOM_DECRYPT_FAILED, "%s Initial of %zu bytes",
+			  dir == DIR_C2S ? "client" : "server", h->pkt_len);
+		return;
+	}
+	d->decrypted++;
+	if ((int64_t)pl.pn > d->largest_pn)
+		d->largest_pn = (int64_t)pl.pn;
+	if (pl.reserved_bits)
+		quic_anom(ctx, st, dir, QUIC_ANOM_RESERVED_BITS, "packet %llu", (unsigned long long)pl.pn);
+	quic_frames(ctx, st, dir, &pl);
+	quic_feed_tls(ctx, st, dir);
+}
+
+/* Version Negotiation (RFC 9000 §17.2.1): the versions the server offers. */
+static void quic_version_negotiation(struct dis_ctx *ctx, struct quic_state *st, enum dir dir,
+				     const uint8_t *p, size_t len)
+{
+	struct cur c = cur_make(p, len), cid;
+	uint32_t v;
+
+	st->vn = true;
+	if (cur_skip(&c, 5) != 0 || cur_sub_len8(&c, &cid) != 0 || cur_sub_len8(&c, &cid) != 0 ||
+	    cur_left(&c) == 0 || cur_left(&c) % 4 != 0) {
+		quic_anom(ctx, st, dir, QUIC_ANOM_BAD_VERSION_NEGOTIATION, "%zu bytes", len);
+		return;
+	}
+	while (cur_be32(&c, &v) == 0)
+		if (st->n_vn < QUIC_VN_MAX)
+			st->vn_versions[st->n_vn++] = v;
+}
+
+static bool quic_all_zero(const uint8_t *p, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (p[i] != 0)
+			return false;
+	return true;
+}
+
+static struct dis_result quic_parse(struct dis_ctx *ctx, void *state, enum dir dir,
+				    const uint8_t *p, size_t len)
+{
+	struct quic_state *st = state;
+	size_t off = 0;
+	unsigned npkts = 0;
+
+	obs_protocol(ctx, "quic");
+	obs_security(ctx, SEC_TLS);
+	if (st->datagrams == 0)
+		st->d[0].largest_pn = st->d[1].largest_pn = -1;
+	st->datagrams++;
+
+	while (off < len) {
+		struct quic_long_hdr h;
+		int r = quic_parse_long_header(p + off, len - off, &h);
+
+		if (r == QUIC_E_SHORT) {
+			/* 1-RTT packet: the rest of the datagram. Zero bytes
+			 * after coalesced packets are padding, not a packet;
+			 * the fixed bit alone cannot tell, peers may grease it
+			 * (RFC 9287). */
+			if (!quic_all_zero(p + off, len - off))
+				st->d[dir].short_pkts++;
+			break;
+		}
+		if (++npkts > QUIC_PKTS_PER_DGRAM) {
+			quic_anom(ctx, st, dir, QUIC_ANOM_TOO_MANY_PACKETS, NULL);
+			break;
+		}
+		if (npkts == 2)
+			st->coalesced++;
+		if (r == QUIC_E_VERSION) {
+			quic_anom(ctx, st, dir, QUIC_ANOM_UNKNOWN_VERSION, "0x%08x", h.version);
+			break;
+		}
+		if (r == QUIC_E_CID_LEN) {
+			quic_anom(ctx, st, dir, QUIC_ANOM_CID_TOO_LONG, NULL);
+			break;
+		}
+		if (r != QUIC_OK) {
+			quic_anom(ctx, st, dir, QUIC_ANOM_BAD_HEADER, "packet %u at offset %zu: %d",
+				  npkts, off, r);
+			break;
+		}
+		switch (h.type) {
+		case QUIC_PT_VN:
+			if (dir == DIR_S2C)
+				quic_version_negotiation(ctx, st, dir, p + off, len - off);
+			break;
+		case QUIC_PT_RETRY:
+			if (dir == DIR_S2C) {
+				st->retry = true;
+				st->retry_pending = true;
+			}
+			break;
+		case QUIC_PT_INITIAL:
+			quic_initial(ctx, st, dir, &h, p + off);
+			break;
+		case QUIC_PT_HANDSHAKE:
+			st->d[dir].handshake++;
+			break;
+		case QUIC_PT_0RTT:
+			st->d[dir].zero_rtt++;
+			break;
+		}
+		off += h.pkt_len;
+	}
+
+	if (st->tls && tls_hs_seen(st->tls, DIR_S2C) && st->d[DIR_C2S].short_pkts > 0 &&
+	    st->d[DIR_S2C].short_pkts > 0) {
+		tls_hs_established(st->tls);
+		return dis_done(len);
+	}
+	return st->datagrams >= QUIC_DGRAM_MAX ? dis_done(len) : dis_ok(len);
+}
+
+static void quic_json_dir(struct jbuf *jb, const char *key, uint32_t c2s, uint32_t s2c)
+{
+	jb_key(jb, key);
+	jb_obj_open(jb);
+	jb_kv_int(jb, "c2s", c2s);
+	jb_kv_int(jb, "s2c", s2c);
+	jb_obj_close(jb);
+}
+
+static void quic_json_version(struct jbuf *jb, const char *key, uint32_t v)
+{
+	char b[16];
+	if (v == QUIC_V1)
+		jb_kv_str(jb, key, "QUICv1");
+	else if (v == QUIC_V2)
+		jb_kv_str(jb, key, "QUICv2");
+	else if (v == 0)
+		jb_kv_str(jb, key, NULL);
+	else {
+		snprintf(b, sizeof(b), "0x%08x", v);
+		jb_kv_str(jb, key, b);
+	}
+}
+
+static void quic_flow_end(struct dis_ctx *ctx, void *state)
+{
+	struct quic_state *st = state;
+	const struct quic_dir *c = &st->d[DIR_C2S], *s = &st->d[DIR_S2C];
+	struct jbuf jb;
+	uint8_t i;
+
+	if (st->tls == NULL)
+		return; /* nothing decrypted: the anomalies say why */
+	jb_init(&jb);
+	jb_obj_open(&jb);
+	quic_json_version(&jb, "version", st->version);
+	quic_json_version(&jb, "server_version", st->server_version);
+	jb_kv_int(&jb, "dcid_len", st->dcid_len);
+	jb_kv_int(&jb, "scid_len", st->scid_len);
+	jb_kv_bool(&jb, "initial_token", st->token);
+	jb_kv_bool(&jb, "retry", st->retry);
+	jb_kv_bool(&jb, "version_negotiation", st->vn);
+	if (st->vn) {
+		jb_key(&jb, "vn_versions");
+		jb_arr_open(&jb);
+		for (i = 0; i < st->n_vn; i++) {
+			char b[16];
+			snprintf(b, sizeof(b), "0x%08x", st->vn_versions[i]);
+			jb_string(&jb, b);
+		}
+		jb_arr_close(&jb);
+	}
+	quic_json_dir(&jb, "initial_packets", c->initials, s->initials);
+	quic_json_dir(&jb, "initial_decrypted", c->decrypted, s->decrypted);
+	quic_json_dir(&jb, "handshake_packets", c->handshake, s->handshake);
+	quic_json_dir(&jb, "short_packets", c->short_pkts, s->short_pkts);
+	quic_json_dir(&jb, "crypto_bytes", (uint32_t)c->crypto_fed, (uint32_t)s->crypto_fed);
+	jb_kv_int(&jb, "coalesced_datagrams", st->coalesced);
+	jb_key(&jb, "connection_close");
+	if (st->closed) {
+		jb_obj_open(&jb);
+		jb_kv_str(&jb, "from", st->close_from == DIR_C2S ? "client" : "server");
+		jb_kv_int(&jb, "error_code", (int64_t)st->close_error);
+		jb_kv_int(&jb, "frame_type", (int64_t)st->close_frame);
+		jb_obj_close(&jb);
+	} else {
+		jb_null(&jb);
+	}
+	jb_obj_close(&jb);
+	if (!jb.err)
+		tls_hs_emit(ctx, st->tls, "quic", jb_str(&jb));
+	jb_free(&jb);
+}
+
+static void quic_state_free(void *state)
+{
+	struct quic_state *st = state;
+	quic_crypto_free(&st->d[0].cs);
+	quic_crypto_free(&st->d[1].cs);
+	tls_hs_free(st->tls);
+	st->tls = NULL;
+	free(st->scratch);
+	st->scratch = NULL;
+	memset(&st->d[0].keys, 0, sizeof(st->d[0].keys));
+	memset(&st->d[1].keys, 0, sizeof(st->d[1].keys));
+}
+
+static const uint16_t quic_ports[] = { 443, 8443, 4433, 0 };
+
+const struct dissector dissector_quic = {
+	.name = "quic",
+	.transport = DIS_UDP,
+	.ports = quic_ports,
+	.probe = quic_probe,
+	.state_size = sizeof(struct quic_state),
+	.state_free = quic_state_free,
+	.parse = quic_parse,
+	.flow_end = quic_flow_end,
+	.anomalies = quic_anomalies,
+};

@@ -1,0 +1,445 @@
+/* tds.c — Microsoft SQL Server Tabular Data Stream up to the end of login
+ * ([MS-TDS] v20240423: §2.2.3.1 packet header, §2.2.6.5 PRELOGIN and its
+ * ENCRYPTION negotiation table, §2.2.6.4 LOGIN7, §2.2.7.14 LOGINACK,
+ * §2.2.7.10 ERROR, §3.2.5.2/3.3.5.2 TLS inside PRELOGIN packets).
+ *
+ *   +------+--------+-----------+------+----------+--------+
+ *   | Type | Status | Length BE | SPID | PacketID | Window |  then payload
+ *   +------+--------+-----------+------+----------+--------+
+ *   Type 0x12 PRELOGIN (also carries the TLS handshake), 0x10 LOGIN7,
+ *   0x04 tabular result (server); Status bit 0x01 = end of message.
+ *
+ * PRELOGIN option table: (token, offset BE16, length BE16)... 0xFF, offsets
+ * from the payload start. ENCRYPTION: 0 OFF, 1 ON, 2 NOT_SUP, 3 REQ. The
+ * server's answer decides:
+ *   server ON or REQ          full encryption: the TLS handshake follows
+ *                             in PRELOGIN packets -> starttls
+ *   server OFF (client OFF)   login-only encryption: only LOGIN7 travels in
+ *                             TLS, the session is in clear -> cleartext,
+ *                             encryption "login_only", tls_offered true
+ *   server NOT_SUP            no encryption: LOGIN7 (obfuscated password,
+ *                             trivially reversible) in clear -> cleartext;
+ *                             if the client had asked (ON/REQ) and still
+ *                             goes on -> tls_refused; if it closes -> unknown
+ * The TLS records of a full-encryption handshake are wrapped in TDS PRELOGIN
+ * packets, so they are not handed to the tls dissector (a stream hand-off
+ * cannot unwrap them): the flow is starttls with tls_requested/offered, and
+ * ends there. TDS 8.0 strict encryption starts with a TLS record: that flow
+ * is the tls dissector's.
+ *
+ * LOGIN7 facts: user name (UTF-16LE, converted to UTF-8), that a password
+ * was present (credentials "login7"; the password is never decoded), host,
+ * application, server, client library and database names, integrated
+ * security (SSPI). The server's LOGINACK (program version) or ERROR
+ * (number, state, class; never the text) ends the flow.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "dissector.h"
+#include "../src/cursor.h"
+#include "../src/obs.h"
+
+#define TDS_PKT_MAX 32768      /* packet size is negotiated up to 32767 */
+#define TDS_OPTS_MAX 16
+#define TDS_NAME_MAX 128       /* characters of a LOGIN7 name kept */
+#define TDS_TOKENS_MAX 64
+
+#define TDS_PRELOGIN 0x12
+#define TDS_LOGIN7 0x10
+#define TDS_REPLY 0x04
+
+enum { ENC_OFF = 0, ENC_ON = 1, ENC_NOT_SUP = 2, ENC_REQ = 3 };
+
+enum {
+	TDS_ANOM_BAD_HEADER = 1,
+	TDS_ANOM_BAD_PRELOGIN,
+	TDS_ANOM_BAD_LOGIN7,
+	TDS_ANOM_UNEXPECTED,
+	TDS_ANOM_BAD_ENCRYPTION,
+};
+
+static const struct anomaly_def tds_anomalies[] = {
+	{ TDS_ANOM_BAD_HEADER, "bad_packet_header" },
+	{ TDS_ANOM_BAD_PRELOGIN, "bad_prelogin" },
+	{ TDS_ANOM_BAD_LOGIN7, "bad_login7" },
+	{ TDS_ANOM_UNEXPECTED, "unexpected_packet" },
+	{ TDS_ANOM_BAD_ENCRYPTION, "bad_encryption_value" },
+	{ 0, NULL },
+};
+
+enum tds_phase {
+	TDS_P_PRELOGIN = 0,   /* waiting for the client's PRELOGIN */
+	TDS_P_PRELOGIN_RESP,  /* waiting for the server's PRELOGIN response */
+	TDS_P_LOGIN,          /* no encryption: waiting for LOGIN7 */
+	TDS_P_LOGIN_RESP,     /* LOGIN7 seen: waiting for LOGINACK/ERROR */
+};
+
+struct tds_state {
+	enum tds_phase phase;
+	int client_enc;       /* client ENCRYPTION (absent = OFF, §2.2.6.5) */
+	bool client_asked;    /* client ON or REQ */
+};
+
+static const char *const tds_enc_names[] = { "off", "on", "not_supported", "required" };
+
+static enum probe_res tds_probe(enum dir dir, const uint8_t *p, size_t len)
+{
+	struct cur c = cur_make(p, len);
+	uint8_t type, status, tok;
+	uint16_t plen;
+
+	if (dir != DIR_C2S)
+		return PROBE_NOMATCH; /* the client speaks first */
+	if (cur_u8(&c, &type) != 0)
+		return PROBE_NEED_MORE;
+	if (type != TDS_PRELOGIN)
+		return PROBE_NOMATCH;
+	if (cur_u8(&c, &status) != 0 || cur_be16(&c, &plen) != 0 || cur_skip(&c, 4) != 0 ||
+	    cur_u8(&c, &tok) != 0)
+		return PROBE_NEED_MORE;
+	if ((status & ~0x01) != 0 || plen < 8 + 6 || plen > TDS_PKT_MAX)
+		return PROBE_NOMATCH;
+	/* the option table starts with VERSION (token 0) in every client */
+	return tok == 0 ? PROBE_MATCH : PROBE_NOMATCH;
+}
+
+/* PRELOGIN option table over the payload pl. Returns the ENCRYPTION value
+ * (0..3; an absent option counts as OFF), or -1 if malformed. */
+static int tds_parse_prelogin(struct dis_ctx *ctx, struct tds_state *st, const uint8_t *pl,
+			      size_t plen, bool server)
+{
+	struct cur c = cur_make(pl, plen);
+	int n, enc = -1;
+
+	for (n = 0; n < TDS_OPTS_MAX; n++) {
+		uint8_t tok;
+		uint16_t off, olen;
+		struct cur all = cur_make(pl, plen), v;
+		if (cur_u8(&c, &tok) != 0) {
+			obs_anomaly(ctx, TDS_ANOM_BAD_PRELOGIN, "no terminator");
+			return -1;
+		}
+		if (tok == 0xff)
+			break;
+		if (cur_be16(&c, &off) != 0 || cur_be16(&c, &olen) != 0 ||
+		    cur_skip(&all, off) != 0 || cur_sub(&all, olen, &v) != 0) {
+			obs_anomaly(ctx, TDS_ANOM_BAD_PRELOGIN, "option %u outside the payload", tok);
+			return -1;
+		}
+		if (tok == 0 && olen >= 4) { /* VERSION: major, minor, build BE16 */
+			uint8_t ma, mi;
+			uint16_t b;
+			char ver[24];
+			(void)cur_u8(&v, &ma);
+			(void)cur_u8(&v, &mi);
+			(void)cur_be16(&v, &b);
+			snprintf(ver, sizeof(ver), "%u.%u.%u", ma, mi, b);
+			obs_detail_str(ctx, server ? "server_version" : "client_version", ver, strlen(ver));
+		} else if (tok == 1 && olen >= 1) {
+			uint8_t e;
+			(void)cur_u8(&v, &e);
+			enc = e;
+		} else if (tok == 2 && olen > 1 && !server) {
+			const char *inst;
+			size_t il;
+			if (cur_cstr(&v, TDS_NAME_MAX, &inst, &il) == 0 && il > 0)
+				obs_detail_str(ctx, "instance", inst, il);
+		}
+	}
+	if (n == TDS_OPTS_MAX) {
+		obs_anomaly(ctx, TDS_ANOM_BAD_PRELOGIN, "no terminator in %d options", n);
+		return -1;
+	}
+	if (enc < 0)
+		return ENC_OFF;
+	/* the low bits carry the value; 0x80 is ENCRYPT_CLIENT_CERT (TDS 7.4+) */
+	if ((enc & 0x7f) > ENC_REQ) {
+		obs_anomaly(ctx, TDS_ANOM_BAD_ENCRYPTION, "0x%02x", enc);
+		return -1;
+	}
+	if (enc & 0x80)
+		obs_detail_bool(ctx, "client_cert", true);
+	enc &= 0x7f;
+	if (server) {
+		obs_detail_str(ctx, "server_encryption", tds_enc_names[enc], strlen(tds_enc_names[enc]));
+	} else {
+		obs_detail_str(ctx, "client_encryption", tds_enc_names[enc], strlen(tds_enc_names[enc]));
+		st->client_enc = enc;
+	}
+	return enc;
+}
+
+/* The security state from the server's ENCRYPTION (MS-TDS §2.2.6.5 table). */
+static bool tds_negotiated(struct dis_ctx *ctx, struct tds_state *st, int senc)
+{
+	int cenc = st->client_enc;
+
+	st->client_asked = cenc == ENC_ON || cenc == ENC_REQ;
+	obs_tls_requested(ctx, st->client_asked);
+	if (senc == ENC_NOT_SUP || cenc == ENC_NOT_SUP) {
+		obs_tls_offered(ctx, senc != ENC_NOT_SUP);
+		obs_detail_str(ctx, "encryption", "none", 4);
+		if (!st->client_asked)
+			obs_security(ctx, SEC_CLEARTEXT);
+		st->phase = TDS_P_LOGIN;
+		return false;
+	}
+	obs_tls_offered(ctx, true);
+	if (senc == ENC_ON || senc == ENC_REQ || cenc == ENC_ON || cenc == ENC_REQ) {
+		obs_detail_str(ctx, "encryption", "full", 4);
+		obs_security(ctx, SEC_STARTTLS);
+		return true;
+	}
+	obs_detail_str(ctx, "encryption", "login_only", 10);
+	obs_security(ctx, SEC_CLEARTEXT);
+	return true;
+}
+
+/* UTF-16LE field of LOGIN7 (offset, characters) -> UTF-8 detail or user. */
+static int tds_login_str(struct dis_ctx *ctx, const uint8_t *base, size_t blen, uint16_t off,
+			 uint16_t cch, const char *key)
+{
+	struct cur c = cur_make(base, blen), f;
+	char out[TDS_NAME_MAX * 3 + 1];
+	size_t o = 0;
+
+	if (cch == 0)
+		return 0;
+	if (cur_skip(&c, off) != 0 || cur_sub(&c, (size_t)cch * 2, &f) != 0) {
+		obs_anomaly(ctx, TDS_ANOM_BAD_LOGIN7, "%s outside the message", key ? key : "user");
+		return -1;
+	}
+	while (cur_left(&f) >= 2 && o + 4 <= sizeof(out) - 1) {
+		uint16_t u;
+		uint32_t cp;
+		(void)cur_le16(&f, &u);
+		cp = u;
+		if (u >= 0xd800 && u <= 0xdbff) {
+			uint16_t lo;
+			if (cur_le16(&f, &lo) != 0 || lo < 0xdc00 || lo > 0xdfff)
+				cp = 0xfffd;
+			else
+				cp = 0x10000 + (((uint32_t)u - 0xd800) << 10) + (lo - 0xdc00);
+		} else if (u >= 0xdc00 && u <= 0xdfff) {
+			cp = 0xfffd;
+		}
+		if (cp < 0x80) {
+			out[o++] = (char)cp;
+		} else if (cp < 0x800) {
+			out[o++] = (char)(0xc0 | (cp >> 6));
+			out[o++] = (char)(0x80 | (cp & 0x3f));
+		} else if (cp < 0x10000) {
+			out[o++] = (char)(0xe0 | (cp >> 12));
+			out[o++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+			out[o++] = (char)(0x80 | (cp & 0x3f));
+		} else {
+			out[o++] = (char)(0xf0 | (cp >> 18));
+			out[o++] = (char)(0x80 | ((cp >> 12) & 0x3f));
+			out[o++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+			out[o++] = (char)(0x80 | (cp & 0x3f));
+		}
+	}
+	if (key)
+		obs_detail_str(ctx, key, out, o);
+	else
+		obs_user(ctx, out, o);
+	return 0;
+}
+
+/* LOGIN7 (§2.2.6.4) over its payload. */
+static int tds_parse_login7(struct dis_ctx *ctx, const uint8_t *pl, size_t plen)
+{
+	struct cur c = cur_make(pl, plen);
+	uint32_t len, ver;
+	uint8_t of1, of2, tf, of3;
+	uint16_t ol[9][2], sspi_off, sspi_len;
+	static const char *const keys[9] = {
+		"client_host", NULL, "", "application_name", "server_name", "", "client_library",
+		"language", "database",
+	};
+	int i;
+
+	if (cur_le32(&c, &len) != 0 || cur_le32(&c, &ver) != 0 || cur_skip(&c, 16) != 0 ||
+	    cur_u8(&c, &of1) != 0 || cur_u8(&c, &of2) != 0 || cur_u8(&c, &tf) != 0 ||
+	    cur_u8(&c, &of3) != 0 || cur_skip(&c, 8) != 0) {
+		obs_anomaly(ctx, TDS_ANOM_BAD_LOGIN7, "fixed part truncated");
+		return -1;
+	}
+	for (i = 0; i < 9; i++)
+		if (cur_le16(&c, &ol[i][0]) != 0 || cur_le16(&c, &ol[i][1]) != 0) {
+			obs_anomaly(ctx, TDS_ANOM_BAD_LOGIN7, "offset table truncated");
+			return -1;
+		}
+	if (cur_skip(&c, 6) != 0 || cur_le16(&c, &sspi_off) != 0 || cur_le16(&c, &sspi_len) != 0) {
+		obs_anomaly(ctx, TDS_ANOM_BAD_LOGIN7, "offset table truncated");
+		return -1;
+	}
+	(void)sspi_off;
+	if (len != plen)
+		obs_anomaly(ctx, TDS_ANOM_BAD_LOGIN7, "length %u in a %zu-byte message", len, plen);
+	{
+		char tv[12];
+		snprintf(tv, sizeof(tv), "0x%08x", ver); /* 0x74000004 = TDS 7.4 */
+		obs_detail_str(ctx, "tds_version", tv, strlen(tv));
+	}
+	for (i = 0; i < 9; i++) {
+		if (i == 2 || i == 5)
+			continue; /* password (never decoded), extension */
+		if (tds_login_str(ctx, pl, plen, ol[i][0], ol[i][1] > TDS_NAME_MAX ? TDS_NAME_MAX : ol[i][1],
+				  keys[i]) != 0)
+			return -1;
+	}
+	if ((of2 & 0x80) || sspi_len > 0) { /* fIntSecurity */
+		obs_auth_mechanism(ctx, "sspi", 4);
+		obs_detail_bool(ctx, "integrated_security", true);
+	}
+	if (ol[2][1] > 0) {
+		obs_credentials(ctx, "login7");
+		obs_auth_mechanism(ctx, "login7", 6);
+	} else if (!((of2 & 0x80) || sspi_len > 0)) {
+		obs_auth_mechanism(ctx, "login7", 6);
+	}
+	return 0;
+}
+
+/* Token stream of the login response: LOGINACK or ERROR. 1 when seen. */
+static int tds_parse_login_reply(struct dis_ctx *ctx, const uint8_t *pl, size_t plen)
+{
+	struct cur c = cur_make(pl, plen);
+	int n;
+
+	for (n = 0; n < TDS_TOKENS_MAX && cur_left(&c) > 0; n++) {
+		uint8_t tok;
+		uint16_t tlen;
+		struct cur t;
+		(void)cur_u8(&c, &tok);
+		if (tok == 0xfd || tok == 0xfe || tok == 0xff) { /* DONE*: fixed 12 bytes */
+			if (cur_skip(&c, 12) != 0)
+				return 0;
+			continue;
+		}
+		/* LOGINACK, ERROR, INFO, ENVCHANGE: USHORT length */
+		if (tok != 0xad && tok != 0xaa && tok != 0xab && tok != 0xe3)
+			return 0;
+		if (cur_le16(&c, &tlen) != 0 || cur_sub(&c, tlen, &t) != 0)
+			return 0;
+		if (tok == 0xad) {
+			uint8_t iface, nl, ma, mi, bh, bl;
+			uint32_t tv;
+			char ver[24];
+			if (cur_u8(&t, &iface) == 0 && cur_be32(&t, &tv) == 0 && cur_u8(&t, &nl) == 0 &&
+			    cur_skip(&t, (size_t)nl * 2) == 0 && cur_u8(&t, &ma) == 0 &&
+			    cur_u8(&t, &mi) == 0 && cur_u8(&t, &bh) == 0 && cur_u8(&t, &bl) == 0) {
+				snprintf(ver, sizeof(ver), "%u.%u.%u", ma, mi, (bh << 8) | bl);
+				obs_detail_str(ctx, "server_program_version", ver, strlen(ver));
+			}
+			obs_detail_str(ctx, "auth_result", "ok", 2);
+			return 1;
+		}
+		if (tok == 0xaa) {
+			uint32_t num;
+			uint8_t state, cls;
+			if (cur_le32(&t, &num) == 0 && cur_u8(&t, &state) == 0 && cur_u8(&t, &cls) == 0) {
+				obs_detail_int(ctx, "error_number", num);
+				obs_detail_int(ctx, "error_class", cls);
+			}
+			obs_detail_str(ctx, "auth_result", "error", 5);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static struct dis_result tds_parse(struct dis_ctx *ctx, void *state, enum dir dir,
+				   const uint8_t *p, size_t len)
+{
+	struct tds_state *st = state;
+	struct cur c = cur_make(p, len);
+
+	obs_protocol(ctx, "tds");
+	while (cur_left(&c) > 0) {
+		size_t off = cur_off(&c, p);
+		uint8_t type, status;
+		uint16_t plen;
+		const uint8_t *pl;
+
+		if (dir == DIR_C2S && st->phase == TDS_P_PRELOGIN_RESP)
+			return dis_ok(off); /* wait for the server */
+		if (cur_u8(&c, &type) != 0 || cur_u8(&c, &status) != 0 || cur_be16(&c, &plen) != 0 ||
+		    cur_skip(&c, 4) != 0)
+			return dis_incomplete(off, 8);
+		if (plen < 8 || plen > TDS_PKT_MAX) {
+			obs_anomaly(ctx, TDS_ANOM_BAD_HEADER, "length %u", plen);
+			return dis_error(off);
+		}
+		if (cur_bytes(&c, (size_t)plen - 8, &pl) != 0)
+			return dis_incomplete(off, plen);
+
+		switch (st->phase) {
+		case TDS_P_PRELOGIN:
+			if (dir != DIR_C2S || type != TDS_PRELOGIN) {
+				obs_anomaly(ctx, TDS_ANOM_UNEXPECTED, "type 0x%02x before PRELOGIN", type);
+				return dis_error(off);
+			}
+			if (tds_parse_prelogin(ctx, st, pl, plen - 8u, false) < 0)
+				return dis_error(off);
+			st->phase = TDS_P_PRELOGIN_RESP;
+			continue;
+		case TDS_P_PRELOGIN_RESP: { /* S2C */
+			int senc;
+			if (type != TDS_REPLY) {
+				obs_anomaly(ctx, TDS_ANOM_UNEXPECTED, "server type 0x%02x", type);
+				return dis_error(off);
+			}
+			senc = tds_parse_prelogin(ctx, st, pl, plen - 8u, true);
+			if (senc < 0)
+				return dis_error(off);
+			if (tds_negotiated(ctx, st, senc))
+				return dis_done(cur_off(&c, p)); /* TLS in PRELOGIN packets */
+			continue;
+		}
+		case TDS_P_LOGIN:
+			if (dir == DIR_S2C) {
+				obs_anomaly(ctx, TDS_ANOM_UNEXPECTED, "server type 0x%02x before LOGIN7", type);
+				return dis_error(off);
+			}
+			if (type == TDS_PRELOGIN && st->client_asked) {
+				/* a TLS handshake after NOT_SUP: not expected */
+				obs_anomaly(ctx, TDS_ANOM_UNEXPECTED, "PRELOGIN after NOT_SUP");
+				return dis_error(off);
+			}
+			if (type != TDS_LOGIN7) {
+				obs_anomaly(ctx, TDS_ANOM_UNEXPECTED, "type 0x%02x instead of LOGIN7", type);
+				return dis_error(off);
+			}
+			if (st->client_asked)
+				obs_security(ctx, SEC_TLS_REFUSED);
+			if (!(status & 0x01))
+				obs_anomaly(ctx, TDS_ANOM_BAD_LOGIN7, "LOGIN7 spans packets");
+			if (tds_parse_login7(ctx, pl, plen - 8u) != 0)
+				return dis_error(off);
+			st->phase = TDS_P_LOGIN_RESP;
+			continue;
+		case TDS_P_LOGIN_RESP:
+			if (dir == DIR_C2S)
+				continue; /* later client packets: not parsed */
+			if (type == TDS_REPLY && tds_parse_login_reply(ctx, pl, plen - 8u) == 1)
+				return dis_done(cur_off(&c, p));
+			continue;
+		}
+	}
+	return dis_ok(len);
+}
+
+static const uint16_t tds_ports[] = { 1433, 1434, 0 };
+
+const struct dissector dissector_tds = {
+	.name = "tds",
+	.transport = DIS_TCP,
+	.ports = tds_ports,
+	.probe = tds_probe,
+	.state_size = sizeof(struct tds_state),
+	.parse = tds_parse,
+	.anomalies = tds_anomalies,
+};

@@ -1,0 +1,1717 @@
+/* tls.c — TLS over TCP: the cleartext part of the handshake (RFC 8446 §4,
+ * §5.1; RFC 5246 §6.2, §7.4; RFC 6101 (SSLv3) §5.6; SSLv2-compatible
+ * ClientHello: RFC 6101 App. E, RFC 5246 App. E.2), after STARTTLS too.
+ *
+ *   record:    type(1) version(2) length(2) fragment[length]     RFC 8446 §5.1
+ *   handshake: msg_type(1) length(3) body[length]                RFC 8446 §4
+ *              (a message may span records; a record may hold several)
+ *   SSLv2:     [1|len:15] msg_type(1) ...                        RFC 6101 App. E
+ *
+ * Facts: ClientHello (versions, suites, compression, extensions in wire
+ * order, SNI, ALPN, groups, signature algorithms, key shares, status_request,
+ * ECH, resumption attempts, renegotiation_info, EMS, EtM, GREASE apart),
+ * ServerHello / HelloRetryRequest, and for TLS <= 1.2 the certificate chains
+ * (through src/x509.h), ServerKeyExchange, CertificateRequest, client
+ * Certificate, CertificateStatus, alerts and completion. TLS 1.3 completion
+ * is inferred from encrypted records (RFC 8446 §2: after the server's first
+ * flight everything is encrypted); what is encrypted is reported as
+ * "not_observable". JA3/JA3S/JA4 via src/fingerprint.h. Export fields:
+ * docs/EXPORT.md ("tls"), docs/TLS.md.
+ *
+ * The framework reassembles TCP; handshake messages spanning records are
+ * this dissector's own message layer: a per-direction buffer holding at most
+ * one partial message (TLS_MSG_MAX).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dissector.h"
+#include "../src/cursor.h"
+#include "../src/obs.h"
+#include "../src/json.h"
+#include "../src/x509.h"
+#include "../src/tls_tables.h"
+#include "../src/fingerprint.h"
+#include "tls_hs.h"
+
+#define TLS_RECORD_MAX (16384 + 2048) /* TLSCiphertext limit, RFC 5246 §6.2.3 */
+#define TLS_MSG_MAX (64 * 1024)       /* one handshake message (our cap) */
+#define TLS_HSBUF_MAX (4 + TLS_MSG_MAX + TLS_RECORD_MAX)
+#define TLS_MAX_CIPHERS 512
+#define TLS_MAX_EXTS 128
+#define TLS_MAX_LIST 64               /* groups, sigalgs, key shares */
+#define TLS_MAX_VERSIONS 16
+#define TLS_MAX_COMP 16
+#define TLS_MAX_PF 16
+#define TLS_MAX_ALPN 8
+#define TLS_ALPN_LEN 64
+#define TLS_MAX_CHAIN 10
+#define TLS_MAX_SSLV2_SPECS 64
+#define TLS_MAX_GREASE 16
+
+enum {
+	TLS_ANOM_NOT_TLS = 1,
+	TLS_ANOM_RECORD_TOO_LONG,
+	TLS_ANOM_BAD_RECORD_TYPE,
+	TLS_ANOM_BAD_HANDSHAKE_LENGTH,
+	TLS_ANOM_MESSAGE_TOO_LONG,
+	TLS_ANOM_TRUNCATED_EXTENSION,
+	TLS_ANOM_TOO_MANY_EXTENSIONS,
+	TLS_ANOM_TOO_MANY_CIPHERS,
+	TLS_ANOM_BAD_EXTENSION,
+	TLS_ANOM_BAD_CLIENT_HELLO,
+	TLS_ANOM_BAD_SERVER_HELLO,
+	TLS_ANOM_BAD_CERTIFICATE_MSG,
+	TLS_ANOM_TOO_MANY_CERTS,
+	TLS_ANOM_BAD_CERTIFICATE,
+	TLS_ANOM_BAD_KEY_EXCHANGE,
+	TLS_ANOM_BAD_ALERT,
+	TLS_ANOM_BAD_SSLV2,
+	TLS_ANOM_EMPTY_RECORD,
+	TLS_ANOM_DUPLICATE_EXTENSION,
+	TLS_ANOM_BAD_OCSP,
+};
+
+static const struct anomaly_def tls_anomalies[] = {
+	{ TLS_ANOM_NOT_TLS, "not_tls" },
+	{ TLS_ANOM_RECORD_TOO_LONG, "record_too_long" },
+	{ TLS_ANOM_BAD_RECORD_TYPE, "bad_record_type" },
+	{ TLS_ANOM_BAD_HANDSHAKE_LENGTH, "bad_handshake_length" },
+	{ TLS_ANOM_MESSAGE_TOO_LONG, "message_too_long" },
+	{ TLS_ANOM_TRUNCATED_EXTENSION, "truncated_extension" },
+	{ TLS_ANOM_TOO_MANY_EXTENSIONS, "too_many_extensions" },
+	{ TLS_ANOM_TOO_MANY_CIPHERS, "too_many_ciphers" },
+	{ TLS_ANOM_BAD_EXTENSION, "bad_extension" },
+	{ TLS_ANOM_BAD_CLIENT_HELLO, "bad_client_hello" },
+	{ TLS_ANOM_BAD_SERVER_HELLO, "bad_server_hello" },
+	{ TLS_ANOM_BAD_CERTIFICATE_MSG, "bad_certificate_msg" },
+	{ TLS_ANOM_TOO_MANY_CERTS, "too_many_certs" },
+	{ TLS_ANOM_BAD_CERTIFICATE, "bad_certificate" },
+	{ TLS_ANOM_BAD_KEY_EXCHANGE, "bad_key_exchange" },
+	{ TLS_ANOM_BAD_ALERT, "bad_alert" },
+	{ TLS_ANOM_BAD_SSLV2, "bad_sslv2" },
+	{ TLS_ANOM_EMPTY_RECORD, "empty_record" },
+	{ TLS_ANOM_DUPLICATE_EXTENSION, "duplicate_extension" },
+	{ TLS_ANOM_BAD_OCSP, "bad_ocsp_response" },
+	{ 0, NULL },
+};
+
+/* RFC 8446 §4.1.3: ServerHello.random of a HelloRetryRequest. */
+static const uint8_t tls_hrr_random[32] = {
+	0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
+	0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
+};
+
+struct tls_hello {
+	bool seen;
+	bool sslv2;                     /* SSLv2-compatible CLIENT-HELLO */
+	bool lists_capped;              /* a list hit our cap: fingerprints unreliable */
+	uint16_t legacy_version;
+	uint16_t ciphers[TLS_MAX_CIPHERS];
+	uint16_t n_ciphers;
+	uint32_t sslv2_specs[TLS_MAX_SSLV2_SPECS];
+	uint16_t n_sslv2_specs;
+	uint8_t comp[TLS_MAX_COMP];
+	uint8_t n_comp;
+	uint16_t exts[TLS_MAX_EXTS];
+	uint16_t n_exts;
+	uint16_t groups[TLS_MAX_LIST];
+	uint16_t n_groups;
+	uint8_t pf[TLS_MAX_PF];
+	uint8_t n_pf;
+	uint16_t sigalgs[TLS_MAX_LIST];
+	uint16_t n_sigalgs;
+	uint16_t versions[TLS_MAX_VERSIONS];
+	uint16_t n_versions;
+	bool has_versions;
+	uint16_t ks[TLS_MAX_LIST];
+	uint16_t n_ks;
+	bool has_ks;
+	char sni[256];
+	uint16_t sni_len;
+	bool has_sni_ext, has_sni;
+	uint8_t alpn[TLS_MAX_ALPN][TLS_ALPN_LEN];
+	uint8_t alpn_len[TLS_MAX_ALPN];
+	uint8_t alpn0_full[255];        /* first protocol, uncut, for JA4 */
+	uint8_t alpn0_full_len;
+	uint8_t n_alpn;
+	bool has_alpn_ext;
+	uint8_t session_id_len;
+	bool status_request, ech, ems, etm, reneg_ext, reneg_scsv, fallback_scsv;
+	bool ticket_ext, ticket_nonempty, psk, early_data, post_handshake_auth;
+	int ech_type;                   /* -1, 0 outer, 1 inner */
+};
+
+struct tls_server {
+	bool seen;
+	bool sslv2;
+	uint16_t legacy_version, version, cipher;
+	uint32_t sslv2_cipher;
+	uint8_t comp;
+	uint16_t exts[TLS_MAX_EXTS];
+	uint16_t n_exts;
+	uint8_t session_id[32];
+	uint8_t sid_len;
+	bool has_version_ext, has_ks, psk, has_alpn, ems, etm, reneg, status_request, ticket_ext;
+	bool ech;
+	uint16_t ks_group;
+	char alpn[TLS_ALPN_LEN];
+	uint8_t alpn_len;
+	char downgrade[8];              /* "", "tls12", "tls11" (RFC 8446 §4.1.3) */
+};
+
+struct tls_dir {
+	uint8_t *hs;                    /* partial handshake message */
+	size_t hs_len, hs_cap;
+	size_t skip;                    /* body bytes of an unparsed record left */
+	unsigned records;
+	bool ccs;                       /* sent ChangeCipherSpec */
+	bool fin;                       /* a handshake record after its CCS (Finished) */
+	unsigned app;                   /* application_data records */
+	unsigned app_after_sh;          /* TLS 1.3: type-23 records after ServerHello */
+	uint32_t first_enc_len;         /* TLS 1.3: length of the first such record */
+	bool enc_alert;                 /* alert record after CCS (encrypted) */
+	bool sslv2;
+};
+
+struct tls_state {
+	struct tls_hello ch;
+	uint8_t client_sid[32];
+	unsigned n_client_hellos;
+	uint16_t retry_ks[TLS_MAX_LIST]; /* key shares of the ClientHello after HRR */
+	uint16_t n_retry_ks;
+	struct tls_server sh;
+	bool hrr;
+	uint16_t hrr_group;
+	struct tls_dir d[2];
+	/* TLS <= 1.2 cleartext messages */
+	int chain_n, cchain_n;
+	bool server_cert_msg, cert_request, client_cert_msg, client_cert_empty;
+	struct x509_verdict verdict, cverdict;
+	bool has_verdict, has_cverdict;
+	bool ske;
+	bool has_kx_group;
+	uint16_t kx_group;
+	unsigned dh_bits, rsa_export_bits;
+	bool ocsp_stapled;
+	char ocsp_status[24];
+	int64_t ocsp_produced_at;
+	bool server_after_client_enc;   /* TLS 1.3: server record after client's first */
+	/* alerts */
+	bool alert_seen;
+	uint8_t alert_level, alert_desc, alert_from;
+	bool client_cert_alert;         /* client sent a fatal certificate alert */
+	bool failed, malformed, done;
+	/* tls_hs.h (QUIC): JA4 transport (0 = 't') and completion seen by the carrier */
+	char transport;
+	bool carrier_established;
+	const char *carrier_key, *carrier_json; /* set during tls_hs_emit only */
+};
+
+static bool tls_tls13(const struct tls_state *st)
+{
+	return st->sh.seen && st->sh.version == 0x0304;
+}
+
+static void tls_version_name(uint16_t v, char *buf, size_t n)
+{
+	switch (v) {
+	case 0x0002: snprintf(buf, n, "SSLv2"); break;
+	case 0x0300: snprintf(buf, n, "SSLv3"); break;
+	case 0x0301: snprintf(buf, n, "TLSv1.0"); break;
+	case 0x0302: snprintf(buf, n, "TLSv1.1"); break;
+	case 0x0303: snprintf(buf, n, "TLSv1.2"); break;
+	case 0x0304: snprintf(buf, n, "TLSv1.3"); break;
+	default:
+		if ((v & 0xff00) == 0x7f00)
+			snprintf(buf, n, "TLSv1.3-draft%u", v & 0xff);
+		else
+			snprintf(buf, n, "0x%04x", v);
+	}
+}
+
+static const char *tls_alert_name(uint8_t d)
+{
+	static const struct { uint8_t v; const char *n; } t[] = {
+		{ 0, "close_notify" }, { 10, "unexpected_message" }, { 20, "bad_record_mac" },
+		{ 21, "decryption_failed" }, { 22, "record_overflow" }, { 30, "decompression_failure" },
+		{ 40, "handshake_failure" }, { 41, "no_certificate" }, { 42, "bad_certificate" },
+		{ 43, "unsupported_certificate" }, { 44, "certificate_revoked" },
+		{ 45, "certificate_expired" }, { 46, "certificate_unknown" }, { 47, "illegal_parameter" },
+		{ 48, "unknown_ca" }, { 49, "access_denied" }, { 50, "decode_error" },
+		{ 51, "decrypt_error" }, { 60, "export_restriction" }, { 70, "protocol_version" },
+		{ 71, "insufficient_security" }, { 80, "internal_error" },
+		{ 86, "inappropriate_fallback" }, { 90, "user_canceled" }, { 100, "no_renegotiation" },
+		{ 109, "missing_extension" }, { 110, "unsupported_extension" },
+		{ 111, "certificate_unobtainable" }, { 112, "unrecognized_name" },
+		{ 113, "bad_certificate_status_response" }, { 114, "bad_certificate_hash_value" },
+		{ 115, "unknown_psk_identity" }, { 116, "certificate_required" },
+		{ 120, "no_application_protocol" }, { 121, "ech_required" },
+	};
+	size_t i;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (t[i].v == d)
+			return t[i].n;
+	return NULL;
+}
+
+/* Alerts a client sends when it does not accept the server's certificate
+ * (RFC 8446 §6.2). */
+static bool tls_alert_is_cert(uint8_t d)
+{
+	return d == 42 || d == 43 || d == 44 || d == 45 || d == 46 || d == 48 || d == 113 || d == 114;
+}
+
+static const char *tls_sslv2_cipher_name(uint32_t v)
+{
+	/* RFC 6101 App. E / the SSL 2.0 draft: CIPHER-KIND values */
+	switch (v) {
+	case 0x010080: return "SSL_CK_RC4_128_WITH_MD5";
+	case 0x020080: return "SSL_CK_RC4_128_EXPORT40_WITH_MD5";
+	case 0x030080: return "SSL_CK_RC2_128_CBC_WITH_MD5";
+	case 0x040080: return "SSL_CK_RC2_128_CBC_EXPORT40_WITH_MD5";
+	case 0x050080: return "SSL_CK_IDEA_128_CBC_WITH_MD5";
+	case 0x060040: return "SSL_CK_DES_64_CBC_WITH_MD5";
+	case 0x0700C0: return "SSL_CK_DES_192_EDE3_CBC_WITH_MD5";
+	default: return NULL;
+	}
+}
+
+/* ------------------------------------------------------------------ probe */
+
+static enum probe_res tls_probe_sslv2(enum dir dir, const uint8_t *p, size_t len)
+{
+	size_t rlen;
+	if (len < 3)
+		return PROBE_NEED_MORE;
+	rlen = ((size_t)(p[0] & 0x7f) << 8) | p[1];
+	if (dir == DIR_C2S) {
+		/* CLIENT-HELLO: type 1, version, 3 lengths (RFC 6101 App. E.1) */
+		uint16_t v, cs, sid, ch;
+		if (p[2] != 1 || rlen < 9)
+			return PROBE_NOMATCH;
+		if (len < 11)
+			return PROBE_NEED_MORE;
+		v = (uint16_t)(p[3] << 8 | p[4]);
+		cs = (uint16_t)(p[5] << 8 | p[6]);
+		sid = (uint16_t)(p[7] << 8 | p[8]);
+		ch = (uint16_t)(p[9] << 8 | p[10]);
+		if (v != 0x0002 && (v < 0x0300 || v > 0x0303))
+			return PROBE_NOMATCH;
+		if (cs == 0 || cs % 3 != 0 || (sid != 0 && sid != 16) || ch < 16 || ch > 32 ||
+		    (size_t)9 + cs + sid + ch != rlen)
+			return PROBE_NOMATCH;
+		return PROBE_MATCH;
+	}
+	/* SERVER-HELLO: type 4, hit, cert type, version 0x0002 */
+	if (p[2] != 4 || rlen < 11)
+		return PROBE_NOMATCH;
+	if (len < 7)
+		return PROBE_NEED_MORE;
+	return (p[5] == 0x00 && p[6] == 0x02) ? PROBE_MATCH : PROBE_NOMATCH;
+}
+
+static enum probe_res tls_probe(enum dir dir, const uint8_t *p, size_t len)
+{
+	size_t rlen;
+	if (len < 1)
+		return PROBE_NEED_MORE;
+	if (p[0] & 0x80)
+		return tls_probe_sslv2(dir, p, len);
+	if (p[0] != 22)
+		return PROBE_NOMATCH;
+	if (len >= 2 && p[1] != 3)
+		return PROBE_NOMATCH;
+	if (len >= 3 && p[2] > 4)
+		return PROBE_NOMATCH;
+	if (len < 6)
+		return PROBE_NEED_MORE;
+	rlen = (size_t)p[3] << 8 | p[4];
+	if (rlen < 4 || rlen > TLS_RECORD_MAX)
+		return PROBE_NOMATCH;
+	/* handshake type: ClientHello from the client, ServerHello from the
+	 * server (a capture that starts after the ClientHello) */
+	if (p[5] != (dir == DIR_C2S ? 1 : 2))
+		return PROBE_NOMATCH;
+	if (len < 10)
+		return PROBE_NEED_MORE;
+	if (((size_t)p[6] << 16 | (size_t)p[7] << 8 | p[8]) > TLS_MSG_MAX || p[9] != 3)
+		return PROBE_NOMATCH;
+	return PROBE_MATCH;
+}
+
+/* ------------------------------------------------------------ ClientHello */
+
+/* Parse the extensions of a ClientHello into h. Returns 0, or -1 after an
+ * anomaly that stops the flow. */
+static int tls_parse_ch_ext(struct dis_ctx *ctx, struct tls_hello *h, uint16_t type, struct cur *e)
+{
+	struct cur l, n;
+	uint16_t v;
+	uint8_t b;
+
+	switch (type) {
+	case 0x0000: /* server_name, RFC 6066 §3 */
+		h->has_sni_ext = true;
+		if (cur_left(e) == 0)
+			break;
+		if (cur_sub_len16(e, &l) != 0)
+			goto bad;
+		while (cur_left(&l) > 0) {
+			if (cur_u8(&l, &b) != 0 || cur_sub_len16(&l, &n) != 0)
+				goto bad;
+			if (b == 0 && !h->has_sni) {
+				size_t sl = cur_left(&n);
+				if (sl > sizeof(h->sni))
+					sl = sizeof(h->sni);
+				memcpy(h->sni, n.p, sl);
+				h->sni_len = (uint16_t)sl;
+				h->has_sni = true;
+			}
+		}
+		break;
+	case 0x0005: /* status_request, RFC 6066 §8 */
+		h->status_request = true;
+		break;
+	case 0x000a: /* supported_groups, RFC 8446 §4.2.7 */
+		if (cur_sub_len16(e, &l) != 0 || cur_left(&l) % 2 != 0)
+			goto bad;
+		while (cur_be16(&l, &v) == 0)
+			if (h->n_groups < TLS_MAX_LIST)
+				h->groups[h->n_groups++] = v;
+			else
+				h->lists_capped = true;
+		break;
+	case 0x000b: /* ec_point_formats, RFC 8422 §5.1.2 */
+		if (cur_sub_len8(e, &l) != 0)
+			goto bad;
+		while (cur_u8(&l, &b) == 0)
+			if (h->n_pf < TLS_MAX_PF)
+				h->pf[h->n_pf++] = b;
+			else
+				h->lists_capped = true;
+		break;
+	case 0x000d: /* signature_algorithms, RFC 8446 §4.2.3 */
+		if (cur_sub_len16(e, &l) != 0 || cur_left(&l) % 2 != 0)
+			goto bad;
+		while (cur_be16(&l, &v) == 0)
+			if (h->n_sigalgs < TLS_MAX_LIST)
+				h->sigalgs[h->n_sigalgs++] = v;
+			else
+				h->lists_capped = true;
+		break;
+	case 0x0010: /* ALPN, RFC 7301 §3.1 */
+		h->has_alpn_ext = true;
+		if (cur_sub_len16(e, &l) != 0)
+			goto bad;
+		while (cur_left(&l) > 0) {
+			size_t al;
+			if (cur_sub_len8(&l, &n) != 0)
+				goto bad;
+			al = cur_left(&n);
+			if (h->n_alpn == 0) {
+				memcpy(h->alpn0_full, n.p, al);
+				h->alpn0_full_len = (uint8_t)al;
+			}
+			if (h->n_alpn < TLS_MAX_ALPN) {
+				if (al > TLS_ALPN_LEN)
+					al = TLS_ALPN_LEN;
+				memcpy(h->alpn[h->n_alpn], n.p, al);
+				h->alpn_len[h->n_alpn] = (uint8_t)al;
+				h->n_alpn++;
+			}
+		}
+		break;
+	case 0x0016:
+		h->etm = true;
+		break;
+	case 0x0017:
+		h->ems = true;
+		break;
+	case 0x0023: /* session_ticket, RFC 5077 §3.2 */
+		h->ticket_ext = true;
+		h->ticket_nonempty = cur_left(e) > 0;
+		break;
+	case 0x0029:
+		h->psk = true;
+		break;
+	case 0x002a:
+		h->early_data = true;
+		break;
+	case 0x002b: /* supported_versions, RFC 8446 §4.2.1 */
+		h->has_versions = true;
+		if (cur_sub_len8(e, &l) != 0 || cur_left(&l) % 2 != 0)
+			goto bad;
+		while (cur_be16(&l, &v) == 0)
+			if (h->n_versions < TLS_MAX_VERSIONS)
+				h->versions[h->n_versions++] = v;
+			else
+				h->lists_capped = true;
+		break;
+	case 0x0031:
+		h->post_handshake_auth = true;
+		break;
+	case 0x0033: /* key_share, RFC 8446 §4.2.8 */
+		h->has_ks = true;
+		if (cur_sub_len16(e, &l) != 0)
+			goto bad;
+		while (cur_left(&l) > 0) {
+			if (cur_be16(&l, &v) != 0 || cur_sub_len16(&l, &n) != 0)
+				goto bad;
+			if (h->n_ks < TLS_MAX_LIST)
+				h->ks[h->n_ks++] = v;
+			else
+				h->lists_capped = true;
+		}
+		break;
+	case 0xfe0d: /* encrypted_client_hello, RFC 9849 §5 */
+		h->ech = true;
+		if (cur_u8(e, &b) == 0)
+			h->ech_type = b;
+		break;
+	case 0xff01: /* renegotiation_info, RFC 5746 §3.2 */
+		h->reneg_ext = true;
+		break;
+	default:
+		break;
+	}
+	return 0;
+bad:
+	obs_anomaly(ctx, TLS_ANOM_BAD_EXTENSION, "client extension 0x%04x", type);
+	return 0; /* the list is unusable but the hello structure held */
+}
+
+/* ClientHello, RFC 8446 §4.1.2 / RFC 5246 §7.4.1.2. */
+static int tls_parse_client_hello(struct dis_ctx *ctx, struct tls_state *st, struct tls_hello *h,
+				  struct cur *c)
+{
+	struct cur sid, cs, comp, exts;
+	uint16_t v;
+	uint8_t b;
+	bool cap_anom = false;
+
+	memset(h, 0, sizeof(*h));
+	h->ech_type = -1;
+	if (cur_be16(c, &h->legacy_version) != 0 || cur_skip(c, 32) != 0 ||
+	    cur_sub_len8(c, &sid) != 0 || cur_left(&sid) > 32 ||
+	    cur_sub_len16(c, &cs) != 0 || cur_left(&cs) % 2 != 0 ||
+	    cur_sub_len8(c, &comp) != 0) {
+		obs_anomaly(ctx, TLS_ANOM_BAD_CLIENT_HELLO, "fixed part");
+		return -1;
+	}
+	h->session_id_len = (uint8_t)cur_left(&sid);
+	if (h == &st->ch)
+		memcpy(st->client_sid, sid.p, cur_left(&sid));
+	while (cur_be16(&cs, &v) == 0) {
+		if (v == 0x00ff)
+			h->reneg_scsv = true;
+		if (v == 0x5600)
+			h->fallback_scsv = true;
+		if (h->n_ciphers < TLS_MAX_CIPHERS) {
+			h->ciphers[h->n_ciphers++] = v;
+		} else if (!cap_anom) {
+			obs_anomaly(ctx, TLS_ANOM_TOO_MANY_CIPHERS, "more than %d", TLS_MAX_CIPHERS);
+			h->lists_capped = cap_anom = true;
+		}
+	}
+	while (cur_u8(&comp, &b) == 0)
+		if (h->n_comp < TLS_MAX_COMP)
+			h->comp[h->n_comp++] = b;
+	h->seen = true;
+	if (cur_left(c) == 0)
+		return 0; /* no extensions (SSLv3, old TLS 1.0 clients) */
+	if (cur_sub_len16(c, &exts) != 0) {
+		obs_anomaly(ctx, TLS_ANOM_TRUNCATED_EXTENSION, "extensions block");
+		return -1;
+	}
+	if (cur_left(c) != 0) {
+		obs_anomaly(ctx, TLS_ANOM_BAD_HANDSHAKE_LENGTH, "%zu bytes after extensions", cur_left(c));
+		return -1;
+	}
+	cap_anom = false;
+	while (cur_left(&exts) > 0) {
+		uint16_t t;
+		struct cur e;
+		if (cur_be16(&exts, &t) != 0 || cur_sub_len16(&exts, &e) != 0) {
+			obs_anomaly(ctx, TLS_ANOM_TRUNCATED_EXTENSION, "client extension");
+			return -1;
+		}
+		if (h->n_exts >= TLS_MAX_EXTS) {
+			if (!cap_anom)
+				obs_anomaly(ctx, TLS_ANOM_TOO_MANY_EXTENSIONS, "more than %d", TLS_MAX_EXTS);
+			h->lists_capped = cap_anom = true;
+			continue;
+		}
+		for (unsigned i = 0; i < h->n_exts; i++)
+			if (h->exts[i] == t && !tls_is_grease(t)) {
+				obs_anomaly(ctx, TLS_ANOM_DUPLICATE_EXTENSION, "0x%04x", t);
+				break;
+			}
+		h->exts[h->n_exts++] = t;
+		if (tls_parse_ch_ext(ctx, h, t, &e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ ServerHello */
+
+static int tls_parse_server_hello(struct dis_ctx *ctx, struct tls_state *st, struct cur *c)
+{
+	struct tls_server *s = &st->sh;
+	const uint8_t *random;
+	struct cur sid, exts;
+	uint16_t legacy, cipher;
+	uint8_t comp;
+	bool hrr;
+
+	if (cur_be16(c, &legacy) != 0 || cur_bytes(c, 32, &random) != 0 ||
+	    cur_sub_len8(c, &sid) != 0 || cur_left(&sid) > 32 ||
+	    cur_be16(c, &cipher) != 0 || cur_u8(c, &comp) != 0) {
+		obs_anomaly(ctx, TLS_ANOM_BAD_SERVER_HELLO, "fixed part");
+		return -1;
+	}
+	hrr = memcmp(random, tls_hrr_random, 32) == 0;
+	if (hrr) {
+		st->hrr = true;
+		/* HelloRetryRequest: only the selected group matters to us; the
+		 * real ServerHello follows the client's second hello. */
+		if (cur_left(c) > 0 && cur_sub_len16(c, &exts) == 0) {
+			while (cur_left(&exts) >= 4) {
+				uint16_t t;
+				struct cur e;
+				if (cur_be16(&exts, &t) != 0 || cur_sub_len16(&exts, &e) != 0)
+					break;
+				if (t == 0x0033)
+					(void)cur_be16(&e, &st->hrr_group);
+			}
+		}
+		return 0;
+	}
+	memset(s, 0, sizeof(*s));
+	s->seen = true;
+	s->legacy_version = s->version = legacy;
+	s->cipher = cipher;
+	s->comp = comp;
+	s->sid_len = (uint8_t)cur_left(&sid);
+	memcpy(s->session_id, sid.p, cur_left(&sid));
+	/* RFC 8446 §4.1.3 downgrade sentinel "DOWNGRD" + 01 / 00 */
+	if (memcmp(random + 24, "DOWNGRD\x01", 8) == 0)
+		snprintf(s->downgrade, sizeof(s->downgrade), "tls12");
+	else if (memcmp(random + 24, "DOWNGRD\x00", 8) == 0)
+		snprintf(s->downgrade, sizeof(s->downgrade), "tls11");
+	if (cur_left(c) == 0)
+		return 0;
+	if (cur_sub_len16(c, &exts) != 0) {
+		obs_anomaly(ctx, TLS_ANOM_TRUNCATED_EXTENSION, "server extensions block");
+		return -1;
+	}
+	if (cur_left(c) != 0) {
+		obs_anomaly(ctx, TLS_ANOM_BAD_HANDSHAKE_LENGTH, "%zu bytes after server extensions", cur_left(c));
+		return -1;
+	}
+	while (cur_left(&exts) > 0) {
+		uint16_t t, v;
+		struct cur e, l, n;
+		if (cur_be16(&exts, &t) != 0 || cur_sub_len16(&exts, &e) != 0) {
+			obs_anomaly(ctx, TLS_ANOM_TRUNCATED_EXTENSION, "server extension");
+			return -1;
+		}
+		if (s->n_exts >= TLS_MAX_EXTS) {
+			obs_anomaly(ctx, TLS_ANOM_TOO_MANY_EXTENSIONS, "server, more than %d", TLS_MAX_EXTS);
+			return -1;
+		}
+		s->exts[s->n_exts++] = t;
+		switch (t) {
+		case 0x002b:
+			if (cur_be16(&e, &v) == 0) {
+				s->version = v;
+				s->has_version_ext = true;
+			}
+			break;
+		case 0x0033:
+			if (cur_be16(&e, &v) == 0) {
+				s->ks_group = v;
+				s->has_ks = true;
+			}
+			break;
+		case 0x0029:
+			s->psk = true;
+			break;
+		case 0x0010:
+			if (cur_sub_len16(&e, &l) == 0 && cur_sub_len8(&l, &n) == 0) {
+				size_t al = cur_left(&n) < TLS_ALPN_LEN ? cur_left(&n) : TLS_ALPN_LEN;
+				memcpy(s->alpn, n.p, al);
+				s->alpn_len = (uint8_t)al;
+				s->has_alpn = true;
+			} else {
+				obs_anomaly(ctx, TLS_ANOM_BAD_EXTENSION, "server extension 0x0010");
+			}
+			break;
+		case 0x0005: s->status_request = true; break;
+		case 0x0016: s->etm = true; break;
+		case 0x0017: s->ems = true; break;
+		case 0x0023: s->ticket_ext = true; break;
+		case 0xff01: s->reneg = true; break;
+		case 0xfe0d: s->ech = true; break;
+		default: break;
+		}
+	}
+	return 0;
+}
+
+/* ---------------------------------------------- Certificate & friends */
+
+/* TLS <= 1.2 Certificate (RFC 5246 §7.4.2): certificate_list<0..2^24-1>
+ * of ASN.1Cert<1..2^24-1>. side 0 = server, 1 = client. */
+static int tls_parse_certificate(struct dis_ctx *ctx, struct tls_state *st, int side, struct cur *c)
+{
+	struct cur list;
+	const uint8_t *ders[TLS_MAX_CHAIN];
+	size_t lens[TLS_MAX_CHAIN];
+	int n = 0;
+
+	if (tls_tls13(st)) /* a cleartext TLS 1.3 Certificate cannot be: ignore */
+		return 0;
+	if (cur_sub_len24(c, &list) != 0 || cur_left(c) != 0) {
+		obs_anomaly(ctx, TLS_ANOM_BAD_CERTIFICATE_MSG, "certificate_list length");
+		return -1;
+	}
+	while (cur_left(&list) > 0) {
+		struct cur one;
+		char sha[65] = "";
+		char *json;
+		if (cur_sub_len24(&list, &one) != 0 || cur_left(&one) == 0) {
+			obs_anomaly(ctx, TLS_ANOM_BAD_CERTIFICATE_MSG, "certificate %d length", n);
+			return -1;
+		}
+		if (n >= TLS_MAX_CHAIN) {
+			obs_anomaly(ctx, TLS_ANOM_TOO_MANY_CERTS, "more than %d", TLS_MAX_CHAIN);
+			break;
+		}
+		ders[n] = one.p;
+		lens[n] = cur_left(&one);
+		json = x509_cert_json(ders[n], lens[n], sha);
+		if (json == NULL)
+			obs_anomaly(ctx, TLS_ANOM_BAD_CERTIFICATE, "certificate %d does not parse", n);
+		obs_cert(ctx, side, n, sha, ders[n], lens[n], json);
+		free(json);
+		n++;
+	}
+	if (side == 0) {
+		st->server_cert_msg = true;
+		st->chain_n = n;
+		if (n > 0) {
+			x509_validate_chain(ders, lens, n, dis_ts(ctx),
+					    st->ch.has_sni ? st->ch.sni : NULL, false, &st->verdict);
+			st->has_verdict = true;
+		}
+	} else {
+		st->client_cert_msg = true;
+		st->client_cert_empty = n == 0;
+		st->cchain_n = n;
+		if (n > 0) {
+			x509_validate_chain(ders, lens, n, dis_ts(ctx), NULL, true, &st->cverdict);
+			st->has_cverdict = true;
+		}
+	}
+	return 0;
+}
+
+/* ServerKeyExchange, RFC 5246 §7.4.3, RFC 8422 §5.4, RFC 4279 §2-4. The
+ * layout depends on the negotiated suite's key exchange. */
+static int tls_parse_ske(struct dis_ctx *ctx, struct tls_state *st, struct cur *c)
+{
+	const struct tls_cipher_info *ci = tls_cipher_lookup(st->sh.cipher);
+	struct cur v;
+	uint8_t ctype;
+	uint16_t grp;
+
+	st->ske = true;
+	if (ci == NULL)
+		return 0;
+	if (strcmp(ci->auth, "PSK") == 0 && cur_sub_len16(c, &v) != 0) /* psk_identity_hint */
+		goto bad;
+	if (strcmp(ci->kx, "ECDHE") == 0 || strcmp(ci->kx, "ECDH") == 0) {
+		if (cur_u8(c, &ctype) != 0)
+			goto bad;
+		if (ctype == 3) { /* named_curve */
+			if (cur_be16(c, &grp) != 0)
+				goto bad;
+			st->kx_group = grp;
+			st->has_kx_group = true;
+		}
+	} else if (strcmp(ci->kx, "DHE") == 0 || strcmp(ci->kx, "DH") == 0) {
+		const uint8_t *q;
+		size_t n, i;
+		if (cur_sub_len16(c, &v) != 0)
+			goto bad;
+		q = v.p;
+		n = cur_left(&v);
+		for (i = 0; i < n && q[i] == 0; i++)
+			;
+		if (i < n) {
+			unsigned top = q[i], bits = 0;
+			while (top) {
+				bits++;
+				top >>= 1;
+			}
+			st->dh_bits = (unsigned)((n - i - 1) * 8) + bits;
+		}
+	} else if (ci->export_grade && strcmp(ci->kx, "RSA") == 0) {
+		/* RSA_EXPORT: ServerRSAParams rsa_modulus<1..2^16-1> (RFC 2246 §7.4.3) */
+		if (cur_sub_len16(c, &v) != 0)
+			goto bad;
+		size_t n = cur_left(&v), i;
+		for (i = 0; i < n && v.p[i] == 0; i++)
+			;
+		if (i < n) {
+			unsigned top = v.p[i], bits = 0;
+			while (top) {
+				bits++;
+				top >>= 1;
+			}
+			st->rsa_export_bits = (unsigned)((n - i - 1) * 8) + bits;
+		}
+	}
+	return 0;
+bad:
+	obs_anomaly(ctx, TLS_ANOM_BAD_KEY_EXCHANGE, "ServerKeyExchange for 0x%04x", st->sh.cipher);
+	return 0;
+}
+
+/* CertificateStatus, RFC 6066 §8: status_type(1) = ocsp(1), OCSPResponse<1..2^24-1>. */
+static void tls_parse_cert_status(struct dis_ctx *ctx, struct tls_state *st, struct cur *c)
+{
+	uint8_t t;
+	struct cur r;
+	if (cur_u8(c, &t) != 0 || t != 1 || cur_sub_len24(c, &r) != 0) {
+		obs_anomaly(ctx, TLS_ANOM_BAD_OCSP, "CertificateStatus");
+		return;
+	}
+	st->ocsp_stapled = true;
+	if (x509_ocsp_status(r.p, cur_left(&r), st->ocsp_status, sizeof(st->ocsp_status),
+			     &st->ocsp_produced_at) != 0)
+		obs_anomaly(ctx, TLS_ANOM_BAD_OCSP, "OCSPResponse does not parse");
+}
+
+/* One complete handshake message in cleartext. */
+static int tls_handshake_msg(struct dis_ctx *ctx, struct tls_state *st, enum dir dir, uint8_t type,
+			     struct cur *body)
+{
+	if (dir == DIR_C2S) {
+		switch (type) {
+		case 1:
+			st->n_client_hellos++;
+			if (!st->ch.seen)
+				return tls_parse_client_hello(ctx, st, &st->ch, body);
+			if (st->hrr) {
+				/* the second ClientHello after a HelloRetryRequest */
+				struct tls_hello *h2 = malloc(sizeof(*h2));
+				int r;
+				if (h2 == NULL)
+					return 0;
+				r = tls_parse_client_hello(ctx, st, h2, body);
+				memcpy(st->retry_ks, h2->ks, sizeof(st->retry_ks));
+				st->n_retry_ks = h2->n_ks;
+				free(h2);
+				return r;
+			}
+			return 0;
+		case 11:
+			return tls_parse_certificate(ctx, st, 1, body);
+		default:
+			return 0;
+		}
+	}
+	switch (type) {
+	case 2:
+		return tls_parse_server_hello(ctx, st, body);
+	case 11:
+		return tls_parse_certificate(ctx, st, 0, body);
+	case 12:
+		return tls_parse_ske(ctx, st, body);
+	case 13:
+		st->cert_request = true;
+		return 0;
+	case 22:
+		tls_parse_cert_status(ctx, st, body);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* Handshake-protocol bytes of one record: reassemble messages across
+ * records (at most one partial message is kept). */
+static int tls_handshake_data(struct dis_ctx *ctx, struct tls_state *st, enum dir dir,
+			      const uint8_t *p, size_t n)
+{
+	struct tls_dir *d = &st->d[dir];
+	struct cur c;
+	size_t rem;
+
+	if (d->hs_len > 0) {
+		if (n > TLS_HSBUF_MAX - d->hs_len) {
+			obs_anomaly(ctx, TLS_ANOM_MESSAGE_TOO_LONG, "handshake buffer");
+			return -1;
+		}
+		if (d->hs_len + n > d->hs_cap) {
+			size_t nc = d->hs_len + n;
+			uint8_t *nb = realloc(d->hs, nc);
+			if (nb == NULL)
+				return -1;
+			d->hs = nb;
+			d->hs_cap = nc;
+		}
+		memcpy(d->hs + d->hs_len, p, n);
+		d->hs_len += n;
+		c = cur_make(d->hs, d->hs_len);
+	} else {
+		c = cur_make(p, n);
+	}
+	while (cur_left(&c) >= 4) {
+		struct cur save = c, body;
+		uint8_t t;
+		uint32_t l;
+		(void)cur_u8(&c, &t);
+		(void)cur_be24(&c, &l);
+		if (l > TLS_MSG_MAX) {
+			obs_anomaly(ctx, TLS_ANOM_MESSAGE_TOO_LONG, "type %u length %u", t, l);
+			return -1;
+		}
+		if (cur_sub(&c, l, &body) != 0) {
+			c = save;
+			break;
+		}
+		if (tls_handshake_msg(ctx, st, dir, t, &body) != 0)
+			return -1;
+	}
+	rem = cur_left(&c);
+	if (rem > 0) {
+		if (d->hs_len > 0) {
+			memmove(d->hs, c.p, rem);
+		} else {
+			if (rem > d->hs_cap) {
+				uint8_t *nb = realloc(d->hs, rem);
+				if (nb == NULL)
+					return -1;
+				d->hs = nb;
+				d->hs_cap = rem;
+			}
+			memcpy(d->hs, c.p, rem);
+		}
+	}
+	d->hs_len = rem;
+	return 0;
+}
+
+static void tls_alert(struct dis_ctx *ctx, struct tls_state *st, enum dir dir, struct cur *c)
+{
+	uint8_t level, desc;
+	while (cur_left(c) >= 2) {
+		(void)cur_u8(c, &level);
+		(void)cur_u8(c, &desc);
+		/* keep the first alert, unless a fatal one follows a warning */
+		if (!st->alert_seen || (st->alert_level != 2 && level == 2)) {
+			st->alert_seen = true;
+			st->alert_level = level;
+			st->alert_desc = desc;
+			st->alert_from = (uint8_t)dir;
+		}
+		if (level == 2)
+			st->failed = true;
+		if (dir == DIR_C2S && level == 2 && tls_alert_is_cert(desc))
+			st->client_cert_alert = true;
+	}
+	if (cur_left(c) != 0)
+		obs_anomaly(ctx, TLS_ANOM_BAD_ALERT, "odd alert length");
+}
+
+/* --------------------------------------------------------------- SSLv2 */
+
+/* SSLv2 CLIENT-HELLO (RFC 6101 App. E.1) and SERVER-HELLO. body starts at
+ * msg_type. Returns 0 or -1. */
+static int tls_parse_sslv2(struct dis_ctx *ctx, struct tls_state *st, enum dir dir, struct cur *c)
+{
+	uint8_t type;
+	uint16_t v, cs_len, sid_len, ch_len;
+
+	if (cur_u8(c, &type) != 0)
+		goto bad;
+	if (dir == DIR_C2S && type == 1 && !st->ch.seen) {
+		struct tls_hello *h = &st->ch;
+		struct cur cs;
+		if (cur_be16(c, &v) != 0 || cur_be16(c, &cs_len) != 0 || cur_be16(c, &sid_len) != 0 ||
+		    cur_be16(c, &ch_len) != 0 || cs_len % 3 != 0 || cur_sub(c, cs_len, &cs) != 0 ||
+		    cur_skip(c, sid_len) != 0 || cur_skip(c, ch_len) != 0)
+			goto bad;
+		memset(h, 0, sizeof(*h));
+		h->ech_type = -1;
+		h->seen = h->sslv2 = true;
+		h->legacy_version = v;
+		h->session_id_len = (uint8_t)(sid_len > 255 ? 255 : sid_len);
+		while (cur_left(&cs) >= 3) {
+			uint8_t a, b2, c3;
+			uint32_t spec;
+			(void)cur_u8(&cs, &a);
+			(void)cur_u8(&cs, &b2);
+			(void)cur_u8(&cs, &c3);
+			spec = (uint32_t)a << 16 | (uint32_t)b2 << 8 | c3;
+			if (h->n_sslv2_specs < TLS_MAX_SSLV2_SPECS)
+				h->sslv2_specs[h->n_sslv2_specs++] = spec;
+			/* V2CipherSpec {0x00, x, y} is TLS suite {x, y} (RFC 5246 E.2) */
+			if (a == 0 && h->n_ciphers < TLS_MAX_CIPHERS) {
+				h->ciphers[h->n_ciphers++] = (uint16_t)spec;
+				if (spec == 0x00ff)
+					h->reneg_scsv = true;
+			}
+		}
+		return 0;
+	}
+	if (dir == DIR_S2C && type == 4) {
+		/* SERVER-HELLO: session-id-hit, certificate-type, version,
+		 * certificate-length, cipher-specs-length, connection-id-length */
+		uint8_t hit, ctype;
+		uint16_t cert_len;
+		struct cur cert, cs;
+		if (cur_u8(c, &hit) != 0 || cur_u8(c, &ctype) != 0 || cur_be16(c, &v) != 0 ||
+		    cur_be16(c, &cert_len) != 0 || cur_be16(c, &cs_len) != 0 || cur_be16(c, &sid_len) != 0 ||
+		    cur_sub(c, cert_len, &cert) != 0 || cur_sub(c, cs_len, &cs) != 0)
+			goto bad;
+		memset(&st->sh, 0, sizeof(st->sh));
+		st->sh.seen = st->sh.sslv2 = true;
+		st->sh.version = st->sh.legacy_version = v;
+		if (cur_left(&cs) >= 3)
+			st->sh.sslv2_cipher = (uint32_t)cs.p[0] << 16 | (uint32_t)cs.p[1] << 8 | cs.p[2];
+		if (cert_len > 0 && ctype == 1) { /* SSL_CT_X509_CERTIFICATE */
+			const uint8_t *ders[1] = { cert.p };
+			size_t lens[1] = { cur_left(&cert) };
+			char sha[65] = "";
+			char *json = x509_cert_json(cert.p, cur_left(&cert), sha);
+			obs_cert(ctx, 0, 0, sha, cert.p, cur_left(&cert), json);
+			free(json);
+			st->server_cert_msg = true;
+			st->chain_n = 1;
+			x509_validate_chain(ders, lens, 1, dis_ts(ctx), NULL, false, &st->verdict);
+			st->has_verdict = true;
+		}
+		st->done = true; /* the rest of SSLv2 is encrypted */
+		return 0;
+	}
+	return 0;
+bad:
+	obs_anomaly(ctx, TLS_ANOM_BAD_SSLV2, "SSLv2 message type %u", type);
+	return -1;
+}
+
+/* ------------------------------------------------------------- records */
+
+static bool tls_established(const struct tls_state *st)
+{
+	const struct tls_dir *c = &st->d[DIR_C2S], *s = &st->d[DIR_S2C];
+	if (st->carrier_established)
+		return true;
+	if (st->sh.sslv2)
+		return false;
+	if (tls_tls13(st))
+		/* the client's Finished is its first encrypted record; a second
+		 * client record, or a server record after it (NewSessionTicket,
+		 * data), means the handshake completed */
+		return c->app_after_sh >= 2 || (c->app_after_sh >= 1 && st->server_after_client_enc);
+	return (c->ccs && c->fin && s->ccs && s->fin) || (c->app > 0 && s->app > 0);
+}
+
+static void tls_check_done(struct tls_state *st)
+{
+	if (st->failed || st->malformed)
+		st->done = true;
+	else if (tls_established(st) && (tls_tls13(st) || st->d[DIR_C2S].app > 0))
+		st->done = true;
+}
+
+/* The negotiated suite encrypts nothing (TLS_*_WITH_NULL_*): records after
+ * CCS are plaintext + MAC. */
+static bool tls_null_cipher(const struct tls_state *st)
+{
+	const struct tls_cipher_info *ci = tls_cipher_lookup(st->sh.cipher);
+	return st->sh.seen && !st->sh.sslv2 && ci != NULL && strcmp(ci->enc, "NULL") == 0;
+}
+
+/* One complete record of a type we read (handshake, alert, CCS). */
+static int tls_record(struct dis_ctx *ctx, struct tls_state *st, enum dir dir, uint8_t type,
+		      const uint8_t *frag, size_t flen)
+{
+	struct tls_dir *d = &st->d[dir];
+	struct cur c = cur_make(frag, flen);
+	/* TLS <= 1.2: after a side's ChangeCipherSpec its records are
+	 * encrypted. A TLS 1.3 CCS (middlebox compatibility, RFC 8446 D.4,
+	 * also sent right after a HelloRetryRequest) changes nothing: 1.3
+	 * encrypted records are always of outer type 23. */
+	bool encrypted = d->ccs && st->sh.seen && !tls_tls13(st);
+
+	switch (type) {
+	case 20: /* change_cipher_spec */
+		d->ccs = true;
+		return 0;
+	case 21:
+		if (encrypted && !tls_null_cipher(st)) {
+			d->enc_alert = true;
+			return 0;
+		}
+		if (encrypted) {
+			/* NULL encryption: the alert is in clear, followed by its MAC */
+			struct cur a;
+			if (cur_sub(&c, 2, &a) == 0)
+				tls_alert(ctx, st, dir, &a);
+			return 0;
+		}
+		tls_alert(ctx, st, dir, &c);
+		return 0;
+	case 22:
+		if (encrypted) {
+			d->fin = true; /* Finished (or renegotiation), encrypted */
+			return 0;
+		}
+		if (flen == 0) {
+			obs_anomaly(ctx, TLS_ANOM_EMPTY_RECORD, "handshake");
+			return -1;
+		}
+		return tls_handshake_data(ctx, st, dir, frag, flen);
+	default:
+		return 0;
+	}
+}
+
+static struct dis_result tls_parse(struct dis_ctx *ctx, void *state, enum dir dir,
+				   const uint8_t *p, size_t len)
+{
+	struct tls_state *st = state;
+	struct tls_dir *d = &st->d[dir];
+	size_t off = 0;
+
+	obs_protocol(ctx, "tls");
+	obs_security(ctx, SEC_TLS);
+	if (st->done)
+		return dis_done(len);
+	if (d->skip > 0) {
+		size_t n = d->skip < len ? d->skip : len;
+		d->skip -= n;
+		off = n;
+	}
+	while (off < len && !st->done) {
+		struct cur c = cur_make(p + off, len - off);
+		uint8_t type;
+		uint16_t ver, rlen;
+
+		if (d->records == 0 && (p[off] & 0x80)) {
+			/* SSLv2 record header: 2 bytes, length in the low 15 bits */
+			uint16_t h;
+			struct cur body;
+			if (cur_be16(&c, &h) != 0)
+				return dis_incomplete(off, 2);
+			if (cur_sub(&c, h & 0x7fff, &body) != 0)
+				return dis_incomplete(off, 2 + (size_t)(h & 0x7fff));
+			d->records++;
+			d->sslv2 = true;
+			if (tls_parse_sslv2(ctx, st, dir, &body) != 0) {
+				st->malformed = true;
+				return dis_error(off);
+			}
+			off += 2 + (size_t)(h & 0x7fff);
+			continue;
+		}
+		if (d->sslv2 && d->records > 0 && (p[off] & 0x80)) {
+			/* further SSLv2 records (encrypted): skip */
+			uint16_t h;
+			if (cur_be16(&c, &h) != 0)
+				return dis_incomplete(off, 2);
+			d->records++;
+			off += 2;
+			d->skip = h & 0x7fff;
+			size_t n = d->skip < len - off ? d->skip : len - off;
+			d->skip -= n;
+			off += n;
+			continue;
+		}
+		if (cur_u8(&c, &type) != 0 || cur_be16(&c, &ver) != 0 || cur_be16(&c, &rlen) != 0)
+			return dis_incomplete(off, 5);
+		if (type < 20 || type > 24 || (ver >> 8) != 3) {
+			obs_anomaly(ctx, d->records == 0 ? TLS_ANOM_NOT_TLS : TLS_ANOM_BAD_RECORD_TYPE,
+				    "type %u version 0x%04x", type, ver);
+			st->malformed = true;
+			return dis_error(off);
+		}
+		if (rlen > TLS_RECORD_MAX) {
+			obs_anomaly(ctx, TLS_ANOM_RECORD_TOO_LONG, "%u bytes", rlen);
+			st->malformed = true;
+			return dis_error(off);
+		}
+		d->records++;
+		if (type == 23 || type == 24) {
+			/* application data (or heartbeat): not read, only counted */
+			d->app++;
+			if (st->sh.seen && !st->sh.sslv2) {
+				d->app_after_sh++;
+				if (d->app_after_sh == 1)
+					d->first_enc_len = rlen;
+				if (dir == DIR_S2C && st->d[DIR_C2S].app_after_sh > 0)
+					st->server_after_client_enc = true;
+			}
+			off += 5;
+			d->skip = rlen;
+			size_t n = d->skip < len - off ? d->skip : len - off;
+			d->skip -= n;
+			off += n;
+			tls_check_done(st);
+			continue;
+		}
+		if (cur_need(&c, rlen) != 0)
+			return dis_incomplete(off, 5 + (size_t)rlen);
+		if (tls_record(ctx, st, dir, type, c.p, rlen) != 0) {
+			st->malformed = true;
+			return dis_error(off);
+		}
+		off += 5 + (size_t)rlen;
+		tls_check_done(st);
+	}
+	return st->done ? dis_done(off) : dis_ok(off);
+}
+
+/* ------------------------------------------------------------- export */
+
+static void tls_json_version(struct jbuf *jb, const char *key, uint16_t v)
+{
+	char b[24];
+	tls_version_name(v, b, sizeof(b));
+	jb_kv_str(jb, key, b);
+}
+
+static void tls_json_name(struct jbuf *jb, const char *name, uint16_t v)
+{
+	char b[8];
+	if (name) {
+		jb_string(jb, name);
+	} else {
+		snprintf(b, sizeof(b), "0x%04x", v);
+		jb_string(jb, b);
+	}
+}
+
+/* Non-GREASE values of a list as numbers. */
+static void tls_json_u16_list(struct jbuf *jb, const char *key, const uint16_t *v, size_t n)
+{
+	size_t i;
+	jb_key(jb, key);
+	jb_arr_open(jb);
+	for (i = 0; i < n; i++)
+		if (!tls_is_grease(v[i]))
+			jb_uint(jb, v[i]);
+	jb_arr_close(jb);
+}
+
+static void tls_json_names(struct jbuf *jb, const char *key, const uint16_t *v, size_t n,
+			   const char *(*name)(uint16_t))
+{
+	size_t i;
+	jb_key(jb, key);
+	jb_arr_open(jb);
+	for (i = 0; i < n; i++)
+		if (!tls_is_grease(v[i]))
+			tls_json_name(jb, name(v[i]), v[i]);
+	jb_arr_close(jb);
+}
+
+static void tls_json_grease(struct jbuf *jb, const char *key, const uint16_t *v, size_t n)
+{
+	size_t i;
+	jb_key(jb, key);
+	jb_arr_open(jb);
+	for (i = 0; i < n; i++)
+		if (tls_is_grease(v[i]))
+			jb_uint(jb, v[i]);
+	jb_arr_close(jb);
+}
+
+static void tls_json_tristate(struct jbuf *jb, const char *key, int v)
+{
+	jb_key(jb, key);
+	if (v < 0)
+		jb_null(jb);
+	else
+		jb_bool(jb, v != 0);
+}
+
+static void tls_json_client(struct jbuf *jb, struct tls_state *st)
+{
+	struct tls_hello *h = &st->ch;
+	size_t i;
+	char b[24];
+
+	jb_kv_str(jb, "client_hello_format", h->sslv2 ? "sslv2" : "tls");
+	tls_json_version(jb, "client_legacy_version", h->legacy_version);
+	jb_key(jb, "client_versions");
+	jb_arr_open(jb);
+	if (h->has_versions) {
+		for (i = 0; i < h->n_versions; i++)
+			if (!tls_is_grease(h->versions[i])) {
+				tls_version_name(h->versions[i], b, sizeof(b));
+				jb_string(jb, b);
+			}
+	} else {
+		tls_version_name(h->legacy_version, b, sizeof(b));
+		jb_string(jb, b);
+	}
+	jb_arr_close(jb);
+	tls_json_u16_list(jb, "client_ciphers", h->ciphers, h->n_ciphers);
+	if (h->sslv2) {
+		jb_key(jb, "sslv2_cipher_specs");
+		jb_arr_open(jb);
+		for (i = 0; i < h->n_sslv2_specs; i++)
+			jb_uint(jb, h->sslv2_specs[i]);
+		jb_arr_close(jb);
+	}
+	jb_key(jb, "compression_methods");
+	jb_arr_open(jb);
+	for (i = 0; i < h->n_comp; i++)
+		jb_uint(jb, h->comp[i]);
+	jb_arr_close(jb);
+	tls_json_u16_list(jb, "client_extensions", h->exts, h->n_exts);
+	jb_key(jb, "sni");
+	if (h->has_sni)
+		jb_strn(jb, h->sni, h->sni_len);
+	else
+		jb_null(jb);
+	jb_key(jb, "alpn");
+	if (h->has_alpn_ext) {
+		jb_arr_open(jb);
+		for (i = 0; i < h->n_alpn; i++)
+			jb_strn(jb, h->alpn[i], h->alpn_len[i]);
+		jb_arr_close(jb);
+	} else {
+		jb_null(jb);
+	}
+	tls_json_names(jb, "groups", h->groups, h->n_groups, tls_group_name);
+	jb_key(jb, "pq_groups_offered");
+	{
+		bool pq = false;
+		for (i = 0; i < h->n_groups; i++)
+			pq = pq || tls_group_is_pq(h->groups[i]);
+		jb_bool(jb, pq);
+	}
+	tls_json_names(jb, "key_share_groups", h->ks, h->n_ks, tls_group_name);
+	tls_json_names(jb, "sig_algs", h->sigalgs, h->n_sigalgs, tls_sigscheme_name);
+	jb_key(jb, "ec_point_formats");
+	jb_arr_open(jb);
+	for (i = 0; i < h->n_pf; i++)
+		jb_uint(jb, h->pf[i]);
+	jb_arr_close(jb);
+	jb_key(jb, "grease");
+	jb_obj_open(jb);
+	tls_json_grease(jb, "ciphers", h->ciphers, h->n_ciphers);
+	tls_json_grease(jb, "extensions", h->exts, h->n_exts);
+	tls_json_grease(jb, "groups", h->groups, h->n_groups);
+	tls_json_grease(jb, "versions", h->versions, h->n_versions);
+	tls_json_grease(jb, "sig_algs", h->sigalgs, h->n_sigalgs);
+	tls_json_grease(jb, "key_shares", h->ks, h->n_ks);
+	jb_obj_close(jb);
+	jb_kv_bool(jb, "ech", h->ech);
+	jb_key(jb, "ech_type");
+	if (h->ech_type < 0)
+		jb_null(jb);
+	else
+		jb_string(jb, h->ech_type == 0 ? "outer" : h->ech_type == 1 ? "inner" : "unknown");
+	jb_kv_bool(jb, "status_request", h->status_request);
+	jb_kv_bool(jb, "session_ticket_offered", h->ticket_ext);
+	jb_kv_bool(jb, "psk_offered", h->psk);
+	jb_kv_bool(jb, "early_data_offered", h->early_data);
+	jb_kv_int(jb, "client_session_id_len", h->session_id_len);
+	jb_kv_bool(jb, "resumption_offered",
+		   h->ticket_nonempty || h->psk || (h->session_id_len > 0 && !h->has_versions));
+	jb_kv_bool(jb, "renegotiation_info_offered", h->reneg_ext || h->reneg_scsv);
+	jb_kv_bool(jb, "fallback_scsv", h->fallback_scsv);
+	jb_kv_bool(jb, "extended_master_secret_offered", h->ems);
+	jb_kv_bool(jb, "encrypt_then_mac_offered", h->etm);
+}
+
+static void tls_json_fingerprints(struct jbuf *jb, struct tls_state *st)
+{
+	struct tls_hello *h = &st->ch;
+	char *s = NULL, md5[33], ja4[FP_JA4_LEN];
+	struct fp_hello f;
+
+	memset(&f, 0, sizeof(f));
+	if (h->seen && !h->sslv2 && !h->lists_capped) {
+		f.legacy_version = h->legacy_version;
+		f.ciphers = h->ciphers;
+		f.n_ciphers = h->n_ciphers;
+		f.exts = h->exts;
+		f.n_exts = h->n_exts;
+		f.groups = h->groups;
+		f.n_groups = h->n_groups;
+		f.point_formats = h->pf;
+		f.n_point_formats = h->n_pf;
+		f.sigalgs = h->sigalgs;
+		f.n_sigalgs = h->n_sigalgs;
+		f.versions = h->versions;
+		f.n_versions = h->n_versions;
+		f.has_versions_ext = h->has_versions;
+		f.has_sni = h->has_sni_ext;
+		f.has_alpn = h->has_alpn_ext && h->n_alpn > 0;
+		f.alpn0 = h->alpn0_full;
+		f.alpn0_len = h->alpn0_full_len;
+		if (fp_ja3(&f, &s, md5) == 0) {
+			jb_kv_str(jb, "ja3", md5);
+			jb_kv_str(jb, "ja3_string", s);
+			free(s);
+			s = NULL;
+		}
+		if (fp_ja4(&f, st->transport ? st->transport : 't', false, ja4, &s) == 0) {
+			jb_kv_str(jb, "ja4", ja4);
+			jb_kv_str(jb, "ja4_r", s);
+			free(s);
+			s = NULL;
+		}
+	} else {
+		jb_kv_str(jb, "ja3", NULL);
+		jb_kv_str(jb, "ja4", NULL);
+	}
+	if (st->sh.seen && !st->sh.sslv2 &&
+	    fp_ja3s(st->sh.legacy_version, st->sh.cipher, st->sh.exts, st->sh.n_exts, &s, md5) == 0) {
+		jb_kv_str(jb, "ja3s", md5);
+		jb_kv_str(jb, "ja3s_string", s);
+		free(s);
+	} else {
+		jb_kv_str(jb, "ja3s", NULL);
+	}
+}
+
+static void tls_json_verdict(struct jbuf *jb, const char *prefix, const struct x509_verdict *v, bool has)
+{
+	char k[48];
+	snprintf(k, sizeof(k), "%schain_trusted", prefix);
+	tls_json_tristate(jb, k, has ? v->trusted : -1);
+	snprintf(k, sizeof(k), "%strust_error", prefix);
+	jb_kv_str(jb, k, has && v->error[0] ? v->error : NULL);
+	if (prefix[0] == 0) {
+		tls_json_tristate(jb, "hostname_match", has ? v->hostname_match : -1);
+		jb_key(jb, "leaf_self_signed");
+		has ? jb_bool(jb, v->leaf_self_signed) : jb_null(jb);
+		jb_key(jb, "weak_key");
+		has ? jb_bool(jb, v->weak_key) : jb_null(jb);
+		jb_key(jb, "weak_signature");
+		has ? jb_bool(jb, v->weak_signature) : jb_null(jb);
+		jb_key(jb, "trusted_by_extra_ca");
+		has ? jb_bool(jb, v->trusted_by_extra) : jb_null(jb);
+	}
+}
+
+static void tls_emit(struct dis_ctx *ctx, struct tls_state *st)
+{
+	struct jbuf jb;
+	struct tls_server *s = &st->sh;
+	bool t13 = tls_tls13(st);
+	bool est = tls_established(st);
+	char b[24];
+	size_t i;
+
+	jb_init(&jb);
+	jb_obj_open(&jb);
+	/* negotiated */
+	if (s->seen) {
+		tls_json_version(&jb, "version", s->version);
+		if (s->sslv2) {
+			const char *cn = tls_sslv2_cipher_name(s->sslv2_cipher);
+			jb_kv_str(&jb, "cipher", cn);
+			jb_kv_int(&jb, "cipher_id", s->sslv2_cipher);
+			jb_kv_str(&jb, "cipher_class", "broken");
+		} else {
+			const struct tls_cipher_info *ci = tls_cipher_lookup(s->cipher);
+			if (ci) {
+				jb_kv_str(&jb, "cipher", ci->name);
+			} else {
+				snprintf(b, sizeof(b), "0x%04x", s->cipher);
+				jb_kv_str(&jb, "cipher", b);
+			}
+			jb_kv_int(&jb, "cipher_id", s->cipher);
+			jb_kv_str(&jb, "cipher_class", ci ? ci->cls : NULL);
+			jb_kv_str(&jb, "cipher_kx", ci ? ci->kx : NULL);
+			jb_key(&jb, "forward_secrecy");
+			ci ? jb_bool(&jb, ci->forward_secrecy) : jb_null(&jb);
+			jb_key(&jb, "aead");
+			ci ? jb_bool(&jb, ci->aead) : jb_null(&jb);
+			jb_kv_str(&jb, "cipher_mozilla", ci ? ci->mozilla : NULL);
+			jb_key(&jb, "cipher_iana_recommended");
+			if (ci && ci->iana_recommended != '-') {
+				char r[2] = { ci->iana_recommended, 0 };
+				jb_string(&jb, r);
+			} else {
+				jb_null(&jb);
+			}
+			tls_json_version(&jb, "server_legacy_version", s->legacy_version);
+			jb_kv_int(&jb, "compression", s->comp);
+			tls_json_u16_list(&jb, "server_extensions", s->exts, s->n_exts);
+		}
+	} else {
+		jb_kv_str(&jb, "version", NULL);
+		jb_kv_str(&jb, "cipher", NULL);
+		jb_kv_str(&jb, "cipher_id", NULL);
+	}
+	jb_kv_bool(&jb, "server_hello_seen", s->seen);
+	jb_kv_bool(&jb, "hrr", st->hrr);
+	if (st->hrr) {
+		jb_key(&jb, "hrr_group");
+		tls_json_name(&jb, tls_group_name(st->hrr_group), st->hrr_group);
+		tls_json_names(&jb, "retry_key_share_groups", st->retry_ks, st->n_retry_ks, tls_group_name);
+	}
+	jb_key(&jb, "kx_group");
+	if (s->has_ks)
+		tls_json_name(&jb, tls_group_name(s->ks_group), s->ks_group);
+	else if (st->has_kx_group)
+		tls_json_name(&jb, tls_group_name(st->kx_group), st->kx_group);
+	else
+		jb_null(&jb);
+	jb_key(&jb, "dh_bits");
+	st->dh_bits ? jb_uint(&jb, st->dh_bits) : jb_null(&jb);
+	if (st->rsa_export_bits)
+		jb_kv_int(&jb, "rsa_export_bits", st->rsa_export_bits);
+	jb_key(&jb, "alpn_selected");
+	if (s->has_alpn)
+		jb_strn(&jb, s->alpn, s->alpn_len);
+	else if (t13)
+		jb_string(&jb, "not_observable");
+	else
+		jb_null(&jb);
+	jb_kv_str(&jb, "downgrade_sentinel", s->downgrade[0] ? s->downgrade : NULL);
+	if (s->seen && !s->sslv2) {
+		jb_kv_bool(&jb, "extended_master_secret", s->ems);
+		jb_kv_bool(&jb, "encrypt_then_mac", s->etm);
+		jb_kv_bool(&jb, "secure_renegotiation", s->reneg);
+	}
+
+	/* client */
+	jb_kv_bool(&jb, "client_hello_seen", st->ch.seen);
+	if (st->ch.seen)
+		tls_json_client(&jb, st);
+	tls_json_fingerprints(&jb, st);
+
+	/* resumption */
+	{
+		const char *kind = NULL;
+		if (s->seen && !s->sslv2) {
+			if (t13) {
+				if (s->psk)
+					kind = "psk";
+			} else {
+				bool echo = s->sid_len > 0 && s->sid_len == st->ch.session_id_len &&
+					    memcmp(s->session_id, st->client_sid, s->sid_len) == 0;
+				/* abbreviated handshake: the server's CCS comes with
+				 * no Certificate before it (RFC 5246 §7.3 fig. 2) */
+				bool abbrev = !st->server_cert_msg && !st->ske && st->d[DIR_S2C].ccs;
+				if (st->ch.ticket_nonempty && (echo || abbrev) && !st->server_cert_msg)
+					kind = "ticket"; /* RFC 5077 §3.4: session id echoed too */
+				else if (echo)
+					kind = "session_id";
+			}
+		}
+		jb_kv_bool(&jb, "resumed", kind != NULL);
+		jb_kv_str(&jb, "resumption", kind);
+	}
+
+	/* OCSP stapling: TLS 1.3 staples inside the encrypted Certificate */
+	jb_key(&jb, "ocsp_stapled");
+	if (t13)
+		jb_null(&jb);
+	else
+		jb_bool(&jb, st->ocsp_stapled);
+	jb_kv_str(&jb, "ocsp_status", st->ocsp_stapled && st->ocsp_status[0] ? st->ocsp_status : NULL);
+	jb_key(&jb, "ocsp_produced_at");
+	if (st->ocsp_stapled && st->ocsp_produced_at)
+		jb_int(&jb, st->ocsp_produced_at / 1000000);
+	else
+		jb_null(&jb);
+	jb_kv_bool(&jb, "server_status_request_ack", s->status_request);
+
+	/* certificates */
+	jb_key(&jb, "certs_observable");
+	jb_bool(&jb, !t13);
+	jb_kv_int(&jb, "chain_len", st->chain_n);
+	tls_json_verdict(&jb, "", &st->verdict, st->has_verdict);
+
+	/* client certificate */
+	{
+		const char *cc;
+		if (t13)
+			cc = "not_observable";
+		else if (st->client_cert_msg && !st->client_cert_empty)
+			cc = "sent";
+		else if (st->cert_request || st->client_cert_msg)
+			cc = "requested"; /* asked for; an empty Certificate or none came back */
+		else
+			cc = "none";
+		jb_kv_str(&jb, "client_cert", cc);
+		/* the client's Certificate message itself (TLS <= 1.2) */
+		jb_kv_str(&jb, "client_cert_message", t13 ? "not_observable" :
+			  st->client_cert_msg ? (st->client_cert_empty ? "empty" : "sent") :
+			  st->cert_request ? "absent" : NULL);
+		jb_key(&jb, "cert_request");
+		if (t13)
+			jb_null(&jb);
+		else
+			jb_bool(&jb, st->cert_request);
+		/* TLS 1.3 size heuristic (docs/TLS.md): a client's first
+		 * encrypted record of 200 bytes or more carries more than a
+		 * Finished (at most 64 + 4 + 1 + 16 = 85 bytes with SHA-384): a
+		 * Certificate. Labelled as inferred. */
+		jb_key(&jb, "client_cert_inferred");
+		if (t13 && st->d[DIR_C2S].app_after_sh > 0)
+			jb_string(&jb, st->d[DIR_C2S].first_enc_len >= 200 ? "likely_sent" : "likely_none");
+		else
+			jb_null(&jb);
+		jb_kv_int(&jb, "client_chain_len", st->cchain_n);
+		tls_json_verdict(&jb, "client_", &st->cverdict, st->has_cverdict);
+	}
+
+	/* completion and alerts */
+	jb_kv_bool(&jb, "established", est);
+	jb_kv_bool(&jb, "established_inferred", t13 && est);
+	jb_kv_str(&jb, "handshake", est ? "complete" : st->failed ? "failed" :
+		  st->malformed ? "malformed" : s->sslv2 ? "not_observable" : "incomplete");
+	jb_key(&jb, "alert");
+	if (st->alert_seen) {
+		const char *an = tls_alert_name(st->alert_desc);
+		jb_obj_open(&jb);
+		jb_kv_str(&jb, "level", st->alert_level == 2 ? "fatal" : st->alert_level == 1 ? "warning" : "unknown");
+		if (an) {
+			jb_kv_str(&jb, "description", an);
+		} else {
+			snprintf(b, sizeof(b), "%u", st->alert_desc);
+			jb_kv_str(&jb, "description", b);
+		}
+		jb_kv_int(&jb, "code", st->alert_desc);
+		jb_kv_str(&jb, "from", st->alert_from == DIR_C2S ? "client" : "server");
+		jb_obj_close(&jb);
+	} else {
+		jb_null(&jb);
+	}
+	jb_key(&jb, "encrypted_alert_from");
+	jb_arr_open(&jb);
+	for (i = 0; i < 2; i++)
+		if (st->d[i].enc_alert)
+			jb_string(&jb, i == DIR_C2S ? "client" : "server");
+	jb_arr_close(&jb);
+	/* ASVS 12.3.2 evidence */
+	/* "invalid" = the chain does not validate, or the leaf does not match
+	 * the name the client asked for (SNI) */
+	jb_key(&jb, "client_accepted_untrusted");
+	if (st->has_verdict && (st->verdict.trusted == 0 || st->verdict.hostname_match == 0)) {
+		if (st->client_cert_alert)
+			jb_bool(&jb, false);
+		else if (est && st->d[DIR_C2S].app > 0)
+			jb_bool(&jb, true);
+		else
+			jb_null(&jb);
+	} else {
+		jb_null(&jb);
+	}
+	jb_kv_bool(&jb, "client_rejected_cert", st->client_cert_alert);
+	jb_kv_int(&jb, "records_c2s", st->d[DIR_C2S].records);
+	jb_kv_int(&jb, "records_s2c", st->d[DIR_S2C].records);
+	jb_kv_int(&jb, "app_records_c2s", st->d[DIR_C2S].app);
+	jb_kv_int(&jb, "app_records_s2c", st->d[DIR_S2C].app);
+	jb_kv_bool(&jb, "malformed", st->malformed);
+	if (st->carrier_key && st->carrier_json) {
+		/* tls_hs.h: the carrier's own facts (QUIC) */
+		jb_key(&jb, st->carrier_key);
+		jb_raw(&jb, st->carrier_json);
+	}
+	jb_obj_close(&jb);
+	obs_tls(ctx, &jb);
+	jb_free(&jb);
+}
+
+static void tls_flow_end(struct dis_ctx *ctx, void *state)
+{
+	struct tls_state *st = state;
+	if (st->ch.seen || st->sh.seen || st->malformed)
+		tls_emit(ctx, st);
+}
+
+static void tls_state_free(void *state)
+{
+	struct tls_state *st = state;
+	free(st->d[0].hs);
+	free(st->d[1].hs);
+	st->d[0].hs = st->d[1].hs = NULL;
+}
+
+/* ---- handshake-message level for other carriers (tls_hs.h), added for
+ * QUIC (dissectors/quic.c): CRYPTO frames carry handshake messages without
+ * the record layer (RFC 9001 §4). ---- */
+
+struct tls_state *tls_hs_new(char transport)
+{
+	struct tls_state *st = calloc(1, sizeof(*st));
+	if (st)
+		st->transport = transport;
+	return st;
+}
+
+void tls_hs_free(struct tls_state *st)
+{
+	if (st == NULL)
+		return;
+	tls_state_free(st);
+	free(st);
+}
+
+int tls_hs_feed(struct dis_ctx *ctx, struct tls_state *st, enum dir dir, const uint8_t *p, size_t n)
+{
+	int r;
+	if (st->malformed)
+		return -1;
+	obs_anomaly_scope(ctx, "tls", tls_anomalies);
+	r = tls_handshake_data(ctx, st, dir, p, n);
+	obs_anomaly_scope(ctx, NULL, NULL);
+	if (r != 0)
+		st->malformed = true;
+	return r;
+}
+
+bool tls_hs_seen(const struct tls_state *st, enum dir dir)
+{
+	return dir == DIR_C2S ? st->ch.seen : st->sh.seen;
+}
+
+void tls_hs_established(struct tls_state *st)
+{
+	st->carrier_established = true;
+}
+
+void tls_hs_emit(struct dis_ctx *ctx, struct tls_state *st, const char *key, const char *json)
+{
+	if (!(st->ch.seen || st->sh.seen || st->malformed))
+		return;
+	st->carrier_key = key;
+	st->carrier_json = json;
+	tls_emit(ctx, st);
+	st->carrier_key = st->carrier_json = NULL;
+}
+
+static const uint16_t tls_ports[] = {
+	443, 465, 563, 585, 614, 636, 853, 989, 990, 992, 993, 994, 995, 2083, 2087, 3269, 5061,
+	5223, 5671, 6379, 6380, 6697, 8443, 8883, 9443, 0,
+};
+
+const struct dissector dissector_tls = {
+	.name = "tls",
+	.transport = DIS_TCP,
+	.ports = tls_ports,
+	.probe = tls_probe,
+	.state_size = sizeof(struct tls_state),
+	.state_free = tls_state_free,
+	.parse = tls_parse,
+	.flow_end = tls_flow_end,
+	.anomalies = tls_anomalies,
+};

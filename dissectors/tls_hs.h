@@ -1,0 +1,42 @@
+/* tls_hs.h — the handshake-message level of dissectors/tls.c, for carriers
+ * of TLS handshake messages other than the TLS record layer: QUIC CRYPTO
+ * frames (RFC 9001 §4: no records, messages straight in the CRYPTO stream).
+ * Used by dissectors/quic.c; the TLS parsing, facts and `tls` export object
+ * are tls.c's own, so a QUIC handshake is recorded exactly like a TCP one.
+ */
+#ifndef WA_TLS_HS_H
+#define WA_TLS_HS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dissector.h"
+
+struct tls_state;
+
+/* A fresh TLS handshake state (malloc'd; free with tls_hs_free). transport
+ * is JA4's first character: 't' TCP, 'q' QUIC. NULL if out of memory. */
+struct tls_state *tls_hs_new(char transport);
+void tls_hs_free(struct tls_state *st);
+
+/* Handshake-message bytes of one direction, in stream order, in pieces of
+ * any size (a partial message is kept until the rest arrives, capped as in
+ * tls.c). Anomalies are filed under "tls". Returns 0, or -1 when the
+ * handshake is malformed (then every later call returns -1 too). */
+int tls_hs_feed(struct dis_ctx *ctx, struct tls_state *st, enum dir dir, const uint8_t *p,
+		size_t n);
+
+/* ClientHello (DIR_C2S) or ServerHello/HelloRetryRequest (DIR_S2C) parsed. */
+bool tls_hs_seen(const struct tls_state *st, enum dir dir);
+
+/* The carrier saw the handshake complete (QUIC: 1-RTT packets both ways),
+ * which tls.c would otherwise infer from encrypted records. */
+void tls_hs_established(struct tls_state *st);
+
+/* Build the flow's `tls` object (obs_tls) if a hello was seen; the JSON
+ * value `json` (the carrier's facts, e.g. the QUIC header facts; may be
+ * NULL) goes in it under `key`. Nothing is kept after the call. */
+void tls_hs_emit(struct dis_ctx *ctx, struct tls_state *st, const char *key, const char *json);
+
+#endif

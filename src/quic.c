@@ -1,0 +1,466 @@
+/* quic.c — QUIC Initial packet protection and parsing: RFC 9000 §16
+ * (variable-length integers), §17.2 (long header), §19 (frames), §A.3
+ * (packet number decoding); RFC 9001 §5.2 (Initial secrets), §5.3 (AEAD),
+ * §5.4 (header protection); RFC 9369 §3 (QUIC v2 salt, labels, types);
+ * RFC 8446 §7.1 (HKDF-Expand-Label). Contracts in quic.h.
+ *
+ *   Long Header Packet {                   Initial: Token Length (i),
+ *     Header Form (1) = 1,                          Token (..),
+ *     Fixed Bit (1) = 1,                   Length (i),
+ *     Long Packet Type (2),                Packet Number (8..32),
+ *     Type-Specific Bits (4),              Packet Payload (8..)
+ *     Version (32),
+ *     Destination Connection ID Length (8), Destination Connection ID (0..160),
+ *     Source Connection ID Length (8),      Source Connection ID (0..160),
+ *     Type-Specific Payload (..),
+ *   }
+ */
+#include "quic.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+
+/* RFC 9001 §5.2 */
+static const uint8_t quic_salt_v1[20] = {
+	0x38, 0x76, 0x2c, 0xf7, 0xf5, 0x59, 0x34, 0xb3, 0x4d, 0x17,
+	0x9a, 0xe6, 0xa4, 0xc8, 0x0c, 0xad, 0xcc, 0xbb, 0x7f, 0x0a,
+};
+/* RFC 9369 §3.3.1 */
+static const uint8_t quic_salt_v2[20] = {
+	0x0d, 0xed, 0xe3, 0xde, 0xf7, 0x00, 0xa6, 0xdb, 0x81, 0x93,
+	0x81, 0xbe, 0x6e, 0x26, 0x9d, 0xcb, 0xf9, 0xbd, 0x2e, 0xd9,
+};
+
+int quic_varint(struct cur *c, uint64_t *v)
+{
+	struct cur save = *c;
+	uint8_t b;
+	size_t n, i;
+	int r;
+
+	*v = 0;
+	if ((r = cur_u8(c, &b)) != 0)
+		return r;
+	n = (size_t)1 << (b >> 6); /* 1, 2, 4 or 8 bytes in all */
+	if (cur_need(c, n - 1) != 0) {
+		*c = save;
+		return CUR_TRUNC;
+	}
+	*v = b & 0x3f;
+	for (i = 1; i < n; i++) {
+		uint8_t x;
+		(void)cur_u8(c, &x);
+		*v = (*v << 8) | x;
+	}
+	return CUR_OK;
+}
+
+static int quic_map_cur(int r)
+{
+	return r == CUR_TRUNC ? QUIC_E_TRUNC : r == CUR_CAP ? QUIC_E_CAP : QUIC_E_INVALID;
+}
+
+/* v1 types are 0..3 in wire order; v2 rotates them (RFC 9369 §3.2):
+ * Initial 0b01, 0-RTT 0b10, Handshake 0b11, Retry 0b00. */
+static enum quic_ptype quic_decode_type(uint32_t version, uint8_t first)
+{
+	unsigned t = (first >> 4) & 3;
+	if (version == QUIC_V2)
+		t = (t + 3) & 3;
+	return (enum quic_ptype)t;
+}
+
+int quic_parse_long_header(const uint8_t *p, size_t len, struct quic_long_hdr *h)
+{
+	struct cur c = cur_make(p, len);
+	const uint8_t *b;
+	uint64_t v;
+	int r;
+
+	memset(h, 0, sizeof(*h));
+	if ((r = cur_u8(&c, &h->first)) != 0)
+		return QUIC_E_TRUNC;
+	if (!(h->first & 0x80))
+		return QUIC_E_SHORT;
+	if ((r = cur_be32(&c, &h->version)) != 0)
+		return QUIC_E_TRUNC;
+	if (h->version == 0) {
+		/* Version Negotiation (RFC 9000 §17.2.1): the rest of the
+		 * datagram; its CIDs may be up to 255 bytes (RFC 8999) and are
+		 * not needed here. */
+		h->type = QUIC_PT_VN;
+		h->pkt_len = len;
+		return QUIC_OK;
+	}
+	if (h->version != QUIC_V1 && h->version != QUIC_V2)
+		return QUIC_E_VERSION;
+	h->type = quic_decode_type(h->version, h->first);
+	if ((r = cur_u8(&c, &h->dcid_len)) != 0)
+		return QUIC_E_TRUNC;
+	if (h->dcid_len > QUIC_CID_MAX)
+		return QUIC_E_CID_LEN;
+	if ((r = cur_copy(&c, h->dcid, h->dcid_len)) != 0)
+		return QUIC_E_TRUNC;
+	if ((r = cur_u8(&c, &h->scid_len)) != 0)
+		return QUIC_E_TRUNC;
+	if (h->scid_len > QUIC_CID_MAX)
+		return QUIC_E_CID_LEN;
+	if ((r = cur_copy(&c, h->scid, h->scid_len)) != 0)
+		return QUIC_E_TRUNC;
+
+	if (h->type == QUIC_PT_RETRY) {
+		/* Retry Token (..) + Retry Integrity Tag (128): no Length */
+		if (cur_left(&c) < QUIC_TAG_LEN)
+			return QUIC_E_TRUNC;
+		h->pkt_len = len;
+		return QUIC_OK;
+	}
+	if (h->type == QUIC_PT_INITIAL) {
+		if ((r = quic_varint(&c, &v)) != 0)
+			return quic_map_cur(r);
+		if (v > QUIC_TOKEN_MAX)
+			return QUIC_E_CAP;
+		if ((r = cur_bytes(&c, (size_t)v, &b)) != 0)
+			return QUIC_E_TRUNC;
+		h->token_len = v;
+	}
+	if ((r = quic_varint(&c, &h->length)) != 0)
+		return quic_map_cur(r);
+	h->pn_offset = cur_off(&c, p);
+	if (h->length > cur_left(&c))
+		return QUIC_E_TRUNC;
+	/* room for the 4-byte sample offset and the 16-byte sample (§5.4.2) */
+	if (h->length < 4 + 16)
+		return QUIC_E_INVALID;
+	h->pkt_len = h->pn_offset + (size_t)h->length;
+	return QUIC_OK;
+}
+
+/* ---- key schedule ---- */
+
+/* HKDF (RFC 5869) through EVP_PKEY_HKDF; mode EXTRACT_ONLY (ikm, salt) or
+ * EXPAND_ONLY (prk in ikm, info). */
+static int quic_hkdf(int mode, const uint8_t *ikm, size_t ikm_len, const uint8_t *salt,
+		     size_t salt_len, const uint8_t *info, size_t info_len, uint8_t *out,
+		     size_t out_len)
+{
+	EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, NULL);
+	size_t n = out_len;
+	int ok;
+
+	if (pc == NULL)
+		return QUIC_E_DECRYPT;
+	ok = EVP_PKEY_derive_init(pc) > 0 &&
+	     EVP_PKEY_CTX_hkdf_mode(pc, mode) > 0 &&
+	     EVP_PKEY_CTX_set_hkdf_md(pc, EVP_sha256()) > 0 &&
+	     EVP_PKEY_CTX_set1_hkdf_key(pc, ikm, (int)ikm_len) > 0 &&
+	     (salt == NULL || EVP_PKEY_CTX_set1_hkdf_salt(pc, salt, (int)salt_len) > 0) &&
+	     (info == NULL || EVP_PKEY_CTX_add1_hkdf_info(pc, info, (int)info_len) > 0) &&
+	     EVP_PKEY_derive(pc, out, &n) > 0 && n == out_len;
+	EVP_PKEY_CTX_free(pc);
+	return ok ? QUIC_OK : QUIC_E_DECRYPT;
+}
+
+/* HKDF-Expand-Label(secret, label, "", len) of RFC 8446 §7.1:
+ *   struct { uint16 length; opaque label<7..255> = "tls13 " + label;
+ *            opaque context<0..255>; } HkdfLabel; */
+static int quic_expand_label(const uint8_t secret[32], const char *label, uint8_t *out,
+			     size_t out_len)
+{
+	uint8_t info[2 + 1 + 255 + 1];
+	size_t ll = strlen(label), n = 0;
+
+	if (6 + ll > 255)
+		return QUIC_E_INVALID;
+	info[n++] = (uint8_t)(out_len >> 8);
+	info[n++] = (uint8_t)out_len;
+	info[n++] = (uint8_t)(6 + ll);
+	memcpy(info + n, "tls13 ", 6);
+	n += 6;
+	memcpy(info + n, label, ll);
+	n += ll;
+	info[n++] = 0; /* empty context */
+	return quic_hkdf(EVP_PKEY_HKDEF_MODE_EXPAND_ONLY, secret, 32, NULL, 0, info, n, out, out_len);
+}
+
+int quic_initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len, bool server,
+		      struct quic_keys *k)
+{
+	uint8_t initial[32], secret[32];
+	const uint8_t *salt;
+	bool v2 = version == QUIC_V2;
+	int r;
+
+	memset(k, 0, sizeof(*k));
+	if (version != QUIC_V1 && !v2)
+		return QUIC_E_VERSION;
+	if (dcid_len > QUIC_CID_MAX)
+		return QUIC_E_CID_LEN;
+	salt = v2 ? quic_salt_v2 : quic_salt_v1;
+	if ((r = quic_hkdf(EVP_PKEY_HKDEF_MODE_EXTRACT_ONLY, dcid, dcid_len, salt, 20, NULL, 0,
+			   initial, 32)) != 0 ||
+	    (r = quic_expand_label(initial, server ? "server in" : "client in", secret, 32)) != 0 ||
+	    (r = quic_expand_label(secret, v2 ? "quicv2 key" : "quic key", k->key, 16)) != 0 ||
+	    (r = quic_expand_label(secret, v2 ? "quicv2 iv" : "quic iv", k->iv, 12)) != 0 ||
+	    (r = quic_expand_label(secret, v2 ? "quicv2 hp" : "quic hp", k->hp, 16)) != 0)
+		memset(k, 0, sizeof(*k));
+	OPENSSL_cleanse(initial, sizeof(initial));
+	OPENSSL_cleanse(secret, sizeof(secret));
+	return r;
+}
+
+int quic_hp_mask(const uint8_t hp[16], const uint8_t sample[16], uint8_t mask[5])
+{
+	EVP_CIPHER_CTX *cc = EVP_CIPHER_CTX_new();
+	uint8_t out[32];
+	int n = 0, ok;
+
+	memset(mask, 0, 5);
+	if (cc == NULL)
+		return QUIC_E_DECRYPT;
+	ok = EVP_EncryptInit_ex(cc, EVP_aes_128_ecb(), NULL, hp, NULL) > 0 &&
+	     EVP_CIPHER_CTX_set_padding(cc, 0) > 0 &&
+	     EVP_EncryptUpdate(cc, out, &n, sample, 16) > 0 && n == 16;
+	EVP_CIPHER_CTX_free(cc);
+	if (!ok)
+		return QUIC_E_DECRYPT;
+	memcpy(mask, out, 5);
+	return QUIC_OK;
+}
+
+/* RFC 9000 §A.3 */
+static uint64_t quic_decode_pn(int64_t largest, uint64_t truncated, unsigned nbits)
+{
+	uint64_t expected = (uint64_t)(largest + 1);
+	uint64_t win = (uint64_t)1 << nbits, hwin = win / 2, mask = win - 1;
+	uint64_t cand = (expected & ~mask) | truncated;
+
+	if (cand + hwin <= expected && cand < ((uint64_t)1 << 62) - win)
+		return cand + win;
+	if (cand > expected + hwin && cand >= win)
+		return cand - win;
+	return cand;
+}
+
+int quic_decrypt(const struct quic_keys *k, const struct quic_long_hdr *h, const uint8_t *pkt,
+		 int64_t largest_pn, uint8_t *buf, size_t cap, struct quic_plain *out)
+{
+	uint8_t mask[5], nonce[12];
+	EVP_CIPHER_CTX *cc;
+	size_t i, hdr_len, ct_len;
+	uint64_t tpn = 0;
+	int n = 0, ok;
+
+	memset(out, 0, sizeof(*out));
+	if (h->type == QUIC_PT_RETRY || h->type == QUIC_PT_VN)
+		return QUIC_E_INVALID;
+	if (h->pkt_len > cap)
+		return QUIC_E_CAP;
+	if (h->pn_offset > h->pkt_len || h->pkt_len - h->pn_offset < 4 + 16)
+		return QUIC_E_TRUNC;
+	memcpy(buf, pkt, h->pkt_len);
+	if (quic_hp_mask(k->hp, buf + h->pn_offset + 4, mask) != 0)
+		return QUIC_E_DECRYPT;
+	buf[0] ^= mask[0] & 0x0f; /* long header: low 4 bits */
+	out->first = buf[0];
+	out->pn_len = (uint8_t)((buf[0] & 3) + 1);
+	out->reserved_bits = (buf[0] & 0x0c) != 0;
+	for (i = 0; i < out->pn_len; i++) {
+		buf[h->pn_offset + i] ^= mask[1 + i];
+		tpn = (tpn << 8) | buf[h->pn_offset + i];
+	}
+	out->pn = quic_decode_pn(largest_pn, tpn, 8u * out->pn_len);
+	hdr_len = h->pn_offset + out->pn_len;
+	/* pkt_len - pn_offset >= 20 and pn_len <= 4: at least the tag remains */
+	ct_len = h->pkt_len - hdr_len - QUIC_TAG_LEN;
+
+	/* nonce = iv XOR packet number, left-padded (RFC 9001 §5.3) */
+	memcpy(nonce, k->iv, 12);
+	for (i = 0; i < 8; i++)
+		nonce[11 - i] ^= (uint8_t)(out->pn >> (8 * i));
+
+	cc = EVP_CIPHER_CTX_new();
+	if (cc == NULL)
+		return QUIC_E_DECRYPT;
+	ok = EVP_DecryptInit_ex(cc, EVP_aes_128_gcm(), NULL, NULL, NULL) > 0 &&
+	     EVP_CIPHER_CTX_ctrl(cc, EVP_CTRL_GCM_SET_IVLEN, 12, NULL) > 0 &&
+	     EVP_DecryptInit_ex(cc, NULL, NULL, k->key, nonce) > 0 &&
+	     EVP_DecryptUpdate(cc, NULL, &n, buf, (int)hdr_len) > 0 &&
+	     (ct_len == 0 || EVP_DecryptUpdate(cc, buf + hdr_len, &n, buf + hdr_len, (int)ct_len) > 0) &&
+	     EVP_CIPHER_CTX_ctrl(cc, EVP_CTRL_GCM_SET_TAG, QUIC_TAG_LEN,
+				 buf + hdr_len + ct_len) > 0 &&
+	     EVP_DecryptFinal_ex(cc, buf + hdr_len + ct_len, &n) > 0;
+	EVP_CIPHER_CTX_free(cc);
+	if (!ok) {
+		memset(out, 0, sizeof(*out));
+		return QUIC_E_DECRYPT;
+	}
+	out->payload = buf + hdr_len;
+	out->payload_len = ct_len;
+	return QUIC_OK;
+}
+
+/* ---- frames ---- */
+
+int quic_next_frame(struct cur *c, struct quic_frame *f)
+{
+	struct cur save = *c;
+	uint64_t a, n, i;
+	int r;
+
+	memset(f, 0, sizeof(*f));
+	if (cur_left(c) == 0)
+		return 1;
+	if ((r = quic_varint(c, &f->type)) != 0)
+		return quic_map_cur(r);
+	switch (f->type) {
+	case 0x00: /* PADDING: fold the whole run into one frame */
+		f->len = 1;
+		while (cur_left(c) > 0 && c->p[0] == 0) {
+			c->p++;
+			f->len++;
+		}
+		return QUIC_OK;
+	case 0x01: /* PING */
+		return QUIC_OK;
+	case 0x02:
+	case 0x03: /* ACK (§19.3): Largest, Delay, Range Count, First Range, Ranges, [ECN] */
+		if ((r = quic_varint(c, &a)) != 0 || (r = quic_varint(c, &a)) != 0 ||
+		    (r = quic_varint(c, &n)) != 0 || (r = quic_varint(c, &a)) != 0)
+			goto fail;
+		if (n > QUIC_ACK_RANGES_MAX) {
+			*c = save;
+			return QUIC_E_CAP;
+		}
+		for (i = 0; i < n; i++)
+			if ((r = quic_varint(c, &a)) != 0 || (r = quic_varint(c, &a)) != 0)
+				goto fail;
+		if (f->type == 0x03)
+			for (i = 0; i < 3; i++)
+				if ((r = quic_varint(c, &a)) != 0)
+					goto fail;
+		return QUIC_OK;
+	case 0x06: /* CRYPTO (§19.6): Offset, Length, Data */
+		if ((r = quic_varint(c, &f->offset)) != 0 || (r = quic_varint(c, &n)) != 0)
+			goto fail;
+		if (n > ((uint64_t)1 << 62) - 1 - f->offset) {
+			*c = save;
+			return QUIC_E_INVALID;
+		}
+		if (n > cur_left(c)) {
+			r = CUR_TRUNC;
+			goto fail;
+		}
+		(void)cur_bytes(c, (size_t)n, &f->data);
+		f->len = (size_t)n;
+		return QUIC_OK;
+	case 0x1c:
+	case 0x1d: /* CONNECTION_CLOSE (§19.19) */
+		if ((r = quic_varint(c, &f->error_code)) != 0)
+			goto fail;
+		if (f->type == 0x1c && (r = quic_varint(c, &f->frame_type)) != 0)
+			goto fail;
+		if ((r = quic_varint(c, &n)) != 0)
+			goto fail;
+		if (n > cur_left(c)) {
+			r = CUR_TRUNC;
+			goto fail;
+		}
+		(void)cur_bytes(c, (size_t)n, &f->data);
+		f->len = (size_t)n;
+		return QUIC_OK;
+	default:
+		return QUIC_E_FRAME;
+	}
+fail:
+	*c = save;
+	return quic_map_cur(r);
+}
+
+/* ---- CRYPTO stream reassembly ---- */
+
+static int quic_crypto_reserve(struct quic_crypto_stream *s, size_t end)
+{
+	size_t ncap;
+	uint8_t *nb;
+
+	if (end <= s->cap)
+		return QUIC_OK;
+	ncap = s->cap ? s->cap : 4096;
+	while (ncap < end)
+		ncap *= 2;
+	if (ncap > QUIC_CRYPTO_MAX)
+		ncap = QUIC_CRYPTO_MAX;
+	nb = realloc(s->buf, ncap);
+	if (nb == NULL)
+		return QUIC_E_CAP;
+	s->buf = nb;
+	s->cap = ncap;
+	return QUIC_OK;
+}
+
+int quic_crypto_add(struct quic_crypto_stream *s, uint64_t off, const uint8_t *data, size_t len)
+{
+	uint64_t end, ns, ne, pos;
+	uint32_t i, kept = 0, at;
+
+	if (len == 0)
+		return QUIC_OK;
+	if (off > QUIC_CRYPTO_MAX || len > QUIC_CRYPTO_MAX - off)
+		return QUIC_E_CAP;
+	end = off + len;
+	/* the merged range list, computed before anything changes */
+	ns = off;
+	ne = end;
+	for (i = 0; i < s->nranges; i++) {
+		if (s->r[i].end < off || s->r[i].start > end)
+			kept++;
+		else {
+			if (s->r[i].start < ns)
+				ns = s->r[i].start;
+			if (s->r[i].end > ne)
+				ne = s->r[i].end;
+		}
+	}
+	if (kept + 1 > QUIC_RANGES_MAX)
+		return QUIC_E_CAP;
+	if (quic_crypto_reserve(s, (size_t)end) != 0)
+		return QUIC_E_CAP;
+	/* copy only what no earlier frame supplied (the first copy wins) */
+	pos = off;
+	for (i = 0; i < s->nranges && pos < end; i++) {
+		if (s->r[i].end <= pos || s->r[i].start >= end)
+			continue;
+		if (s->r[i].start > pos)
+			memcpy(s->buf + pos, data + (pos - off), (size_t)(s->r[i].start - pos));
+		pos = s->r[i].end;
+	}
+	if (pos < end)
+		memcpy(s->buf + pos, data + (pos - off), (size_t)(end - pos));
+	/* rewrite the ranges: drop the merged ones, insert [ns, ne) in order */
+	for (i = 0, kept = 0, at = 0; i < s->nranges; i++) {
+		if (s->r[i].end < off || s->r[i].start > end) {
+			if (s->r[i].end < ns)
+				at = kept + 1;
+			s->r[kept++] = s->r[i];
+		}
+	}
+	memmove(&s->r[at + 1], &s->r[at], (kept - at) * sizeof(s->r[0]));
+	s->r[at].start = ns;
+	s->r[at].end = ne;
+	s->nranges = kept + 1;
+	return QUIC_OK;
+}
+
+size_t quic_crypto_contig(const struct quic_crypto_stream *s)
+{
+	return s->nranges > 0 && s->r[0].start == 0 ? (size_t)s->r[0].end : 0;
+}
+
+void quic_crypto_free(struct quic_crypto_stream *s)
+{
+	free(s->buf);
+	memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,504 @@
+/* report_rules.c — the judging of the report pass: every OWASP ASVS 5.0 V12
+ * requirement (../shared/asvs-v12.md, text verbatim) with its relevance and
+ * observability predicates, the finding kinds that make it fail, and the
+ * classification data they use, each with its source. docs/REPORT-RULES.md
+ * explains every rule, its evidence and what a passive observer cannot see.
+ *
+ * The predicates are SQL over the temporary table `rf` that report.c builds
+ * (one row per flow in the window; columns documented there). The SQL text
+ * here is constant; nothing from the wire or the command line is pasted
+ * into it.
+ */
+#include "report_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "tls_tables.h"
+
+/* ---- thresholds and classification (data, with sources) ---- */
+
+/* Finite-field DH groups below this size fail 12.1.2. Sources: Mozilla
+ * Server Side TLS 5.7 intermediate "dh_param_size": 2048
+ * (../shared/refdata/mozilla/guidelines-5.7.json); ASVS 5.0 Appendix C
+ * (finite field DH: at least 2048-bit modulus); BSI TR-02102-2 (>= 3000
+ * recommended from 2023, 2000 accepted). */
+#define RP_DH_MIN_BITS "2048"
+
+/* Protocol version ranks (higher is newer). RFC 8446 4.2.1, RFC 6101. */
+static const struct { const char *name; int rank; int wire; } rp_versions[] = {
+	{ "SSLv2", 0, 0x0002 }, { "SSLv3", 1, 0x0300 }, { "TLSv1.0", 2, 0x0301 },
+	{ "TLSv1.1", 3, 0x0302 }, { "TLSv1.2", 4, 0x0303 }, { "TLSv1.3", 5, 0x0304 },
+	{ NULL, 0, 0 },
+};
+
+/* Protocols that have a TLS form (implicit TLS or an upgrade), so a
+ * cleartext session of them is a 12.3.1 finding. Names are the dissectors'
+ * `protocol` values (docs/EXPORT.md) and nDPI's lower-cased names for the
+ * generic cleartext observation. Sources for the TLS forms: PostgreSQL
+ * 55.2.10 (SSLRequest), MySQL CLIENT_SSL, MS-TDS 2.2.6.5 (PRELOGIN
+ * ENCRYPTION), MongoDB TLS, Redis 6 TLS, RFC 4513 (LDAP StartTLS), RFC 3207
+ * and RFC 8314 (SMTP/IMAP/POP3), AMQP 0-9-1 amqps, RFC 2818 (HTTP), RFC 4217
+ * (FTP), RFC 5425 (syslog over TLS), MQTT 5.0 4.2 (TLS), RFC 6120 (XMPP),
+ * RFC 4642 (NNTP), RFC 5630 (SIP); telnet and rlogin have no TLS form in
+ * use: remote access in clear is exactly what 12.3.1 names ("remote access
+ * and SSH"), so they count. */
+static const char *const rp_tls_form[] = {
+	"postgresql", "mysql", "tds", "mongodb", "redis", "ldap", "smtp", "amqp", "http",
+	"ftp", "imap", "pop3", "telnet", "rlogin", "syslog", "mqtt", "xmpp", "nntp", "sip",
+	"memcached", "vnc", "irc", "snmp", "kafka", "elasticsearch", "cassandra",
+	"zookeeper", "nats", "stomp", "rtsp", "ldap-cleartext", NULL,
+};
+
+static const char *const rp_class_names[] = { "broken", "not_recommended", "recommended" };
+
+const char *rp_class_name(int rank)
+{
+	return rank >= 0 && rank <= 2 ? rp_class_names[rank] : "unknown";
+}
+
+/* ---- requirements (verbatim titles from ASVS 5.0.0) ---- */
+
+const char rp_intro_title[] =
+	"While the use of wildcard TLS certificates is not inherently insecure, a compromise "
+	"of a certificate that is deployed across all owned environments (e.g., production, "
+	"staging, development, and test) may lead to a compromise of the security posture of "
+	"the applications using it. Proper protection, management, and the use of separate TLS "
+	"certificates in different environments should be employed if possible.";
+
+#define TLS_HELLO "(has_tls = 1 AND (ver IS NOT NULL OR cmax IS NOT NULL))"
+#define CLEAR_STATES "('cleartext','tls_refused','starttls_not_used')"
+#define NOT_ENCRYPTED "(COALESCE(security,'') NOT IN ('tls','starttls'))"
+#define HTTPISH "(protocol = 'http' OR (has_tls = 1 AND (alpn_http = 1 OR server_port IN (443, 8443))))"
+
+struct rp_req rp_reqs[] = {
+	{ "12.1.1", 1, "V12.1",
+	  "Verify that only the latest recommended versions of the TLS protocol are enabled, "
+	  "such as TLS 1.2 and TLS 1.3. The latest version of the TLS protocol must be the "
+	  "preferred option.",
+	  TLS_HELLO, TLS_HELLO, NULL,
+	  0, 0, NULL, "", NULL, 0, NULL, 0 },
+	{ "12.1.2", 2, "V12.1",
+	  "Verify that only recommended cipher suites are enabled, with the strongest cipher "
+	  "suites set as preferred. L3 applications must only support cipher suites which "
+	  "provide forward secrecy.",
+	  "(has_tls = 1 AND (cipher_id IS NOT NULL OR cmax IS NOT NULL))",
+	  "(has_tls = 1 AND cipher_id IS NOT NULL)",
+	  "no ServerHello seen, so no negotiated cipher suite",
+	  0, 0, NULL, "", NULL, 0, NULL, 0 },
+	{ "12.1.3", 2, "V12.1",
+	  "Verify that the application validates that mTLS client certificates are trusted "
+	  "before using the certificate identity for authentication or authorization.",
+	  "(has_tls = 1 AND ccert IN ('requested','empty','sent','not_observable') AND vrank IS NOT NULL)",
+	  "(has_tls = 1 AND ccert IN ('requested','empty','sent'))",
+	  "client certificates travel encrypted in TLS 1.3",
+	  0, 0, NULL, "", NULL, 0, NULL, 0 },
+	{ "12.1.4", 3, "V12.1",
+	  "Verify that proper certification revocation, such as Online Certificate Status "
+	  "Protocol (OCSP) Stapling, is enabled and configured.",
+	  "(has_tls = 1 AND sreq = 1 AND vrank IS NOT NULL)",
+	  "(has_tls = 1 AND sreq = 1 AND vrank <= 4)",
+	  "the stapled OCSP response travels encrypted in TLS 1.3",
+	  0, 0, NULL, "", NULL, 0, NULL, 0 },
+	{ "12.1.5", 3, "V12.1",
+	  "Verify that Encrypted Client Hello (ECH) is enabled in the application's TLS "
+	  "settings to prevent exposure of sensitive metadata, such as the Server Name "
+	  "Indication (SNI), during TLS handshake processes.",
+	  "(has_tls = 1 AND ech IS NOT NULL)", "(has_tls = 1 AND ech IS NOT NULL)", NULL,
+	  0, 0, NULL, "", NULL, 0, NULL, 0 },
+	{ "12.1", 2, "V12.1", rp_intro_title,
+	  "(has_tls = 1 AND leaf IS NOT NULL AND senvname IS NOT NULL)",
+	  "(has_tls = 1 AND leaf IS NOT NULL AND senvname IS NOT NULL)", NULL,
+	  0, 0, NULL, "", NULL, 0, NULL, 0 },
+	{ "12.2.1", 1, "V12.2",
+	  "Verify that TLS is used for all connectivity between a client and external facing, "
+	  "HTTP-based services, and does not fall back to insecure or unencrypted "
+	  "communications.",
+	  "(sz >= 0 AND cz < 0 AND " HTTPISH ")", "(sz >= 0 AND cz < 0 AND " HTTPISH ")", NULL,
+	  0, 0, NULL, "", NULL, 0, NULL, 0 },
+	{ "12.2.2", 1, "V12.2",
+	  "Verify that external facing services use publicly trusted TLS certificates.",
+	  "(has_tls = 1 AND sz >= 0 AND cz < 0 AND vrank IS NOT NULL)",
+	  "(has_tls = 1 AND sz >= 0 AND cz < 0 AND ncerts > 0)",
+	  "server certificates travel encrypted in TLS 1.3",
+	  0, 0, NULL, "", NULL, 0, NULL, 0 },
+	{ "12.3.1", 2, "V12.3",
+	  "Verify that an encrypted protocol such as TLS is used for all inbound and outbound "
+	  "connections to and from the application, including monitoring systems, management "
+	  "tools, remote access and SSH, middleware, databases, mainframes, partner systems, or "
+	  "external APIs. The server must not fall back to insecure or unencrypted protocols.",
+	  "(tlsform = 1 OR has_tls = 1 OR security IN ('tls','starttls'))",
+	  "(COALESCE(security,'unknown') != 'unknown')",
+	  "the session start was not seen, so the security state is unknown",
+	  0, 0, NULL, "", NULL, 0, NULL, 0 },
+	{ "12.3.2", 2, "V12.3",
+	  "Verify that TLS clients validate certificates received before communicating with a "
+	  "TLS server.",
+	  "(has_tls = 1 AND vrank IS NOT NULL)",
+	  "(has_tls = 1 AND ncerts > 0 AND trusted IS NOT NULL)",
+	  "server certificates travel encrypted in TLS 1.3",
+	  0, 0, NULL, "", NULL, 0, NULL, 0 },
+	{ "12.3.3", 2, "V12.3",
+	  "Verify that TLS or another appropriate transport encryption mechanism used for all "
+	  "connectivity between internal, HTTP-based services within the application, and does "
+	  "not fall back to insecure or unencrypted communications.",
+	  "(sz >= 0 AND cz >= 0 AND " HTTPISH ")", "(sz >= 0 AND cz >= 0 AND " HTTPISH ")", NULL,
+	  0, 0, NULL, "", NULL, 0, NULL, 0 },
+	{ "12.3.4", 2, "V12.3",
+	  "Verify that TLS connections between internal services use trusted certificates. "
+	  "Where internally generated or self-signed certificates are used, the consuming "
+	  "service must be configured to only trust specific internal CAs and specific "
+	  "self-signed certificates.",
+	  "(has_tls = 1 AND sz >= 0 AND cz >= 0 AND vrank IS NOT NULL)",
+	  "(has_tls = 1 AND sz >= 0 AND cz >= 0 AND ncerts > 0)",
+	  "server certificates travel encrypted in TLS 1.3",
+	  0, 0, NULL, "", NULL, 0, NULL, 0 },
+	{ "12.3.5", 3, "V12.3",
+	  "Verify that services communicating internally within a system (intra-service "
+	  "communications) use strong authentication to ensure that each endpoint is verified. "
+	  "Strong authentication methods, such as TLS client authentication, must be employed "
+	  "to ensure identity, using public-key infrastructure and mechanisms that are resistant "
+	  "to replay attacks. For microservice architectures, consider using a service mesh to "
+	  "simplify certificate management and enhance security.",
+	  "(has_tls = 1 AND sz >= 0 AND cz >= 0 AND vrank IS NOT NULL)",
+	  "(has_tls = 1 AND sz >= 0 AND cz >= 0 AND ccert IN ('none','requested','empty','sent'))",
+	  "whether a client certificate was sent is encrypted in TLS 1.3",
+	  0, 0, NULL, "", NULL, 0, NULL, 0 },
+};
+const int rp_nreqs = (int)(sizeof(rp_reqs) / sizeof(rp_reqs[0]));
+
+/* ---- finding kinds ---- */
+
+const struct rp_kind rp_kinds[] = {
+	/* 12.1.1 */
+	{ "12.1.1", "old_tls_version", "high", 1, true,
+	  "vrank < 4", "ver", "negotiated_version",
+	  "a connection negotiated a protocol version below TLS 1.2" },
+	{ "12.1.1", "tls13_not_preferred", "medium", 1, true,
+	  "vrank = 4 AND c13 = 1", "ver", "negotiated_version",
+	  "the client offered TLS 1.3 but the server chose TLS 1.2 (latest version not preferred)" },
+	{ "12.1.1", "client_max_below_tls12", "medium", 1, true,
+	  "cmax < 4", "wa_vname(cmax)", "client_highest_version",
+	  "a client's highest offered version is below TLS 1.2" },
+	/* 12.1.2 */
+	{ "12.1.2", "cipher_broken", "high", 1, true,
+	  "cclass = 0", "cipher", "cipher",
+	  "a broken cipher suite was negotiated (NULL, EXPORT, anon, RC4, DES, 3DES, MD5)" },
+	{ "12.1.2", "cipher_not_recommended", "medium", 2, true,
+	  "cclass = 1", "cipher", "cipher",
+	  "a cipher suite that is not recommended was negotiated (CBC, static RSA, SHA-1 MAC)" },
+	{ "12.1.2", "cipher_no_forward_secrecy", "medium", 3, true,
+	  "cclass = 2 AND cfs = 0", "cipher", "cipher",
+	  "a cipher suite without forward secrecy was negotiated (fails at L3)" },
+	{ "12.1.2", "strongest_not_preferred", "medium", 2, true,
+	  "cclass IS NOT NULL AND best_off > cclass", "cipher", "cipher",
+	  "the server chose a weaker suite although the client offered a stronger one" },
+	{ "12.1.2", "weak_dh_group", "high", 2, true,
+	  "dh_bits > 0 AND dh_bits < " RP_DH_MIN_BITS, "dh_bits", "dh_bits",
+	  "finite-field Diffie-Hellman group below " RP_DH_MIN_BITS " bits" },
+	/* 12.1.3 */
+	{ "12.1.3", "client_cert_untrusted_accepted", "high", 1, true,
+	  "ccert = 'sent' AND est = 1 AND cctrusted = 0", "COALESCE(ccterr, 'untrusted')",
+	  "client_trust_error",
+	  "the server completed a handshake with a client certificate that does not validate" },
+	/* 12.1.4 */
+	{ "12.1.4", "ocsp_not_stapled", "medium", 1, true,
+	  "sreq = 1 AND vrank <= 4 AND stapled = 0", "ver", "negotiated_version",
+	  "the client asked for OCSP stapling (status_request) and the server sent none" },
+	{ "12.1.4", "ocsp_revoked", "high", 1, true,
+	  "ocsp_status = 'revoked'", "ocsp_status", "ocsp_status",
+	  "the stapled OCSP response says the certificate is revoked" },
+	/* 12.1.5 */
+	{ "12.1.5", "ech_not_used", "low", 1, true,
+	  "ech = 0", "'no_ech'", "client_hello",
+	  "ClientHellos to this server carry no Encrypted Client Hello" },
+	/* V12.1 introduction */
+	{ "12.1", "cert_shared_across_environments", "medium", 1, true,
+	  "leaf IN (SELECT leaf FROM rp_sharedleaf)", "senvname", "environment",
+	  "the same certificate is served in different environments" },
+	{ "12.1", "wildcard_shared_across_environments", "medium", 1, true,
+	  "leaf IN (SELECT leaf FROM rp_leafw WHERE wildcard IN (SELECT wildcard FROM rp_sharedwild))"
+	  " AND leaf NOT IN (SELECT leaf FROM rp_sharedleaf)",
+	  "senvname", "environment",
+	  "the same wildcard name is served in different environments" },
+	/* 12.2.1 */
+	{ "12.2.1", "http_cleartext_external", "high", 1, true,
+	  "protocol = 'http' AND sz >= 0 AND cz < 0 AND " NOT_ENCRYPTED " AND COALESCE(redir, 0) = 0",
+	  "COALESCE(http_host, '')", "host",
+	  "an internal HTTP service served content in clear to external clients" },
+	{ "12.2.1", "http_redirect_only", "info", 1, false,
+	  "protocol = 'http' AND sz >= 0 AND cz < 0 AND " NOT_ENCRYPTED " AND redir = 1",
+	  "COALESCE(http_host, '')", "host",
+	  "plain-HTTP listener that redirects to https (not a violation)" },
+	/* 12.2.2 */
+	{ "12.2.2", "external_cert_not_public", "high", 1, true,
+	  "sz >= 0 AND cz < 0 AND ncerts > 0 AND (trusted = 0 OR tbe = 1)",
+	  "CASE WHEN tbe = 1 THEN 'internal_ca_only' ELSE COALESCE(terr, 'untrusted') END",
+	  "trust_error",
+	  "an external-facing TLS server presented a chain the public trust store does not validate" },
+	{ "12.2.2", "external_cert_wrong_host", "medium", 1, true,
+	  "sz >= 0 AND cz < 0 AND ncerts > 0 AND trusted = 1 AND COALESCE(tbe, 0) = 0 AND hmatch = 0",
+	  "COALESCE(sni, '')", "sni",
+	  "an external-facing TLS server's certificate does not match the requested name" },
+	/* 12.3.1 */
+	{ "12.3.1", "service_encrypted_and_cleartext", "high", 1, true,
+	  "security IN " CLEAR_STATES " AND COALESCE(redir, 0) = 0 AND EXISTS (SELECT 1 FROM rp_mixed m"
+	  " WHERE m.server_ip = rf.server_ip AND m.server_port = rf.server_port AND m.protocol IS rf.protocol)",
+	  "security", "security",
+	  "the same service was seen both encrypted and in clear (fallback)" },
+	{ "12.3.1", "tls_refused", "high", 1, true,
+	  "tlsform = 1 AND security = 'tls_refused'", "security", "security",
+	  "the client asked for TLS, the server refused, and the session went on in clear" },
+	{ "12.3.1", "starttls_not_used", "medium", 1, true,
+	  "tlsform = 1 AND security = 'starttls_not_used'", "security", "security",
+	  "the server offered an upgrade to TLS and the client carried on in clear" },
+	{ "12.3.1", "cleartext", "medium", 1, true,
+	  "tlsform = 1 AND security = 'cleartext' AND COALESCE(redir, 0) = 0", "security", "security",
+	  "a protocol with a TLS form was used in clear" },
+	/* 12.3.2 */
+	{ "12.3.2", "client_accepted_untrusted", "high", 1, true,
+	  "cacc = 1", "COALESCE(terr, 'untrusted')", "trust_error",
+	  "a client completed the handshake with an untrusted or expired certificate" },
+	{ "12.3.2", "client_accepted_wrong_host", "high", 1, true,
+	  "COALESCE(cacc, 0) = 0 AND trusted = 1 AND hmatch = 0 AND est = 1", "COALESCE(sni, '')", "sni",
+	  "a client completed the handshake with a certificate for another name" },
+	{ "12.3.2", "client_rejected_untrusted", "info", 1, false,
+	  "crej = 1", "COALESCE(terr, 'untrusted')", "trust_error",
+	  "a client rejected the server's certificate with a fatal alert (evidence for pass)" },
+	/* 12.3.3 */
+	{ "12.3.3", "internal_http_cleartext", "medium", 1, true,
+	  "protocol = 'http' AND sz >= 0 AND cz >= 0 AND " NOT_ENCRYPTED " AND COALESCE(redir, 0) = 0",
+	  "COALESCE(http_host, '')", "host",
+	  "HTTP in clear between two internal hosts" },
+	{ "12.3.3", "internal_http_redirect_only", "info", 1, false,
+	  "protocol = 'http' AND sz >= 0 AND cz >= 0 AND " NOT_ENCRYPTED " AND redir = 1",
+	  "COALESCE(http_host, '')", "host",
+	  "internal plain-HTTP listener that redirects to https (not a violation)" },
+	/* 12.3.4 */
+	{ "12.3.4", "internal_self_signed", "medium", 1, true,
+	  "sz >= 0 AND cz >= 0 AND ncerts > 0 AND leaf_ss = 1 AND COALESCE(trusted, 0) = 0",
+	  "COALESCE(terr, 'self_signed')", "trust_error",
+	  "an internal TLS server presented a self-signed certificate that no configured anchor pins" },
+	{ "12.3.4", "internal_untrusted_chain", "medium", 1, true,
+	  "sz >= 0 AND cz >= 0 AND ncerts > 0 AND COALESCE(leaf_ss, 0) = 0 AND trusted = 0",
+	  "COALESCE(terr, 'untrusted')", "trust_error",
+	  "an internal TLS server's chain does not end in a configured (internal or public) CA" },
+	/* 12.3.5 */
+	{ "12.3.5", "internal_no_client_cert", "medium", 1, true,
+	  "sz >= 0 AND cz >= 0 AND ccert IN ('none','requested','empty') AND vrank <= 4", "ccert", "client_cert",
+	  "internal service-to-service TLS without a client certificate" },
+	{ NULL, NULL, NULL, 0, false, NULL, NULL, NULL, NULL },
+};
+
+/* ---- SQL functions ---- */
+
+static int rp_version_rank(const char *s)
+{
+	int i;
+	char *end;
+	long v;
+	for (i = 0; rp_versions[i].name; i++)
+		if (strcmp(s, rp_versions[i].name) == 0)
+			return rp_versions[i].rank;
+	/* numbers (772) or hex strings ("0x0304") */
+	v = strtol(s, &end, 0);
+	if (end != s && *end == 0)
+		for (i = 0; rp_versions[i].name; i++)
+			if (v == rp_versions[i].wire)
+				return rp_versions[i].rank;
+	return -1; /* GREASE and unknown values */
+}
+
+static int fn_vrank(const char *arg, void *user, int64_t *iv, const char **sv)
+{
+	int r = rp_version_rank(arg);
+	(void)user; (void)sv;
+	if (r < 0)
+		return STORE_FN_NULL;
+	*iv = r;
+	return STORE_FN_INT;
+}
+
+static int fn_vname(const char *arg, void *user, int64_t *iv, const char **sv)
+{
+	long r = strtol(arg, NULL, 10);
+	int i;
+	(void)user; (void)iv;
+	for (i = 0; rp_versions[i].name; i++)
+		if (rp_versions[i].rank == r) {
+			*sv = rp_versions[i].name;
+			return STORE_FN_TEXT;
+		}
+	return STORE_FN_NULL;
+}
+
+/* Class rank and forward secrecy of a suite through the TLS dissector's
+ * generated table (src/tls_tables.c, tools/gen-tls-tables.py: IANA
+ * Recommended column, Mozilla server-side TLS profiles, ASVS Appendix C). */
+static int rp_suite(long id, int *fs)
+{
+	const struct tls_cipher_info *si;
+	if (id < 0 || id > 0xffff || (si = tls_cipher_lookup((uint16_t)id)) == NULL || si->cls == NULL)
+		return -1;
+	*fs = si->forward_secrecy ? 1 : 0;
+	if (strcmp(si->cls, "broken") == 0)
+		return 0;
+	if (strcmp(si->cls, "not_recommended") == 0)
+		return 1;
+	if (strcmp(si->cls, "recommended") == 0)
+		return 2;
+	return -1; /* "scsv" signalling values are not suites */
+}
+
+static int fn_cclass(const char *arg, void *user, int64_t *iv, const char **sv)
+{
+	int fs, c = rp_suite(strtol(arg, NULL, 10), &fs);
+	(void)user; (void)sv;
+	if (c < 0)
+		return STORE_FN_NULL;
+	*iv = c;
+	return STORE_FN_INT;
+}
+
+static int fn_cfs(const char *arg, void *user, int64_t *iv, const char **sv)
+{
+	int fs = 0, c = rp_suite(strtol(arg, NULL, 10), &fs);
+	(void)user; (void)sv;
+	if (c < 0)
+		return STORE_FN_NULL;
+	*iv = fs;
+	return STORE_FN_INT;
+}
+
+/* Best class among the offered suites of a JSON array of numbers (the
+ * stored client_ciphers). Memoised: the same ClientHello repeats. */
+#define RP_MEMO 1024
+struct rp_memo {
+	uint64_t hash[RP_MEMO];
+	int val[RP_MEMO];
+	bool used[RP_MEMO];
+};
+static struct rp_memo rp_best_memo;
+
+static int fn_best_offered(const char *arg, void *user, int64_t *iv, const char **sv)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const char *p;
+	unsigned slot;
+	int best = -1, fs;
+	(void)user; (void)sv;
+
+	for (p = arg; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	slot = (unsigned)(h % RP_MEMO);
+	if (rp_best_memo.used[slot] && rp_best_memo.hash[slot] == h) {
+		best = rp_best_memo.val[slot];
+	} else {
+		for (p = arg; *p;) {
+			if (*p >= '0' && *p <= '9') {
+				char *end;
+				long v = strtol(p, &end, 10);
+				int c = rp_suite(v, &fs);
+				if (c > best)
+					best = c;
+				p = end;
+			} else {
+				p++;
+			}
+		}
+		rp_best_memo.used[slot] = true;
+		rp_best_memo.hash[slot] = h;
+		rp_best_memo.val[slot] = best;
+	}
+	if (best < 0)
+		return STORE_FN_NULL;
+	*iv = best;
+	return STORE_FN_INT;
+}
+
+static int fn_tlsform(const char *arg, void *user, int64_t *iv, const char **sv)
+{
+	int i;
+	(void)user; (void)sv;
+	*iv = 0;
+	for (i = 0; rp_tls_form[i]; i++)
+		if (strcasecmp(arg, rp_tls_form[i]) == 0) {
+			*iv = 1;
+			break;
+		}
+	return STORE_FN_INT;
+}
+
+static int fn_cclass_name(const char *arg, void *user, int64_t *iv, const char **sv)
+{
+	(void)user; (void)iv;
+	*sv = rp_class_name((int)strtol(arg, NULL, 10));
+	return STORE_FN_TEXT;
+}
+
+int rp_rules_register(struct store *st)
+{
+	memset(&rp_best_memo, 0, sizeof(rp_best_memo));
+	if (store_add_function(st, "wa_vrank", fn_vrank, NULL) != 0 ||
+	    store_add_function(st, "wa_vname", fn_vname, NULL) != 0 ||
+	    store_add_function(st, "wa_cclass", fn_cclass, NULL) != 0 ||
+	    store_add_function(st, "wa_cfs", fn_cfs, NULL) != 0 ||
+	    store_add_function(st, "wa_best_offered", fn_best_offered, NULL) != 0 ||
+	    store_add_function(st, "wa_tlsform", fn_tlsform, NULL) != 0 ||
+	    store_add_function(st, "wa_cclass_name", fn_cclass_name, NULL) != 0)
+		return -1;
+	return 0;
+}
+
+/* ---- statuses ---- */
+
+void rp_rules_judge(struct rp_req *r, int level)
+{
+	int i, nfail = 0, nwaived = 0, ninfo = 0;
+	int64_t ffail = 0;
+	char kinds[200] = "";
+	size_t kl = 0;
+
+	(void)level;
+	for (i = 0; i < r->nfindings; i++) {
+		const struct rp_finding *f = r->findings[i];
+		if (f->failing) {
+			nfail++;
+			ffail += f->flows;
+			if (strstr(kinds, f->k->kind) == NULL && kl + strlen(f->k->kind) + 3 < sizeof(kinds)) {
+				kl += (size_t)snprintf(kinds + kl, sizeof(kinds) - kl, "%s%s",
+						       kl ? ", " : "", f->k->kind);
+			}
+		} else if (f->waived) {
+			nwaived++;
+		} else {
+			ninfo++;
+		}
+	}
+	if (nfail > 0) {
+		r->status = "fail";
+		snprintf(r->reason, sizeof(r->reason), "%d finding%s over %lld flow%s: %s%s",
+			 nfail, nfail == 1 ? "" : "s", (long long)ffail, ffail == 1 ? "" : "s", kinds,
+			 nwaived ? " (some findings waived)" : "");
+	} else if (r->n_relevant == 0) {
+		r->status = "not_observed";
+		snprintf(r->reason, sizeof(r->reason), "no relevant traffic in the window");
+	} else if (r->n_observable == 0) {
+		r->status = "not_observable";
+		snprintf(r->reason, sizeof(r->reason), "%lld relevant flow%s, but %s",
+			 (long long)r->n_relevant, r->n_relevant == 1 ? "" : "s",
+			 r->not_observable_why ? r->not_observable_why : "the deciding facts were not visible");
+	} else {
+		r->status = "pass";
+		snprintf(r->reason, sizeof(r->reason), "%lld relevant flow%s observed, none violating%s%s",
+			 (long long)r->n_observable, r->n_observable == 1 ? "" : "s",
+			 nwaived ? "; waived findings listed" : "",
+			 ninfo ? "; informational findings listed" : "");
+		if (r->n_observable < r->n_relevant) {
+			size_t l = strlen(r->reason);
+			snprintf(r->reason + l, sizeof(r->reason) - l, " (%lld not observable)",
+				 (long long)(r->n_relevant - r->n_observable));
+		}
+	}
+}

@@ -1,0 +1,4 @@
+-- tests/data/report/12.3.5-fail.sql: report fixture (tests/report.sh); flows follow the
+-- export contract of docs/EXPORT.md. Applied to an empty database.
+INSERT INTO flows VALUES (1,1,1790000001000000,1790000001500000,'tcp','10.0.0.5',40001,'10.0.0.9',443,0,0,6,6,600,600,200,200,'syn','closed',NULL,NULL,'[]','tls','tls');
+INSERT INTO tls (flow_id, obj) VALUES (1, '{"version": "TLSv1.2", "client_versions": ["TLSv1.2"], "cipher": "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "cipher_id": 49199, "client_ciphers": [49199], "sni": "svc.example.test", "alpn": ["h2"], "ech": false, "status_request": false, "ocsp_stapled": false, "client_cert": "none", "established": true, "chain_trusted": true, "trust_error": null, "hostname_match": true, "client_accepted_untrusted": false, "leaf_self_signed": false, "trusted_by_extra_ca": false}');
