@@ -217,9 +217,11 @@ void engine_packet(struct engine *e, int dlt, int64_t ts, const uint8_t *data,
 		e->st.ts_first = ts;
 	if (ts > e->st.ts_last)
 		e->st.ts_last = ts;
-	/* Time never runs backwards for expiry, even in a reordered capture. */
-	if (ts > e->now)
-		e->now = ts;
+	/* Expiry runs on the packet's own time. Several files in one run may go
+	 * back in time (an older file after a newer one): keeping the newest
+	 * time instead would expire every flow of the older file at its next
+	 * packet. Flows whose last packet lies "ahead" simply wait. */
+	e->now = ts;
 	p.ts = ts;
 	p.wire_len = wire_len;
 	dr = decode_packet(dlt, data, caplen, &p);

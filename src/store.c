@@ -105,6 +105,8 @@ static const char *const migrations[] = {
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
+_Static_assert(N_MIGRATIONS == STORE_SCHEMA_VERSION,
+	       "a new migration must bump STORE_SCHEMA_VERSION (store.h) and docs/SCHEMA.md");
 
 enum {
 	ST_FLOW, ST_TLS, ST_CLEAR, ST_CERT, ST_FLOW_CERT, ST_ANOM, ST_N

@@ -42,6 +42,13 @@ db2=$T_TMP/two.db
 t_is "$(sqlite3 "$db2" 'SELECT group_concat(DISTINCT vlan || "/" || vlan_inner) FROM flows ORDER BY 1')" "42/0,100/200" \
 	"two files in one run; VLAN and QinQ tags kept"
 
+# an older file after a newer one: time goes back, flows must not split
+"$W" capture -q -r "$P/tls/tls10-ecdhe-rsa-aes128-sha.pcap" -r "$P/tls/tls13-basic-nginx-curl.pcap" -d "$T_TMP/back.db"
+t_is "$(sqlite3 "$T_TMP/back.db" 'SELECT count(*), sum(packets_c2s + packets_s2c) FROM flows')" \
+	"2|$(( $(capinfos -c -M "$P/tls/tls10-ecdhe-rsa-aes128-sha.pcap" | awk '/Number of packets/ {print $NF}') + \
+	      $(capinfos -c -M "$P/tls/tls13-basic-nginx-curl.pcap" | awk '/Number of packets/ {print $NF}') ))" \
+	"files out of time order: one flow per connection, no split"
+
 # gzip input gives the same export
 gzip -c "$SAMPLE" > "$T_TMP/s.pcap.gz"
 "$W" capture -q -r "$T_TMP/s.pcap.gz" -d "$T_TMP/gz.db"

@@ -111,6 +111,7 @@ def main():
             name, w, c, "{:,}".format(int(n / w)) if w > 0 else "-", size * 8 / w / 1e9 if w > 0 else 0,
             r, w / floor_wall, w / wa_wall))
 
+    print("\n".join(lines), flush=True)
     rep = None
     help_out = subprocess.run([a.wireaudit, "--help"], capture_output=True, text=True).stdout
     if " report " in help_out or "\n  report" in help_out:
@@ -125,8 +126,9 @@ INSERT INTO flows SELECT f.flow_id + 100 * n.i, f.run_id, f.ts_first + n.i, f.ts
   f.server_ip, f.server_port, f.vlan, f.vlan_inner, f.packets_c2s, f.packets_s2c, f.bytes_c2s, f.bytes_s2c,
   f.payload_c2s, f.payload_s2c, f.client_by, f.end_reason, f.ndpi_protocol, f.ndpi_category, f.ndpi_risks,
   f.protocol, f.security FROM n, flows f WHERE f.flow_id <= 8;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d)
 INSERT INTO cleartext SELECT c.flow_id + 100 * n.i, c.obj FROM n, cleartext c WHERE c.flow_id <= 8;
-""" % (a.report_flows // 8)
+""" % (a.report_flows // 8, a.report_flows // 8)
         subprocess.run(["sqlite3", rdb], input=sql, text=True, check=True)
         nflows = int(subprocess.run(["sqlite3", rdb, "SELECT count(*) FROM flows"], capture_output=True, text=True).stdout)
         w, c, r = median_run([a.wireaudit, "report", "-d", rdb, "--format", "json", "-o", os.path.join(tmp, "r.json")], a.repeat)
