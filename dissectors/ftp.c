@@ -33,6 +33,7 @@
 #include "dissector.h"
 #include "../src/cursor.h"
 #include "../src/obs.h"
+#include "../src/textproto.h"
 
 #define FTP_LINE_MAX 8192
 #define FTP_CMDS_MAX 64
@@ -244,54 +245,27 @@ final:
 	return 0;
 }
 
-static struct dis_result ftp_parse(struct dis_ctx *ctx, void *state, enum dir dir,
-				   const uint8_t *p, size_t len)
+static int ftp_line(struct dis_ctx *ctx, void *state, enum dir dir, const char *l, size_t n)
 {
 	struct ftp_state *st = state;
-	struct cur c = cur_make(p, len);
+
+	return dir == DIR_C2S ? ftp_client_line(ctx, st, l, n) : ftp_server_line(ctx, st, l, n);
+}
+
+static struct dis_result ftp_parse(struct dis_ctx *ctx, void *state, enum dir dir,
+				    const uint8_t *p, size_t len)
+{
+	struct ftp_state *st = state;
 
 	obs_protocol(ctx, "ftp");
-	for (;;) {
-		const char *l;
-		size_t n, before = cur_off(&c, p);
-		int r;
-
-		if (dir == DIR_C2S && st->tls_wait)
-			return dis_ok(before); /* TLS may follow AUTH TLS: wait for the reply */
-		r = cur_line(&c, FTP_LINE_MAX, &l, &n);
-		if (r == CUR_TRUNC)
-			return dis_incomplete(before, len - before + 1);
-		if (r != 0) {
-			obs_anomaly(ctx, FTP_ANOM_LINE_TOO_LONG, "%s line over %d bytes",
-				    dir == DIR_C2S ? "client" : "server", FTP_LINE_MAX);
-			return dis_error(before);
-		}
-		r = dir == DIR_C2S ? ftp_client_line(ctx, st, l, n) : ftp_server_line(ctx, st, l, n);
-		if (r < 0)
-			return dis_error(before);
-		if (r == 1)
-			return dis_done(cur_off(&c, p));
-		if (r == 2) {
-			if (dis_handoff(ctx, "tls") != 0)
-				return dis_done(cur_off(&c, p));
-			return dis_ok(cur_off(&c, p));
-		}
-	}
+	return textproto_lines(ctx, st, dir, p, len, FTP_LINE_MAX, FTP_ANOM_LINE_TOO_LONG, &st->tls_wait, ftp_line);
 }
 
 static void ftp_flow_end(struct dis_ctx *ctx, void *state)
 {
 	struct ftp_state *st = state;
 
-	if (obs_get_security(ctx) != SEC_UNKNOWN || st->cmds == 0)
-		return;
-	if (st->refused) {
-		if (st->after_refusal)
-			obs_security(ctx, SEC_TLS_REFUSED);
-		return;
-	}
-	if (!st->tls_wait)
-		obs_security(ctx, st->offered ? SEC_STARTTLS_NOT_USED : SEC_CLEARTEXT);
+	textproto_flow_end(ctx, st->cmds, st->refused, st->after_refusal, st->tls_wait, st->offered);
 }
 
 static const uint16_t ftp_ports[] = { 21, 2121, 0 };

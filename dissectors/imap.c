@@ -30,6 +30,7 @@
 #include "dissector.h"
 #include "../src/cursor.h"
 #include "../src/obs.h"
+#include "../src/textproto.h"
 #include "../src/sasl.h"
 
 #define IMAP_LINE_MAX 16384
@@ -444,15 +445,7 @@ static void imap_flow_end(struct dis_ctx *ctx, void *state)
 {
 	struct imap_state *st = state;
 
-	if (obs_get_security(ctx) != SEC_UNKNOWN || st->cmds == 0)
-		return;
-	if (st->refused) {
-		if (st->after_refusal)
-			obs_security(ctx, SEC_TLS_REFUSED);
-		return;
-	}
-	if (!st->tls_wait)
-		obs_security(ctx, st->offered ? SEC_STARTTLS_NOT_USED : SEC_CLEARTEXT);
+	textproto_flow_end(ctx, st->cmds, st->refused, st->after_refusal, st->tls_wait, st->offered);
 }
 
 static const uint16_t imap_ports[] = { 143, 0 };

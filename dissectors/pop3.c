@@ -28,6 +28,7 @@
 #include "dissector.h"
 #include "../src/cursor.h"
 #include "../src/obs.h"
+#include "../src/textproto.h"
 #include "../src/sasl.h"
 
 #define POP3_LINE_MAX 8192 /* RFC 2449 §4: 512 octets; AUTH lines are longer */
@@ -248,54 +249,27 @@ static int pop3_server_line(struct dis_ctx *ctx, struct pop3_state *st, const ch
 	return 0;
 }
 
+static int pop3_line(struct dis_ctx *ctx, void *state, enum dir dir, const char *l, size_t n)
+{
+	struct pop3_state *st = state;
+
+	return dir == DIR_C2S ? pop3_client_line(ctx, st, l, n) : pop3_server_line(ctx, st, l, n);
+}
+
 static struct dis_result pop3_parse(struct dis_ctx *ctx, void *state, enum dir dir,
 				    const uint8_t *p, size_t len)
 {
 	struct pop3_state *st = state;
-	struct cur c = cur_make(p, len);
 
 	obs_protocol(ctx, "pop3");
-	for (;;) {
-		const char *l;
-		size_t n, before = cur_off(&c, p);
-		int r;
-
-		if (dir == DIR_C2S && st->tls_wait)
-			return dis_ok(before);
-		r = cur_line(&c, POP3_LINE_MAX, &l, &n);
-		if (r == CUR_TRUNC)
-			return dis_incomplete(before, len - before + 1);
-		if (r != 0) {
-			obs_anomaly(ctx, POP3_ANOM_LINE_TOO_LONG, "%s line over %d bytes",
-				    dir == DIR_C2S ? "client" : "server", POP3_LINE_MAX);
-			return dis_error(before);
-		}
-		r = dir == DIR_C2S ? pop3_client_line(ctx, st, l, n) : pop3_server_line(ctx, st, l, n);
-		if (r < 0)
-			return dis_error(before);
-		if (r == 1)
-			return dis_done(cur_off(&c, p));
-		if (r == 2) {
-			if (dis_handoff(ctx, "tls") != 0)
-				return dis_done(cur_off(&c, p));
-			return dis_ok(cur_off(&c, p));
-		}
-	}
+	return textproto_lines(ctx, st, dir, p, len, POP3_LINE_MAX, POP3_ANOM_LINE_TOO_LONG, &st->tls_wait, pop3_line);
 }
 
 static void pop3_flow_end(struct dis_ctx *ctx, void *state)
 {
 	struct pop3_state *st = state;
 
-	if (obs_get_security(ctx) != SEC_UNKNOWN || st->cmds == 0)
-		return;
-	if (st->refused) {
-		if (st->after_refusal)
-			obs_security(ctx, SEC_TLS_REFUSED);
-		return;
-	}
-	if (!st->tls_wait)
-		obs_security(ctx, st->offered ? SEC_STARTTLS_NOT_USED : SEC_CLEARTEXT);
+	textproto_flow_end(ctx, st->cmds, st->refused, st->after_refusal, st->tls_wait, st->offered);
 }
 
 static const uint16_t pop3_ports[] = { 110, 0 };

@@ -34,6 +34,7 @@
 #include "dissector.h"
 #include "../src/cursor.h"
 #include "../src/obs.h"
+#include "../src/textproto.h"
 #include "../src/sasl.h"
 
 #define SMTP_LINE_MAX 16384 /* RFC 4954 §4: AUTH lines up to 12288 octets */
@@ -300,54 +301,27 @@ static int smtp_server_line(struct dis_ctx *ctx, struct smtp_state *st, const ch
 	return 0;
 }
 
+static int smtp_line(struct dis_ctx *ctx, void *state, enum dir dir, const char *l, size_t n)
+{
+	struct smtp_state *st = state;
+
+	return dir == DIR_C2S ? smtp_client_line(ctx, st, l, n) : smtp_server_line(ctx, st, l, n);
+}
+
 static struct dis_result smtp_parse(struct dis_ctx *ctx, void *state, enum dir dir,
 				    const uint8_t *p, size_t len)
 {
 	struct smtp_state *st = state;
-	struct cur c = cur_make(p, len);
 
 	obs_protocol(ctx, "smtp");
-	for (;;) {
-		const char *l;
-		size_t n, before = cur_off(&c, p);
-		int r;
-
-		if (dir == DIR_C2S && st->tls_wait)
-			return dis_ok(before); /* nothing after STARTTLS until the reply */
-		r = cur_line(&c, SMTP_LINE_MAX, &l, &n);
-		if (r == CUR_TRUNC)
-			return dis_incomplete(before, len - before + 1);
-		if (r != 0) {
-			obs_anomaly(ctx, SMTP_ANOM_LINE_TOO_LONG, "%s line over %d bytes",
-				    dir == DIR_C2S ? "client" : "server", SMTP_LINE_MAX);
-			return dis_error(before);
-		}
-		r = dir == DIR_C2S ? smtp_client_line(ctx, st, l, n) : smtp_server_line(ctx, st, l, n);
-		if (r < 0)
-			return dis_error(before);
-		if (r == 1)
-			return dis_done(cur_off(&c, p));
-		if (r == 2) {
-			if (dis_handoff(ctx, "tls") != 0)
-				return dis_done(cur_off(&c, p));
-			return dis_ok(cur_off(&c, p));
-		}
-	}
+	return textproto_lines(ctx, st, dir, p, len, SMTP_LINE_MAX, SMTP_ANOM_LINE_TOO_LONG, &st->tls_wait, smtp_line);
 }
 
 static void smtp_flow_end(struct dis_ctx *ctx, void *state)
 {
 	struct smtp_state *st = state;
 
-	if (obs_get_security(ctx) != SEC_UNKNOWN || st->cmds == 0)
-		return;
-	if (st->refused) {
-		if (st->after_refusal)
-			obs_security(ctx, SEC_TLS_REFUSED);
-		return; /* refused, then the client gave up: nothing in clear */
-	}
-	if (!st->tls_wait)
-		obs_security(ctx, st->offered ? SEC_STARTTLS_NOT_USED : SEC_CLEARTEXT);
+	textproto_flow_end(ctx, st->cmds, st->refused, st->after_refusal, st->tls_wait, st->offered);
 }
 
 static const uint16_t smtp_ports[] = { 25, 587, 2525, 0 };

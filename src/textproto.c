@@ -1,0 +1,52 @@
+/* textproto.c — see textproto.h. */
+#include "textproto.h"
+#include "cursor.h"
+#include "obs.h"
+
+struct dis_result textproto_lines(struct dis_ctx *ctx, void *state, enum dir dir,
+				  const uint8_t *p, size_t len, size_t line_max,
+				  int anom_too_long, const bool *tls_wait, textproto_line_fn line)
+{
+	struct cur c = cur_make(p, len);
+
+	for (;;) {
+		const char *l;
+		size_t n, before = cur_off(&c, p);
+		int r;
+
+		if (dir == DIR_C2S && *tls_wait)
+			return dis_ok(before);
+		r = cur_line(&c, line_max, &l, &n);
+		if (r == CUR_TRUNC)
+			return dis_incomplete(before, len - before + 1);
+		if (r != 0) {
+			obs_anomaly(ctx, anom_too_long, "%s line over %zu bytes",
+				    dir == DIR_C2S ? "client" : "server", line_max);
+			return dis_error(before);
+		}
+		r = line(ctx, state, dir, l, n);
+		if (r < 0)
+			return dis_error(before);
+		if (r == 1)
+			return dis_done(cur_off(&c, p));
+		if (r == 2) {
+			if (dis_handoff(ctx, "tls") != 0)
+				return dis_done(cur_off(&c, p));
+			return dis_ok(cur_off(&c, p));
+		}
+	}
+}
+
+void textproto_flow_end(struct dis_ctx *ctx, unsigned cmds, bool refused, bool after_refusal,
+			bool tls_wait, bool offered)
+{
+	if (obs_get_security(ctx) != SEC_UNKNOWN || cmds == 0)
+		return;
+	if (refused) {
+		if (after_refusal)
+			obs_security(ctx, SEC_TLS_REFUSED);
+		return; /* refused, then the client gave up: nothing went in clear */
+	}
+	if (!tls_wait)
+		obs_security(ctx, offered ? SEC_STARTTLS_NOT_USED : SEC_CLEARTEXT);
+}
