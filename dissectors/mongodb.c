@@ -480,7 +480,9 @@ static enum probe_res mongo_probe(enum dir dir, const uint8_t *p, size_t len)
 	if (cur_le32(&c, &mlen) != 0 || cur_le32(&c, &rid) != 0 || cur_le32(&c, &rto) != 0 ||
 	    cur_le32(&c, &op) != 0)
 		return PROBE_NEED_MORE;
-	if (mlen < 16 + 5 || mlen > MONGO_MSG_LIMIT || rto != 0)
+	/* responseTo 0 and a known opCode are the signature; a messageLength
+	 * over the limit still matches, so that parse() records bad_header */
+	if (mlen < 16 + 5 || rto != 0)
 		return PROBE_NOMATCH;
 	return op == MONGO_OP_MSG || op == MONGO_OP_QUERY || op == MONGO_OP_COMPRESSED ?
 		PROBE_MATCH : PROBE_NOMATCH;

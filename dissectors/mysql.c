@@ -104,10 +104,12 @@ static enum probe_res my_probe(enum dir dir, const uint8_t *p, size_t len)
 		return PROBE_NOMATCH; /* the server speaks first */
 	if (cur_le24(&c, &plen) != 0 || cur_u8(&c, &seq) != 0 || cur_u8(&c, &proto) != 0)
 		return PROBE_NEED_MORE;
-	if (seq != 0 || plen < 2 || plen > MY_PKT_MAX)
+	if (seq != 0 || plen < 2)
 		return PROBE_NOMATCH;
 	if (proto == 0xff)  /* ERR_Packet instead of a greeting (host blocked) */
-		return plen >= 3 ? PROBE_MATCH : PROBE_NOMATCH;
+		return plen >= 3 && plen <= MY_PKT_MAX ? PROBE_MATCH : PROBE_NOMATCH;
+	/* a greeting over MY_PKT_MAX (up to 0xffffff) still matches on its
+	 * protocol byte and version string: parse() records packet_too_long */
 	if (proto != 10 || plen < 32)
 		return PROBE_NOMATCH;
 	/* a printable version string */

@@ -37,8 +37,13 @@
  *
  * Decisions: 'N' followed by a client close (sslmode=require against a server
  * without TLS) is `unknown` with ssl_response "N" (nothing went on in clear);
- * 'G' is GSSAPI encryption, not TLS: `unknown` with encryption "gssapi"
- * (the rest is opaque).
+ * 'G' is GSSAPI encryption, not TLS, but an encrypted upgrade all the same
+ * (ASVS 12.3.1: "an encrypted protocol such as TLS"): `starttls` with
+ * encryption "gssapi" and no tls object (the rest is opaque); 'N' to a
+ * GSSENCRequest followed by a session in clear (libpq gssencmode=prefer, the
+ * default when the client holds Kerberos credentials, against a server or
+ * pooler without GSSAPI encryption) is a refused request for encryption:
+ * `tls_refused` with gssenc_response "N", like 'N' to an SSLRequest.
  */
 #include <stdio.h>
 #include <string.h>
@@ -112,8 +117,12 @@ static enum probe_res pg_probe(enum dir dir, const uint8_t *p, size_t len)
 		return PROBE_NOMATCH; /* the server never speaks first */
 	if (cur_be32(&c, &mlen) != 0 || cur_be32(&c, &code) != 0)
 		return len >= 4 && (p[0] != 0 || p[1] > 0x27) ? PROBE_NOMATCH : PROBE_NEED_MORE;
-	if (mlen < 8 || mlen > PG_STARTUP_MAX)
+	if (mlen < 8)
 		return PROBE_NOMATCH;
+	/* protocol 3.0 with an absurd length (up to 2^32-1): still a
+	 * StartupMessage, so that parse() records bad_length */
+	if (mlen > PG_STARTUP_MAX)
+		return code == 0x00030000u ? PROBE_MATCH : PROBE_NOMATCH;
 	if ((code == PG_CODE_SSL || code == PG_CODE_GSSENC) && mlen == 8)
 		return PROBE_MATCH;
 	if (code == PG_CODE_CANCEL && mlen == 16)
@@ -133,7 +142,8 @@ static enum probe_res pg_probe(enum dir dir, const uint8_t *p, size_t len)
 /* The security state once the session goes on in clear. */
 static void pg_set_clear(struct dis_ctx *ctx, const struct pg_state *st)
 {
-	obs_security(ctx, st->ssl_refused ? SEC_TLS_REFUSED : SEC_CLEARTEXT);
+	/* a refused GSSENCRequest is a refused request for encryption too */
+	obs_security(ctx, st->ssl_refused || st->gss_refused ? SEC_TLS_REFUSED : SEC_CLEARTEXT);
 }
 
 /* StartupMessage parameters (after the 8-byte header). */
@@ -406,7 +416,13 @@ static struct dis_result pg_parse(struct dis_ctx *ctx, void *state, enum dir dir
 				return dis_done(cur_off(&c, p));
 			}
 			if (b == 'G' && !ssl) {
+				/* upgraded in band to GSSAPI encryption (§55.2.11):
+				 * encrypted, not TLS, so no tls object */
+				obs_detail_str(ctx, "gssenc_response", "G", 1);
 				obs_detail_str(ctx, "encryption", "gssapi", 6);
+				if (!st->ssl_refused)
+					obs_tls_requested(ctx, false);
+				obs_security(ctx, SEC_STARTTLS);
 				return dis_done(cur_off(&c, p));
 			}
 			if (b == 'N') {

@@ -114,7 +114,9 @@ static enum probe_res redis_probe(enum dir dir, const uint8_t *p, size_t len)
 			if (i >= len)
 				return PROBE_NEED_MORE;
 			if (shape[k] == '#') {
-				for (d = 0; i < len && isdigit(p[i]) && d < 9; i++, d++)
+				/* up to 10 digits: a count near 2^32 is still RESP's
+				 * shape, and parse() records bad_length */
+				for (d = 0; i < len && isdigit(p[i]) && d < 10; i++, d++)
 					;
 				if (d == 0 && i < len)
 					return PROBE_NOMATCH;

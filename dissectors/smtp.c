@@ -106,6 +106,14 @@ static enum probe_res smtp_probe(enum dir dir, const uint8_t *p, size_t len)
 	}
 	/* server: "220 " or "220-" (or the 554 refusal banner), then a word */
 	r = cur_line(&c, SMTP_PROBE_LINE, &l, &n);
+	if (r == CUR_CAP && memcmp(p, "220", 3) == 0 && (p[3] == ' ' || p[3] == '-')) {
+		/* a 220 line longer than the probe looks: printable text makes
+		 * it a (hostile) banner, and parse() records line_too_long */
+		for (size_t i = 4; i < SMTP_PROBE_LINE; i++)
+			if (p[i] < 0x20 || p[i] > 0x7e)
+				return PROBE_NOMATCH;
+		return PROBE_MATCH;
+	}
 	if (r == CUR_TRUNC) {
 		if (len >= 4 && (memcmp(p, "220", 3) != 0 && memcmp(p, "554", 3) != 0))
 			return PROBE_NOMATCH;

@@ -21,11 +21,19 @@
  *                             trivially reversible) in clear -> cleartext;
  *                             if the client had asked (ON/REQ) and still
  *                             goes on -> tls_refused; if it closes -> unknown
- * The TLS records of a full-encryption handshake are wrapped in TDS PRELOGIN
- * packets, so they are not handed to the tls dissector (a stream hand-off
- * cannot unwrap them): the flow is starttls with tls_requested/offered, and
- * ends there. TDS 8.0 strict encryption starts with a TLS record: that flow
- * is the tls dissector's.
+ * Full encryption ([MS-TDS] §2.2.6.5: "this message stream is also used to
+ * wrap the SSL handshake payload ... the packet data is simply the raw bytes
+ * of the SSL handshake payload"; the "TLS/SSL Negotiation" states of
+ * §3.2.5/§3.3.5): each side's TLS records travel as the payload of TDS
+ * packets of type 0x12 until the handshake is over; after it, TLS records
+ * flow raw, without TDS headers (a byte of 0x14..0x17 where a TDS header
+ * was expected). A record may span PRELOGIN packets:
+ * the payloads are gathered per direction (TDS_TLSBUF_MAX) and fed at the
+ * record level to tls.c (tls_hs.h, tls_hs_feed_records), then the raw
+ * records straight from the stream. The flow stays "tds" and gets the
+ * `tls` object (with tls.tds: how many PRELOGIN packets carried TLS). TDS
+ * 8.0 strict encryption starts with a TLS record (ALPN "tds/8.0"): that
+ * flow is the tls dissector's.
  *
  * LOGIN7 facts: user name (UTF-16LE, converted to UTF-8), that a password
  * was present (credentials "login7"; the password is never decoded), host,
@@ -34,16 +42,22 @@
  * (number, state, class; never the text) ends the flow.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dissector.h"
 #include "../src/cursor.h"
 #include "../src/obs.h"
+#include "../src/json.h"
+#include "tls_hs.h"
 
 #define TDS_PKT_MAX 32768      /* packet size is negotiated up to 32767 */
 #define TDS_OPTS_MAX 16
 #define TDS_NAME_MAX 128       /* characters of a LOGIN7 name kept */
 #define TDS_TOKENS_MAX 64
+/* unwrapped TLS bytes kept per direction: one partial record (RFC 5246
+ * §6.2.3: 2^14 + 2048) plus one PRELOGIN payload */
+#define TDS_TLSBUF_MAX (16384 + 2048 + 5 + TDS_PKT_MAX)
 
 #define TDS_PRELOGIN 0x12
 #define TDS_LOGIN7 0x10
@@ -57,6 +71,7 @@ enum {
 	TDS_ANOM_BAD_LOGIN7,
 	TDS_ANOM_UNEXPECTED,
 	TDS_ANOM_BAD_ENCRYPTION,
+	TDS_ANOM_BAD_TLS_CARRIER,
 };
 
 static const struct anomaly_def tds_anomalies[] = {
@@ -65,6 +80,7 @@ static const struct anomaly_def tds_anomalies[] = {
 	{ TDS_ANOM_BAD_LOGIN7, "bad_login7" },
 	{ TDS_ANOM_UNEXPECTED, "unexpected_packet" },
 	{ TDS_ANOM_BAD_ENCRYPTION, "bad_encryption_value" },
+	{ TDS_ANOM_BAD_TLS_CARRIER, "bad_tls_carrier" },
 	{ 0, NULL },
 };
 
@@ -73,12 +89,19 @@ enum tds_phase {
 	TDS_P_PRELOGIN_RESP,  /* waiting for the server's PRELOGIN response */
 	TDS_P_LOGIN,          /* no encryption: waiting for LOGIN7 */
 	TDS_P_LOGIN_RESP,     /* LOGIN7 seen: waiting for LOGINACK/ERROR */
+	TDS_P_TLS,            /* full encryption: TLS in PRELOGIN packets, then raw */
 };
 
 struct tds_state {
 	enum tds_phase phase;
 	int client_enc;       /* client ENCRYPTION (absent = OFF, §2.2.6.5) */
 	bool client_asked;    /* client ON or REQ */
+	/* TDS_P_TLS */
+	struct tls_state *tls;
+	uint8_t *tb[2];       /* unwrapped TLS bytes not yet consumed by tls.c */
+	size_t tb_len[2];
+	bool raw[2];          /* this direction now sends raw TLS records */
+	unsigned wrapped[2];  /* PRELOGIN packets that carried TLS */
 };
 
 static const char *const tds_enc_names[] = { "off", "on", "not_supported", "required" };
@@ -98,7 +121,9 @@ static enum probe_res tds_probe(enum dir dir, const uint8_t *p, size_t len)
 	if (cur_u8(&c, &status) != 0 || cur_be16(&c, &plen) != 0 || cur_skip(&c, 4) != 0 ||
 	    cur_u8(&c, &tok) != 0)
 		return PROBE_NEED_MORE;
-	if ((status & ~0x01) != 0 || plen < 8 + 6 || plen > TDS_PKT_MAX)
+	/* plen over TDS_PKT_MAX (up to 0xffff) still matches on the rest of
+	 * the signature: parse() records bad_packet_header */
+	if ((status & ~0x01) != 0 || plen < 8 + 6)
 		return PROBE_NOMATCH;
 	/* the option table starts with VERSION (token 0) in every client */
 	return tok == 0 ? PROBE_MATCH : PROBE_NOMATCH;
@@ -194,6 +219,88 @@ static bool tds_negotiated(struct dis_ctx *ctx, struct tds_state *st, int senc)
 	obs_detail_str(ctx, "encryption", "login_only", 10);
 	obs_security(ctx, SEC_CLEARTEXT);
 	return true;
+}
+
+/* Append a PRELOGIN payload of the handshake to direction d's TLS bytes and
+ * feed them to tls.c. Returns the tls.c status (OK when it wants more). */
+static enum dis_status tds_tls_wrapped(struct dis_ctx *ctx, struct tds_state *st, enum dir d,
+				       const uint8_t *pl, size_t plen)
+{
+	struct dis_result r;
+
+	if (plen > TDS_TLSBUF_MAX - st->tb_len[d]) {
+		obs_anomaly(ctx, TDS_ANOM_BAD_TLS_CARRIER, "more than %d unparsed TLS bytes",
+			    TDS_TLSBUF_MAX);
+		return DIS_ERROR;
+	}
+	if (st->tb[d] == NULL && (st->tb[d] = malloc(TDS_TLSBUF_MAX)) == NULL)
+		return DIS_ERROR;
+	memcpy(st->tb[d] + st->tb_len[d], pl, plen);
+	st->tb_len[d] += plen;
+	st->wrapped[d]++;
+	r = tls_hs_feed_records(ctx, st->tls, d, st->tb[d], st->tb_len[d]);
+	if (r.consumed > st->tb_len[d])
+		r.consumed = st->tb_len[d];
+	memmove(st->tb[d], st->tb[d] + r.consumed, st->tb_len[d] - r.consumed);
+	st->tb_len[d] -= r.consumed;
+	return r.status == DIS_INCOMPLETE ? DIS_OK : r.status;
+}
+
+/* Full encryption after the PRELOGIN exchange: PRELOGIN packets carrying
+ * the TLS handshake, then raw TLS records ([MS-TDS] §3.2.5.2). */
+static struct dis_result tds_parse_tls(struct dis_ctx *ctx, struct tds_state *st, enum dir dir,
+				       const uint8_t *p, size_t len)
+{
+	struct cur c = cur_make(p, len);
+
+	while (!st->raw[dir] && cur_left(&c) > 0) {
+		size_t off = cur_off(&c, p);
+		uint8_t type, status;
+		uint16_t plen;
+		const uint8_t *pl;
+		enum dis_status ts;
+
+		if (*c.p >= 20 && *c.p <= 23) {
+			/* TLS content type where a TDS header would be: the
+			 * handshake is over and records flow raw */
+			if (st->tb_len[dir] > 0) {
+				obs_anomaly(ctx, TDS_ANOM_BAD_TLS_CARRIER,
+					    "raw TLS after %zu bytes of a wrapped record", st->tb_len[dir]);
+				return dis_done(off);
+			}
+			st->raw[dir] = true;
+			break;
+		}
+		if (cur_u8(&c, &type) != 0 || cur_u8(&c, &status) != 0 || cur_be16(&c, &plen) != 0 ||
+		    cur_skip(&c, 4) != 0)
+			return dis_incomplete(off, 8);
+		/* servers before TDS 7.2 wrap their side in type 0x04 (still
+		 * seen from some endpoints; go-mssqldb accepts it too) */
+		if (type != TDS_PRELOGIN && !(dir == DIR_S2C && type == TDS_REPLY)) {
+			obs_anomaly(ctx, TDS_ANOM_UNEXPECTED, "type 0x%02x during the TLS handshake", type);
+			return dis_error(off);
+		}
+		if (plen < 8 || plen > TDS_PKT_MAX) {
+			obs_anomaly(ctx, TDS_ANOM_BAD_HEADER, "length %u", plen);
+			return dis_error(off);
+		}
+		if (cur_bytes(&c, (size_t)plen - 8, &pl) != 0)
+			return dis_incomplete(off, plen);
+		ts = tds_tls_wrapped(ctx, st, dir, pl, plen - 8u);
+		if (ts == DIS_ERROR)
+			return dis_done(cur_off(&c, p)); /* the anomaly is tls's (or ours) */
+		if (ts == DIS_DONE)
+			return dis_done(cur_off(&c, p));
+	}
+	if (st->raw[dir]) {
+		size_t off = cur_off(&c, p);
+		struct dis_result r = tls_hs_feed_records(ctx, st->tls, dir, p + off, len - off);
+		r.consumed += off;
+		if (r.status == DIS_ERROR)
+			r.status = DIS_DONE;
+		return r;
+	}
+	return dis_ok(len);
 }
 
 /* UTF-16LE field of LOGIN7 (offset, characters) -> UTF-8 detail or user. */
@@ -359,6 +466,13 @@ static struct dis_result tds_parse(struct dis_ctx *ctx, void *state, enum dir di
 
 	obs_protocol(ctx, "tds");
 	while (cur_left(&c) > 0) {
+		if (st->phase == TDS_P_TLS) {
+			size_t off = cur_off(&c, p);
+			struct dis_result r = tds_parse_tls(ctx, st, dir, p + off, len - off);
+			r.consumed += off;
+			return r;
+		}
+
 		size_t off = cur_off(&c, p);
 		uint8_t type, status;
 		uint16_t plen;
@@ -395,8 +509,13 @@ static struct dis_result tds_parse(struct dis_ctx *ctx, void *state, enum dir di
 			senc = tds_parse_prelogin(ctx, st, pl, plen - 8u, true);
 			if (senc < 0)
 				return dis_error(off);
-			if (tds_negotiated(ctx, st, senc))
-				return dis_done(cur_off(&c, p)); /* TLS in PRELOGIN packets */
+			if (tds_negotiated(ctx, st, senc)) {
+				if (obs_get_security(ctx) != SEC_STARTTLS)
+					return dis_done(cur_off(&c, p)); /* login-only */
+				if ((st->tls = tls_hs_new('t')) == NULL)
+					return dis_done(cur_off(&c, p));
+				st->phase = TDS_P_TLS;
+			}
 			continue;
 		}
 		case TDS_P_LOGIN:
@@ -427,9 +546,37 @@ static struct dis_result tds_parse(struct dis_ctx *ctx, void *state, enum dir di
 			if (type == TDS_REPLY && tds_parse_login_reply(ctx, pl, plen - 8u) == 1)
 				return dis_done(cur_off(&c, p));
 			continue;
+		case TDS_P_TLS:
+			break; /* handled above */
 		}
 	}
 	return dis_ok(len);
+}
+
+static void tds_flow_end(struct dis_ctx *ctx, void *state)
+{
+	struct tds_state *st = state;
+	struct jbuf jb;
+
+	if (st->tls == NULL)
+		return;
+	jb_init(&jb);
+	jb_obj_open(&jb);
+	jb_kv_int(&jb, "prelogin_tls_packets_c2s", st->wrapped[DIR_C2S]);
+	jb_kv_int(&jb, "prelogin_tls_packets_s2c", st->wrapped[DIR_S2C]);
+	jb_obj_close(&jb);
+	tls_hs_emit(ctx, st->tls, "tds", jb_str(&jb));
+	jb_free(&jb);
+}
+
+static void tds_state_free(void *state)
+{
+	struct tds_state *st = state;
+	tls_hs_free(st->tls);
+	free(st->tb[0]);
+	free(st->tb[1]);
+	st->tls = NULL;
+	st->tb[0] = st->tb[1] = NULL;
 }
 
 static const uint16_t tds_ports[] = { 1433, 1434, 0 };
@@ -440,6 +587,8 @@ const struct dissector dissector_tds = {
 	.ports = tds_ports,
 	.probe = tds_probe,
 	.state_size = sizeof(struct tds_state),
+	.state_free = tds_state_free,
 	.parse = tds_parse,
+	.flow_end = tds_flow_end,
 	.anomalies = tds_anomalies,
 };

@@ -328,15 +328,20 @@ static enum probe_res tls_probe(enum dir dir, const uint8_t *p, size_t len)
 	if (len < 6)
 		return PROBE_NEED_MORE;
 	rlen = (size_t)p[3] << 8 | p[4];
-	if (rlen < 4 || rlen > TLS_RECORD_MAX)
+	if (rlen < 4)
 		return PROBE_NOMATCH;
 	/* handshake type: ClientHello from the client, ServerHello from the
 	 * server (a capture that starts after the ClientHello) */
 	if (p[5] != (dir == DIR_C2S ? 1 : 2))
 		return PROBE_NOMATCH;
+	/* A record or handshake length over our caps still matches (the
+	 * header bytes are TLS's): tls_parse() records record_too_long or
+	 * message_too_long instead of the flow passing silently. */
+	if (rlen > TLS_RECORD_MAX)
+		return PROBE_MATCH;
 	if (len < 10)
 		return PROBE_NEED_MORE;
-	if (((size_t)p[6] << 16 | (size_t)p[7] << 8 | p[8]) > TLS_MSG_MAX || p[9] != 3)
+	if (p[9] != 3)
 		return PROBE_NOMATCH;
 	return PROBE_MATCH;
 }
@@ -670,6 +675,7 @@ static int tls_parse_certificate(struct dis_ctx *ctx, struct tls_state *st, int 
 	struct cur list;
 	const uint8_t *ders[TLS_MAX_CHAIN];
 	size_t lens[TLS_MAX_CHAIN];
+	char shas[TLS_MAX_CHAIN][65];
 	int n = 0;
 
 	if (tls_tls13(st)) /* a cleartext TLS 1.3 Certificate cannot be: ignore */
@@ -680,7 +686,7 @@ static int tls_parse_certificate(struct dis_ctx *ctx, struct tls_state *st, int 
 	}
 	while (cur_left(&list) > 0) {
 		struct cur one;
-		char sha[65] = "";
+		char *sha;
 		char *json;
 		if (cur_sub_len24(&list, &one) != 0 || cur_left(&one) == 0) {
 			obs_anomaly(ctx, TLS_ANOM_BAD_CERTIFICATE_MSG, "certificate %d length", n);
@@ -692,6 +698,8 @@ static int tls_parse_certificate(struct dis_ctx *ctx, struct tls_state *st, int 
 		}
 		ders[n] = one.p;
 		lens[n] = cur_left(&one);
+		sha = shas[n];
+		sha[0] = 0;
 		json = x509_cert_json(ders[n], lens[n], sha);
 		if (json == NULL)
 			obs_anomaly(ctx, TLS_ANOM_BAD_CERTIFICATE, "certificate %d does not parse", n);
@@ -703,8 +711,8 @@ static int tls_parse_certificate(struct dis_ctx *ctx, struct tls_state *st, int 
 		st->server_cert_msg = true;
 		st->chain_n = n;
 		if (n > 0) {
-			x509_validate_chain(ders, lens, n, dis_ts(ctx),
-					    st->ch.has_sni ? st->ch.sni : NULL, false, &st->verdict);
+			x509_validate_chain_sha(ders, lens, (const char (*)[65])shas, n, dis_ts(ctx),
+						st->ch.has_sni ? st->ch.sni : NULL, false, &st->verdict);
 			st->has_verdict = true;
 		}
 	} else {
@@ -712,7 +720,8 @@ static int tls_parse_certificate(struct dis_ctx *ctx, struct tls_state *st, int 
 		st->client_cert_empty = n == 0;
 		st->cchain_n = n;
 		if (n > 0) {
-			x509_validate_chain(ders, lens, n, dis_ts(ctx), NULL, true, &st->cverdict);
+			x509_validate_chain_sha(ders, lens, (const char (*)[65])shas, n, dis_ts(ctx),
+						NULL, true, &st->cverdict);
 			st->has_cverdict = true;
 		}
 	}
@@ -1676,6 +1685,16 @@ int tls_hs_feed(struct dis_ctx *ctx, struct tls_state *st, enum dir dir, const u
 	obs_anomaly_scope(ctx, NULL, NULL);
 	if (r != 0)
 		st->malformed = true;
+	return r;
+}
+
+struct dis_result tls_hs_feed_records(struct dis_ctx *ctx, struct tls_state *st, enum dir dir,
+				      const uint8_t *p, size_t n)
+{
+	struct dis_result r;
+	obs_anomaly_scope(ctx, "tls", tls_anomalies);
+	r = tls_parse(ctx, st, dir, p, n);
+	obs_anomaly_scope(ctx, NULL, NULL);
 	return r;
 }
 

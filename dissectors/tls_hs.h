@@ -1,7 +1,8 @@
 /* tls_hs.h — the handshake-message level of dissectors/tls.c, for carriers
  * of TLS handshake messages other than the TLS record layer: QUIC CRYPTO
  * frames (RFC 9001 §4: no records, messages straight in the CRYPTO stream).
- * Used by dissectors/quic.c; the TLS parsing, facts and `tls` export object
+ * Used by dissectors/quic.c, and by dissectors/tds.c at the record level
+ * (tls_hs_feed_records); the TLS parsing, facts and `tls` export object
  * are tls.c's own, so a QUIC handshake is recorded exactly like a TCP one.
  */
 #ifndef WA_TLS_HS_H
@@ -26,6 +27,17 @@ void tls_hs_free(struct tls_state *st);
  * handshake is malformed (then every later call returns -1 too). */
 int tls_hs_feed(struct dis_ctx *ctx, struct tls_state *st, enum dir dir, const uint8_t *p,
 		size_t n);
+
+/* Record-layer bytes of one direction (TLS records with their 5-byte
+ * headers, RFC 8446 §5.1) for a carrier that wraps or interleaves them with
+ * its own framing (TDS: the handshake inside PRELOGIN packets, [MS-TDS]
+ * §3.2.5.2; then raw records). Same contract as a dissector's parse(): the
+ * result says how many bytes of p were consumed; the carrier keeps the rest
+ * and calls again with it followed by more bytes. DIS_ERROR: malformed
+ * (anomaly filed under "tls"); DIS_DONE: every fact is known (the handshake
+ * completed and data flows, or it failed). p is not kept after the call. */
+struct dis_result tls_hs_feed_records(struct dis_ctx *ctx, struct tls_state *st, enum dir dir,
+				      const uint8_t *p, size_t n);
 
 /* ClientHello (DIR_C2S) or ServerHello/HelloRetryRequest (DIR_S2C) parsed. */
 bool tls_hs_seen(const struct tls_state *st, enum dir dir);

@@ -349,6 +349,7 @@ struct cert_slot {
 static struct cert_slot g_certs[CERT_CACHE_ENTRIES * 2];
 static size_t g_certs_n, g_certs_bytes;
 static uint64_t g_cert_hits, g_cert_misses;
+static uint64_t g_ocsp_hits, g_ocsp_misses;
 
 static size_t x509_slot_hash(const uint8_t *key, size_t nslots)
 {
@@ -494,6 +495,22 @@ static char *x509_build_json(X509 *x, const uint8_t *der, size_t len, const uint
 	jb_obj_close(&jb);
 	ERR_clear_error();
 	return jb_take(&jb);
+}
+
+/* 64 hex digits to 32 bytes; -1 if s is not exactly that. */
+static int x509_unhex32(const char *s, uint8_t out[32])
+{
+	for (int i = 0; i < 64; i++) {
+		char ch = s[i];
+		int v = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+		if (v < 0)
+			return -1;
+		if (i & 1)
+			out[i / 2] = (uint8_t)(out[i / 2] | v);
+		else
+			out[i / 2] = (uint8_t)(v << 4);
+	}
+	return s[64] == 0 ? 0 : -1;
 }
 
 char *x509_cert_json(const uint8_t *der, size_t len, char sha256_hex[65])
@@ -860,6 +877,13 @@ static void x509_verdict_compute(X509 **certs, int n, int64_t t, const char *hos
 void x509_validate_chain(const uint8_t *const *ders, const size_t *lens, int n, int64_t when,
 			 const char *hostname, bool purpose_client, struct x509_verdict *out)
 {
+	x509_validate_chain_sha(ders, lens, NULL, n, when, hostname, purpose_client, out);
+}
+
+void x509_validate_chain_sha(const uint8_t *const *ders, const size_t *lens,
+			     const char (*sha256_hex)[65], int n, int64_t when,
+			     const char *hostname, bool purpose_client, struct x509_verdict *out)
+{
 	X509 *certs[X509_CHAIN_MAX];
 	uint8_t key[32], h[32];
 	int64_t t, lo = INT64_MIN, hi = INT64_MAX;
@@ -899,6 +923,10 @@ void x509_validate_chain(const uint8_t *const *ders, const size_t *lens, int n, 
 		EVP_DigestUpdate(md, hostname ? hostname : "", hl);
 		EVP_DigestUpdate(md, "", 1);
 		for (i = 0; i < m; i++) {
+			if (sha256_hex && x509_unhex32(sha256_hex[i], h) == 0) {
+				EVP_DigestUpdate(md, h, sizeof(h));
+				continue;
+			}
 			SHA256(ders[i] ? ders[i] : (const uint8_t *)"", ders[i] ? lens[i] : 0, h);
 			EVP_DigestUpdate(md, h, sizeof(h));
 		}
@@ -957,6 +985,8 @@ void x509_cache_stats(struct x509_cache_stats *st)
 	st->verdict_hits = g_verd_hits;
 	st->verdict_misses = g_verd_misses;
 	st->verdict_entries = g_verd_n;
+	st->ocsp_hits = g_ocsp_hits;
+	st->ocsp_misses = g_ocsp_misses;
 }
 
 /* ---- OCSP (RFC 6960 section 4.2) ---- */
@@ -967,7 +997,7 @@ static int64_t x509_gt_us(const ASN1_GENERALIZEDTIME *t)
 	return ok ? s * 1000000 : 0;
 }
 
-int x509_ocsp_parse(const uint8_t *der, size_t len, struct x509_ocsp *out)
+static int x509_ocsp_parse_uncached(const uint8_t *der, size_t len, struct x509_ocsp *out)
 {
 	const unsigned char *p = der;
 	OCSP_RESPONSE *resp;
@@ -1030,6 +1060,42 @@ int x509_ocsp_parse(const uint8_t *der, size_t len, struct x509_ocsp *out)
 	OCSP_RESPONSE_free(resp);
 	ERR_clear_error();
 	return 0;
+}
+
+/* Stapled OCSP responses repeat on every connection to a server until the
+ * server fetches a new one, and decoding one with OpenSSL costs more than
+ * the rest of the handshake: results are cached in a direct-mapped table
+ * keyed by the SHA-256 of the response bytes (parsing does not depend on
+ * time or configuration, so an entry never goes stale). */
+#define OCSP_CACHE_ENTRIES 256
+struct ocsp_slot {
+	bool used;
+	int rc;
+	uint8_t key[32];
+	struct x509_ocsp o;
+};
+static struct ocsp_slot g_ocsp[OCSP_CACHE_ENTRIES];
+
+int x509_ocsp_parse(const uint8_t *der, size_t len, struct x509_ocsp *out)
+{
+	uint8_t key[32];
+	struct ocsp_slot *s;
+
+	if (der == NULL || len == 0 || len > X509_DER_MAX)
+		return x509_ocsp_parse_uncached(der, len, out);
+	SHA256(der, len, key);
+	s = &g_ocsp[x509_slot_hash(key, OCSP_CACHE_ENTRIES)];
+	if (s->used && memcmp(s->key, key, sizeof(key)) == 0) {
+		g_ocsp_hits++;
+		*out = s->o;
+		return s->rc;
+	}
+	g_ocsp_misses++;
+	s->rc = x509_ocsp_parse_uncached(der, len, out);
+	s->o = *out;
+	memcpy(s->key, key, sizeof(key));
+	s->used = true;
+	return s->rc;
 }
 
 int x509_ocsp_status(const uint8_t *der, size_t len, char *status, size_t status_len,

@@ -46,6 +46,13 @@ struct x509_verdict {
  * purpose_client: validate as a TLS client certificate instead of server. */
 void x509_validate_chain(const uint8_t *const *ders, const size_t *lens, int n, int64_t when,
 			 const char *hostname, bool purpose_client, struct x509_verdict *out);
+/* The same, given each certificate's SHA-256 in lowercase hex as
+ * x509_cert_json returned it (sha256_hex[i] for ders[i], or NULL): saves
+ * hashing every certificate twice per connection. The caller vouches that
+ * each hash is of those bytes: the verdict cache is keyed by them. */
+void x509_validate_chain_sha(const uint8_t *const *ders, const size_t *lens,
+			     const char (*sha256_hex)[65], int n, int64_t when,
+			     const char *hostname, bool purpose_client, struct x509_verdict *out);
 
 /* A stapled OCSP response (RFC 6960 OCSPResponse DER). status gets "good",
  * "revoked", "unknown" (for the first SingleResponse) or "malformed" /
@@ -69,6 +76,7 @@ int x509_ocsp_parse(const uint8_t *der, size_t len, struct x509_ocsp *out);
 /* Cache counters (cost counters for tests and --progress). */
 struct x509_cache_stats {
 	uint64_t cert_hits, cert_misses, verdict_hits, verdict_misses;
+	uint64_t ocsp_hits, ocsp_misses;
 	size_t cert_entries, verdict_entries;
 };
 void x509_cache_stats(struct x509_cache_stats *st);

@@ -21,6 +21,7 @@ Specifications:
   [PG]       PostgreSQL 16 docs §55.7 Message Formats
   [MYSQL]    MySQL Client/Server Protocol, Connection Phase
   [RESP]     Redis serialization protocol specification
+  [TLS]      RFC 5246 §6.2.1 (TLSPlaintext record: type, version, length)
 """
 import os
 import struct
@@ -359,6 +360,89 @@ TLS_CH = bytes([0x16, 0x03, 0x01, 0x00, 0x2d, 0x01, 0x00, 0x00, 0x29, 0x03, 0x03
 TLS_SH = bytes([0x16, 0x03, 0x03, 0x00, 0x2a, 0x02, 0x00, 0x00, 0x26, 0x03, 0x03]) + bytes(32) + b"\x00\x00\x2f\x00"
 
 
+# ------------------------------------------------------------------ real TLS inside TDS
+
+def pcap_tcp_streams(path):
+    """The TCP payload of each direction ('c' = sender of the first frame,
+    's' = the other) of a one-connection classic pcap with Ethernet/IPv4
+    frames, in capture order (the lab captures have no retransmissions)."""
+    with open(path, "rb") as f:
+        d = f.read()
+    assert struct.unpack("<I", d[:4])[0] == 0xA1B2C3D4, path
+    off, out, cport = 24, {"c": b"", "s": b""}, None
+    while off < len(d):
+        _, _, incl, _ = struct.unpack("<IIII", d[off:off + 16])
+        fr = d[off + 16:off + 16 + incl]
+        off += 16 + incl
+        ip = fr[14:]
+        ihl = (ip[0] & 15) * 4
+        tcp = ip[ihl:struct.unpack(">H", ip[2:4])[0]]
+        sport = struct.unpack(">H", tcp[:2])[0]
+        if cport is None:
+            cport = sport
+        out["c" if sport == cport else "s"] += tcp[(tcp[12] >> 4) * 4:]
+    return out
+
+
+def tls_records(b):
+    """Split a direction's bytes into TLS records [TLS §6.2.1]."""
+    recs, i = [], 0
+    while i < len(b):
+        ctype, _, ln = struct.unpack(">BHH", b[i:i + 5])
+        recs.append((ctype, b[i:i + 5 + ln]))
+        i += 5 + ln
+    return recs
+
+
+def tds_wrap(payload, size):
+    """A message in PRELOGIN packets of at most `size` bytes (header
+    included), Status EOM on the last one [MS-TDS 2.2.3.1.2]: during the
+    handshake "the packet data is simply the raw bytes of the SSL handshake
+    payload" [MS-TDS 2.2.6.5]."""
+    out, n, pid = b"", size - 8, 1
+    for i in range(0, len(payload), n):
+        last = i + n >= len(payload)
+        out += tds_pkt(0x12, payload[i:i + n], status=0x01 if last else 0x00, pkt_id=pid)
+        pid = (pid + 1) & 0xFF
+    return out
+
+
+def tds_tls_conv(tls_pcap, enc_c, enc_s, pkt_size):
+    """A full-encryption TDS connection around the real TLS 1.2 handshake
+    of tls_pcap: PRELOGIN negotiation, then every handshake flight (the
+    records up to and including each side's Finished) inside PRELOGIN
+    packets, then the remaining records raw, as after a TDS TLS handshake
+    [MS-TDS 2.2.6.5, 3.2.5 "TLS/SSL Negotiation"]. The application data
+    records stand for the encrypted LOGIN7 and its LOGINACK."""
+    st = pcap_tcp_streams(tls_pcap)
+    rc, rs = tls_records(st["c"]), tls_records(st["s"])
+
+    def handshake_end(recs):
+        # index after the Finished: the handshake record following the
+        # ChangeCipherSpec (content type 20) [TLS 7.1, 7.4.9]
+        ccs = next(i for i, (t, _) in enumerate(recs) if t == 20)
+        return ccs + 2
+
+    def after_type(recs, hs_type):
+        # index after the handshake record carrying message hs_type
+        return next(i for i, (t, r) in enumerate(recs) if t == 22 and r[5] == hs_type) + 1
+
+    ec, es = handshake_end(rc), handshake_end(rs)
+    # client: ClientHello | ClientKeyExchange, ChangeCipherSpec, Finished
+    c1 = b"".join(r for _, r in rc[:1])
+    c2 = b"".join(r for _, r in rc[1:ec])
+    # server: ServerHello .. ServerHelloDone (type 14) | NewSessionTicket,
+    # ChangeCipherSpec, Finished
+    sh_end = after_type(rs, 14)
+    s1 = b"".join(r for _, r in rs[:sh_end])
+    s2 = b"".join(r for _, r in rs[sh_end:es])
+    rest_c, rest_s = [r for _, r in rc[ec:]], [r for _, r in rs[es:]]
+    return [("c", tds_prelogin_client(enc_c)), ("s", tds_prelogin_server(enc_s)),
+            ("c", tds_wrap(c1, pkt_size)), ("s", tds_wrap(s1, pkt_size)),
+            ("c", tds_wrap(c2, pkt_size)), ("s", tds_wrap(s2, pkt_size)),
+            ("c", rest_c[0]), ("s", rest_s[0]), ("c", rest_c[1]), ("s", rest_s[1])]
+
+
 def tds_captures(out):
     # 1. NOT_SUP both ways: LOGIN7 in clear (fake password pw-tds-9931), LOGINACK.
     conv(f"{out}/tds-notsup-login7.pcap", 52001, 1433,
@@ -392,6 +476,29 @@ def tds_captures(out):
     bad = prelogin([(VERSION, bytes(6)), (ENCRYPTION, b"\x02")])
     bad = bad[:6] + struct.pack(">H", 200) + bad[8:]
     conv(f"{out}/tds-malformed-prelogin.pcap", 52008, 1433, [("c", tds_pkt(0x12, bad))])
+    # 9. ON/ON with a real TLS 1.2 handshake (OpenSSL s_server/s_client,
+    #    ECDHE-RSA-AES128-GCM-SHA256, SNI server.wireaudit.test, leaf +
+    #    intermediate from the lab PKI) taken from pcaps/tls, wrapped in
+    #    PRELOGIN packets of the default 4096-byte packet size.
+    real = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pcaps", "tls",
+                        "tls12-ecdhe-rsa-aes128gcm.pcap")
+    conv(f"{out}/tds-encrypt-on-tls12.pcap", 52009, 1433, tds_tls_conv(real, ENC_ON, ENC_ON, 4096))
+    # 10. the same with 512-byte packets (the smallest packet size, [MS-TDS]
+    #     2.2.6.4 PacketSize): the Certificate record spans four PRELOGIN packets.
+    conv(f"{out}/tds-encrypt-req-tls12-split.pcap", 52010, 1433, tds_tls_conv(real, ENC_OFF, ENC_REQ, 512))
+    # 11. malformed TLS inside PRELOGIN: a record of content type 0x42 [TLS
+    #     6.2.1: types 20..23] after ON/ON.
+    conv(f"{out}/tds-tls-bad-record.pcap", 52011, 1433,
+         [("c", tds_prelogin_client(ENC_ON)), ("s", tds_prelogin_server(ENC_ON)),
+          ("c", tds_pkt(0x12, b"\x42\x03\x03\x00\x05hello"))])
+    # 12. the carrier breaks: the first 100 bytes of the real ClientHello
+    #     record in a PRELOGIN packet, then a raw TLS record (the client's
+    #     next one) before that record is complete: a TLS record header
+    #     where a TDS header should be, with a wrapped record unfinished.
+    rc = tls_records(pcap_tcp_streams(real)["c"])
+    conv(f"{out}/tds-tls-raw-mid-record.pcap", 52012, 1433,
+         [("c", tds_prelogin_client(ENC_ON)), ("s", tds_prelogin_server(ENC_ON)),
+          ("c", tds_pkt(0x12, rc[0][1][:100], status=0x00) + rc[1][1])])
 
 
 # ------------------------------------------------------------------ malformed, other databases

@@ -403,6 +403,24 @@ static void test_ocsp(void)
 	is_str(status, "malformed", "truncated: malformed");
 	is_int(x509_ocsp_status((const uint8_t *)"junk", 4, status, sizeof(status), &pat), -1, "junk: -1");
 	is_int(x509_ocsp_status(NULL, 0, status, sizeof(status), &pat), -1, "empty: -1");
+
+	/* the cache: the same response again is a hit with the same answer;
+	 * a truncated one misses, and a malformed answer is cached too */
+	{
+		struct x509_cache_stats a, b;
+		struct x509_ocsp o2;
+		x509_cache_stats(&a);
+		is_int(x509_ocsp_parse(rev.p, rev.n, &o2), 0, "revoked again (cached)");
+		is_str(o2.status, "revoked", "cached: revoked");
+		is_str(o2.serial, "2003", "cached: serial");
+		is_int(o2.revocation_reason, 1, "cached: reason");
+		is_int(x509_ocsp_status(good.p, good.n - 1, status, sizeof(status), &pat), -1,
+		       "truncated again: -1");
+		is_str(status, "malformed", "truncated again: malformed");
+		x509_cache_stats(&b);
+		is_int((int)(b.ocsp_hits - a.ocsp_hits), 2, "two OCSP cache hits");
+		is_int((int)(b.ocsp_misses - a.ocsp_misses), 0, "no OCSP cache miss");
+	}
 	free(good.p); free(rev.p); free(unk.p);
 }
 

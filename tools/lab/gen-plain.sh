@@ -411,6 +411,158 @@ EOF
 	lab_down
 }
 
+# ---------------------------------------------------------------- PostgreSQL + GSSAPI
+
+# A Kerberos realm of its own (LAB.TEST): krb5kdc in the server namespace,
+# configuration, database and keytab under $WP_TMP/krb (KRB5_CONFIG and
+# KRB5_KDC_PROFILE point there; the system /etc/krb5.conf is not used).
+# Packages: krb5-kdc krb5-admin-server (kadmin.local) krb5-user (kinit).
+# libpq sends a GSSENCRequest only when the client holds Kerberos
+# credentials, so the client runs kinit first. PostgreSQL built with GSSAPI
+# (Debian's is) answers 'G' to every GSSENCRequest over TCP
+# (postmaster.c ProcessStartupPacket); the GSSAPI-wrapped stream follows.
+WP_KRB_REALM=LAB.TEST
+
+wp_krb_env() {
+	echo "KRB5_CONFIG=$WP_TMP/krb/krb5.conf KRB5_KDC_PROFILE=$WP_TMP/krb/kdc.conf KRB5CCNAME=FILE:$WP_TMP/krb/cc"
+}
+
+wp_krb_start() {
+	local k=$WP_TMP/krb
+	[ -n "$WP_TMP" ] || die "no WP_TMP"
+	rm -rf "$k"
+	mkdir -p "$k"
+	cat >"$k/krb5.conf" <<EOF
+[libdefaults]
+	default_realm = $WP_KRB_REALM
+	dns_lookup_kdc = false
+	dns_lookup_realm = false
+	dns_canonicalize_hostname = false
+	rdns = false
+	udp_preference_limit = 1
+[realms]
+	$WP_KRB_REALM = {
+		kdc = $LAB_S_IP
+	}
+EOF
+	cat >"$k/kdc.conf" <<EOF
+[kdcdefaults]
+	kdc_listen = $LAB_S_IP
+	kdc_tcp_listen = $LAB_S_IP
+[realms]
+	$WP_KRB_REALM = {
+		database_name = $k/principal
+		key_stash_file = $k/stash
+		acl_file = $k/kadm5.acl
+		supported_enctypes = aes256-cts-hmac-sha1-96:normal
+	}
+[logging]
+	kdc = FILE:$k/kdc.log
+EOF
+	: >"$k/kadm5.acl"
+	env $(wp_krb_env) kdb5_util create -s -r "$WP_KRB_REALM" -P lab-master-unused >/dev/null
+	env $(wp_krb_env) kadmin.local -r "$WP_KRB_REALM" -q "addprinc -pw pw-krb-gss-7701 app_gss" >/dev/null
+	env $(wp_krb_env) kadmin.local -r "$WP_KRB_REALM" -q "addprinc -randkey postgres/$LAB_S_IP" >/dev/null
+	env $(wp_krb_env) kadmin.local -r "$WP_KRB_REALM" -q "ktadd -k $k/pg.keytab postgres/$LAB_S_IP" >/dev/null
+	chown postgres:postgres "$k/pg.keytab"
+	chmod 755 "$k"
+	lab_s env $(wp_krb_env) krb5kdc -P "$k/kdc.pid"
+	wp_wait_listen 88
+	echo pw-krb-gss-7701 | lab_c env $(wp_krb_env) kinit app_gss >/dev/null
+}
+
+scn_pggss() {
+	local d=$WP_TMP/pg
+	wp_up pggss
+	wp_krb_start
+	rm -rf "$d"
+	mkdir -p "$d/sock"
+	chown -R postgres:postgres "$d"
+	runuser -u postgres -- "$PG_BIN/initdb" -D "$d/data" -U postgres \
+		--auth-local=trust --auth-host=reject -E UTF8 --locale=C.UTF-8 >/dev/null
+	cat >"$d/data/pg_hba.conf" <<'EOF'
+# TYPE     DATABASE USER     ADDRESS  METHOD
+local      all      all               trust
+hostgssenc all      app_gss  all      gss include_realm=0
+EOF
+	cat >>"$d/data/postgresql.conf" <<EOF
+listen_addresses = '$LAB_S_IP'
+port = 5432
+unix_socket_directories = '$d/sock'
+krb_server_keyfile = '$WP_TMP/krb/pg.keytab'
+log_connections = on
+EOF
+	lab_s env $(wp_krb_env) runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$d/data" \
+		-l "$d/server.log" -w -t 30 -o "-c ssl=off" start >/dev/null
+	wp_wait_listen 5432
+	lab_s runuser -u postgres -- psql -X -q -h "$d/sock" -U postgres -d postgres >/dev/null <<'EOF'
+CREATE ROLE app_gss LOGIN;
+CREATE DATABASE appdb;
+EOF
+	# gssencmode=require: GSSENCRequest, 'G', then GSSAPI-wrapped packets
+	# (the Kerberos AP-REQ in the first token; the StartupMessage inside).
+	wp_cap_start "$OUT/pgsql-gssenc.pcap"
+	lab_c env $(wp_krb_env) PGCONNECT_TIMEOUT=5 psql -X -q \
+		"host=$LAB_S_IP port=5432 dbname=appdb user=app_gss gssencmode=require sslmode=disable application_name=lab-gss" \
+		-c "select current_user, encrypted from pg_stat_gssapi where pid = pg_backend_pid()" >/dev/null
+	wp_cap_stop
+
+	# The same client (credentials in its cache, gssencmode=prefer: libpq's
+	# default) against PgBouncer, which has no GSSAPI encryption: it answers
+	# 'N' to the GSSENCRequest and the session goes on in clear. PgBouncer
+	# listens on 6432 and passes to the server's socket (trust both ways).
+	mkdir -p "$d/pgb"
+	printf '"app_gss" ""\n' >"$d/pgb/users.txt"
+	cat >"$d/pgb/pgbouncer.ini" <<EOF
+[databases]
+appdb = host=$d/sock port=5432 dbname=appdb
+[pgbouncer]
+listen_addr = $LAB_S_IP
+listen_port = 6432
+unix_socket_dir =
+auth_type = trust
+auth_file = $d/pgb/users.txt
+logfile = $d/pgb/pgbouncer.log
+pidfile = $d/pgb/pgbouncer.pid
+EOF
+	chown -R postgres:postgres "$d/pgb"
+	lab_s runuser -u postgres -- pgbouncer -d "$d/pgb/pgbouncer.ini"
+	wp_wait_listen 6432
+	wp_cap_start "$OUT/pgsql-gssenc-refused.pcap"
+	lab_c env $(wp_krb_env) PGCONNECT_TIMEOUT=5 psql -X -q \
+		"host=$LAB_S_IP port=6432 dbname=appdb user=app_gss gssencmode=prefer sslmode=disable application_name=lab-gss-refused" \
+		-c "select current_user" >/dev/null
+	wp_cap_stop
+	lab_s pkill -F "$d/pgb/pgbouncer.pid" 2>/dev/null || true
+	lab_s runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$d/data" -w -t 30 stop -m fast >/dev/null
+	lab_down
+}
+
+# ---------------------------------------------------------------- TDS 8.0 strict
+
+# No SQL Server in Debian, but TDS 8.0 strict encryption ([MS-TDS] 2.2.1,
+# 3.3.5.1: the client's first bytes are a TLS ClientHello, ALPN "tds/8.0";
+# PRELOGIN and LOGIN7 travel inside the TLS session) is plain TLS on the
+# wire up to the first application data: OpenSSL s_server on 1433 with ALPN
+# tds/8.0 and s_client offering it make the real handshake; the application
+# data records are opaque either way.
+scn_tdsstrict() {
+	wp_up tdsstrict
+	wp_certs
+	lab_s sh -c "openssl s_server -quiet -naccept 1 -accept $LAB_S_IP:1433 \
+		-cert $WP_TMP/pki/server.crt -key $WP_TMP/pki/server.key -alpn tds/8.0 -rev \
+		>/dev/null 2>&1 </dev/null &"
+	wp_wait_listen 1433
+	wp_cap_start "$OUT/tds8-strict-tls.pcap"
+	# one line of application data each way (s_server -rev echoes it back
+	# reversed), then s_client closes at the end of its input
+	(printf 'stand-in for the PRELOGIN inside TLS\n'; sleep 1) | lab_c timeout 10 openssl s_client \
+		-connect "$LAB_S_IP:1433" -servername server.lab.test -alpn tds/8.0 \
+		-CAfile "$WP_TMP/pki/ca.crt" -verify_return_error -no_ign_eof >/dev/null 2>&1
+	wp_cap_stop
+	lab_down
+}
+
 # ---------------------------------------------------------------- MariaDB
 
 # wp_my_start SSL(0|1): mariadbd by hand in the server namespace
@@ -1008,6 +1160,9 @@ wp_vsftpd_start() {
 	echo "hello from the wireaudit lab" >"$d/root/hello.txt"
 	chmod -R a+rX "$d"
 	printf 'auth required pam_permit.so\naccount required pam_permit.so\nsession required pam_permit.so\n' >"$WP_PAM_FTP"
+	# ssl_tlsv1 must be YES for FEAT to list "AUTH TLS" (vsftpd 3.0.3
+	# features.c: AUTH TLS is advertised only when TLS protocols are enabled);
+	# with ssl_tlsv1=NO the server upgraded on AUTH TLS but never offered it.
 	cat >"$d/vsftpd.conf" <<EOF
 listen=YES
 listen_ipv6=NO
@@ -1035,7 +1190,7 @@ allow_anon_ssl=NO
 force_local_logins_ssl=NO
 force_local_data_ssl=NO
 require_ssl_reuse=NO
-ssl_tlsv1=NO
+ssl_tlsv1=$ssl
 ssl_sslv2=NO
 ssl_sslv3=NO
 EOF
@@ -1176,7 +1331,7 @@ EOF
 
 # ---------------------------------------------------------------- main
 
-ALL_SCENARIOS="sample http pgsql mariadb redis ldap smtp imap pop3 ftp amqp"
+ALL_SCENARIOS="sample http pgsql pggss tdsstrict mariadb redis ldap smtp imap pop3 ftp amqp"
 
 if [ "${1:-}" = --list ]; then
 	echo $ALL_SCENARIOS
