@@ -13,18 +13,81 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <pcap/pcap.h>
 #include <zlib.h>
 
-static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_signal, hup_pending;
 static pcap_t *active_pcap;
+/* the store refused a write (disk full, read-only, locked): stop reading */
+static bool store_broken;
+/* checkpoints (docs/ARCHITECTURE.md, durability): wall-clock schedule */
+static int64_t ckpt_usec, ckpt_next, ckpt_cpu, run_cpu0;
+
+/* CPU time of this process, µs: what checkpoints cost, whatever the load */
+static int64_t cpu_us(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+static int64_t cur_run_id;
 
 static void on_signal(int sig)
 {
+	if (sig == SIGHUP) {
+		hup_pending = 1;
+		return;
+	}
 	stop_signal = sig;
 	if (active_pcap)
 		pcap_breakloop(active_pcap);
+}
+
+/* Checkpoint open flows and commit: on schedule, or now (SIGHUP). */
+static void capture_checkpoint(struct engine *e, const char *why)
+{
+	struct run_end re;
+	int64_t t0 = cpu_us();
+	uint64_t n = engine_checkpoint(e, why != NULL);
+
+	memset(&re, 0, sizeof(re));
+	re.ts_first = e->st.ts_first;
+	re.ts_last = e->st.ts_last;
+	re.packets = e->st.packets;
+	re.bytes = e->st.bytes;
+	re.flows = e->st.flows_written;
+	store_run_progress(e->store, cur_run_id, &re);
+	store_commit(e->store);
+	ckpt_cpu += cpu_us() - t0;
+	if (why)
+		fprintf(stderr, "wireaudit: run %lld: %llu packets, %llu flows written, %u open "
+			"(%llu snapshot rows now) [%s]\n", (long long)cur_run_id,
+			(unsigned long long)e->st.packets, (unsigned long long)e->st.flows_written,
+			e->ft.count, (unsigned long long)n, why);
+}
+
+/* Every few packets and on every idle wake-up of a live capture. */
+static void capture_tick(struct engine *e)
+{
+	int64_t now = now_us();
+	if (hup_pending) {
+		hup_pending = 0;
+		capture_checkpoint(e, "SIGHUP");
+		ckpt_next = now + ckpt_usec;
+	} else if (ckpt_usec > 0 && now >= ckpt_next) {
+		capture_checkpoint(e, NULL);
+		ckpt_next = now + ckpt_usec;
+	} else {
+		store_maybe_commit(e->store);
+	}
+	if (store_failed(e->store) && !store_broken) {
+		store_broken = true;
+		if (active_pcap)
+			pcap_breakloop(active_pcap);
+	}
 }
 
 struct loop_ctx {
@@ -71,11 +134,10 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *d
 
 	engine_packet(e, lc->dlt, ts, data, h->caplen, h->len);
 	lc->file_packets++;
-	if ((lc->file_packets & 1023) == 0) {
-		store_maybe_commit(e->store);
-		if (lc->o->progress)
-			progress(lc, false);
-	}
+	if ((lc->file_packets & 63) == 0)
+		capture_tick(e);
+	if ((lc->file_packets & 1023) == 0 && lc->o->progress)
+		progress(lc, false);
 	if (lc->o->count > 0 && (int64_t)e->st.packets >= lc->o->count)
 		pcap_breakloop(active_pcap);
 	if (lc->o->duration > 0) {
@@ -100,12 +162,39 @@ static int gz_close(void *cookie)
 
 static FILE *open_input(const char *path, bool *is_gz, char *err, size_t errlen)
 {
-	FILE *fp = fopen(path, "rb");
+	FILE *fp;
 	unsigned char magic[2] = { 0, 0 };
+	struct stat sb;
+	int fd;
+
 	*is_gz = false;
+	if (strcmp(path, "-") == 0) {
+		fd = dup(STDIN_FILENO);
+		fp = fd < 0 ? NULL : fdopen(fd, "rb");
+		if (fp == NULL && fd >= 0)
+			close(fd);
+	} else {
+		fp = fopen(path, "rb");
+	}
 	if (fp == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
+	}
+	if (fstat(fileno(fp), &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		/* A pipe (tcpdump -w - | wireaudit capture -r -) cannot be
+		 * rewound: peek at the magic and push it back. */
+		int c0 = getc(fp), c1 = c0 == EOF ? EOF : getc(fp);
+		if (c0 == 0x1f && c1 == 0x8b) {
+			fclose(fp);
+			snprintf(err, errlen, "%s: gzip input must be a regular file "
+				 "(decompress into the pipe: zcat FILE |)", path);
+			return NULL;
+		}
+		if (c1 != EOF)
+			ungetc(c1, fp);
+		if (c0 != EOF)
+			ungetc(c0, fp);
+		return fp;
 	}
 	if (fread(magic, 1, 2, fp) == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
 		gzFile gz;
@@ -186,6 +275,7 @@ static char *stats_json(const struct engine *e, const char *const *errors, int n
 	jb_kv_int(&jb, "dissector_bytes", (int64_t)e->st.dissector_bytes);
 	jb_kv_int(&jb, "probe_calls", (int64_t)e->st.probe_calls);
 	jb_kv_int(&jb, "ndpi_packets", (int64_t)e->st.ndpi_packets);
+	jb_kv_int(&jb, "ndpi_stopped", (int64_t)e->st.ndpi_stopped);
 	jb_kv_int(&jb, "bypassed_packets", (int64_t)e->st.bypassed_packets);
 	jb_kv_int(&jb, "stream_gaps", (int64_t)e->st.stream_gaps);
 	jb_kv_int(&jb, "stream_caps", (int64_t)e->st.stream_caps);
@@ -247,7 +337,18 @@ int capture_run(const struct capture_opts *o)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* SIGHUP must not abort a blocking read: restarted, acted on at the
+	 * next tick (a few packets, or 0.5 s of a quiet live link) */
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGHUP, &sa, NULL);
 	stop_signal = 0;
+	hup_pending = 0;
+	store_broken = false;
+	cur_run_id = run_id;
+	ckpt_usec = o->checkpoint_sec * 1000000LL;
+	ckpt_next = now_us() + ckpt_usec;
+	ckpt_cpu = 0;
+	run_cpu0 = cpu_us();
 
 	if (o->iface) {
 		pcap_t *p = pcap_create(o->iface, ebuf);
@@ -284,18 +385,20 @@ int capture_run(const struct capture_opts *o)
 		lc.name = o->iface;
 		lc.start_wall = now_us();
 		active_pcap = p;
-		while (!stop_signal) {
+		while (!stop_signal && !store_broken) {
 			int n = pcap_dispatch(p, -1, on_packet, (u_char *)&lc);
 			if (n == PCAP_ERROR) {
-				fprintf(stderr, "wireaudit: %s: %s\n", o->iface, pcap_geterr(p));
+				/* e.g. the interface went down or was removed */
+				fprintf(stderr, "wireaudit: %s: %s; capture stopped, the flows seen "
+					"are stored\n", o->iface, pcap_geterr(p));
 				rc = EXIT_INPUT;
 				break;
 			}
 			if (n == PCAP_ERROR_BREAK)
 				break;
-			/* idle link: expire by wall clock, commit on time */
+			/* idle link: expire by wall clock, checkpoint and commit on time */
 			engine_expire(&eng, now_us() > eng.now ? now_us() : eng.now);
-			store_maybe_commit(st);
+			capture_tick(&eng);
 		}
 		{
 			struct pcap_stat ps;
@@ -307,7 +410,7 @@ int capture_run(const struct capture_opts *o)
 		active_pcap = NULL;
 		pcap_close(p);
 	} else {
-		for (i = 0; i < o->nfiles && !stop_signal; i++) {
+		for (i = 0; i < o->nfiles && !stop_signal && !store_broken; i++) {
 			struct loop_ctx lc;
 			bool gz;
 			FILE *fp;
@@ -351,7 +454,10 @@ int capture_run(const struct capture_opts *o)
 			active_pcap = NULL;
 			if (o->progress)
 				progress(&lc, true);
-			if (n == PCAP_ERROR) {
+			if (n == PCAP_ERROR && stop_signal) {
+				/* a signal interrupted a blocking read (a pipe): not
+				 * an input error */
+			} else if (n == PCAP_ERROR) {
 				/* e.g. a file that ends mid-record: keep what was read */
 				fprintf(stderr, "wireaudit: %s: %s (after %llu packets)\n", o->files[i],
 					pcap_geterr(p), (unsigned long long)lc.file_packets);
@@ -369,6 +475,11 @@ done:
 	engine_flush_all(&eng);
 	if (stop_signal && rc == EXIT_OK)
 		rc = EXIT_INTERRUPTED;
+	if (store_failed(st)) {
+		fprintf(stderr, "wireaudit: %s: capture stopped: the database cannot be written (%s); "
+			"what was committed before is kept\n", o->db, store_failed(st));
+		rc = EXIT_STORE;
+	}
 	sj = stats_json(&eng, (const char *const *)errors, nerr);
 	memset(&re, 0, sizeof(re));
 	re.ts_first = eng.st.ts_first;
@@ -385,9 +496,13 @@ done:
 	if (eng.st.store_errors && rc == EXIT_OK)
 		rc = EXIT_STORE;
 	if (!o->quiet)
-		fprintf(stderr, "wireaudit: run %lld: %llu packets, %llu flows written to %s\n",
+		fprintf(stderr, "wireaudit: run %lld: %llu packets, %llu flows written to %s "
+			"(%llu checkpoint rows, %.1f%% of %.2f s CPU)\n",
 			(long long)run_id, (unsigned long long)eng.st.packets,
-			(unsigned long long)eng.st.flows_written, o->db);
+			(unsigned long long)eng.st.flows_written, o->db,
+			(unsigned long long)eng.st.checkpoint_rows,
+			100.0 * (double)ckpt_cpu / (double)(cpu_us() - run_cpu0 + 1),
+			(double)(cpu_us() - run_cpu0) / 1e6);
 	free(sj);
 	for (i = 0; i < nerr; i++)
 		free(errors[i]);

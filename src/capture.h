@@ -21,6 +21,8 @@ struct capture_opts {
 	bool progress;          /* progress on stderr (only if a terminal) */
 	bool quiet;
 	const char *drop_user;  /* -Z: user to switch to after opening the interface */
+	int checkpoint_sec;     /* --checkpoint: snapshot open flows and commit
+				 * every SEC wall-clock seconds (0: never) */
 	struct engine_config eng;
 };
 

@@ -1,6 +1,7 @@
 /* dissect.c — probing, buffered delivery, hand-off and observations; the
  * contract is in dissectors/dissector.h. */
 #include "dissect.h"
+#include "pool.h"
 #include "engine.h"
 
 #include <stdarg.h>
@@ -34,9 +35,43 @@ const char *sec_state_name(enum sec_state s)
 	return (unsigned)s < 6 ? n[s] : "unknown";
 }
 
+/* Per-flow objects come from free lists (pool.h): a context per flow with
+ * payload, a state per claimed dissector (one pool per registry entry, as
+ * states differ in size) and the certificate records of TLS flows. */
+#define DIS_POOL_KEEP 1024
+static struct pool dis_ctx_pool = POOL_INIT(sizeof(struct dis_ctx), DIS_POOL_KEEP, true);
+static struct pool dis_cert_pool =
+	POOL_INIT(sizeof(struct obs_cert_rec) * DIS_MAX_CERTS, DIS_POOL_KEEP, false);
+static struct pool dis_state_pool[64];
+
+static struct pool *dis_state_pool_of(const struct dis_ctx *c)
+{
+	struct pool *p;
+	if (c->cur_idx < 0 || c->cur_idx >= 64)
+		return NULL;
+	p = &dis_state_pool[c->cur_idx];
+	if (p->size == 0) {
+		size_t sz = c->cur->state_size ? c->cur->state_size : 1;
+		p->size = sz < sizeof(void *) ? sizeof(void *) : sz;
+		p->max_free = DIS_POOL_KEEP;
+		p->zero = true;
+	}
+	return p;
+}
+
+void dis_pools_drain(void)
+{
+	pool_drain(&dis_ctx_pool);
+	pool_drain(&dis_cert_pool);
+	for (size_t i = 0; i < 64; i++)
+		pool_drain(&dis_state_pool[i]);
+}
+
+static void dis_cert_unref(struct dis_cert *e);
+
 struct dis_ctx *dis_new(struct engine *eng, struct flow *f)
 {
-	struct dis_ctx *c = calloc(1, sizeof(*c));
+	struct dis_ctx *c = pool_get(&dis_ctx_pool);
 	size_t i;
 	unsigned want = f->key.proto == IPPROTO_TCP ? DIS_TCP : DIS_UDP;
 
@@ -44,6 +79,7 @@ struct dis_ctx *dis_new(struct engine *eng, struct flow *f)
 		return NULL;
 	c->flow = f;
 	c->eng = eng;
+	c->cur_idx = -1;
 	c->tls_offered = c->tls_requested = -1;
 	for (i = 0; i < n_dissectors && i < 64; i++)
 		if (dissectors[i]->transport & want)
@@ -58,6 +94,10 @@ void dis_anomaly_raw(struct dis_ctx *c, const char *dissector, int code, const c
 {
 	struct obs_anom *a;
 	if (c->nanoms >= DIS_MAX_ANOMALIES) {
+		c->anoms_dropped++;
+		return;
+	}
+	if (c->anoms == NULL && (c->anoms = calloc(DIS_MAX_ANOMALIES, sizeof(*c->anoms))) == NULL) {
 		c->anoms_dropped++;
 		return;
 	}
@@ -81,7 +121,11 @@ static void dis_end_current(struct dis_ctx *c)
 			c->cur->flow_end(c, c->state);
 		if (c->cur->state_free && c->state)
 			c->cur->state_free(c->state);
-		free(c->state);
+		struct pool *sp = dis_state_pool_of(c);
+		if (sp)
+			pool_put(sp, c->state);
+		else
+			free(c->state);
 		c->state = NULL;
 	}
 }
@@ -101,9 +145,14 @@ static void dis_stop(struct dis_ctx *c)
 static int dis_claim(struct dis_ctx *c, const struct dissector *d)
 {
 	c->cur = d;
+	c->cur_idx = -1;
+	for (size_t i = 0; i < n_dissectors && i < 64; i++)
+		if (dissectors[i] == d)
+			c->cur_idx = (int8_t)i;
 	c->cand = 0;
 	c->needed[0] = c->needed[1] = 0;
-	c->state = calloc(1, d->state_size ? d->state_size : 1);
+	c->state = c->cur_idx >= 0 ? pool_get(dis_state_pool_of(c))
+				   : calloc(1, d->state_size ? d->state_size : 1);
 	if (c->state == NULL) {
 		dis_stop(c);
 		return -1;
@@ -296,12 +345,12 @@ void dis_free(struct dis_ctx *c)
 	for (i = 0; i < c->ndetails; i++)
 		free(c->details[i].s);
 	free(c->details);
-	for (i = 0; i < c->ncerts; i++) {
-		free(c->certs[i].der);
-		free(c->certs[i].json);
-	}
+	for (i = 0; i < c->ncerts; i++)
+		dis_cert_unref(c->certs[i].shared);
+	pool_put(&dis_cert_pool, c->certs);
+	free(c->anoms);
 	free(c->tls_json);
-	free(c);
+	pool_put(&dis_ctx_pool, c);
 }
 
 /* ---- observations (obs.h) ---- */
@@ -401,10 +450,17 @@ static struct obs_detail *detail_slot(struct dis_ctx *c, const char *key, bool l
 		c->details_dropped++;
 		return NULL;
 	}
-	if (c->details == NULL) {
-		c->details = calloc(OBS_DETAILS_MAX, sizeof(*c->details));
-		if (c->details == NULL)
+	if (c->ndetails >= c->details_cap) {
+		/* grow 8, 16, 32, 64: most flows have a handful of details */
+		uint16_t ncap = c->details_cap ? (uint16_t)(c->details_cap * 2) : 8;
+		struct obs_detail *nd;
+		if (ncap > OBS_DETAILS_MAX)
+			ncap = OBS_DETAILS_MAX;
+		nd = realloc(c->details, ncap * sizeof(*nd));
+		if (nd == NULL)
 			return NULL;
+		c->details = nd;
+		c->details_cap = ncap;
 	}
 	c->has_clear = true;
 	struct obs_detail *o = &c->details[c->ndetails++];
@@ -461,8 +517,81 @@ void obs_detail_bool(struct dis_ctx *c, const char *key, bool v)
 
 void obs_tls(struct dis_ctx *c, struct jbuf *jb)
 {
+	size_t n = jb->len;
+	char *t;
 	free(c->tls_json);
 	c->tls_json = jb_take(jb);
+	/* kept until the flow is written: give back the doubling slack */
+	if (c->tls_json && (t = realloc(c->tls_json, n + 1)) != NULL)
+		c->tls_json = t;
+}
+
+/* ---- certificates shared between flows ----
+ * Keyed by the SHA-256 the TLS dissector computed of the DER bytes, counted
+ * by reference; an entry lives while a live flow holds it. */
+struct dis_cert {
+	struct dis_cert *next;
+	uint32_t refs;
+	char sha256[65];
+	uint8_t *der;
+	size_t der_len;
+	char *json;
+};
+#define DIS_CERT_BUCKETS 4096
+static struct dis_cert *dis_cert_tab[DIS_CERT_BUCKETS];
+
+static size_t dis_cert_bucket(const char *sha)
+{
+	size_t h = 0;
+	for (int i = 0; i < 12 && sha[i]; i++)
+		h = h * 31 + (unsigned char)sha[i];
+	return h % DIS_CERT_BUCKETS;
+}
+
+static struct dis_cert *dis_cert_ref(const char *sha, const uint8_t *der, size_t der_len,
+				     const char *json)
+{
+	size_t b = dis_cert_bucket(sha);
+	struct dis_cert *e;
+
+	for (e = dis_cert_tab[b]; e; e = e->next)
+		if (strcmp(e->sha256, sha) == 0 && e->der_len == der_len &&
+		    memcmp(e->der, der, der_len) == 0) {
+			e->refs++;
+			return e;
+		}
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return NULL;
+	snprintf(e->sha256, sizeof(e->sha256), "%s", sha);
+	e->der = malloc(der_len ? der_len : 1);
+	e->json = strdup(json ? json : "{}");
+	if (e->der == NULL || e->json == NULL) {
+		free(e->der);
+		free(e->json);
+		free(e);
+		return NULL;
+	}
+	memcpy(e->der, der, der_len);
+	e->der_len = der_len;
+	e->refs = 1;
+	e->next = dis_cert_tab[b];
+	dis_cert_tab[b] = e;
+	return e;
+}
+
+static void dis_cert_unref(struct dis_cert *e)
+{
+	struct dis_cert **pp;
+	if (e == NULL || --e->refs > 0)
+		return;
+	for (pp = &dis_cert_tab[dis_cert_bucket(e->sha256)]; *pp; pp = &(*pp)->next)
+		if (*pp == e) {
+			*pp = e->next;
+			break;
+		}
+	free(e->der);
+	free(e->json);
+	free(e);
 }
 
 void obs_cert(struct dis_ctx *c, int side, int idx, const char *sha256_hex,
@@ -473,20 +602,22 @@ void obs_cert(struct dis_ctx *c, int side, int idx, const char *sha256_hex,
 		c->certs_dropped++;
 		return;
 	}
+	if (c->certs == NULL && (c->certs = pool_get(&dis_cert_pool)) == NULL) {
+		c->certs_dropped++;
+		return;
+	}
 	r = &c->certs[c->ncerts];
 	memset(r, 0, sizeof(*r));
 	r->side = side;
 	r->idx = idx;
 	snprintf(r->sha256, sizeof(r->sha256), "%s", sha256_hex);
-	r->der = malloc(der_len ? der_len : 1);
-	r->json = strdup(cert_json ? cert_json : "{}");
-	if (r->der == NULL || r->json == NULL) {
-		free(r->der);
-		free(r->json);
+	if ((r->shared = dis_cert_ref(r->sha256, der, der_len, cert_json)) == NULL) {
+		c->certs_dropped++;
 		return;
 	}
-	memcpy(r->der, der, der_len);
-	r->der_len = der_len;
+	r->der = r->shared->der;
+	r->der_len = r->shared->der_len;
+	r->json = r->shared->json;
 	c->ncerts++;
 }
 

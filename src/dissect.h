@@ -22,12 +22,16 @@ struct obs_detail {
 	uint16_t slen;
 };
 
+/* A certificate a flow presented. der and json point into an entry shared
+ * by every live flow that presented the same certificate (a popular
+ * server's chain is held once, not once per connection). */
 struct obs_cert_rec {
 	int side, idx;
 	char sha256[65];
-	uint8_t *der;
+	const uint8_t *der;
 	size_t der_len;
-	char *json;
+	const char *json;
+	struct dis_cert *shared;
 };
 
 struct obs_anom {
@@ -63,10 +67,14 @@ struct dis_ctx {
 	struct obs_detail *details;
 	uint16_t ndetails, details_dropped;
 	char *tls_json;
-	struct obs_cert_rec certs[DIS_MAX_CERTS];
+	/* allocated on first use: most flows have no certificate and no
+	 * anomaly, and a context is allocated per flow */
+	struct obs_cert_rec *certs;    /* DIS_MAX_CERTS entries */
 	uint16_t ncerts, certs_dropped;
-	struct obs_anom anoms[DIS_MAX_ANOMALIES];
+	struct obs_anom *anoms;        /* DIS_MAX_ANOMALIES entries */
 	uint16_t nanoms, anoms_dropped;
+	uint16_t details_cap;
+	int8_t cur_idx;                /* index of cur in the registry, -1 none */
 	/* obs_anomaly_scope(): a nested parser's name and table, or NULL */
 	const char *anom_scope_name;
 	const struct anomaly_def *anom_scope_tab;
@@ -93,6 +101,8 @@ void dis_stream_trouble(struct dis_ctx *c, int code, int d);
  * observations stay until dis_free. */
 void dis_finish(struct dis_ctx *c);
 void dis_free(struct dis_ctx *c);
+/* Release the free lists of contexts and states (at exit). */
+void dis_pools_drain(void);
 
 /* Cleartext object as JSON (caller frees), or NULL if no cleartext facts. */
 char *dis_cleartext_json(const struct dis_ctx *c);

@@ -65,38 +65,30 @@ int engine_init(struct engine *e, const struct engine_config *cfg, struct store 
 	return 0;
 }
 
-/* Write the flow to the store and free everything it holds. */
-static void engine_flow_end(struct engine *e, struct flow *f, enum flow_end why)
+/* Build the flow's record from what its observations say now and write it
+ * (end_reason "open": a checkpoint snapshot, final false). A snapshot leaves
+ * the flow, its dissector and nDPI state untouched; the final write may
+ * attach the nDPI cleartext facts to f->dis (created if needed). */
+static void engine_flow_write(struct engine *e, struct flow *f, const char *end_reason, bool final)
 {
 	struct flow_rec r;
-	struct dis_ctx *c = f->dis;
+	struct dis_ctx *c = f->dis, *tmp = NULL;
 	char ndpi_proto[64] = "", ndpi_cat[64] = "";
 	char *risks = NULL, *clear = NULL;
 
-	if (c) {
-		/* stream trouble the dissector never saw */
-		for (int d = 0; d < 2; d++) {
-			if (f->st[d].overlap_mismatch)
-				dis_anomaly_raw(c, "stream", STREAM_ANOM_OVERLAP_MISMATCH,
-						"stream_overlap_mismatch", d == 0 ? "c2s" : "s2c");
-			if (!c->finished && c->cur && f->st[d].ooo_segs > 0)
-				dis_stream_trouble(c, STREAM_ANOM_GAP, d);
-		}
-		dis_finish(c);
-	}
-	for (int d = 0; d < 2; d++) {
-		e->st.retransmissions += f->st[d].retrans;
-		e->st.overlap_mismatches += f->st[d].overlap_mismatch;
-		stream_release(&f->st[d]);
-	}
-	if (e->ndpi) {
-		wa_ndpi_finish(e->ndpi, f);
+	/* nDPI left out of a flow our dissector claimed (--ndpi unclaimed):
+	 * no label at all rather than a port guess */
+	bool ndpi_on = e->ndpi && !f->ndpi_skipped;
+	if (ndpi_on) {
 		wa_ndpi_names(e->ndpi, f, ndpi_proto, sizeof(ndpi_proto), ndpi_cat, sizeof(ndpi_cat));
 		risks = wa_ndpi_risks_json(f->ndpi_risk);
 	}
 
 	memset(&r, 0, sizeof(r));
 	r.flow_id = f->id;
+	r.rewrite = FLOW_CKPT_STATE(f) >= FLOW_CKPT_WRITTEN;
+	/* frozen: no dissector or nDPI news since that snapshot */
+	r.keep_children = final && FLOW_CKPT_STATE(f) == FLOW_CKPT_FROZEN;
 	r.run_id = e->run_id;
 	r.ts_first = f->ts_first;
 	r.ts_last = f->ts_last;
@@ -113,16 +105,19 @@ static void engine_flow_end(struct engine *e, struct flow *f, enum flow_end why)
 		r.payload[d] = f->payload[d];
 	}
 	r.client_by = client_by_name((enum client_by)f->client_by);
-	r.end_reason = flow_end_name(why);
-	r.ndpi_protocol = e->ndpi ? ndpi_proto : NULL;
-	r.ndpi_category = e->ndpi ? ndpi_cat : NULL;
+	r.end_reason = end_reason;
+	r.ndpi_protocol = ndpi_on ? ndpi_proto : NULL;
+	r.ndpi_category = ndpi_on ? ndpi_cat : NULL;
 	r.ndpi_risks_json = risks;
 	/* No dissector of ours spoke, but nDPI names a protocol it knows to be
-	 * unencrypted: a generic cleartext observation, marked as nDPI's. */
+	 * unencrypted: a generic cleartext observation, marked as nDPI's. A
+	 * snapshot states it through a throw-away context instead. */
 	if (e->ndpi && (c == NULL || (c->protocol == NULL && c->security == SEC_UNKNOWN))) {
 		bool cred = false;
 		if (wa_ndpi_cleartext(e->ndpi, f, &cred)) {
-			if (c == NULL)
+			if (!final)
+				c = tmp = dis_new(e, f);
+			else if (c == NULL)
 				c = f->dis = dis_new(e, f);
 			if (c) {
 				obs_security(c, SEC_CLEARTEXT);
@@ -144,14 +139,110 @@ static void engine_flow_end(struct engine *e, struct flow *f, enum flow_end why)
 		r.anoms = c->anoms;
 		r.nanoms = c->nanoms;
 	}
+	if (tmp && f->dis) {
+		/* the anomalies the flow's own context recorded so far */
+		r.anoms = f->dis->anoms;
+		r.nanoms = f->dis->nanoms;
+	}
 	if (store_flow(e->store, &r) != 0)
 		e->st.store_errors++;
-	else
+	else if (final)
 		e->st.flows_written++;
+	else
+		e->st.checkpoint_rows++;
 	free(risks);
 	free(clear);
-	dis_free(c);
+	if (tmp) {
+		tmp->finished = true; /* nothing to end: keeps dis_free off the flow */
+		dis_free(tmp);
+	}
+}
+
+/* End dissection of a flow: its dissector's flow_end runs, its state,
+ * reassembly buffers and nDPI state are freed; its observations and
+ * counters stay. At flow end, or as soon as a TCP connection is closed
+ * (both FINs or a RST): no payload can follow, and a closed connection
+ * lingers closing_timeout for its last ACKs — without this, thousands of
+ * closed connections would hold their parsing state for 10 s each. */
+static void engine_flow_quiesce(struct engine *e, struct flow *f)
+{
+	struct dis_ctx *c = f->dis;
+
+	if (f->quiesced)
+		return;
+	f->quiesced = true;
+	if (c) {
+		/* stream trouble the dissector never saw */
+		for (int d = 0; d < 2; d++) {
+			if (f->st[d].overlap_mismatch)
+				dis_anomaly_raw(c, "stream", STREAM_ANOM_OVERLAP_MISMATCH,
+						"stream_overlap_mismatch", d == 0 ? "c2s" : "s2c");
+			/* also before any dissector claimed the flow: the hole
+			 * is why nothing was dissected (dis_stream_trouble) */
+			if (!c->finished && f->st[d].ooo_segs > 0)
+				dis_stream_trouble(c, STREAM_ANOM_GAP, d);
+		}
+		dis_finish(c);
+	}
+	for (int d = 0; d < 2; d++)
+		stream_release(&f->st[d]);
+	if (e->ndpi)
+		wa_ndpi_finish(e->ndpi, f);
+	f->bypass = true;
+}
+
+/* A TCP connection just closed (both FINs or a RST): nothing it carries
+ * can change its observations any more, so write them now and free them.
+ * The connection stays in the table for closing_timeout to count its last
+ * ACKs; its end is then a counters-only UPDATE. Without this, every closed
+ * connection held its TLS object and context for 10 s: at 1,700 new
+ * connections a second, most of the process's memory. */
+static void engine_flow_freeze(struct engine *e, struct flow *f)
+{
+	if (f->frozen_closed || e->store == NULL)
+		return;
+	if (FLOW_CKPT_STATE(f) == FLOW_CKPT_SEEN && e->ckpt_pending[f->ckpt >> 2] > 0)
+		e->ckpt_pending[f->ckpt >> 2]--;
+	engine_flow_write(e, f, "open", false);
+	f->ckpt = FLOW_CKPT_FROZEN;
+	f->frozen_closed = true;
+	dis_free(f->dis);
 	f->dis = NULL;
+}
+
+/* Write the flow to the store and free everything it holds. */
+static void engine_flow_end(struct engine *e, struct flow *f, enum flow_end why)
+{
+	if (f->frozen_closed) {
+		struct flow_rec r;
+		memset(&r, 0, sizeof(r));
+		r.flow_id = f->id;
+		r.ts_last = f->ts_last;
+		for (int d = 0; d < 2; d++) {
+			r.packets[d] = f->pkts[d];
+			r.bytes[d] = f->bytes[d];
+			r.payload[d] = f->payload[d];
+			e->st.retransmissions += f->st[d].retrans;
+			e->st.overlap_mismatches += f->st[d].overlap_mismatch;
+		}
+		r.end_reason = flow_end_name(why);
+		if (store_flow_counters(e->store, &r) != 0)
+			e->st.store_errors++;
+		else
+			e->st.flows_written++;
+		goto unlink;
+	}
+	engine_flow_quiesce(e, f);
+	for (int d = 0; d < 2; d++) {
+		e->st.retransmissions += f->st[d].retrans;
+		e->st.overlap_mismatches += f->st[d].overlap_mismatch;
+	}
+	if (FLOW_CKPT_STATE(f) == FLOW_CKPT_SEEN && e->ckpt_pending[f->ckpt >> 2] > 0)
+		e->ckpt_pending[f->ckpt >> 2]--;
+	engine_flow_write(e, f, flow_end_name(why), true);
+	dis_free(f->dis); /* the write may have created it */
+	f->dis = NULL;
+unlink:
 	wa_ndpi_release(f);
 	switch (why) {
 	case FE_EVICTED: e->st.flows_evicted++; break;
@@ -260,11 +351,6 @@ void engine_packet(struct engine *e, int dlt, int64_t ts, const uint8_t *data,
 	if (ts > f->ts_last)
 		f->ts_last = ts;
 
-	if (e->ndpi && !f->ndpi_done) {
-		e->st.ndpi_packets++;
-		wa_ndpi_packet(e->ndpi, f, &p, e->cfg.ndpi_max_pkts);
-	}
-
 	if (!f->bypass && p.payload_len > 0 && f->dis == NULL) {
 		f->dis = dis_new(e, f);
 		if (f->dis == NULL || f->dis->finished)
@@ -276,8 +362,11 @@ void engine_packet(struct engine *e, int dlt, int64_t ts, const uint8_t *data,
 		else
 			e->st.bypassed_packets++;
 		if ((f->tcp_state & FLOW_RST) ||
-		    (f->tcp_state & (FLOW_FIN_C | FLOW_FIN_S)) == (FLOW_FIN_C | FLOW_FIN_S))
+		    (f->tcp_state & (FLOW_FIN_C | FLOW_FIN_S)) == (FLOW_FIN_C | FLOW_FIN_S)) {
 			flow_touch(&e->ft, f, FL_CLOSING);
+			engine_flow_quiesce(e, f);
+			engine_flow_freeze(e, f);
+		}
 		else
 			flow_touch(&e->ft, f, FL_TCP);
 	} else {
@@ -286,6 +375,26 @@ void engine_packet(struct engine *e, int dlt, int64_t ts, const uint8_t *data,
 		else
 			e->st.bypassed_packets++;
 		flow_touch(&e->ft, f, FL_UDP);
+	}
+
+	if (e->ndpi && !f->ndpi_done) {
+		/* After our dissectors, so that a flow claimed by this very
+		 * packet can skip nDPI (NDPI_MODE_UNCLAIMED). A flow our
+		 * dissector claimed keeps nDPI's second opinion on the protocol
+		 * (CLASSIFY) but not its deeper dissection. */
+		if (f->dis && f->dis->cur && e->cfg.ndpi_mode == NDPI_MODE_UNCLAIMED) {
+			wa_ndpi_release(f);
+			f->ndpi_done = true;
+			f->ndpi_skipped = true;
+			e->st.ndpi_stopped++;
+		} else if (f->dis && f->dis->cur && e->cfg.ndpi_mode == NDPI_MODE_CLASSIFY &&
+			   (f->ndpi_app != 0 || f->ndpi_master != 0)) {
+			wa_ndpi_finish(e->ndpi, f);
+			e->st.ndpi_stopped++;
+		} else {
+			e->st.ndpi_packets++;
+			wa_ndpi_packet(e->ndpi, f, &p, e->cfg.ndpi_max_pkts);
+		}
 	}
 }
 
@@ -296,6 +405,87 @@ void engine_flush_all(struct engine *e)
 		engine_flow_end(e, f, f->list == FL_CLOSING ? FE_CLOSED : FE_CAPTURE_END);
 }
 
+/* One flow at a checkpoint: a new one is only marked (seen), the others
+ * are written; a flow whose observations were final at its last snapshot
+ * (no live dissector, nDPI done) gets only its counters updated. */
+static uint64_t engine_ckpt_flow(struct engine *e, struct flow *f, uint32_t pk, bool all,
+				 uint32_t *marked)
+{
+	bool frozen;
+
+	if (FLOW_CKPT_STATE(f) == FLOW_CKPT_NEW && !all) {
+		f->ckpt = (uint8_t)(FLOW_CKPT_SEEN | f->list << 2);
+		f->ckpt_pkts = pk;
+		marked[f->list]++;
+		return 0;
+	}
+	if (FLOW_CKPT_STATE(f) == FLOW_CKPT_SEEN && e->ckpt_pending[f->ckpt >> 2] > 0)
+		e->ckpt_pending[f->ckpt >> 2]--;
+	/* no payload yet (no context) is not final: one may come */
+	frozen = (f->dis ? f->dis->finished : f->bypass) && (e->ndpi == NULL || f->ndpi_done);
+	if (FLOW_CKPT_STATE(f) == FLOW_CKPT_FROZEN) {
+		struct flow_rec r;
+		memset(&r, 0, sizeof(r));
+		r.flow_id = f->id;
+		r.ts_last = f->ts_last;
+		for (int d = 0; d < 2; d++) {
+			r.packets[d] = f->pkts[d];
+			r.bytes[d] = f->bytes[d];
+			r.payload[d] = f->payload[d];
+		}
+		if (store_flow_counters(e->store, &r) != 0)
+			e->st.store_errors++;
+		else
+			e->st.checkpoint_rows++;
+	} else {
+		engine_flow_write(e, f, "open", false);
+	}
+	f->ckpt = frozen ? FLOW_CKPT_FROZEN : FLOW_CKPT_WRITTEN;
+	f->ckpt_pkts = pk;
+	return 1;
+}
+
+#define FLOW_PKTS32(f) ((uint32_t)((f)->pkts[0] + (f)->pkts[1]))
+
+/* A flow is written from its second checkpoint on: one that starts and ends
+ * between two checkpoints (most do) costs nothing, and one still open at a
+ * SIGKILL loses at most two intervals. No walk over the whole table: a packet
+ * moves its flow to the tail of its age list, so pass 1 walks each list from
+ * the tail through the flows with packets since the last checkpoint; pass 2
+ * goes on, only as far as needed, to the flows marked at the previous
+ * checkpoint and idle since (ckpt_pending counts them per list). */
+uint64_t engine_checkpoint(struct engine *e, bool all)
+{
+	uint64_t n = 0;
+	uint32_t marked[FL_NLISTS] = { 0 };
+	struct flow *stop[FL_NLISTS];
+	struct flow *f;
+	int l;
+
+	if (all) { /* SIGHUP: every flow not written as it is now */
+		for (l = 0; l < FL_NLISTS; l++)
+			for (f = e->ft.head[l]; f != NULL; f = f->next)
+				if (FLOW_CKPT_STATE(f) < FLOW_CKPT_WRITTEN || f->ckpt_pkts != FLOW_PKTS32(f))
+					n += engine_ckpt_flow(e, f, FLOW_PKTS32(f), true, marked);
+		return n;
+	}
+	for (l = 0; l < FL_NLISTS; l++) {
+		for (f = e->ft.tail[l]; f != NULL; f = f->prev) {
+			if (FLOW_CKPT_STATE(f) != FLOW_CKPT_NEW && f->ckpt_pkts == FLOW_PKTS32(f))
+				break;
+			n += engine_ckpt_flow(e, f, FLOW_PKTS32(f), false, marked);
+		}
+		stop[l] = f;
+	}
+	for (l = 0; l < FL_NLISTS; l++)
+		for (f = stop[l]; f != NULL && e->ckpt_pending[l] > 0; f = f->prev)
+			if (FLOW_CKPT_STATE(f) == FLOW_CKPT_SEEN)
+				n += engine_ckpt_flow(e, f, FLOW_PKTS32(f), false, marked);
+	for (l = 0; l < FL_NLISTS; l++)
+		e->ckpt_pending[l] += marked[l];
+	return n;
+}
+
 void engine_free(struct engine *e)
 {
 	engine_flush_all(e);
@@ -303,4 +493,6 @@ void engine_free(struct engine *e)
 	if (e->ndpi)
 		wa_ndpi_free(e->ndpi);
 	e->ndpi = NULL;
+	dis_pools_drain();
+	stream_pool_drain();
 }

@@ -20,7 +20,17 @@ struct engine_config {
 	int64_t closing_timeout;   /* after FIN both ways or RST */
 	bool ndpi;                 /* classify with nDPI */
 	uint16_t ndpi_max_pkts;    /* packets per flow given to nDPI at most */
+	uint8_t ndpi_mode;         /* NDPI_MODE_*: how far nDPI follows claimed flows */
 };
+
+/* nDPI on flows one of our dissectors claimed (docs/PERFORMANCE.md):
+ * UNCLAIMED (default): none — nDPI is dropped from a flow at the packet a
+ * dissector claims it, and the flow's nDPI fields are null;
+ * CLASSIFY: nDPI goes on until it has named the protocol (a second opinion
+ * on the protocol, not on its risks);
+ * ALL: nDPI dissects as far as it wants (certificate and credential risks).
+ * Flows no dissector claims always get nDPI in full. */
+enum { NDPI_MODE_UNCLAIMED = 0, NDPI_MODE_CLASSIFY, NDPI_MODE_ALL };
 
 void engine_config_defaults(struct engine_config *c);
 
@@ -33,9 +43,11 @@ struct engine_stats {
 	uint64_t flows_evicted, flows_expired, flows_closed;
 	uint64_t dissector_calls, dissector_bytes, probe_calls;
 	uint64_t ndpi_packets, ndpi_flows;
+	uint64_t ndpi_stopped;           /* flows whose nDPI ended at a claim */
 	uint64_t bypassed_packets;
 	uint64_t stream_gaps, stream_caps, retransmissions, overlap_mismatches;
 	uint64_t store_errors;
+	uint64_t checkpoint_rows;        /* snapshot rows of open flows */
 	int64_t ts_first, ts_last;
 };
 
@@ -46,6 +58,8 @@ struct engine {
 	struct wa_ndpi *ndpi;
 	int64_t run_id;
 	int64_t now;               /* current packet time */
+	uint32_t ckpt_pending[FL_NLISTS]; /* flows seen by the last checkpoint,
+					   * not written yet, per list then */
 	struct engine_stats st;
 };
 
@@ -58,6 +72,16 @@ void engine_packet(struct engine *e, int dlt, int64_t ts, const uint8_t *data,
 void engine_expire(struct engine *e, int64_t now);
 /* Write out every flow still open (end of capture, or signal). */
 void engine_flush_all(struct engine *e);
+/* Checkpoint (docs/ARCHITECTURE.md, durability): write a snapshot row
+ * (end_reason "open") for every flow that was already open at the previous
+ * checkpoint (every open flow if all: SIGHUP) and was never written or has
+ * new packets since its last snapshot, from the observations so far.
+ * Dissector and nDPI state are left as they are; the flow's final row
+ * replaces the snapshot (same flow_id) when it ends. Rows go into the store's current batch: commit after.
+ * Returns the number of rows written. Cost: a walk over the flows touched
+ * in the last two intervals (not the whole table; SIGHUP walks it all), one
+ * row per long-lived changed flow. */
+uint64_t engine_checkpoint(struct engine *e, bool all);
 void engine_free(struct engine *e);
 
 /* Server-port hint used by the client/server heuristic. */

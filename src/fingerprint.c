@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 
 #include "fingerprint.h"
+#include "util.h"
 #include "tls_tables.h"
 
 /* A growable string; err sticks after an allocation failure. */
@@ -53,17 +54,25 @@ static void fp_str_cat(struct fp_str *b, const char *s)
 /* Append v in decimal, after sep (may be ""). */
 static void fp_str_dec(struct fp_str *b, const char *sep, unsigned v)
 {
-	char t[16];
-	int n = snprintf(t, sizeof(t), "%s%u", sep, v);
-	fp_str_add(b, t, (size_t)n);
+	char t[24];
+	size_t k = strlen(sep);
+	memcpy(t, sep, k); /* callers pass "" or one character */
+	k += u64_to_dec(v, t + k);
+	fp_str_add(b, t, k);
 }
 
 /* Append v as 4 lowercase hex digits, after sep. */
 static void fp_str_hex4(struct fp_str *b, const char *sep, unsigned v)
 {
-	char t[16];
-	int n = snprintf(t, sizeof(t), "%s%04x", sep, v);
-	fp_str_add(b, t, (size_t)n);
+	static const char hx[] = "0123456789abcdef";
+	char t[8];
+	size_t k = strlen(sep);
+	memcpy(t, sep, k); /* callers pass "" or one character */
+	t[k++] = hx[(v >> 12) & 15];
+	t[k++] = hx[(v >> 8) & 15];
+	t[k++] = hx[(v >> 4) & 15];
+	t[k++] = hx[v & 15];
+	fp_str_add(b, t, k);
 }
 
 /* Finish: the text (malloc'd) or NULL after an error. "" when empty. */
@@ -94,8 +103,24 @@ static int fp_digest(const EVP_MD *md, const char *s, char *hexout)
 	unsigned char d[EVP_MAX_MD_SIZE];
 	unsigned int dl = 0;
 	hexout[0] = 0;
-	if (EVP_Digest(s, strlen(s), d, &dl, md, NULL) != 1)
+	/* One context per digest, reused, with the implementation fetched once:
+	 * EVP_Digest allocates a context and looks the provider up on every
+	 * call, which costs more than hashing a fingerprint string. */
+	static EVP_MD_CTX *ctx[2];
+	static EVP_MD *impl[2];
+	int k = md == EVP_md5() ? 0 : 1;
+	if (impl[k] == NULL)
+		impl[k] = EVP_MD_fetch(NULL, k == 0 ? "MD5" : "SHA256", NULL);
+	if (ctx[k] == NULL)
+		ctx[k] = EVP_MD_CTX_new();
+	if (impl[k] == NULL || ctx[k] == NULL || EVP_MD_get_type(impl[k]) != EVP_MD_get_type(md)) {
+		if (EVP_Digest(s, strlen(s), d, &dl, md, NULL) != 1)
+			return -1;
+	} else if (EVP_DigestInit_ex(ctx[k], impl[k], NULL) != 1 ||
+		   EVP_DigestUpdate(ctx[k], s, strlen(s)) != 1 ||
+		   EVP_DigestFinal_ex(ctx[k], d, &dl) != 1) {
 		return -1;
+	}
 	fp_hex(d, dl, hexout);
 	return 0;
 }

@@ -53,6 +53,8 @@ struct flow {
 	bool cli_is_a;            /* client is key.a/pa */
 	uint8_t tcp_state;        /* FLOW_* bits */
 	struct flow_key key;
+	uint32_t ckpt_pkts;       /* packets (mod 2^32) at the last checkpoint
+				   * (here: fills the hole before id) */
 	uint64_t id;
 	int64_t ts_first, ts_last;
 	uint64_t pkts[2], bytes[2], payload[2]; /* [dir] */
@@ -66,12 +68,26 @@ struct flow {
 	uint64_t ndpi_risk;
 	bool ndpi_done;
 	bool ndpi_guessed;        /* nDPI's answer is a guess (port), not a detection */
+	bool ndpi_skipped;        /* nDPI left out: a dissector claimed the flow */
 	bool bypass;              /* no dissector left: counters only */
+	bool quiesced;            /* closed: dissector finished, buffers freed */
+	bool frozen_closed;       /* closed and written: observations freed */
+	uint8_t ckpt;             /* FLOW_CKPT_*: engine_checkpoint() */
 };
 
 #define FLOW_FIN_C 0x01
 #define FLOW_FIN_S 0x02
 #define FLOW_RST 0x04
+
+/* Checkpoint state of a flow (engine_checkpoint), in the low two bits of
+ * ckpt: not yet seen by one, seen (open at one checkpoint; bits 2-3 hold
+ * its list then), a snapshot row of it is in the store, and that row holds
+ * its final observations (later snapshots update counters). */
+#define FLOW_CKPT_NEW 0
+#define FLOW_CKPT_SEEN 1
+#define FLOW_CKPT_WRITTEN 2
+#define FLOW_CKPT_FROZEN 3
+#define FLOW_CKPT_STATE(f) ((f)->ckpt & 3)
 
 struct flow_table {
 	struct flow **buckets;

@@ -1,5 +1,6 @@
 /* json.c — JSON writer; see json.h. */
 #include "json.h"
+#include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,11 +47,11 @@ char *jb_take(struct jbuf *jb)
 	return s;
 }
 
-static void jb_put(struct jbuf *jb, const char *p, size_t n)
+static void jb_grow_put(struct jbuf *jb, const char *p, size_t n)
 {
 	if (jb->err)
 		return;
-	if (n + 1 > jb->cap - jb->len || jb->s == NULL) {
+	{
 		size_t ncap = jb->cap ? jb->cap : 256;
 		while (n + 1 > ncap - jb->len) {
 			if (ncap > ((size_t)1 << 30)) {
@@ -70,6 +71,19 @@ static void jb_put(struct jbuf *jb, const char *p, size_t n)
 	memcpy(jb->s + jb->len, p, n);
 	jb->len += n;
 	jb->s[jb->len] = 0;
+}
+
+/* The common case inline: room in the buffer (jb->s is NULL only when cap
+ * is 0, and err leaves cap as it was but is checked in the slow path). */
+static inline void jb_put(struct jbuf *jb, const char *p, size_t n)
+{
+	if (n + 1 <= jb->cap - jb->len && !jb->err) {
+		memcpy(jb->s + jb->len, p, n);
+		jb->len += n;
+		jb->s[jb->len] = 0;
+		return;
+	}
+	jb_grow_put(jb, p, n);
 }
 
 static void jb_putc(struct jbuf *jb, char c)
@@ -198,9 +212,36 @@ void jb_escape(struct jbuf *jb, const void *sv, size_t n)
 
 void jb_key(struct jbuf *jb, const char *key)
 {
+	char tmp[80];
+	size_t n = strlen(key), k = 0, i;
+
+	/* keys are the program's own short ASCII names: one put for
+	 * ,"key": when nothing in it needs escaping */
+	if (n <= sizeof(tmp) - 5) {
+		for (i = 0; i < n; i++)
+			if (key[i] < 0x20 || key[i] >= 0x7f || key[i] == '"' || key[i] == '\\')
+				break;
+		if (i == n) {
+			if (jb->after_key)
+				jb->after_key = false;
+			else {
+				if (!jb->first[jb->depth])
+					tmp[k++] = ',';
+				jb->first[jb->depth] = false;
+			}
+			tmp[k++] = '"';
+			memcpy(tmp + k, key, n);
+			k += n;
+			tmp[k++] = '"';
+			tmp[k++] = ':';
+			jb_put(jb, tmp, k);
+			jb->after_key = true;
+			return;
+		}
+	}
 	jb_pre_value(jb);
 	jb_putc(jb, '"');
-	jb_escape(jb, key, strlen(key));
+	jb_escape(jb, key, n);
 	jb_put(jb, "\":", 2);
 	jb->after_key = true;
 }
@@ -223,18 +264,18 @@ void jb_string(struct jbuf *jb, const char *s)
 
 void jb_int(struct jbuf *jb, int64_t v)
 {
-	char tmp[32];
-	int n = snprintf(tmp, sizeof(tmp), "%lld", (long long)v);
+	char tmp[24];
+	size_t n = i64_to_dec(v, tmp);
 	jb_pre_value(jb);
-	jb_put(jb, tmp, (size_t)n);
+	jb_put(jb, tmp, n);
 }
 
 void jb_uint(struct jbuf *jb, uint64_t v)
 {
-	char tmp[32];
-	int n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
+	char tmp[24];
+	size_t n = u64_to_dec(v, tmp);
 	jb_pre_value(jb);
-	jb_put(jb, tmp, (size_t)n);
+	jb_put(jb, tmp, n);
 }
 
 void jb_bool(struct jbuf *jb, bool v)

@@ -36,7 +36,8 @@ static void usage(FILE *out)
 	      "  audit     capture FILE... then report, in one step\n"
 	      "\n"
 	      "capture: wireaudit capture -r FILE [-r FILE]... | -i IFACE [OPTION]...\n"
-	      "  -r, --read FILE        pcap or pcapng file (gzip-compressed accepted); repeatable\n"
+	      "  -r, --read FILE        pcap or pcapng file (gzip-compressed accepted), - for\n"
+	      "                         standard input; repeatable\n"
 	      "  -i, --interface IFACE  live capture (promiscuous unless -p)\n"
 	      "  -f, --filter BPF       capture filter (tcpdump syntax)\n"
 	      "  -d, --db FILE          SQLite database (default wireaudit.db)\n"
@@ -48,6 +49,12 @@ static void usage(FILE *out)
 	      "      --max-flows N      flow table cap; oldest idle evicted (default 262144)\n"
 	      "      --stream-cap BYTES reassembly cap per direction (default 262144)\n"
 	      "      --no-ndpi          skip nDPI classification\n"
+	      "      --ndpi MODE        nDPI on flows a dissector of ours claimed: unclaimed\n"
+	      "                         (default: none), classify (until nDPI names the\n"
+	      "                         protocol) or all (nDPI's full dissection and risks)\n"
+	      "      --checkpoint SEC   write open flows (end_reason \"open\") and commit every\n"
+	      "                         SEC seconds, so a SIGKILL loses at most that (default 2;\n"
+	      "                         0: only when flows end)\n"
 	      "      --progress         progress on stderr (default: when stderr is a terminal)\n"
 	      "  -q, --quiet            no summary line on stderr\n"
 	      "      --ca-file FILE     extra trust anchors (PEM bundle, e.g. an internal CA)\n"
@@ -94,6 +101,7 @@ static int parse_num(const char *s, long long min, long long max, long long *out
 enum {
 	OPT_DURATION = 256, OPT_MAX_FLOWS, OPT_STREAM_CAP, OPT_NO_NDPI, OPT_PROGRESS,
 	OPT_FORMAT, OPT_FLOW, OPT_SINCE, OPT_UNTIL, OPT_CA_FILE, OPT_SYSTEM_CA,
+	OPT_CHECKPOINT, OPT_NDPI_MODE,
 };
 
 /* Trust anchors for certificate validation (docs/CERTIFICATES.md). */
@@ -112,6 +120,8 @@ static const struct option capture_longopts[] = {
 	{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
 	{ "stream-cap", required_argument, NULL, OPT_STREAM_CAP },
 	{ "no-ndpi", no_argument, NULL, OPT_NO_NDPI },
+	{ "ndpi", required_argument, NULL, OPT_NDPI_MODE },
+	{ "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
@@ -134,6 +144,7 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 	o->snaplen = 262144;
 	o->promisc = true;
 	o->progress = isatty(STDERR_FILENO);
+	o->checkpoint_sec = 2;
 	engine_config_defaults(&o->eng);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "r:i:f:d:s:c:pZ:qh", capture_longopts, NULL)) != -1) {
@@ -171,6 +182,22 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 			o->eng.stream_cap = (uint32_t)v;
 			break;
 		case OPT_NO_NDPI: o->eng.ndpi = false; break;
+		case OPT_NDPI_MODE:
+			if (strcmp(optarg, "classify") == 0)
+				o->eng.ndpi_mode = NDPI_MODE_CLASSIFY;
+			else if (strcmp(optarg, "all") == 0)
+				o->eng.ndpi_mode = NDPI_MODE_ALL;
+			else if (strcmp(optarg, "unclaimed") == 0)
+				o->eng.ndpi_mode = NDPI_MODE_UNCLAIMED;
+			else {
+				fprintf(stderr, "wireaudit: --ndpi: classify, all or unclaimed\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_CHECKPOINT:
+			if (parse_num(optarg, 0, 86400, &v, "checkpoint interval")) return EXIT_USAGE;
+			o->checkpoint_sec = (int)v;
+			break;
 		case OPT_PROGRESS: o->progress = true; break;
 		case 'q': o->quiet = true; o->progress = false; break;
 		case OPT_CA_FILE: opt_ca_file = optarg; break;

@@ -1,5 +1,6 @@
 /* ndpi_glue.c — nDPI classification; see ndpi_glue.h. */
 #include "ndpi_glue.h"
+#include "pool.h"
 #include "json.h"
 
 #include <stdio.h>
@@ -38,12 +39,16 @@ struct wa_ndpi *wa_ndpi_new(void)
 	return n;
 }
 
+/* nDPI's per-flow struct, recycled (pool.h): one per new flow. */
+static struct pool ndpi_flow_pool = POOL_INIT(0, 1024, true);
+
 void wa_ndpi_free(struct wa_ndpi *n)
 {
 	if (n == NULL)
 		return;
 	ndpi_exit_detection_module(n->mod);
 	free(n);
+	pool_drain(&ndpi_flow_pool);
 }
 
 static void keep_result(struct flow *f, ndpi_protocol pr)
@@ -64,7 +69,7 @@ void wa_ndpi_release(struct flow *f)
 {
 	if (f->ndpi) {
 		ndpi_free_flow_data(f->ndpi);
-		free(f->ndpi);
+		pool_put(&ndpi_flow_pool, f->ndpi);
 		f->ndpi = NULL;
 	}
 }
@@ -77,7 +82,9 @@ void wa_ndpi_packet(struct wa_ndpi *n, struct flow *f, const struct pkt *p, uint
 	if (f->ndpi_done)
 		return;
 	if (f->ndpi == NULL) {
-		f->ndpi = calloc(1, ndpi_detection_get_sizeof_ndpi_flow_struct());
+		if (ndpi_flow_pool.size == 0)
+			ndpi_flow_pool.size = ndpi_detection_get_sizeof_ndpi_flow_struct();
+		f->ndpi = pool_get(&ndpi_flow_pool);
 		if (f->ndpi == NULL) {
 			f->ndpi_done = true;
 			return;

@@ -102,14 +102,40 @@ static const char *const migrations[] = {
 	"  detail TEXT"
 	");"
 	"CREATE INDEX anomalies_flow ON anomalies(flow_id);",
+	/* 1 -> 2: the generated columns of tls and cleartext go. SQLite
+	 * evaluates VIRTUAL generated columns on every INSERT, so their
+	 * json_extract calls cost about 9% of capture time
+	 * (docs/PERFORMANCE.md). The same fields, for SQL users, come from
+	 * two views. */
+	"ALTER TABLE tls DROP COLUMN version;"
+	"ALTER TABLE tls DROP COLUMN cipher_id;"
+	"ALTER TABLE tls DROP COLUMN sni;"
+	"ALTER TABLE tls DROP COLUMN established;"
+	"ALTER TABLE cleartext DROP COLUMN credentials;"
+	"ALTER TABLE cleartext DROP COLUMN auth_mechanism;"
+	"ALTER TABLE cleartext DROP COLUMN user;"
+	"CREATE VIEW tls_fields AS SELECT flow_id,"
+	"  json_extract(obj, '$.version') AS version,"
+	"  json_extract(obj, '$.cipher_id') AS cipher_id,"
+	"  json_extract(obj, '$.sni') AS sni,"
+	"  json_extract(obj, '$.established') AS established FROM tls;"
+	"CREATE VIEW cleartext_fields AS SELECT flow_id,"
+	"  json_extract(obj, '$.credentials') AS credentials,"
+	"  json_extract(obj, '$.auth_mechanism') AS auth_mechanism,"
+	"  json_extract(obj, '$.user') AS user FROM cleartext;",
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
+#define WA_STR2(x) #x
+#define WA_STR(x) WA_STR2(x)
+#define STORE_CACHE_KIB 16384
+#define STORE_CERT_SEEN 8192
 _Static_assert(N_MIGRATIONS == STORE_SCHEMA_VERSION,
 	       "a new migration must bump STORE_SCHEMA_VERSION (store.h) and docs/SCHEMA.md");
 
 enum {
-	ST_FLOW, ST_TLS, ST_CLEAR, ST_CERT, ST_FLOW_CERT, ST_ANOM, ST_N
+	ST_FLOW, ST_TLS, ST_CLEAR, ST_CERT, ST_FLOW_CERT, ST_ANOM,
+	ST_DEL_TLS, ST_DEL_CLEAR, ST_DEL_FLOW_CERT, ST_DEL_ANOM, ST_COUNTERS, ST_N
 };
 
 static const char *const stmt_sql[ST_N] = {
@@ -119,6 +145,15 @@ static const char *const stmt_sql[ST_N] = {
 	"INSERT OR IGNORE INTO certs (sha256, der, obj, first_seen) VALUES (?,?,?,?)",
 	"INSERT OR REPLACE INTO flow_certs VALUES (?,?,?,?)",
 	"INSERT INTO anomalies VALUES (?,?,?,?,?)",
+	/* a flow written again (checkpoint snapshot, then final): its
+	 * observation rows are replaced, never duplicated */
+	"DELETE FROM tls WHERE flow_id = ?",
+	"DELETE FROM cleartext WHERE flow_id = ?",
+	"DELETE FROM flow_certs WHERE flow_id = ?",
+	"DELETE FROM anomalies WHERE flow_id = ?",
+	"UPDATE flows SET ts_last = ?2, packets_c2s = ?3, packets_s2c = ?4, bytes_c2s = ?5,"
+	" bytes_s2c = ?6, payload_c2s = ?7, payload_s2c = ?8,"
+	" end_reason = COALESCE(?9, end_reason) WHERE flow_id = ?1",
 };
 
 struct store {
@@ -128,7 +163,31 @@ struct store {
 	bool in_tx;
 	unsigned batch_rows;
 	int64_t batch_start;
+	int failed;          /* SQLite code of the first failed write, 0: none */
+	unsigned cert_seen_n;
+	char cert_seen[STORE_CERT_SEEN][64]; /* store_cert_known() */
+	char *path;
 };
+
+/* The first write failure is reported once, with the database's name, and
+ * sticks: every later write is refused (store_failed), so that a full disk
+ * or a lock held by another writer stops the capture with one clear message
+ * instead of one line per flow. */
+static void store_fail(struct store *s, int rc, const char *what)
+{
+	if (s->failed)
+		return;
+	s->failed = rc ? rc : SQLITE_ERROR;
+	fprintf(stderr, "wireaudit: %s: %s failed: %s%s\n", s->path ? s->path : "database", what,
+		sqlite3_errmsg(s->db),
+		(rc & 0xff) == SQLITE_BUSY ? " (another process holds the write lock; "
+		"waited " STORE_BUSY_TIMEOUT_STR " ms)" : "");
+}
+
+const char *store_failed(const struct store *s)
+{
+	return s->failed ? sqlite3_errstr(s->failed) : NULL;
+}
 
 static int exec(struct store *s, const char *sql, char *err, size_t errlen)
 {
@@ -192,6 +251,37 @@ static int migrate(struct store *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* A WAL database in a place that cannot be written (a read-only mount, an
+ * evidence copy) cannot be opened read-only the normal way: SQLite must
+ * create its -shm file. Reopened as immutable (no locks, no WAL): safe only
+ * because nobody can write there either; a -wal file left next to it (a
+ * killed writer) would be ignored, hence the note. Returns 0 or -1. */
+static int store_reopen_immutable(struct store *s, const char *path)
+{
+	char uri[8192], wal[4096];
+	size_t o = 0;
+	const unsigned char *p;
+
+	o = (size_t)snprintf(uri, sizeof(uri), "file:");
+	for (p = (const unsigned char *)path; *p && o + 4 < sizeof(uri); p++) {
+		if (*p == '?' || *p == '#' || *p == '%' || *p < 0x20 || *p >= 0x7f)
+			o += (size_t)snprintf(uri + o, sizeof(uri) - o, "%%%02X", *p);
+		else
+			uri[o++] = (char)*p;
+	}
+	if (*p || (size_t)snprintf(uri + o, sizeof(uri) - o, "?immutable=1") >= sizeof(uri) - o)
+		return -1;
+	sqlite3_close(s->db);
+	s->db = NULL;
+	if (sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK)
+		return -1;
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	if (access(wal, F_OK) == 0)
+		fprintf(stderr, "wireaudit: note: %s is in a read-only place; read without its "
+			"write-ahead log %s (transactions not yet checkpointed are not seen)\n", path, wal);
+	return 0;
+}
+
 int store_open(struct store **out, const char *path, bool readonly, char *err, size_t errlen)
 {
 	struct store *s;
@@ -222,14 +312,22 @@ int store_open(struct store **out, const char *path, bool readonly, char *err, s
 		free(s);
 		return -1;
 	}
-	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+	s->path = strdup(path);
 	if (!readonly) {
 		if (exec(s, "PRAGMA journal_mode=WAL", err, errlen) != 0 ||
-		    exec(s, "PRAGMA synchronous=NORMAL", err, errlen) != 0)
+		    exec(s, "PRAGMA synchronous=NORMAL", err, errlen) != 0 ||
+		    /* a batch of 5,000 flows must fit in the page cache, or
+		     * SQLite spills and re-reads pages mid-transaction
+		     * (docs/PERFORMANCE.md) */
+		    exec(s, "PRAGMA cache_size=-" WA_STR(STORE_CACHE_KIB), err, errlen) != 0)
 			goto fail;
 	}
 	/* A file that is not a database fails here with a clear message. */
-	if (exec(s, "SELECT count(*) FROM sqlite_master", err, errlen) != 0)
+	if (exec(s, "SELECT count(*) FROM sqlite_master", err, errlen) != 0 &&
+	    (!readonly || sqlite3_errcode(s->db) != SQLITE_CANTOPEN ||
+	     store_reopen_immutable(s, path) != 0 ||
+	     exec(s, "SELECT count(*) FROM sqlite_master", err, errlen) != 0))
 		goto fail;
 	if (migrate(s, err, errlen) != 0)
 		goto fail;
@@ -247,18 +345,27 @@ fail:
 	for (i = 0; i < ST_N; i++)
 		sqlite3_finalize(s->st[i]);
 	sqlite3_close(s->db);
+	free(s->path);
 	free(s);
 	return -1;
 }
 
 int store_commit(struct store *s)
 {
+	int rc;
 	if (!s->in_tx)
-		return 0;
+		return s->failed ? -1 : 0;
 	s->in_tx = false;
 	s->batch_rows = 0;
-	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		fprintf(stderr, "wireaudit: store commit failed: %s\n", sqlite3_errmsg(s->db));
+	if (s->failed) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	if ((rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK) {
+		store_fail(s, sqlite3_extended_errcode(s->db), "commit");
+		/* an error may leave the transaction open (SQLITE_BUSY does) */
+		if (!sqlite3_get_autocommit(s->db))
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
 	return 0;
@@ -266,10 +373,12 @@ int store_commit(struct store *s)
 
 static int begin(struct store *s)
 {
+	if (s->failed)
+		return -1;
 	if (s->in_tx)
 		return 0;
 	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-		fprintf(stderr, "wireaudit: store begin failed: %s\n", sqlite3_errmsg(s->db));
+		store_fail(s, sqlite3_extended_errcode(s->db), "begin");
 		return -1;
 	}
 	s->in_tx = true;
@@ -294,6 +403,7 @@ void store_close(struct store *s)
 	for (i = 0; i < ST_N; i++)
 		sqlite3_finalize(s->st[i]);
 	sqlite3_close(s->db);
+	free(s->path);
 	free(s);
 }
 
@@ -372,6 +482,35 @@ err:
 	return -1;
 }
 
+int store_run_progress(struct store *s, int64_t run_id, const struct run_end *re)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (begin(s) != 0)
+		return -1;
+	rc = sqlite3_prepare_v2(s->db,
+		"UPDATE runs SET ts_first=?, ts_last=?, packets=?, bytes=?, flows=? WHERE run_id=?",
+		-1, &q, NULL);
+	if (rc != SQLITE_OK) {
+		store_fail(s, rc, "run update");
+		return -1;
+	}
+	if (re->ts_first)
+		sqlite3_bind_int64(q, 1, re->ts_first);
+	if (re->ts_last)
+		sqlite3_bind_int64(q, 2, re->ts_last);
+	sqlite3_bind_int64(q, 3, (sqlite3_int64)re->packets);
+	sqlite3_bind_int64(q, 4, (sqlite3_int64)re->bytes);
+	sqlite3_bind_int64(q, 5, (sqlite3_int64)re->flows);
+	sqlite3_bind_int64(q, 6, run_id);
+	rc = sqlite3_step(q);
+	if (rc != SQLITE_DONE)
+		store_fail(s, sqlite3_extended_errcode(s->db), "run update");
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 uint64_t store_next_flow_id(struct store *s)
 {
 	sqlite3_stmt *q;
@@ -395,13 +534,60 @@ static void bind_text_or_null(sqlite3_stmt *q, int i, const char *v)
 static int step_reset(struct store *s, sqlite3_stmt *q)
 {
 	int rc = sqlite3_step(q);
+	if (rc != SQLITE_DONE)
+		store_fail(s, sqlite3_extended_errcode(s->db), "write");
 	sqlite3_reset(q);
 	sqlite3_clear_bindings(q);
-	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "wireaudit: store write failed: %s\n", sqlite3_errmsg(s->db));
-		return -1;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Certificates this process has already inserted (INSERT OR IGNORE would
+ * ignore them, after binding and a B-tree lookup on a 64-character key
+ * per certificate per connection). Open addressing over the hex SHA-256,
+ * cleared when three quarters full: a miss only costs the INSERT. A
+ * certificate is remembered once written in a transaction; a failed
+ * transaction stops all writing (store_fail), so none is remembered
+ * wrongly. */
+static bool store_cert_known(struct store *s, const char *sha256)
+{
+	size_t i, k;
+	uint64_t h = 0;
+
+	if (strlen(sha256) != 64)
+		return false;
+	for (k = 0; k < 16; k++) {
+		char ch = sha256[k];
+		h = h << 4 | (uint64_t)(ch >= 'a' ? ch - 'a' + 10 : ch >= 'A' ? ch - 'A' + 10 : ch - '0');
 	}
-	return 0;
+	i = (size_t)(h % STORE_CERT_SEEN);
+	for (k = 0; k < STORE_CERT_SEEN; k++, i = (i + 1) % STORE_CERT_SEEN) {
+		if (s->cert_seen[i][0] == 0)
+			break;
+		if (memcmp(s->cert_seen[i], sha256, 64) == 0)
+			return true;
+	}
+	if (s->cert_seen_n >= STORE_CERT_SEEN / 4 * 3) {
+		memset(s->cert_seen, 0, sizeof(s->cert_seen));
+		s->cert_seen_n = 0;
+		i = (size_t)(h % STORE_CERT_SEEN);
+	}
+	memcpy(s->cert_seen[i], sha256, 64);
+	s->cert_seen_n++;
+	return false;
+}
+
+static int store_counters(struct store *s, const struct flow_rec *r, const char *end_reason)
+{
+	sqlite3_stmt *q = s->st[ST_COUNTERS];
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)r->flow_id);
+	sqlite3_bind_int64(q, 2, r->ts_last);
+	for (int d = 0; d < 2; d++) {
+		sqlite3_bind_int64(q, 3 + d, (sqlite3_int64)r->packets[d]);
+		sqlite3_bind_int64(q, 5 + d, (sqlite3_int64)r->bytes[d]);
+		sqlite3_bind_int64(q, 7 + d, (sqlite3_int64)r->payload[d]);
+	}
+	bind_text_or_null(q, 9, end_reason);
+	return step_reset(s, q);
 }
 
 int store_flow(struct store *s, const struct flow_rec *r)
@@ -412,6 +598,11 @@ int store_flow(struct store *s, const struct flow_rec *r)
 
 	if (begin(s) != 0)
 		return -1;
+	if (r->rewrite && r->keep_children) {
+		/* the row's other columns are as the snapshot wrote them */
+		rc |= store_counters(s, r, r->end_reason);
+		goto anomalies;
+	}
 	sqlite3_bind_int64(q, 1, (sqlite3_int64)r->flow_id);
 	sqlite3_bind_int64(q, 2, r->run_id);
 	sqlite3_bind_int64(q, 3, r->ts_first);
@@ -437,6 +628,12 @@ int store_flow(struct store *s, const struct flow_rec *r)
 	bind_text_or_null(q, 23, r->protocol);
 	bind_text_or_null(q, 24, r->security);
 	rc |= step_reset(s, q);
+	if (r->rewrite) {
+		for (i = ST_DEL_TLS; i <= ST_DEL_ANOM; i++) {
+			sqlite3_bind_int64(s->st[i], 1, (sqlite3_int64)r->flow_id);
+			rc |= step_reset(s, s->st[i]);
+		}
+	}
 
 	if (r->tls_json) {
 		q = s->st[ST_TLS];
@@ -452,18 +649,26 @@ int store_flow(struct store *s, const struct flow_rec *r)
 	}
 	for (i = 0; i < r->ncerts; i++) {
 		const struct obs_cert_rec *c = &r->certs[i];
-		q = s->st[ST_CERT];
-		sqlite3_bind_text(q, 1, c->sha256, -1, SQLITE_STATIC);
-		sqlite3_bind_blob(q, 2, c->der, (int)c->der_len, SQLITE_STATIC);
-		sqlite3_bind_text(q, 3, c->json, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(q, 4, r->ts_first);
-		rc |= step_reset(s, q);
+		if (!store_cert_known(s, c->sha256)) {
+			q = s->st[ST_CERT];
+			sqlite3_bind_text(q, 1, c->sha256, -1, SQLITE_STATIC);
+			sqlite3_bind_blob(q, 2, c->der, (int)c->der_len, SQLITE_STATIC);
+			sqlite3_bind_text(q, 3, c->json, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(q, 4, r->ts_first);
+			rc |= step_reset(s, q);
+		}
 		q = s->st[ST_FLOW_CERT];
 		sqlite3_bind_int64(q, 1, (sqlite3_int64)r->flow_id);
 		sqlite3_bind_int(q, 2, c->side);
 		sqlite3_bind_int(q, 3, c->idx);
 		sqlite3_bind_text(q, 4, c->sha256, -1, SQLITE_STATIC);
 		rc |= step_reset(s, q);
+	}
+anomalies:
+	if (r->rewrite && r->keep_children) {
+		/* quiescing may have added one since the snapshot */
+		sqlite3_bind_int64(s->st[ST_DEL_ANOM], 1, (sqlite3_int64)r->flow_id);
+		rc |= step_reset(s, s->st[ST_DEL_ANOM]);
 	}
 	for (i = 0; i < r->nanoms; i++) {
 		const struct obs_anom *a = &r->anoms[i];
@@ -478,6 +683,18 @@ int store_flow(struct store *s, const struct flow_rec *r)
 	s->batch_rows++;
 	store_maybe_commit(s);
 	return rc ? -1 : 0;
+}
+
+int store_flow_counters(struct store *s, const struct flow_rec *r)
+{
+	int rc;
+
+	if (begin(s) != 0)
+		return -1;
+	rc = store_counters(s, r, r->end_reason);
+	s->batch_rows++;
+	store_maybe_commit(s);
+	return rc;
 }
 
 /* ---- read side ---- */
@@ -509,7 +726,8 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 		" (SELECT json_group_array(json_object('dissector', a.dissector, 'code', a.code,"
 		"   'name', a.name, 'detail', a.detail)) FROM anomalies a WHERE a.flow_id = f.flow_id),"
 		" json_extract(t.obj, '$.version'), json_extract(t.obj, '$.cipher'),"
-		" json_extract(t.obj, '$.sni'), ct.credentials, ct.auth_mechanism, ct.user,"
+		" json_extract(t.obj, '$.sni'), json_extract(ct.obj, '$.credentials'),"
+		" json_extract(ct.obj, '$.auth_mechanism'), json_extract(ct.obj, '$.user'),"
 		" (SELECT group_concat(a.dissector || ':' || a.name, ';') FROM anomalies a"
 		"   WHERE a.flow_id = f.flow_id)"
 		" FROM flows f LEFT JOIN tls t ON t.flow_id = f.flow_id"
@@ -609,6 +827,48 @@ int store_query(struct store *s, const char *sql, const char *const *params, int
 	}
 	sqlite3_finalize(q);
 	return ret;
+}
+
+/* store_query_rows: the row handed to the callback is the statement itself. */
+int store_query_rows(struct store *s, const char *sql, const char *const *params, int nparams,
+		     int (*cb)(const struct store_row *r, void *arg), void *arg)
+{
+	sqlite3_stmt *q;
+	int rc, ret = 0, i;
+
+	if (store_commit(s) != 0)
+		return -1;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK) {
+		fprintf(stderr, "wireaudit: query: %s\n", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	for (i = 0; i < nparams; i++)
+		if (params[i])
+			sqlite3_bind_text(q, i + 1, params[i], -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		if ((ret = cb((const struct store_row *)(void *)q, arg)) != 0)
+			break;
+	if (ret == 0 && rc != SQLITE_DONE) {
+		fprintf(stderr, "wireaudit: query: %s\n", sqlite3_errmsg(s->db));
+		ret = -1;
+	}
+	sqlite3_finalize(q);
+	return ret;
+}
+
+int64_t store_col_int(const struct store_row *r, int i)
+{
+	return sqlite3_column_int64((sqlite3_stmt *)(void *)r, i);
+}
+
+const char *store_col_text(const struct store_row *r, int i)
+{
+	return (const char *)sqlite3_column_text((sqlite3_stmt *)(void *)r, i);
+}
+
+bool store_col_null(const struct store_row *r, int i)
+{
+	return sqlite3_column_type((sqlite3_stmt *)(void *)r, i) == SQLITE_NULL;
 }
 
 struct store_fn {

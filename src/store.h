@@ -21,9 +21,12 @@
 struct obs_cert_rec;
 struct obs_anom;
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_BATCH_ROWS 5000
 #define STORE_BATCH_USEC (2 * 1000000LL)
+/* How long a write waits for another process's write lock before failing. */
+#define STORE_BUSY_TIMEOUT_MS 5000
+#define STORE_BUSY_TIMEOUT_STR "5000"
 
 struct store;
 
@@ -34,6 +37,11 @@ void store_close(struct store *s);
 int store_commit(struct store *s);
 /* Commit if the batch is old or large. */
 void store_maybe_commit(struct store *s);
+/* NULL while every write succeeded; after the first failed write (disk
+ * full, read-only, locked past STORE_BUSY_TIMEOUT_MS, I/O error) SQLite's
+ * reason, and every later write fails at once. The failure was reported on
+ * stderr once; what was committed before stays in the database. */
+const char *store_failed(const struct store *s);
 
 struct run_info {
 	const char *source;    /* files or interface */
@@ -51,6 +59,10 @@ struct run_end {
 	const char *status;        /* "complete", "interrupted", "error" */
 };
 int store_run_end(struct store *s, int64_t run_id, const struct run_end *re);
+/* Progress of a running run (packets, bytes, flows, packet times; status
+ * stays "running"), written into the current batch at each checkpoint: a
+ * run killed by SIGKILL shows how far it got. Returns 0 or -1. */
+int store_run_progress(struct store *s, int64_t run_id, const struct run_end *re);
 /* First free flow id (flow ids are unique across runs in one database). */
 uint64_t store_next_flow_id(struct store *s);
 
@@ -70,9 +82,20 @@ struct flow_rec {
 	unsigned ncerts;
 	const struct obs_anom *anoms;
 	unsigned nanoms;
+	bool rewrite;      /* rows of this flow_id may exist (a checkpoint
+			    * snapshot): its observation rows are replaced */
+	bool keep_children; /* with rewrite: the row and its tls, cleartext and
+			     * certificate rows written before are still right
+			     * (observations final then): only ts_last, the
+			     * counters, end_reason and the anomalies change */
 };
 
 int store_flow(struct store *s, const struct flow_rec *r);
+/* Updates only ts_last, the packet/byte counters and (when r->end_reason
+ * is set) end_reason of a flow already written: a checkpoint of a flow
+ * whose observations are final, or the end of a closed connection written
+ * when it closed. */
+int store_flow_counters(struct store *s, const struct flow_rec *r);
 
 /* ---- read side ---- */
 
@@ -110,6 +133,16 @@ int store_each_flow(struct store *s, const struct flow_filter *f,
  * row with column texts (NULL for SQL NULL). Parameters bound as text. */
 int store_query(struct store *s, const char *sql, const char *const *params, int nparams,
 		int (*cb)(int ncol, const char *const *vals, void *arg), void *arg);
+
+/* The same for scans of many rows: the callback reads the columns it needs
+ * through store_col_int / store_col_text / store_col_null (valid until it
+ * returns), so integers stay integers and unread columns cost nothing. */
+struct store_row;
+int store_query_rows(struct store *s, const char *sql, const char *const *params, int nparams,
+		     int (*cb)(const struct store_row *r, void *arg), void *arg);
+int64_t store_col_int(const struct store_row *r, int i);      /* NULL: 0 */
+const char *store_col_text(const struct store_row *r, int i); /* NULL: NULL */
+bool store_col_null(const struct store_row *r, int i);
 
 /* Registers a deterministic SQL scalar function NAME(text) for queries on
  * this connection (the report pass classifies addresses and cipher suites

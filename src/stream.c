@@ -1,5 +1,6 @@
 /* stream.c — TCP reassembly; see stream.h for the policy. */
 #include "stream.h"
+#include "pool.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,11 @@ void stream_syn(struct stream *s, uint32_t isn)
 	s->syn = true;
 }
 
+/* First buffer size of a direction; most handshakes fit. Buffers of this
+ * size are recycled through a free list (pool.h). */
+#define STREAM_BUF0 2048u
+static struct pool stream_buf_pool = POOL_INIT(STREAM_BUF0, 4096, false);
+
 /* Append in-order bytes, honouring the cap. */
 static uint32_t stream_append(struct stream *s, const uint8_t *data, uint32_t len, uint32_t cap)
 {
@@ -36,12 +42,23 @@ static uint32_t stream_append(struct stream *s, const uint8_t *data, uint32_t le
 	if (take == 0)
 		return 0;
 	if (s->len + take > s->cap_alloc) {
-		uint32_t ncap = s->cap_alloc ? s->cap_alloc : 2048;
+		uint32_t ncap = s->cap_alloc ? s->cap_alloc : STREAM_BUF0;
+		uint8_t *nb;
 		while (ncap < s->len + take)
 			ncap *= 2;
 		if (ncap > cap && cap >= s->len + take)
 			ncap = cap;
-		uint8_t *nb = realloc(s->buf, ncap);
+		if (ncap == STREAM_BUF0 && s->buf == NULL) {
+			nb = pool_get(&stream_buf_pool);
+		} else if (s->cap_alloc == STREAM_BUF0) {
+			/* leaving the pooled size: copy out, give the small one back */
+			if ((nb = malloc(ncap)) != NULL) {
+				memcpy(nb, s->buf, s->len);
+				pool_put(&stream_buf_pool, s->buf);
+			}
+		} else {
+			nb = realloc(s->buf, ncap);
+		}
 		if (nb == NULL) {
 			s->capped = true;
 			return 0;
@@ -65,9 +82,9 @@ static void stream_check_overlap(struct stream *s, uint32_t seq, const uint8_t *
 	if (s->capped || s->len == 0)
 		return;
 	if (off < 0) {
-		if ((uint32_t)-off >= len)
+		skip = 0u - (uint32_t)off; /* off may be INT32_MIN */
+		if (skip >= len)
 			return;
-		skip = (uint32_t)-off;
 		off = 0;
 	}
 	if ((uint32_t)off >= s->len)
@@ -171,7 +188,7 @@ uint32_t stream_add(struct stream *s, uint32_t seq, const uint8_t *data, uint32_
 	}
 	off = seq_diff(seq, s->next_seq);
 	if (off < 0) {
-		uint32_t old = (uint32_t)-off;
+		uint32_t old = 0u - (uint32_t)off; /* off may be INT32_MIN */
 		stream_check_overlap(s, seq, data, len);
 		if (old >= len) {
 			s->retrans++;
@@ -218,7 +235,15 @@ void stream_release(struct stream *s)
 	}
 	s->ooo = NULL;
 	s->ooo_bytes = s->ooo_segs = 0;
-	free(s->buf);
+	if (s->cap_alloc == STREAM_BUF0)
+		pool_put(&stream_buf_pool, s->buf);
+	else
+		free(s->buf);
 	s->buf = NULL;
 	s->len = s->cap_alloc = 0;
+}
+
+void stream_pool_drain(void)
+{
+	pool_drain(&stream_buf_pool);
 }

@@ -63,5 +63,7 @@ void stream_consume(struct stream *s, uint32_t n);
 
 /* Free buffers and queued segments; the stream keeps its counters. */
 void stream_release(struct stream *s);
+/* Free the recycled buffers (at exit). */
+void stream_pool_drain(void);
 
 #endif

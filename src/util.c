@@ -64,3 +64,27 @@ int64_t now_us(void)
 	gettimeofday(&tv, NULL);
 	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 }
+
+size_t u64_to_dec(uint64_t v, char *out)
+{
+	char t[20];
+	size_t n = 0, i;
+	do {
+		t[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (i = 0; i < n; i++)
+		out[i] = t[n - 1 - i];
+	out[n] = 0;
+	return n;
+}
+
+size_t i64_to_dec(int64_t v, char *out)
+{
+	if (v < 0) {
+		out[0] = '-';
+		/* negate in unsigned arithmetic: INT64_MIN has no positive twin */
+		return 1 + u64_to_dec(0 - (uint64_t)v, out + 1);
+	}
+	return u64_to_dec((uint64_t)v, out);
+}

@@ -21,7 +21,7 @@ t_is "$("$W" --version | head -1)" "wireaudit 0.1.0" "--version"
 db=$T_TMP/a.db
 "$W" capture -q -r "$SAMPLE" -d "$db"; t_is $? 0 "capture exits 0"
 t_is "$(stat -c %a "$db")" "600" "database created 0600"
-t_is "$(sqlite3 "$db" 'PRAGMA user_version')" "1" "schema version 1"
+t_is "$(sqlite3 "$db" 'PRAGMA user_version')" "2" "schema version 2"
 t_is "$(sqlite3 "$db" 'SELECT packets, flows, status FROM runs')" "80|8|complete" "run row: packets, flows, status"
 t_is "$("$W" export -d "$db" | wc -l)" "8" "export: one line per flow"
 t_is "$("$W" export -d "$db" --flow 2 | jq -r '[.flow_id, .cleartext.user, .cleartext.credentials] | @tsv')" \
@@ -104,7 +104,13 @@ grep -q 'cleartext \[fd00:99:21::2\]:80/http internal' "$T_TMP/audit.txt"; t_ok 
 if [ "$(id -u)" -eq 0 ] && ip link show lo >/dev/null 2>&1; then
 	"$W" capture -q -i lo -f "udp port 9" -d "$T_TMP/live.db" &
 	pid=$!
-	sleep 1
+	# capturing once its packet socket is open (start-up is slow on a
+	# loaded machine or under ASan)
+	for _ in $(seq 100); do
+		ls -l /proc/$pid/fd 2>/dev/null | grep -q 'socket:' && break
+		sleep 0.1
+	done
+	sleep 0.5
 	for i in 1 2 3; do echo "probe $i" > /dev/udp/127.0.0.1/9 2>/dev/null || true; sleep 0.1; done
 	sleep 0.5
 	kill -TERM $pid

@@ -1,7 +1,9 @@
 /* test_json.c — the JSON writer: commas, nesting, escaping of wire bytes. */
 #include <stdlib.h>
 #include "tap.h"
+#include <stdint.h>
 #include "../../src/json.h"
+#include "../../src/util.h"
 
 int main(void)
 {
@@ -24,6 +26,28 @@ int main(void)
 	jb_obj_close(&jb);
 	is_str(jb_str(&jb), "{\"a\":1,\"b\":[\"x\",-2,true,null],\"c\":null,\"d\":{\"e\":[]}}", "structure and commas");
 	jb_free(&jb);
+
+	/* integer formatting without snprintf: the extremes */
+	jb_init(&jb);
+	jb_arr_open(&jb);
+	jb_int(&jb, INT64_MIN);
+	jb_int(&jb, INT64_MAX);
+	jb_int(&jb, 0);
+	jb_uint(&jb, UINT64_MAX);
+	jb_uint(&jb, 10);
+	jb_arr_close(&jb);
+	is_str(jb_str(&jb), "[-9223372036854775808,9223372036854775807,0,18446744073709551615,10]",
+	       "integer extremes");
+	jb_free(&jb);
+	{
+		char t[24];
+		size_t n = u64_to_dec(1234567890123ULL, t);
+		is_str(t, "1234567890123", "u64_to_dec");
+		ok(n == 13, "u64_to_dec length");
+		n = i64_to_dec(-7, t);
+		is_str(t, "-7", "i64_to_dec negative");
+		ok(n == 2, "i64_to_dec length");
+	}
 
 	jb_init(&jb);
 	jb_strn(&jb, "q\"\\\n\t\x01\x7f<", 8);
