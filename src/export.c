@@ -74,30 +74,39 @@ int export_jsonl(struct store *s, const struct flow_filter *f, FILE *out)
 
 /* RFC 4180 quoting; text cells that a spreadsheet would take for a formula
  * (= + - @, tab, CR at the start) get a leading apostrophe (OWASP CSV
- * injection guidance). */
+ * injection guidance). A cell holding ';' or a tab is quoted too: a
+ * spreadsheet that splits on them must not see a new cell (OWASP: "take
+ * care of the field separator"). Control characters (C0, DEL, C1 in UTF-8)
+ * are written as \xNN, as term_escape does: RFC 4180 text has none, and
+ * the file is often read on a terminal. */
 void csv_field(FILE *out, const char *s, int is_text)
 {
-	const char *p;
+	const unsigned char *p;
 	if (s == NULL)
 		return;
-	bool quote = strpbrk(s, ",\"\r\n") != NULL;
+	bool quote = strpbrk(s, ",;\"\t\r\n") != NULL;
 	bool formula = is_text && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
 				   s[0] == '\t' || s[0] == '\r');
 	if (formula)
 		quote = true;
-	if (!quote) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
+	if (quote)
+		fputc('"', out);
 	if (formula)
 		fputc('\'', out);
-	for (p = s; *p; p++) {
+	for (p = (const unsigned char *)s; *p; p++) {
 		if (*p == '"')
 			fputc('"', out);
-		fputc(*p, out);
+		if (*p < 0x20 || *p == 0x7f) {
+			fprintf(out, "\\x%02x", *p);
+		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			fprintf(out, "\\xc2\\x%02x", p[1]); /* C1 controls in UTF-8 */
+			p++;
+		} else {
+			fputc(*p, out);
+		}
 	}
-	fputc('"', out);
+	if (quote)
+		fputc('"', out);
 }
 
 static void csv_int(FILE *out, long long v)
@@ -164,10 +173,13 @@ int export_csv(struct store *s, const struct flow_filter *f, FILE *out)
 }
 
 /* Control characters, DEL, ESC and C1 bytes shown as \xNN so that a string
- * from the wire cannot move the cursor or recolour a terminal. */
+ * from the wire cannot move the cursor or recolour a terminal; so is a byte
+ * that does not start valid UTF-8 (a lone 0x9b is CSI on an 8-bit
+ * terminal). */
 void term_escape(FILE *out, const char *s)
 {
 	const unsigned char *p;
+	size_t n;
 	if (s == NULL) {
 		fputc('-', out);
 		return;
@@ -178,7 +190,12 @@ void term_escape(FILE *out, const char *s)
 		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
 			fprintf(out, "\\xc2\\x%02x", p[1]); /* C1 controls in UTF-8 */
 			p++;
-		} else
+		} else if (*p >= 0x80 && (n = utf8_seq_len(p, strlen((const char *)p))) > 0) {
+			fwrite(p, 1, n, out);
+			p += n - 1;
+		} else if (*p >= 0x80)
+			fprintf(out, "\\x%02x", *p);
+		else
 			fputc(*p, out);
 	}
 }

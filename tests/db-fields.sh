@@ -55,6 +55,15 @@ detail "$P/pgsql-trust-cleartext.pcap" server_version '"15.18 (Debian 15.18-0+de
 detail "$P/pgsql-md5-cleartext.pcap" auth_result '"ok"'
 detail "$P/pgsql-prefer-refused.pcap" ssl_response '"N"'
 detail "$P/pgsql-sslrequest-tls.pcap" ssl_response '"S"'
+# GSSAPI encryption (real: MIT Kerberos KDC, PostgreSQL 15 'G'; PgBouncer 'N')
+core "$P/pgsql-gssenc.pcap" "postgresql|starttls|false|null|null|null|false"
+detail "$P/pgsql-gssenc.pcap" gssenc_requested 'true'
+detail "$P/pgsql-gssenc.pcap" gssenc_response '"G"'
+detail "$P/pgsql-gssenc.pcap" encryption '"gssapi"'
+t_is "$(export_one "$P/pgsql-gssenc.pcap" | jq -c '.tls')" "null" "pgsql-gssenc.pcap: no tls object"
+core "$P/pgsql-gssenc-refused.pcap" "postgresql|tls_refused|false|trust|app_gss|null|false"
+detail "$P/pgsql-gssenc-refused.pcap" gssenc_response '"N"'
+detail "$P/pgsql-gssenc-refused.pcap" application_name '"lab-gss-refused"'
 anoms "$P/pgsql-trust-cleartext.pcap" ""
 # crafted malformed
 core "$C/pgsql-bad-length.pcap" "postgresql|unknown|false|null|null|false|true"
@@ -111,6 +120,33 @@ detail "$C/tds-notsup-login7.pcap" tds_version '"0x74000004"'
 detail "$C/tds-notsup-port14330-failed.pcap" error_number '18456'
 detail "$C/tds-notsup-port14330-failed.pcap" auth_result '"error"'
 anoms "$C/tds-malformed-prelogin.pcap" "tds:bad_prelogin"
+# TLS inside PRELOGIN packets ([MS-TDS] 2.2.6.5), handed to tls.c at the
+# record level: the values below are tshark's too (tshark -d
+# tcp.port==1433,tds: TLS 1.2, 0xc02f, SNI, certificate serials 2000/1001 and
+# the SHA-256 of their DER bytes)
+tlsf() {
+	local got
+	got=$(export_one "$1" | jq -c '.tls | [.version, .cipher_id, .sni, .chain_len,
+		([.certs[].serial] | join(",")), ([.certs[].sha256[0:16]] | join(",")),
+		.established, .handshake, .tds.prelogin_tls_packets_c2s, .tds.prelogin_tls_packets_s2c,
+		.malformed]')
+	t_is "$got" "$2" "$(basename "$1"): tls $2"
+}
+core "$C/tds-encrypt-on-tls12.pcap" "tds|starttls|false|null|null|true|true"
+core "$C/tds-encrypt-req-tls12-split.pcap" "tds|starttls|false|null|null|true|false"
+tlsf "$C/tds-encrypt-on-tls12.pcap" '["TLSv1.2",49199,"server.wireaudit.test",2,"2000,1001","028b1ecd31f92ead,62b90ee323e90152",true,"complete",2,2,false]'
+tlsf "$C/tds-encrypt-req-tls12-split.pcap" '["TLSv1.2",49199,"server.wireaudit.test",2,"2000,1001","028b1ecd31f92ead,62b90ee323e90152",true,"complete",2,6,false]'
+anoms "$C/tds-encrypt-req-tls12-split.pcap" ""
+anoms "$C/tds-tls-bad-record.pcap" "tls:not_tls"
+t_is "$(export_one "$C/tds-tls-bad-record.pcap" | jq -c '[.security, .tls.malformed, .tls.tds.prelogin_tls_packets_c2s]')" \
+	'["starttls",true,1]' "tds-tls-bad-record.pcap: malformed TLS inside PRELOGIN"
+anoms "$C/tds-tls-raw-mid-record.pcap" "tds:bad_tls_carrier"
+# TDS 8.0 strict (real TLS 1.3 with ALPN tds/8.0 on 1433): the tls dissector's
+t_is "$(export_one "$P/tds8-strict-tls.pcap" | jq -c '[.protocol, .security, .server_port, .tls.alpn, .tls.version, .tls.sni, .tls.established]')" \
+	'["tls","tls",1433,["tds/8.0"],"TLSv1.3","server.lab.test",true]' "tds8-strict-tls.pcap: TDS 8.0 strict is a tls flow with ALPN tds/8.0"
+# the filler hellos of tds-encrypt-on.pcap: one suite, no extensions, no
+# certificate; the handshake never completes
+tlsf "$C/tds-encrypt-on.pcap" '["TLSv1.2",47,null,0,"","",false,"incomplete",1,1,false]'
 
 # ---- MongoDB (crafted from the wire protocol and BSON specs) ----
 core "$C/mongodb-scram-cleartext.pcap" "mongodb|cleartext|false|SCRAM-SHA-256|alice|false|false"
@@ -150,7 +186,9 @@ for pw in pw-pg-cleartext-4402 pw-pg-fallback-9034 pw-my-clear-6642 pw-redis-aut
 	if cat $caps | grep -aqF "$pw"; then seen=$((seen + 1)); fi
 done
 t_is "$seen" 7 "7 known passwords cross the wire in clear in the input captures"
-t_is "$(jq -s 'length' "$T_TMP/all.jsonl")" "$(echo "$caps" | wc -w)" "one flow per capture exported"
+# (pgsql-gssenc.pcap also holds the client's Kerberos TGS exchange, TCP 88)
+t_is "$(jq -s '[.[] | select(.server_port != 88)] | length' "$T_TMP/all.jsonl")" "$(echo "$caps" | wc -w)" \
+	"one flow per capture exported"
 t_is "$(jq -s '[.[] | select(.cleartext.credentials == true)] | length' "$T_TMP/all.jsonl")" 11 \
 	"11 flows with credentials in clear"
 n=0

@@ -88,10 +88,9 @@ state "$P/ftp-auth-tls-refused.pcap" ftp '["tls_refused",true,"password","ftpref
 state "$P/ftp-auth-tls.pcap" ftp '["starttls",false,null,null,null,true]'
 detail "$P/ftp-auth-tls.pcap" ftp '.cleartext.details.auth_tls_reply' '234'
 handed "$P/ftp-auth-tls.pcap" ftp
-# The README expects starttls_not_used here, but this capture's FEAT reply
-# lists no AUTH TLS/SSL (vsftpd ran without ssl_enable): the wire says
-# cleartext with tls_offered false, and that is what is asserted.
-state "$P/ftp-auth-tls-not-used.pcap" ftp '["cleartext",true,"password","ftpnotls",false,false]'
+# vsftpd with ssl_enable=YES, ssl_tlsv1=YES: FEAT lists AUTH TLS, the client
+# logs in without it.
+state "$P/ftp-auth-tls-not-used.pcap" ftp '["starttls_not_used",true,"password","ftpnotls",true,false]'
 state "$C/ftp-feat-auth-tls-not-used.pcap" ftp '["starttls_not_used",true,"password","ftpuser",true,false]'
 state "$C/ftp-bare-banner-anonymous.pcap" ftp '["cleartext",false,"anonymous","anonymous",null,false]'
 detail "$C/ftp-bare-banner-anonymous.pcap" ftp '.cleartext.details.anonymous' 'true'

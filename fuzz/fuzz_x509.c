@@ -1,0 +1,84 @@
+/* fuzz_x509.c — libFuzzer target: certificates and chains as the TLS
+ * dissector hands them to src/x509.c: parsing DER to the export's JSON
+ * (x509_cert_json), chain validation with hostname matching against the
+ * system anchors (x509_validate_chain), and stapled OCSP responses
+ * (x509_ocsp_parse, x509_ocsp_status).
+ *
+ * Input: byte 0 flags (bit 0 validate as a client certificate; bit 1 a
+ * hostname follows; bit 2 the last blob is also parsed as an OCSP
+ * response); bytes 1-4 the connection time, big-endian seconds after
+ * 2000-01-01; if bit 1, a length byte and the hostname (NUL-free: cut at the
+ * first NUL); then DER blobs, each a 2-byte big-endian length and that
+ * many bytes, leaf first, at most 16 (as in a TLS Certificate message). */
+#include "fuzz.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/x509.h"
+
+#define FZ_MAX_CERTS 16
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static bool inited;
+	uint8_t *ders[FZ_MAX_CERTS];
+	size_t lens[FZ_MAX_CERTS];
+	char host[256], sha[65], *j;
+	const char *hostname = NULL;
+	struct x509_verdict v;
+	struct x509_ocsp oc;
+	char status[16];
+	int64_t when, produced;
+	size_t off = 5;
+	int n = 0, i;
+
+	if (!inited) {
+		if (x509_init(NULL, NULL) != 0)
+			abort();
+		inited = true;
+	}
+	if (size < 5)
+		return 0;
+	when = (946684800LL + (int64_t)(((uint32_t)data[1] << 24) | ((uint32_t)data[2] << 16) |
+					((uint32_t)data[3] << 8) | data[4])) * 1000000;
+	if (data[0] & 2) {
+		size_t hl;
+		if (off >= size)
+			return 0;
+		hl = data[off++];
+		if (hl > size - off)
+			hl = size - off;
+		memcpy(host, data + off, hl);
+		host[hl] = 0;
+		hostname = host;
+		off += hl;
+	}
+	while (size - off >= 2 && n < FZ_MAX_CERTS) {
+		size_t len = fz_be16(data + off);
+		off += 2;
+		if (len > size - off)
+			len = size - off;
+		/* a buffer of its own: a read past its end is caught */
+		ders[n] = malloc(len ? len : 1);
+		if (ders[n] == NULL)
+			break;
+		memcpy(ders[n], data + off, len);
+		lens[n] = len;
+		off += len;
+		j = x509_cert_json(ders[n], len, sha);
+		free(j);
+		n++;
+	}
+	if (n > 0) {
+		x509_validate_chain((const uint8_t *const *)ders, lens, n, when, hostname,
+				    (data[0] & 1) != 0, &v);
+		if (data[0] & 4) {
+			x509_ocsp_parse(ders[n - 1], lens[n - 1], &oc);
+			x509_ocsp_status(ders[n - 1], lens[n - 1], status, sizeof(status), &produced);
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(ders[i]);
+	return 0;
+}
