@@ -336,20 +336,32 @@ void dis_finish(struct dis_ctx *c)
 		dis_stop(c);
 }
 
-void dis_free(struct dis_ctx *c)
+void dis_obs_free(struct dis_ctx *c)
 {
 	uint16_t i;
-	if (c == NULL)
-		return;
-	dis_finish(c);
 	for (i = 0; i < c->ndetails; i++)
 		free(c->details[i].s);
 	free(c->details);
+	c->details = NULL;
+	c->ndetails = c->details_cap = 0;
 	for (i = 0; i < c->ncerts; i++)
 		dis_cert_unref(c->certs[i].shared);
 	pool_put(&dis_cert_pool, c->certs);
+	c->certs = NULL;
+	c->ncerts = 0;
 	free(c->anoms);
+	c->anoms = NULL;
+	c->nanoms = 0;
 	free(c->tls_json);
+	c->tls_json = NULL;
+}
+
+void dis_free(struct dis_ctx *c)
+{
+	if (c == NULL)
+		return;
+	dis_finish(c);
+	dis_obs_free(c);
 	pool_put(&dis_ctx_pool, c);
 }
 

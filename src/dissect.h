@@ -101,6 +101,10 @@ void dis_stream_trouble(struct dis_ctx *c, int code, int d);
  * observations stay until dis_free. */
 void dis_finish(struct dis_ctx *c);
 void dis_free(struct dis_ctx *c);
+/* Free a context's observations (details, certificates, anomalies, TLS
+ * object) but not the context: for callers that made the context
+ * themselves, such as the dissector unit tests. */
+void dis_obs_free(struct dis_ctx *c);
 /* Release the free lists of contexts and states (at exit). */
 void dis_pools_drain(void);
 

@@ -109,10 +109,9 @@ static void run_init(struct run *r, const struct dissector *d)
 
 static void run_free(struct run *r)
 {
-	uint16_t i;
-	for (i = 0; i < r->ctx->ndetails; i++)
-		free(r->ctx->details[i].s);
-	free(r->ctx->details);
+	if (r->d->state_free)
+		r->d->state_free(r->state);
+	dis_obs_free(r->ctx);
 	free(r->ctx);
 	free(r->state);
 	free(r->buf[0].p);
