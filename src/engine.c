@@ -191,6 +191,23 @@ static void engine_flow_quiesce(struct engine *e, struct flow *f)
 	f->bypass = true;
 }
 
+/* A flow whose row holds its final observations: only ts_last, the
+ * counters and (when end_reason is not NULL) end_reason are updated. */
+static int engine_flow_write_counters(struct engine *e, struct flow *f, const char *end_reason)
+{
+	struct flow_rec r;
+	memset(&r, 0, sizeof(r));
+	r.flow_id = f->id;
+	r.ts_last = f->ts_last;
+	for (int d = 0; d < 2; d++) {
+		r.packets[d] = f->pkts[d];
+		r.bytes[d] = f->bytes[d];
+		r.payload[d] = f->payload[d];
+	}
+	r.end_reason = end_reason;
+	return store_flow_counters(e->store, &r);
+}
+
 /* A TCP connection just closed (both FINs or a RST): nothing it carries
  * can change its observations any more, so write them now and free them.
  * The connection stays in the table for closing_timeout to count its last
@@ -214,19 +231,11 @@ static void engine_flow_freeze(struct engine *e, struct flow *f)
 static void engine_flow_end(struct engine *e, struct flow *f, enum flow_end why)
 {
 	if (f->frozen_closed) {
-		struct flow_rec r;
-		memset(&r, 0, sizeof(r));
-		r.flow_id = f->id;
-		r.ts_last = f->ts_last;
 		for (int d = 0; d < 2; d++) {
-			r.packets[d] = f->pkts[d];
-			r.bytes[d] = f->bytes[d];
-			r.payload[d] = f->payload[d];
 			e->st.retransmissions += f->st[d].retrans;
 			e->st.overlap_mismatches += f->st[d].overlap_mismatch;
 		}
-		r.end_reason = flow_end_name(why);
-		if (store_flow_counters(e->store, &r) != 0)
+		if (engine_flow_write_counters(e, f, flow_end_name(why)) != 0)
 			e->st.store_errors++;
 		else
 			e->st.flows_written++;
@@ -424,16 +433,7 @@ static uint64_t engine_ckpt_flow(struct engine *e, struct flow *f, uint32_t pk, 
 	/* no payload yet (no context) is not final: one may come */
 	frozen = (f->dis ? f->dis->finished : f->bypass) && (e->ndpi == NULL || f->ndpi_done);
 	if (FLOW_CKPT_STATE(f) == FLOW_CKPT_FROZEN) {
-		struct flow_rec r;
-		memset(&r, 0, sizeof(r));
-		r.flow_id = f->id;
-		r.ts_last = f->ts_last;
-		for (int d = 0; d < 2; d++) {
-			r.packets[d] = f->pkts[d];
-			r.bytes[d] = f->bytes[d];
-			r.payload[d] = f->payload[d];
-		}
-		if (store_flow_counters(e->store, &r) != 0)
+		if (engine_flow_write_counters(e, f, NULL) != 0)
 			e->st.store_errors++;
 		else
 			e->st.checkpoint_rows++;

@@ -796,37 +796,31 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 	return ret;
 }
 
+/* store_query over store_query_rows: each row's columns as text. */
+struct store_text_rows {
+	int (*cb)(int ncol, const char *const *vals, void *arg);
+	void *arg;
+};
+
+static int store_text_row(const struct store_row *r, void *arg)
+{
+	const struct store_text_rows *t = arg;
+	sqlite3_stmt *q = (sqlite3_stmt *)(void *)r;
+	const char *vals[64];
+	int i, n = sqlite3_column_count(q);
+
+	if (n > 64)
+		n = 64;
+	for (i = 0; i < n; i++)
+		vals[i] = col_text(q, i);
+	return t->cb(n, vals, t->arg);
+}
+
 int store_query(struct store *s, const char *sql, const char *const *params, int nparams,
 		int (*cb)(int ncol, const char *const *vals, void *arg), void *arg)
 {
-	sqlite3_stmt *q;
-	int rc, ret = 0, i, n;
-	const char *vals[64];
-
-	if (store_commit(s) != 0)
-		return -1;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK) {
-		fprintf(stderr, "wireaudit: query: %s\n", sqlite3_errmsg(s->db));
-		return -1;
-	}
-	for (i = 0; i < nparams; i++)
-		if (params[i])
-			sqlite3_bind_text(q, i + 1, params[i], -1, SQLITE_STATIC);
-	n = sqlite3_column_count(q);
-	if (n > 64)
-		n = 64;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		for (i = 0; i < n; i++)
-			vals[i] = col_text(q, i);
-		if ((ret = cb(n, vals, arg)) != 0)
-			break;
-	}
-	if (ret == 0 && rc != SQLITE_DONE) {
-		fprintf(stderr, "wireaudit: query: %s\n", sqlite3_errmsg(s->db));
-		ret = -1;
-	}
-	sqlite3_finalize(q);
-	return ret;
+	struct store_text_rows t = { cb, arg };
+	return store_query_rows(s, sql, params, nparams, store_text_row, &t);
 }
 
 /* store_query_rows: the row handed to the callback is the statement itself. */
