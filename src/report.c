@@ -13,6 +13,7 @@
  *   stapled ocsp_status ccert est trusted terr tbe hmatch cacc cctrusted ccterr
  *   dh_bits alpn_http leaf ncerts leaf_ss wildcard
  *   creds authm user redir http_host tlsform
+ *   ja4 kxg          the client's JA4 and the key exchange group (rollup causes)
  * (flow_id is its rowid). One scan of rf evaluates every rule, relevance and
  * observability predicate per flow as bit masks and aggregates the hits in
  * hash tables here (rp_findings): memory grows with what is distinct (finding
@@ -50,6 +51,7 @@ void report_opts_init(struct report_opts *o)
 	o->format = RF_TEXT;
 	o->since = o->until = -1;
 	o->top = REPORT_TOP_DEFAULT;
+	o->list = REPORT_LIST_DEFAULT;
 	o->color = -1;
 }
 
@@ -70,6 +72,8 @@ void report_usage(FILE *out)
 	      "      --baseline FILE    previous JSON report: mark findings new/open/resolved\n"
 	      "      --waivers FILE     accepted findings with owner and expiry\n"
 	      "      --top N            clients and SNI names listed per finding (default 5)\n"
+	      "      --list N           findings and rollups listed per requirement in text,\n"
+	      "                         html and md (default 20, 0 all); json/csv hold all\n"
 	      "      --color WHEN       auto (default), always, never\n"
 	      "Exit status: 0 nothing fails at the level, 6 something fails, 2 usage,\n"
 	      "4 database error.\n", out);
@@ -77,7 +81,7 @@ void report_usage(FILE *out)
 
 enum {
 	RO_SINCE = 300, RO_UNTIL, RO_INTERNAL, RO_CONFIG, RO_GEOIP, RO_ASN, RO_BASELINE,
-	RO_WAIVERS, RO_TOP, RO_COLOR,
+	RO_WAIVERS, RO_TOP, RO_COLOR, RO_LIST,
 };
 
 static const struct option report_longopts[] = {
@@ -94,6 +98,7 @@ static const struct option report_longopts[] = {
 	{ "baseline", required_argument, NULL, RO_BASELINE },
 	{ "waivers", required_argument, NULL, RO_WAIVERS },
 	{ "top", required_argument, NULL, RO_TOP },
+	{ "list", required_argument, NULL, RO_LIST },
 	{ "color", required_argument, NULL, RO_COLOR },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -153,6 +158,15 @@ static int report_apply(struct report_opts *o, int ch, const char *arg)
 			return EXIT_USAGE;
 		}
 		o->top = (int)v;
+		break;
+	case RO_LIST:
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || end == arg || *end || v < 0 || v > INT_MAX) {
+			fprintf(stderr, "wireaudit: report: --list must be a number >= 0 (0: all)\n");
+			return EXIT_USAGE;
+		}
+		o->list = (int)v;
 		break;
 	case RO_COLOR:
 		if (strcmp(arg, "auto") == 0) o->color = -1;
@@ -764,7 +778,7 @@ static const char rf_create_sql[] =
 	" client_by TEXT, cz, sz, senvname, has_tls, ver, vrank, cmax, c13, cipher_id, cipher, cclass, cfs,"
 	" best_off, sni, ech, sreq, stapled, ocsp_status, ccert, est, trusted, terr, tbe, hmatch, cacc,"
 	" cctrusted, ccterr, dh_bits, alpn_http, crej, leaf TEXT, ncerts, leaf_ss, creds, authm, user, redir,"
-	" http_host, tlsform)";
+	" http_host, tlsform, ja4, kxg)";
 
 /* Each stored object is parsed once: one multi-path json_extract() per
  * object returns a small array (tj / cj) that the outer query picks apart
@@ -781,7 +795,7 @@ static const char rf_tls_sql[] =
 	"   '$.ocsp_stapled', '$.ocsp_status', '$.client_cert', '$.established', '$.chain_trusted',"
 	"   '$.trust_error', '$.trusted_by_extra_ca', '$.hostname_match', '$.client_accepted_untrusted',"
 	"   '$.client_chain_trusted', '$.client_trust_error', '$.dh_bits', '$.alpn',"
-	"   '$.leaf_self_signed', '$.client_rejected_cert') END AS tj,"
+	"   '$.leaf_self_signed', '$.client_rejected_cert', '$.ja4', '$.kx_group') END AS tj,"
 	"  CASE WHEN ct.obj IS NOT NULL THEN json_extract(ct.obj, '$.credentials', '$.auth_mechanism',"
 	"   '$.user', '$.details.redirect_to_https', '$.details.host') END AS cj,"
 	"  CASE WHEN t.obj IS NOT NULL THEN (SELECT fc.sha256 FROM flow_certs fc WHERE fc.flow_id = f.flow_id"
@@ -819,7 +833,8 @@ static const char rf_tls_sql[] =
 	"   WHERE c.sha256 = x.leaf)) AS leaf_ss,"
 	" json_extract(cj, '$[0]') AS creds, json_extract(cj, '$[1]') AS authm,"
 	" json_extract(cj, '$[2]') AS user, json_extract(cj, '$[3]') AS redir,"
-	" json_extract(cj, '$[4]') AS http_host, x.tlsform"
+	" json_extract(cj, '$[4]') AS http_host, x.tlsform,"
+	" json_extract(tj, '$[23]') AS ja4, json_extract(tj, '$[24]') AS kxg"
 	" FROM x";
 
 
@@ -835,7 +850,7 @@ static const char rf_other_sql[] =
 	" 0, NULL, NULL, 0, NULL,"
 	" json_extract(ct.obj, '$.credentials'), json_extract(ct.obj, '$.auth_mechanism'),"
 	" json_extract(ct.obj, '$.user'), json_extract(ct.obj, '$.details.redirect_to_https'),"
-	" json_extract(ct.obj, '$.details.host'), wa_tlsform(f.protocol)"
+	" json_extract(ct.obj, '$.details.host'), wa_tlsform(f.protocol), NULL, NULL"
 	" FROM flows f LEFT JOIN cleartext ct ON ct.flow_id = f.flow_id"
 	" WHERE NOT EXISTS (SELECT 1 FROM tls t WHERE t.flow_id = f.flow_id)"
 	" AND (CAST(?1 AS INTEGER) < 0 OR f.ts_last >= CAST(?1 AS INTEGER))"
@@ -962,47 +977,6 @@ static int rp_coverage(struct rp_report *rep)
 
 /* ---- findings ---- */
 
-/* Open-addressing index of findings by "k|server|port|protocol". */
-#define RP_HASH 16384
-struct rp_index {
-	struct rp_finding *slot[RP_HASH];
-	int kidx[RP_HASH];
-};
-
-static uint64_t rp_fnv(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-static void rp_gkey(char *buf, size_t len, const char *k, const char *ip, const char *port, const char *proto)
-{
-	snprintf(buf, len, "%s|%s|%s|%s", k ? k : "", ip ? ip : "", port ? port : "", proto ? proto : "\x01");
-}
-
-struct rp_load {
-	struct rp_report *rep;
-	struct rp_index *ix;
-	char **keys;   /* parallel to slots: the group key */
-};
-
-static struct rp_finding *rp_find(struct rp_load *L, const char *const *v)
-{
-	char key[512];
-	unsigned h, i;
-	rp_gkey(key, sizeof(key), v[0], v[1], v[2], v[3]);
-	h = (unsigned)(rp_fnv(key) % RP_HASH);
-	for (i = 0; i < RP_HASH; i++, h = (h + 1) % RP_HASH) {
-		if (L->ix->slot[h] == NULL)
-			return NULL;
-		if (strcmp(L->keys[h], key) == 0)
-			return L->ix->slot[h];
-	}
-	return NULL;
-}
-
 static const char *const rp_sev[] = { "info", "low", "medium", "high", "critical", NULL };
 
 static const char *rp_sev_bump(const char *s)
@@ -1014,176 +988,39 @@ static const char *rp_sev_bump(const char *s)
 	return s;
 }
 
+static int rp_sev_rank(const char *s)
+{
+	int i;
+	for (i = 0; rp_sev[i]; i++)
+		if (strcmp(rp_sev[i], s) == 0)
+			return i;
+	return 0;
+}
+
+/* A finding and what only the report pass needs of it. */
 struct rp_fx {
 	struct rp_finding f;
 	const char *severity;
 	int64_t creds;
-	char *authm;
-	struct jbuf ev;       /* evidence histogram under construction */
-	int nev;
-	char evt[400];        /* the same, one line */
 	int64_t relevant;
 };
 
-static int cb_group(int n, const char *const *v, void *a)
+static uint64_t rp_fnv(const char *s)
 {
-	struct rp_load *L = a;
-	struct rp_report *rep = L->rep;
-	struct rp_fx *x;
-	struct rp_req *r;
-	char key[512];
-	unsigned h;
-	int k, i;
-
-	if (n < 11)
-		return -1;
-	k = (int)num(v[0]);
-	for (i = 0; i < rep->nreqs; i++)
-		if (strcmp(rep->reqs[i].id, rp_kinds[k].req) == 0)
-			break;
-	if (i == rep->nreqs)
-		return 0;
-	r = &rep->reqs[i];
-	if (r->nfindings >= RP_MAX_FINDINGS) {
-		rep->findings_dropped++;
-		return 0;
-	}
-	x = xcalloc(1, sizeof(*x));
-	x->f.k = &rp_kinds[k];
-	snprintf(x->f.server_ip, sizeof(x->f.server_ip), "%s", v[1] ? v[1] : "");
-	x->f.server_port = (int)num(v[2]);
-	x->f.protocol = xstrdup(v[3]);
-	x->f.flows = num(v[4]);
-	x->f.first_seen = num(v[5]);
-	x->f.last_seen = num(v[6]);
-	x->f.nclients = num(v[7]);
-	x->creds = num(v[8]);
-	x->authm = xstrdup(v[9]);
-	x->severity = rp_kinds[k].severity;
-	if (x->creds > 0 && (strcmp(r->id, "12.3.1") == 0 || strcmp(r->id, "12.2.1") == 0 ||
-			     strcmp(r->id, "12.3.3") == 0))
-		x->severity = rp_sev_bump(x->severity);
-	x->f.top = xcalloc((size_t)rep->o->top, sizeof(*x->f.top));
-	x->f.sni = xcalloc((size_t)rep->o->top, sizeof(char *));
-	jb_init(&x->ev);
-	jb_obj_open(&x->ev);
-	jb_key(&x->ev, rp_kinds[k].evidence_name);
-	jb_obj_open(&x->ev);
-	{
-		struct rp_finding **nf = realloc(r->findings, sizeof(*nf) * (size_t)(r->nfindings + 1));
-		if (nf == NULL)
-			return -1;
-		r->findings = nf;
-		r->findings[r->nfindings++] = &x->f;
-	}
-	rp_gkey(key, sizeof(key), v[0], v[1], v[2], v[3]);
-	h = (unsigned)(rp_fnv(key) % RP_HASH);
-	while (L->ix->slot[h])
-		h = (h + 1) % RP_HASH;
-	L->ix->slot[h] = &x->f;
-	L->keys[h] = xstrdup(key);
-	(void)v[10];
-	return 0;
-}
-
-static int cb_clients(int n, const char *const *v, void *a)
-{
-	struct rp_load *L = a;
-	struct rp_finding *f;
-	if (n < 6 || (f = rp_find(L, v)) == NULL || f->ntop >= L->rep->o->top)
-		return 0;
-	snprintf(f->top[f->ntop].ip, sizeof(f->top[f->ntop].ip), "%s", v[4] ? v[4] : "");
-	f->top[f->ntop].flows = num(v[5]);
-	f->ntop++;
-	return 0;
-}
-
-static int cb_sni(int n, const char *const *v, void *a)
-{
-	struct rp_load *L = a;
-	struct rp_finding *f;
-	if (n < 5 || (f = rp_find(L, v)) == NULL || f->nsni >= L->rep->o->top || v[4] == NULL)
-		return 0;
-	f->sni[f->nsni++] = xstrdup(v[4]);
-	return 0;
-}
-
-static int cb_samples(int n, const char *const *v, void *a)
-{
-	struct rp_load *L = a;
-	struct rp_finding *f;
-	if (n < 5 || (f = rp_find(L, v)) == NULL || f->nsamples >= RP_SAMPLES)
-		return 0;
-	f->samples[f->nsamples++] = num(v[4]);
-	return 0;
-}
-
-static int cb_evidence(int n, const char *const *v, void *a)
-{
-	struct rp_load *L = a;
-	struct rp_fx *x;
-	if (n < 6 || (x = (struct rp_fx *)rp_find(L, v)) == NULL || x->nev >= 16)
-		return 0;
-	jb_key(&x->ev, v[4] ? v[4] : "(none)");
-	jb_int(&x->ev, num(v[5]));
-	x->nev++;
-	{
-		size_t l = strlen(x->evt);
-		if (l + 8 < sizeof(x->evt))
-			snprintf(x->evt + l, sizeof(x->evt) - l, "%s%s=%s", l ? ", " : "",
-				 v[4] ? v[4] : "(none)", v[5] ? v[5] : "0");
-	}
-	return 0;
-}
-
-static void rp_finish_evidence(struct rp_report *rep, struct rp_fx *x)
-{
-	struct rp_finding *f = &x->f;
-	char line[512];
-	size_t l;
-
-	jb_obj_close(&x->ev);
-	if (x->relevant > 0) {
-		jb_kv_int(&x->ev, "relevant_flows", x->relevant);
-		jb_key(&x->ev, "share");
-		{
-			char buf[32];
-			snprintf(buf, sizeof(buf), "%.4f", (double)f->flows / (double)x->relevant);
-			jb_raw(&x->ev, buf);
-		}
-	}
-	if (x->creds > 0) {
-		jb_kv_int(&x->ev, "credentials_in_clear", x->creds);
-		jb_kv_str(&x->ev, "auth_mechanisms", x->authm);
-	}
-	jb_obj_close(&x->ev);
-	f->evidence = jb_take(&x->ev);
-	if (f->evidence == NULL)
-		f->evidence = xstrdup("{}");
-	l = (size_t)snprintf(line, sizeof(line), "%s: %s", f->k->evidence_name, x->evt);
-	if (x->relevant > 0 && l < sizeof(line))
-		l += (size_t)snprintf(line + l, sizeof(line) - l, "; %lld of %lld relevant flows",
-				      (long long)f->flows, (long long)x->relevant);
-	if (x->creds > 0 && l < sizeof(line))
-		snprintf(line + l, sizeof(line) - l, "; credentials in clear in %lld flows (%s)",
-			 (long long)x->creds, x->authm ? x->authm : "?");
-	f->evidence_text = xstrdup(line);
-	f->k = x->f.k;
-	snprintf(f->key, sizeof(f->key), "%s|%s|%s|%d|%s", f->k->req, f->k->kind, f->server_ip,
-		 f->server_port, f->protocol ? f->protocol : "");
-	f->failing = f->k->violation;
-	(void)rep;
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
 }
 
 /* One scan of rf evaluates every rule, relevance and observability
  * predicate per flow (one SELECT with a bit mask per family) and the
- * aggregation happens here, in hash tables sized by what is distinct
- * (servers, finding groups, (group, client) pairs, SNI and evidence values),
- * not by flows. It replaces a table of hits and six sorts of it (the
- * 10^6-flow benchmark spent 25 of 37 s there, docs/PERFORMANCE.md); the
- * rows it hands to cb_group / cb_clients / cb_sni / cb_samples /
- * cb_evidence are the ones those GROUP BY queries returned, in the same
- * order, so the output does not change. */
+ * aggregation happens here, in hash tables that grow with what is distinct
+ * (servers, finding groups, (group, client) pairs, SNI, evidence and cause
+ * values), not with flows. Nothing here has a fixed size: every table
+ * grows, and the only limit (RP_MAX_GROUPS) stops the report with an error
+ * rather than dropping anything. Every group becomes a finding, so a
+ * requirement's status never depends on how many findings there are. */
 
 /* A growing string for the scan's SQL text. */
 struct rp_sb {
@@ -1208,8 +1045,8 @@ static void rp_sb_add(struct rp_sb *b, const char *t)
 	b->len += n;
 }
 
-#define RP_AUTHM_MAX 32      /* distinct auth mechanisms kept per group */
-#define RP_MAX_GROUPS (1 << 26)
+#define RP_AUTHM_MAX 8       /* distinct auth mechanisms named per finding (all are counted) */
+#define RP_MAX_GROUPS (1 << 26)   /* finding groups and rollups: 28-bit map keys; beyond, exit 4 */
 
 /* Open-addressing map, 64-bit key (never 0) to a 64-bit value. */
 struct rp_ent {
@@ -1344,6 +1181,11 @@ static void rp_strs_free(struct rp_strs *t)
 	rp_map_free(&t->ix);
 }
 
+static void rp_gkey(char *buf, size_t len, const char *k, const char *ip, const char *port, const char *proto)
+{
+	snprintf(buf, len, "%s|%s|%s|%s", k ? k : "", ip ? ip : "", port ? port : "", proto ? proto : "\x01");
+}
+
 /* The key of a server endpoint in rp_strs: "|ip||protocol|port". */
 static void rp_srv_key(char *key, size_t len, const char *ip, int port, const char *proto)
 {
@@ -1375,7 +1217,6 @@ static void rp_srv_key(char *key, size_t len, const char *ip, int port, const ch
 	n = strlen(d);
 	memcpy(key + l, d, n + 1);
 }
-
 struct rp_mixctx {
 	struct rp_strs keys;
 	struct rp_map flags;    /* key id -> 1 encrypted seen | 2 cleartext seen */
@@ -1435,7 +1276,11 @@ static int rp_build_mixed(struct rp_report *rep)
 	int rc;
 
 	memset(&M, 0, sizeof(M));
+	/* indexed: the 12.3.1 fallback rule looks a flow's server up in it,
+	 * and a scan of it per flow made the report quadratic in servers */
 	rc = q_exec(rep, "CREATE TEMP TABLE rp_mixed (server_ip TEXT, server_port INT, protocol TEXT)");
+	if (rc == 0)
+		rc = q_exec(rep, "CREATE INDEX rp_mixed_ix ON rp_mixed (server_ip, server_port)");
 	if (rc == 0)
 		rc = store_query_rows(rep->st, "SELECT server_ip, server_port, protocol, security FROM rf"
 				      " WHERE security IN ('tls', 'starttls', 'cleartext', 'tls_refused',"
@@ -1469,6 +1314,7 @@ struct rp_srv {
 	int port;
 };
 
+/* One finding group: a rule kind at one server endpoint. */
 struct rp_grp {
 	int k;
 	uint32_t sid;
@@ -1477,7 +1323,14 @@ struct rp_grp {
 	int nsamples;
 	uint32_t authm[RP_AUTHM_MAX];
 	int nauthm;
-	int sel;                /* rank in the loaded order, -1 not loaded */
+	bool authm_more;        /* more distinct mechanisms than RP_AUTHM_MAX */
+};
+
+/* One rollup: a rule kind with one cause value, across servers. */
+struct rp_roll {
+	int k;
+	uint32_t cause;         /* id in strs */
+	int64_t flows, nservers, nclients;
 };
 
 /* A top list entry (count, interned string), kept sorted. */
@@ -1487,19 +1340,24 @@ struct rp_top {
 };
 
 enum { RP_T_CLIENT = 1, RP_T_SNI = 2, RP_T_EV = 3, RP_T_REL = 4, RP_T_GRP = 5, RP_T_SEC = 6,
-       RP_T_CPROTO = 7, RP_T_RUN = 8 };
-#define RP_COL_EV 16   /* first evidence column of the scan */
+       RP_T_CPROTO = 7, RP_T_RUN = 8, RP_T_ROLL = 9, RP_T_RSRV = 10, RP_T_RCLI = 11,
+       RP_T_VSRV = 12, RP_T_VCLI = 13, RP_T_FSRV = 14 };
+#define RP_COL_EV 16   /* first evidence column of the scan; cause columns follow */
 
 struct rp_scan {
 	struct rp_report *rep;
-	struct rp_strs strs;    /* clients, SNI, evidence, servers, protocols, auth mechanisms */
-	struct rp_strs srvkeys; /* "ip|port|proto" */
+	struct rp_strs strs;    /* clients, SNI, evidence, causes, servers, protocols, auth mechanisms */
+	struct rp_strs srvkeys; /* "|ip||proto|port" */
 	struct rp_srv *srv;
 	size_t nsrv, capsrv;
 	struct rp_grp *grp;
 	size_t ngrp, capgrp;
-	struct rp_map m;        /* (tag, group or requirement, id) -> count; (GRP, k, sid) -> group */
+	struct rp_roll *roll;
+	size_t nroll, caproll;
+	struct rp_map m;        /* (tag, group/rollup/requirement, id) -> count; (GRP, k, sid) -> group */
 	int evcol[64];          /* kind -> evidence column */
+	int causecol[64];       /* kind -> cause column */
+	int kreq[64];           /* kind -> requirement index (in scope) */
 	int nreq;
 	int64_t last_run;
 	bool overflow;
@@ -1545,6 +1403,61 @@ static void rp_scan_coverage(struct rp_scan *S, const struct store_row *r)
 	}
 }
 
+/* Grows an array of n elements of size sz to hold one more. */
+static void *rp_grow(void *a, size_t *cap, size_t n, size_t sz)
+{
+	void *na;
+	size_t nc;
+	if (n < *cap)
+		return a;
+	nc = *cap ? *cap * 2 : 64;
+	na = realloc(a, nc * sz);
+	if (na == NULL) {
+		fprintf(stderr, "wireaudit: out of memory\n");
+		exit(EXIT_STORE);
+	}
+	*cap = nc;
+	return na;
+}
+
+/* The group of kind k at server sid, created on first use; -1 at the cap. */
+static int64_t rp_scan_group(struct rp_scan *S, int k, uint32_t sid)
+{
+	bool fresh;
+	int64_t *gi = rp_map_at(&S->m, rp_key(RP_T_GRP, (uint64_t)k, sid), &fresh);
+	if (fresh) {
+		if (S->ngrp >= RP_MAX_GROUPS) {
+			S->overflow = true;
+			return -1;
+		}
+		S->grp = rp_grow(S->grp, &S->capgrp, S->ngrp, sizeof(*S->grp));
+		memset(&S->grp[S->ngrp], 0, sizeof(S->grp[0]));
+		S->grp[S->ngrp].k = k;
+		S->grp[S->ngrp].sid = sid;
+		*gi = (int64_t)S->ngrp++;
+	}
+	return *gi;
+}
+
+/* The rollup of kind k with cause id c, created on first use; -1 at the cap. */
+static int64_t rp_scan_rollup(struct rp_scan *S, int k, uint32_t c)
+{
+	bool fresh;
+	int64_t *ri = rp_map_at(&S->m, rp_key(RP_T_ROLL, (uint64_t)k, c), &fresh);
+	if (fresh) {
+		if (S->nroll >= RP_MAX_GROUPS) {
+			S->overflow = true;
+			return -1;
+		}
+		S->roll = rp_grow(S->roll, &S->caproll, S->nroll, sizeof(*S->roll));
+		memset(&S->roll[S->nroll], 0, sizeof(S->roll[0]));
+		S->roll[S->nroll].k = k;
+		S->roll[S->nroll].cause = c;
+		*ri = (int64_t)S->nroll++;
+	}
+	return *ri;
+}
+
 static int cb_scan(const struct store_row *r, void *arg)
 {
 	struct rp_scan *S = arg;
@@ -1552,10 +1465,10 @@ static int cb_scan(const struct store_row *r, void *arg)
 	int64_t flow_id = store_col_int(r, 0);
 	const char *cip = store_col_text(r, 1);
 	uint64_t relm = (uint64_t)store_col_int(r, 10), obsm = (uint64_t)store_col_int(r, 11);
-	uint64_t hitm = (uint64_t)store_col_int(r, 12);
+	uint64_t hitm = (uint64_t)store_col_int(r, 12), vm = 0;
 	const char *sip, *proto;
 	char key[IPSTR_MAX + 80];
-	uint32_t sid, id, cid = 0;
+	uint32_t sid, id, cid;
 	int port, i, k;
 
 	rp_scan_coverage(S, r);
@@ -1572,14 +1485,7 @@ static int cb_scan(const struct store_row *r, void *arg)
 	id = rp_str_id(&S->srvkeys, key, true);
 	if (id >= S->nsrv + 1) {
 		/* new server endpoint: ids of srvkeys are 1.. in order */
-		if (S->nsrv + 1 >= S->capsrv) {
-			size_t nc = S->capsrv ? S->capsrv * 2 : 256;
-			struct rp_srv *ns = realloc(S->srv, nc * sizeof(*ns));
-			if (ns == NULL)
-				return -1;
-			S->srv = ns;
-			S->capsrv = nc;
-		}
+		S->srv = rp_grow(S->srv, &S->capsrv, S->nsrv + 1, sizeof(*S->srv));
 		S->srv[id].ip = rp_str_id(&S->strs, sip ? sip : "", true);
 		S->srv[id].proto = rp_str_id(&S->strs, proto, true);
 		S->srv[id].port = port;
@@ -1594,36 +1500,19 @@ static int cb_scan(const struct store_row *r, void *arg)
 			(*rp_map_at(&S->m, rp_key(RP_T_REL, (uint64_t)i, sid), NULL))++;
 		}
 	}
+	if (hitm == 0)
+		return 0;
+	cid = rp_str_id(&S->strs, cip ? cip : "", true);
 	for (k = 0; hitm; k++, hitm >>= 1) {
 		struct rp_grp *g;
-		int64_t *gi, tf, tl;
-		bool fresh;
+		struct rp_roll *ro;
+		int64_t gid, rid, tf, tl;
 		const char *authm;
-		uint64_t gid;
 		int j;
 		if (!(hitm & 1))
 			continue;
-		gi = rp_map_at(&S->m, rp_key(RP_T_GRP, (uint64_t)k, sid), &fresh);
-		if (fresh) {
-			if (S->ngrp >= RP_MAX_GROUPS) {
-				S->overflow = true;
-				return -1;
-			}
-			if (S->ngrp >= S->capgrp) {
-				size_t nc = S->capgrp ? S->capgrp * 2 : 64;
-				struct rp_grp *ng = realloc(S->grp, nc * sizeof(*ng));
-				if (ng == NULL)
-					return -1;
-				S->grp = ng;
-				S->capgrp = nc;
-			}
-			memset(&S->grp[S->ngrp], 0, sizeof(S->grp[0]));
-			S->grp[S->ngrp].k = k;
-			S->grp[S->ngrp].sid = sid;
-			S->grp[S->ngrp].sel = -1;
-			*gi = (int64_t)S->ngrp++;
-		}
-		gid = (uint64_t)*gi;
+		if ((gid = rp_scan_group(S, k, sid)) < 0)
+			return -1;
 		g = &S->grp[gid];
 		tf = store_col_int(r, 2);
 		tl = store_col_int(r, 3);
@@ -1633,12 +1522,16 @@ static int cb_scan(const struct store_row *r, void *arg)
 			g->tl = tl;
 		g->flows++;
 		g->creds += store_col_int(r, 5);
-		if ((authm = store_col_text(r, 6)) != NULL && g->nauthm < RP_AUTHM_MAX) {
+		if ((authm = store_col_text(r, 6)) != NULL) {
 			id = rp_str_id(&S->strs, authm, true);
 			for (j = 0; j < g->nauthm && g->authm[j] != id; j++)
 				;
-			if (j == g->nauthm)
-				g->authm[g->nauthm++] = id;
+			if (j == g->nauthm) {
+				if (g->nauthm < RP_AUTHM_MAX)
+					g->authm[g->nauthm++] = id;
+				else
+					g->authm_more = true;
+			}
 		}
 		/* the RP_SAMPLES smallest flow ids */
 		if (g->nsamples < RP_SAMPLES || flow_id < g->samples[RP_SAMPLES - 1]) {
@@ -1647,16 +1540,38 @@ static int cb_scan(const struct store_row *r, void *arg)
 				g->samples[j] = g->samples[j - 1];
 			g->samples[j] = flow_id;
 		}
-		if (cid == 0)
-			cid = rp_str_id(&S->strs, cip ? cip : "", true);
-		if (++*rp_map_at(&S->m, rp_key(RP_T_CLIENT, gid, cid), NULL) == 1)
+		if (++*rp_map_at(&S->m, rp_key(RP_T_CLIENT, (uint64_t)gid, cid), NULL) == 1)
 			g->nclients++;
 		if (!store_col_null(r, 4)) {
 			id = rp_str_id(&S->strs, store_col_text(r, 4), true);
-			(*rp_map_at(&S->m, rp_key(RP_T_SNI, gid, id), NULL))++;
+			(*rp_map_at(&S->m, rp_key(RP_T_SNI, (uint64_t)gid, id), NULL))++;
 		}
 		id = rp_str_id(&S->strs, store_col_text(r, RP_COL_EV + S->evcol[k]), true);
-		(*rp_map_at(&S->m, rp_key(RP_T_EV, gid, id), NULL))++;
+		(*rp_map_at(&S->m, rp_key(RP_T_EV, (uint64_t)gid, id), NULL))++;
+		/* the rollup by cause */
+		id = rp_str_id(&S->strs, store_col_text(r, S->causecol[k]), true);
+		if ((rid = rp_scan_rollup(S, k, id)) < 0)
+			return -1;
+		ro = &S->roll[rid];
+		ro->flows++;
+		if (++*rp_map_at(&S->m, rp_key(RP_T_RSRV, (uint64_t)rid, sid), NULL) == 1)
+			ro->nservers++;
+		if (++*rp_map_at(&S->m, rp_key(RP_T_RCLI, (uint64_t)rid, cid), NULL) == 1)
+			ro->nclients++;
+		if (rp_kinds[k].violation)
+			vm |= 1ULL << S->kreq[k];
+	}
+	/* the requirements this flow violates (before waivers) */
+	for (i = 0; vm; i++, vm >>= 1) {
+		struct rp_req *q = &rep->reqs[i];
+		bool fresh;
+		if (!(vm & 1))
+			continue;
+		q->v_flows++;
+		rp_map_at(&S->m, rp_key(RP_T_VSRV, (uint64_t)i, sid), &fresh);
+		q->v_servers += fresh;
+		rp_map_at(&S->m, rp_key(RP_T_VCLI, (uint64_t)i, cid), &fresh);
+		q->v_clients += fresh;
 	}
 	return 0;
 }
@@ -1723,17 +1638,11 @@ static int rp_cmp_count(const void *a, const void *b)
 static int rp_scan_counts(struct rp_scan *S, int tag, struct rp_count **arr, int *n)
 {
 	struct rp_count *all = NULL;
-	size_t na = 0, j;
+	size_t na = 0, cap = 0, j;
 	for (j = 0; j < S->m.cap; j++) {
-		struct rp_count *nn;
-		if ((int)(S->m.e[j].key >> 60) != tag)
+		if (S->m.e[j].key == 0 || (int)(S->m.e[j].key >> 60) != tag)
 			continue;
-		nn = realloc(all, (na + 1) * sizeof(*all));
-		if (nn == NULL) {
-			free(all);
-			return -1;
-		}
-		all = nn;
+		all = rp_grow(all, &cap, na, sizeof(*all));
 		all[na].name = S->strs.s[S->m.e[j].key & 0xffffffffULL];
 		all[na].n = S->m.e[j].val;
 		na++;
@@ -1742,7 +1651,7 @@ static int rp_scan_counts(struct rp_scan *S, int tag, struct rp_count **arr, int
 		qsort(all, na, sizeof(*all), rp_cmp_count);
 	if (na > 64)
 		na = 64;
-	*arr = xcalloc(na, sizeof(**arr));
+	*arr = xcalloc(na ? na : 1, sizeof(**arr));
 	for (j = 0; j < na; j++) {
 		(*arr)[j].name = xstrdup(all[j].name);
 		(*arr)[j].n = all[j].n;
@@ -1752,20 +1661,302 @@ static int rp_scan_counts(struct rp_scan *S, int tag, struct rp_count **arr, int
 	return 0;
 }
 
+/* Per group, the top lists of its clients (top), SNI names (top) and
+ * evidence values (RP_EVIDENCE_MAX), laid out exactly: a first pass over
+ * the map counts the entries each list will hold. */
+struct rp_tops {
+	struct rp_top *t;
+	size_t *off;            /* [3 * group + list] -> first entry */
+	int *n;                 /* [3 * group + list] -> entries */
+};
+
+static void rp_build_tops(struct rp_scan *S, int top, struct rp_tops *T)
+{
+	size_t j, total = 0, nl = 3 * S->ngrp;
+	int max[3];
+	max[0] = top;
+	max[1] = top;
+	max[2] = RP_EVIDENCE_MAX;
+	T->off = xcalloc(nl + 1, sizeof(*T->off));
+	T->n = xcalloc(nl ? nl : 1, sizeof(*T->n));
+	for (j = 0; j < S->m.cap; j++) {
+		uint64_t key = S->m.e[j].key;
+		int tag = (int)(key >> 60);
+		size_t l;
+		if (key == 0 || tag < RP_T_CLIENT || tag > RP_T_EV)
+			continue;
+		l = 3 * ((key >> 32) & 0x0fffffffULL) + (size_t)(tag - 1);
+		if (T->n[l] < max[tag - 1])
+			T->n[l]++;
+	}
+	for (j = 0; j < nl; j++) {
+		T->off[j] = total;
+		total += (size_t)T->n[j];
+		T->n[j] = 0;
+	}
+	T->off[nl] = total;
+	T->t = xcalloc(total ? total : 1, sizeof(*T->t));
+	for (j = 0; j < S->m.cap; j++) {
+		uint64_t key = S->m.e[j].key;
+		int tag = (int)(key >> 60);
+		size_t l;
+		if (key == 0 || tag < RP_T_CLIENT || tag > RP_T_EV)
+			continue;
+		l = 3 * ((key >> 32) & 0x0fffffffULL) + (size_t)(tag - 1);
+		rp_top_add(&S->strs, T->t + T->off[l], &T->n[l], max[tag - 1], S->m.e[j].val,
+			   (uint32_t)(key & 0xffffffffULL));
+	}
+}
+
+/* The finding of group g (its lists in T), with its evidence. */
+static struct rp_fx *rp_make_finding(struct rp_scan *S, const struct rp_tops *T, size_t gi)
+{
+	struct rp_report *rep = S->rep;
+	const struct rp_grp *g = &S->grp[gi];
+	const struct rp_srv *sv = &S->srv[g->sid];
+	const struct rp_kind *kd = &rp_kinds[g->k];
+	int ri = S->kreq[g->k], c, ni;
+	struct rp_fx *x = xcalloc(1, sizeof(*x));
+	struct rp_finding *f = &x->f;
+	const struct rp_top *t;
+	const int64_t *rel;
+	struct jbuf ev;
+	char evt[400] = "", line[512], *am = NULL;
+	size_t l, kl;
+
+	f->k = kd;
+	snprintf(f->server_ip, sizeof(f->server_ip), "%s", rp_str(&S->strs, sv->ip));
+	f->server_port = sv->port;
+	f->protocol = xstrdup(rp_str(&S->strs, sv->proto));
+	f->flows = g->flows;
+	f->first_seen = g->tf;
+	f->last_seen = g->tl;
+	f->nclients = g->nclients;
+	x->creds = g->creds;
+	x->severity = kd->severity;
+	if (x->creds > 0 && (strcmp(kd->req, "12.3.1") == 0 || strcmp(kd->req, "12.2.1") == 0 ||
+			     strcmp(kd->req, "12.3.3") == 0))
+		x->severity = rp_sev_bump(x->severity);
+	if ((rel = rp_map_get(&S->m, rp_key(RP_T_REL, (uint64_t)ri, g->sid))) != NULL)
+		x->relevant = *rel;
+	/* clients, SNI names, sample flows */
+	t = T->t + T->off[3 * gi];
+	f->ntop = T->n[3 * gi];
+	f->top = xcalloc((size_t)(f->ntop ? f->ntop : 1), sizeof(*f->top));
+	for (c = 0; c < f->ntop; c++) {
+		snprintf(f->top[c].ip, sizeof(f->top[c].ip), "%s", rp_str(&S->strs, t[c].id));
+		f->top[c].flows = t[c].n;
+	}
+	t = T->t + T->off[3 * gi + 1];
+	f->sni = xcalloc((size_t)(T->n[3 * gi + 1] ? T->n[3 * gi + 1] : 1), sizeof(char *));
+	for (c = 0; c < T->n[3 * gi + 1]; c++)
+		if (t[c].id != 0)
+			f->sni[f->nsni++] = xstrdup(rp_str(&S->strs, t[c].id));
+	memcpy(f->samples, g->samples, sizeof(f->samples));
+	f->nsamples = g->nsamples;
+	/* evidence: a histogram of the kind's evidence value, as JSON and as a line */
+	jb_init(&ev);
+	jb_obj_open(&ev);
+	jb_key(&ev, kd->evidence_name);
+	jb_obj_open(&ev);
+	t = T->t + T->off[3 * gi + 2];
+	for (c = 0; c < T->n[3 * gi + 2]; c++) {
+		const char *v = rp_str(&S->strs, t[c].id);
+		jb_key(&ev, v ? v : "(none)");
+		jb_int(&ev, t[c].n);
+		l = strlen(evt);
+		if (l + 8 < sizeof(evt))
+			snprintf(evt + l, sizeof(evt) - l, "%s%s=%lld", l ? ", " : "", v ? v : "(none)",
+				 (long long)t[c].n);
+	}
+	jb_obj_close(&ev);
+	if (x->relevant > 0) {
+		char buf[32];
+		jb_kv_int(&ev, "relevant_flows", x->relevant);
+		jb_key(&ev, "share");
+		snprintf(buf, sizeof(buf), "%.4f", (double)f->flows / (double)x->relevant);
+		jb_raw(&ev, buf);
+	}
+	if (x->creds > 0) {
+		size_t len = 8;
+		for (c = 0; c < g->nauthm; c++)
+			len += strlen(rp_str(&S->strs, g->authm[c])) + 1;
+		am = xcalloc(1, len);
+		for (c = 0; c < g->nauthm; c++) {
+			if (c)
+				strcat(am, ",");
+			strcat(am, rp_str(&S->strs, g->authm[c]));
+		}
+		if (g->authm_more)
+			strcat(am, ",...");
+		jb_kv_int(&ev, "credentials_in_clear", x->creds);
+		jb_kv_str(&ev, "auth_mechanisms", g->nauthm ? am : NULL);
+	}
+	jb_obj_close(&ev);
+	f->evidence = jb_take(&ev);
+	if (f->evidence == NULL)
+		f->evidence = xstrdup("{}");
+	l = (size_t)snprintf(line, sizeof(line), "%s: %s", kd->evidence_name, evt);
+	if (x->relevant > 0 && l < sizeof(line))
+		l += (size_t)snprintf(line + l, sizeof(line) - l, "; %lld of %lld relevant flows",
+				      (long long)f->flows, (long long)x->relevant);
+	if (x->creds > 0 && l < sizeof(line))
+		snprintf(line + l, sizeof(line) - l, "; credentials in clear in %lld flows (%s)",
+			 (long long)x->creds, g->nauthm ? am : "?");
+	free(am);
+	f->evidence_text = xstrdup(line);
+	/* key, server context */
+	kl = strlen(kd->req) + strlen(kd->kind) + strlen(f->server_ip) +
+	     (f->protocol ? strlen(f->protocol) : 0) + 16;
+	f->key = xcalloc(1, kl);
+	snprintf(f->key, kl, "%s|%s|%s|%d|%s", kd->req, kd->kind, f->server_ip, f->server_port,
+		 f->protocol ? f->protocol : "");
+	f->failing = kd->violation;
+	f->env = f->owner = "";
+	f->waiver_reason = f->waiver_owner = f->waiver_expires = "";
+	f->server_internal = (ni = rp_net_lookup(rep, f->server_ip)) >= 0;
+	if (ni >= 0) {
+		f->env = rep->nets[ni].env;
+		f->owner = rep->nets[ni].owner;
+	} else {
+		rp_geo_lookup(rep, f->server_ip, &f->geo);
+	}
+	for (c = 0; c < f->ntop; c++) {
+		f->top[c].external = rp_net_lookup(rep, f->top[c].ip) < 0;
+		if (f->top[c].external)
+			rp_geo_lookup(rep, f->top[c].ip, &f->top[c].geo);
+	}
+	return x;
+}
+
+static int cb_cert_label(int n, const char *const *v, void *a)
+{
+	char **out = a;
+	char buf[600];
+	if (n < 2 || v[0] == NULL || *out != NULL)
+		return 0;
+	snprintf(buf, sizeof(buf), "%s%s", v[0], v[1] && strcmp(v[1], "1") == 0 ? " (self-signed)" : "");
+	*out = xstrdup(buf);
+	return 0;
+}
+
+static int rp_cmp_srvtop(const struct rp_scan *S, int64_t n1, uint32_t s1, int64_t n2, uint32_t s2)
+{
+	if (n1 != n2)
+		return n1 > n2 ? -1 : 1;
+	return strcmp(rp_str(&S->srvkeys, s1), rp_str(&S->srvkeys, s2));
+}
+
+static int rp_cmp_rollup(const void *a, const void *b)
+{
+	const struct rp_rollup *x = a, *y = b;
+	int c;
+	if (x->k->violation != y->k->violation)
+		return x->k->violation ? -1 : 1;
+	c = rp_sev_rank(y->k->severity) - rp_sev_rank(x->k->severity);
+	if (c)
+		return c;
+	if (x->servers != y->servers)
+		return x->servers > y->servers ? -1 : 1;
+	if (x->clients != y->clients)
+		return x->clients > y->clients ? -1 : 1;
+	if (x->flows != y->flows)
+		return x->flows > y->flows ? -1 : 1;
+	if ((c = strcmp(x->k->kind, y->k->kind)) != 0)
+		return c;
+	return strcmp(x->cause, y->cause);
+}
+
+/* The rollups of every requirement, with their top servers. */
+static int rp_build_rollups(struct rp_report *rep, struct rp_scan *S)
+{
+	struct rp_top *tops = xcalloc(S->nroll ? S->nroll * RP_ROLLUP_TOP : 1, sizeof(*tops));
+	int *ntops = xcalloc(S->nroll ? S->nroll : 1, sizeof(*ntops));
+	size_t *rcap = xcalloc((size_t)rep->nreqs, sizeof(*rcap));
+	size_t j, ri;
+	int i, c;
+
+	/* top servers per rollup, by flows then endpoint */
+	for (j = 0; j < S->m.cap; j++) {
+		uint64_t key = S->m.e[j].key;
+		struct rp_top *t;
+		int *nt, p;
+		uint32_t sid;
+		int64_t n;
+		if (key == 0 || (int)(key >> 60) != RP_T_RSRV)
+			continue;
+		ri = (key >> 32) & 0x0fffffffULL;
+		sid = (uint32_t)(key & 0xffffffffULL);
+		n = S->m.e[j].val;
+		t = tops + ri * RP_ROLLUP_TOP;
+		nt = &ntops[ri];
+		if (*nt == RP_ROLLUP_TOP && rp_cmp_srvtop(S, n, sid, t[RP_ROLLUP_TOP - 1].n,
+							   t[RP_ROLLUP_TOP - 1].id) >= 0)
+			continue;
+		p = *nt < RP_ROLLUP_TOP ? (*nt)++ : RP_ROLLUP_TOP - 1;
+		for (; p > 0 && rp_cmp_srvtop(S, n, sid, t[p - 1].n, t[p - 1].id) < 0; p--)
+			t[p] = t[p - 1];
+		t[p].n = n;
+		t[p].id = sid;
+	}
+	for (ri = 0; ri < S->nroll; ri++) {
+		const struct rp_roll *ro = &S->roll[ri];
+		struct rp_req *r = &rep->reqs[S->kreq[ro->k]];
+		struct rp_rollup *u;
+		const char *cause = rp_str(&S->strs, ro->cause);
+		r->rollups = rp_grow(r->rollups, &rcap[S->kreq[ro->k]], (size_t)r->nrollups,
+				     sizeof(*r->rollups));
+		u = &r->rollups[r->nrollups++];
+		memset(u, 0, sizeof(*u));
+		u->k = &rp_kinds[ro->k];
+		u->cause = xstrdup(cause ? cause : "");
+		u->flows = ro->flows;
+		u->servers = ro->nservers;
+		u->clients = ro->nclients;
+		if (u->k->cause == RP_CAUSE_CERT && u->cause[0]) {
+			const char *p[1] = { u->cause };
+			if (q(rep, "SELECT json_extract(obj, '$.subject'), json_extract(obj, '$.self_signed')"
+				   " FROM certs WHERE sha256 = ?1", p, 1, cb_cert_label, &u->label) != 0)
+				goto fail;
+		}
+		for (c = 0; c < ntops[ri]; c++) {
+			const struct rp_top *t = &tops[ri * RP_ROLLUP_TOP + (size_t)c];
+			const struct rp_srv *sv = &S->srv[t->id];
+			snprintf(u->top[c].ip, sizeof(u->top[c].ip), "%s", rp_str(&S->strs, sv->ip));
+			u->top[c].port = sv->port;
+			u->top[c].protocol = xstrdup(rp_str(&S->strs, sv->proto));
+			u->top[c].flows = t->n;
+		}
+		u->ntop = ntops[ri];
+	}
+	for (i = 0; i < rep->nreqs; i++)
+		if (rep->reqs[i].nrollups > 1)
+			qsort(rep->reqs[i].rollups, (size_t)rep->reqs[i].nrollups, sizeof(struct rp_rollup),
+			      rp_cmp_rollup);
+	free(tops);
+	free(ntops);
+	free(rcap);
+	return 0;
+fail:
+	free(tops);
+	free(ntops);
+	free(rcap);
+	return -1;
+}
+
 static int rp_findings(struct rp_report *rep)
 {
 	struct rp_scan S;
-	struct rp_load L;
+	struct rp_tops T;
 	struct rp_sb sql = { NULL, 0, 0 };
-	const char *evexpr[64];
-	int nev = 0, i, k, rc = -1, top = rep->o->top;
-	size_t *order = NULL, nsel = 0, gi, j;
-	struct rp_top *tops = NULL;   /* per loaded group: clients, SNI, evidence */
-	int *ntops = NULL;
+	const char *evexpr[64], *causeexpr[4];
+	int nev = 0, ncause = 0, i, k, rc = -1;
+	size_t *order = NULL, gi, j;
+	size_t *cap = NULL;
 	char *text;
 
 	memset(&S, 0, sizeof(S));
-	memset(&L, 0, sizeof(L));
+	memset(&T, 0, sizeof(T));
 	S.rep = rep;
 	S.nreq = rep->nreqs;
 	S.last_run = INT64_MIN;
@@ -1774,7 +1965,8 @@ static int rp_findings(struct rp_report *rep)
 		return -1;
 	}
 	/* The scan: masks of relevant / observable requirements and of the
-	 * rules a flow hits, then one column per distinct evidence expression. */
+	 * rules a flow hits, then one column per distinct evidence expression
+	 * and one per distinct cause expression. */
 	rp_sb_add(&sql, "SELECT flow_id, client_ip, ts_first, ts_last, sni, creds, authm, server_ip,"
 		     " server_port, protocol, 0");
 	for (i = 0; i < rep->nreqs; i++) {
@@ -1795,7 +1987,7 @@ static int rp_findings(struct rp_report *rep)
 	rp_sb_add(&sql, ", 0");
 	for (k = 0; rp_kinds[k].req; k++) {
 		const struct rp_kind *kd = &rp_kinds[k];
-		bool in_scope = false;
+		const char *ce = rp_cause_sql(kd->cause);
 		char buf[64];
 		if (k >= 62) {
 			fprintf(stderr, "wireaudit: report: too many rule kinds\n");
@@ -1803,10 +1995,12 @@ static int rp_findings(struct rp_report *rep)
 			return -1;
 		}
 		S.evcol[k] = 0;
+		S.causecol[k] = 0;
+		S.kreq[k] = -1;
 		for (i = 0; i < rep->nreqs; i++)
 			if (strcmp(rep->reqs[i].id, kd->req) == 0)
-				in_scope = true;
-		if (!in_scope || kd->min_level > rep->o->level)
+				S.kreq[k] = i;
+		if (S.kreq[k] < 0 || kd->min_level > rep->o->level)
 			continue;
 		rp_sb_add(&sql, " | (CASE WHEN (");
 		rp_sb_add(&sql, kd->where);
@@ -1817,6 +2011,11 @@ static int rp_findings(struct rp_report *rep)
 		if (i == nev)
 			evexpr[nev++] = kd->evidence;
 		S.evcol[k] = i;
+		for (i = 0; i < ncause && strcmp(causeexpr[i], ce) != 0; i++)
+			;
+		if (i == ncause)
+			causeexpr[ncause++] = ce;
+		S.causecol[k] = i;   /* made absolute below */
 	}
 	/* coverage: bits for the flow counts, the security state, the run */
 	rp_sb_add(&sql, ", (CASE WHEN transport = 'tcp' THEN 1 ELSE 0 END)"
@@ -1836,6 +2035,13 @@ static int rp_findings(struct rp_report *rep)
 	}
 	if (nev == 0)
 		rp_sb_add(&sql, ", NULL");
+	for (i = 0; i < ncause; i++) {
+		rp_sb_add(&sql, ", CAST(");
+		rp_sb_add(&sql, causeexpr[i]);
+		rp_sb_add(&sql, " AS TEXT)");
+	}
+	for (k = 0; rp_kinds[k].req; k++)
+		S.causecol[k] += RP_COL_EV + (nev ? nev : 1);
 	rp_sb_add(&sql, " FROM rf");
 	text = sql.s;
 	sql.s = NULL;
@@ -1844,13 +2050,14 @@ static int rp_findings(struct rp_report *rep)
 		const char *tm = getenv("WIREAUDIT_TIMING");
 		rc = store_query_rows(rep->st, text, NULL, 0, cb_scan, &S);
 		if (tm && strcmp(tm, "2") == 0)
-			fprintf(stderr, "wireaudit: scan %.3f s: %zu groups, %zu map entries\n",
-				(double)(now_us() - t0) / 1e6, S.ngrp, S.m.n);
+			fprintf(stderr, "wireaudit: scan %.3f s: %zu groups, %zu rollups, %zu map entries\n",
+				(double)(now_us() - t0) / 1e6, S.ngrp, S.nroll, S.m.n);
 	}
 	free(text);
 	if (rc != 0) {
 		if (S.overflow)
-			fprintf(stderr, "wireaudit: report: more than %d finding groups\n", RP_MAX_GROUPS);
+			fprintf(stderr, "wireaudit: report: more than %d finding groups or rollups: "
+				"narrow the window (--since/--until)\n", RP_MAX_GROUPS);
 		rc = -1;
 		goto out;
 	}
@@ -1861,7 +2068,7 @@ static int rp_findings(struct rp_report *rep)
 	for (j = 0; j < S.m.cap; j++) {
 		char rb[24];
 		const char *rp[1] = { rb };
-		if ((int)(S.m.e[j].key >> 60) != RP_T_RUN)
+		if (S.m.e[j].key == 0 || (int)(S.m.e[j].key >> 60) != RP_T_RUN)
 			continue;
 		snprintf(rb, sizeof(rb), "%lld", (long long)S.m.e[j].val);
 		if (q(rep, "INSERT OR IGNORE INTO rp_runs VALUES (CAST(?1 AS INTEGER))", rp, 1, cb_noop, NULL) != 0)
@@ -1869,155 +2076,40 @@ static int rp_findings(struct rp_report *rep)
 	}
 	rp_phase(rep, "findings: scan");
 
-	/* The groups in the order the GROUP BY returned them, at most RP_HASH/2. */
-	order = xcalloc(S.ngrp, sizeof(*order));
+	/* Every group becomes a finding, in the order of rp_cmp_grp. */
+	order = xcalloc(S.ngrp ? S.ngrp : 1, sizeof(*order));
 	for (gi = 0; gi < S.ngrp; gi++)
 		order[gi] = gi;
 	rp_sort_ctx = &S;
 	if (S.ngrp > 1)
 		qsort(order, S.ngrp, sizeof(*order), rp_cmp_grp);
-	nsel = S.ngrp < RP_HASH / 2 ? S.ngrp : RP_HASH / 2;
-	for (j = 0; j < nsel; j++)
-		S.grp[order[j]].sel = (int)j;
-	/* top lists: clients (top), SNI (top), evidence (16) per loaded group */
-	tops = xcalloc(nsel ? nsel : 1, sizeof(*tops) * (size_t)(2 * top + 16));
-	ntops = xcalloc(nsel ? nsel : 1, 3 * sizeof(*ntops));
-	for (j = 0; j < S.m.cap; j++) {
-		uint64_t key = S.m.e[j].key;
-		int tag = (int)(key >> 60);
-		struct rp_grp *g;
-		struct rp_top *t;
-		size_t off;
-		if (key == 0 || tag < RP_T_CLIENT || tag > RP_T_EV)
-			continue;
-		g = &S.grp[(key >> 32) & 0x0fffffffULL];
-		if (g->sel < 0)
-			continue;
-		t = tops + (size_t)g->sel * (size_t)(2 * top + 16);
-		off = tag == RP_T_CLIENT ? 0 : tag == RP_T_SNI ? (size_t)top : (size_t)(2 * top);
-		rp_top_add(&S.strs, t + off, &ntops[g->sel * 3 + tag - 1],
-			   tag == RP_T_EV ? 16 : top, S.m.e[j].val, (uint32_t)(key & 0xffffffffULL));
-	}
-
-	/* Hand the rows to the loaders. */
-	L.rep = rep;
-	L.ix = xcalloc(1, sizeof(*L.ix));
-	L.keys = xcalloc(RP_HASH, sizeof(char *));
-	for (j = 0; j < nsel; j++) {
+	rp_build_tops(&S, rep->o->top, &T);
+	cap = xcalloc((size_t)rep->nreqs, sizeof(*cap));
+	for (j = 0; j < S.ngrp; j++) {
 		const struct rp_grp *g = &S.grp[order[j]];
-		const struct rp_srv *sv = &S.srv[g->sid];
-		char kb[16], pb[16], nb[24], tfb[24], tlb[24], ncb[24], crb[24], cnt[24], *am = NULL;
-		const char *v[11];
-		const struct rp_top *t = tops + j * (size_t)(2 * top + 16);
-		int c;
-		snprintf(kb, sizeof(kb), "%d", g->k);
-		snprintf(pb, sizeof(pb), "%d", sv->port);
-		snprintf(nb, sizeof(nb), "%lld", (long long)g->flows);
-		snprintf(tfb, sizeof(tfb), "%lld", (long long)g->tf);
-		snprintf(tlb, sizeof(tlb), "%lld", (long long)g->tl);
-		snprintf(ncb, sizeof(ncb), "%lld", (long long)g->nclients);
-		snprintf(crb, sizeof(crb), "%lld", (long long)g->creds);
-		if (g->nauthm > 0) {
-			size_t len = 1;
-			for (c = 0; c < g->nauthm; c++)
-				len += strlen(rp_str(&S.strs, g->authm[c])) + 1;
-			am = xcalloc(1, len);
-			for (c = 0; c < g->nauthm; c++) {
-				if (c)
-					strcat(am, ",");
-				strcat(am, rp_str(&S.strs, g->authm[c]));
-			}
-		}
-		v[0] = kb;
-		v[1] = rp_str(&S.strs, sv->ip);
-		v[2] = pb;
-		v[3] = rp_str(&S.strs, sv->proto);
-		v[4] = nb;
-		v[5] = tfb;
-		v[6] = tlb;
-		v[7] = ncb;
-		v[8] = crb;
-		v[9] = am;
-		v[10] = "0";
-		c = cb_group(11, v, &L);
-		free(am);
-		if (c != 0)
-			goto out;
-		for (c = 0; c < ntops[j * 3]; c++) {
-			snprintf(cnt, sizeof(cnt), "%lld", (long long)t[c].n);
-			v[4] = rp_str(&S.strs, t[c].id);
-			v[5] = cnt;
-			cb_clients(6, v, &L);
-		}
-		for (c = 0; c < ntops[j * 3 + 1]; c++) {
-			v[4] = rp_str(&S.strs, t[top + c].id);
-			cb_sni(5, v, &L);
-		}
-		for (c = 0; c < g->nsamples; c++) {
-			snprintf(cnt, sizeof(cnt), "%lld", (long long)g->samples[c]);
-			v[4] = cnt;
-			cb_samples(5, v, &L);
-		}
-		for (c = 0; c < ntops[j * 3 + 2]; c++) {
-			snprintf(cnt, sizeof(cnt), "%lld", (long long)t[2 * top + c].n);
-			v[4] = rp_str(&S.strs, t[2 * top + c].id);
-			v[5] = cnt;
-			cb_evidence(6, v, &L);
-		}
-	}
-	/* Relevant flows of the finding's requirement at its server endpoint. */
-	for (i = 0; i < rep->nreqs; i++) {
-		int jj;
-		for (jj = 0; jj < rep->reqs[i].nfindings; jj++) {
-			struct rp_fx *x = (struct rp_fx *)rep->reqs[i].findings[jj];
-			char key[IPSTR_MAX + 80];
-			const int64_t *rel;
-			uint32_t sid;
-			rp_srv_key(key, sizeof(key), x->f.server_ip, x->f.server_port, x->f.protocol);
-			sid = rp_str_id(&S.srvkeys, key, false);
-			if (sid != UINT32_MAX &&
-			    (rel = rp_map_get(&S.m, rp_key(RP_T_REL, (uint64_t)i, sid))) != NULL)
-				x->relevant = *rel;
-		}
+		struct rp_req *r = &rep->reqs[S.kreq[g->k]];
+		struct rp_fx *x = rp_make_finding(&S, &T, order[j]);
+		bool fresh;
+		r->findings = rp_grow(r->findings, &cap[S.kreq[g->k]], (size_t)r->nfindings,
+				      sizeof(*r->findings));
+		r->findings[r->nfindings++] = &x->f;
+		rp_map_at(&S.m, rp_key(RP_T_FSRV, (uint64_t)S.kreq[g->k], g->sid), &fresh);
+		r->nservers += fresh;
 	}
 	rp_phase(rep, "findings: details");
-	for (i = 0; i < rep->nreqs; i++) {
-		int jj;
-		for (jj = 0; jj < rep->reqs[i].nfindings; jj++) {
-			struct rp_fx *x = (struct rp_fx *)rep->reqs[i].findings[jj];
-			struct rp_finding *f = &x->f;
-			int c, ni;
-			rp_finish_evidence(rep, x);
-			/* the severity chosen in cb_group survives in x->severity */
-			f->server_internal = (ni = rp_net_lookup(rep, f->server_ip)) >= 0;
-			if (ni >= 0) {
-				snprintf(f->env, sizeof(f->env), "%s", rep->nets[ni].env);
-				snprintf(f->owner, sizeof(f->owner), "%s", rep->nets[ni].owner);
-			} else {
-				rp_geo_lookup(rep, f->server_ip, &f->geo);
-			}
-			for (c = 0; c < f->ntop; c++) {
-				f->top[c].external = rp_net_lookup(rep, f->top[c].ip) < 0;
-				if (f->top[c].external)
-					rp_geo_lookup(rep, f->top[c].ip, &f->top[c].geo);
-			}
-			free(x->authm);
-			x->authm = NULL;
-		}
-	}
+	if (rp_build_rollups(rep, &S) != 0)
+		goto out;
+	rp_phase(rep, "findings: rollups");
 	rc = 0;
 out:
-	if (L.keys) {
-		for (i = 0; i < RP_HASH; i++)
-			free(L.keys[i]);
-		free(L.keys);
-	}
-	free(L.ix);
+	free(cap);
 	free(order);
-	free(tops);
-	free(ntops);
+	free(T.t);
+	free(T.off);
+	free(T.n);
 	free(S.grp);
 	free(S.srv);
+	free(S.roll);
 	rp_map_free(&S.m);
 	rp_strs_free(&S.strs);
 	rp_strs_free(&S.srvkeys);
@@ -2195,9 +2287,9 @@ static void rp_apply_waivers(struct rp_report *rep, struct rp_waiver *w, int nw)
 				    (w[k].port >= 0 && w[k].port != f->server_port) ||
 				    (w[k].protocol && (f->protocol == NULL || strcmp(w[k].protocol, f->protocol) != 0)))
 					continue;
-				snprintf(f->waiver_reason, sizeof(f->waiver_reason), "%s", w[k].reason);
-				snprintf(f->waiver_owner, sizeof(f->waiver_owner), "%s", w[k].owner);
-				snprintf(f->waiver_expires, sizeof(f->waiver_expires), "%s", w[k].expires);
+				f->waiver_reason = w[k].reason;
+				f->waiver_owner = w[k].owner;
+				f->waiver_expires = w[k].expires;
 				if (w[k].expires_ts < rep->generated_at) {
 					f->waiver_expired = true;
 					f->waived = false;
@@ -2217,23 +2309,18 @@ static void rp_apply_waivers(struct rp_report *rep, struct rp_waiver *w, int nw)
 struct rp_base {
 	char **keys;
 	char **reqs;
-	int n;
+	size_t n, cap;
 };
 
 static int cb_base(int n, const char *const *v, void *a)
 {
 	struct rp_base *b = a;
-	char **nk, **nr;
-	if (n < 2 || v[0] == NULL || v[1] == NULL || b->n >= 1000000)
+	size_t c2;
+	if (n < 2 || v[0] == NULL || v[1] == NULL)
 		return 0;
-	nk = realloc(b->keys, sizeof(char *) * (size_t)(b->n + 1));
-	if (nk == NULL)
-		return -1;
-	b->keys = nk;
-	nr = realloc(b->reqs, sizeof(char *) * (size_t)(b->n + 1));
-	if (nr == NULL)
-		return -1;
-	b->reqs = nr;
+	c2 = b->cap;
+	b->keys = rp_grow(b->keys, &b->cap, b->n, sizeof(char *));
+	b->reqs = rp_grow(b->reqs, &c2, b->n, sizeof(char *));
 	b->keys[b->n] = xstrdup(v[1]);
 	b->reqs[b->n] = xstrdup(v[0]);
 	b->n++;
@@ -2241,14 +2328,19 @@ static int cb_base(int n, const char *const *v, void *a)
 }
 
 /* Marks findings new/open and collects resolved keys from the baseline
- * report's text (NUL-terminated; not kept). */
+ * report's text (NUL-terminated; not kept). Both sides are every finding
+ * (nothing is left out of a report), matched through hash sets. */
 static int rp_baseline_text(struct rp_report *rep, const char *path, const char *text)
 {
 	const char *p[1];
 	int64_t ver = -1;
-	struct rp_base b = { NULL, NULL, 0 };
-	int i, j, k;
+	struct rp_base b = { NULL, NULL, 0, 0 };
+	struct rp_strs prev, cur;
+	size_t k;
+	int i, j, rc = 0;
 
+	memset(&prev, 0, sizeof(prev));
+	memset(&cur, 0, sizeof(cur));
 	p[0] = text;
 	if (q(rep, "SELECT CASE WHEN json_valid(?1) THEN COALESCE(json_extract(?1, '$.schema_version'), -1)"
 		   " ELSE -1 END", p, 1, cb_int1, &ver) != 0 || ver != REPORT_SCHEMA_VERSION) {
@@ -2260,48 +2352,43 @@ static int rp_baseline_text(struct rp_report *rep, const char *path, const char 
 	if (q(rep, "SELECT json_extract(r.value, '$.id'), json_extract(f.value, '$.key')"
 		   " FROM json_each(?1, '$.requirements') r, json_each(r.value, '$.findings') f"
 		   " WHERE json_extract(f.value, '$.severity') != 'info'", p, 1, cb_base, &b) != 0) {
-		for (k = 0; k < b.n; k++) {
-			free(b.keys[k]);
-			free(b.reqs[k]);
-		}
-		free(b.keys);
-		free(b.reqs);
-		return -1;
+		rc = -1;
+		goto out;
 	}
+	for (k = 0; k < b.n; k++)
+		rp_str_id(&prev, b.keys[k], true);
 	for (i = 0; i < rep->nreqs; i++)
 		for (j = 0; j < rep->reqs[i].nfindings; j++) {
 			struct rp_finding *f = rep->reqs[i].findings[j];
-			f->baseline = "new";
-			for (k = 0; k < b.n; k++)
-				if (strcmp(b.keys[k], f->key) == 0) {
-					f->baseline = "open";
-					break;
-				}
+			f->baseline = rp_str_id(&prev, f->key, false) != UINT32_MAX ? "open" : "new";
+			rp_str_id(&cur, f->key, true);
 		}
 	for (k = 0; k < b.n; k++) {
-		bool seen = false;
-		for (i = 0; i < rep->nreqs && !seen; i++)
-			for (j = 0; j < rep->reqs[i].nfindings; j++)
-				if (strcmp(rep->reqs[i].findings[j]->key, b.keys[k]) == 0) {
-					seen = true;
-					break;
-				}
-		for (i = 0; i < rep->nreqs && !seen; i++)
+		if (rp_str_id(&cur, b.keys[k], false) != UINT32_MAX)
+			continue;
+		for (i = 0; i < rep->nreqs; i++)
 			if (strcmp(rep->reqs[i].id, b.reqs[k]) == 0) {
 				struct rp_req *r = &rep->reqs[i];
 				char **nr = realloc(r->resolved, sizeof(char *) * (size_t)(r->nresolved + 1));
-				if (nr != NULL) {
-					r->resolved = nr;
-					r->resolved[r->nresolved++] = xstrdup(b.keys[k]);
+				if (nr == NULL) {
+					rc = -1;
+					goto out;
 				}
+				r->resolved = nr;
+				r->resolved[r->nresolved++] = xstrdup(b.keys[k]);
 				break;
 			}
+	}
+out:
+	for (k = 0; k < b.n; k++) {
 		free(b.keys[k]);
 		free(b.reqs[k]);
 	}
 	free(b.keys);
 	free(b.reqs);
-	return 0;
+	rp_strs_free(&prev);
+	rp_strs_free(&cur);
+	return rc;
 }
 
 static int rp_apply_baseline(struct rp_report *rep, const char *path)
@@ -2358,15 +2445,6 @@ int rp_parse_buffer(struct store *st, int which, const uint8_t *data, size_t len
 
 /* ---- ordering ---- */
 
-static int rp_sev_rank(const char *s)
-{
-	int i;
-	for (i = 0; rp_sev[i]; i++)
-		if (strcmp(rp_sev[i], s) == 0)
-			return i;
-	return 0;
-}
-
 static int rp_cmp_finding(const void *a, const void *b)
 {
 	const struct rp_finding *x = *(const struct rp_finding *const *)a;
@@ -2380,6 +2458,27 @@ static int rp_cmp_finding(const void *a, const void *b)
 	if (x->flows != y->flows)
 		return x->flows > y->flows ? -1 : 1;
 	return strcmp(x->key, y->key);
+}
+
+/* What text, HTML and Markdown leave out of a requirement's list: the
+ * findings after the first `list`, their distinct servers and flows. */
+static void rp_listing(struct rp_req *r, int list)
+{
+	struct rp_strs srv;
+	char key[IPSTR_MAX + 80];
+	int j;
+
+	r->nlisted = list == 0 || list > r->nfindings ? r->nfindings : list;
+	r->rest_servers = r->rest_flows = 0;
+	memset(&srv, 0, sizeof(srv));
+	for (j = r->nlisted; j < r->nfindings; j++) {
+		const struct rp_finding *f = r->findings[j];
+		rp_srv_key(key, sizeof(key), f->server_ip, f->server_port, f->protocol);
+		rp_str_id(&srv, key, true);
+		r->rest_flows += f->flows;
+	}
+	r->rest_servers = srv.n > 0 ? (int64_t)srv.n - 1 : 0;   /* id 0 is NULL */
+	rp_strs_free(&srv);
 }
 
 /* ---- driver ---- */
@@ -2417,9 +2516,18 @@ static void rp_free(struct rp_report *rep)
 			free(f->protocol);
 			free(f->evidence);
 			free(f->evidence_text);
+			free(f->key);
 			free(f);
 		}
 		free(rep->reqs[i].findings);
+		for (j = 0; j < rep->reqs[i].nrollups; j++) {
+			struct rp_rollup *u = &rep->reqs[i].rollups[j];
+			free(u->cause);
+			free(u->label);
+			for (c = 0; c < u->ntop; c++)
+				free(u->top[c].protocol);
+		}
+		free(rep->reqs[i].rollups);
 		for (j = 0; j < rep->reqs[i].nresolved; j++)
 			free(rep->reqs[i].resolved[j]);
 		free(rep->reqs[i].resolved);
@@ -2524,6 +2632,7 @@ int report_run(const struct report_opts *oin)
 		rp_rules_judge(r, o.level);
 		if (strcmp(r->status, "fail") == 0)
 			rep->any_fail = true;
+		rp_listing(r, o.list);
 	}
 	if (rep->drops > 0 || rep->if_drops > 0)
 		rp_note(rep, "packets were dropped during capture: results may be incomplete");

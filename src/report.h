@@ -19,6 +19,7 @@
 #define REPORT_EXIT_FAIL 6
 #define REPORT_TOP_DEFAULT 5
 #define REPORT_TOP_MAX 100
+#define REPORT_LIST_DEFAULT 20   /* findings listed per requirement in text, HTML, Markdown */
 
 enum report_format { RF_TEXT, RF_JSON, RF_HTML, RF_MD, RF_CSV };
 
@@ -34,6 +35,8 @@ struct report_opts {
 	const char *baseline;    /* previous JSON report */
 	const char *waivers;     /* waiver file */
 	int top;                 /* clients/SNI names listed per finding */
+	int list;                /* findings and rollups listed per requirement in text/HTML/Markdown
+				    (0: all); JSON and CSV always hold every finding */
 	int color;               /* -1 auto (TTY), 0 never, 1 always */
 };
 

@@ -14,7 +14,8 @@
 #include "util.h"
 
 #define RP_SAMPLES 5          /* sample flow ids per finding */
-#define RP_MAX_FINDINGS 5000  /* per report; more are counted, not listed */
+#define RP_EVIDENCE_MAX 16    /* evidence values kept per finding (top by flows) */
+#define RP_ROLLUP_TOP 3       /* servers named per rollup line */
 #define RP_MAX_NETS 256       /* internal networks (defaults + options + config) */
 #define RP_LABEL_MAX 64
 
@@ -60,14 +61,37 @@ struct rp_finding {
 	char *evidence_text;      /* one line for text/md/csv (escaped on output) */
 	/* server context */
 	bool server_internal;
-	char env[RP_LABEL_MAX], owner[RP_LABEL_MAX];
+	const char *env, *owner;  /* labels of the server's network ("" none) */
 	struct rp_geo geo;        /* external servers when enrichment is on */
 	/* periodic */
-	char key[320];            /* requirement|kind|server|port|protocol */
+	char *key;                /* requirement|kind|server|port|protocol */
 	const char *baseline;     /* "new", "open", or NULL without --baseline */
 	bool waived, waiver_expired;
-	char waiver_reason[256], waiver_owner[RP_LABEL_MAX], waiver_expires[16];
+	/* the matching waiver's fields ("" when none; owned by the waiver list) */
+	const char *waiver_reason, *waiver_owner, *waiver_expires;
 	bool failing;             /* counts toward the requirement's fail */
+};
+
+/* What a rollup groups a requirement's findings by (one cause shared by
+ * many servers), per finding kind: see rp_cause_sql in report_rules.c. */
+enum rp_cause { RP_CAUSE_CONFIG, RP_CAUSE_CERT, RP_CAUSE_CLIENT, RP_CAUSE_SERVICE };
+
+struct rp_rollup_srv {
+	char ip[IPSTR_MAX];
+	int port;
+	char *protocol;
+	int64_t flows;
+};
+
+/* One line of "findings by cause": every flow of the window that hits
+ * kind k with the same cause value, whatever its server. */
+struct rp_rollup {
+	const struct rp_kind *k;
+	char *cause;              /* the value (certificate SHA-256, JA4, configuration, protocol state) */
+	char *label;              /* what it is, for people ("CN=..., self-signed") or NULL */
+	int64_t flows, servers, clients;
+	struct rp_rollup_srv top[RP_ROLLUP_TOP];
+	int ntop;
 };
 
 /* One rule: flows matching `where` (SQL over the temporary table rf, see
@@ -83,6 +107,7 @@ struct rp_kind {
 	const char *evidence;     /* SQL expression over rf: the evidence value */
 	const char *evidence_name;/* key of the evidence histogram */
 	const char *summary;      /* what the finding means, one line */
+	enum rp_cause cause;      /* what its findings roll up by */
 };
 
 struct rp_req {
@@ -97,8 +122,19 @@ struct rp_req {
 	int64_t n_relevant, n_observable;
 	const char *status;       /* "fail", "pass", "not_observed", "not_observable" */
 	char reason[320];
-	struct rp_finding **findings;
+	struct rp_finding **findings;   /* every finding (none is dropped) */
 	int nfindings;
+	int nfailing;             /* findings that count toward fail */
+	int64_t nservers;         /* distinct server endpoints among the findings */
+	/* flows that hit a failing rule (before waivers), and their distinct
+	 * server endpoints and client addresses: counted over every flow */
+	int64_t v_flows, v_servers, v_clients;
+	struct rp_rollup *rollups;      /* sorted: severity, servers, clients, flows */
+	int nrollups;
+	/* text/HTML/Markdown list the first nlisted findings (--list); the
+	 * rest are summed: how many, over how many servers and flows */
+	int nlisted;
+	int64_t rest_servers, rest_flows;
 	char **resolved;          /* baseline keys no longer seen */
 	int nresolved;
 };
@@ -136,7 +172,6 @@ struct rp_report {
 	/* verdicts */
 	struct rp_req *reqs;
 	int nreqs;
-	int64_t findings_dropped;
 	bool any_fail;
 	char notes[8][256];       /* report-level notes (enrichment off, ...) */
 	int nnotes;
@@ -152,6 +187,10 @@ extern const char rp_intro_title[];
 int rp_rules_register(struct store *st);
 /* Fills status and reason of r from its counts and findings. */
 void rp_rules_judge(struct rp_req *r, int level);
+/* The SQL expression over rf that gives a cause's value. */
+const char *rp_cause_sql(enum rp_cause c);
+/* "configuration", "certificate", "client_profile", "service". */
+const char *rp_cause_name(enum rp_cause c);
 /* Name of a cipher class rank (0 broken, 1 not_recommended, 2 recommended). */
 const char *rp_class_name(int rank);
 

@@ -55,6 +55,61 @@ static int not_observable_lines(const struct rp_report *rep, char lines[6][200])
 	return n;
 }
 
+/* n with thousands separators ("17,500"), for people. */
+static const char *fmt_n(int64_t n, char *buf, size_t len)
+{
+	char t[32];
+	int l, i, o = 0;
+	snprintf(t, sizeof(t), "%lld", (long long)(n < 0 ? -n : n));
+	l = (int)strlen(t);
+	if (n < 0 && o + 1 < (int)len)
+		buf[o++] = '-';
+	for (i = 0; i < l && o + 2 < (int)len; i++) {
+		if (i > 0 && (l - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = t[i];
+	}
+	buf[o] = 0;
+	return buf;
+}
+
+/* How many rollups text/HTML/Markdown show for r. */
+static int rollups_shown(const struct rp_report *rep, const struct rp_req *r)
+{
+	return rep->o->list == 0 || rep->o->list > r->nrollups ? r->nrollups : rep->o->list;
+}
+
+/* The cause of a rollup, one line for people (unescaped: wire text). */
+static void cause_line(const struct rp_rollup *u, char *buf, size_t len)
+{
+	const char *c = u->cause[0] ? u->cause : "(none)";
+	switch (u->k->cause) {
+	case RP_CAUSE_CERT:
+		if (u->cause[0])
+			snprintf(buf, len, "certificate %s (SHA-256 %.16s...)", u->label ? u->label : "(not stored)", c);
+		else
+			snprintf(buf, len, "no certificate seen");
+		break;
+	case RP_CAUSE_CLIENT:
+		snprintf(buf, len, "client profile JA4 %s", c);
+		break;
+	case RP_CAUSE_SERVICE:
+		snprintf(buf, len, "service %s", c);
+		break;
+	default:
+		snprintf(buf, len, "configuration %s", c);
+		break;
+	}
+}
+
+/* "server:port/protocol" of a rollup's top server. */
+static void srv_line(const struct rp_rollup_srv *s, char *buf, size_t len)
+{
+	bool v6 = strchr(s->ip, ':') != NULL;
+	snprintf(buf, len, "%s%s%s:%d/%s", v6 ? "[" : "", s->ip, v6 ? "]" : "", s->port,
+		 s->protocol ? s->protocol : "-");
+}
+
 /* ---------------------------------------------------------------- text */
 
 #define C_RESET "\033[0m"
@@ -75,7 +130,7 @@ static void upper(FILE *out, const char *s)
 int rp_out_text(const struct rp_report *rep, FILE *out, bool color)
 {
 	char b1[TSSTR_MAX], b2[TSSTR_MAX], nol[6][200];
-	int i, j, c, nn;
+	int i, j, c, nn, nr;
 
 	fprintf(out, "wireaudit %s report: OWASP ASVS 5.0 V12 Secure Communication, level %d\n",
 		PACKAGE_VERSION, rep->o->level);
@@ -141,7 +196,37 @@ int rp_out_text(const struct rp_report *rep, FILE *out, bool color)
 			fputs(C_RESET, out);
 		fprintf(out, " %s (L%d) %s\n", r->id, r->level, r->title);
 		fprintf(out, "    %s\n", r->reason);
-		for (j = 0; j < r->nfindings; j++) {
+		if (r->nfindings) {
+			char n1[32], n2[32], n3[32], n4[32], n5[32], n6[32];
+			fprintf(out, "    %s findings (%s failing) over %s servers; violating flows %s"
+				" (%s servers, %s clients)\n", fmt_n(r->nfindings, n1, sizeof(n1)),
+				fmt_n(r->nfailing, n2, sizeof(n2)), fmt_n(r->nservers, n3, sizeof(n3)),
+				fmt_n(r->v_flows, n4, sizeof(n4)), fmt_n(r->v_servers, n5, sizeof(n5)),
+				fmt_n(r->v_clients, n6, sizeof(n6)));
+		}
+		nr = rollups_shown(rep, r);
+		if (nr > 0)
+			fputs("    by cause:\n", out);
+		for (j = 0; j < nr; j++) {
+			const struct rp_rollup *u = &r->rollups[j];
+			char line[900], n1[32], n2[32], n3[32];
+			cause_line(u, line, sizeof(line));
+			fprintf(out, "  * %s %s: %s servers, %s clients, %s flows: ", u->k->severity, u->k->kind,
+				fmt_n(u->servers, n1, sizeof(n1)), fmt_n(u->clients, n2, sizeof(n2)),
+				fmt_n(u->flows, n3, sizeof(n3)));
+			term_escape(out, line);
+			fputs("; top servers", out);
+			for (c = 0; c < u->ntop; c++) {
+				srv_line(&u->top[c], line, sizeof(line));
+				fputs(c ? ", " : " ", out);
+				term_escape(out, line);
+				fprintf(out, " (%lld)", (long long)u->top[c].flows);
+			}
+			fputc('\n', out);
+		}
+		if (nr < r->nrollups)
+			fprintf(out, "  * ... and %d more causes: see the JSON report\n", r->nrollups - nr);
+		for (j = 0; j < r->nlisted; j++) {
 			const struct rp_finding *f = r->findings[j];
 			fprintf(out, "  - %s %s ", rp_finding_severity(f), f->k->kind);
 			/* IPv6 endpoints bracketed, as in the export summary */
@@ -215,15 +300,18 @@ int rp_out_text(const struct rp_report *rep, FILE *out, bool color)
 				fprintf(out, ", expires %s)\n", f->waiver_expires);
 			}
 		}
+		if (r->nlisted < r->nfindings) {
+			char n1[32], n2[32], n3[32];
+			fprintf(out, "  - ... and %s more findings over %s servers and %s flows: see the JSON or CSV report\n",
+				fmt_n(r->nfindings - r->nlisted, n1, sizeof(n1)), fmt_n(r->rest_servers, n2, sizeof(n2)),
+				fmt_n(r->rest_flows, n3, sizeof(n3)));
+		}
 		for (j = 0; j < r->nresolved; j++) {
 			fputs("  - resolved since the baseline: ", out);
 			term_escape(out, r->resolved[j]);
 			fputc('\n', out);
 		}
 	}
-	if (rep->findings_dropped)
-		fprintf(out, "\n%lld findings not listed (cap %d per requirement)\n",
-			(long long)rep->findings_dropped, RP_MAX_FINDINGS);
 	fprintf(out, "\nResult: %s\n", rep->any_fail ? "FAIL (exit 6)" : "no failing requirement (exit 0)");
 	return ferror(out) ? -1 : 0;
 }
@@ -341,6 +429,42 @@ static void finding_json(struct jbuf *jb, const struct rp_report *rep, const str
 	} else {
 		jb_null(jb);
 	}
+	jb_obj_close(jb);
+}
+
+static void rollup_json(struct jbuf *jb, const struct rp_rollup *u)
+{
+	int c;
+	jb_obj_open(jb);
+	jb_kv_str(jb, "kind", u->k->kind);
+	jb_kv_str(jb, "severity", u->k->severity);
+	jb_kv_bool(jb, "violation", u->k->violation);
+	jb_kv_str(jb, "cause_type", rp_cause_name(u->k->cause));
+	jb_key(jb, "cause");
+	jb_strn(jb, u->cause, strlen(u->cause));
+	jb_key(jb, "label");
+	if (u->label)
+		jb_strn(jb, u->label, strlen(u->label));
+	else
+		jb_null(jb);
+	jb_kv_int(jb, "servers", u->servers);
+	jb_kv_int(jb, "clients", u->clients);
+	jb_kv_int(jb, "flows", u->flows);
+	jb_key(jb, "top_servers");
+	jb_arr_open(jb);
+	for (c = 0; c < u->ntop; c++) {
+		jb_obj_open(jb);
+		jb_kv_str(jb, "ip", u->top[c].ip);
+		jb_kv_int(jb, "port", u->top[c].port);
+		jb_key(jb, "protocol");
+		if (u->top[c].protocol)
+			jb_strn(jb, u->top[c].protocol, strlen(u->top[c].protocol));
+		else
+			jb_null(jb);
+		jb_kv_int(jb, "flows", u->top[c].flows);
+		jb_obj_close(jb);
+	}
+	jb_arr_close(jb);
 	jb_obj_close(jb);
 }
 
@@ -464,6 +588,18 @@ int rp_out_json(const struct rp_report *rep, FILE *out)
 		jb_kv_str(&jb, "reason", r->reason);
 		jb_kv_int(&jb, "relevant_flows", r->n_relevant);
 		jb_kv_int(&jb, "observable_flows", r->n_observable);
+		jb_kv_int(&jb, "findings_total", r->nfindings);
+		jb_kv_int(&jb, "findings_failing", r->nfailing);
+		jb_kv_int(&jb, "findings_listed", r->nfindings);
+		jb_kv_int(&jb, "servers", r->nservers);
+		jb_kv_int(&jb, "violating_flows", r->v_flows);
+		jb_kv_int(&jb, "violating_servers", r->v_servers);
+		jb_kv_int(&jb, "violating_clients", r->v_clients);
+		jb_key(&jb, "rollups");
+		jb_arr_open(&jb);
+		for (j = 0; j < r->nrollups; j++)
+			rollup_json(&jb, &r->rollups[j]);
+		jb_arr_close(&jb);
 		jb_key(&jb, "findings");
 		jb_arr_open(&jb);
 		for (j = 0; j < r->nfindings; j++)
@@ -477,7 +613,7 @@ int rp_out_json(const struct rp_report *rep, FILE *out)
 		jb_obj_close(&jb);
 	}
 	jb_arr_close(&jb);
-	jb_kv_int(&jb, "findings_dropped", rep->findings_dropped);
+	jb_kv_int(&jb, "findings_dropped", 0);   /* schema 1: nothing is dropped any more */
 	jb_key(&jb, "notes");
 	jb_arr_open(&jb);
 	for (i = 0; i < rep->nnotes; i++)
@@ -585,7 +721,7 @@ static void md_escape(FILE *out, const char *s)
 int rp_out_md(const struct rp_report *rep, FILE *out)
 {
 	char b1[TSSTR_MAX], b2[TSSTR_MAX], nol[6][200];
-	int i, j, c, nn;
+	int i, j, c, nn, nr;
 
 	fprintf(out, "# wireaudit report: OWASP ASVS 5.0 V12, level %d\n\n", rep->o->level);
 	fprintf(out, "Generated %s. ", ts(rep->generated_at, b1, sizeof(b1)));
@@ -620,9 +756,38 @@ int rp_out_md(const struct rp_report *rep, FILE *out)
 		fprintf(out, "\n### %s (L%d): %s\n\n> %s\n\n%s\n", r->id, r->level, r->status, r->title, r->reason);
 		if (r->nfindings == 0)
 			continue;
+		{
+			char n1[32], n2[32], n3[32], n4[32], n5[32], n6[32];
+			fprintf(out, "\n%s findings (%s failing) over %s servers; violating flows %s (%s servers, %s clients)\n",
+				fmt_n(r->nfindings, n1, sizeof(n1)), fmt_n(r->nfailing, n2, sizeof(n2)),
+				fmt_n(r->nservers, n3, sizeof(n3)), fmt_n(r->v_flows, n4, sizeof(n4)),
+				fmt_n(r->v_servers, n5, sizeof(n5)), fmt_n(r->v_clients, n6, sizeof(n6)));
+		}
+		nr = rollups_shown(rep, r);
+		if (nr > 0)
+			fputs("\n| Severity | Kind | Cause | Servers | Clients | Flows | Top servers |\n"
+			      "|---|---|---|---|---|---|---|\n", out);
+		for (j = 0; j < nr; j++) {
+			const struct rp_rollup *u = &r->rollups[j];
+			char line[900];
+			cause_line(u, line, sizeof(line));
+			fprintf(out, "| %s | %s | ", u->k->severity, u->k->kind);
+			md_escape(out, line);
+			fprintf(out, " | %lld | %lld | %lld | ", (long long)u->servers, (long long)u->clients,
+				(long long)u->flows);
+			for (c = 0; c < u->ntop; c++) {
+				if (c) fputs(", ", out);
+				srv_line(&u->top[c], line, sizeof(line));
+				md_escape(out, line);
+				fprintf(out, " (%lld)", (long long)u->top[c].flows);
+			}
+			fputs(" |\n", out);
+		}
+		if (nr < r->nrollups)
+			fprintf(out, "\n%d more causes: see the JSON report.\n", r->nrollups - nr);
 		fputs("\n| Severity | Kind | Server | Protocol | Flows | Clients | First seen | Last seen | Top clients | SNI | Evidence | Samples | State |\n"
 		      "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n", out);
-		for (j = 0; j < r->nfindings; j++) {
+		for (j = 0; j < r->nlisted; j++) {
 			const struct rp_finding *f = r->findings[j];
 			fprintf(out, "| %s | %s | ", rp_finding_severity(f), f->k->kind);
 			fputs(strchr(f->server_ip, ':') ? "\\[" : "", out);
@@ -656,6 +821,12 @@ int rp_out_md(const struct rp_report *rep, FILE *out)
 				md_escape(out, f->waiver_reason);
 			}
 			fputs(" |\n", out);
+		}
+		if (r->nlisted < r->nfindings) {
+			char n1[32], n2[32], n3[32];
+			fprintf(out, "\n... and %s more findings over %s servers and %s flows: see the JSON or CSV report.\n",
+				fmt_n(r->nfindings - r->nlisted, n1, sizeof(n1)), fmt_n(r->rest_servers, n2, sizeof(n2)),
+				fmt_n(r->rest_flows, n3, sizeof(n3)));
 		}
 		for (j = 0; j < r->nresolved; j++) {
 			fputs("\n- Resolved since the baseline: ", out);
@@ -731,6 +902,7 @@ static const char html_css[] =
 	".sev-info{color:#627d98}"
 	".req{background:#fff;border-radius:8px;margin:14px 0;padding:14px 18px;"
 	"box-shadow:0 1px 3px rgba(16,42,67,.12)}"
+	".req h4{margin:10px 0 6px;font-size:13px;color:#334e68}.more{font-weight:600;color:#334e68}"
 	".req h3{margin:0 0 6px;font-size:15px}.req .title{color:#486581;font-style:italic;margin:0 0 8px}"
 	".req .reason{margin:0 0 8px}"
 	".req table{box-shadow:none;border:1px solid #e4e7eb;font-size:13px}"
@@ -791,7 +963,7 @@ static void html_badge(FILE *out, const char *st)
 int rp_out_html(const struct rp_report *rep, FILE *out)
 {
 	char b1[TSSTR_MAX], b2[TSSTR_MAX], nol[6][200];
-	int i, j, c, nn;
+	int i, j, c, nn, nr;
 
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 	      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
@@ -891,9 +1063,43 @@ int rp_out_html(const struct rp_report *rep, FILE *out)
 		html_escape(out, r->reason);
 		fputs("</p>", out);
 		if (r->nfindings) {
+			char n1[32], n2[32], n3[32], n4[32], n5[32], n6[32];
+			fprintf(out, "<p class=\"muted\">%s findings (%s failing) over %s servers; violating flows %s"
+				" (%s servers, %s clients)</p>", fmt_n(r->nfindings, n1, sizeof(n1)),
+				fmt_n(r->nfailing, n2, sizeof(n2)), fmt_n(r->nservers, n3, sizeof(n3)),
+				fmt_n(r->v_flows, n4, sizeof(n4)), fmt_n(r->v_servers, n5, sizeof(n5)),
+				fmt_n(r->v_clients, n6, sizeof(n6)));
+		}
+		nr = rollups_shown(rep, r);
+		if (nr > 0)
+			fputs("<h4>By cause</h4><table class=\"rollups\"><tr><th>Severity</th><th>Finding</th><th>Cause</th>"
+			      "<th>Servers</th><th>Clients</th><th>Flows</th><th>Top servers</th></tr>", out);
+		for (j = 0; j < nr; j++) {
+			const struct rp_rollup *u = &r->rollups[j];
+			char line[900], n1[32], n2[32], n3[32];
+			cause_line(u, line, sizeof(line));
+			fprintf(out, "<tr><td><span class=\"sev sev-%s\">%s</span></td><td><b>%s</b></td><td class=\"mono\">",
+				u->k->severity, u->k->severity, u->k->kind);
+			html_escape(out, line);
+			fprintf(out, "</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td>"
+				"<td class=\"mono\">", fmt_n(u->servers, n1, sizeof(n1)), fmt_n(u->clients, n2, sizeof(n2)),
+				fmt_n(u->flows, n3, sizeof(n3)));
+			for (c = 0; c < u->ntop; c++) {
+				if (c) fputs("<br>", out);
+				srv_line(&u->top[c], line, sizeof(line));
+				html_escape(out, line);
+				fprintf(out, " (%lld)", (long long)u->top[c].flows);
+			}
+			fputs("</td></tr>", out);
+		}
+		if (nr > 0)
+			fputs("</table>", out);
+		if (nr < r->nrollups)
+			fprintf(out, "<p class=\"muted\">%d more causes: see the JSON report.</p>", r->nrollups - nr);
+		if (r->nfindings) {
 			fputs("<table><tr><th>Severity</th><th>Finding</th><th>Server</th><th>Flows</th>"
 			      "<th>Clients</th><th>Seen</th><th>Evidence</th></tr>", out);
-			for (j = 0; j < r->nfindings; j++) {
+			for (j = 0; j < r->nlisted; j++) {
 				const struct rp_finding *f = r->findings[j];
 				const char *sev = rp_finding_severity(f);
 				fprintf(out, "<tr><td><span class=\"sev sev-%s\">%s</span></td><td><b>%s</b>",
@@ -959,6 +1165,12 @@ int rp_out_html(const struct rp_report *rep, FILE *out)
 				fputs("</span></td></tr>", out);
 			}
 			fputs("</table>", out);
+		}
+		if (r->nlisted < r->nfindings) {
+			char n1[32], n2[32], n3[32];
+			fprintf(out, "<p class=\"more\">&hellip; and %s more findings over %s servers and %s flows: "
+				"see the JSON or CSV report.</p>", fmt_n(r->nfindings - r->nlisted, n1, sizeof(n1)),
+				fmt_n(r->rest_servers, n2, sizeof(n2)), fmt_n(r->rest_flows, n3, sizeof(n3)));
 		}
 		for (j = 0; j < r->nresolved; j++) {
 			fputs("<p class=\"muted\">Resolved since the baseline: <span class=\"mono\">", out);

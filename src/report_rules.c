@@ -78,7 +78,7 @@ struct rp_req rp_reqs[] = {
 	  "such as TLS 1.2 and TLS 1.3. The latest version of the TLS protocol must be the "
 	  "preferred option.",
 	  TLS_HELLO, TLS_HELLO, NULL,
-	  0, 0, NULL, "", NULL, 0, NULL, 0 },
+	  .status = NULL },
 	{ "12.1.2", 2, "V12.1",
 	  "Verify that only recommended cipher suites are enabled, with the strongest cipher "
 	  "suites set as preferred. L3 applications must only support cipher suites which "
@@ -86,43 +86,43 @@ struct rp_req rp_reqs[] = {
 	  "(has_tls = 1 AND (cipher_id IS NOT NULL OR cmax IS NOT NULL))",
 	  "(has_tls = 1 AND cipher_id IS NOT NULL)",
 	  "no ServerHello seen, so no negotiated cipher suite",
-	  0, 0, NULL, "", NULL, 0, NULL, 0 },
+	  .status = NULL },
 	{ "12.1.3", 2, "V12.1",
 	  "Verify that the application validates that mTLS client certificates are trusted "
 	  "before using the certificate identity for authentication or authorization.",
 	  "(has_tls = 1 AND ccert IN ('requested','empty','sent','not_observable') AND vrank IS NOT NULL)",
 	  "(has_tls = 1 AND ccert IN ('requested','empty','sent'))",
 	  "client certificates travel encrypted in TLS 1.3",
-	  0, 0, NULL, "", NULL, 0, NULL, 0 },
+	  .status = NULL },
 	{ "12.1.4", 3, "V12.1",
 	  "Verify that proper certification revocation, such as Online Certificate Status "
 	  "Protocol (OCSP) Stapling, is enabled and configured.",
 	  "(has_tls = 1 AND sreq = 1 AND vrank IS NOT NULL)",
 	  "(has_tls = 1 AND sreq = 1 AND vrank <= 4)",
 	  "the stapled OCSP response travels encrypted in TLS 1.3",
-	  0, 0, NULL, "", NULL, 0, NULL, 0 },
+	  .status = NULL },
 	{ "12.1.5", 3, "V12.1",
 	  "Verify that Encrypted Client Hello (ECH) is enabled in the application's TLS "
 	  "settings to prevent exposure of sensitive metadata, such as the Server Name "
 	  "Indication (SNI), during TLS handshake processes.",
 	  "(has_tls = 1 AND ech IS NOT NULL)", "(has_tls = 1 AND ech IS NOT NULL)", NULL,
-	  0, 0, NULL, "", NULL, 0, NULL, 0 },
+	  .status = NULL },
 	{ "12.1", 2, "V12.1", rp_intro_title,
 	  "(has_tls = 1 AND leaf IS NOT NULL AND senvname IS NOT NULL)",
 	  "(has_tls = 1 AND leaf IS NOT NULL AND senvname IS NOT NULL)", NULL,
-	  0, 0, NULL, "", NULL, 0, NULL, 0 },
+	  .status = NULL },
 	{ "12.2.1", 1, "V12.2",
 	  "Verify that TLS is used for all connectivity between a client and external facing, "
 	  "HTTP-based services, and does not fall back to insecure or unencrypted "
 	  "communications.",
 	  "(sz >= 0 AND cz < 0 AND " HTTPISH ")", "(sz >= 0 AND cz < 0 AND " HTTPISH ")", NULL,
-	  0, 0, NULL, "", NULL, 0, NULL, 0 },
+	  .status = NULL },
 	{ "12.2.2", 1, "V12.2",
 	  "Verify that external facing services use publicly trusted TLS certificates.",
 	  "(has_tls = 1 AND sz >= 0 AND cz < 0 AND vrank IS NOT NULL)",
 	  "(has_tls = 1 AND sz >= 0 AND cz < 0 AND ncerts > 0)",
 	  "server certificates travel encrypted in TLS 1.3",
-	  0, 0, NULL, "", NULL, 0, NULL, 0 },
+	  .status = NULL },
 	{ "12.3.1", 2, "V12.3",
 	  "Verify that an encrypted protocol such as TLS is used for all inbound and outbound "
 	  "connections to and from the application, including monitoring systems, management "
@@ -131,20 +131,20 @@ struct rp_req rp_reqs[] = {
 	  "(tlsform = 1 OR has_tls = 1 OR security IN ('tls','starttls'))",
 	  "(COALESCE(security,'unknown') != 'unknown')",
 	  "the session start was not seen, so the security state is unknown",
-	  0, 0, NULL, "", NULL, 0, NULL, 0 },
+	  .status = NULL },
 	{ "12.3.2", 2, "V12.3",
 	  "Verify that TLS clients validate certificates received before communicating with a "
 	  "TLS server.",
 	  "(has_tls = 1 AND vrank IS NOT NULL)",
 	  "(has_tls = 1 AND ncerts > 0 AND trusted IS NOT NULL)",
 	  "server certificates travel encrypted in TLS 1.3",
-	  0, 0, NULL, "", NULL, 0, NULL, 0 },
+	  .status = NULL },
 	{ "12.3.3", 2, "V12.3",
 	  "Verify that TLS or another appropriate transport encryption mechanism used for all "
 	  "connectivity between internal, HTTP-based services within the application, and does "
 	  "not fall back to insecure or unencrypted communications.",
 	  "(sz >= 0 AND cz >= 0 AND " HTTPISH ")", "(sz >= 0 AND cz >= 0 AND " HTTPISH ")", NULL,
-	  0, 0, NULL, "", NULL, 0, NULL, 0 },
+	  .status = NULL },
 	{ "12.3.4", 2, "V12.3",
 	  "Verify that TLS connections between internal services use trusted certificates. "
 	  "Where internally generated or self-signed certificates are used, the consuming "
@@ -153,7 +153,7 @@ struct rp_req rp_reqs[] = {
 	  "(has_tls = 1 AND sz >= 0 AND cz >= 0 AND vrank IS NOT NULL)",
 	  "(has_tls = 1 AND sz >= 0 AND cz >= 0 AND ncerts > 0)",
 	  "server certificates travel encrypted in TLS 1.3",
-	  0, 0, NULL, "", NULL, 0, NULL, 0 },
+	  .status = NULL },
 	{ "12.3.5", 3, "V12.3",
 	  "Verify that services communicating internally within a system (intra-service "
 	  "communications) use strong authentication to ensure that each endpoint is verified. "
@@ -164,7 +164,7 @@ struct rp_req rp_reqs[] = {
 	  "(has_tls = 1 AND sz >= 0 AND cz >= 0 AND vrank IS NOT NULL)",
 	  "(has_tls = 1 AND sz >= 0 AND cz >= 0 AND ccert IN ('none','requested','empty','sent'))",
 	  "whether a client certificate was sent is encrypted in TLS 1.3",
-	  0, 0, NULL, "", NULL, 0, NULL, 0 },
+	  .status = NULL },
 };
 const int rp_nreqs = (int)(sizeof(rp_reqs) / sizeof(rp_reqs[0]));
 
@@ -174,122 +174,155 @@ const struct rp_kind rp_kinds[] = {
 	/* 12.1.1 */
 	{ "12.1.1", "old_tls_version", "high", 1, true,
 	  "vrank < 4", "ver", "negotiated_version",
-	  "a connection negotiated a protocol version below TLS 1.2" },
+	  "a connection negotiated a protocol version below TLS 1.2", RP_CAUSE_CONFIG },
 	{ "12.1.1", "tls13_not_preferred", "medium", 1, true,
 	  "vrank = 4 AND c13 = 1", "ver", "negotiated_version",
-	  "the client offered TLS 1.3 but the server chose TLS 1.2 (latest version not preferred)" },
+	  "the client offered TLS 1.3 but the server chose TLS 1.2 (latest version not preferred)", RP_CAUSE_CONFIG },
 	{ "12.1.1", "client_max_below_tls12", "medium", 1, true,
 	  "cmax < 4", "wa_vname(cmax)", "client_highest_version",
-	  "a client's highest offered version is below TLS 1.2" },
+	  "a client's highest offered version is below TLS 1.2", RP_CAUSE_CLIENT },
 	/* 12.1.2 */
 	{ "12.1.2", "cipher_broken", "high", 1, true,
 	  "cclass = 0", "cipher", "cipher",
-	  "a broken cipher suite was negotiated (NULL, EXPORT, anon, RC4, DES, 3DES, MD5)" },
+	  "a broken cipher suite was negotiated (NULL, EXPORT, anon, RC4, DES, 3DES, MD5)", RP_CAUSE_CONFIG },
 	{ "12.1.2", "cipher_not_recommended", "medium", 2, true,
 	  "cclass = 1", "cipher", "cipher",
-	  "a cipher suite that is not recommended was negotiated (CBC, static RSA, SHA-1 MAC)" },
+	  "a cipher suite that is not recommended was negotiated (CBC, static RSA, SHA-1 MAC)", RP_CAUSE_CONFIG },
 	{ "12.1.2", "cipher_no_forward_secrecy", "medium", 3, true,
 	  "cclass = 2 AND cfs = 0", "cipher", "cipher",
-	  "a cipher suite without forward secrecy was negotiated (fails at L3)" },
+	  "a cipher suite without forward secrecy was negotiated (fails at L3)", RP_CAUSE_CONFIG },
 	{ "12.1.2", "strongest_not_preferred", "medium", 2, true,
 	  "cclass IS NOT NULL AND best_off > cclass", "cipher", "cipher",
-	  "the server chose a weaker suite although the client offered a stronger one" },
+	  "the server chose a weaker suite although the client offered a stronger one", RP_CAUSE_CONFIG },
 	{ "12.1.2", "weak_dh_group", "high", 2, true,
 	  "dh_bits > 0 AND dh_bits < " RP_DH_MIN_BITS, "dh_bits", "dh_bits",
-	  "finite-field Diffie-Hellman group below " RP_DH_MIN_BITS " bits" },
+	  "finite-field Diffie-Hellman group below " RP_DH_MIN_BITS " bits", RP_CAUSE_CONFIG },
 	/* 12.1.3 */
 	{ "12.1.3", "client_cert_untrusted_accepted", "high", 1, true,
 	  "ccert = 'sent' AND est = 1 AND cctrusted = 0", "COALESCE(ccterr, 'untrusted')",
 	  "client_trust_error",
-	  "the server completed a handshake with a client certificate that does not validate" },
+	  "the server completed a handshake with a client certificate that does not validate", RP_CAUSE_CONFIG },
 	/* 12.1.4 */
 	{ "12.1.4", "ocsp_not_stapled", "medium", 1, true,
 	  "sreq = 1 AND vrank <= 4 AND stapled = 0", "ver", "negotiated_version",
-	  "the client asked for OCSP stapling (status_request) and the server sent none" },
+	  "the client asked for OCSP stapling (status_request) and the server sent none", RP_CAUSE_CERT },
 	{ "12.1.4", "ocsp_revoked", "high", 1, true,
 	  "ocsp_status = 'revoked'", "ocsp_status", "ocsp_status",
-	  "the stapled OCSP response says the certificate is revoked" },
+	  "the stapled OCSP response says the certificate is revoked", RP_CAUSE_CERT },
 	/* 12.1.5 */
 	{ "12.1.5", "ech_not_used", "low", 1, true,
 	  "ech = 0", "'no_ech'", "client_hello",
-	  "ClientHellos to this server carry no Encrypted Client Hello" },
+	  "ClientHellos to this server carry no Encrypted Client Hello", RP_CAUSE_CLIENT },
 	/* V12.1 introduction */
 	{ "12.1", "cert_shared_across_environments", "medium", 1, true,
 	  "leaf IN (SELECT leaf FROM rp_sharedleaf)", "senvname", "environment",
-	  "the same certificate is served in different environments" },
+	  "the same certificate is served in different environments", RP_CAUSE_CERT },
 	{ "12.1", "wildcard_shared_across_environments", "medium", 1, true,
 	  "leaf IN (SELECT leaf FROM rp_leafw WHERE wildcard IN (SELECT wildcard FROM rp_sharedwild))"
 	  " AND leaf NOT IN (SELECT leaf FROM rp_sharedleaf)",
 	  "senvname", "environment",
-	  "the same wildcard name is served in different environments" },
+	  "the same wildcard name is served in different environments", RP_CAUSE_CERT },
 	/* 12.2.1 */
 	{ "12.2.1", "http_cleartext_external", "high", 1, true,
 	  "protocol = 'http' AND sz >= 0 AND cz < 0 AND " NOT_ENCRYPTED " AND COALESCE(redir, 0) = 0",
 	  "COALESCE(http_host, '')", "host",
-	  "an internal HTTP service served content in clear to external clients" },
+	  "an internal HTTP service served content in clear to external clients", RP_CAUSE_SERVICE },
 	{ "12.2.1", "http_redirect_only", "info", 1, false,
 	  "protocol = 'http' AND sz >= 0 AND cz < 0 AND " NOT_ENCRYPTED " AND redir = 1",
 	  "COALESCE(http_host, '')", "host",
-	  "plain-HTTP listener that redirects to https (not a violation)" },
+	  "plain-HTTP listener that redirects to https (not a violation)", RP_CAUSE_SERVICE },
 	/* 12.2.2 */
 	{ "12.2.2", "external_cert_not_public", "high", 1, true,
 	  "sz >= 0 AND cz < 0 AND ncerts > 0 AND (trusted = 0 OR tbe = 1)",
 	  "CASE WHEN tbe = 1 THEN 'internal_ca_only' ELSE COALESCE(terr, 'untrusted') END",
 	  "trust_error",
-	  "an external-facing TLS server presented a chain the public trust store does not validate" },
+	  "an external-facing TLS server presented a chain the public trust store does not validate", RP_CAUSE_CERT },
 	{ "12.2.2", "external_cert_wrong_host", "medium", 1, true,
 	  "sz >= 0 AND cz < 0 AND ncerts > 0 AND trusted = 1 AND COALESCE(tbe, 0) = 0 AND hmatch = 0",
 	  "COALESCE(sni, '')", "sni",
-	  "an external-facing TLS server's certificate does not match the requested name" },
+	  "an external-facing TLS server's certificate does not match the requested name", RP_CAUSE_CERT },
 	/* 12.3.1 */
 	{ "12.3.1", "service_encrypted_and_cleartext", "high", 1, true,
 	  "security IN " CLEAR_STATES " AND COALESCE(redir, 0) = 0 AND EXISTS (SELECT 1 FROM rp_mixed m"
 	  " WHERE m.server_ip = rf.server_ip AND m.server_port = rf.server_port AND m.protocol IS rf.protocol)",
 	  "security", "security",
-	  "the same service was seen both encrypted and in clear (fallback)" },
+	  "the same service was seen both encrypted and in clear (fallback)", RP_CAUSE_SERVICE },
 	{ "12.3.1", "tls_refused", "high", 1, true,
 	  "tlsform = 1 AND security = 'tls_refused'", "security", "security",
-	  "the client asked for TLS, the server refused, and the session went on in clear" },
+	  "the client asked for TLS, the server refused, and the session went on in clear", RP_CAUSE_SERVICE },
 	{ "12.3.1", "starttls_not_used", "medium", 1, true,
 	  "tlsform = 1 AND security = 'starttls_not_used'", "security", "security",
-	  "the server offered an upgrade to TLS and the client carried on in clear" },
+	  "the server offered an upgrade to TLS and the client carried on in clear", RP_CAUSE_SERVICE },
 	{ "12.3.1", "cleartext", "medium", 1, true,
 	  "tlsform = 1 AND security = 'cleartext' AND COALESCE(redir, 0) = 0", "security", "security",
-	  "a protocol with a TLS form was used in clear" },
+	  "a protocol with a TLS form was used in clear", RP_CAUSE_SERVICE },
 	/* 12.3.2 */
 	{ "12.3.2", "client_accepted_untrusted", "high", 1, true,
 	  "cacc = 1", "COALESCE(terr, 'untrusted')", "trust_error",
-	  "a client completed the handshake with an untrusted or expired certificate" },
+	  "a client completed the handshake with an untrusted or expired certificate", RP_CAUSE_CERT },
 	{ "12.3.2", "client_accepted_wrong_host", "high", 1, true,
 	  "COALESCE(cacc, 0) = 0 AND trusted = 1 AND hmatch = 0 AND est = 1", "COALESCE(sni, '')", "sni",
-	  "a client completed the handshake with a certificate for another name" },
+	  "a client completed the handshake with a certificate for another name", RP_CAUSE_CERT },
 	{ "12.3.2", "client_rejected_untrusted", "info", 1, false,
 	  "crej = 1", "COALESCE(terr, 'untrusted')", "trust_error",
-	  "a client rejected the server's certificate with a fatal alert (evidence for pass)" },
+	  "a client rejected the server's certificate with a fatal alert (evidence for pass)", RP_CAUSE_CLIENT },
 	/* 12.3.3 */
 	{ "12.3.3", "internal_http_cleartext", "medium", 1, true,
 	  "protocol = 'http' AND sz >= 0 AND cz >= 0 AND " NOT_ENCRYPTED " AND COALESCE(redir, 0) = 0",
 	  "COALESCE(http_host, '')", "host",
-	  "HTTP in clear between two internal hosts" },
+	  "HTTP in clear between two internal hosts", RP_CAUSE_SERVICE },
 	{ "12.3.3", "internal_http_redirect_only", "info", 1, false,
 	  "protocol = 'http' AND sz >= 0 AND cz >= 0 AND " NOT_ENCRYPTED " AND redir = 1",
 	  "COALESCE(http_host, '')", "host",
-	  "internal plain-HTTP listener that redirects to https (not a violation)" },
+	  "internal plain-HTTP listener that redirects to https (not a violation)", RP_CAUSE_SERVICE },
 	/* 12.3.4 */
 	{ "12.3.4", "internal_self_signed", "medium", 1, true,
 	  "sz >= 0 AND cz >= 0 AND ncerts > 0 AND leaf_ss = 1 AND COALESCE(trusted, 0) = 0",
 	  "COALESCE(terr, 'self_signed')", "trust_error",
-	  "an internal TLS server presented a self-signed certificate that no configured anchor pins" },
+	  "an internal TLS server presented a self-signed certificate that no configured anchor pins", RP_CAUSE_CERT },
 	{ "12.3.4", "internal_untrusted_chain", "medium", 1, true,
 	  "sz >= 0 AND cz >= 0 AND ncerts > 0 AND COALESCE(leaf_ss, 0) = 0 AND trusted = 0",
 	  "COALESCE(terr, 'untrusted')", "trust_error",
-	  "an internal TLS server's chain does not end in a configured (internal or public) CA" },
+	  "an internal TLS server's chain does not end in a configured (internal or public) CA", RP_CAUSE_CERT },
 	/* 12.3.5 */
 	{ "12.3.5", "internal_no_client_cert", "medium", 1, true,
 	  "sz >= 0 AND cz >= 0 AND ccert IN ('none','requested','empty') AND vrank <= 4", "ccert", "client_cert",
-	  "internal service-to-service TLS without a client certificate" },
-	{ NULL, NULL, NULL, 0, false, NULL, NULL, NULL, NULL },
+	  "internal service-to-service TLS without a client certificate", RP_CAUSE_CLIENT },
+	{ NULL, NULL, NULL, 0, false, NULL, NULL, NULL, NULL, RP_CAUSE_CONFIG },
 };
+
+/* ---- rollups ---- */
+
+/* A rollup line gathers a kind's flows by one cause across servers: the
+ * negotiated configuration (version, suite, key exchange group) for what a
+ * server's TLS settings decide, the leaf certificate for what a certificate
+ * decides, the client's JA4 for what a client decides, and the protocol and
+ * security state for cleartext services. */
+const char *rp_cause_sql(enum rp_cause c)
+{
+	switch (c) {
+	case RP_CAUSE_CERT:
+		return "COALESCE(leaf, '')";
+	case RP_CAUSE_CLIENT:
+		return "COALESCE(ja4, '')";
+	case RP_CAUSE_SERVICE:
+		return "COALESCE(protocol, '?') || ' ' || COALESCE(security, 'unknown')";
+	case RP_CAUSE_CONFIG:
+	default:
+		return "COALESCE(ver, '?') || ' ' || COALESCE(cipher, '?') || COALESCE(' ' || kxg, '')";
+	}
+}
+
+const char *rp_cause_name(enum rp_cause c)
+{
+	switch (c) {
+	case RP_CAUSE_CERT: return "certificate";
+	case RP_CAUSE_CLIENT: return "client_profile";
+	case RP_CAUSE_SERVICE: return "service";
+	case RP_CAUSE_CONFIG:
+	default: return "configuration";
+	}
+}
 
 /* ---- SQL functions ---- */
 
@@ -476,6 +509,7 @@ void rp_rules_judge(struct rp_req *r, int level)
 			ninfo++;
 		}
 	}
+	r->nfailing = nfail;
 	if (nfail > 0) {
 		r->status = "fail";
 		snprintf(r->reason, sizeof(r->reason), "%d finding%s over %lld flow%s: %s%s",
