@@ -12,6 +12,8 @@ store of --report-flows flows, if the report command exists.
 Child resource use comes from wait4() (ru_utime, ru_stime, ru_maxrss).
 """
 import argparse
+import glob
+import json
 import os
 import platform
 import shutil
@@ -89,6 +91,37 @@ INSERT INTO cleartext SELECT c.flow_id + 100 * n.i, c.obj FROM n, cleartext c WH
     return None
 
 
+def report_scale_bench(a, tmp, copies):
+    """`wireaudit report` on a findings-heavy store: every TLS and cleartext
+    session of pcaps/tls and pcaps/plain copied `copies` times with fresh
+    client AND server addresses (tools/scale-store.py), so findings, servers
+    and rollup members grow with the copies (issue 11). Returns (flows,
+    findings, wall, CPU, peak RSS MB)."""
+    base = os.path.join(tmp, "scale-base.db")
+    if not os.path.exists(base):
+        args = []
+        for d in ("tls", "plain"):
+            for f in sorted(glob.glob(os.path.join(TOP, "pcaps", d, "*.pcap"))):
+                args += ["-r", f]
+        subprocess.check_call([a.wireaudit, "capture", "-q"] + args + ["-d", base])
+    db = os.path.join(tmp, "scale-%d.db" % copies)
+    subprocess.check_call([sys.executable, os.path.join(TOP, "tools/scale-store.py"), db, "--copies",
+                           str(copies), base], stdout=subprocess.DEVNULL)
+    out = os.path.join(tmp, "rs.json")
+    w, c, r = median_run([a.wireaudit, "report", "-d", db, "--level", "3", "--format", "json", "-o", out],
+                         a.repeat, ok=(0, 6))
+    rep = json.load(open(out))
+    nf = sum(q["findings_total"] for q in rep["requirements"])
+    os.unlink(db)
+    return (rep["coverage"]["flows"], nf, w, c, r)
+
+
+def report_scale_line(rs):
+    return ("`wireaudit report --level 3 -F json` on %s copied TLS and cleartext flows (fresh servers): "
+            "%s findings, %.2f s wall, %.2f s CPU, peak RSS %.0f MB."
+            % ("{:,}".format(rs[0]), "{:,}".format(rs[1]), rs[2], rs[3], rs[4]))
+
+
 def report_line(rep):
     return ("`wireaudit report` on a store of %s flows: %.2f s wall, %.2f s CPU, peak RSS %.0f MB."
             % ("{:,}".format(rep[0]), rep[1], rep[2], rep[3]))
@@ -103,6 +136,8 @@ def main():
     ap.add_argument("--tshark-packets", type=int, default=200000)
     ap.add_argument("--report-flows", type=int, default=1000000)
     ap.add_argument("--gen-args", default="")
+    ap.add_argument("--report-scale", type=lambda v: [int(x) for x in v.split(",") if x], default=[500, 10000],
+                    help="copies of the real TLS/cleartext flows for the findings-heavy report stores")
     ap.add_argument("--markdown", default=os.path.join(TOP, "docs/PERFORMANCE.md"))
     ap.add_argument("--only-report", action="store_true",
                     help="measure only `wireaudit report` on the grown store; print, do not edit --markdown")
@@ -117,6 +152,12 @@ def main():
             shutil.rmtree(tmp, ignore_errors=True)
         if rep:
             print(report_line(rep))
+        tmp = tempfile.mkdtemp(prefix="wa-bench.")
+        try:
+            for copies in a.report_scale:
+                print(report_scale_line(report_scale_bench(a, tmp, copies)), flush=True)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
         return
 
     if not os.path.exists(a.pcap):
@@ -165,6 +206,7 @@ def main():
 
     print("\n".join(lines), flush=True)
     rep = report_bench(a, tmp)
+    scale = [report_scale_bench(a, tmp, copies) for copies in a.report_scale]
 
     cpu = "unknown"
     for line in open("/proc/cpuinfo"):
@@ -181,6 +223,9 @@ def main():
     if rep:
         out.append("")
         out.append(report_line(rep))
+    for rs in scale:
+        out.append("")
+        out.append(report_scale_line(rs))
     text = "\n".join(out)
     print(text)
     if a.markdown and os.path.exists(a.markdown):
