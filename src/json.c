@@ -36,6 +36,18 @@ const char *jb_str(const struct jbuf *jb)
 	return jb->s;
 }
 
+int jb_flush_to(struct jbuf *jb, FILE *out)
+{
+	if (jb->err)
+		return -1;
+	if (jb->len > 0 && fwrite(jb->s, 1, jb->len, out) != jb->len)
+		return -1;
+	jb->len = 0;
+	if (jb->s)
+		jb->s[0] = 0;
+	return 0;
+}
+
 char *jb_take(struct jbuf *jb)
 {
 	char *s = jb->err ? NULL : jb->s;

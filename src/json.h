@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #define JB_MAX_DEPTH 32
 
@@ -31,6 +32,10 @@ void jb_reset(struct jbuf *jb);
 const char *jb_str(const struct jbuf *jb);
 /* Hand the text to the caller (malloc'd, free() it); jb is reset. NULL on error. */
 char *jb_take(struct jbuf *jb);
+/* Streaming: writes the text so far to out and empties the buffer, keeping
+ * the nesting state, so a large document is written piece by piece.
+ * Returns 0, or -1 on an earlier error or a write error. */
+int jb_flush_to(struct jbuf *jb, FILE *out);
 
 void jb_obj_open(struct jbuf *jb);
 void jb_obj_close(struct jbuf *jb);

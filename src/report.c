@@ -725,9 +725,20 @@ static int rp_phase(struct rp_report *rep, const char *name)
 	int64_t now = now_us();
 	clock_t c = clock();
 	(void)rep;
-	if (name && getenv("WIREAUDIT_TIMING"))
-		fprintf(stderr, "wireaudit: report %s: %.3f s (cpu %.3f s)\n", name,
-			(double)(now - last) / 1e6, (double)(c - lastc) / CLOCKS_PER_SEC);
+	if (name && getenv("WIREAUDIT_TIMING")) {
+		/* resident memory now, from /proc (Linux; 0 elsewhere) */
+		long rss = 0;
+		FILE *f = fopen("/proc/self/statm", "r");
+		if (f) {
+			long size;
+			if (fscanf(f, "%ld %ld", &size, &rss) != 2)
+				rss = 0;
+			fclose(f);
+		}
+		fprintf(stderr, "wireaudit: report %s: %.3f s (cpu %.3f s), RSS %ld MB\n", name,
+			(double)(now - last) / 1e6, (double)(c - lastc) / CLOCKS_PER_SEC,
+			rss * (sysconf(_SC_PAGESIZE) / 1024) / 1024);
+	}
 	last = now;
 	lastc = c;
 	return 0;
@@ -1002,7 +1013,7 @@ struct rp_fx {
 	struct rp_finding f;
 	const char *severity;
 	int64_t creds;
-	int64_t relevant;
+	size_t gi;              /* its group in the scan (details are filled from it) */
 };
 
 static uint64_t rp_fnv(const char *s)
@@ -1324,6 +1335,7 @@ struct rp_grp {
 	uint32_t authm[RP_AUTHM_MAX];
 	int nauthm;
 	bool authm_more;        /* more distinct mechanisms than RP_AUTHM_MAX */
+	int64_t sel;            /* index among the findings given details, -1 none */
 };
 
 /* One rollup: a rule kind with one cause value, across servers. */
@@ -1661,18 +1673,18 @@ static int rp_scan_counts(struct rp_scan *S, int tag, struct rp_count **arr, int
 	return 0;
 }
 
-/* Per group, the top lists of its clients (top), SNI names (top) and
- * evidence values (RP_EVIDENCE_MAX), laid out exactly: a first pass over
- * the map counts the entries each list will hold. */
+/* Per selected group (sel >= 0), the top lists of its clients (top), SNI
+ * names (top) and evidence values (RP_EVIDENCE_MAX), laid out exactly: a
+ * first pass over the map counts the entries each list will hold. */
 struct rp_tops {
 	struct rp_top *t;
 	size_t *off;            /* [3 * group + list] -> first entry */
 	int *n;                 /* [3 * group + list] -> entries */
 };
 
-static void rp_build_tops(struct rp_scan *S, int top, struct rp_tops *T)
+static void rp_build_tops(struct rp_scan *S, int top, size_t nsel, struct rp_tops *T)
 {
-	size_t j, total = 0, nl = 3 * S->ngrp;
+	size_t j, total = 0, nl = 3 * nsel;
 	int max[3];
 	max[0] = top;
 	max[1] = top;
@@ -1683,9 +1695,10 @@ static void rp_build_tops(struct rp_scan *S, int top, struct rp_tops *T)
 		uint64_t key = S->m.e[j].key;
 		int tag = (int)(key >> 60);
 		size_t l;
-		if (key == 0 || tag < RP_T_CLIENT || tag > RP_T_EV)
+		if (key == 0 || tag < RP_T_CLIENT || tag > RP_T_EV ||
+		    S->grp[(key >> 32) & 0x0fffffffULL].sel < 0)
 			continue;
-		l = 3 * ((key >> 32) & 0x0fffffffULL) + (size_t)(tag - 1);
+		l = 3 * (size_t)S->grp[(key >> 32) & 0x0fffffffULL].sel + (size_t)(tag - 1);
 		if (T->n[l] < max[tag - 1])
 			T->n[l]++;
 	}
@@ -1700,30 +1713,30 @@ static void rp_build_tops(struct rp_scan *S, int top, struct rp_tops *T)
 		uint64_t key = S->m.e[j].key;
 		int tag = (int)(key >> 60);
 		size_t l;
-		if (key == 0 || tag < RP_T_CLIENT || tag > RP_T_EV)
+		if (key == 0 || tag < RP_T_CLIENT || tag > RP_T_EV ||
+		    S->grp[(key >> 32) & 0x0fffffffULL].sel < 0)
 			continue;
-		l = 3 * ((key >> 32) & 0x0fffffffULL) + (size_t)(tag - 1);
+		l = 3 * (size_t)S->grp[(key >> 32) & 0x0fffffffULL].sel + (size_t)(tag - 1);
 		rp_top_add(&S->strs, T->t + T->off[l], &T->n[l], max[tag - 1], S->m.e[j].val,
 			   (uint32_t)(key & 0xffffffffULL));
 	}
 }
 
-/* The finding of group g (its lists in T), with its evidence. */
-static struct rp_fx *rp_make_finding(struct rp_scan *S, const struct rp_tops *T, size_t gi)
+/* The finding of group gi: what statuses, waivers, the baseline and
+ * sorting need. Its details (rp_fill_details) come later, and only for the
+ * findings a format lists. */
+static struct rp_fx *rp_make_finding(struct rp_scan *S, size_t gi)
 {
 	struct rp_report *rep = S->rep;
 	const struct rp_grp *g = &S->grp[gi];
 	const struct rp_srv *sv = &S->srv[g->sid];
 	const struct rp_kind *kd = &rp_kinds[g->k];
-	int ri = S->kreq[g->k], c, ni;
 	struct rp_fx *x = xcalloc(1, sizeof(*x));
 	struct rp_finding *f = &x->f;
-	const struct rp_top *t;
-	const int64_t *rel;
-	struct jbuf ev;
-	char evt[400] = "", line[512], *am = NULL;
-	size_t l, kl;
+	size_t kl;
+	int ni;
 
+	x->gi = gi;
 	f->k = kd;
 	snprintf(f->server_ip, sizeof(f->server_ip), "%s", rp_str(&S->strs, sv->ip));
 	f->server_port = sv->port;
@@ -1737,19 +1750,52 @@ static struct rp_fx *rp_make_finding(struct rp_scan *S, const struct rp_tops *T,
 	if (x->creds > 0 && (strcmp(kd->req, "12.3.1") == 0 || strcmp(kd->req, "12.2.1") == 0 ||
 			     strcmp(kd->req, "12.3.3") == 0))
 		x->severity = rp_sev_bump(x->severity);
+	kl = strlen(kd->req) + strlen(kd->kind) + strlen(f->server_ip) +
+	     (f->protocol ? strlen(f->protocol) : 0) + 16;
+	f->key = xcalloc(1, kl);
+	snprintf(f->key, kl, "%s|%s|%s|%d|%s", kd->req, kd->kind, f->server_ip, f->server_port,
+		 f->protocol ? f->protocol : "");
+	f->failing = kd->violation;
+	f->env = f->owner = "";
+	f->waiver_reason = f->waiver_owner = f->waiver_expires = "";
+	f->server_internal = (ni = rp_net_lookup(rep, f->server_ip)) >= 0;
+	if (ni >= 0) {
+		f->env = rep->nets[ni].env;
+		f->owner = rep->nets[ni].owner;
+	}
+	return x;
+}
+
+/* The details of a finding: top clients, SNI names, sample flows, the
+ * evidence (JSON and one line), GeoIP of external endpoints. */
+static void rp_fill_details(struct rp_scan *S, const struct rp_tops *T, struct rp_fx *x)
+{
+	struct rp_report *rep = S->rep;
+	const struct rp_grp *g = &S->grp[x->gi];
+	const struct rp_kind *kd = x->f.k;
+	struct rp_finding *f = &x->f;
+	size_t sl = 3 * (size_t)g->sel;
+	int ri = S->kreq[g->k], c;
+	const struct rp_top *t;
+	const int64_t *rel;
+	int64_t relevant = 0;
+	struct jbuf ev;
+	char evt[400] = "", line[512], *am = NULL;
+	size_t l;
+
 	if ((rel = rp_map_get(&S->m, rp_key(RP_T_REL, (uint64_t)ri, g->sid))) != NULL)
-		x->relevant = *rel;
+		relevant = *rel;
 	/* clients, SNI names, sample flows */
-	t = T->t + T->off[3 * gi];
-	f->ntop = T->n[3 * gi];
+	t = T->t + T->off[sl];
+	f->ntop = T->n[sl];
 	f->top = xcalloc((size_t)(f->ntop ? f->ntop : 1), sizeof(*f->top));
 	for (c = 0; c < f->ntop; c++) {
 		snprintf(f->top[c].ip, sizeof(f->top[c].ip), "%s", rp_str(&S->strs, t[c].id));
 		f->top[c].flows = t[c].n;
 	}
-	t = T->t + T->off[3 * gi + 1];
-	f->sni = xcalloc((size_t)(T->n[3 * gi + 1] ? T->n[3 * gi + 1] : 1), sizeof(char *));
-	for (c = 0; c < T->n[3 * gi + 1]; c++)
+	t = T->t + T->off[sl + 1];
+	f->sni = xcalloc((size_t)(T->n[sl + 1] ? T->n[sl + 1] : 1), sizeof(char *));
+	for (c = 0; c < T->n[sl + 1]; c++)
 		if (t[c].id != 0)
 			f->sni[f->nsni++] = xstrdup(rp_str(&S->strs, t[c].id));
 	memcpy(f->samples, g->samples, sizeof(f->samples));
@@ -1759,8 +1805,8 @@ static struct rp_fx *rp_make_finding(struct rp_scan *S, const struct rp_tops *T,
 	jb_obj_open(&ev);
 	jb_key(&ev, kd->evidence_name);
 	jb_obj_open(&ev);
-	t = T->t + T->off[3 * gi + 2];
-	for (c = 0; c < T->n[3 * gi + 2]; c++) {
+	t = T->t + T->off[sl + 2];
+	for (c = 0; c < T->n[sl + 2]; c++) {
 		const char *v = rp_str(&S->strs, t[c].id);
 		jb_key(&ev, v ? v : "(none)");
 		jb_int(&ev, t[c].n);
@@ -1770,11 +1816,11 @@ static struct rp_fx *rp_make_finding(struct rp_scan *S, const struct rp_tops *T,
 				 (long long)t[c].n);
 	}
 	jb_obj_close(&ev);
-	if (x->relevant > 0) {
+	if (relevant > 0) {
 		char buf[32];
-		jb_kv_int(&ev, "relevant_flows", x->relevant);
+		jb_kv_int(&ev, "relevant_flows", relevant);
 		jb_key(&ev, "share");
-		snprintf(buf, sizeof(buf), "%.4f", (double)f->flows / (double)x->relevant);
+		snprintf(buf, sizeof(buf), "%.4f", (double)f->flows / (double)relevant);
 		jb_raw(&ev, buf);
 	}
 	if (x->creds > 0) {
@@ -1797,36 +1843,21 @@ static struct rp_fx *rp_make_finding(struct rp_scan *S, const struct rp_tops *T,
 	if (f->evidence == NULL)
 		f->evidence = xstrdup("{}");
 	l = (size_t)snprintf(line, sizeof(line), "%s: %s", kd->evidence_name, evt);
-	if (x->relevant > 0 && l < sizeof(line))
+	if (relevant > 0 && l < sizeof(line))
 		l += (size_t)snprintf(line + l, sizeof(line) - l, "; %lld of %lld relevant flows",
-				      (long long)f->flows, (long long)x->relevant);
+				      (long long)f->flows, (long long)relevant);
 	if (x->creds > 0 && l < sizeof(line))
 		snprintf(line + l, sizeof(line) - l, "; credentials in clear in %lld flows (%s)",
 			 (long long)x->creds, g->nauthm ? am : "?");
 	free(am);
 	f->evidence_text = xstrdup(line);
-	/* key, server context */
-	kl = strlen(kd->req) + strlen(kd->kind) + strlen(f->server_ip) +
-	     (f->protocol ? strlen(f->protocol) : 0) + 16;
-	f->key = xcalloc(1, kl);
-	snprintf(f->key, kl, "%s|%s|%s|%d|%s", kd->req, kd->kind, f->server_ip, f->server_port,
-		 f->protocol ? f->protocol : "");
-	f->failing = kd->violation;
-	f->env = f->owner = "";
-	f->waiver_reason = f->waiver_owner = f->waiver_expires = "";
-	f->server_internal = (ni = rp_net_lookup(rep, f->server_ip)) >= 0;
-	if (ni >= 0) {
-		f->env = rep->nets[ni].env;
-		f->owner = rep->nets[ni].owner;
-	} else {
+	if (!f->server_internal)
 		rp_geo_lookup(rep, f->server_ip, &f->geo);
-	}
 	for (c = 0; c < f->ntop; c++) {
 		f->top[c].external = rp_net_lookup(rep, f->top[c].ip) < 0;
 		if (f->top[c].external)
 			rp_geo_lookup(rep, f->top[c].ip, &f->top[c].geo);
 	}
-	return x;
 }
 
 static int cb_cert_label(int n, const char *const *v, void *a)
@@ -1944,10 +1975,8 @@ fail:
 	return -1;
 }
 
-static int rp_findings(struct rp_report *rep)
+static int rp_findings(struct rp_report *rep, struct rp_scan *S)
 {
-	struct rp_scan S;
-	struct rp_tops T;
 	struct rp_sb sql = { NULL, 0, 0 };
 	const char *evexpr[64], *causeexpr[4];
 	int nev = 0, ncause = 0, i, k, rc = -1;
@@ -1955,11 +1984,9 @@ static int rp_findings(struct rp_report *rep)
 	size_t *cap = NULL;
 	char *text;
 
-	memset(&S, 0, sizeof(S));
-	memset(&T, 0, sizeof(T));
-	S.rep = rep;
-	S.nreq = rep->nreqs;
-	S.last_run = INT64_MIN;
+	S->rep = rep;
+	S->nreq = rep->nreqs;
+	S->last_run = INT64_MIN;
 	if (rep->nreqs > 62) {
 		fprintf(stderr, "wireaudit: report: too many requirements\n");
 		return -1;
@@ -1994,13 +2021,13 @@ static int rp_findings(struct rp_report *rep)
 			free(sql.s);
 			return -1;
 		}
-		S.evcol[k] = 0;
-		S.causecol[k] = 0;
-		S.kreq[k] = -1;
+		S->evcol[k] = 0;
+		S->causecol[k] = 0;
+		S->kreq[k] = -1;
 		for (i = 0; i < rep->nreqs; i++)
 			if (strcmp(rep->reqs[i].id, kd->req) == 0)
-				S.kreq[k] = i;
-		if (S.kreq[k] < 0 || kd->min_level > rep->o->level)
+				S->kreq[k] = i;
+		if (S->kreq[k] < 0 || kd->min_level > rep->o->level)
 			continue;
 		rp_sb_add(&sql, " | (CASE WHEN (");
 		rp_sb_add(&sql, kd->where);
@@ -2010,12 +2037,12 @@ static int rp_findings(struct rp_report *rep)
 			;
 		if (i == nev)
 			evexpr[nev++] = kd->evidence;
-		S.evcol[k] = i;
+		S->evcol[k] = i;
 		for (i = 0; i < ncause && strcmp(causeexpr[i], ce) != 0; i++)
 			;
 		if (i == ncause)
 			causeexpr[ncause++] = ce;
-		S.causecol[k] = i;   /* made absolute below */
+		S->causecol[k] = i;   /* made absolute below */
 	}
 	/* coverage: bits for the flow counts, the security state, the run */
 	rp_sb_add(&sql, ", (CASE WHEN transport = 'tcp' THEN 1 ELSE 0 END)"
@@ -2041,79 +2068,114 @@ static int rp_findings(struct rp_report *rep)
 		rp_sb_add(&sql, " AS TEXT)");
 	}
 	for (k = 0; rp_kinds[k].req; k++)
-		S.causecol[k] += RP_COL_EV + (nev ? nev : 1);
+		S->causecol[k] += RP_COL_EV + (nev ? nev : 1);
 	rp_sb_add(&sql, " FROM rf");
 	text = sql.s;
 	sql.s = NULL;
 	{
 		int64_t t0 = now_us();
 		const char *tm = getenv("WIREAUDIT_TIMING");
-		rc = store_query_rows(rep->st, text, NULL, 0, cb_scan, &S);
+		rc = store_query_rows(rep->st, text, NULL, 0, cb_scan, S);
 		if (tm && strcmp(tm, "2") == 0)
 			fprintf(stderr, "wireaudit: scan %.3f s: %zu groups, %zu rollups, %zu map entries\n",
-				(double)(now_us() - t0) / 1e6, S.ngrp, S.nroll, S.m.n);
+				(double)(now_us() - t0) / 1e6, S->ngrp, S->nroll, S->m.n);
 	}
 	free(text);
 	if (rc != 0) {
-		if (S.overflow)
+		if (S->overflow)
 			fprintf(stderr, "wireaudit: report: more than %d finding groups or rollups: "
 				"narrow the window (--since/--until)\n", RP_MAX_GROUPS);
 		rc = -1;
 		goto out;
 	}
 	rc = -1;
-	if (rp_scan_counts(&S, RP_T_SEC, &rep->security, &rep->nsecurity) != 0 ||
-	    rp_scan_counts(&S, RP_T_CPROTO, &rep->clear_protos, &rep->nclear_protos) != 0)
+	if (rp_scan_counts(S, RP_T_SEC, &rep->security, &rep->nsecurity) != 0 ||
+	    rp_scan_counts(S, RP_T_CPROTO, &rep->clear_protos, &rep->nclear_protos) != 0)
 		goto out;
-	for (j = 0; j < S.m.cap; j++) {
+	for (j = 0; j < S->m.cap; j++) {
 		char rb[24];
 		const char *rp[1] = { rb };
-		if (S.m.e[j].key == 0 || (int)(S.m.e[j].key >> 60) != RP_T_RUN)
+		if (S->m.e[j].key == 0 || (int)(S->m.e[j].key >> 60) != RP_T_RUN)
 			continue;
-		snprintf(rb, sizeof(rb), "%lld", (long long)S.m.e[j].val);
+		snprintf(rb, sizeof(rb), "%lld", (long long)S->m.e[j].val);
 		if (q(rep, "INSERT OR IGNORE INTO rp_runs VALUES (CAST(?1 AS INTEGER))", rp, 1, cb_noop, NULL) != 0)
 			goto out;
 	}
 	rp_phase(rep, "findings: scan");
 
 	/* Every group becomes a finding, in the order of rp_cmp_grp. */
-	order = xcalloc(S.ngrp ? S.ngrp : 1, sizeof(*order));
-	for (gi = 0; gi < S.ngrp; gi++)
+	order = xcalloc(S->ngrp ? S->ngrp : 1, sizeof(*order));
+	for (gi = 0; gi < S->ngrp; gi++)
 		order[gi] = gi;
-	rp_sort_ctx = &S;
-	if (S.ngrp > 1)
-		qsort(order, S.ngrp, sizeof(*order), rp_cmp_grp);
-	rp_build_tops(&S, rep->o->top, &T);
+	rp_sort_ctx = S;
+	if (S->ngrp > 1)
+		qsort(order, S->ngrp, sizeof(*order), rp_cmp_grp);
 	cap = xcalloc((size_t)rep->nreqs, sizeof(*cap));
-	for (j = 0; j < S.ngrp; j++) {
-		const struct rp_grp *g = &S.grp[order[j]];
-		struct rp_req *r = &rep->reqs[S.kreq[g->k]];
-		struct rp_fx *x = rp_make_finding(&S, &T, order[j]);
+	for (j = 0; j < S->ngrp; j++) {
+		const struct rp_grp *g = &S->grp[order[j]];
+		struct rp_req *r = &rep->reqs[S->kreq[g->k]];
+		struct rp_fx *x = rp_make_finding(S, order[j]);
 		bool fresh;
-		r->findings = rp_grow(r->findings, &cap[S.kreq[g->k]], (size_t)r->nfindings,
+		r->findings = rp_grow(r->findings, &cap[S->kreq[g->k]], (size_t)r->nfindings,
 				      sizeof(*r->findings));
 		r->findings[r->nfindings++] = &x->f;
-		rp_map_at(&S.m, rp_key(RP_T_FSRV, (uint64_t)S.kreq[g->k], g->sid), &fresh);
+		rp_map_at(&S->m, rp_key(RP_T_FSRV, (uint64_t)S->kreq[g->k], g->sid), &fresh);
 		r->nservers += fresh;
 	}
-	rp_phase(rep, "findings: details");
-	if (rp_build_rollups(rep, &S) != 0)
+	rp_phase(rep, "findings: all");
+	if (rp_build_rollups(rep, S) != 0)
 		goto out;
 	rp_phase(rep, "findings: rollups");
 	rc = 0;
 out:
 	free(cap);
 	free(order);
+	return rc;
+}
+
+static void rp_scan_free(struct rp_scan *S)
+{
+	if (S == NULL)
+		return;
+	free(S->grp);
+	free(S->srv);
+	free(S->roll);
+	rp_map_free(&S->m);
+	rp_strs_free(&S->strs);
+	rp_strs_free(&S->srvkeys);
+	free(S);
+}
+
+/* Details for the findings a format lists: every finding in JSON and CSV,
+ * the first --list of each requirement in text, HTML and Markdown (after
+ * waivers and sorting), so memory for details follows what is printed. */
+static void rp_details(struct rp_report *rep, struct rp_scan *S)
+{
+	struct rp_tops T;
+	bool all = rep->o->format == RF_JSON || rep->o->format == RF_CSV;
+	size_t nsel = 0, gi;
+	int i, j;
+
+	memset(&T, 0, sizeof(T));
+	for (gi = 0; gi < S->ngrp; gi++)
+		S->grp[gi].sel = -1;
+	for (i = 0; i < rep->nreqs; i++) {
+		const struct rp_req *r = &rep->reqs[i];
+		int n = all ? r->nfindings : r->nlisted;
+		for (j = 0; j < n; j++)
+			S->grp[((struct rp_fx *)r->findings[j])->gi].sel = (int64_t)nsel++;
+	}
+	rp_build_tops(S, rep->o->top, nsel, &T);
+	for (i = 0; i < rep->nreqs; i++) {
+		const struct rp_req *r = &rep->reqs[i];
+		int n = all ? r->nfindings : r->nlisted;
+		for (j = 0; j < n; j++)
+			rp_fill_details(S, &T, (struct rp_fx *)r->findings[j]);
+	}
 	free(T.t);
 	free(T.off);
 	free(T.n);
-	free(S.grp);
-	free(S.srv);
-	free(S.roll);
-	rp_map_free(&S.m);
-	rp_strs_free(&S.strs);
-	rp_strs_free(&S.srvkeys);
-	return rc;
+	rp_phase(rep, "findings: details");
 }
 
 /* Severity lives in the wrapper so that kinds stay const data. */
@@ -2564,6 +2626,7 @@ int report_run(const struct report_opts *oin)
 	char err[512];
 	FILE *out = stdout;
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	struct rp_scan *scan = NULL;
 
 	rep->o = &o;
 	rep->generated_at = now_us();
@@ -2615,7 +2678,8 @@ int report_run(const struct report_opts *oin)
 		goto out;
 	}
 	rp_phase(rep, NULL);
-	if (rp_build_rf(rep) != 0 || rp_phase(rep, "load") || rp_findings(rep) != 0 ||
+	scan = xcalloc(1, sizeof(*scan));
+	if (rp_build_rf(rep) != 0 || rp_phase(rep, "load") || rp_findings(rep, scan) != 0 ||
 	    rp_phase(rep, "findings") || rp_coverage(rep) != 0 || rp_phase(rep, "coverage")) {
 		rc = EXIT_STORE;
 		goto out;
@@ -2634,6 +2698,9 @@ int report_run(const struct report_opts *oin)
 			rep->any_fail = true;
 		rp_listing(r, o.list);
 	}
+	rp_details(rep, scan);
+	rp_scan_free(scan);
+	scan = NULL;
 	if (rep->drops > 0 || rep->if_drops > 0)
 		rp_note(rep, "packets were dropped during capture: results may be incomplete");
 	if (o.output && (out = rp_open_output(o.output)) == NULL) {
@@ -2660,6 +2727,7 @@ int report_run(const struct report_opts *oin)
 	}
 	rc = rep->any_fail ? REPORT_EXIT_FAIL : EXIT_OK;
 out:
+	rp_scan_free(scan);
 	rp_free_waivers(wv, nwv);
 	if (rep->st)
 		store_close(rep->st);

@@ -602,8 +602,14 @@ int rp_out_json(const struct rp_report *rep, FILE *out)
 		jb_arr_close(&jb);
 		jb_key(&jb, "findings");
 		jb_arr_open(&jb);
-		for (j = 0; j < r->nfindings; j++)
+		for (j = 0; j < r->nfindings; j++) {
 			finding_json(&jb, rep, r->findings[j]);
+			/* stream: the document is not held whole in memory */
+			if (jb.len > (1 << 20) && jb_flush_to(&jb, out) != 0) {
+				jb_free(&jb);
+				return -1;
+			}
+		}
 		jb_arr_close(&jb);
 		jb_key(&jb, "resolved");
 		jb_arr_open(&jb);
@@ -620,11 +626,10 @@ int rp_out_json(const struct rp_report *rep, FILE *out)
 		jb_string(&jb, rep->notes[i]);
 	jb_arr_close(&jb);
 	jb_obj_close(&jb);
-	if (jb.err) {
+	if (jb_flush_to(&jb, out) != 0) {
 		jb_free(&jb);
 		return -1;
 	}
-	fputs(jb_str(&jb), out);
 	fputc('\n', out);
 	jb_free(&jb);
 	return ferror(out) ? -1 : 0;

@@ -39,6 +39,7 @@ SQL_FMT_ARGS = {
     "rep->reqs[i].relevant": "report_rules.c: rp_reqs[] string literal",
     "rep->reqs[i].observable": "report_rules.c: rp_reqs[] string literal",
     "evexpr[i]": "report.c: copies of kd->evidence",
+    "causeexpr[i]": "report.c: rp_cause_sql() results, string literals in report_rules.c",
 }
 SINKS = ("sqlite3_exec", "sqlite3_prepare", "sqlite3_prepare_v2", "sqlite3_prepare_v3",
          "exec", "store_query", "store_query_rows", "q", "q_exec")
