@@ -908,7 +908,7 @@ static int cb_runs(int n, const char *const *v, void *a)
 {
 	struct rp_report *rep = a;
 	struct rp_run_info *r, *nr;
-	if (n < 8 || rep->nruns >= 10000)
+	if (n < 8)
 		return 0;
 	nr = realloc(rep->runs, sizeof(*nr) * (size_t)(rep->nruns + 1));
 	if (nr == NULL)
@@ -943,7 +943,7 @@ static int cb_count(int n, const char *const *v, void *a)
 {
 	struct rp_counts *c = a;
 	struct rp_count *na;
-	if (n < 2 || *c->n >= 64)
+	if (n < 2)
 		return 0;
 	na = realloc(*c->arr, sizeof(**c->arr) * (size_t)(*c->n + 1));
 	if (na == NULL)
@@ -1646,7 +1646,7 @@ static int rp_cmp_count(const void *a, const void *b)
 }
 
 /* A histogram of the scan as rp_counts would load "GROUP BY 1 ORDER BY 2
- * DESC, 1": count descending, then name; at most 64 entries. */
+ * DESC, 1": count descending, then name; every value. */
 static int rp_scan_counts(struct rp_scan *S, int tag, struct rp_count **arr, int *n)
 {
 	struct rp_count *all = NULL;
@@ -1661,8 +1661,6 @@ static int rp_scan_counts(struct rp_scan *S, int tag, struct rp_count **arr, int
 	}
 	if (na > 1)
 		qsort(all, na, sizeof(*all), rp_cmp_count);
-	if (na > 64)
-		na = 64;
 	*arr = xcalloc(na ? na : 1, sizeof(**arr));
 	for (j = 0; j < na; j++) {
 		(*arr)[j].name = xstrdup(all[j].name);
@@ -2517,6 +2515,9 @@ static int rp_cmp_finding(const void *a, const void *b)
 	c = rp_sev_rank(rp_finding_severity(y)) - rp_sev_rank(rp_finding_severity(x));
 	if (c)
 		return c;
+	/* then reach: a finding is one server, so its clients, then its flows */
+	if (x->nclients != y->nclients)
+		return x->nclients > y->nclients ? -1 : 1;
 	if (x->flows != y->flows)
 		return x->flows > y->flows ? -1 : 1;
 	return strcmp(x->key, y->key);
