@@ -17,10 +17,26 @@
  * convention an e-mail address, not a secret: credentials false, mechanism
  * "anonymous", user "anonymous", detail anonymous = true.
  *
- * Security: 234 -> starttls; another reply to AUTH then USER/PASS in clear
- * -> tls_refused; FEAT offered AUTH TLS but USER went in clear ->
+ * RFC 2228 security extensions: AUTH names a mechanism. AUTH TLS/SSL/TLS-C/
+ * TLS-P (RFC 4217 §4): 234 = TLS follows (hand-off). AUTH GSSAPI (RFC 2228
+ * §3 AUTH/ADAT, RFC 2743 tokens in base64) or another non-TLS mechanism:
+ * 334 = send ADAT, 234 = accepted without ADAT; then "ADAT base64" lines
+ * answered 335 (more) or 235 (done) (§4 reply codes); after that every
+ * command travels wrapped: ENC (private: confidentiality and integrity),
+ * CONF (confidentiality) or MIC (integrity only: the command is readable
+ * inside the token), answered 631/632/633. The first wrapped command
+ * decides: ENC or CONF -> app_encrypted, MIC -> cleartext (detail
+ * `protection`). A refusal of any AUTH (4yz/5yz: 504 mechanism not
+ * understood, 534 denied for policy, 431 resource unavailable, 530 ...)
+ * or of an ADAT (535, 5yz), followed by commands in clear -> tls_refused.
+ * Only AUTH TLS/SSL sets tls_requested; AUTH GSSAPI records the mechanism
+ * (auth_mechanism "GSSAPI": a challenge-response, credentials false).
+ *
+ * Security: 234 to AUTH TLS -> starttls; a refused AUTH then USER/PASS in
+ * clear -> tls_refused; FEAT offered AUTH TLS but USER went in clear ->
  * starttls_not_used; else cleartext. Done at the login reply (230/530 or a
- * 230 straight after USER), at the hand-off, or after FTP_CMDS_MAX commands.
+ * 230 straight after USER), at the hand-off, at the first wrapped command,
+ * or after FTP_CMDS_MAX commands.
  *
  * Selection against SMTP (both greet with "220 "): the banner matches only
  * if it names FTP and not SMTP; otherwise the client decides (USER, AUTH
@@ -50,15 +66,24 @@ static const struct anomaly_def ftp_anomalies[] = {
 	{ 0, NULL },
 };
 
-enum ftp_cmd { FTP_C_NONE = 0, FTP_C_OTHER, FTP_C_FEAT, FTP_C_AUTH, FTP_C_USER, FTP_C_PASS };
+enum ftp_cmd { FTP_C_NONE = 0, FTP_C_OTHER, FTP_C_FEAT, FTP_C_AUTH, FTP_C_USER, FTP_C_PASS, FTP_C_ADAT };
+
+/* RFC 2228 security exchange of a non-TLS mechanism */
+enum ftp_sec { FTP_SEC_NONE = 0, FTP_SEC_ADAT, FTP_SEC_PROTECTED };
 
 struct ftp_state {
 	bool banner_seen, banner_line_done;
 	int ml_code;           /* code of the multi-line reply being read, or 0 */
 	uint8_t wait;          /* enum ftp_cmd awaiting its reply */
+	uint8_t sec;           /* enum ftp_sec */
 	unsigned cmds;
 	bool offered, feat_seen, refused, after_refusal, tls_wait, anonymous;
+	bool auth_tls;         /* the pending AUTH names TLS or SSL */
 };
+
+/* AUTH arguments that mean TLS (RFC 4217 §4; TLS-C and TLS-P from its
+ * drafts, SSL from pre-RFC clients). */
+static const char *const ftp_tls_mechs[] = { "TLS", "SSL", "TLS-C", "TLS-P", NULL };
 
 static bool ftp_is_verb(const char *l, size_t n, const char *word)
 {
@@ -132,15 +157,40 @@ static int ftp_client_line(struct dis_ctx *ctx, struct ftp_state *st, const char
 	if (st->refused)
 		st->after_refusal = true;
 	st->wait = FTP_C_OTHER;
+	if (st->sec == FTP_SEC_PROTECTED &&
+	    (ftp_is_verb(l, n, "ENC") || ftp_is_verb(l, n, "CONF") || ftp_is_verb(l, n, "MIC"))) {
+		/* RFC 2228 §3: the first wrapped command says what protects the
+		 * session; its content is not read */
+		bool mic = ftp_is_verb(l, n, "MIC");
+		obs_detail_str(ctx, "protection", ftp_is_verb(l, n, "ENC") ? "ENC" : mic ? "MIC" : "CONF",
+			       ftp_is_verb(l, n, "CONF") ? 4 : 3);
+		obs_security(ctx, mic ? SEC_CLEARTEXT : SEC_APP_ENCRYPTED);
+		return 1;
+	}
 	if (ftp_is_verb(l, n, "FEAT")) {
 		st->wait = FTP_C_FEAT;
 	} else if (ftp_is_verb(l, n, "AUTH")) {
-		/* RFC 4217 §4: AUTH TLS (or the older SSL, TLS-C, TLS-P) */
-		obs_tls_requested(ctx, true);
-		if (n > 5)
-			obs_detail_str(ctx, "auth_command", l + 5, n - 5);
+		const char *m = n > 5 ? l + 5 : l + n;
+		size_t ml = n > 5 ? n - 5 : 0, i;
+		st->auth_tls = false;
+		for (i = 0; ftp_tls_mechs[i]; i++)
+			if (ml == strlen(ftp_tls_mechs[i]) && strncasecmp(m, ftp_tls_mechs[i], ml) == 0)
+				st->auth_tls = true;
+		if (st->auth_tls)
+			obs_tls_requested(ctx, true);
+		else if (ml > 0) {
+			char up[32];
+			size_t k;
+			for (k = 0; k < ml && k < sizeof(up) - 1; k++)
+				up[k] = (char)toupper((unsigned char)m[k]);
+			obs_auth_mechanism(ctx, up, k);
+		}
+		if (ml > 0)
+			obs_detail_str(ctx, "auth_command", m, ml);
 		st->wait = FTP_C_AUTH;
 		st->tls_wait = true;
+	} else if (st->sec == FTP_SEC_ADAT && ftp_is_verb(l, n, "ADAT")) {
+		st->wait = FTP_C_ADAT; /* the token itself is not read */
 	} else if (ftp_is_verb(l, n, "USER")) {
 		const char *u = n > 5 ? l + 5 : l + n;
 		size_t ul = n > 5 ? n - 5 : 0;
@@ -217,13 +267,32 @@ final:
 		break;
 	case FTP_C_AUTH:
 		st->tls_wait = false;
-		obs_detail_int(ctx, "auth_tls_reply", code);
-		if (code == 234) {
-			obs_security(ctx, SEC_STARTTLS);
-			st->wait = FTP_C_NONE;
-			return 2;
+		if (st->auth_tls) {
+			obs_detail_int(ctx, "auth_tls_reply", code);
+			if (code == 234) {
+				obs_security(ctx, SEC_STARTTLS);
+				st->wait = FTP_C_NONE;
+				return 2;
+			}
+			st->refused = true;
+			break;
 		}
-		st->refused = true;
+		obs_detail_int(ctx, "auth_reply", code);
+		if (code == 334)
+			st->sec = FTP_SEC_ADAT;
+		else if (code == 234)
+			st->sec = FTP_SEC_PROTECTED;
+		else if (code >= 400)
+			st->refused = true;
+		break;
+	case FTP_C_ADAT:
+		obs_detail_int(ctx, "adat_reply", code);
+		if (code == 235)
+			st->sec = FTP_SEC_PROTECTED;
+		else if (code >= 400) {
+			st->sec = FTP_SEC_NONE;
+			st->refused = true;
+		}
 		break;
 	case FTP_C_USER:
 		if (code == 230) { /* logged in without a password */
@@ -265,6 +334,8 @@ static void ftp_flow_end(struct dis_ctx *ctx, void *state)
 {
 	struct ftp_state *st = state;
 
+	if (st->sec == FTP_SEC_PROTECTED)
+		return; /* security context set up, no command seen: unknown */
 	textproto_flow_end(ctx, st->cmds, st->refused, st->after_refusal, st->tls_wait, st->offered);
 }
 

@@ -32,6 +32,7 @@ enum {
 	HTTP_ANOM_BAD_STATUS_LINE,
 	HTTP_ANOM_TOO_MANY_HEADERS,
 	HTTP_ANOM_BAD_BASIC,
+	HTTP_ANOM_BAD_NTLM,
 };
 
 static const struct anomaly_def http_anomalies[] = {
@@ -40,12 +41,20 @@ static const struct anomaly_def http_anomalies[] = {
 	{ HTTP_ANOM_BAD_STATUS_LINE, "bad_status_line" },
 	{ HTTP_ANOM_TOO_MANY_HEADERS, "too_many_headers" },
 	{ HTTP_ANOM_BAD_BASIC, "bad_basic_credentials" },
+	{ HTTP_ANOM_BAD_NTLM, "bad_ntlm_message" },
 	{ 0, NULL },
 };
 
+#define HTTP_REQS_MAX 8        /* requests followed after a 401/407 */
+#define HTTP_BODY_SKIP_MAX (1u << 30)
+
 struct http_state {
 	bool req_done, resp_done;  /* first head of each direction parsed */
+	bool challenged;           /* the first response was 401 or 407 */
+	bool auth_done;            /* a later request answered the challenge */
+	bool c2s_lost;             /* a request body of unknown length: stop following */
 	unsigned requests;
+	uint64_t body_left;        /* request body bytes before the next head */
 };
 
 static const char *const http_methods[] = {
@@ -91,31 +100,227 @@ static bool http_header(const char *line, size_t len, const char *name, const ch
 	return true;
 }
 
-/* Authorization: record the scheme, and for Basic the user name only. */
-static void http_authorization(struct dis_ctx *ctx, const char *v, size_t vlen)
+/* Authorization schemes (RFC 9110 §11.6.2; IANA "HTTP Authentication Scheme
+ * Registry"). `secret`: what crosses the wire is itself the credential
+ * (Basic: user-id:password in base64, RFC 7617 §2; Bearer: the token,
+ * RFC 6750 §2.1), so credentials are in clear. Otherwise the header carries
+ * a challenge-response or a signature that proves knowledge of a secret
+ * without sending it (Digest RFC 7616 §3.4, NTLM [MS-NLMP] §3.1.5,
+ * Negotiate RFC 4559 §4, SCRAM RFC 7804, HOBA RFC 7486, Mutual RFC 8120,
+ * AWS Signature V4): the user name (when visible) and the mechanism are
+ * recorded, credentials are not. A scheme not listed counts as a secret: a
+ * token68 of unknown meaning is assumed to be replayable. */
+static const struct {
+	const char *scheme;
+	bool secret;
+} http_schemes[] = {
+	{ "basic", true },
+	{ "bearer", true },
+	{ "digest", false },
+	{ "ntlm", false },
+	{ "negotiate", false },
+	{ "scram-sha-1", false },
+	{ "scram-sha-256", false },
+	{ "hoba", false },
+	{ "mutual", false },
+	{ "aws4-hmac-sha256", false },
+	{ NULL, false },
+};
+
+/* Request headers that carry an API key: the value is the credential
+ * (OpenAPI 3.1 §4.8.27 apiKey "in: header"; the names in common use). */
+static const char *const http_key_headers[] = { "X-API-Key", "Api-Key", "X-Auth-Token", NULL };
+
+#define HTTP_TOKEN68_MAX 4096 /* base64 characters decoded (NTLM, Basic) */
+
+/* RFC 9110 §11.4: auth-param = token BWS "=" BWS ( token / quoted-string ).
+ * Finds `name` in a comma-separated parameter list; *val and *vlen_out get the
+ * value without quotes (quoted-pair backslashes kept: user names rarely
+ * hold them). false when absent or malformed. */
+static bool http_auth_param(const char *v, size_t vlen, const char *name, const char **val, size_t *vlen_out)
 {
-	size_t sl = 0;
+	struct cur c = cur_make((const uint8_t *)v, vlen);
+	size_t nl = strlen(name);
+
+	while (cur_left(&c) > 0) {
+		const char *k;
+		size_t kl = 0;
+		uint8_t ch;
+		while (cur_left(&c) > 0 && (*c.p == ' ' || *c.p == '\t' || *c.p == ','))
+			(void)cur_skip(&c, 1);
+		k = (const char *)c.p;
+		while (cur_left(&c) > 0 && *c.p != '=' && *c.p != ',' && *c.p != ' ' && *c.p != '\t') {
+			(void)cur_skip(&c, 1);
+			kl++;
+		}
+		while (cur_left(&c) > 0 && (*c.p == ' ' || *c.p == '\t'))
+			(void)cur_skip(&c, 1);
+		if (cur_u8(&c, &ch) != 0 || ch != '=')
+			return false;
+		while (cur_left(&c) > 0 && (*c.p == ' ' || *c.p == '\t'))
+			(void)cur_skip(&c, 1);
+		const char *s = (const char *)c.p;
+		size_t sl = 0;
+		if (cur_left(&c) > 0 && *c.p == '"') {
+			(void)cur_skip(&c, 1);
+			s = (const char *)c.p;
+			while (cur_u8(&c, &ch) == 0 && ch != '"') {
+				if (ch == '\\' && cur_skip(&c, 1) != 0)
+					return false;
+				sl = (size_t)((const char *)c.p - s);
+			}
+			if (ch != '"')
+				return false;
+		} else {
+			while (cur_left(&c) > 0 && *c.p != ',' && *c.p != ' ' && *c.p != '\t') {
+				(void)cur_skip(&c, 1);
+				sl++;
+			}
+		}
+		if (kl == nl && strncasecmp(k, name, nl) == 0) {
+			*val = s;
+			*vlen_out = sl;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* UTF-16LE bytes of an NTLM field -> UTF-8 (BMP; others as U+FFFD). */
+static size_t http_utf16le(struct cur f, char *out, size_t outsz)
+{
+	size_t o = 0;
+	uint16_t u;
+	while (cur_le16(&f, &u) == 0 && o + 3 < outsz) {
+		if (u < 0x80) {
+			out[o++] = (char)u;
+		} else if (u < 0x800) {
+			out[o++] = (char)(0xc0 | (u >> 6));
+			out[o++] = (char)(0x80 | (u & 0x3f));
+		} else {
+			if (u >= 0xd800 && u <= 0xdfff)
+				u = 0xfffd;
+			out[o++] = (char)(0xe0 | (u >> 12));
+			out[o++] = (char)(0x80 | ((u >> 6) & 0x3f));
+			out[o++] = (char)(0x80 | (u & 0x3f));
+		}
+	}
+	return o;
+}
+
+/* One NTLM security buffer ([MS-NLMP] §2.2.1.3: Len, MaxLen LE16, Offset
+ * LE32, offset from the message start) as a sub-cursor of msg. */
+static int http_ntlm_field(struct cur *hdr, struct cur msg, struct cur *f)
+{
+	uint16_t fl, fmax;
+	uint32_t fo;
+	int r;
+	if ((r = cur_le16(hdr, &fl)) != 0 || (r = cur_le16(hdr, &fmax)) != 0 || (r = cur_le32(hdr, &fo)) != 0)
+		return r;
+	if ((r = cur_skip(&msg, fo)) != 0 || (r = cur_sub(&msg, fl, f)) != 0)
+		return r;
+	return 0;
+}
+
+/* An NTLM message ([MS-NLMP] §2.2.1): "NTLMSSP\0", MessageType LE32.
+ * AUTHENTICATE (type 3, §2.2.1.3): LmChallengeResponse, NtChallengeResponse,
+ * DomainName, UserName, Workstation, EncryptedRandomSessionKey security
+ * buffers, NegotiateFlags (bit A: UNICODE). The user and domain names are
+ * kept; the responses are not (only their kind: an NtChallengeResponse of 24
+ * bytes is NTLMv1, longer is NTLMv2, §3.3). Returns the message type, 0 when
+ * it is not NTLM, -1 when an AUTHENTICATE message is malformed. */
+static int http_ntlm(struct dis_ctx *ctx, const uint8_t *p, size_t n)
+{
+	struct cur msg = cur_make(p, n), hdr = msg, lm, nt, dom, usr, wks;
+	uint32_t type, flags;
+	char out[OBS_STR_MAX];
+	size_t o;
+
+	if (cur_peek_lit(&hdr, "NTLMSSP\0", 8) != 0)
+		return 0;
+	(void)cur_skip(&hdr, 8);
+	if (cur_le32(&hdr, &type) != 0)
+		return -1;
+	if (type == 1 || type == 2)
+		return (int)type;
+	if (type != 3)
+		return -1;
+	if (http_ntlm_field(&hdr, msg, &lm) != 0 || http_ntlm_field(&hdr, msg, &nt) != 0 ||
+	    http_ntlm_field(&hdr, msg, &dom) != 0 || http_ntlm_field(&hdr, msg, &usr) != 0 ||
+	    http_ntlm_field(&hdr, msg, &wks) != 0 || cur_skip(&hdr, 8) != 0 || cur_le32(&hdr, &flags) != 0)
+		return -1;
+	(void)lm;
+	(void)wks;
+	obs_detail_str(ctx, "ntlm_version", cur_left(&nt) > 24 ? "v2" : "v1", 2);
+	if (flags & 0x1) {
+		o = http_utf16le(dom, out, sizeof(out));
+		if (o > 0)
+			obs_detail_str(ctx, "ntlm_domain", out, o);
+		o = http_utf16le(usr, out, sizeof(out));
+	} else {
+		if (cur_left(&dom) > 0)
+			obs_detail_str(ctx, "ntlm_domain", dom.p, cur_left(&dom));
+		o = cur_left(&usr) < sizeof(out) ? cur_left(&usr) : sizeof(out);
+		memcpy(out, usr.p, o);
+	}
+	if (o > 0)
+		obs_user(ctx, out, o);
+	return 3;
+}
+
+/* First occurrence of needle in p[0..n), or NULL. */
+static const unsigned char *http_find(const unsigned char *p, size_t n, const char *needle, size_t nl)
+{
+	size_t i;
+	for (i = 0; nl <= n && i <= n - nl; i++)
+		if (p[i] == (unsigned char)needle[0] && memcmp(p + i, needle, nl) == 0)
+			return p + i;
+	return NULL;
+}
+
+/* Authorization / Proxy-Authorization (RFC 9110 §11.6.2, §11.7.2):
+ * credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ]. Returns
+ * true when the header completes an authentication (anything but an NTLM
+ * NEGOTIATE message, which asks for a challenge first). */
+static bool http_authorization(struct dis_ctx *ctx, const char *v, size_t vlen)
+{
+	size_t sl = 0, i;
 	char scheme[32];
-	while (sl < vlen && v[sl] != ' ')
+	const char *arg;
+	size_t alen;
+	bool secret = true, final = true;
+
+	while (sl < vlen && v[sl] != ' ' && v[sl] != '\t')
 		sl++;
 	snprintf(scheme, sizeof(scheme), "%.*s", (int)(sl < 31 ? sl : 31), v);
 	for (char *q = scheme; *q; q++)
 		*q = (char)tolower((unsigned char)*q);
-	obs_credentials(ctx, scheme);
-	obs_auth_mechanism(ctx, scheme, strlen(scheme));
-	if (strcmp(scheme, "basic") == 0 && sl < vlen) {
-		unsigned char dec[768];
-		const char *b64 = v + sl + 1;
-		size_t blen = vlen - sl - 1;
-		int n;
-		if (blen == 0 || blen > 1000 || blen % 4 != 0) {
-			obs_anomaly(ctx, HTTP_ANOM_BAD_BASIC, "length %zu", blen);
-			return;
+	/* RFC 9110 §11.4: one or more SP (BWS, HTAB in practice) */
+	arg = v + sl;
+	alen = vlen - sl;
+	while (alen > 0 && (*arg == ' ' || *arg == '\t')) {
+		arg++;
+		alen--;
+	}
+	for (i = 0; http_schemes[i].scheme; i++)
+		if (strcmp(scheme, http_schemes[i].scheme) == 0) {
+			secret = http_schemes[i].secret;
+			break;
 		}
-		n = EVP_DecodeBlock(dec, (const unsigned char *)b64, (int)blen);
+	obs_auth_mechanism(ctx, scheme, strlen(scheme));
+	if (secret)
+		obs_credentials(ctx, scheme);
+	if (strcmp(scheme, "basic") == 0) {
+		unsigned char dec[HTTP_TOKEN68_MAX / 4 * 3];
+		int n;
+		if (alen == 0 || alen > HTTP_TOKEN68_MAX || alen % 4 != 0) {
+			obs_anomaly(ctx, HTTP_ANOM_BAD_BASIC, "length %zu", alen);
+			return final;
+		}
+		n = EVP_DecodeBlock(dec, (const unsigned char *)arg, (int)alen);
 		if (n < 0) {
 			obs_anomaly(ctx, HTTP_ANOM_BAD_BASIC, "not base64");
-			return;
+			return final;
 		}
 		/* user-id ":" password (RFC 7617 §2): keep only the user-id */
 		unsigned char *colon = memchr(dec, ':', (size_t)n);
@@ -124,7 +329,57 @@ static void http_authorization(struct dis_ctx *ctx, const char *v, size_t vlen)
 		else
 			obs_anomaly(ctx, HTTP_ANOM_BAD_BASIC, "no colon");
 		OPENSSL_cleanse(dec, sizeof(dec));
+	} else if (strcmp(scheme, "digest") == 0) {
+		/* RFC 7616 §3.4: username (or username* RFC 8187; userhash=true
+		 * makes it a hash, kept as sent) */
+		const char *u;
+		size_t ul;
+		if (http_auth_param(arg, alen, "username", &u, &ul) && ul > 0)
+			obs_user(ctx, u, ul);
+	} else if (strcmp(scheme, "ntlm") == 0 || strcmp(scheme, "negotiate") == 0) {
+		/* token68: raw NTLMSSP (NTLM, and Negotiate from clients that skip
+		 * SPNEGO) or SPNEGO (RFC 4178) with an NTLMSSP mechToken inside */
+		unsigned char dec[HTTP_TOKEN68_MAX / 4 * 3];
+		const unsigned char *m;
+		int n, t = 0;
+		size_t bl = alen;
+		while (bl > 0 && arg[bl - 1] == '=')
+			bl--;
+		if (alen > 0 && alen <= HTTP_TOKEN68_MAX && alen % 4 == 0 &&
+		    (n = EVP_DecodeBlock(dec, (const unsigned char *)arg, (int)alen)) > 0) {
+			n -= (int)(alen - bl); /* EVP_DecodeBlock counts padding as zero bytes */
+			m = http_find(dec, (size_t)n, "NTLMSSP\0", 8);
+			if (m != NULL)
+				t = http_ntlm(ctx, m, (size_t)n - (size_t)(m - dec));
+			if (t < 0)
+				obs_anomaly(ctx, HTTP_ANOM_BAD_NTLM, "bad NTLM message");
+			if (m != NULL) {
+				obs_auth_mechanism(ctx, "ntlm", 4);
+				if (strcmp(scheme, "negotiate") == 0)
+					obs_detail_str(ctx, "auth_scheme", scheme, strlen(scheme));
+			}
+			OPENSSL_cleanse(dec, sizeof(dec));
+		}
+		final = t != 1; /* NEGOTIATE_MESSAGE: the challenge comes next */
 	}
+	return final;
+}
+
+/* WWW-Authenticate / Proxy-Authenticate of the first response: the schemes
+ * offered (RFC 9110 §11.6.1), lower-cased, one list entry per challenge
+ * that starts a header (several challenges in one header: the first). */
+static void http_challenge(struct dis_ctx *ctx, const char *v, size_t vlen)
+{
+	char scheme[32];
+	size_t sl = 0;
+	while (sl < vlen && v[sl] != ' ' && v[sl] != '\t' && v[sl] != ',')
+		sl++;
+	if (sl == 0)
+		return;
+	snprintf(scheme, sizeof(scheme), "%.*s", (int)(sl < 31 ? sl : 31), v);
+	for (char *q = scheme; *q; q++)
+		*q = (char)tolower((unsigned char)*q);
+	obs_detail_list_str(ctx, "auth_challenge", scheme, strlen(scheme));
 }
 
 /* Parse one message head. Returns bytes consumed (through the empty line),
@@ -167,8 +422,11 @@ static long http_head(struct dis_ctx *ctx, struct http_state *st, enum dir dir,
 			obs_anomaly(ctx, HTTP_ANOM_BAD_STATUS_LINE, NULL);
 			return -1;
 		}
-		if (first)
-			obs_detail_int(ctx, "status", (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0'));
+		if (first) {
+			int status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
+			obs_detail_int(ctx, "status", status);
+			st->challenged = status == 401 || status == 407;
+		}
 	}
 	for (;;) {
 		r = cur_line(&c, HTTP_LINE_MAX, &line, &ll);
@@ -185,12 +443,34 @@ static long http_head(struct dis_ctx *ctx, struct http_state *st, enum dir dir,
 			return -1;
 		}
 		if (dir == DIR_C2S) {
-			if (first && http_header(line, ll, "Host", &v, &vlen))
+			if (first && http_header(line, ll, "Host", &v, &vlen)) {
 				obs_detail_str(ctx, "host", v, vlen);
-			else if (http_header(line, ll, "Authorization", &v, &vlen))
-				http_authorization(ctx, v, vlen);
-			else if (first && http_header(line, ll, "User-Agent", &v, &vlen))
+			} else if (http_header(line, ll, "Authorization", &v, &vlen) ||
+				   http_header(line, ll, "Proxy-Authorization", &v, &vlen)) {
+				if (http_authorization(ctx, v, vlen) && st->challenged)
+					st->auth_done = true;
+			} else if (first && http_header(line, ll, "User-Agent", &v, &vlen)) {
 				obs_detail_str(ctx, "user_agent", v, vlen);
+			} else if (http_header(line, ll, "Content-Length", &v, &vlen)) {
+				uint64_t cl = 0;
+				size_t i;
+				for (i = 0; i < vlen && isdigit((unsigned char)v[i]) && cl <= HTTP_BODY_SKIP_MAX; i++)
+					cl = cl * 10 + (uint64_t)(v[i] - '0');
+				if (i != vlen || vlen == 0 || cl > HTTP_BODY_SKIP_MAX)
+					st->c2s_lost = true;
+				else
+					st->body_left = cl;
+			} else if (http_header(line, ll, "Transfer-Encoding", &v, &vlen)) {
+				st->c2s_lost = true; /* chunked bodies are not followed */
+			} else {
+				int k;
+				for (k = 0; http_key_headers[k]; k++)
+					if (http_header(line, ll, http_key_headers[k], &v, &vlen)) {
+						obs_credentials(ctx, "api_key");
+						obs_auth_mechanism(ctx, "api_key", 7);
+						break;
+					}
+			}
 		} else if (first) {
 			if (http_header(line, ll, "Location", &v, &vlen)) {
 				obs_detail_str(ctx, "location", v, vlen);
@@ -200,6 +480,9 @@ static long http_head(struct dis_ctx *ctx, struct http_state *st, enum dir dir,
 				obs_detail_str(ctx, "hsts", v, vlen);
 			} else if (http_header(line, ll, "Server", &v, &vlen)) {
 				obs_detail_str(ctx, "server", v, vlen);
+			} else if (http_header(line, ll, "WWW-Authenticate", &v, &vlen) ||
+				   http_header(line, ll, "Proxy-Authenticate", &v, &vlen)) {
+				http_challenge(ctx, v, vlen);
 			}
 		}
 	}
@@ -208,6 +491,53 @@ static long http_head(struct dis_ctx *ctx, struct http_state *st, enum dir dir,
 	else
 		st->resp_done = true;
 	return (long)cur_off(&c, p);
+}
+
+/* Later requests are followed only after a 401/407 first response, until
+ * one answers the challenge (the Digest or NTLM AUTHENTICATE that the
+ * retry carries on the same connection) or HTTP_REQS_MAX requests. Request
+ * bodies are skipped by Content-Length (RFC 9112 §6.3: a request without
+ * Content-Length or Transfer-Encoding has none); a chunked body ends the
+ * following. Bytes of a next request that arrive before the first response
+ * are kept (at most HTTP_HOLD_MAX) until it is known whether to read them. */
+#define HTTP_HOLD_MAX (64 * 1024)
+
+static bool http_follow_more(const struct http_state *st)
+{
+	return !st->auth_done && !st->c2s_lost && st->requests < HTTP_REQS_MAX &&
+	       (!st->resp_done || st->challenged);
+}
+
+static struct dis_result http_parse_more(struct dis_ctx *ctx, struct http_state *st,
+					 const uint8_t *p, size_t len)
+{
+	size_t off = 0;
+	long n;
+
+	for (;;) {
+		if (!http_follow_more(st))
+			return st->resp_done ? dis_done(len) : dis_ok(len);
+		if (st->body_left > 0) {
+			size_t k = st->body_left < len - off ? (size_t)st->body_left : len - off;
+			st->body_left -= k;
+			off += k;
+		}
+		if (off == len)
+			return dis_ok(off);
+		if (!st->resp_done) {
+			if (len - off > HTTP_HOLD_MAX) {
+				st->c2s_lost = true;
+				return dis_ok(len);
+			}
+			return dis_ok(off);
+		}
+		n = http_head(ctx, st, DIR_C2S, p + off, len - off);
+		if (n < 0)
+			return dis_error(off);
+		if (n == 0)
+			return len - off >= HTTP_LINE_MAX * 4 ? dis_error(off) : dis_incomplete(off, len - off + 1);
+		off += (size_t)n;
+	}
 }
 
 static struct dis_result http_parse(struct dis_ctx *ctx, void *state, enum dir dir,
@@ -219,15 +549,22 @@ static struct dis_result http_parse(struct dis_ctx *ctx, void *state, enum dir d
 	obs_protocol(ctx, "http");
 	obs_security(ctx, SEC_CLEARTEXT);
 	obs_tls_offered(ctx, false);
-	if ((dir == DIR_C2S && st->req_done) || (dir == DIR_S2C && st->resp_done))
-		return dis_ok(len); /* bodies and later messages: not parsed */
+	if (dir == DIR_S2C && st->resp_done)
+		return dis_ok(len); /* bodies and later responses: not parsed */
+	if (dir == DIR_C2S && st->req_done)
+		return http_parse_more(ctx, st, p, len);
 	n = http_head(ctx, st, dir, p, len);
 	if (n < 0)
 		return dis_error(0);
 	if (n == 0)
 		return len >= HTTP_LINE_MAX * 4 ? dis_error(0) : dis_incomplete(0, len + 1);
-	if (st->req_done && st->resp_done)
+	if (st->req_done && st->resp_done && !(st->challenged && http_follow_more(st)))
 		return dis_done((size_t)n);
+	if (dir == DIR_C2S) {
+		struct dis_result r = http_parse_more(ctx, st, p + n, len - (size_t)n);
+		r.consumed += (size_t)n;
+		return r;
+	}
 	return dis_ok(len); /* rest of this direction: body, not parsed */
 }
 

@@ -50,6 +50,7 @@
 #define MONGO_NAMES_MAX 16
 #define MONGO_MSGS_MAX 32
 #define MONGO_STR_MAX 256
+#define MONGO_COLL_PROBE 128    /* fullCollectionName bytes the probe reads */
 
 enum {
 	MONGO_ANOM_BAD_HEADER = 1,
@@ -314,7 +315,7 @@ static void mongo_auth_doc(struct dis_ctx *ctx, struct mongo_state *st, struct c
 	size_t ml = 0, sl;
 	const uint8_t *payload = NULL;
 	size_t pl = 0;
-	bool pwd = false;
+	bool pwd = false, key = false;
 
 	while (bson_next(&elems, &el) == 0) {
 		if (bson_key(&el, "mechanism") && bson_str(&el, &s, &sl)) {
@@ -329,9 +330,19 @@ static void mongo_auth_doc(struct dis_ctx *ctx, struct mongo_state *st, struct c
 			obs_user(ctx, s, sl);
 		} else if (bson_key(&el, "pwd")) {
 			pwd = true; /* never read */
+		} else if (bson_key(&el, "key")) {
+			key = true; /* MONGODB-CR proof, never read */
 		}
 	}
 	st->auth_pending = true;
+	if (mech == NULL && key) {
+		/* authenticate without a mechanism, with nonce and key: MONGODB-CR
+		 * (key = md5(nonce + user + md5(user ":mongo:" password)), a
+		 * challenge-response on getnonce's nonce; MongoDB Manual 3.0
+		 * "MONGODB-CR") */
+		mech = "MONGODB-CR";
+		ml = 10;
+	}
 	if (mech == NULL)
 		return;
 	obs_auth_mechanism(ctx, mech, ml);
@@ -482,10 +493,37 @@ static enum probe_res mongo_probe(enum dir dir, const uint8_t *p, size_t len)
 		return PROBE_NEED_MORE;
 	/* responseTo 0 and a known opCode are the signature; a messageLength
 	 * over the limit still matches, so that parse() records bad_header */
-	if (mlen < 16 + 5 || rto != 0)
+	if (mlen < 16 + 5)
 		return PROBE_NOMATCH;
-	return op == MONGO_OP_MSG || op == MONGO_OP_QUERY || op == MONGO_OP_COMPRESSED ?
-		PROBE_MATCH : PROBE_NOMATCH;
+	if (rto == 0)
+		return op == MONGO_OP_MSG || op == MONGO_OP_QUERY || op == MONGO_OP_COMPRESSED ?
+			PROBE_MATCH : PROBE_NOMATCH;
+	/* Legacy clients (the mongo shell before 3.0 and drivers of that age:
+	 * getnonce, isMaster) send OP_QUERY with responseTo -1. Only OP_QUERY,
+	 * and its body must look like one: flags with reserved bit 0 clear and
+	 * no bit above 7 ("OP_QUERY" flags), then a fullCollectionName cstring
+	 * of printable bytes holding a '.' ("db.collection"). */
+	if (rto != 0xffffffffu || op != MONGO_OP_QUERY)
+		return PROBE_NOMATCH;
+	{
+		uint32_t flags;
+		const char *coll;
+		size_t cl, i;
+		int r;
+		if (cur_le32(&c, &flags) != 0)
+			return PROBE_NEED_MORE;
+		if ((flags & ~0xfeu) != 0)
+			return PROBE_NOMATCH;
+		r = cur_cstr(&c, MONGO_COLL_PROBE, &coll, &cl);
+		if (r == CUR_TRUNC)
+			return mlen > 16 + 4 + cur_left(&c) ? PROBE_NEED_MORE : PROBE_NOMATCH;
+		if (r != 0 || cl < 3 || memchr(coll, '.', cl) == NULL)
+			return PROBE_NOMATCH;
+		for (i = 0; i < cl; i++)
+			if ((unsigned char)coll[i] <= 0x20 || (unsigned char)coll[i] >= 0x7f)
+				return PROBE_NOMATCH;
+	}
+	return PROBE_MATCH;
 }
 
 /* The command/reply document of one message body; 0 with *doc, 1 when the

@@ -35,6 +35,32 @@
  * 8.0 strict encryption starts with a TLS record (ALPN "tds/8.0"): that
  * flow is the tls dissector's.
  *
+ * TDS 4.2 and 5.0 (Sybase ASE, SQL Server before 7.0): no PRELOGIN; the
+ * client opens with a LOGIN message (packet type 0x02) holding a fixed
+ * LOGIN record (Sybase "TDS 5.0 Functional Specification" 3.0, LOGIN;
+ * FreeTDS doc "Login Packet"), its first 568 bytes gathered across packets
+ * (TDS5_REC_LEN; a 512-byte packet size splits it):
+ *
+ *   off  size  field            off  size  field
+ *     0   30   lhostname         140   30   lappname
+ *    30    1   lhostnlen         170    1   lappnlen
+ *    31   30   lusername         171   30   lservname
+ *    61    1   lusernlen         201    1   lservnlen
+ *    62   30   lpw (in clear)    202  255   lrempw  457 1 lrempwlen
+ *    92    1   lpwnlen           458    4   ltds_version (5.0.0.0, 4.2.0.0)
+ *    93   30   lhostproc         462   10   lprogname  472 1 lprognlen
+ *   123    1   lhplen            480   30   llanguage  510 1 llanglen
+ *   124    6   lint2 lint4 lchar lflt ldate lusedb      514 1 lseclogin
+ *
+ * A non-empty lpw is a password in clear (credentials "password"); an empty
+ * one with lseclogin asking for password encryption (0x01, 0x20, 0x80) is
+ * the negotiated encrypted login (credentials false). The user name and
+ * the host, application, server, library and language names are kept, the
+ * password never read. The answer is a TDS 5.0 token stream: LOGINACK
+ * (status 5 succeeded, 6 failed, 7 negotiate), EED (0xE5) errors. There is
+ * no in-band TLS before TDS 7 (Sybase SSL is TLS from the first byte: the
+ * tls dissector's), so the flow is cleartext.
+ *
  * LOGIN7 facts: user name (UTF-16LE, converted to UTF-8), that a password
  * was present (credentials "login7"; the password is never decoded), host,
  * application, server, client library and database names, integrated
@@ -60,6 +86,8 @@
 #define TDS_TLSBUF_MAX (16384 + 2048 + 5 + TDS_PKT_MAX)
 
 #define TDS_PRELOGIN 0x12
+#define TDS_LOGIN5 0x02        /* TDS 4.2/5.0 LOGIN */
+#define TDS5_REC_LEN 568       /* LOGIN record through lpacketsize and ldummy */
 #define TDS_LOGIN7 0x10
 #define TDS_REPLY 0x04
 
@@ -72,6 +100,7 @@ enum {
 	TDS_ANOM_UNEXPECTED,
 	TDS_ANOM_BAD_ENCRYPTION,
 	TDS_ANOM_BAD_TLS_CARRIER,
+	TDS_ANOM_BAD_LOGIN_RECORD,
 };
 
 static const struct anomaly_def tds_anomalies[] = {
@@ -81,6 +110,7 @@ static const struct anomaly_def tds_anomalies[] = {
 	{ TDS_ANOM_UNEXPECTED, "unexpected_packet" },
 	{ TDS_ANOM_BAD_ENCRYPTION, "bad_encryption_value" },
 	{ TDS_ANOM_BAD_TLS_CARRIER, "bad_tls_carrier" },
+	{ TDS_ANOM_BAD_LOGIN_RECORD, "bad_login_record" },
 	{ 0, NULL },
 };
 
@@ -90,6 +120,7 @@ enum tds_phase {
 	TDS_P_LOGIN,          /* no encryption: waiting for LOGIN7 */
 	TDS_P_LOGIN_RESP,     /* LOGIN7 seen: waiting for LOGINACK/ERROR */
 	TDS_P_TLS,            /* full encryption: TLS in PRELOGIN packets, then raw */
+	TDS_P_LOGIN5,         /* TDS 4.2/5.0: gathering the LOGIN record */
 };
 
 struct tds_state {
@@ -102,9 +133,39 @@ struct tds_state {
 	size_t tb_len[2];
 	bool raw[2];          /* this direction now sends raw TLS records */
 	unsigned wrapped[2];  /* PRELOGIN packets that carried TLS */
+	/* TDS 4.2/5.0 */
+	bool tds5;            /* the login was a pre-TDS 7 LOGIN record */
+	uint16_t l5_len;
+	uint8_t l5[TDS5_REC_LEN];
 };
 
 static const char *const tds_enc_names[] = { "off", "on", "not_supported", "required" };
+
+/* TDS 4.2/5.0 LOGIN: the header, then the LOGIN record's first fixed
+ * fields. Name lengths of at most 30 and the byte-order/format option
+ * bytes (lint2 2|3, lint4 0|1, lchar 6|7, ldate 8|9) are the signature. */
+static enum probe_res tds5_probe(const uint8_t *p, size_t len)
+{
+	struct cur c = cur_make(p, len);
+	uint8_t type, status, l_host, l_user, l_pw, l_proc, i2, i4, ch, fl, dt;
+	uint16_t plen;
+
+	if (cur_u8(&c, &type) != 0 || cur_u8(&c, &status) != 0 || cur_be16(&c, &plen) != 0 ||
+	    cur_skip(&c, 4) != 0)
+		return PROBE_NEED_MORE;
+	if ((status & ~0x01) != 0 || plen < 8 + 129)
+		return PROBE_NOMATCH;
+	if (cur_skip(&c, 30) != 0 || cur_u8(&c, &l_host) != 0 || cur_skip(&c, 30) != 0 ||
+	    cur_u8(&c, &l_user) != 0 || cur_skip(&c, 30) != 0 || cur_u8(&c, &l_pw) != 0 ||
+	    cur_skip(&c, 30) != 0 || cur_u8(&c, &l_proc) != 0 || cur_u8(&c, &i2) != 0 ||
+	    cur_u8(&c, &i4) != 0 || cur_u8(&c, &ch) != 0 || cur_u8(&c, &fl) != 0 || cur_u8(&c, &dt) != 0)
+		return PROBE_NEED_MORE;
+	if (l_host > 30 || l_user > 30 || l_pw > 30 || l_proc > 30)
+		return PROBE_NOMATCH;
+	(void)fl;
+	return (i2 == 2 || i2 == 3) && i4 <= 1 && (ch == 6 || ch == 7) && (dt == 8 || dt == 9) ?
+		PROBE_MATCH : PROBE_NOMATCH;
+}
 
 static enum probe_res tds_probe(enum dir dir, const uint8_t *p, size_t len)
 {
@@ -116,6 +177,8 @@ static enum probe_res tds_probe(enum dir dir, const uint8_t *p, size_t len)
 		return PROBE_NOMATCH; /* the client speaks first */
 	if (cur_u8(&c, &type) != 0)
 		return PROBE_NEED_MORE;
+	if (type == TDS_LOGIN5)
+		return tds5_probe(p, len);
 	if (type != TDS_PRELOGIN)
 		return PROBE_NOMATCH;
 	if (cur_u8(&c, &status) != 0 || cur_be16(&c, &plen) != 0 || cur_skip(&c, 4) != 0 ||
@@ -410,6 +473,112 @@ static int tds_parse_login7(struct dis_ctx *ctx, const uint8_t *pl, size_t plen)
 	return 0;
 }
 
+/* One fixed-size name of the LOGIN record: `size` bytes at off, its
+ * length byte right after them (capped at size). */
+static void tds5_name(struct dis_ctx *ctx, const struct tds_state *st, size_t off, size_t size,
+		      const char *key)
+{
+	struct cur c = cur_make(st->l5, st->l5_len), f;
+	uint8_t n;
+	if (cur_skip(&c, off) != 0 || cur_sub(&c, size, &f) != 0 || cur_u8(&c, &n) != 0 || n == 0)
+		return;
+	if (n > size)
+		n = (uint8_t)size;
+	if (key)
+		obs_detail_str(ctx, key, f.p, n);
+	else
+		obs_user(ctx, f.p, n);
+}
+
+/* The gathered TDS 4.2/5.0 LOGIN record (see the file header). */
+static void tds5_parse_login(struct dis_ctx *ctx, struct tds_state *st)
+{
+	struct cur c = cur_make(st->l5, st->l5_len);
+	uint8_t pwlen = 0, sec = 0;
+	uint32_t ver;
+
+	st->tds5 = true;
+	tds5_name(ctx, st, 31, 30, NULL);
+	tds5_name(ctx, st, 0, 30, "client_host");
+	tds5_name(ctx, st, 140, 30, "application_name");
+	tds5_name(ctx, st, 171, 30, "server_name");
+	tds5_name(ctx, st, 462, 10, "client_library");
+	tds5_name(ctx, st, 480, 30, "language");
+	if (cur_skip(&c, 92) == 0)
+		(void)cur_u8(&c, &pwlen);
+	c = cur_make(st->l5, st->l5_len);
+	if (cur_skip(&c, 458) == 0 && cur_be32(&c, &ver) == 0) {
+		char tv[12];
+		snprintf(tv, sizeof(tv), "0x%08x", ver); /* 0x05000000 = TDS 5.0 */
+		obs_detail_str(ctx, "tds_version", tv, strlen(tv));
+	}
+	c = cur_make(st->l5, st->l5_len);
+	if (cur_skip(&c, 514) == 0)
+		(void)cur_u8(&c, &sec);
+	if (st->l5_len < TDS5_REC_LEN)
+		obs_anomaly(ctx, TDS_ANOM_BAD_LOGIN_RECORD, "LOGIN record of %u bytes", st->l5_len);
+	obs_tls_offered(ctx, false);
+	obs_tls_requested(ctx, false);
+	obs_security(ctx, SEC_CLEARTEXT);
+	if (pwlen > 0) {
+		obs_credentials(ctx, "password");
+		obs_auth_mechanism(ctx, "password", 8);
+	} else if (sec & (0x01 | 0x20 | 0x80)) { /* TDS_SEC_LOG_ENCRYPT, 2, 3 */
+		obs_auth_mechanism(ctx, "encrypted_password", 18);
+	}
+}
+
+/* TDS 5.0 token stream of the login response: LOGINACK (status 5 ok, 6
+ * failed, 7 negotiate: the encrypted-password exchange follows), EED
+ * (0xE5) errors, CAPABILITY, ENVCHANGE, DONE (8 bytes). 1 when decided. */
+static int tds5_parse_login_reply(struct dis_ctx *ctx, const uint8_t *pl, size_t plen)
+{
+	struct cur c = cur_make(pl, plen);
+	int n;
+
+	for (n = 0; n < TDS_TOKENS_MAX && cur_left(&c) > 0; n++) {
+		uint8_t tok;
+		uint16_t tlen;
+		struct cur t;
+		(void)cur_u8(&c, &tok);
+		if (tok == 0xfd || tok == 0xfe || tok == 0xff) { /* DONE*: status, transtate, count */
+			if (cur_skip(&c, 8) != 0)
+				return 0;
+			continue;
+		}
+		if (tok != 0xad && tok != 0xe5 && tok != 0xe2 && tok != 0xe3)
+			return 0;
+		if (cur_le16(&c, &tlen) != 0 || cur_sub(&c, tlen, &t) != 0)
+			return 0;
+		if (tok == 0xe5) { /* EED: msgnumber, state, class, ... */
+			uint32_t num;
+			uint8_t state, cls;
+			if (cur_le32(&t, &num) == 0 && cur_u8(&t, &state) == 0 && cur_u8(&t, &cls) == 0 &&
+			    cls > 10) {
+				obs_detail_int(ctx, "error_number", num);
+				obs_detail_int(ctx, "error_class", cls);
+			}
+			continue;
+		}
+		if (tok == 0xad) {
+			uint8_t st, nl, ma, mi, bh, bl;
+			if (cur_u8(&t, &st) != 0)
+				return 0;
+			if (cur_skip(&t, 4) == 0 && cur_u8(&t, &nl) == 0 && cur_skip(&t, nl) == 0 &&
+			    cur_u8(&t, &ma) == 0 && cur_u8(&t, &mi) == 0 && cur_u8(&t, &bh) == 0 &&
+			    cur_u8(&t, &bl) == 0) {
+				char ver[24];
+				snprintf(ver, sizeof(ver), "%u.%u.%u", ma, mi, (bh << 8) | bl);
+				obs_detail_str(ctx, "server_program_version", ver, strlen(ver));
+			}
+			obs_detail_str(ctx, "auth_result", st == 5 ? "ok" : st == 7 ? "negotiate" : "error",
+				       st == 5 ? 2 : st == 7 ? 9 : 5);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* Token stream of the login response: LOGINACK or ERROR. 1 when seen. */
 static int tds_parse_login_reply(struct dis_ctx *ctx, const uint8_t *pl, size_t plen)
 {
@@ -492,6 +661,10 @@ static struct dis_result tds_parse(struct dis_ctx *ctx, void *state, enum dir di
 
 		switch (st->phase) {
 		case TDS_P_PRELOGIN:
+			if (dir == DIR_C2S && type == TDS_LOGIN5) {
+				st->phase = TDS_P_LOGIN5;
+				goto login5;
+			}
 			if (dir != DIR_C2S || type != TDS_PRELOGIN) {
 				obs_anomaly(ctx, TDS_ANOM_UNEXPECTED, "type 0x%02x before PRELOGIN", type);
 				return dis_error(off);
@@ -540,10 +713,29 @@ static struct dis_result tds_parse(struct dis_ctx *ctx, void *state, enum dir di
 				return dis_error(off);
 			st->phase = TDS_P_LOGIN_RESP;
 			continue;
+		case TDS_P_LOGIN5:
+		login5:
+			if (dir == DIR_S2C || type != TDS_LOGIN5) {
+				obs_anomaly(ctx, TDS_ANOM_UNEXPECTED, "type 0x%02x inside the LOGIN message", type);
+				return dis_error(off);
+			}
+			{
+				size_t k = plen - 8u, room = TDS5_REC_LEN - st->l5_len;
+				if (k > room)
+					k = room;
+				memcpy(st->l5 + st->l5_len, pl, k);
+				st->l5_len = (uint16_t)(st->l5_len + k);
+			}
+			if (status & 0x01) {
+				tds5_parse_login(ctx, st);
+				st->phase = TDS_P_LOGIN_RESP;
+			}
+			continue;
 		case TDS_P_LOGIN_RESP:
 			if (dir == DIR_C2S)
 				continue; /* later client packets: not parsed */
-			if (type == TDS_REPLY && tds_parse_login_reply(ctx, pl, plen - 8u) == 1)
+			if (type == TDS_REPLY && (st->tds5 ? tds5_parse_login_reply(ctx, pl, plen - 8u) :
+						  tds_parse_login_reply(ctx, pl, plen - 8u)) == 1)
 				return dis_done(cur_off(&c, p));
 			continue;
 		case TDS_P_TLS:

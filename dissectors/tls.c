@@ -203,6 +203,7 @@ struct tls_state {
 	uint8_t alert_level, alert_desc, alert_from;
 	bool client_cert_alert;         /* client sent a fatal certificate alert */
 	bool failed, malformed, done;
+	bool server_not_tls;            /* the server answered the ClientHello in clear text */
 	/* tls_hs.h (QUIC): JA4 transport (0 = 't') and completion seen by the carrier */
 	char transport;
 	bool carrier_established;
@@ -1093,6 +1094,41 @@ static int tls_record(struct dis_ctx *ctx, struct tls_state *st, enum dir dir, u
 	}
 }
 
+/* The server answered a ClientHello with something that is not a TLS
+ * record. A line of printable text (an SMTP "220" banner on 465, an HTTP
+ * error page, "-ERR" ...) means the listener speaks its protocol in clear:
+ * the ClientHello failed and nothing was encrypted, so the flow's security
+ * is what the wire shows, cleartext, with the server's first line under
+ * cleartext.details.server_banner and handshake "server_not_tls" (no
+ * anomaly: nothing is malformed). Not after STARTTLS: there the upgrade
+ * was agreed in clear and a non-TLS answer stays an anomaly. Returns 1
+ * when recorded, 0 when the line is not complete yet (at most
+ * TLS_TEXT_LINE_MAX bytes are waited for), -1 when it is not text. */
+#define TLS_TEXT_LINE_MAX 512
+static int tls_server_text(struct dis_ctx *ctx, struct tls_state *st, const uint8_t *p, size_t len)
+{
+	struct cur c = cur_make(p, len);
+	const char *l;
+	size_t n, i;
+	int r;
+
+	if (obs_get_security(ctx) != SEC_TLS)
+		return -1;
+	r = cur_line(&c, TLS_TEXT_LINE_MAX, &l, &n);
+	if (r == CUR_TRUNC)
+		return 0;
+	if (r != 0 || n == 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if ((l[i] < 0x20 && l[i] != '\t') || (unsigned char)l[i] >= 0x7f)
+			return -1;
+	st->server_not_tls = true;
+	st->done = true;
+	obs_security(ctx, SEC_CLEARTEXT);
+	obs_detail_str(ctx, "server_banner", l, n);
+	return 1;
+}
+
 static struct dis_result tls_parse(struct dis_ctx *ctx, void *state, enum dir dir,
 				   const uint8_t *p, size_t len)
 {
@@ -1147,6 +1183,13 @@ static struct dis_result tls_parse(struct dis_ctx *ctx, void *state, enum dir di
 		if (cur_u8(&c, &type) != 0 || cur_be16(&c, &ver) != 0 || cur_be16(&c, &rlen) != 0)
 			return dis_incomplete(off, 5);
 		if (type < 20 || type > 24 || (ver >> 8) != 3) {
+			if (dir == DIR_S2C && d->records == 0 && st->ch.seen) {
+				int t = tls_server_text(ctx, st, p + off, len - off);
+				if (t == 0)
+					return dis_incomplete(off, len - off + 1);
+				if (t > 0)
+					return dis_done(len);
+			}
 			obs_anomaly(ctx, d->records == 0 ? TLS_ANOM_NOT_TLS : TLS_ANOM_BAD_RECORD_TYPE,
 				    "type %u version 0x%04x", type, ver);
 			st->malformed = true;
@@ -1585,7 +1628,7 @@ static void tls_emit(struct dis_ctx *ctx, struct tls_state *st)
 	/* completion and alerts */
 	jb_kv_bool(&jb, "established", est);
 	jb_kv_bool(&jb, "established_inferred", t13 && est);
-	jb_kv_str(&jb, "handshake", est ? "complete" : st->failed ? "failed" :
+	jb_kv_str(&jb, "handshake", est ? "complete" : st->server_not_tls ? "server_not_tls" : st->failed ? "failed" :
 		  st->malformed ? "malformed" : s->sslv2 ? "not_observable" : "incomplete");
 	jb_key(&jb, "alert");
 	if (st->alert_seen) {

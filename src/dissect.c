@@ -31,8 +31,8 @@ static const char *anom_name(const struct anomaly_def *t, int code)
 const char *sec_state_name(enum sec_state s)
 {
 	static const char *const n[] = { "unknown", "tls", "starttls", "tls_refused",
-					 "starttls_not_used", "cleartext" };
-	return (unsigned)s < 6 ? n[s] : "unknown";
+					 "starttls_not_used", "cleartext", "app_encrypted" };
+	return (unsigned)s < sizeof(n) / sizeof(n[0]) ? n[s] : "unknown";
 }
 
 /* Per-flow objects come from free lists (pool.h): a context per flow with

@@ -30,6 +30,9 @@ enum sec_state {
 	SEC_TLS_REFUSED,        /* client asked for TLS, server refused, went on in clear */
 	SEC_STARTTLS_NOT_USED,  /* server offered an upgrade, client went on in clear */
 	SEC_CLEARTEXT,          /* no upgrade offered or asked for */
+	SEC_APP_ENCRYPTED,      /* encrypted by the application protocol's own
+				 * mechanism, not TLS (FTP RFC 2228 ENC/CONF
+				 * after AUTH GSSAPI); export `app_encrypted` */
 };
 const char *sec_state_name(enum sec_state s);
 

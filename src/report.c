@@ -1246,7 +1246,7 @@ static int cb_mixed(const struct store_row *r, void *arg)
 
 	if (sec == NULL)
 		return 0;
-	if (strcmp(sec, "tls") == 0 || strcmp(sec, "starttls") == 0)
+	if (strcmp(sec, "tls") == 0 || strcmp(sec, "starttls") == 0 || strcmp(sec, "app_encrypted") == 0)
 		bit = 1;
 	else
 		bit = 2;   /* the query selects only these two families */
@@ -1294,7 +1294,7 @@ static int rp_build_mixed(struct rp_report *rep)
 		rc = q_exec(rep, "CREATE INDEX rp_mixed_ix ON rp_mixed (server_ip, server_port)");
 	if (rc == 0)
 		rc = store_query_rows(rep->st, "SELECT server_ip, server_port, protocol, security FROM rf"
-				      " WHERE security IN ('tls', 'starttls', 'cleartext', 'tls_refused',"
+				      " WHERE security IN ('tls', 'starttls', 'app_encrypted', 'cleartext', 'tls_refused',"
 				      " 'starttls_not_used')", NULL, 0, cb_mixed, &M);
 	for (i = 1; rc == 0 && i <= M.n; i++) {
 		const int64_t *f = rp_map_get(&M.flags, i);

@@ -69,7 +69,9 @@ const char rp_intro_title[] =
 
 #define TLS_HELLO "(has_tls = 1 AND (ver IS NOT NULL OR cmax IS NOT NULL))"
 #define CLEAR_STATES "('cleartext','tls_refused','starttls_not_used')"
-#define NOT_ENCRYPTED "(COALESCE(security,'') NOT IN ('tls','starttls'))"
+/* app_encrypted: encrypted by the application protocol's own mechanism
+ * (FTP RFC 2228 ENC after AUTH GSSAPI), not TLS: encrypted all the same. */
+#define NOT_ENCRYPTED "(COALESCE(security,'') NOT IN ('tls','starttls','app_encrypted'))"
 #define HTTPISH "(protocol = 'http' OR (has_tls = 1 AND (alpn_http = 1 OR server_port IN (443, 8443))))"
 
 struct rp_req rp_reqs[] = {
@@ -128,7 +130,7 @@ struct rp_req rp_reqs[] = {
 	  "connections to and from the application, including monitoring systems, management "
 	  "tools, remote access and SSH, middleware, databases, mainframes, partner systems, or "
 	  "external APIs. The server must not fall back to insecure or unencrypted protocols.",
-	  "(tlsform = 1 OR has_tls = 1 OR security IN ('tls','starttls'))",
+	  "(tlsform = 1 OR has_tls = 1 OR security IN ('tls','starttls','app_encrypted'))",
 	  "(COALESCE(security,'unknown') != 'unknown')",
 	  "the session start was not seen, so the security state is unknown",
 	  .status = NULL },
@@ -256,6 +258,21 @@ const struct rp_kind rp_kinds[] = {
 	{ "12.3.1", "cleartext", "medium", 1, true,
 	  "tlsform = 1 AND security = 'cleartext' AND COALESCE(redir, 0) = 0", "security", "security",
 	  "a protocol with a TLS form was used in clear", RP_CAUSE_SERVICE },
+	/* A ClientHello answered by a line of text (docs/TLS.md handshake
+	 * "server_not_tls"): the listener on a TLS port speaks its protocol in
+	 * clear. Nothing secret crossed yet, but a client that falls back, or
+	 * one that never asked for TLS, talks to it in clear. */
+	{ "12.3.1", "tls_port_answered_in_clear", "medium", 1, true,
+	  "has_tls = 1 AND protocol = 'tls' AND security = 'cleartext'", "security", "security",
+	  "a client sent a TLS ClientHello and the server answered in clear text", RP_CAUSE_SERVICE },
+	/* NTLM (HTTP NTLM/Negotiate) in a session in clear: not a password in
+	 * clear, but the NTLMv1/v2 response to a server challenge is material
+	 * for an offline guessing attack ([MS-NLMP] §3.3; hashcat modes 5500 /
+	 * 5600) and for relaying. Its own finding, low: the cleartext session
+	 * itself is already the cleartext kind above. */
+	{ "12.3.1", "ntlm_in_clear", "low", 1, true,
+	  "authm = 'ntlm' AND security IN " CLEAR_STATES, "authm", "auth_mechanism",
+	  "an NTLM challenge-response crossed in clear (offline-crackable, relayable)", RP_CAUSE_SERVICE },
 	/* 12.3.2 */
 	{ "12.3.2", "client_accepted_untrusted", "high", 1, true,
 	  "cacc = 1", "COALESCE(terr, 'untrusted')", "trust_error",

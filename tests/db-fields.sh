@@ -148,7 +148,39 @@ t_is "$(export_one "$P/tds8-strict-tls.pcap" | jq -c '[.protocol, .security, .se
 # certificate; the handshake never completes
 tlsf "$C/tds-encrypt-on.pcap" '["TLSv1.2",47,null,0,"","",false,"incomplete",1,1,false]'
 
+# TDS 4.2/5.0 LOGIN record (issue 21 item 4; was unclaimed): real FreeTDS
+# tsql (TDSVER=5.0 / 4.2) against tools/lab/peers/tds5-server.py
+core "$P/tds5-login-cleartext.pcap" "tds|cleartext|true|password|sybuser|false|false"
+core "$P/tds42-login-cleartext.pcap" "tds|cleartext|true|password|oldsql|false|false"
+detail "$P/tds5-login-cleartext.pcap" tds_version '"0x05000000"'
+detail "$P/tds42-login-cleartext.pcap" tds_version '"0x04020000"'
+t_is "$(export_one "$P/tds5-login-cleartext.pcap" | jq -c '.cleartext.details | [.application_name, .server_name,
+	.client_library, .language, .auth_result, .server_program_version]')" \
+	'["TSQL","10.99.21.2","TDS-Librar","us_english","ok","15.0.0"]' "tds5-login-cleartext.pcap: LOGIN record names, LOGINACK"
+anoms "$P/tds5-login-cleartext.pcap" ""
+t_is "$(export_one "$P/tds5-login-cleartext.pcap" | jq -c '[.server_port, .tls]')" '[5000,null]' "tds5-login-cleartext.pcap: port 5000, no tls object"
+
 # ---- MongoDB (crafted from the wire protocol and BSON specs) ----
+# legacy OP_QUERY with responseTo -1: getnonce, then MONGODB-CR authenticate
+# (issue 21 item 5; was unclaimed)
+core "$C/mongodb-getnonce-cr.pcap" "mongodb|cleartext|false|MONGODB-CR|erin|false|false"
+detail "$C/mongodb-getnonce-cr.pcap" commands '["getnonce","authenticate"]'
+detail "$C/mongodb-getnonce-cr.pcap" auth_result '"ok"'
+# ... and responseTo -1 on what is not an OP_QUERY stays unclaimed
+for f in not-mongodb-responseto-ffffffff not-mongodb-query-binary-name; do
+	db=$(t_capture "$C/$f.pcap")
+	t_is "$("$WIREAUDIT" export -d "$db" | jq -r '.protocol')" "null" "$f.pcap: not claimed by any dissector"
+done
+# the probe claims no flow of another protocol's capture: every real and
+# crafted capture outside MongoDB's own, in one run
+others=()
+for f in "$SRCDIR"/pcaps/plain/*.pcap "$SRCDIR"/pcaps/tls/*.pcap "$SRCDIR"/pcaps/crafted-text/*.pcap \
+	 "$SRCDIR"/pcaps/sample/*.pcap "$C"/tds-*.pcap "$C"/pgsql-*.pcap "$C"/mysql-*.pcap "$C"/redis-*.pcap; do
+	others+=("$f")
+done
+db=$(t_capture "${others[@]}")
+t_is "$(sqlite3 "$db" "SELECT count(*) FROM flows WHERE protocol = 'mongodb'") of $(sqlite3 "$db" "SELECT count(*) > 100 FROM flows")" \
+	"0 of 1" "mongodb claims none of the >100 flows of the other protocols' captures"
 core "$C/mongodb-scram-cleartext.pcap" "mongodb|cleartext|false|SCRAM-SHA-256|alice|false|false"
 core "$C/mongodb-plain-legacy.pcap" "mongodb|cleartext|true|PLAIN|bob|false|false"
 core "$C/mongodb-noauth.pcap" "mongodb|cleartext|false|null|null|false|false"
@@ -173,7 +205,7 @@ pw_list() {
 		cat "$C/README.md"
 	} | grep -o 'pw-[a-z0-9-]*[0-9]' | sort -u
 }
-caps=$(ls "$P"/pgsql-*.pcap "$P"/mysql-*.pcap "$P"/redis-*.pcap "$C"/*.pcap)
+caps=$(ls "$P"/pgsql-*.pcap "$P"/mysql-*.pcap "$P"/redis-*.pcap "$P"/tds*-login-*.pcap "$C"/*.pcap)
 args=()
 for f in $caps; do args+=(-r "$f"); done
 "$WIREAUDIT" capture -q "${args[@]}" -d "$ALL_DB" >&2
@@ -181,16 +213,16 @@ for f in $caps; do args+=(-r "$f"); done
 # the test is not vacuous: these passwords are in the captures, in clear
 seen=0
 for pw in pw-pg-cleartext-4402 pw-pg-fallback-9034 pw-my-clear-6642 pw-redis-auth-3317 \
-	  pw-redis-hello-8850 pw-mongo-plain-4471 pw-redis-port-7781; do
+	  pw-redis-hello-8850 pw-mongo-plain-4471 pw-redis-port-7781 pw-tds5-login-9101 pw-tds42-login-9102; do
 	# shellcheck disable=SC2086
 	if cat $caps | grep -aqF "$pw"; then seen=$((seen + 1)); fi
 done
-t_is "$seen" 7 "7 known passwords cross the wire in clear in the input captures"
+t_is "$seen" 9 "9 known passwords cross the wire in clear in the input captures"
 # (pgsql-gssenc.pcap also holds the client's Kerberos TGS exchange, TCP 88)
 t_is "$(jq -s '[.[] | select(.server_port != 88)] | length' "$T_TMP/all.jsonl")" "$(echo "$caps" | wc -w)" \
 	"one flow per capture exported"
-t_is "$(jq -s '[.[] | select(.cleartext.credentials == true)] | length' "$T_TMP/all.jsonl")" 11 \
-	"11 flows with credentials in clear"
+t_is "$(jq -s '[.[] | select(.cleartext.credentials == true)] | length' "$T_TMP/all.jsonl")" 13 \
+	"13 flows with credentials in clear"
 n=0
 for pw in $(pw_list); do
 	n=$((n + 1))

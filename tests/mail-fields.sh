@@ -94,6 +94,47 @@ state "$P/ftp-auth-tls-not-used.pcap" ftp '["starttls_not_used",true,"password",
 state "$C/ftp-feat-auth-tls-not-used.pcap" ftp '["starttls_not_used",true,"password","ftpuser",true,false]'
 state "$C/ftp-bare-banner-anonymous.pcap" ftp '["cleartext",false,"anonymous","anonymous",null,false]'
 detail "$C/ftp-bare-banner-anonymous.pcap" ftp '.cleartext.details.anonymous' 'true'
+# RFC 2228 AUTH GSSAPI: 334, ADAT, 235, then ENC-wrapped commands: encrypted
+# by the protocol's own mechanism (issue 21 item 1; was tls_refused)
+state "$C/ftp-auth-gssapi-enc.pcap" ftp '["app_encrypted",false,"GSSAPI",null,null,false]'
+detail "$C/ftp-auth-gssapi-enc.pcap" ftp '.cleartext.details | [.auth_command, .auth_reply, .adat_reply, .protection, .auth_tls_reply]' '["GSSAPI",334,235,"ENC",null]'
+# AUTH GSSAPI refused (504), then USER/PASS in clear: protection asked, refused
+state "$C/ftp-auth-gssapi-refused.pcap" ftp '["tls_refused",true,"password","gssfallback",null,false]'
+detail "$C/ftp-auth-gssapi-refused.pcap" ftp '.cleartext.details | [.auth_command, .auth_reply, .login_reply]' '["GSSAPI",504,230]'
+
+# ---- HTTP authentication (RFC 9110 §11; issue 21 items 2 and 3): real curl
+# against tools/lab/peers/http-auth-server.py
+# cstate PCAP PORT 'JSON': the flow of that client port
+cflow() {
+	local key db
+	key=$(echo "$1" | tr '/.' '__')
+	if [ ! -f "$T_TMP/$key.jsonl" ]; then
+		db=$(t_capture "$1")
+		"$WIREAUDIT" export -d "$db" >"$T_TMP/$key.jsonl" 2>/dev/null
+	fi
+	jq -c "select(.protocol == \"http\") | $2" "$T_TMP/$key.jsonl" | paste -sd' '
+}
+hq='[.security, .cleartext.credentials, .cleartext.auth_mechanism, .cleartext.user, [.anomalies[].name]]'
+# Digest: the retry after the 401 on the same connection carries the
+# response: challenge-response, user in clear, no credentials
+t_is "$(cflow "$P/http-digest-challenge.pcap" "$hq")" '["cleartext",false,"digest","digestuser",[]]' "http digest (same connection): not credentials, user kept"
+t_is "$(cflow "$P/http-digest-challenge.pcap" '.cleartext.details | [.status, .auth_challenge, .methods]')" '[401,["digest"],["GET","GET"]]' "http digest: the challenge and the retry seen"
+# the 401 closes the connection: the Digest response opens the second one
+t_is "$(cflow "$P/http-digest-new-connection.pcap" "$hq")" \
+	'["cleartext",false,null,null,[]] ["cleartext",false,"digest","digestuser",[]]' "http digest (new connection): first request carries Digest: not credentials"
+# NTLM: NEGOTIATE, CHALLENGE, AUTHENTICATE (NTLMv2, domain LAB)
+t_is "$(cflow "$P/http-ntlm-challenge.pcap" "$hq")" '["cleartext",false,"ntlm","ntlmuser",[]]' "http ntlm: challenge-response, user from AUTHENTICATE"
+t_is "$(cflow "$P/http-ntlm-challenge.pcap" '.cleartext.details | [.ntlm_version, .ntlm_domain, .auth_challenge]')" '["v2","LAB",["ntlm"]]' "http ntlm: version and domain"
+# Basic with two spaces (RFC 9110 §11.4: 1*SP): no anomaly, the user kept
+t_is "$(cflow "$P/http-basic-two-spaces.pcap" "$hq")" '["cleartext",true,"basic","basicuser",[]]' "http basic with two spaces: user kept, no anomaly"
+t_is "$(cflow "$P/http-basic-cleartext.pcap" "$hq")" '["cleartext",true,"basic","bob",[]]' "http basic (one space) unchanged"
+t_is "$(cflow "$P/http-bearer-cleartext.pcap" "$hq")" '["cleartext",true,"bearer",null,[]]' "http bearer: credentials"
+t_is "$(cflow "$P/http-api-key-header.pcap" "$hq")" '["cleartext",true,"api_key",null,[]]' "http X-API-Key header: credentials"
+
+# ---- a ClientHello to 465 answered by a cleartext 220 (issue 21 item 6):
+# real openssl s_client against tools/lab/peers/banner-server.py
+state "$P/smtps-465-cleartext-answer.pcap" tls '["cleartext",false,null,null,null,null]'
+detail "$P/smtps-465-cleartext-answer.pcap" tls '[.tls.handshake, .tls.client_hello_seen, .tls.server_hello_seen, .tls.malformed, .cleartext.details.server_banner, [.anomalies[].name]]' '["server_not_tls",true,false,false,"220 mail.lab.test ESMTP lab",[]]'
 
 # ---- IMAP (RFC 9051, 2595)
 state "$P/imap-login-cleartext.pcap" imap '["cleartext",true,"login","imapclear",false,false]'

@@ -29,8 +29,13 @@ got=$(sqlite3 "$db" "SELECT COALESCE(protocol, '-') || ' ' || ndpi_protocol || '
 #     6432 opening with a GSSENCRequest, which nDPI 4.2 does not classify.
 #   - quic/Unknown: rfc9369-v2-initials.pcap, QUIC version 2 (RFC 9369),
 #     newer than nDPI 4.2.
-#   - tls/IMAPS, POPS, SMTPS: nDPI names implicit TLS by its port service.
-want='- Kerberos 1;- Unknown 3;amqp AMQP 1;ftp FTP_CONTROL 4;http HTTP 6;imap IMAP 3;ldap LDAP 1;ldap MQTT 3;mysql MySQL 4;pop3 POP3 3;postgresql PostgreSQL 8;postgresql Unknown 1;quic QUIC 8;quic Unknown 1;redis Redis 3;smtp SMTP 7;tls IMAPS 1;tls POPS 1;tls SMTPS 1;tls TLS 42'
+#   - tls/IMAPS, POPS, SMTPS: nDPI names implicit TLS by its port service
+#     (SMTPS twice: smtps-465-cleartext-answer.pcap too, a ClientHello to
+#     465 answered in clear, which we record as cleartext).
+#   - tds/Unknown: tds5-login-cleartext.pcap, a TDS 5.0 LOGIN on port 5000
+#     (Sybase ASE's), which nDPI 4.2 does not classify; the TDS 4.2 one on
+#     1433 it names MsSQL-TDS.
+want='- Kerberos 1;- Unknown 3;amqp AMQP 1;ftp FTP_CONTROL 4;http HTTP 12;imap IMAP 3;ldap LDAP 1;ldap MQTT 3;mysql MySQL 4;pop3 POP3 3;postgresql PostgreSQL 8;postgresql Unknown 1;quic QUIC 8;quic Unknown 1;redis Redis 3;smtp SMTP 7;tds MsSQL-TDS 1;tds Unknown 1;tls IMAPS 1;tls POPS 1;tls SMTPS 2;tls TLS 42'
 t_is "$got" "$want" "our protocol vs nDPI's, per flow, over pcaps/tls, plain and quic"
 
 # The default mode leaves nDPI out of claimed flows: their nDPI fields are null.

@@ -209,6 +209,25 @@ golden tls pcaps/tls/tls10-ecdhe-rsa-aes128-sha.pcap pcaps/tls/tls12-rsa-3des-gn
 t_is "$rc|$(jq -r '[.requirements[] | select(.status == "fail") | .id] | join(" ")' "$T_TMP/audit.json")" \
 	"6|12.3.1 12.3.3" "audit captures then reports (exit 6)"
 
+# ---- issue 21: the new facts judged by the rules (real and crafted captures) ----
+r21() { # r21 PCAP: "status|kind/severity,..." of 12.3.1 at level 3
+	(cd "$SRCDIR" && "$WIREAUDIT" audit --level 3 -F json "$1") 2>/dev/null |
+		jq -r '.requirements[] | select(.id == "12.3.1") | .status + "|" + ([.findings[] | .kind + "/" + .severity] | join(","))'
+}
+t_is "$(r21 pcaps/crafted-text/ftp-auth-gssapi-enc.pcap)" "pass|" \
+	"12.3.1: FTP with RFC 2228 ENC (security app_encrypted) is encrypted, no finding"
+t_is "$(r21 pcaps/crafted-text/ftp-auth-gssapi-refused.pcap)" "fail|tls_refused/critical" \
+	"12.3.1: AUTH GSSAPI refused, login in clear: tls_refused (critical: credentials went in clear)"
+t_is "$(r21 pcaps/plain/smtps-465-cleartext-answer.pcap)" "fail|tls_port_answered_in_clear/medium" \
+	"12.3.1: a ClientHello answered in clear text: tls_port_answered_in_clear"
+t_is "$(r21 pcaps/plain/http-ntlm-challenge.pcap)" "fail|cleartext/medium,ntlm_in_clear/low" \
+	"12.3.1: NTLM over HTTP in clear: its own low finding next to cleartext"
+t_is "$(r21 pcaps/plain/http-digest-challenge.pcap)" "fail|cleartext/medium" \
+	"12.3.1: Digest over HTTP in clear: cleartext only (no NTLM finding)"
+t_is "$( (cd "$SRCDIR" && "$WIREAUDIT" audit --level 3 -F json pcaps/plain/http-digest-challenge.pcap) 2>/dev/null |
+	jq '[.requirements[].findings[].evidence.credentials_in_clear // 0] | add')" "0" \
+	"Digest: no credentials in clear counted by the report"
+
 # ---- HTML in headless Chromium ----
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 if [ -n "$CHROMIUM" ]; then

@@ -71,6 +71,7 @@ pcaps/crafted-db/tds-notsup-port14330-failed.pcap pw-tds-port-5120
 pcaps/crafted-text/amqp091-amqplain.pcap pw-cr-amqplain-5602
 pcaps/crafted-text/amqp091-plain.pcap pw-cr-amqp-plain-5601
 pcaps/crafted-text/amqp10-sasl-plain.pcap pw-cr-amqp1-5603
+pcaps/crafted-text/ftp-auth-gssapi-refused.pcap pw-cr-ftp-gssfallback-5403
 pcaps/crafted-text/ftp-bare-banner-anonymous.pcap guest@crafted.test
 pcaps/crafted-text/ftp-feat-auth-tls-not-used.pcap pw-cr-ftp-notused-5401
 pcaps/crafted-text/imap-authenticate-plain-ir.pcap pw-cr-imap-plain-5203
@@ -98,7 +99,9 @@ pcaps/plain/amqp-plain-cleartext.pcap pw-amqp-plain-5101
 pcaps/plain/ftp-auth-tls-not-used.pcap pw-ftp-notused-3404
 pcaps/plain/ftp-auth-tls-refused.pcap pw-ftp-refused-3202
 pcaps/plain/ftp-cleartext.pcap pw-ftp-clear-3101
+pcaps/plain/http-api-key-header.pcap key-http-apikey-8505
 pcaps/plain/http-basic-cleartext.pcap pw-http-basic-8101
+pcaps/plain/http-basic-two-spaces.pcap pw-http-basic2sp-8404
 pcaps/plain/http-bearer-cleartext.pcap tok-http-bearer-8202
 pcaps/plain/http-form-login-cleartext.pcap pw-http-form-8303
 pcaps/plain/imap-login-cleartext.pcap pw-imap-login-1201
@@ -115,6 +118,8 @@ pcaps/plain/redis-hello-auth-cleartext.pcap pw-redis-hello-8850
 pcaps/plain/smtp-auth-login-cleartext.pcap pw-smtp-login-2772
 pcaps/plain/smtp-auth-plain-cleartext.pcap pw-smtp-plain-1661
 pcaps/plain/smtp-starttls-not-used.pcap pw-smtp-notused-4994
+pcaps/plain/tds42-login-cleartext.pcap pw-tds42-login-9102
+pcaps/plain/tds5-login-cleartext.pcap pw-tds5-login-9101
 pcaps/sample/http-mixed.pcap s3cret-http
 EOF
 )" "every capture that carries a fake secret, and only those, found with the needles"

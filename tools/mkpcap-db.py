@@ -164,11 +164,11 @@ def op_msg(doc, response_to=0, raw=None):
     return mongo_hdr(len(body), 2013, response_to) + body
 
 
-def op_query(coll, doc):
+def op_query(coll, doc, response_to=0):
     """OP_QUERY (2004, legacy): int32 flags, cstring fullCollectionName, int32
     numberToSkip, int32 numberToReturn, document query [MONGO "OP_QUERY"]"""
     body = struct.pack("<i", 0) + bson_cstr(coll) + struct.pack("<ii", 0, -1) + bson(doc)
-    return mongo_hdr(len(body), 2004) + body
+    return mongo_hdr(len(body), 2004, response_to) + body
 
 
 def op_reply(doc, response_to):
@@ -253,6 +253,31 @@ def mongo_captures(out):
     bad = bson({"hello": 1, "$db": "admin"})
     bad = struct.pack("<i", 4096) + bad[4:]
     conv(f"{out}/mongodb-malformed-bson.pcap", 51006, 27017, [("c", op_msg(None, raw=bad))])
+
+    # 7. MONGODB-CR as the mongo shell 2.x and drivers of its age did it:
+    #    OP_QUERY admin.$cmd {getnonce: 1} with responseTo -1 (0xffffffff),
+    #    OP_REPLY with the nonce, then OP_QUERY {authenticate: 1, user, nonce,
+    #    key} with key = md5(nonce + user + md5(user ":mongo:" password))
+    #    [MONGO-CR: MongoDB Manual 2.6 "authenticate", "getnonce"]. A
+    #    challenge-response: the fake password pw-mongo-cr-4472 never crosses.
+    import hashlib
+    nonce = "2375531c32080ae8"
+    hpw = hashlib.md5(b"erin:mongo:pw-mongo-cr-4472").hexdigest()
+    key = hashlib.md5((nonce + "erin" + hpw).encode()).hexdigest()
+    gn = op_query("admin.$cmd", {"getnonce": 1}, response_to=-1)
+    gnr = op_reply({"nonce": nonce, "ok": 1.0}, _reqid[0])
+    au = op_query("admin.$cmd", {"authenticate": 1, "user": "erin", "nonce": nonce, "key": key},
+                  response_to=-1)
+    aur = op_reply({"dbname": "admin", "user": "erin", "ok": 1.0}, _reqid[0])
+    conv(f"{out}/mongodb-getnonce-cr.pcap", 51007, 27017, [("c", gn), ("s", gnr), ("c", au), ("s", aur)])
+
+    # 8. not MongoDB: responseTo -1 with opCode OP_MSG, and an "OP_QUERY"
+    #    with responseTo -1 whose collection name is binary: the probe must
+    #    leave both alone (the strictness that accepting -1 must keep).
+    junk1 = struct.pack("<iiii", 64, 7, -1, 2013) + bytes(range(48))
+    junk2 = struct.pack("<iiii", 64, 7, -1, 2004) + struct.pack("<i", 0) + bytes(range(1, 45))
+    conv(f"{out}/not-mongodb-responseto-ffffffff.pcap", 51008, 27017, [("c", junk1), ("s", b"\x00" * 16)])
+    conv(f"{out}/not-mongodb-query-binary-name.pcap", 51009, 27017, [("c", junk2), ("s", b"\x00" * 16)])
 
 
 # ------------------------------------------------------------------ TDS [MS-TDS]

@@ -35,7 +35,7 @@ FAKE_PASSWORDS = [
     "pw-cr-smtp-refused-5101", "pw-cr-imap-refused-5202", "pw-cr-imap-plain-5203",
     "pw-cr-pop3-refused-5301", "pw-cr-ftp-notused-5401", "pw-cr-ldap-sasl-5501",
     "pw-cr-amqp-plain-5601", "pw-cr-amqplain-5602", "pw-cr-amqp1-5603", "pw-cr-telnet-5701",
-    "pw-cr-smtp-login-5102", "pw-cr-ftp-huge-5402",
+    "pw-cr-smtp-login-5102", "pw-cr-ftp-huge-5402", "pw-cr-ftp-gssfallback-5403",
 ]
 
 
@@ -202,6 +202,46 @@ def _():
     k.s(b"331 Please specify the password.\r\n")
     k.c(b"PASS pw-cr-ftp-notused-5401\r\n")
     k.s(b"530 Login incorrect.\r\n")
+    k.c(b"QUIT\r\n")
+    k.s(b"221 Goodbye.\r\n")
+    return k.close()
+
+
+@scenario("ftp-auth-gssapi-enc")
+def _():
+    # RFC 2228 §3 AUTH GSSAPI answered "334 ADAT must follow" (§4: 334 =
+    # security data needed), ADAT exchange (base64 of the mechanism's tokens,
+    # RFC 2743 §3.1: here opaque stand-ins, as a passive observer sees
+    # them), "235 ADAT=..." (security data exchange complete), then every
+    # command wrapped with ENC and every reply with 632 (§3 ENC: private,
+    # confidentiality and integrity). Nothing of the login is in clear.
+    k = Conn(40013, 21)
+    k.s(b"220 gss.crafted.test FTP server (Version 5.60) ready.\r\n")
+    k.c(b"AUTH GSSAPI\r\n")
+    k.s(b"334 Using authentication type GSSAPI; ADAT must follow\r\n")
+    k.c(b"ADAT " + b64(b"\x60\x82\x02\x10\x06\x09\x2a\x86\x48\x86\xf7\x12\x01\x02\x02" + bytes(range(256)) * 2) + b"\r\n")
+    k.s(b"235 ADAT=" + b64(b"\x60\x81\x90\x06\x09\x2a\x86\x48\x86\xf7\x12\x01\x02\x02" + bytes(range(64, 192))) + b"\r\n")
+    k.c(b"ENC " + b64(bytes(range(7, 87))) + b"\r\n")
+    k.s(b"632 " + b64(bytes(range(91, 171))) + b"\r\n")
+    k.c(b"ENC " + b64(bytes(range(13, 93))) + b"\r\n")
+    k.s(b"632 " + b64(bytes(range(101, 181))) + b"\r\n")
+    return k.close()
+
+
+@scenario("ftp-auth-gssapi-refused")
+def _():
+    # RFC 2228 §3 AUTH answered 504 ("Command not implemented for that
+    # parameter": the mechanism is not understood; 534 and 431 are the other
+    # refusals of §4); the client then logs in with USER/PASS in clear
+    # (RFC 959 §4.1.1): protection asked for, refused, session in clear.
+    k = Conn(40014, 21)
+    k.s(b"220 plain.crafted.test FTP server ready.\r\n")
+    k.c(b"AUTH GSSAPI\r\n")
+    k.s(b"504 Unknown authentication type: GSSAPI\r\n")
+    k.c(b"USER gssfallback\r\n")
+    k.s(b"331 Password required for gssfallback.\r\n")
+    k.c(b"PASS pw-cr-ftp-gssfallback-5403\r\n")
+    k.s(b"230 User gssfallback logged in.\r\n")
     k.c(b"QUIT\r\n")
     k.s(b"221 Goodbye.\r\n")
     return k.close()

@@ -1329,9 +1329,86 @@ EOF
 	lab_down
 }
 
+# ---------------------------------------------------------------- issue 21 peers
+#
+# Real clients against small servers of tools/lab/peers/ where Debian has no
+# server for the case (see each server's header). PEERS is where they live.
+PEERS=$HERE/peers
+
+# wp_peer PORT SCRIPT ARGS...: start a peer server in the server namespace
+wp_peer() {
+	local port=$1 script=$2
+	shift 2
+	lab_s /usr/bin/python3 "$PEERS/$script" "$LAB_S_IP" "$port" "$@" >"$WP_TMP/$script.log" 2>&1 &
+	wp_wait_listen "$port"
+}
+
+# HTTP authentication schemes: Digest and NTLM are challenge-response (no
+# credentials in clear, the user name is); Basic with two spaces before the
+# credentials (RFC 9110 §11.4 allows 1*SP) and an API key header are
+# credentials in clear.
+scn_httpauth() {
+	wp_up httpauth
+	wp_peer 80 http-auth-server.py
+	local c="curl -sS -o /dev/null --max-time 5 -A curl/wireaudit-lab"
+
+	wp_cap_start "$OUT/http-digest-challenge.pcap"
+	lab_c $c --digest -u digestuser:pw-http-digest-8606 "http://$LAB_S_IP/digest/report"
+	wp_cap_stop
+
+	# the 401 closes the connection: the Digest response is the first
+	# request of a second connection
+	wp_cap_start "$OUT/http-digest-new-connection.pcap"
+	lab_c $c --digest -u digestuser:pw-http-digest-8606 "http://$LAB_S_IP/digest/close/report"
+	wp_cap_stop
+
+	wp_cap_start "$OUT/http-ntlm-challenge.pcap"
+	lab_c $c --ntlm -u 'LAB\ntlmuser:pw-http-ntlm-8707' "http://$LAB_S_IP/ntlm/share"
+	wp_cap_stop
+
+	wp_cap_start "$OUT/http-basic-two-spaces.pcap"
+	lab_c $c -H "Authorization: Basic  $(printf 'basicuser:pw-http-basic2sp-8404' | base64 -w0)" \
+		"http://$LAB_S_IP/basic/"
+	wp_cap_stop
+
+	wp_cap_start "$OUT/http-api-key-header.pcap"
+	lab_c $c -H 'X-API-Key: key-http-apikey-8505' "http://$LAB_S_IP/api/items"
+	wp_cap_stop
+	lab_down
+}
+
+# A ClientHello to implicit-TLS port 465 answered by a cleartext SMTP banner.
+scn_tlsport() {
+	wp_up tlsport
+	wp_peer 465 banner-server.py
+	wp_cap_start "$OUT/smtps-465-cleartext-answer.pcap"
+	lab_c timeout 10 openssl s_client -connect "$LAB_S_IP:465" -servername mail.lab.test \
+		</dev/null >/dev/null 2>&1 || true
+	wp_cap_stop
+	lab_down
+}
+
+# TDS 5.0 (Sybase ASE's protocol, port 5000) and TDS 4.2 (old SQL Server,
+# 1433) logins from FreeTDS's tsql: user and password in the LOGIN record
+# in clear.
+scn_tds5() {
+	wp_up tds5
+	wp_peer 5000 tds5-server.py
+	wp_peer 1433 tds5-server.py
+	wp_cap_start "$OUT/tds5-login-cleartext.pcap"
+	echo quit | lab_c env TDSVER=5.0 timeout 10 tsql -H "$LAB_S_IP" -p 5000 -U sybuser \
+		-P pw-tds5-login-9101 >/dev/null 2>&1 || true
+	wp_cap_stop
+	wp_cap_start "$OUT/tds42-login-cleartext.pcap"
+	echo quit | lab_c env TDSVER=4.2 timeout 10 tsql -H "$LAB_S_IP" -p 1433 -U oldsql \
+		-P pw-tds42-login-9102 >/dev/null 2>&1 || true
+	wp_cap_stop
+	lab_down
+}
+
 # ---------------------------------------------------------------- main
 
-ALL_SCENARIOS="sample http pgsql pggss tdsstrict mariadb redis ldap smtp imap pop3 ftp amqp"
+ALL_SCENARIOS="sample http pgsql pggss tdsstrict mariadb redis ldap smtp imap pop3 ftp amqp httpauth tlsport tds5"
 
 if [ "${1:-}" = --list ]; then
 	echo $ALL_SCENARIOS
