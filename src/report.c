@@ -1432,42 +1432,47 @@ static void *rp_grow(void *a, size_t *cap, size_t n, size_t sz)
 	return na;
 }
 
+/* The index stored under key, numbered 0.. in order of first use (*n
+ * counts them; *fresh says this call made it); -1 past RP_MAX_GROUPS. */
+static int64_t rp_scan_index(struct rp_scan *S, uint64_t key, size_t *n, bool *fresh)
+{
+	int64_t *ix = rp_map_at(&S->m, key, fresh);
+	if (*fresh) {
+		if (*n >= RP_MAX_GROUPS) {
+			S->overflow = true;
+			return -1;
+		}
+		*ix = (int64_t)(*n)++;
+	}
+	return *ix;
+}
+
 /* The group of kind k at server sid, created on first use; -1 at the cap. */
 static int64_t rp_scan_group(struct rp_scan *S, int k, uint32_t sid)
 {
 	bool fresh;
-	int64_t *gi = rp_map_at(&S->m, rp_key(RP_T_GRP, (uint64_t)k, sid), &fresh);
-	if (fresh) {
-		if (S->ngrp >= RP_MAX_GROUPS) {
-			S->overflow = true;
-			return -1;
-		}
-		S->grp = rp_grow(S->grp, &S->capgrp, S->ngrp, sizeof(*S->grp));
-		memset(&S->grp[S->ngrp], 0, sizeof(S->grp[0]));
-		S->grp[S->ngrp].k = k;
-		S->grp[S->ngrp].sid = sid;
-		*gi = (int64_t)S->ngrp++;
+	int64_t gi = rp_scan_index(S, rp_key(RP_T_GRP, (uint64_t)k, sid), &S->ngrp, &fresh);
+	if (gi >= 0 && fresh) {
+		S->grp = rp_grow(S->grp, &S->capgrp, (size_t)gi, sizeof(*S->grp));
+		memset(&S->grp[gi], 0, sizeof(S->grp[0]));
+		S->grp[gi].k = k;
+		S->grp[gi].sid = sid;
 	}
-	return *gi;
+	return gi;
 }
 
 /* The rollup of kind k with cause id c, created on first use; -1 at the cap. */
 static int64_t rp_scan_rollup(struct rp_scan *S, int k, uint32_t c)
 {
 	bool fresh;
-	int64_t *ri = rp_map_at(&S->m, rp_key(RP_T_ROLL, (uint64_t)k, c), &fresh);
-	if (fresh) {
-		if (S->nroll >= RP_MAX_GROUPS) {
-			S->overflow = true;
-			return -1;
-		}
-		S->roll = rp_grow(S->roll, &S->caproll, S->nroll, sizeof(*S->roll));
-		memset(&S->roll[S->nroll], 0, sizeof(S->roll[0]));
-		S->roll[S->nroll].k = k;
-		S->roll[S->nroll].cause = c;
-		*ri = (int64_t)S->nroll++;
+	int64_t ri = rp_scan_index(S, rp_key(RP_T_ROLL, (uint64_t)k, c), &S->nroll, &fresh);
+	if (ri >= 0 && fresh) {
+		S->roll = rp_grow(S->roll, &S->caproll, (size_t)ri, sizeof(*S->roll));
+		memset(&S->roll[ri], 0, sizeof(S->roll[0]));
+		S->roll[ri].k = k;
+		S->roll[ri].cause = c;
 	}
-	return *ri;
+	return ri;
 }
 
 static int cb_scan(const struct store_row *r, void *arg)
