@@ -34,9 +34,9 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "../src/cursor.h"
-#include "../src/obs.h"
-#include "../src/sasl.h"
+#include "cursor.h"
+#include "obs.h"
+#include "sasl.h"
 
 #define AMQP_FRAME_MAX (1u << 20)
 #define AMQP_TABLE_ENTRIES 256

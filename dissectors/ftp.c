@@ -47,9 +47,9 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "../src/cursor.h"
-#include "../src/obs.h"
-#include "../src/textproto.h"
+#include "cursor.h"
+#include "obs.h"
+#include "textproto.h"
 
 #define FTP_LINE_MAX 8192
 #define FTP_CMDS_MAX 64
@@ -85,23 +85,6 @@ struct ftp_state {
  * drafts, SSL from pre-RFC clients). */
 static const char *const ftp_tls_mechs[] = { "TLS", "SSL", "TLS-C", "TLS-P", NULL };
 
-static bool ftp_is_verb(const char *l, size_t n, const char *word)
-{
-	size_t w = strlen(word);
-	if (n < w || strncasecmp(l, word, w) != 0)
-		return false;
-	return n == w || l[w] == ' ';
-}
-
-static bool ftp_has_word(const char *p, size_t n, const char *word)
-{
-	size_t w = strlen(word), i;
-	for (i = 0; i + w <= n; i++)
-		if (strncasecmp(p + i, word, w) == 0)
-			return true;
-	return false;
-}
-
 static enum probe_res ftp_probe(enum dir dir, const uint8_t *p, size_t len)
 {
 	static const char *const verbs[] = { "USER ", "AUTH TLS", "AUTH SSL", "FEAT\r", "SYST\r",
@@ -129,9 +112,9 @@ static enum probe_res ftp_probe(enum dir dir, const uint8_t *p, size_t len)
 		return len >= 3 && memcmp(p, "220", 3) != 0 ? PROBE_NOMATCH : PROBE_NEED_MORE;
 	if (r != 0 || n < 4 || memcmp(l, "220", 3) != 0 || (l[3] != ' ' && l[3] != '-'))
 		return PROBE_NOMATCH;
-	if (ftp_has_word(l, n, "SMTP"))
+	if (textproto_has_word(l, n, "SMTP"))
 		return PROBE_NOMATCH;
-	if (ftp_has_word(l, n, "FTP"))
+	if (textproto_has_word(l, n, "FTP"))
 		return PROBE_MATCH;
 	return PROBE_NEED_MORE;
 }
@@ -158,18 +141,19 @@ static int ftp_client_line(struct dis_ctx *ctx, struct ftp_state *st, const char
 		st->after_refusal = true;
 	st->wait = FTP_C_OTHER;
 	if (st->sec == FTP_SEC_PROTECTED &&
-	    (ftp_is_verb(l, n, "ENC") || ftp_is_verb(l, n, "CONF") || ftp_is_verb(l, n, "MIC"))) {
+	    (textproto_is_verb(l, n, "ENC", false) || textproto_is_verb(l, n, "CONF", false) ||
+	     textproto_is_verb(l, n, "MIC", false))) {
 		/* RFC 2228 §3: the first wrapped command says what protects the
 		 * session; its content is not read */
-		bool mic = ftp_is_verb(l, n, "MIC");
-		obs_detail_str(ctx, "protection", ftp_is_verb(l, n, "ENC") ? "ENC" : mic ? "MIC" : "CONF",
-			       ftp_is_verb(l, n, "CONF") ? 4 : 3);
+		bool mic = textproto_is_verb(l, n, "MIC", false);
+		obs_detail_str(ctx, "protection", textproto_is_verb(l, n, "ENC", false) ? "ENC" : mic ? "MIC" : "CONF",
+			       textproto_is_verb(l, n, "CONF", false) ? 4 : 3);
 		obs_security(ctx, mic ? SEC_CLEARTEXT : SEC_APP_ENCRYPTED);
 		return 1;
 	}
-	if (ftp_is_verb(l, n, "FEAT")) {
+	if (textproto_is_verb(l, n, "FEAT", false)) {
 		st->wait = FTP_C_FEAT;
-	} else if (ftp_is_verb(l, n, "AUTH")) {
+	} else if (textproto_is_verb(l, n, "AUTH", false)) {
 		const char *m = n > 5 ? l + 5 : l + n;
 		size_t ml = n > 5 ? n - 5 : 0, i;
 		st->auth_tls = false;
@@ -189,9 +173,9 @@ static int ftp_client_line(struct dis_ctx *ctx, struct ftp_state *st, const char
 			obs_detail_str(ctx, "auth_command", m, ml);
 		st->wait = FTP_C_AUTH;
 		st->tls_wait = true;
-	} else if (st->sec == FTP_SEC_ADAT && ftp_is_verb(l, n, "ADAT")) {
+	} else if (st->sec == FTP_SEC_ADAT && textproto_is_verb(l, n, "ADAT", false)) {
 		st->wait = FTP_C_ADAT; /* the token itself is not read */
-	} else if (ftp_is_verb(l, n, "USER")) {
+	} else if (textproto_is_verb(l, n, "USER", false)) {
 		const char *u = n > 5 ? l + 5 : l + n;
 		size_t ul = n > 5 ? n - 5 : 0;
 		ftp_went_on(ctx, st);
@@ -205,7 +189,7 @@ static int ftp_client_line(struct dis_ctx *ctx, struct ftp_state *st, const char
 			obs_user(ctx, u, ul);
 		}
 		st->wait = FTP_C_USER;
-	} else if (ftp_is_verb(l, n, "PASS")) {
+	} else if (textproto_is_verb(l, n, "PASS", false)) {
 		ftp_went_on(ctx, st);
 		if (!st->anonymous) {
 			obs_auth_mechanism(ctx, "password", 8);
@@ -234,7 +218,7 @@ static int ftp_server_line(struct dis_ctx *ctx, struct ftp_state *st, const char
 			const char *f = l + 1;
 			size_t fl = n - 1;
 			if (fl >= 4 && strncasecmp(f, "AUTH", 4) == 0 &&
-			    (ftp_has_word(f, fl, "TLS") || ftp_has_word(f, fl, "SSL")))
+			    (textproto_has_word(f, fl, "TLS") || textproto_has_word(f, fl, "SSL")))
 				st->offered = true;
 		}
 		return 0;

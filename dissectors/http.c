@@ -20,8 +20,8 @@
 #include <openssl/evp.h>
 
 #include "dissector.h"
-#include "../src/cursor.h"
-#include "../src/obs.h"
+#include "cursor.h"
+#include "obs.h"
 
 #define HTTP_LINE_MAX 8192
 #define HTTP_HEADERS_MAX 100

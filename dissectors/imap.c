@@ -28,10 +28,10 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "../src/cursor.h"
-#include "../src/obs.h"
-#include "../src/textproto.h"
-#include "../src/sasl.h"
+#include "cursor.h"
+#include "obs.h"
+#include "textproto.h"
+#include "sasl.h"
 
 #define IMAP_LINE_MAX 16384
 #define IMAP_LITERAL_MAX 65536

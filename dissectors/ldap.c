@@ -35,10 +35,10 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "../src/ber.h"
-#include "../src/cursor.h"
-#include "../src/obs.h"
-#include "../src/sasl.h"
+#include "ber.h"
+#include "cursor.h"
+#include "obs.h"
+#include "sasl.h"
 
 #define LDAP_MSG_MAX (1u << 20)
 #define LDAP_MSGS_MAX 64

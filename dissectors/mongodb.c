@@ -35,8 +35,8 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "../src/cursor.h"
-#include "../src/obs.h"
+#include "cursor.h"
+#include "obs.h"
 
 #define MONGO_OP_REPLY 1
 #define MONGO_OP_QUERY 2004

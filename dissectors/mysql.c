@@ -33,8 +33,8 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "../src/cursor.h"
-#include "../src/obs.h"
+#include "cursor.h"
+#include "obs.h"
 
 #define MY_PKT_MAX 65536        /* connection-phase packets are small */
 #define MY_STR_MAX 256

@@ -26,10 +26,10 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "../src/cursor.h"
-#include "../src/obs.h"
-#include "../src/textproto.h"
-#include "../src/sasl.h"
+#include "cursor.h"
+#include "obs.h"
+#include "textproto.h"
+#include "sasl.h"
 
 #define POP3_LINE_MAX 8192 /* RFC 2449 §4: 512 octets; AUTH lines are longer */
 #define POP3_CMDS_MAX 64
@@ -59,14 +59,6 @@ struct pop3_state {
 	bool offered, refused, after_refusal, tls_wait, in_auth;
 	struct sasl_exch sasl;
 };
-
-static bool pop3_is_verb(const char *l, size_t n, const char *word)
-{
-	size_t w = strlen(word);
-	if (n < w || strncasecmp(l, word, w) != 0)
-		return false;
-	return n == w || l[w] == ' ';
-}
 
 static enum probe_res pop3_probe(enum dir dir, const uint8_t *p, size_t len)
 {
@@ -124,25 +116,25 @@ static int pop3_client_line(struct dis_ctx *ctx, struct pop3_state *st, const ch
 		return 1;
 	if (st->refused)
 		st->after_refusal = true;
-	if (pop3_is_verb(l, n, "CAPA"))
+	if (textproto_is_verb(l, n, "CAPA", false))
 		return pop3_push(ctx, st, POP3_C_CAPA);
-	if (pop3_is_verb(l, n, "STLS")) {
+	if (textproto_is_verb(l, n, "STLS", false)) {
 		obs_tls_requested(ctx, true);
 		st->tls_wait = true;
 		return pop3_push(ctx, st, POP3_C_STLS);
 	}
-	if (pop3_is_verb(l, n, "USER")) {
+	if (textproto_is_verb(l, n, "USER", false)) {
 		pop3_went_on(ctx, st);
 		obs_user(ctx, n > 5 ? l + 5 : l + n, n > 5 ? n - 5 : 0);
 		return pop3_push(ctx, st, POP3_C_USER);
 	}
-	if (pop3_is_verb(l, n, "PASS")) {
+	if (textproto_is_verb(l, n, "PASS", false)) {
 		pop3_went_on(ctx, st);
 		obs_auth_mechanism(ctx, "password", 8);
 		obs_credentials(ctx, "password");
 		return pop3_push(ctx, st, POP3_C_LOGIN);
 	}
-	if (pop3_is_verb(l, n, "APOP")) {
+	if (textproto_is_verb(l, n, "APOP", false)) {
 		/* APOP name digest: MD5 over the greeting's timestamp and the secret */
 		const char *u = n > 5 ? l + 5 : l + n, *e = l + n, *sp;
 		pop3_went_on(ctx, st);
@@ -151,7 +143,7 @@ static int pop3_client_line(struct dis_ctx *ctx, struct pop3_state *st, const ch
 		obs_auth_mechanism(ctx, "APOP", 4);
 		return pop3_push(ctx, st, POP3_C_LOGIN);
 	}
-	if (pop3_is_verb(l, n, "AUTH") && n > 5) {
+	if (textproto_is_verb(l, n, "AUTH", false) && n > 5) {
 		const char *m = l + 5, *e = l + n, *sp = memchr(m, ' ', (size_t)(e - m));
 		pop3_went_on(ctx, st);
 		sasl_begin(&st->sasl, ctx, m, (size_t)((sp ? sp : e) - m));
@@ -184,9 +176,9 @@ static int pop3_server_line(struct dis_ctx *ctx, struct pop3_state *st, const ch
 			obs_tls_offered(ctx, st->offered);
 			return 0;
 		}
-		if (pop3_is_verb(l, n, "STLS"))
+		if (textproto_is_verb(l, n, "STLS", false))
 			st->offered = true;
-		else if (pop3_is_verb(l, n, "SASL") && !st->auth_listed) {
+		else if (textproto_is_verb(l, n, "SASL", false) && !st->auth_listed) {
 			st->capa_auth = true;
 			const char *m = l + 4, *e = l + n;
 			while (m < e) {

@@ -49,8 +49,8 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "../src/cursor.h"
-#include "../src/obs.h"
+#include "cursor.h"
+#include "obs.h"
 
 #define PG_CODE_V3 196608u
 #define PG_CODE_SSL 80877103u

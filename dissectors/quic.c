@@ -42,10 +42,10 @@
 
 #include "dissector.h"
 #include "tls_hs.h"
-#include "../src/cursor.h"
-#include "../src/json.h"
-#include "../src/obs.h"
-#include "../src/quic.h"
+#include "cursor.h"
+#include "json.h"
+#include "obs.h"
+#include "quic_initial.h"
 
 #define QUIC_DGRAM_MAX 1000      /* datagrams read per flow before giving up */
 #define QUIC_PKTS_PER_DGRAM 16   /* coalesced packets read per datagram */

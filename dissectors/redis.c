@@ -30,8 +30,8 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "../src/cursor.h"
-#include "../src/obs.h"
+#include "cursor.h"
+#include "obs.h"
 
 #define REDIS_HDR_MAX 64          /* "*123\r\n", "$512\r\n", ":1\r\n" */
 #define REDIS_LINE_MAX 4096       /* simple strings, errors, inline commands */

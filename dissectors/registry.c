@@ -45,6 +45,11 @@ const struct dissector *const dissectors[] = {
 
 const size_t n_dissectors = sizeof(dissectors) / sizeof(dissectors[0]);
 
+/* The framework keeps a flow's live candidates in a 64-bit mask
+ * (src/dissect/dissect.c): a 65th dissector must widen it, not be skipped. */
+_Static_assert(sizeof(dissectors) / sizeof(dissectors[0]) <= 64,
+	       "more than 64 dissectors: widen struct dis_ctx's candidate mask");
+
 const struct dissector *dissector_find(const char *name)
 {
 	size_t i;

@@ -32,10 +32,10 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "../src/cursor.h"
-#include "../src/obs.h"
-#include "../src/textproto.h"
-#include "../src/sasl.h"
+#include "cursor.h"
+#include "obs.h"
+#include "textproto.h"
+#include "sasl.h"
 
 #define SMTP_LINE_MAX 16384 /* RFC 4954 §4: AUTH lines up to 12288 octets */
 #define SMTP_PENDING_MAX 32
@@ -72,23 +72,6 @@ struct smtp_state {
 };
 
 /* Case-insensitive: does the line start with word, followed by end/space/':'? */
-static bool smtp_is_verb(const char *l, size_t n, const char *word)
-{
-	size_t w = strlen(word);
-	if (n < w || strncasecmp(l, word, w) != 0)
-		return false;
-	return n == w || l[w] == ' ' || l[w] == ':';
-}
-
-static bool smtp_has_word(const uint8_t *p, size_t n, const char *word)
-{
-	size_t w = strlen(word), i;
-	for (i = 0; i + w <= n; i++)
-		if (strncasecmp((const char *)p + i, word, w) == 0)
-			return true;
-	return false;
-}
-
 static enum probe_res smtp_probe(enum dir dir, const uint8_t *p, size_t len)
 {
 	struct cur c = cur_make(p, len);
@@ -122,9 +105,9 @@ static enum probe_res smtp_probe(enum dir dir, const uint8_t *p, size_t len)
 	if (r != 0 || n < 4 || (memcmp(l, "220", 3) != 0 && memcmp(l, "554", 3) != 0) ||
 	    (l[3] != ' ' && l[3] != '-'))
 		return PROBE_NOMATCH;
-	if (smtp_has_word((const uint8_t *)l, n, "SMTP"))
+	if (textproto_has_word(l, n, "SMTP"))
 		return PROBE_MATCH;
-	if (smtp_has_word((const uint8_t *)l, n, "FTP"))
+	if (textproto_has_word(l, n, "FTP"))
 		return PROBE_NOMATCH;
 	return PROBE_NEED_MORE; /* a bare "220 host ready": the client decides */
 }
@@ -175,22 +158,22 @@ static int smtp_client_line(struct dis_ctx *ctx, struct smtp_state *st, const ch
 		obs_tls_requested(ctx, false);
 	if (st->refused)
 		st->after_refusal = true;
-	if (smtp_is_verb(l, n, "EHLO")) {
+	if (textproto_is_verb(l, n, "EHLO", true)) {
 		st->ehlo_reply_first = true;
 		obs_detail_bool(ctx, "esmtp", true);
 		return smtp_push(ctx, st, SMTP_C_EHLO);
 	}
-	if (smtp_is_verb(l, n, "HELO")) {
+	if (textproto_is_verb(l, n, "HELO", true)) {
 		obs_detail_bool(ctx, "esmtp", false);
 		return smtp_push(ctx, st, SMTP_C_HELO);
 	}
-	if (smtp_is_verb(l, n, "STARTTLS")) {
+	if (textproto_is_verb(l, n, "STARTTLS", true)) {
 		st->requested = true;
 		st->tls_wait = true;
 		obs_tls_requested(ctx, true);
 		return smtp_push(ctx, st, SMTP_C_STARTTLS);
 	}
-	if (smtp_is_verb(l, n, "AUTH")) {
+	if (textproto_is_verb(l, n, "AUTH", true)) {
 		const char *m = l + 4, *e = l + n, *sp;
 		while (m < e && *m == ' ')
 			m++;
@@ -203,19 +186,19 @@ static int smtp_client_line(struct dis_ctx *ctx, struct smtp_state *st, const ch
 			obs_anomaly(ctx, SMTP_ANOM_BAD_AUTH_RESPONSE, "%s initial response", st->sasl.mech);
 		return smtp_push(ctx, st, SMTP_C_AUTH);
 	}
-	if (smtp_is_verb(l, n, "MAIL")) {
+	if (textproto_is_verb(l, n, "MAIL", true)) {
 		smtp_went_on(ctx, st);
 		obs_detail_bool(ctx, "mail_from_seen", true);
 		obs_detail_int(ctx, "mail_from_count", ++st->mail_from);
 		return smtp_push(ctx, st, SMTP_C_MAIL);
 	}
-	if (smtp_is_verb(l, n, "RCPT")) {
+	if (textproto_is_verb(l, n, "RCPT", true)) {
 		smtp_went_on(ctx, st);
 		obs_detail_bool(ctx, "rcpt_to_seen", true);
 		obs_detail_int(ctx, "rcpt_to_count", ++st->rcpt_to);
 		return smtp_push(ctx, st, SMTP_C_RCPT);
 	}
-	if (smtp_is_verb(l, n, "DATA") || smtp_is_verb(l, n, "BDAT")) {
+	if (textproto_is_verb(l, n, "DATA", true) || textproto_is_verb(l, n, "BDAT", true)) {
 		smtp_went_on(ctx, st);
 		obs_detail_bool(ctx, "data_seen", true);
 		return 1; /* envelope complete; the body is not parsed */

@@ -72,9 +72,9 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "../src/cursor.h"
-#include "../src/obs.h"
-#include "../src/json.h"
+#include "cursor.h"
+#include "obs.h"
+#include "json.h"
 #include "tls_hs.h"
 
 #define TDS_PKT_MAX 32768      /* packet size is negotiated up to 32767 */

@@ -24,8 +24,8 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "../src/cursor.h"
-#include "../src/obs.h"
+#include "cursor.h"
+#include "obs.h"
 
 #define TEL_IAC 255
 #define TEL_DONT 254

@@ -27,12 +27,12 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "../src/cursor.h"
-#include "../src/obs.h"
-#include "../src/json.h"
-#include "../src/x509.h"
-#include "../src/tls_tables.h"
-#include "../src/fingerprint.h"
+#include "cursor.h"
+#include "obs.h"
+#include "json.h"
+#include "x509.h"
+#include "tls_tables.h"
+#include "fingerprint.h"
 #include "tls_hs.h"
 
 #define TLS_RECORD_MAX (16384 + 2048) /* TLSCiphertext limit, RFC 5246 §6.2.3 */

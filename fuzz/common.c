@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include "../src/store.h"
+#include "store.h"
 
 static struct engine g_eng;
 static struct store *g_store;

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-#include "../src/engine.h"
+#include "engine.h"
 
 struct store;
 

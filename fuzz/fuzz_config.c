@@ -1,5 +1,5 @@
 /* fuzz_config.c — libFuzzer target: the report pass's input files, parsed
- * by the same code report_run uses (src/report.c through rp_parse_buffer):
+ * by the same code report_run uses (src/report/report.c through rp_parse_buffer):
  * the --config file (internal networks with labels, geoip/asn paths), the
  * --waivers file, and the --baseline JSON report (read by SQLite's JSON
  * functions over the scratch store). docs/REPORT.md has the formats.
@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../src/report_int.h"
+#include "report_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -10,8 +10,9 @@
  * first. nDPI is off (fuzz_packet covers it) to spend the time in the
  * dissectors.
  *
- * Input: byte 0 picks the dissector (index into dissectors[], modulo their
- * number); byte 1 flags: bit 0 no three-way handshake (the flow starts
+ * Input: the dissector's name and a NUL byte (by name, so that adding a
+ * dissector never retargets a saved input; an unknown name is ignored);
+ * then a flags byte: bit 0 no three-way handshake (the flow starts
  * mid-stream), bit 1 end with RST instead of FIN both ways. Then chunks:
  * a 2-byte big-endian header (bit 15: server to client; bits 0-14: length)
  * and that many bytes, one TCP segment (or UDP datagram, for a UDP-only
@@ -21,8 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../dissectors/dissector.h"
-#include "../src/decode.h"
+#include "dissector.h"
+#include "decode.h"
 
 #include <pcap/dlt.h>
 
@@ -44,15 +45,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int64_t ts = FZ_TS0;
 	uint16_t sport;
 	bool udp;
-	size_t off = 2, n;
-	uint8_t hdr[64], *pkt;
+	size_t off, n;
+	uint8_t hdr[64], *pkt, flags;
+	char name[32];
+	const uint8_t *nul = memchr(data, 0, size < sizeof(name) ? size : sizeof(name));
 
-	if (size < 2 || n_dissectors == 0)
+	if (nul == NULL || (size_t)(nul - data) + 2 > size)
 		return 0;
-	d = dissectors[data[0] % n_dissectors];
+	memcpy(name, data, (size_t)(nul - data) + 1);
+	if ((d = dissector_find(name)) == NULL)
+		return 0;
+	flags = nul[1];
+	off = (size_t)(nul - data) + 2;
 	sport = d->ports && d->ports[0] ? d->ports[0] : 999;
 	udp = !(d->transport & DIS_TCP);
-	if (!udp && !(data[1] & 1)) {
+	if (!udp && !(flags & 1)) {
 		fz_send(e, &ts, hdr, fz_tcp4(hdr, sizeof(hdr), true, FZ_CPORT, sport, seq[0]++, 0,
 					     TH_SYN, NULL, 0));
 		fz_send(e, &ts, hdr, fz_tcp4(hdr, sizeof(hdr), false, FZ_CPORT, sport, seq[1]++, seq[0],
@@ -83,7 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		off += len;
 	}
 	if (!udp) {
-		if (data[1] & 2) {
+		if (flags & 2) {
 			fz_send(e, &ts, hdr, fz_tcp4(hdr, sizeof(hdr), true, FZ_CPORT, sport, seq[0], seq[1],
 						     TH_RST | TH_ACK, NULL, 0));
 		} else {

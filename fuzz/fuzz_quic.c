@@ -1,4 +1,4 @@
-/* fuzz_quic.c — libFuzzer target: QUIC Initial packets (src/quic.c header
+/* fuzz_quic.c — libFuzzer target: QUIC Initial packets (src/dissect/quic_initial.c header
  * parsing, Initial keys, header protection, AEAD, frames, CRYPTO
  * reassembly) and the quic dissector with the TLS handshake inside
  * (dissectors/quic.c, dissectors/tls.c), through the engine as UDP 443.
@@ -23,7 +23,7 @@
 #include <openssl/evp.h>
 #include <pcap/dlt.h>
 
-#include "../src/quic.h"
+#include "quic_initial.h"
 
 #define FZ_CPORT 50000
 #define FZ_SPORT 443

@@ -1,5 +1,5 @@
 /* fuzz_x509.c — libFuzzer target: certificates and chains as the TLS
- * dissector hands them to src/x509.c: parsing DER to the export's JSON
+ * dissector hands them to src/dissect/x509.c: parsing DER to the export's JSON
  * (x509_cert_json), chain validation with hostname matching against the
  * system anchors (x509_validate_chain), and stapled OCSP responses
  * (x509_ocsp_parse, x509_ocsp_status).
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/x509.h"
+#include "x509.h"
 
 #define FZ_MAX_CERTS 16
 

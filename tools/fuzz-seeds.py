@@ -290,7 +290,8 @@ def dissector_seeds(outdir, srcdir, pcaps, wireaudit):
                     ('quic' if f.srv[1] == 443 else None)
             if name not in names:
                 continue
-            data = bytes([names.index(name), 0]) + chunked(f.chunks, MAX_STREAM_SEED - 2)
+            # the target picks its dissector by name (fuzz/fuzz_dissector.c)
+            data = name.encode() + b'\0' + bytes([0]) + chunked(f.chunks, MAX_STREAM_SEED - 2 - len(name))
             h = hashlib.sha1(data).hexdigest()[:12]
             if h in seen:
                 continue

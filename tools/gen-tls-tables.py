@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""gen-tls-tables.py — generate src/tls_tables.c, src/tls_tables.h and
+"""gen-tls-tables.py — generate src/dissect/tls_tables.c, src/dissect/tls_tables.h and
 docs/CIPHER-SUITES.md from the reference data in ../shared/refdata.
 
 Usage: tools/gen-tls-tables.py [REFDATA_DIR]   (default: /work/shared/refdata,
@@ -448,8 +448,8 @@ def main():
     suites = cipher_suites(moz)
     grps, sigs, exts = groups(), sigschemes(), ext_types()
     mozv = (v_latest, v_old)
-    write_h(os.path.join(TOP, "src", "tls_tables.h"))
-    write_c(os.path.join(TOP, "src", "tls_tables.c"), suites, grps, sigs, exts, mozv)
+    write_h(os.path.join(TOP, "src", "dissect", "tls_tables.h"))
+    write_c(os.path.join(TOP, "src", "dissect", "tls_tables.c"), suites, grps, sigs, exts, mozv)
     write_md(os.path.join(TOP, "docs", "CIPHER-SUITES.md"), suites, mozv)
     print("wrote %d cipher suites, %d groups, %d signature schemes, %d extension names"
           % (len(suites), len(grps), len(sigs), len(exts)))

@@ -1,12 +1,12 @@
-/* test_ber.c — the bounded BER reader (src/ber.c): exact TLV reads, long-form
+/* test_ber.c — the bounded BER reader (src/dissect/ber.c): exact TLV reads, long-form
  * lengths, high tag numbers, truncated vs invalid vs cap, indefinite lengths
  * refused, nesting depth capped, child cursors that cannot escape their
- * parent; plus the SASL helpers of src/sasl.c (base64 with exact padding,
+ * parent; plus the SASL helpers of src/dissect/sasl.c (base64 with exact padding,
  * PLAIN authcid extraction). */
 #include <stdlib.h>
 #include "tap.h"
-#include "../../src/ber.h"
-#include "../../src/sasl.h"
+#include "ber.h"
+#include "sasl.h"
 
 static size_t nest(uint8_t *buf, size_t cap, unsigned depth)
 {

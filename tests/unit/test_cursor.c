@@ -3,7 +3,7 @@
  * and a random-input sweep (after OpenSSH regress/unittests/sshbuf). */
 #include <stdlib.h>
 #include "tap.h"
-#include "../../src/cursor.h"
+#include "cursor.h"
 
 int main(void)
 {

@@ -19,8 +19,8 @@
 #include <netinet/in.h>
 
 #include "tap.h"
-#include "../../src/decode.h"
-#include "../../src/dissect.h"
+#include "decode.h"
+#include "dissect.h"
 
 struct seg {
 	int dir;

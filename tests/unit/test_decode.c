@@ -5,7 +5,7 @@
 #include <netinet/in.h>
 #include <pcap/dlt.h>
 #include "tap.h"
-#include "../../src/decode.h"
+#include "decode.h"
 
 static size_t put16(uint8_t *b, uint16_t v) { b[0] = (uint8_t)(v >> 8); b[1] = (uint8_t)v; return 2; }
 

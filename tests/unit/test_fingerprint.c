@@ -6,7 +6,7 @@
  * (FoxIO License). */
 #include <stdlib.h>
 #include "tap.h"
-#include "../../src/fingerprint.h"
+#include "fingerprint.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

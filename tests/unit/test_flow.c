@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <netinet/in.h>
 #include "tap.h"
-#include "../../src/flow.h"
+#include "flow.h"
 
 static bool srv_port(uint16_t port, uint8_t proto) { (void)proto; return port < 1024 || port == 5432; }
 

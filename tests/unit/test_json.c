@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include "tap.h"
 #include <stdint.h>
-#include "../../src/json.h"
-#include "../../src/util.h"
+#include "json.h"
+#include "util.h"
 
 int main(void)
 {

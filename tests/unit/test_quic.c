@@ -1,4 +1,4 @@
-/* test_quic.c — QUIC Initial protection (src/quic.c) against the published
+/* test_quic.c — QUIC Initial protection (src/dissect/quic_initial.c) against the published
  * vectors of RFC 9001 Appendix A (v1) and RFC 9369 Appendix A (v2), plus
  * malformed packets, frames and CRYPTO reassembly.
  *
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "tap.h"
-#include "../../src/quic.h"
+#include "quic_initial.h"
 
 static const uint8_t vec_dcid[8] = { 0x83, 0x94, 0xc8, 0xf0, 0x3e, 0x51, 0x57, 0x08 };
 

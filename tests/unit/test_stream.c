@@ -2,7 +2,7 @@
  * overlaps (first seen wins), sequence wrap-around, caps. */
 #include <stdlib.h>
 #include "tap.h"
-#include "../../src/stream.h"
+#include "stream.h"
 
 static int buf_is(const struct stream *s, const char *want)
 {

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <netinet/in.h>
 #include "tap.h"
-#include "../../src/dissect.h"
-#include "../../src/engine.h"
+#include "dissect.h"
+#include "engine.h"
 
 extern const struct dissector dissector_tls;
 
@@ -123,7 +123,7 @@ static void server_hello_body(struct bb *m, unsigned version, unsigned cipher, b
 	bb_free(&e);
 }
 
-/* ---- a miniature of src/dissect.c's delivery loop ---- */
+/* ---- a miniature of src/dissect/dissect.c's delivery loop ---- */
 struct run {
 	struct engine eng;
 	struct flow flow;

@@ -1,11 +1,11 @@
-/* test_x509.c — src/x509.c against the committed fixtures in tests/data/x509
+/* test_x509.c — src/dissect/x509.c against the committed fixtures in tests/data/x509
  * (made by tools/mk-x509-fixtures.sh: a fixture root and intermediate CA,
  * valid 2020-01-01..2049-12-31, and leaves of every kind). Exact JSON and
  * exact verdicts, at fixed connection times, so results do not depend on
  * the day the test runs. */
 #include "tap.h"
-#include "../../src/x509.h"
-#include "../../src/util.h"
+#include "x509.h"
+#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>

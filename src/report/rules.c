@@ -1,4 +1,4 @@
-/* report_rules.c — the judging of the report pass: every OWASP ASVS 5.0 V12
+/* rules.c — the judging of the report pass: every OWASP ASVS 5.0 V12
  * requirement (../shared/asvs-v12.md, text verbatim) with its relevance and
  * observability predicates, the finding kinds that make it fail, and the
  * classification data they use, each with its source. docs/REPORT-RULES.md

@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-#include "../dissectors/dissector.h"
+#include "dissector.h"
 #include "json.h"
 
 #define OBS_STR_MAX 256

@@ -1,7 +1,8 @@
-/* report_int.h — the report pass's internal model, shared by report.c
- * (driver, data loading, network context, waivers, baseline), report_rules.c
- * (the judging: rule table, classification data, statuses) and report_out.c
- * (the formats). Not a public interface. */
+/* report_int.h — the report pass's internal model, shared by the files of
+ * src/report/ (docs/ARCHITECTURE.md): report.c (driver), options.c, base.c
+ * (shared pieces), netctx.c, load.c, findings.c, waivers.c, rules.c (the
+ * judging: rule table, classification data, statuses) and out_*.c (the
+ * formats). Not a public interface. */
 #ifndef WA_REPORT_INT_H
 #define WA_REPORT_INT_H
 
@@ -9,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "exitcodes.h"
 #include "report.h"
 #include "store.h"
 #include "util.h"
@@ -73,7 +75,7 @@ struct rp_finding {
 };
 
 /* What a rollup groups a requirement's findings by (one cause shared by
- * many servers), per finding kind: see rp_cause_sql in report_rules.c. */
+ * many servers), per finding kind: see rp_cause_sql in rules.c. */
 enum rp_cause { RP_CAUSE_CONFIG, RP_CAUSE_CERT, RP_CAUSE_CLIENT, RP_CAUSE_SERVICE };
 
 struct rp_rollup_srv {
@@ -96,7 +98,7 @@ struct rp_rollup {
 
 /* One rule: flows matching `where` (SQL over the temporary table rf, see
  * report.c) become findings of this kind, grouped by server endpoint and
- * protocol. Defined as data in report_rules.c. */
+ * protocol. Defined as data in rules.c. */
 struct rp_kind {
 	const char *req;          /* "12.1.1" */
 	const char *kind;         /* stable identifier */
@@ -150,9 +152,14 @@ struct rp_count {
 	int64_t n;
 };
 
+struct rp_zmemo;
+
 struct rp_report {
 	const struct report_opts *o;
 	struct store *st;
+	struct rp_zmemo *zmemo;   /* zone lookups memoised (netctx.c) */
+	int64_t phase_us;         /* WIREAUDIT_TIMING: start of the current phase */
+	long phase_clock;
 	int64_t generated_at;
 	/* network context */
 	struct rp_net nets[RP_MAX_NETS];
@@ -177,7 +184,104 @@ struct rp_report {
 	int nnotes;
 };
 
-/* ---- report_rules.c ---- */
+/* ---- base.c: shared pieces ---- */
+#define RP_FILE_MAX (64 << 20)  /* baseline / waiver / config file cap */
+#define RP_WAIVERS_MAX 4096
+
+/* Out of memory is fatal (exit 4 with a message), as in OpenSSH's xmalloc. */
+void *rp_xcalloc(size_t n, size_t sz);
+char *rp_xstrdup(const char *s);          /* NULL stays NULL */
+int64_t rp_num(const char *s);
+/* The whole file, NUL-terminated (at most RP_FILE_MAX); NULL after a message. */
+char *rp_read_file(const char *path, size_t *len);
+#define RP_TOK_MAX 16
+struct rp_tok {
+	char *key;   /* NULL for a bare word */
+	char *val;
+};
+
+/* Splits a config/waiver line into words and key=value tokens; -1 and *why. */
+int rp_tokenize(char *line, struct rp_tok *t, const char **why);
+/* WIREAUDIT_TIMING: the time and resident memory of the phase just ended. */
+int rp_phase(struct rp_report *rep, const char *name);
+/* Queries with bound text parameters; WIREAUDIT_TIMING=2 times each. */
+int rp_q(struct rp_report *rep, const char *sql, const char *const *p, int np,
+	 int (*cb)(int, const char *const *, void *), void *arg);
+int rp_q_exec(struct rp_report *rep, const char *sql);
+int rp_cb_noop(int n, const char *const *v, void *a);
+int rp_cb_int1(int n, const char *const *v, void *a);
+/* Severities, lowest first; NULL terminated. */
+extern const char *const rp_sev[];
+const char *rp_sev_bump(const char *s);
+int rp_sev_rank(const char *s);
+/* Hash maps (64-bit key, never 0, to a 64-bit value) and interned strings
+ * (id 0 is NULL): they grow; nothing is ever dropped. */
+/* Open-addressing map, 64-bit key (never 0) to a 64-bit value. */
+struct rp_ent {
+	uint64_t key;
+	int64_t val;
+};
+
+struct rp_map {
+	struct rp_ent *e;       /* key and value side by side: one cache miss */
+	size_t cap, n;
+};
+
+/* Interned strings: id 0 is SQL NULL. */
+struct rp_strs {
+	char **s;
+	size_t n, cap;
+	struct rp_map ix;    /* fnv(string) chained through probing: key hash, value id */
+};
+
+uint64_t rp_fnv(const char *s);
+void rp_map_grow(struct rp_map *m);
+int64_t *rp_map_at(struct rp_map *m, uint64_t key, bool *fresh);
+const int64_t *rp_map_get(const struct rp_map *m, uint64_t key);
+void rp_map_free(struct rp_map *m);
+/* The id of s (added when add; UINT32_MAX when absent and !add). */
+uint32_t rp_str_id(struct rp_strs *t, const char *s, bool add);
+const char *rp_str(const struct rp_strs *t, uint32_t id);
+void rp_strs_free(struct rp_strs *t);
+/* "|ip||protocol|port": the key of a server endpoint. */
+void rp_srv_key(char *key, size_t len, const char *ip, int port, const char *proto);
+/* a, grown (doubling) to hold element n; fatal when out of memory. */
+void *rp_grow(void *a, size_t *cap, size_t n, size_t sz);
+
+/* ---- netctx.c ---- */
+int rp_setup_nets(struct rp_report *rep, struct report_opts *o);
+int rp_parse_config(struct rp_report *rep, struct report_opts *o, const char *path, char *buf);
+int rp_open_mmdb(const char *path, void **out);
+/* Registers wa_zone(ip) and wa_envname(ip) on the store. */
+int rp_net_register(struct rp_report *rep);
+
+/* ---- load.c ---- */
+int rp_build_rf(struct rp_report *rep);
+int rp_coverage(struct rp_report *rep);
+
+/* ---- findings.c ---- */
+struct rp_scan;
+/* Scans rf into S: every finding of every requirement, the rollups and
+ * the counts; details come later (rp_details), for what is listed. */
+int rp_findings(struct rp_report *rep, struct rp_scan *S);
+struct rp_scan *rp_scan_new(void);
+void rp_details(struct rp_report *rep, struct rp_scan *S);
+void rp_scan_free(struct rp_scan *S);
+
+/* ---- waivers.c ---- */
+struct rp_waiver {
+	char *req, *kind, *server, *protocol, *reason, *owner;
+	int port;               /* -1 any */
+	char expires[11];
+	int64_t expires_ts;     /* end of that day, UTC */
+	int line;
+};
+int rp_load_waivers(struct rp_report *rep, const char *path, struct rp_waiver **out, int *nout);
+void rp_free_waivers(struct rp_waiver *w, int n);
+void rp_apply_waivers(struct rp_report *rep, struct rp_waiver *w, int nw);
+int rp_apply_baseline(struct rp_report *rep, const char *path);
+
+/* ---- rules.c ---- */
 extern struct rp_req rp_reqs[];
 extern const int rp_nreqs;
 extern const struct rp_kind rp_kinds[];   /* {NULL} terminated */
@@ -210,7 +314,17 @@ const char *rp_finding_severity(const struct rp_finding *f);
 enum { RP_BUF_CONFIG, RP_BUF_WAIVERS, RP_BUF_BASELINE };
 int rp_parse_buffer(struct store *st, int which, const uint8_t *data, size_t len);
 
-/* ---- report_out.c ---- */
+/* ---- out_common.c: shared by the formats ---- */
+const char *rp_ts(int64_t us, char *buf, size_t len);          /* RFC 3339 or "-" */
+int rp_count_status(const struct rp_report *rep, const char *st);
+double rp_handshake_share(const struct rp_report *rep);
+int rp_not_observable_lines(const struct rp_report *rep, char lines[6][200]);
+const char *rp_fmt_n(int64_t n, char *buf, size_t len);        /* "17,500" */
+int rp_rollups_shown(const struct rp_report *rep, const struct rp_req *r);
+void rp_cause_line(const struct rp_rollup *u, char *buf, size_t len);
+void rp_srv_line(const struct rp_rollup_srv *s, char *buf, size_t len);
+
+/* ---- out_text.c, out_json.c, out_md.c, out_csv.c, out_html.c ---- */
 int rp_out_text(const struct rp_report *rep, FILE *out, bool color);
 int rp_out_json(const struct rp_report *rep, FILE *out);
 int rp_out_md(const struct rp_report *rep, FILE *out);

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-#include "../dissectors/dissector.h"
+#include "dissector.h"
 #include "obs.h"
 #include "flow.h"
 

@@ -1,7 +1,29 @@
 /* textproto.c — see textproto.h. */
 #include "textproto.h"
+
+#include <string.h>
+#include <strings.h>
+
 #include "cursor.h"
 #include "obs.h"
+
+bool textproto_is_verb(const char *l, size_t n, const char *word, bool colon_ok)
+{
+	size_t w = strlen(word);
+	if (n < w || strncasecmp(l, word, w) != 0)
+		return false;
+	return n == w || l[w] == ' ' || (colon_ok && l[w] == ':');
+}
+
+bool textproto_has_word(const void *p, size_t n, const char *word)
+{
+	const char *s = p;
+	size_t w = strlen(word), i;
+	for (i = 0; i + w <= n; i++)
+		if (strncasecmp(s + i, word, w) == 0)
+			return true;
+	return false;
+}
 
 struct dis_result textproto_lines(struct dis_ctx *ctx, void *state, enum dir dir,
 				  const uint8_t *p, size_t len, size_t line_max,

@@ -15,7 +15,7 @@
  *     Type-Specific Payload (..),
  *   }
  */
-#include "quic.h"
+#include "quic_initial.h"
 
 #include <stdlib.h>
 #include <string.h>

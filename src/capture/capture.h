@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "engine.h"
+#include "exitcodes.h"
 
 struct capture_opts {
 	const char **files;     /* -r, several allowed */
@@ -26,12 +27,6 @@ struct capture_opts {
 	struct engine_config eng;
 };
 
-/* Exit codes (docs/CLI.md). */
-#define EXIT_OK 0
-#define EXIT_USAGE 2
-#define EXIT_INPUT 3      /* a capture file or interface could not be read */
-#define EXIT_STORE 4      /* the database could not be opened or written */
-#define EXIT_INTERRUPTED 5 /* stopped by a signal, everything flushed */
 
 /* Returns an exit code; everything observed is in the store on return. */
 int capture_run(const struct capture_opts *o);

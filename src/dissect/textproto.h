@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../dissectors/dissector.h"
+#include "dissector.h"
 
 /* A protocol's handler for one line (without CRLF) of direction dir.
  * Returns <0 protocol error (anomaly already raised), 0 go on, 1 all facts
@@ -23,6 +23,13 @@ typedef int (*textproto_line_fn)(struct dis_ctx *ctx, void *state, enum dir dir,
 struct dis_result textproto_lines(struct dis_ctx *ctx, void *state, enum dir dir,
 				  const uint8_t *p, size_t len, size_t line_max,
 				  int anom_too_long, const bool *tls_wait, textproto_line_fn line);
+
+/* The line l[0..n) starts with the command `word` (ASCII, any case),
+ * followed by its end, a space, or (colon_ok) a colon ("MAIL FROM:"). */
+bool textproto_is_verb(const char *l, size_t n, const char *word, bool colon_ok);
+
+/* `word` (ASCII, any case) occurs in p[0..n). */
+bool textproto_has_word(const void *p, size_t n, const char *word);
 
 /* End-of-flow security state of a session that never upgraded: nothing if
  * a state is already set or no command was seen; after a refused upgrade,

@@ -1,0 +1,320 @@
+/* load.c — what the report reads from the store: the temporary table rf
+ * (a row per flow of the window, the columns the rules use), the servers
+ * seen both encrypted and in clear, and the coverage histograms.
+ *
+ * Data model: one temporary table `rf`, a row per flow in the window:
+ *   flow_id run_id ts_first ts_last transport client_ip server_ip server_port
+ *   protocol security client_by
+ *   cz sz            index of the client's / server's internal network, -1 external
+ *   senvname         environment label of the server's network (or NULL)
+ *   has_tls ver vrank cmax c13 cipher_id cipher cclass cfs best_off sni ech sreq
+ *   stapled ocsp_status ccert est trusted terr tbe hmatch cacc cctrusted ccterr
+ *   dh_bits alpn_http leaf ncerts leaf_ss wildcard
+ *   creds authm user redir http_host tlsform
+ *   ja4 kxg          the client's JA4 and the key exchange group (rollup causes)
+ * (flow_id is its rowid). findings.c scans it once.
+ */
+
+#include "report_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* rf is built in two statements: flows with a TLS object, then the others,
+ * which need no TLS extraction at all (their TLS columns are the constants
+ * the TLS expressions give for a NULL object: has_tls 0, cipher '0x0000',
+ * alpn_http 0, ncerts 0, NULL elsewhere). flow_id is rf's rowid, so rf is
+ * scanned in flow_id order whatever the order of insertion. */
+static int rp_build_mixed(struct rp_report *rep);
+
+static const char rf_create_sql[] =
+	"CREATE TEMP TABLE rf (flow_id INTEGER PRIMARY KEY, run_id INT, ts_first INT, ts_last INT,"
+	" transport TEXT, client_ip TEXT, server_ip TEXT, server_port INT, protocol TEXT, security TEXT,"
+	" client_by TEXT, cz, sz, senvname, has_tls, ver, vrank, cmax, c13, cipher_id, cipher, cclass, cfs,"
+	" best_off, sni, ech, sreq, stapled, ocsp_status, ccert, est, trusted, terr, tbe, hmatch, cacc,"
+	" cctrusted, ccterr, dh_bits, alpn_http, crej, leaf TEXT, ncerts, leaf_ss, creds, authm, user, redir,"
+	" http_host, tlsform, ja4, kxg)";
+
+/* Each stored object is parsed once: one multi-path json_extract() per
+ * object returns a small array (tj / cj) that the outer query picks apart
+ * (SQLite 3.40 caches a parse per call site only, and TLS objects are a few
+ * kilobytes). */
+static const char rf_tls_sql[] =
+	"INSERT INTO rf WITH x AS MATERIALIZED (SELECT f.flow_id, f.run_id, f.ts_first,"
+	"  f.ts_last, f.transport, f.client_ip,"
+	"  f.server_ip, f.server_port, f.protocol, f.security, f.client_by,"
+	"  wa_zone(f.client_ip) AS cz, wa_zone(f.server_ip) AS sz, wa_envname(f.server_ip) AS senvname,"
+	"  (t.obj IS NOT NULL) AS has_tls,"
+	"  CASE WHEN t.obj IS NOT NULL THEN json_extract(t.obj, '$.version', '$.client_versions',"
+	"   '$.cipher_id', '$.cipher', '$.client_ciphers', '$.sni', '$.ech', '$.status_request',"
+	"   '$.ocsp_stapled', '$.ocsp_status', '$.client_cert', '$.established', '$.chain_trusted',"
+	"   '$.trust_error', '$.trusted_by_extra_ca', '$.hostname_match', '$.client_accepted_untrusted',"
+	"   '$.client_chain_trusted', '$.client_trust_error', '$.dh_bits', '$.alpn',"
+	"   '$.leaf_self_signed', '$.client_rejected_cert', '$.ja4', '$.kx_group') END AS tj,"
+	"  CASE WHEN ct.obj IS NOT NULL THEN json_extract(ct.obj, '$.credentials', '$.auth_mechanism',"
+	"   '$.user', '$.details.redirect_to_https', '$.details.host') END AS cj,"
+	"  CASE WHEN t.obj IS NOT NULL THEN (SELECT fc.sha256 FROM flow_certs fc WHERE fc.flow_id = f.flow_id"
+	"   AND fc.side = 0 AND fc.idx = 0) END AS leaf,"
+	"  CASE WHEN t.obj IS NOT NULL THEN (SELECT count(*) FROM flow_certs fc WHERE fc.flow_id = f.flow_id"
+	"   AND fc.side = 0) ELSE 0 END AS ncerts,"
+	"  wa_tlsform(f.protocol) AS tlsform"
+	"  FROM tls t CROSS JOIN flows f ON f.flow_id = t.flow_id"
+	"  LEFT JOIN cleartext ct ON ct.flow_id = f.flow_id"
+	"  WHERE (CAST(?1 AS INTEGER) < 0 OR f.ts_last >= CAST(?1 AS INTEGER))"
+	"  AND (CAST(?2 AS INTEGER) < 0 OR f.ts_first < CAST(?2 AS INTEGER)))"
+	" SELECT x.flow_id, x.run_id, x.ts_first, x.ts_last, x.transport,"
+	" x.client_ip, x.server_ip, x.server_port, x.protocol, x.security, x.client_by, x.cz, x.sz,"
+	" x.senvname, x.has_tls,"
+	" json_extract(tj, '$[0]') AS ver, wa_vrank(json_extract(tj, '$[0]')) AS vrank,"
+	" (SELECT max(wa_vrank(value)) FROM json_each(tj, '$[1]')) AS cmax,"
+	" (SELECT max(wa_vrank(value) = 5) FROM json_each(tj, '$[1]')) AS c13,"
+	" json_extract(tj, '$[2]') AS cipher_id,"
+	" COALESCE(json_extract(tj, '$[3]'), printf('0x%04X', json_extract(tj, '$[2]'))) AS cipher,"
+	" wa_cclass(json_extract(tj, '$[2]')) AS cclass, wa_cfs(json_extract(tj, '$[2]')) AS cfs,"
+	" wa_best_offered(json_extract(tj, '$[4]')) AS best_off,"
+	" json_extract(tj, '$[5]') AS sni, json_extract(tj, '$[6]') AS ech,"
+	" json_extract(tj, '$[7]') AS sreq, json_extract(tj, '$[8]') AS stapled,"
+	" json_extract(tj, '$[9]') AS ocsp_status, json_extract(tj, '$[10]') AS ccert,"
+	" json_extract(tj, '$[11]') AS est, json_extract(tj, '$[12]') AS trusted,"
+	" json_extract(tj, '$[13]') AS terr, json_extract(tj, '$[14]') AS tbe,"
+	" json_extract(tj, '$[15]') AS hmatch, json_extract(tj, '$[16]') AS cacc,"
+	" json_extract(tj, '$[17]') AS cctrusted, json_extract(tj, '$[18]') AS ccterr,"
+	" json_extract(tj, '$[19]') AS dh_bits,"
+	" EXISTS (SELECT 1 FROM json_each(tj, '$[20]') WHERE value IN ('http/1.1', 'h2', 'http/1.0', 'h3'))"
+	"  AS alpn_http,"
+	" json_extract(tj, '$[22]') AS crej,"
+	" x.leaf, x.ncerts,"
+	" COALESCE(json_extract(tj, '$[21]'), (SELECT json_extract(c.obj, '$.self_signed') FROM certs c"
+	"   WHERE c.sha256 = x.leaf)) AS leaf_ss,"
+	" json_extract(cj, '$[0]') AS creds, json_extract(cj, '$[1]') AS authm,"
+	" json_extract(cj, '$[2]') AS user, json_extract(cj, '$[3]') AS redir,"
+	" json_extract(cj, '$[4]') AS http_host, x.tlsform,"
+	" json_extract(tj, '$[23]') AS ja4, json_extract(tj, '$[24]') AS kxg"
+	" FROM x";
+
+
+/* Cleartext objects are small: SQLite 3.40 parses one once per row for the
+ * five paths (measured: five single-path calls cost what one multi-path
+ * call does), so no materialised array here. */
+static const char rf_other_sql[] =
+	"INSERT INTO rf SELECT f.flow_id, f.run_id, f.ts_first, f.ts_last, f.transport, f.client_ip,"
+	" f.server_ip, f.server_port, f.protocol, f.security, f.client_by,"
+	" wa_zone(f.client_ip), wa_zone(f.server_ip), wa_envname(f.server_ip),"
+	" 0, NULL, NULL, NULL, NULL, NULL, '0x0000', NULL, NULL, NULL,"
+	" NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+	" 0, NULL, NULL, 0, NULL,"
+	" json_extract(ct.obj, '$.credentials'), json_extract(ct.obj, '$.auth_mechanism'),"
+	" json_extract(ct.obj, '$.user'), json_extract(ct.obj, '$.details.redirect_to_https'),"
+	" json_extract(ct.obj, '$.details.host'), wa_tlsform(f.protocol), NULL, NULL"
+	" FROM flows f LEFT JOIN cleartext ct ON ct.flow_id = f.flow_id"
+	" WHERE NOT EXISTS (SELECT 1 FROM tls t WHERE t.flow_id = f.flow_id)"
+	" AND (CAST(?1 AS INTEGER) < 0 OR f.ts_last >= CAST(?1 AS INTEGER))"
+	" AND (CAST(?2 AS INTEGER) < 0 OR f.ts_first < CAST(?2 AS INTEGER))";
+
+
+int rp_build_rf(struct rp_report *rep)
+{
+	char since[32], until[32];
+	const char *p[2] = { since, until };
+	snprintf(since, sizeof(since), "%lld", (long long)rep->o->since);
+	snprintf(until, sizeof(until), "%lld", (long long)rep->o->until);
+	if (rp_net_register(rep) != 0 || rp_rules_register(rep->st) != 0)
+		return -1;
+	if (rp_q_exec(rep, rf_create_sql) != 0 || rp_q(rep, rf_tls_sql, p, 2, rp_cb_noop, NULL) != 0 ||
+	    rp_q(rep, rf_other_sql, p, 2, rp_cb_noop, NULL) != 0)
+		return -1;
+	if (rp_build_mixed(rep) != 0 ||
+	    rp_q_exec(rep,
+		"CREATE TEMP TABLE rp_sharedleaf AS SELECT leaf FROM rf"
+		" WHERE leaf IS NOT NULL AND senvname IS NOT NULL GROUP BY leaf"
+		" HAVING count(DISTINCT senvname) > 1") != 0 ||
+	    /* wildcard names per distinct leaf certificate, not per flow */
+	    rp_q_exec(rep,
+		"CREATE TEMP TABLE rp_leafw AS SELECT c.sha256 AS leaf, (SELECT j.value FROM json_each(c.obj, '$.sans') j"
+		" WHERE j.type = 'text' AND j.value LIKE '*.%' ORDER BY j.value LIMIT 1) AS wildcard"
+		" FROM certs c WHERE c.sha256 IN (SELECT DISTINCT leaf FROM rf WHERE senvname IS NOT NULL)") != 0 ||
+	    rp_q_exec(rep,
+		"CREATE TEMP TABLE rp_sharedwild AS SELECT w.wildcard FROM rf JOIN rp_leafw w ON w.leaf = rf.leaf"
+		" WHERE w.wildcard IS NOT NULL AND rf.senvname IS NOT NULL GROUP BY w.wildcard"
+		" HAVING count(DISTINCT rf.senvname) > 1") != 0 ||
+	    rp_q_exec(rep, "CREATE TEMP TABLE rp_runs (run_id INTEGER PRIMARY KEY)") != 0)
+		return -1;
+	return 0;
+}
+
+/* ---- coverage ---- */
+
+static int cb_runs(int n, const char *const *v, void *a)
+{
+	struct rp_report *rep = a;
+	struct rp_run_info *r, *nr;
+	if (n < 8)
+		return 0;
+	nr = realloc(rep->runs, sizeof(*nr) * (size_t)(rep->nruns + 1));
+	if (nr == NULL)
+		return -1;
+	rep->runs = nr;
+	r = &rep->runs[rep->nruns++];
+	r->run_id = rp_num(v[0]);
+	r->source = rp_xstrdup(v[1]);
+	r->mode = rp_xstrdup(v[2]);
+	r->status = rp_xstrdup(v[3]);
+	r->started_at = rp_xstrdup(v[4]);
+	r->packets = v[5] ? rp_num(v[5]) : -1;
+	r->drops = v[6] ? rp_num(v[6]) : -1;
+	r->if_drops = v[7] ? rp_num(v[7]) : -1;
+	if (r->packets > 0)
+		rep->packets += r->packets;
+	if (r->drops >= 0 || r->if_drops >= 0)
+		rep->drops_known = true;
+	if (r->drops > 0)
+		rep->drops += r->drops;
+	if (r->if_drops > 0)
+		rep->if_drops += r->if_drops;
+	return 0;
+}
+
+struct rp_counts {
+	struct rp_count **arr;
+	int *n;
+};
+
+static int cb_count(int n, const char *const *v, void *a)
+{
+	struct rp_counts *c = a;
+	struct rp_count *na;
+	if (n < 2)
+		return 0;
+	na = realloc(*c->arr, sizeof(**c->arr) * (size_t)(*c->n + 1));
+	if (na == NULL)
+		return -1;
+	*c->arr = na;
+	na[*c->n].name = rp_xstrdup(v[0] ? v[0] : "(unknown)");
+	na[*c->n].n = rp_num(v[1]);
+	(*c->n)++;
+	return 0;
+}
+
+static int rp_counts(struct rp_report *rep, const char *sql, struct rp_count **arr, int *n)
+{
+	struct rp_counts c = { arr, n };
+	return rp_q(rep, sql, NULL, 0, cb_count, &c);
+}
+
+/* The flow counts, the cleartext protocols, the security states and the
+ * runs with flows in the window come from the findings scan (rp_findings,
+ * which runs first); the TLS version and cipher class histograms are GROUP
+ * BY queries over the TLS flows only. */
+int rp_coverage(struct rp_report *rep)
+{
+	char since[32], until[32];
+	const char *p[2] = { since, until };
+	snprintf(since, sizeof(since), "%lld", (long long)rep->o->since);
+	snprintf(until, sizeof(until), "%lld", (long long)rep->o->until);
+	if (rp_q(rep, "SELECT run_id, source, mode, status, started_at, packets, drops, if_drops FROM runs"
+		   " WHERE run_id IN (SELECT run_id FROM rp_runs)"
+		   " OR ((CAST(?1 AS INTEGER) < 0 OR ts_last >= CAST(?1 AS INTEGER))"
+		   " AND (CAST(?2 AS INTEGER) < 0 OR ts_first < CAST(?2 AS INTEGER)))"
+		   " ORDER BY run_id", p, 2, cb_runs, rep) != 0)
+		return -1;
+	if (rp_counts(rep, "SELECT COALESCE(ver, '(no ServerHello)'), count(*) FROM rf WHERE has_tls = 1"
+			   " GROUP BY 1 ORDER BY COALESCE(min(vrank), 99), 1", &rep->versions, &rep->nversions) != 0 ||
+	    rp_counts(rep, "SELECT wa_cclass_name(cclass), count(*) FROM rf WHERE has_tls = 1"
+			   " AND cipher_id IS NOT NULL GROUP BY 1 ORDER BY min(COALESCE(cclass, -1))",
+		      &rep->classes, &rep->nclasses) != 0)
+		return -1;
+	return 0;
+}
+
+struct rp_mixctx {
+	struct rp_strs keys;
+	struct rp_map flags;    /* key id -> 1 encrypted seen | 2 cleartext seen */
+	char **ip, **proto;
+	int *port;
+	size_t n, cap;
+};
+
+static int cb_mixed(const struct store_row *r, void *arg)
+{
+	struct rp_mixctx *M = arg;
+	const char *ip = store_col_text(r, 0), *proto = store_col_text(r, 2), *sec = store_col_text(r, 3);
+	int port = (int)store_col_int(r, 1), bit;
+	char key[IPSTR_MAX + 80];
+	uint32_t id;
+
+	if (sec == NULL)
+		return 0;
+	if (strcmp(sec, "tls") == 0 || strcmp(sec, "starttls") == 0 || strcmp(sec, "app_encrypted") == 0)
+		bit = 1;
+	else
+		bit = 2;   /* the query selects only these two families */
+	rp_srv_key(key, sizeof(key), ip ? ip : "", port, proto);
+	id = rp_str_id(&M->keys, key, true);
+	if (id > M->n) {
+		if (id >= M->cap) {
+			size_t nc = M->cap ? M->cap * 2 : 256;
+			char **ni = realloc(M->ip, nc * sizeof(*ni)), **np;
+			int *npo;
+			if (ni == NULL)
+				return -1;
+			M->ip = ni;
+			if ((np = realloc(M->proto, nc * sizeof(*np))) == NULL)
+				return -1;
+			M->proto = np;
+			if ((npo = realloc(M->port, nc * sizeof(*npo))) == NULL)
+				return -1;
+			M->port = npo;
+			M->cap = nc;
+		}
+		M->ip[id] = rp_xstrdup(ip ? ip : "");
+		M->proto[id] = rp_xstrdup(proto);
+		M->port[id] = port;
+		M->n = id;
+	}
+	*rp_map_at(&M->flags, id, NULL) |= bit;
+	return 0;
+}
+
+/* rp_mixed: the server endpoints (address, port, protocol) seen both
+ * encrypted and in clear, from one pass over rf and a hash of endpoints
+ * (a GROUP BY of every flow by three text columns was a sort of 10^6 rows). */
+static int rp_build_mixed(struct rp_report *rep)
+{
+	struct rp_mixctx M;
+	size_t i;
+	int rc;
+
+	memset(&M, 0, sizeof(M));
+	/* indexed: the 12.3.1 fallback rule looks a flow's server up in it,
+	 * and a scan of it per flow made the report quadratic in servers */
+	rc = rp_q_exec(rep, "CREATE TEMP TABLE rp_mixed (server_ip TEXT, server_port INT, protocol TEXT)");
+	if (rc == 0)
+		rc = rp_q_exec(rep, "CREATE INDEX rp_mixed_ix ON rp_mixed (server_ip, server_port)");
+	if (rc == 0)
+		rc = store_query_rows(rep->st, "SELECT server_ip, server_port, protocol, security FROM rf"
+				      " WHERE security IN ('tls', 'starttls', 'app_encrypted', 'cleartext', 'tls_refused',"
+				      " 'starttls_not_used')", NULL, 0, cb_mixed, &M);
+	for (i = 1; rc == 0 && i <= M.n; i++) {
+		const int64_t *f = rp_map_get(&M.flags, i);
+		char pb[16];
+		const char *p[3];
+		if (f == NULL || *f != 3)
+			continue;
+		snprintf(pb, sizeof(pb), "%d", M.port[i]);
+		p[0] = M.ip[i];
+		p[1] = pb;
+		p[2] = M.proto[i];
+		rc = rp_q(rep, "INSERT INTO rp_mixed VALUES (?1, CAST(?2 AS INTEGER), ?3)", p, 3, rp_cb_noop, NULL);
+	}
+	for (i = 1; i <= M.n; i++) {
+		free(M.ip[i]);
+		free(M.proto[i]);
+	}
+	free(M.ip);
+	free(M.proto);
+	free(M.port);
+	rp_map_free(&M.flags);
+	rp_strs_free(&M.keys);
+	return rc;
+}
+

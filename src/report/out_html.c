@@ -1,0 +1,363 @@
+/* out_html.c — one self-contained HTML page (inline CSS and SVG, a CSP that forbids any external resource); wire strings HTML-escaped. */
+#include "report_int.h"
+
+#include <string.h>
+
+#include "config.h"
+#include "export.h"
+#include "json.h"
+
+/* ---------------------------------------------------------------- HTML */
+
+void html_escape(FILE *out, const char *s)
+{
+	const unsigned char *p;
+	if (s == NULL)
+		return;
+	for (p = (const unsigned char *)s; *p;) {
+		size_t n;
+		switch (*p) {
+		case '&': fputs("&amp;", out); p++; continue;
+		case '<': fputs("&lt;", out); p++; continue;
+		case '>': fputs("&gt;", out); p++; continue;
+		case '"': fputs("&quot;", out); p++; continue;
+		case '\'': fputs("&#39;", out); p++; continue;
+		default: break;
+		}
+		if (*p < 0x20 || *p == 0x7f) {
+			fprintf(out, "\\x%02x", *p++);
+		} else if (*p < 0x80) {
+			fputc(*p++, out);
+		} else if ((n = utf8_seq_len(p, strlen((const char *)p))) == 0 ||
+			   (p[0] == 0xc2 && p[1] < 0xa0)) {
+			fputs("\xef\xbf\xbd", out); /* U+FFFD */
+			p++;
+		} else {
+			fwrite(p, 1, n, out);
+			p += n;
+		}
+	}
+}
+
+static const char html_css[] =
+	"*{box-sizing:border-box}"
+	"body{margin:0;font:14px/1.5 -apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif;"
+	"color:#1f2933;background:#f4f6f8}"
+	"header{background:#102a43;color:#fff;padding:24px 40px}"
+	"header h1{margin:0 0 4px;font-size:22px;font-weight:600}"
+	"header .sub{color:#bcccdc;font-size:13px}"
+	"main{max-width:1200px;margin:0 auto;padding:24px 40px 60px}"
+	"h2{font-size:17px;margin:32px 0 12px;color:#102a43;border-bottom:2px solid #d9e2ec;padding-bottom:6px}"
+	".cards{display:flex;gap:14px;flex-wrap:wrap}"
+	".card{flex:1;min-width:150px;background:#fff;border-radius:8px;padding:14px 18px;"
+	"box-shadow:0 1px 3px rgba(16,42,67,.12);border-top:4px solid #829ab1}"
+	".card .n{font-size:28px;font-weight:700}.card .l{color:#627d98;font-size:12px;text-transform:uppercase;letter-spacing:.05em}"
+	".card.fail{border-color:#d64545}.card.pass{border-color:#3f9142}.card.nobs{border-color:#de911d}"
+	".card.nob{border-color:#9fb3c8}"
+	".result{margin-top:14px;padding:10px 16px;border-radius:6px;font-weight:600}"
+	".result.fail{background:#ffe3e3;color:#a61b1b}.result.pass{background:#e3f9e5;color:#1d6b24}"
+	".warn{background:#fff3c4;border-left:4px solid #de911d;padding:10px 14px;margin:10px 0;border-radius:4px}"
+	"table{border-collapse:collapse;width:100%;background:#fff;border-radius:8px;overflow:hidden;"
+	"box-shadow:0 1px 3px rgba(16,42,67,.12)}"
+	"th,td{text-align:left;padding:7px 10px;border-bottom:1px solid #e4e7eb;vertical-align:top}"
+	"th{background:#f0f4f8;color:#334e68;font-size:12px;text-transform:uppercase;letter-spacing:.04em}"
+	"td.num{text-align:right;font-variant-numeric:tabular-nums}"
+	".badge{display:inline-block;padding:2px 8px;border-radius:10px;font-size:11px;font-weight:700;"
+	"text-transform:uppercase;white-space:nowrap}"
+	".b-fail{background:#d64545;color:#fff}.b-pass{background:#3f9142;color:#fff}"
+	".b-not_observed{background:#9fb3c8;color:#fff}.b-not_observable{background:#de911d;color:#fff}"
+	".sev{font-size:11px;font-weight:700;text-transform:uppercase}"
+	".sev-critical{color:#8a041a}.sev-high{color:#d64545}.sev-medium{color:#cb6e17}.sev-low{color:#2680c2}"
+	".sev-info{color:#627d98}"
+	".req{background:#fff;border-radius:8px;margin:14px 0;padding:14px 18px;"
+	"box-shadow:0 1px 3px rgba(16,42,67,.12)}"
+	".req h4{margin:10px 0 6px;font-size:13px;color:#334e68}.more{font-weight:600;color:#334e68}"
+	".req h3{margin:0 0 6px;font-size:15px}.req .title{color:#486581;font-style:italic;margin:0 0 8px}"
+	".req .reason{margin:0 0 8px}"
+	".req table{box-shadow:none;border:1px solid #e4e7eb;font-size:13px}"
+	"code,.mono{font-family:SFMono-Regular,Consolas,'Liberation Mono',monospace;font-size:12px}"
+	".charts{display:flex;gap:14px;flex-wrap:wrap}"
+	".chart{flex:1;min-width:300px;background:#fff;border-radius:8px;padding:12px 16px;"
+	"box-shadow:0 1px 3px rgba(16,42,67,.12)}.chart h4{margin:0 0 8px;font-size:13px;color:#334e68}"
+	"dl{display:grid;grid-template-columns:max-content auto;gap:4px 16px;margin:0}dt{color:#627d98}dd{margin:0}"
+	".muted{color:#829ab1}.tag{display:inline-block;background:#e4e7eb;border-radius:4px;padding:0 6px;"
+	"margin-left:4px;font-size:11px}"
+	"footer{color:#829ab1;font-size:12px;text-align:center;padding:20px}";
+
+static const char *bar_color(const char *name)
+{
+	if (strcmp(name, "broken") == 0 || strcmp(name, "SSLv2") == 0 || strcmp(name, "SSLv3") == 0 ||
+	    strcmp(name, "TLSv1.0") == 0 || strcmp(name, "TLSv1.1") == 0)
+		return "#d64545";
+	if (strcmp(name, "not_recommended") == 0 || strcmp(name, "TLSv1.2") == 0)
+		return "#de911d";
+	if (strcmp(name, "recommended") == 0 || strcmp(name, "TLSv1.3") == 0)
+		return "#3f9142";
+	return "#486581";
+}
+
+static void svg_bars(FILE *out, const char *title, const struct rp_count *c, int n, bool neutral)
+{
+	int i, h = 28 * (n ? n : 1) + 8;
+	int64_t max = 1;
+	for (i = 0; i < n; i++)
+		if (c[i].n > max)
+			max = c[i].n;
+	fprintf(out, "<div class=\"chart\"><h4>%s</h4>", title);
+	fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100%%\" height=\"%d\" "
+		"viewBox=\"0 0 380 %d\" role=\"img\" aria-label=\"%s\">", h, h, title);
+	if (n == 0)
+		fputs("<text x=\"0\" y=\"20\" font-size=\"12\" fill=\"#829ab1\">none observed</text>", out);
+	for (i = 0; i < n; i++) {
+		int y = 4 + 28 * i;
+		double w = 200.0 * (double)c[i].n / (double)max;
+		fprintf(out, "<text x=\"124\" y=\"%d\" font-size=\"11\" text-anchor=\"end\" fill=\"#334e68\">", y + 15);
+		html_escape(out, c[i].name);
+		fprintf(out, "</text><rect x=\"132\" y=\"%d\" width=\"%.1f\" height=\"20\" rx=\"3\" fill=\"%s\"/>",
+			y, w < 1 ? 1.0 : w, neutral ? "#2680c2" : bar_color(c[i].name));
+		fprintf(out, "<text x=\"%.1f\" y=\"%d\" font-size=\"12\" fill=\"#102a43\">%lld</text>",
+			132 + (w < 1 ? 1.0 : w) + 6, y + 15, (long long)c[i].n);
+	}
+	fputs("</svg></div>", out);
+}
+
+static void html_badge(FILE *out, const char *st)
+{
+	fprintf(out, "<span class=\"badge b-%s\">", st);
+	for (; *st; st++)
+		fputc(*st == '_' ? ' ' : *st, out);
+	fputs("</span>", out);
+}
+
+/* One requirement: its card with counts, rollups and listed findings. */
+static void html_requirement(const struct rp_report *rep, const struct rp_req *r, FILE *out)
+{
+	char b1[TSSTR_MAX], b2[TSSTR_MAX];
+	int j, c, nr;
+
+	fprintf(out, "<div class=\"req\" id=\"r%s\"><h3>", r->id);
+	html_badge(out, r->status);
+	fprintf(out, " %s <span class=\"muted\">(L%d)</span></h3><p class=\"title\">", r->id, r->level);
+	html_escape(out, r->title);
+	fputs("</p><p class=\"reason\">", out);
+	html_escape(out, r->reason);
+	fputs("</p>", out);
+	if (r->nfindings) {
+		char n1[32], n2[32], n3[32], n4[32], n5[32], n6[32];
+		fprintf(out, "<p class=\"muted\">%s findings (%s failing) over %s servers; violating flows %s"
+			" (%s servers, %s clients)</p>", rp_fmt_n(r->nfindings, n1, sizeof(n1)),
+			rp_fmt_n(r->nfailing, n2, sizeof(n2)), rp_fmt_n(r->nservers, n3, sizeof(n3)),
+			rp_fmt_n(r->v_flows, n4, sizeof(n4)), rp_fmt_n(r->v_servers, n5, sizeof(n5)),
+			rp_fmt_n(r->v_clients, n6, sizeof(n6)));
+	}
+	nr = rp_rollups_shown(rep, r);
+	if (nr > 0)
+		fputs("<h4>By cause</h4><table class=\"rollups\"><tr><th>Severity</th><th>Finding</th><th>Cause</th>"
+		      "<th>Servers</th><th>Clients</th><th>Flows</th><th>Top servers</th></tr>", out);
+	for (j = 0; j < nr; j++) {
+		const struct rp_rollup *u = &r->rollups[j];
+		char line[900], n1[32], n2[32], n3[32];
+		rp_cause_line(u, line, sizeof(line));
+		fprintf(out, "<tr><td><span class=\"sev sev-%s\">%s</span></td><td><b>%s</b></td><td class=\"mono\">",
+			u->k->severity, u->k->severity, u->k->kind);
+		html_escape(out, line);
+		fprintf(out, "</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td>"
+			"<td class=\"mono\">", rp_fmt_n(u->servers, n1, sizeof(n1)), rp_fmt_n(u->clients, n2, sizeof(n2)),
+			rp_fmt_n(u->flows, n3, sizeof(n3)));
+		for (c = 0; c < u->ntop; c++) {
+			if (c) fputs("<br>", out);
+			rp_srv_line(&u->top[c], line, sizeof(line));
+			html_escape(out, line);
+			fprintf(out, " (%lld)", (long long)u->top[c].flows);
+		}
+		fputs("</td></tr>", out);
+	}
+	if (nr > 0)
+		fputs("</table>", out);
+	if (nr < r->nrollups)
+		fprintf(out, "<p class=\"muted\">%d more causes: see the JSON report.</p>", r->nrollups - nr);
+	if (r->nfindings) {
+		fputs("<table><tr><th>Severity</th><th>Finding</th><th>Server</th><th>Flows</th>"
+		      "<th>Clients</th><th>Seen</th><th>Evidence</th></tr>", out);
+		for (j = 0; j < r->nlisted; j++) {
+			const struct rp_finding *f = r->findings[j];
+			const char *sev = rp_finding_severity(f);
+			fprintf(out, "<tr><td><span class=\"sev sev-%s\">%s</span></td><td><b>%s</b>",
+				sev, sev, f->k->kind);
+			if (!f->k->violation)
+				fputs("<span class=\"tag\">informational</span>", out);
+			if (f->baseline)
+				fprintf(out, "<span class=\"tag\">%s</span>", f->baseline);
+			if (f->waiver_owner[0]) {
+				fprintf(out, "<span class=\"tag\">%s</span><br><span class=\"muted\">",
+					f->waived ? "waived" : "waiver expired");
+				html_escape(out, f->waiver_reason);
+				fputs(" &mdash; ", out);
+				html_escape(out, f->waiver_owner);
+				fprintf(out, ", until %s</span>", f->waiver_expires);
+			}
+			fputs("<br><span class=\"muted\">", out);
+			html_escape(out, f->k->summary);
+			fputs("</span></td><td class=\"mono\">", out);
+			fputs(strchr(f->server_ip, ':') ? "[" : "", out);
+			html_escape(out, f->server_ip);
+			fprintf(out, "%s:%d<br>", strchr(f->server_ip, ':') ? "]" : "", f->server_port);
+			html_escape(out, f->protocol);
+			fprintf(out, " <span class=\"tag\">%s</span>", f->server_internal ? "internal" : "external");
+			if (f->env[0]) {
+				fputs("<span class=\"tag\">", out);
+				html_escape(out, f->env);
+				fputs("</span>", out);
+			}
+			if (f->geo.country[0] || f->geo.asn) {
+				fputs("<br>", out);
+				html_escape(out, f->geo.country);
+				if (f->geo.asn) {
+					fprintf(out, " AS%lld ", (long long)f->geo.asn);
+					html_escape(out, f->geo.as_org);
+				}
+			}
+			fprintf(out, "</td><td class=\"num\">%lld</td><td class=\"mono\">%lld",
+				(long long)f->flows, (long long)f->nclients);
+			for (c = 0; c < f->ntop; c++) {
+				fputs("<br>", out);
+				html_escape(out, f->top[c].ip);
+				fprintf(out, " (%lld)", (long long)f->top[c].flows);
+				if (f->top[c].geo.country[0]) {
+					fputc(' ', out);
+					html_escape(out, f->top[c].geo.country);
+				}
+			}
+			fprintf(out, "</td><td class=\"mono\">%s<br>%s</td><td>", rp_ts(f->first_seen, b1, sizeof(b1)),
+				rp_ts(f->last_seen, b2, sizeof(b2)));
+			html_escape(out, f->evidence_text);
+			if (f->nsni) {
+				fputs("<br>SNI: <span class=\"mono\">", out);
+				for (c = 0; c < f->nsni; c++) {
+					if (c) fputs(", ", out);
+					html_escape(out, f->sni[c]);
+				}
+				fputs("</span>", out);
+			}
+			fputs("<br><span class=\"muted\">sample flows:</span> <span class=\"mono\">", out);
+			for (c = 0; c < f->nsamples; c++)
+				fprintf(out, "%s%lld", c ? " " : "", (long long)f->samples[c]);
+			fputs("</span></td></tr>", out);
+		}
+		fputs("</table>", out);
+	}
+	if (r->nlisted < r->nfindings) {
+		char n1[32], n2[32], n3[32];
+		fprintf(out, "<p class=\"more\">&hellip; and %s more findings over %s servers and %s flows: "
+			"see the JSON or CSV report.</p>", rp_fmt_n(r->nfindings - r->nlisted, n1, sizeof(n1)),
+			rp_fmt_n(r->rest_servers, n2, sizeof(n2)), rp_fmt_n(r->rest_flows, n3, sizeof(n3)));
+	}
+	for (j = 0; j < r->nresolved; j++) {
+		fputs("<p class=\"muted\">Resolved since the baseline: <span class=\"mono\">", out);
+		html_escape(out, r->resolved[j]);
+		fputs("</span></p>", out);
+	}
+	fputs("</div>", out);
+}
+
+int rp_out_html(const struct rp_report *rep, FILE *out)
+{
+	char b1[TSSTR_MAX], b2[TSSTR_MAX], nol[6][200];
+	int i, nn;
+
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
+	      "<title>wireaudit report: ASVS V12</title><style>", out);
+	fputs(html_css, out);
+	fputs("</style></head><body>\n<header><h1>Secure Communication audit: OWASP ASVS 5.0 V12</h1>", out);
+	{
+		char b3[TSSTR_MAX];
+		fprintf(out, "<div class=\"sub\">wireaudit %s &middot; level %d &middot; generated %s &middot; window %s &ndash; %s</div></header>\n<main>",
+			PACKAGE_VERSION, rep->o->level, rp_ts(rep->generated_at, b1, sizeof(b1)),
+			rp_ts(rep->win_first, b2, sizeof(b2)), rp_ts(rep->win_last, b3, sizeof(b3)));
+	}
+
+	fputs("<h2>Summary</h2><div class=\"cards\">", out);
+	fprintf(out, "<div class=\"card fail\"><div class=\"n\">%d</div><div class=\"l\">fail</div></div>", rp_count_status(rep, "fail"));
+	fprintf(out, "<div class=\"card pass\"><div class=\"n\">%d</div><div class=\"l\">pass</div></div>", rp_count_status(rep, "pass"));
+	fprintf(out, "<div class=\"card nob\"><div class=\"n\">%d</div><div class=\"l\">not observed</div></div>", rp_count_status(rep, "not_observed"));
+	fprintf(out, "<div class=\"card nobs\"><div class=\"n\">%d</div><div class=\"l\">not observable</div></div>", rp_count_status(rep, "not_observable"));
+	fprintf(out, "<div class=\"card\"><div class=\"n\">%lld</div><div class=\"l\">flows analysed</div></div></div>", (long long)rep->flows);
+	fprintf(out, "<div class=\"result %s\">%s</div>", rep->any_fail ? "fail" : "pass",
+		rep->any_fail ? "At least one requirement fails at this level (exit status 6)."
+			      : "No requirement fails at this level (exit status 0).");
+	if (rep->drops + rep->if_drops > 0)
+		fprintf(out, "<div class=\"warn\"><b>Warning:</b> %lld packets were dropped during capture; results may be incomplete.</div>",
+			(long long)(rep->drops + rep->if_drops));
+
+	fputs("<table><tr><th>ID</th><th>Level</th><th>Status</th><th>Reason</th><th>Findings</th></tr>", out);
+	for (i = 0; i < rep->nreqs; i++) {
+		const struct rp_req *r = &rep->reqs[i];
+		fprintf(out, "<tr><td><a href=\"#r%s\">%s</a></td><td>L%d</td><td>", r->id, r->id, r->level);
+		html_badge(out, r->status);
+		fputs("</td><td>", out);
+		html_escape(out, r->reason);
+		fprintf(out, "</td><td class=\"num\">%d</td></tr>", r->nfindings);
+	}
+	fputs("</table>", out);
+
+	fputs("<h2>Traffic</h2><div class=\"charts\">", out);
+	svg_bars(out, "TLS versions (flows)", rep->versions, rep->nversions, false);
+	svg_bars(out, "Cipher suite classes (flows)", rep->classes, rep->nclasses, false);
+	svg_bars(out, "Cleartext protocols (flows)", rep->clear_protos, rep->nclear_protos, true);
+	fputs("</div>", out);
+
+	fputs("<h2>Coverage</h2><div class=\"req\"><dl>", out);
+	fprintf(out, "<dt>Flows</dt><dd>%lld (TCP %lld, UDP %lld)</dd>", (long long)rep->flows,
+		(long long)rep->flows_tcp, (long long)rep->flows_udp);
+	fprintf(out, "<dt>Handshake / session start seen</dt><dd>%lld of %lld TCP flows (%.1f%%)</dd>",
+		(long long)rep->flows_handshake, (long long)rep->flows_tcp, 100.0 * rp_handshake_share(rep));
+	fprintf(out, "<dt>TLS flows</dt><dd>%lld (TLS 1.3: %lld; certificate chain visible: %lld)</dd>",
+		(long long)rep->tls_flows, (long long)rep->tls13_flows, (long long)rep->tls_certs_seen);
+	fprintf(out, "<dt>Packets / drops</dt><dd>%lld / %lld%s</dd>", (long long)rep->packets,
+		(long long)(rep->drops + rep->if_drops), rep->drops_known ? "" : " (not reported for offline reads)");
+	for (i = 0; i < rep->nruns; i++) {
+		fprintf(out, "<dt>Source (run %lld)</dt><dd><span class=\"mono\">", (long long)rep->runs[i].run_id);
+		html_escape(out, rep->runs[i].source);
+		fputs("</span> <span class=\"muted\">", out);
+		html_escape(out, rep->runs[i].mode);
+		fputs(", ", out);
+		html_escape(out, rep->runs[i].status);
+		fputs("</span></dd>", out);
+	}
+	fputs("<dt>Internal networks</dt><dd class=\"mono\">", out);
+	for (i = 0; i < rep->nnets; i++) {
+		html_escape(out, rep->nets[i].cidr);
+		if (rep->nets[i].env[0]) {
+			fputs(" <span class=\"tag\">", out);
+			html_escape(out, rep->nets[i].env);
+			fputs("</span>", out);
+		}
+		fputs(i + 1 < rep->nnets ? ", " : "", out);
+	}
+	fputs("</dd>", out);
+	nn = rp_not_observable_lines(rep, nol);
+	fputs("<dt>Not observable</dt><dd><ul style=\"margin:0;padding-left:18px\">", out);
+	for (i = 0; i < nn; i++) {
+		fputs("<li>", out);
+		html_escape(out, nol[i]);
+		fputs("</li>", out);
+	}
+	fputs("</ul></dd>", out);
+	for (i = 0; i < rep->nnotes; i++) {
+		fputs("<dt>Note</dt><dd>", out);
+		html_escape(out, rep->notes[i]);
+		fputs("</dd>", out);
+	}
+	fputs("</dl></div>", out);
+
+	fputs("<h2>Requirements and evidence</h2>", out);
+	for (i = 0; i < rep->nreqs; i++) {
+		html_requirement(rep, &rep->reqs[i], out);
+	}
+	fputs("</main><footer>Passive observation only: see the coverage section for what could not be seen. "
+	      "Sample flow ids can be shown in full with <code>wireaudit export --flow ID</code>.</footer>"
+	      "</body></html>\n", out);
+	return ferror(out) ? -1 : 0;
+}

@@ -1,0 +1,338 @@
+/* out_json.c — the JSON report (schema in docs/REPORT.md), streamed to the output. */
+#include "report_int.h"
+
+#include <string.h>
+
+#include "config.h"
+#include "export.h"
+#include "json.h"
+
+/* ---------------------------------------------------------------- JSON */
+
+static void kv_ts(struct jbuf *jb, const char *k, int64_t us)
+{
+	char b[TSSTR_MAX];
+	jb_key(jb, k);
+	if (us <= 0)
+		jb_null(jb);
+	else
+		jb_string(jb, rp_ts(us, b, sizeof(b)));
+}
+
+static void kv_counts(struct jbuf *jb, const char *k, const struct rp_count *c, int n)
+{
+	int i;
+	jb_key(jb, k);
+	jb_obj_open(jb);
+	for (i = 0; i < n; i++) {
+		jb_key(jb, c[i].name);
+		jb_int(jb, c[i].n);
+	}
+	jb_obj_close(jb);
+}
+
+static void geo_json(struct jbuf *jb, const struct rp_report *rep, const char *k, const struct rp_geo *g,
+		     bool external)
+{
+	jb_key(jb, k);
+	if (!external || (!rep->geo_db && !rep->asn_db)) {
+		jb_null(jb);
+		return;
+	}
+	jb_obj_open(jb);
+	jb_key(jb, "country");
+	if (g->country[0])
+		jb_string(jb, g->country);
+	else
+		jb_null(jb);
+	jb_key(jb, "asn");
+	if (g->asn)
+		jb_int(jb, g->asn);
+	else
+		jb_null(jb);
+	jb_key(jb, "as_org");
+	if (g->as_org[0])
+		jb_strn(jb, g->as_org, strlen(g->as_org));
+	else
+		jb_null(jb);
+	jb_obj_close(jb);
+}
+
+static void finding_json(struct jbuf *jb, const struct rp_report *rep, const struct rp_finding *f)
+{
+	int c;
+	jb_obj_open(jb);
+	jb_kv_str(jb, "key", f->key);
+	jb_kv_str(jb, "kind", f->k->kind);
+	jb_kv_str(jb, "summary", f->k->summary);
+	jb_kv_str(jb, "severity", rp_finding_severity(f));
+	jb_kv_bool(jb, "failing", f->failing);
+	jb_kv_str(jb, "server_ip", f->server_ip);
+	jb_kv_int(jb, "server_port", f->server_port);
+	jb_key(jb, "protocol");
+	if (f->protocol)
+		jb_strn(jb, f->protocol, strlen(f->protocol));
+	else
+		jb_null(jb);
+	jb_kv_str(jb, "server_zone", f->server_internal ? "internal" : "external");
+	jb_key(jb, "server_env");
+	if (f->env[0]) jb_string(jb, f->env); else jb_null(jb);
+	jb_key(jb, "server_owner");
+	if (f->owner[0]) jb_string(jb, f->owner); else jb_null(jb);
+	geo_json(jb, rep, "server_geo", &f->geo, !f->server_internal);
+	jb_kv_int(jb, "flows", f->flows);
+	kv_ts(jb, "first_seen", f->first_seen);
+	kv_ts(jb, "last_seen", f->last_seen);
+	jb_kv_int(jb, "clients", f->nclients);
+	jb_key(jb, "top_clients");
+	jb_arr_open(jb);
+	for (c = 0; c < f->ntop; c++) {
+		jb_obj_open(jb);
+		jb_kv_str(jb, "ip", f->top[c].ip);
+		jb_kv_int(jb, "flows", f->top[c].flows);
+		jb_kv_str(jb, "zone", f->top[c].external ? "external" : "internal");
+		geo_json(jb, rep, "geo", &f->top[c].geo, f->top[c].external);
+		jb_obj_close(jb);
+	}
+	jb_arr_close(jb);
+	jb_key(jb, "sni");
+	jb_arr_open(jb);
+	for (c = 0; c < f->nsni; c++)
+		jb_strn(jb, f->sni[c], strlen(f->sni[c]));
+	jb_arr_close(jb);
+	jb_key(jb, "sample_flow_ids");
+	jb_arr_open(jb);
+	for (c = 0; c < f->nsamples; c++)
+		jb_int(jb, f->samples[c]);
+	jb_arr_close(jb);
+	jb_key(jb, "evidence");
+	jb_raw(jb, f->evidence);
+	jb_key(jb, "baseline");
+	if (f->baseline) jb_string(jb, f->baseline); else jb_null(jb);
+	jb_key(jb, "waiver");
+	if (f->waiver_owner[0]) {
+		jb_obj_open(jb);
+		jb_kv_str(jb, "reason", f->waiver_reason);
+		jb_kv_str(jb, "owner", f->waiver_owner);
+		jb_kv_str(jb, "expires", f->waiver_expires);
+		jb_kv_bool(jb, "expired", f->waiver_expired);
+		jb_obj_close(jb);
+	} else {
+		jb_null(jb);
+	}
+	jb_obj_close(jb);
+}
+
+static void rollup_json(struct jbuf *jb, const struct rp_rollup *u)
+{
+	int c;
+	jb_obj_open(jb);
+	jb_kv_str(jb, "kind", u->k->kind);
+	jb_kv_str(jb, "severity", u->k->severity);
+	jb_kv_bool(jb, "violation", u->k->violation);
+	jb_kv_str(jb, "cause_type", rp_cause_name(u->k->cause));
+	jb_key(jb, "cause");
+	jb_strn(jb, u->cause, strlen(u->cause));
+	jb_key(jb, "label");
+	if (u->label)
+		jb_strn(jb, u->label, strlen(u->label));
+	else
+		jb_null(jb);
+	jb_kv_int(jb, "servers", u->servers);
+	jb_kv_int(jb, "clients", u->clients);
+	jb_kv_int(jb, "flows", u->flows);
+	jb_key(jb, "top_servers");
+	jb_arr_open(jb);
+	for (c = 0; c < u->ntop; c++) {
+		jb_obj_open(jb);
+		jb_kv_str(jb, "ip", u->top[c].ip);
+		jb_kv_int(jb, "port", u->top[c].port);
+		jb_key(jb, "protocol");
+		if (u->top[c].protocol)
+			jb_strn(jb, u->top[c].protocol, strlen(u->top[c].protocol));
+		else
+			jb_null(jb);
+		jb_kv_int(jb, "flows", u->top[c].flows);
+		jb_obj_close(jb);
+	}
+	jb_arr_close(jb);
+	jb_obj_close(jb);
+}
+
+/* One requirement object; the findings are streamed to out as they grow. */
+static int json_requirement(const struct rp_report *rep, const struct rp_req *r, struct jbuf *jb,
+			    FILE *out)
+{
+	int j;
+
+	jb_obj_open(jb);
+	jb_kv_str(jb, "id", r->id);
+	jb_kv_str(jb, "section", r->section);
+	jb_kv_int(jb, "level", r->level);
+	jb_kv_str(jb, "title", r->title);
+	jb_kv_str(jb, "status", r->status);
+	jb_kv_str(jb, "reason", r->reason);
+	jb_kv_int(jb, "relevant_flows", r->n_relevant);
+	jb_kv_int(jb, "observable_flows", r->n_observable);
+	jb_kv_int(jb, "findings_total", r->nfindings);
+	jb_kv_int(jb, "findings_failing", r->nfailing);
+	jb_kv_int(jb, "findings_listed", r->nfindings);
+	jb_kv_int(jb, "servers", r->nservers);
+	jb_kv_int(jb, "violating_flows", r->v_flows);
+	jb_kv_int(jb, "violating_servers", r->v_servers);
+	jb_kv_int(jb, "violating_clients", r->v_clients);
+	jb_key(jb, "rollups");
+	jb_arr_open(jb);
+	for (j = 0; j < r->nrollups; j++)
+		rollup_json(jb, &r->rollups[j]);
+	jb_arr_close(jb);
+	jb_key(jb, "findings");
+	jb_arr_open(jb);
+	for (j = 0; j < r->nfindings; j++) {
+		finding_json(jb, rep, r->findings[j]);
+		/* stream: the document is not held whole in memory */
+		if (jb->len > (1 << 20) && jb_flush_to(jb, out) != 0)
+			return -1;
+	}
+	jb_arr_close(jb);
+	jb_key(jb, "resolved");
+	jb_arr_open(jb);
+	for (j = 0; j < r->nresolved; j++)
+		jb_strn(jb, r->resolved[j], strlen(r->resolved[j]));
+	jb_arr_close(jb);
+	jb_obj_close(jb);
+	return 0;
+}
+
+int rp_out_json(const struct rp_report *rep, FILE *out)
+{
+	struct jbuf jb;
+	char nol[6][200];
+	int i, nn;
+
+	jb_init(&jb);
+	jb_obj_open(&jb);
+	jb_kv_int(&jb, "schema_version", REPORT_SCHEMA_VERSION);
+	jb_key(&jb, "generator");
+	jb_obj_open(&jb);
+	jb_kv_str(&jb, "name", "wireaudit");
+	jb_kv_str(&jb, "version", PACKAGE_VERSION);
+	jb_kv_str(&jb, "standard", "OWASP ASVS 5.0.0 V12");
+	jb_obj_close(&jb);
+	kv_ts(&jb, "generated_at", rep->generated_at);
+	jb_kv_int(&jb, "level", rep->o->level);
+	jb_key(&jb, "window");
+	jb_obj_open(&jb);
+	kv_ts(&jb, "since", rep->o->since);
+	kv_ts(&jb, "until", rep->o->until);
+	kv_ts(&jb, "first_seen", rep->win_first);
+	kv_ts(&jb, "last_seen", rep->win_last);
+	jb_obj_close(&jb);
+
+	jb_key(&jb, "network");
+	jb_obj_open(&jb);
+	jb_kv_bool(&jb, "internal_default", rep->internal_default);
+	jb_key(&jb, "internal");
+	jb_arr_open(&jb);
+	for (i = 0; i < rep->nnets; i++) {
+		jb_obj_open(&jb);
+		jb_kv_str(&jb, "cidr", rep->nets[i].cidr);
+		jb_key(&jb, "env");
+		if (rep->nets[i].env[0]) jb_string(&jb, rep->nets[i].env); else jb_null(&jb);
+		jb_key(&jb, "owner");
+		if (rep->nets[i].owner[0]) jb_string(&jb, rep->nets[i].owner); else jb_null(&jb);
+		jb_obj_close(&jb);
+	}
+	jb_arr_close(&jb);
+	jb_key(&jb, "enrichment");
+	jb_obj_open(&jb);
+	jb_kv_bool(&jb, "geoip", rep->geo_db != NULL);
+	jb_kv_bool(&jb, "asn", rep->asn_db != NULL);
+	jb_obj_close(&jb);
+	jb_obj_close(&jb);
+
+	jb_key(&jb, "coverage");
+	jb_obj_open(&jb);
+	jb_kv_int(&jb, "flows", rep->flows);
+	jb_kv_int(&jb, "tcp_flows", rep->flows_tcp);
+	jb_kv_int(&jb, "udp_flows", rep->flows_udp);
+	jb_kv_int(&jb, "handshake_seen", rep->flows_handshake);
+	jb_kv_int(&jb, "midstream", rep->flows_midstream);
+	{
+		char b[32];
+		snprintf(b, sizeof(b), "%.4f", rp_handshake_share(rep));
+		jb_key(&jb, "handshake_seen_share");
+		jb_raw(&jb, b);
+	}
+	jb_kv_int(&jb, "tls_flows", rep->tls_flows);
+	jb_kv_int(&jb, "tls13_flows", rep->tls13_flows);
+	jb_kv_int(&jb, "tls_flows_with_certificates", rep->tls_certs_seen);
+	jb_kv_int(&jb, "unknown_security", rep->unknown_security);
+	jb_kv_int(&jb, "packets", rep->packets);
+	jb_key(&jb, "drops");
+	if (rep->drops_known) jb_int(&jb, rep->drops + rep->if_drops); else jb_null(&jb);
+	jb_kv_bool(&jb, "drops_warning", rep->drops + rep->if_drops > 0);
+	jb_key(&jb, "sources");
+	jb_arr_open(&jb);
+	for (i = 0; i < rep->nruns; i++) {
+		const struct rp_run_info *r = &rep->runs[i];
+		jb_obj_open(&jb);
+		jb_kv_int(&jb, "run_id", r->run_id);
+		jb_key(&jb, "source");
+		jb_strn(&jb, r->source ? r->source : "", r->source ? strlen(r->source) : 0);
+		jb_kv_str(&jb, "mode", r->mode);
+		jb_kv_str(&jb, "status", r->status);
+		jb_kv_int(&jb, "packets", r->packets);
+		jb_key(&jb, "drops");
+		if (r->drops >= 0) jb_int(&jb, r->drops); else jb_null(&jb);
+		jb_key(&jb, "if_drops");
+		if (r->if_drops >= 0) jb_int(&jb, r->if_drops); else jb_null(&jb);
+		jb_obj_close(&jb);
+	}
+	jb_arr_close(&jb);
+	kv_counts(&jb, "security_states", rep->security, rep->nsecurity);
+	kv_counts(&jb, "tls_versions", rep->versions, rep->nversions);
+	kv_counts(&jb, "cipher_classes", rep->classes, rep->nclasses);
+	kv_counts(&jb, "cleartext_protocols", rep->clear_protos, rep->nclear_protos);
+	nn = rp_not_observable_lines(rep, nol);
+	jb_key(&jb, "not_observable");
+	jb_arr_open(&jb);
+	for (i = 0; i < nn; i++)
+		jb_string(&jb, nol[i]);
+	jb_arr_close(&jb);
+	jb_obj_close(&jb);
+
+	jb_key(&jb, "summary");
+	jb_obj_open(&jb);
+	jb_kv_int(&jb, "fail", rp_count_status(rep, "fail"));
+	jb_kv_int(&jb, "pass", rp_count_status(rep, "pass"));
+	jb_kv_int(&jb, "not_observed", rp_count_status(rep, "not_observed"));
+	jb_kv_int(&jb, "not_observable", rp_count_status(rep, "not_observable"));
+	jb_kv_str(&jb, "result", rep->any_fail ? "fail" : "pass");
+	jb_obj_close(&jb);
+
+	jb_key(&jb, "requirements");
+	jb_arr_open(&jb);
+	for (i = 0; i < rep->nreqs; i++) {
+		if (json_requirement(rep, &rep->reqs[i], &jb, out) != 0) {
+			jb_free(&jb);
+			return -1;
+		}
+	}
+	jb_arr_close(&jb);
+	jb_kv_int(&jb, "findings_dropped", 0);   /* schema 1: nothing is dropped any more */
+	jb_key(&jb, "notes");
+	jb_arr_open(&jb);
+	for (i = 0; i < rep->nnotes; i++)
+		jb_string(&jb, rep->notes[i]);
+	jb_arr_close(&jb);
+	jb_obj_close(&jb);
+	if (jb_flush_to(&jb, out) != 0) {
+		jb_free(&jb);
+		return -1;
+	}
+	fputc('\n', out);
+	jb_free(&jb);
+	return ferror(out) ? -1 : 0;
+}
+

@@ -1,0 +1,159 @@
+/* out_md.c — the Markdown report; wire strings backslash-escaped. */
+#include "report_int.h"
+
+#include <string.h>
+
+#include "config.h"
+#include "export.h"
+#include "json.h"
+
+/* ------------------------------------------------------------ Markdown */
+
+/* Markdown: ASCII punctuation backslash-escaped (CommonMark 2.4: no inline
+ * HTML, links or emphasis can form), control bytes, C1 and invalid UTF-8
+ * shown as \xNN. */
+static void md_escape(FILE *out, const char *s)
+{
+	const unsigned char *p;
+	if (s == NULL) {
+		fputs("-", out);
+		return;
+	}
+	for (p = (const unsigned char *)s; *p;) {
+		size_t n;
+		if (*p < 0x20 || *p == 0x7f) {
+			fprintf(out, "\\\\x%02x", *p++);
+		} else if (*p < 0x80) {
+			if (strchr("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", *p))
+				fputc('\\', out);
+			fputc(*p++, out);
+		} else if ((n = utf8_seq_len(p, strlen((const char *)p))) == 0 ||
+			   (p[0] == 0xc2 && p[1] < 0xa0)) {
+			fprintf(out, "\\\\x%02x", *p++);
+		} else {
+			fwrite(p, 1, n, out);
+			p += n;
+		}
+	}
+}
+
+int rp_out_md(const struct rp_report *rep, FILE *out)
+{
+	char b1[TSSTR_MAX], b2[TSSTR_MAX], nol[6][200];
+	int i, j, c, nn, nr;
+
+	fprintf(out, "# wireaudit report: OWASP ASVS 5.0 V12, level %d\n\n", rep->o->level);
+	fprintf(out, "Generated %s. ", rp_ts(rep->generated_at, b1, sizeof(b1)));
+	fprintf(out, "Window %s .. %s.\n\n", rp_ts(rep->win_first, b1, sizeof(b1)), rp_ts(rep->win_last, b2, sizeof(b2)));
+	fprintf(out, "**Result: %s** (%d fail, %d pass, %d not observed, %d not observable)\n\n",
+		rep->any_fail ? "FAIL" : "no failing requirement", rp_count_status(rep, "fail"),
+		rp_count_status(rep, "pass"), rp_count_status(rep, "not_observed"), rp_count_status(rep, "not_observable"));
+	fputs("## Coverage\n\n", out);
+	fprintf(out, "- Flows: %lld (TCP %lld, UDP %lld); handshake or session start seen in %.1f%% of TCP flows\n",
+		(long long)rep->flows, (long long)rep->flows_tcp, (long long)rep->flows_udp,
+		100.0 * rp_handshake_share(rep));
+	fprintf(out, "- TLS flows: %lld (TLS 1.3: %lld)\n", (long long)rep->tls_flows, (long long)rep->tls13_flows);
+	fprintf(out, "- Packets: %lld; drops: %lld\n", (long long)rep->packets, (long long)(rep->drops + rep->if_drops));
+	if (rep->drops + rep->if_drops > 0)
+		fputs("- **Warning: packets were dropped, results may be incomplete**\n", out);
+	for (i = 0; i < rep->nruns; i++) {
+		fprintf(out, "- Source run %lld: ", (long long)rep->runs[i].run_id);
+		md_escape(out, rep->runs[i].source);
+		fputc('\n', out);
+	}
+	nn = rp_not_observable_lines(rep, nol);
+	for (i = 0; i < nn; i++)
+		fprintf(out, "- Not observable: %s\n", nol[i]);
+	for (i = 0; i < rep->nnotes; i++)
+		fprintf(out, "- Note: %s\n", rep->notes[i]);
+	fputs("\n## Requirements\n\n| ID | Level | Status | Reason |\n|---|---|---|---|\n", out);
+	for (i = 0; i < rep->nreqs; i++)
+		fprintf(out, "| %s | L%d | %s | %s |\n", rep->reqs[i].id, rep->reqs[i].level,
+			rep->reqs[i].status, rep->reqs[i].reason);
+	for (i = 0; i < rep->nreqs; i++) {
+		const struct rp_req *r = &rep->reqs[i];
+		fprintf(out, "\n### %s (L%d): %s\n\n> %s\n\n%s\n", r->id, r->level, r->status, r->title, r->reason);
+		if (r->nfindings == 0)
+			continue;
+		{
+			char n1[32], n2[32], n3[32], n4[32], n5[32], n6[32];
+			fprintf(out, "\n%s findings (%s failing) over %s servers; violating flows %s (%s servers, %s clients)\n",
+				rp_fmt_n(r->nfindings, n1, sizeof(n1)), rp_fmt_n(r->nfailing, n2, sizeof(n2)),
+				rp_fmt_n(r->nservers, n3, sizeof(n3)), rp_fmt_n(r->v_flows, n4, sizeof(n4)),
+				rp_fmt_n(r->v_servers, n5, sizeof(n5)), rp_fmt_n(r->v_clients, n6, sizeof(n6)));
+		}
+		nr = rp_rollups_shown(rep, r);
+		if (nr > 0)
+			fputs("\n| Severity | Kind | Cause | Servers | Clients | Flows | Top servers |\n"
+			      "|---|---|---|---|---|---|---|\n", out);
+		for (j = 0; j < nr; j++) {
+			const struct rp_rollup *u = &r->rollups[j];
+			char line[900];
+			rp_cause_line(u, line, sizeof(line));
+			fprintf(out, "| %s | %s | ", u->k->severity, u->k->kind);
+			md_escape(out, line);
+			fprintf(out, " | %lld | %lld | %lld | ", (long long)u->servers, (long long)u->clients,
+				(long long)u->flows);
+			for (c = 0; c < u->ntop; c++) {
+				if (c) fputs(", ", out);
+				rp_srv_line(&u->top[c], line, sizeof(line));
+				md_escape(out, line);
+				fprintf(out, " (%lld)", (long long)u->top[c].flows);
+			}
+			fputs(" |\n", out);
+		}
+		if (nr < r->nrollups)
+			fprintf(out, "\n%d more causes: see the JSON report.\n", r->nrollups - nr);
+		fputs("\n| Severity | Kind | Server | Protocol | Flows | Clients | First seen | Last seen | Top clients | SNI | Evidence | Samples | State |\n"
+		      "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n", out);
+		for (j = 0; j < r->nlisted; j++) {
+			const struct rp_finding *f = r->findings[j];
+			fprintf(out, "| %s | %s | ", rp_finding_severity(f), f->k->kind);
+			fputs(strchr(f->server_ip, ':') ? "\\[" : "", out);
+			md_escape(out, f->server_ip);
+			fprintf(out, "%s:%d | ", strchr(f->server_ip, ':') ? "\\]" : "", f->server_port);
+			md_escape(out, f->protocol);
+			fprintf(out, " | %lld | %lld | %s | %s | ", (long long)f->flows, (long long)f->nclients,
+				rp_ts(f->first_seen, b1, sizeof(b1)), rp_ts(f->last_seen, b2, sizeof(b2)));
+			for (c = 0; c < f->ntop; c++) {
+				if (c) fputs(", ", out);
+				md_escape(out, f->top[c].ip);
+				fprintf(out, " (%lld)", (long long)f->top[c].flows);
+			}
+			fputs(" | ", out);
+			for (c = 0; c < f->nsni; c++) {
+				if (c) fputs(", ", out);
+				md_escape(out, f->sni[c]);
+			}
+			fputs(" | ", out);
+			md_escape(out, f->evidence_text);
+			fputs(" | ", out);
+			for (c = 0; c < f->nsamples; c++)
+				fprintf(out, "%s%lld", c ? " " : "", (long long)f->samples[c]);
+			fputs(" | ", out);
+			if (!f->k->violation)
+				fputs("informational ", out);
+			if (f->baseline)
+				fprintf(out, "%s ", f->baseline);
+			if (f->waiver_owner[0]) {
+				fputs(f->waived ? "waived: " : "expired waiver: ", out);
+				md_escape(out, f->waiver_reason);
+			}
+			fputs(" |\n", out);
+		}
+		if (r->nlisted < r->nfindings) {
+			char n1[32], n2[32], n3[32];
+			fprintf(out, "\n... and %s more findings over %s servers and %s flows: see the JSON or CSV report.\n",
+				rp_fmt_n(r->nfindings - r->nlisted, n1, sizeof(n1)), rp_fmt_n(r->rest_servers, n2, sizeof(n2)),
+				rp_fmt_n(r->rest_flows, n3, sizeof(n3)));
+		}
+		for (j = 0; j < r->nresolved; j++) {
+			fputs("\n- Resolved since the baseline: ", out);
+			md_escape(out, r->resolved[j]);
+		}
+		if (r->nresolved)
+			fputc('\n', out);
+	}
+	return ferror(out) ? -1 : 0;
+}
+

@@ -1,0 +1,222 @@
+/* out_text.c — the text report for a terminal (colour only on a TTY); wire strings through term_escape. */
+#include "report_int.h"
+
+#include <string.h>
+
+#include "config.h"
+#include "export.h"
+
+/* ---------------------------------------------------------------- text */
+
+#define C_RESET "\033[0m"
+static const char *status_color(const char *st)
+{
+	if (strcmp(st, "fail") == 0) return "\033[1;31m";
+	if (strcmp(st, "pass") == 0) return "\033[1;32m";
+	if (strcmp(st, "not_observable") == 0) return "\033[1;33m";
+	return "\033[1;37m";
+}
+
+static void upper(FILE *out, const char *s)
+{
+	for (; *s; s++)
+		fputc(*s == '_' ? ' ' : (*s >= 'a' && *s <= 'z' ? *s - 32 : *s), out);
+}
+
+/* One requirement: status, reason, counts, rollups, the listed findings. */
+static void text_requirement(const struct rp_report *rep, const struct rp_req *r, FILE *out, bool color)
+{
+	char b1[TSSTR_MAX], b2[TSSTR_MAX];
+	int j, c, nr;
+
+	fputc('\n', out);
+	if (color)
+		fputs(status_color(r->status), out);
+	fputc('[', out);
+	upper(out, r->status);
+	fputc(']', out);
+	if (color)
+		fputs(C_RESET, out);
+	fprintf(out, " %s (L%d) %s\n", r->id, r->level, r->title);
+	fprintf(out, "    %s\n", r->reason);
+	if (r->nfindings) {
+		char n1[32], n2[32], n3[32], n4[32], n5[32], n6[32];
+		fprintf(out, "    %s findings (%s failing) over %s servers; violating flows %s"
+			" (%s servers, %s clients)\n", rp_fmt_n(r->nfindings, n1, sizeof(n1)),
+			rp_fmt_n(r->nfailing, n2, sizeof(n2)), rp_fmt_n(r->nservers, n3, sizeof(n3)),
+			rp_fmt_n(r->v_flows, n4, sizeof(n4)), rp_fmt_n(r->v_servers, n5, sizeof(n5)),
+			rp_fmt_n(r->v_clients, n6, sizeof(n6)));
+	}
+	nr = rp_rollups_shown(rep, r);
+	if (nr > 0)
+		fputs("    by cause:\n", out);
+	for (j = 0; j < nr; j++) {
+		const struct rp_rollup *u = &r->rollups[j];
+		char line[900], n1[32], n2[32], n3[32];
+		rp_cause_line(u, line, sizeof(line));
+		fprintf(out, "  * %s %s: %s servers, %s clients, %s flows: ", u->k->severity, u->k->kind,
+			rp_fmt_n(u->servers, n1, sizeof(n1)), rp_fmt_n(u->clients, n2, sizeof(n2)),
+			rp_fmt_n(u->flows, n3, sizeof(n3)));
+		term_escape(out, line);
+		fputs("; top servers", out);
+		for (c = 0; c < u->ntop; c++) {
+			rp_srv_line(&u->top[c], line, sizeof(line));
+			fputs(c ? ", " : " ", out);
+			term_escape(out, line);
+			fprintf(out, " (%lld)", (long long)u->top[c].flows);
+		}
+		fputc('\n', out);
+	}
+	if (nr < r->nrollups)
+		fprintf(out, "  * ... and %d more causes: see the JSON report\n", r->nrollups - nr);
+	for (j = 0; j < r->nlisted; j++) {
+		const struct rp_finding *f = r->findings[j];
+		fprintf(out, "  - %s %s ", rp_finding_severity(f), f->k->kind);
+		/* IPv6 endpoints bracketed, as in the export summary */
+		fputs(strchr(f->server_ip, ':') ? "[" : "", out);
+		term_escape(out, f->server_ip);
+		fprintf(out, "%s:%d/", strchr(f->server_ip, ':') ? "]" : "", f->server_port);
+		term_escape(out, f->protocol);
+		fprintf(out, " %s: %lld flows, %lld clients, %s .. %s",
+			f->server_internal ? "internal" : "external",
+			(long long)f->flows, (long long)f->nclients,
+			rp_ts(f->first_seen, b1, sizeof(b1)), rp_ts(f->last_seen, b2, sizeof(b2)));
+		if (f->baseline)
+			fprintf(out, " [%s]", f->baseline);
+		if (!f->k->violation)
+			fputs(" [informational]", out);
+		fputc('\n', out);
+		fprintf(out, "      %s\n      ", f->k->summary);
+		term_escape(out, f->evidence_text);
+		fputc('\n', out);
+		if (f->env[0] || f->geo.country[0] || f->geo.asn) {
+			fputs("      server:", out);
+			if (f->env[0]) {
+				fputs(" env=", out);
+				term_escape(out, f->env);
+			}
+			if (f->owner[0]) {
+				fputs(" owner=", out);
+				term_escape(out, f->owner);
+			}
+			if (f->geo.country[0]) {
+				fputs(" country=", out);
+				term_escape(out, f->geo.country);
+			}
+			if (f->geo.asn) {
+				fprintf(out, " AS%lld ", (long long)f->geo.asn);
+				term_escape(out, f->geo.as_org);
+			}
+			fputc('\n', out);
+		}
+		fputs("      clients:", out);
+		for (c = 0; c < f->ntop; c++) {
+			fputc(' ', out);
+			term_escape(out, f->top[c].ip);
+			fprintf(out, " (%lld", (long long)f->top[c].flows);
+			if (f->top[c].geo.country[0]) {
+				fputc(' ', out);
+				term_escape(out, f->top[c].geo.country);
+			}
+			if (f->top[c].geo.asn)
+				fprintf(out, " AS%lld", (long long)f->top[c].geo.asn);
+			fputc(')', out);
+		}
+		fputc('\n', out);
+		if (f->nsni) {
+			fputs("      sni:", out);
+			for (c = 0; c < f->nsni; c++) {
+				fputc(' ', out);
+				term_escape(out, f->sni[c]);
+			}
+			fputc('\n', out);
+		}
+		fputs("      sample flows (wireaudit export --flow ID):", out);
+		for (c = 0; c < f->nsamples; c++)
+			fprintf(out, " %lld", (long long)f->samples[c]);
+		fputc('\n', out);
+		if (f->waiver_owner[0]) {
+			fprintf(out, "      %s: ", f->waived ? "waived" : "EXPIRED waiver");
+			term_escape(out, f->waiver_reason);
+			fputs(" (owner ", out);
+			term_escape(out, f->waiver_owner);
+			fprintf(out, ", expires %s)\n", f->waiver_expires);
+		}
+	}
+	if (r->nlisted < r->nfindings) {
+		char n1[32], n2[32], n3[32];
+		fprintf(out, "  - ... and %s more findings over %s servers and %s flows: see the JSON or CSV report\n",
+			rp_fmt_n(r->nfindings - r->nlisted, n1, sizeof(n1)), rp_fmt_n(r->rest_servers, n2, sizeof(n2)),
+			rp_fmt_n(r->rest_flows, n3, sizeof(n3)));
+	}
+	for (j = 0; j < r->nresolved; j++) {
+		fputs("  - resolved since the baseline: ", out);
+		term_escape(out, r->resolved[j]);
+		fputc('\n', out);
+	}
+}
+
+int rp_out_text(const struct rp_report *rep, FILE *out, bool color)
+{
+	char b1[TSSTR_MAX], b2[TSSTR_MAX], nol[6][200];
+	int i, nn;
+
+	fprintf(out, "wireaudit %s report: OWASP ASVS 5.0 V12 Secure Communication, level %d\n",
+		PACKAGE_VERSION, rep->o->level);
+	fprintf(out, "Generated %s\n", rp_ts(rep->generated_at, b1, sizeof(b1)));
+	fprintf(out, "Window: %s .. %s", rp_ts(rep->win_first, b1, sizeof(b1)), rp_ts(rep->win_last, b2, sizeof(b2)));
+	if (rep->o->since >= 0 || rep->o->until >= 0)
+		fprintf(out, " (selected %s .. %s)", rep->o->since >= 0 ? rp_ts(rep->o->since, b1, sizeof(b1)) : "start",
+			rep->o->until >= 0 ? rp_ts(rep->o->until, b2, sizeof(b2)) : "end");
+	fputc('\n', out);
+	fputs("\nCoverage\n", out);
+	fprintf(out, "  flows %lld (tcp %lld, udp %lld); handshake or session start seen in %lld of %lld TCP flows (%.1f%%)\n",
+		(long long)rep->flows, (long long)rep->flows_tcp, (long long)rep->flows_udp,
+		(long long)rep->flows_handshake, (long long)rep->flows_tcp, 100.0 * rp_handshake_share(rep));
+	fprintf(out, "  TLS flows %lld (TLS 1.3: %lld, with a visible certificate chain: %lld)\n",
+		(long long)rep->tls_flows, (long long)rep->tls13_flows, (long long)rep->tls_certs_seen);
+	if (rep->drops_known)
+		fprintf(out, "  packets %lld, drops %lld\n", (long long)rep->packets,
+			(long long)(rep->drops + rep->if_drops));
+	else
+		fprintf(out, "  packets %lld, drops not reported (offline read)\n", (long long)rep->packets);
+	for (i = 0; i < rep->nruns; i++) {
+		const struct rp_run_info *r = &rep->runs[i];
+		fprintf(out, "  source run %lld: ", (long long)r->run_id);
+		term_escape(out, r->mode);
+		fputc(' ', out);
+		term_escape(out, r->source);
+		fputs(" (", out);
+		term_escape(out, r->status);
+		fprintf(out, ") packets %lld", (long long)r->packets);
+		if (r->drops >= 0 || r->if_drops >= 0)
+			fprintf(out, " drops %lld/%lld", (long long)r->drops, (long long)r->if_drops);
+		fputc('\n', out);
+	}
+	if (rep->drops > 0 || rep->if_drops > 0)
+		fprintf(out, "  %sWARNING: %lld packets dropped: results may be incomplete%s\n",
+			color ? "\033[1;31m" : "", (long long)(rep->drops + rep->if_drops), color ? C_RESET : "");
+	nn = rp_not_observable_lines(rep, nol);
+	fputs("  not observable:\n", out);
+	for (i = 0; i < nn; i++)
+		fprintf(out, "    - %s\n", nol[i]);
+	fputs("  internal networks:", out);
+	for (i = 0; i < rep->nnets; i++) {
+		fprintf(out, " %s", rep->nets[i].cidr);
+		if (rep->nets[i].env[0])
+			fprintf(out, "[env=%s]", rep->nets[i].env);
+	}
+	fputc('\n', out);
+	for (i = 0; i < rep->nnotes; i++)
+		fprintf(out, "  note: %s\n", rep->notes[i]);
+
+	fprintf(out, "\nSummary: %d fail, %d pass, %d not observed, %d not observable\n",
+		rp_count_status(rep, "fail"), rp_count_status(rep, "pass"), rp_count_status(rep, "not_observed"),
+		rp_count_status(rep, "not_observable"));
+	for (i = 0; i < rep->nreqs; i++) {
+		text_requirement(rep, &rep->reqs[i], out, color);
+	}
+	fprintf(out, "\nResult: %s\n", rep->any_fail ? "FAIL (exit 6)" : "no failing requirement (exit 0)");
+	return ferror(out) ? -1 : 0;
+}
+
