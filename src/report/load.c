@@ -118,7 +118,7 @@ int rp_build_rf(struct rp_report *rep)
 	const char *p[2] = { since, until };
 	snprintf(since, sizeof(since), "%lld", (long long)rep->o->since);
 	snprintf(until, sizeof(until), "%lld", (long long)rep->o->until);
-	if (rp_net_register(rep) != 0 || rp_rules_register(rep->st) != 0)
+	if (rp_net_register(rep) != 0 || rp_rules_register(rep) != 0)
 		return -1;
 	if (rp_q_exec(rep, rf_create_sql) != 0 || rp_q(rep, rf_tls_sql, p, 2, rp_cb_noop, NULL) != 0 ||
 	    rp_q(rep, rf_other_sql, p, 2, rp_cb_noop, NULL) != 0)

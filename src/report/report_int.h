@@ -153,11 +153,13 @@ struct rp_count {
 };
 
 struct rp_zmemo;
+struct rp_memo;
 
 struct rp_report {
 	const struct report_opts *o;
 	struct store *st;
 	struct rp_zmemo *zmemo;   /* zone lookups memoised (netctx.c) */
+	struct rp_memo *best_memo;/* best offered suite class memoised (rules.c) */
 	int64_t phase_us;         /* WIREAUDIT_TIMING: start of the current phase */
 	long phase_clock;
 	int64_t generated_at;
@@ -288,7 +290,7 @@ extern const struct rp_kind rp_kinds[];   /* {NULL} terminated */
 extern const char rp_intro_title[];
 /* Registers the classification SQL functions (wa_vrank, wa_cclass, wa_cfs,
  * wa_best_offered, wa_tlsform, wa_cclass_name) on the store. */
-int rp_rules_register(struct store *st);
+int rp_rules_register(struct rp_report *rep);
 /* Fills status and reason of r from its counts and findings. */
 void rp_rules_judge(struct rp_req *r, int level);
 /* The SQL expression over rf that gives a cause's value. */

@@ -429,21 +429,21 @@ struct rp_memo {
 	int val[RP_MEMO];
 	bool used[RP_MEMO];
 };
-static struct rp_memo rp_best_memo;
 
 static int fn_best_offered(const char *arg, void *user, int64_t *iv, const char **sv)
 {
+	struct rp_memo *m = user;
 	uint64_t h = 1469598103934665603ULL;
 	const char *p;
 	unsigned slot;
 	int best = -1, fs;
-	(void)user; (void)sv;
+	(void)sv;
 
 	for (p = arg; *p; p++)
 		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
 	slot = (unsigned)(h % RP_MEMO);
-	if (rp_best_memo.used[slot] && rp_best_memo.hash[slot] == h) {
-		best = rp_best_memo.val[slot];
+	if (m->used[slot] && m->hash[slot] == h) {
+		best = m->val[slot];
 	} else {
 		for (p = arg; *p;) {
 			if (*p >= '0' && *p <= '9') {
@@ -457,9 +457,9 @@ static int fn_best_offered(const char *arg, void *user, int64_t *iv, const char 
 				p++;
 			}
 		}
-		rp_best_memo.used[slot] = true;
-		rp_best_memo.hash[slot] = h;
-		rp_best_memo.val[slot] = best;
+		m->used[slot] = true;
+		m->hash[slot] = h;
+		m->val[slot] = best;
 	}
 	if (best < 0)
 		return STORE_FN_NULL;
@@ -487,14 +487,16 @@ static int fn_cclass_name(const char *arg, void *user, int64_t *iv, const char *
 	return STORE_FN_TEXT;
 }
 
-int rp_rules_register(struct store *st)
+int rp_rules_register(struct rp_report *rep)
 {
-	memset(&rp_best_memo, 0, sizeof(rp_best_memo));
+	struct store *st = rep->st;
+	free(rep->best_memo);
+	rep->best_memo = rp_xcalloc(1, sizeof(struct rp_memo));
 	if (store_add_function(st, "wa_vrank", fn_vrank, NULL) != 0 ||
 	    store_add_function(st, "wa_vname", fn_vname, NULL) != 0 ||
 	    store_add_function(st, "wa_cclass", fn_cclass, NULL) != 0 ||
 	    store_add_function(st, "wa_cfs", fn_cfs, NULL) != 0 ||
-	    store_add_function(st, "wa_best_offered", fn_best_offered, NULL) != 0 ||
+	    store_add_function(st, "wa_best_offered", fn_best_offered, rep->best_memo) != 0 ||
 	    store_add_function(st, "wa_tlsform", fn_tlsform, NULL) != 0 ||
 	    store_add_function(st, "wa_cclass_name", fn_cclass_name, NULL) != 0)
 		return -1;
