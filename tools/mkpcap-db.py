@@ -27,85 +27,27 @@ import os
 import struct
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pcaplib  # noqa: E402
+
 TS0 = 1700000000  # 2023-11-14T22:13:20Z
 
 # ------------------------------------------------------------------ pcap
 
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return (~s) & 0xFFFF
-
-
-def ip4(a):
-    return bytes(int(x) for x in a.split("."))
-
-
-class Conv:
-    """One TCP connection, client cip:cport -> server sip:sport."""
-
-    def __init__(self, cport, sport, cip="10.20.0.1", sip="10.20.0.2"):
-        self.c = (ip4(cip), cport)
-        self.s = (ip4(sip), sport)
-        self.seq = {"c": 1000, "s": 5000}
-        self.pkts = []
-        self.t = 0
-
-    def _pkt(self, who, flags, payload=b""):
-        src, dst = (self.c, self.s) if who == "c" else (self.s, self.c)
-        other = "s" if who == "c" else "c"
-        ack = self.seq[other] if flags & 0x10 else 0
-        tcp = struct.pack("!HHIIBBHHH", src[1], dst[1], self.seq[who], ack,
-                          5 << 4, flags, 65535, 0, 0)
-        pseudo = src[0] + dst[0] + struct.pack("!BBH", 0, 6, len(tcp) + len(payload))
-        ck = csum(pseudo + tcp + payload)
-        tcp = tcp[:16] + struct.pack("!H", ck) + tcp[18:]
-        ipl = 20 + len(tcp) + len(payload)
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, ipl, len(self.pkts) + 1, 0x4000,
-                         64, 6, 0, src[0], dst[0])
-        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-        mac_c, mac_s = b"\x02\0\0\0\0\x01", b"\x02\0\0\0\0\x02"
-        eth = (mac_s + mac_c if who == "c" else mac_c + mac_s) + b"\x08\x00"
-        self.t += 1000
-        self.pkts.append((self.t, eth + ip + tcp + payload))
-        self.seq[who] = (self.seq[who] + len(payload) + (1 if flags & 0x03 else 0)) & 0xFFFFFFFF
-
-    def handshake(self):
-        self._pkt("c", 0x02)          # SYN
-        self._pkt("s", 0x12)          # SYN+ACK
-        self._pkt("c", 0x10)          # ACK
-        return self
-
-    def send(self, who, data):
-        for i in range(0, len(data), 1448):
-            self._pkt(who, 0x18, data[i:i + 1448])   # PSH+ACK
-        return self
-
-    def close(self):
-        self._pkt("c", 0x11)          # FIN+ACK
-        self._pkt("s", 0x11)
-        self._pkt("c", 0x10)
-        return self
-
-    def write(self, path):
-        with open(path, "wb") as f:
-            f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-            for t, p in self.pkts:
-                f.write(struct.pack("<IIII", TS0 + t // 1000000, t % 1000000, len(p), len(p)))
-                f.write(p)
+MAC_C, MAC_S = b"\x02\0\0\0\0\x01", b"\x02\0\0\0\0\x02"
+IP_C, IP_S = bytes([10, 20, 0, 1]), bytes([10, 20, 0, 2])
 
 
 def conv(path, cport, sport, msgs, close=True):
-    c = Conv(cport, sport).handshake()
+    """One TCP connection, client IP_C:cport -> server IP_S:sport, written to
+    path: handshake, msgs (("c" | "s", bytes), segmented at 1448 bytes, not
+    acknowledged), FIN close; frames 1 ms apart from TS0."""
+    c = pcaplib.TcpConn(IP_C, IP_S, cport, sport, MAC_C, MAC_S, t0=1000, step=1000)
     for who, data in msgs:
-        c.send(who, data)
+        c.send(0 if who == "c" else 1, data)
     if close:
         c.close()
-    c.write(path)
+    pcaplib.write_frames(path, c.frames, base_sec=TS0, snaplen=65535)
 
 
 # ------------------------------------------------------------------ BSON [BSON]
@@ -391,14 +333,9 @@ def pcap_tcp_streams(path):
     """The TCP payload of each direction ('c' = sender of the first frame,
     's' = the other) of a one-connection classic pcap with Ethernet/IPv4
     frames, in capture order (the lab captures have no retransmissions)."""
-    with open(path, "rb") as f:
-        d = f.read()
-    assert struct.unpack("<I", d[:4])[0] == 0xA1B2C3D4, path
-    off, out, cport = 24, {"c": b"", "s": b""}, None
-    while off < len(d):
-        _, _, incl, _ = struct.unpack("<IIII", d[off:off + 16])
-        fr = d[off + 16:off + 16 + incl]
-        off += 16 + incl
+    _, _, pkts = pcaplib.read_pcap(path)
+    out, cport = {"c": b"", "s": b""}, None
+    for _, _, fr, _ in pkts:
         ip = fr[14:]
         ihl = (ip[0] & 15) * 4
         tcp = ip[ihl:struct.unpack(">H", ip[2:4])[0]]

@@ -18,57 +18,26 @@ import os
 import struct
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pcaplib  # noqa: E402
+
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SRC = os.path.join(TOP, "pcaps/sample/http-mixed.pcap")
 
-DLT_NULL, DLT_EN10MB, DLT_RAW, DLT_LINUX_SLL, DLT_LINUX_SLL2 = 0, 1, 101, 113, 276
-
-
-def read_pcap(path):
-    data = open(path, "rb").read()
-    magic, = struct.unpack("<I", data[:4])
-    assert magic == 0xa1b2c3d4, "little-endian microsecond pcap expected"
-    _, _, _, _, snap, dlt = struct.unpack("<HHiIII", data[4:24])
-    off, pkts = 24, []
-    while off + 16 <= len(data):
-        sec, usec, cap, wire = struct.unpack("<IIII", data[off:off + 16])
-        pkts.append((sec, usec, data[off + 16:off + 16 + cap], wire))
-        off += 16 + cap
-    return dlt, pkts
-
-
-def write_pcap(path, dlt, pkts, snaplen=262144):
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, snaplen, dlt))
-        for sec, usec, frame, wire in pkts:
-            f.write(struct.pack("<IIII", sec, usec, len(frame), wire))
-            f.write(frame)
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return (~s) & 0xffff
-
-
-def ipv4(src, dst, proto, payload, ident=1, flags_frag=0x4000):
-    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident, flags_frag, 64, proto, 0,
-                    bytes(src), bytes(dst))
-    h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
-    return h + payload
-
-
-def udp(sport, dport, payload):
-    return struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+DLT_NULL, DLT_EN10MB, DLT_RAW, DLT_LINUX_SLL, DLT_LINUX_SLL2 = (
+    pcaplib.LINKTYPE_NULL, pcaplib.LINKTYPE_ETHERNET, pcaplib.LINKTYPE_RAW,
+    pcaplib.LINKTYPE_LINUX_SLL, pcaplib.LINKTYPE_LINUX_SLL2)
 
 
 MAC_A = bytes.fromhex("020000000a01")
 MAC_B = bytes.fromhex("020000000a02")
 OUT_A = [192, 0, 2, 1]     # RFC 5737 documentation addresses for tunnel endpoints
 OUT_B = [192, 0, 2, 2]
+
+
+def outer(proto, payload):
+    """The tunnel's outer Ethernet/IPv4 header, OUT_A -> OUT_B."""
+    return pcaplib.ethernet(MAC_A, MAC_B, pcaplib.ipv4(OUT_A, OUT_B, proto, payload))
 
 
 def encaps(dlt, pkts):
@@ -93,7 +62,7 @@ def encaps(dlt, pkts):
     def gre(fr):
         et = fr[12:14]
         g = b"\x00\x00" + et + fr[14:]
-        return MAC_A + MAC_B + b"\x08\x00" + ipv4(OUT_A, OUT_B, 47, g)
+        return outer(47, g)
     out["gre"] = (DLT_EN10MB, each(gre))
 
     seq = [0]
@@ -102,12 +71,12 @@ def encaps(dlt, pkts):
         seq[0] += 1
         # GRE with S bit, protocol 0x88be, sequence; ERSPAN II header: ver=1, vlan 0, session 7
         g = struct.pack("!HHI", 0x1000, 0x88be, seq[0]) + struct.pack("!HHI", 0x1000, 7, 0) + fr
-        return MAC_A + MAC_B + b"\x08\x00" + ipv4(OUT_A, OUT_B, 47, g)
+        return outer(47, g)
     out["erspan2"] = (DLT_EN10MB, each(erspan2))
 
     def vxlan(fr):
         v = struct.pack("!B3xI", 0x08, 5000 << 8) + fr
-        return MAC_A + MAC_B + b"\x08\x00" + ipv4(OUT_A, OUT_B, 17, udp(49152, 4789, v))
+        return outer(17, pcaplib.udp(OUT_A, OUT_B, 49152, 4789, v, csum=False))
     out["vxlan"] = (DLT_EN10MB, each(vxlan))
     return out
 
@@ -116,7 +85,7 @@ def malformed(dlt, pkts):
     d = os.path.join(TOP, "pcaps/malformed")
     # 1. ends mid-record: two whole packets, then 30 of a record's bytes
     path = os.path.join(d, "truncated-midrecord.pcap")
-    write_pcap(path, dlt, pkts[:3])
+    pcaplib.write_pcap(path, pkts[:3], dlt)
     data = open(path, "rb").read()
     cut = len(data) - len(pkts[2][2]) + 14
     open(path, "wb").write(data[:cut])
@@ -140,16 +109,16 @@ def malformed(dlt, pkts):
     bad.append(eth + bytes(b))
     bad.append(good)
     s, u = pkts[0][0], pkts[0][1]
-    write_pcap(os.path.join(d, "bad-headers.pcap"), dlt, [(s, u + i, f, len(f)) for i, f in enumerate(bad)])
+    pcaplib.write_pcap(os.path.join(d, "bad-headers.pcap"), [(s, u + i, f, len(f)) for i, f in enumerate(bad)], dlt)
     # 4. snaplen 80: headers whole, payload bytes missing from every data packet of the flow
     flow = [p for p in pkts if len(p[2]) > 0][:10]
-    write_pcap(os.path.join(d, "snaplen-80.pcap"), dlt, [(s, u, fr[:80], w) for s, u, fr, w in flow], snaplen=80)
+    pcaplib.write_pcap(os.path.join(d, "snaplen-80.pcap"), [(s, u, fr[:80], w) for s, u, fr, w in flow], dlt, 80)
 
 
 def main():
-    dlt, pkts = read_pcap(SRC)
+    dlt, _, pkts = pcaplib.read_pcap(SRC)
     for name, (odlt, opk) in encaps(dlt, pkts).items():
-        write_pcap(os.path.join(TOP, "pcaps/encap", "http-%s.pcap" % name), odlt, opk)
+        pcaplib.write_pcap(os.path.join(TOP, "pcaps/encap", "http-%s.pcap" % name), opk, odlt)
     malformed(dlt, pkts)
     print("wrote pcaps/encap/*.pcap and pcaps/malformed/*.pcap")
 

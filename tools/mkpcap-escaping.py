@@ -43,6 +43,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pcaplib  # noqa: E402
+
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(TOP, "pcaps", "escaping")
 CERT = os.path.join(OUT, "hostile-cert.pem")
@@ -65,83 +68,19 @@ P_BADUTF8 = b"\xff\xfe\xc0\xaf"   # not UTF-8; c0 af: overlong '/'
 USER = P_CSV + b"<\"u\x1b[2J" + P_BADUTF8
 
 
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return (~s) & 0xffff
-
-
-def tcp_seg(src, dst, sport, dport, seq, ack, flags, payload):
-    h = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0)
-    pseudo = src + dst + struct.pack("!BBH", 0, 6, len(h) + len(payload))
-    c = csum(pseudo + h + payload)
-    return h[:16] + struct.pack("!H", c) + h[18:] + payload
-
-
-def ipv4(src, dst, payload, ident):
-    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident & 0xffff, 0x4000, 64, 6, 0,
-                    src, dst)
-    return h[:10] + struct.pack("!H", csum(h)) + h[12:] + payload
-
-
-class Conn:
-    """One TCP connection; frames collected in order. handshake=False: the
-    capture joins an established connection (no SYN seen)."""
+class Conn(pcaplib.TcpConn):
+    """One TCP connection IP_C:sport -> IP_S:dport; frames collected in
+    order, 1 ms apart from t0, data in segments of at most 1400 bytes each
+    acknowledged. handshake=False: the capture joins an established
+    connection (no SYN seen)."""
 
     def __init__(self, sport, dport, t0, handshake=True):
-        self.sport, self.dport = sport, dport
-        self.seq = {0: 1000, 1: 5000}
-        self.t = t0
-        self.frames = []
-        self.ident = 1
-        if handshake:
-            self._pkt(0, 0x02, b"", ack=False)       # SYN
-            self.seq[0] += 1
-            self._pkt(1, 0x12, b"")                  # SYN+ACK
-            self.seq[1] += 1
-            self._pkt(0, 0x10, b"")                  # ACK
-
-    def _pkt(self, d, flags, payload, ack=True):
-        src, dst = (IP_C, IP_S) if d == 0 else (IP_S, IP_C)
-        sp, dp = (self.sport, self.dport) if d == 0 else (self.dport, self.sport)
-        seg = tcp_seg(src, dst, sp, dp, self.seq[d], self.seq[1 - d] if ack else 0, flags, payload)
-        eth = (MAC_S + MAC_C if d == 0 else MAC_C + MAC_S) + b"\x08\x00"
-        self.frames.append((self.t, eth + ipv4(src, dst, seg, self.ident)))
-        self.ident += 1
-        self.t += 0.001
-
-    def send(self, d, data, mss=1400):
-        for i in range(0, len(data), mss):
-            chunk = data[i:i + mss]
-            self._pkt(d, 0x18, chunk)
-            self.seq[d] += len(chunk)
-            self._pkt(1 - d, 0x10, b"")              # ACK
-
-    def c(self, data):
-        self.send(0, data)
-
-    def s(self, data):
-        self.send(1, data)
-
-    def close(self):
-        self._pkt(0, 0x11, b"")
-        self.seq[0] += 1
-        self._pkt(1, 0x11, b"")
-        self.seq[1] += 1
-        self._pkt(0, 0x10, b"")
+        super().__init__(IP_C, IP_S, sport, dport, MAC_C, MAC_S, t0=t0, step=0.001, mss=1400,
+                         ack_data=True, handshake=handshake)
 
 
 def write_pcap(name, frames):
-    with open(os.path.join(OUT, name), "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1))
-        for t, fr in frames:
-            sec = int(t)
-            usec = int(round((t - sec) * 1e6))
-            f.write(struct.pack("<IIII", sec, usec, len(fr), len(fr)))
-            f.write(fr)
+    pcaplib.write_frames(os.path.join(OUT, name), frames)
     print("wrote pcaps/escaping/%s" % name)
 
 

@@ -18,31 +18,32 @@ and a pacer that replays a capture into a pipe at its own speed.
 Ethernet / IPv4 / TCP or UDP, checksums zero (wireaudit does not check
 them), times from 2026-01-01T00:00:00Z. No third-party modules.
 """
+import os
 import struct
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pcaplib  # noqa: E402
 
 T0 = 1767225600  # 2026-01-01T00:00:00Z
 CLI = bytes([10, 77, 0, 1])
 SRV = bytes([10, 77, 0, 2])
 
 
-def ip_hdr(proto, src, dst, plen):
-    return struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + plen, 0, 0x4000, 64, proto, 0, src, dst)
-
-
 def eth(payload):
-    return b"\x02\x00\x00\x00\x00\x02" + b"\x02\x00\x00\x00\x00\x01" + b"\x08\x00" + payload
+    return pcaplib.ethernet(b"\x02\x00\x00\x00\x00\x02", b"\x02\x00\x00\x00\x00\x01", payload)
 
 
 def tcp(src, dst, sport, dport, seq, ack, flags, data=b""):
-    h = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, 5 << 4, flags, 65535, 0, 0)
-    return eth(ip_hdr(6, src, dst, len(h) + len(data)) + h + data)
+    return eth(pcaplib.ipv4(src, dst, pcaplib.IPPROTO_TCP,
+                            pcaplib.tcp(src, dst, sport, dport, seq, ack, flags, data, csum=False),
+                            ident=0, csum=False))
 
 
 def udp(src, dst, sport, dport, data):
-    h = struct.pack("!HHHH", sport, dport, 8 + len(data), 0)
-    return eth(ip_hdr(17, src, dst, len(h) + len(data)) + h + data)
+    return eth(pcaplib.ipv4(src, dst, pcaplib.IPPROTO_UDP, pcaplib.udp(src, dst, sport, dport, data, csum=False),
+                            ident=0, csum=False))
 
 
 SYN, ACK, PSH, FIN = 0x02, 0x10, 0x08, 0x01
@@ -116,14 +117,13 @@ def gen_udp(n):
 
 
 def write_pcap(path, pk):
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+    """pk: (t, frame) or (t, frame, cut): the last cut bytes not captured."""
+    def records():
         for p in pk:
             t, fr = p[0], p[1]
             cut = p[2] if len(p) > 2 else 0
-            us = int(round(t * 1e6))
-            f.write(struct.pack("<IIII", T0 + us // 1000000, us % 1000000, len(fr) - cut, len(fr)))
-            f.write(fr[:len(fr) - cut])
+            yield (*pcaplib.ts_us(int(round(t * 1e6)), T0), fr[:len(fr) - cut], len(fr))
+    pcaplib.write_pcap(path, records(), snaplen=65535)
 
 
 def pace(path, speed, started):

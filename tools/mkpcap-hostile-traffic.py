@@ -94,6 +94,9 @@ import random
 import struct
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pcaplib  # noqa: E402
+
 BASE_TS = 1796000000  # 2026-11-28
 
 MAC_C = bytes.fromhex("020000000d01")
@@ -104,120 +107,38 @@ MSS = 1448
 MANIFEST = {}
 
 
-def csum_sum(b):
-    """Ones-complement sum (RFC 1071) of b as 16-bit big-endian words,
-    folded, not inverted. 2^16 == 1 (mod 0xffff), so the sum of the words
-    mod 0xffff is the integer's value mod 0xffff."""
-    if len(b) % 2:
-        b += b"\0"
-    s = int.from_bytes(b, "big") % 0xffff
-    if s == 0 and any(b):
-        s = 0xffff
-    return s
-
-
-def fold(s):
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return s
-
-
-class Pcap:
-    """A pcap file written as frames arrive (little-endian, µs)."""
-
-    def __init__(self, path):
-        self.f = open(path, "wb")
-        self.f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1))
-        self.buf = []
-        self.n = 0
+class Pcap(pcaplib.PcapWriter):
+    """A pcap file written as frames arrive; times in µs after BASE_TS."""
 
     def frame(self, t_us, fr):
-        self.buf.append(struct.pack("<IIII", BASE_TS + t_us // 1000000, t_us % 1000000, len(fr), len(fr)))
-        self.buf.append(fr)
-        self.n += 1
-        if len(self.buf) >= 4096:
-            self.f.write(b"".join(self.buf))
-            self.buf = []
-
-    def close(self):
-        self.f.write(b"".join(self.buf))
-        self.f.close()
+        self.write(*pcaplib.ts_us(t_us, BASE_TS), fr)
 
 
-def ipv4_hdr(src, dst, plen, ident):
-    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + plen, ident & 0xffff, 0x4000, 64, 6, 0, src, dst)
-    return h[:10] + struct.pack("!H", (~csum_sum(h)) & 0xffff) + h[12:]
-
-
-def tcp_frame(src, dst, sport, dport, seq, ack, flags, payload, psum=None, ident=1, macs=None):
-    """Ethernet/IPv4/TCP frame; psum is csum_sum(payload) when known. The
-    payload ends the summed bytes, so its odd-length zero pad (RFC 1071)
-    is the same whether summed alone or after the headers."""
-    h = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xffffffff, ack & 0xffffffff, 5 << 4, flags, 65535, 0, 0)
-    pseudo = src + dst + struct.pack("!BBH", 0, 6, 20 + len(payload))
-    if psum is None:
-        psum = csum_sum(payload)
-    s = fold(csum_sum(pseudo + h) + psum)
-    h = h[:16] + struct.pack("!H", (~s) & 0xffff) + h[18:]
-    eth = macs if macs else (MAC_S + MAC_C) + b"\x08\x00"
-    return eth + ipv4_hdr(src, dst, 20 + len(payload), ident) + h + payload
-
-
-class Conn:
-    """One TCP connection written straight into a Pcap; client port cport."""
+class Conn(pcaplib.TcpConn):
+    """One TCP connection written straight into a Pcap, client port cport,
+    frames 10 µs apart from t_us, data in segments of at most MSS bytes."""
 
     def __init__(self, pc, cport, sport, t_us=0):
-        self.pc, self.cport, self.sport = pc, cport, sport
-        self.seq = {0: 1000, 1: 5000}
-        self.t = t_us
-        self.ident = 1
-        self.seg(0, 0x02, b"", ack=False)          # SYN
-        self.seq[0] += 1
-        self.seg(1, 0x12, b"")                     # SYN+ACK
-        self.seq[1] += 1
-        self.seg(0, 0x10, b"")                     # ACK
-
-    def seg(self, d, flags, payload, seq=None, ack=True, psum=None):
-        src, dst = (IP_C, IP_S) if d == 0 else (IP_S, IP_C)
-        sp, dp = (self.cport, self.sport) if d == 0 else (self.sport, self.cport)
-        fr = tcp_frame(src, dst, sp, dp, self.seq[d] if seq is None else seq,
-                       self.seq[1 - d] if ack else 0, flags, payload, psum, self.ident,
-                       (MAC_S + MAC_C if d == 0 else MAC_C + MAC_S) + b"\x08\x00")
-        self.pc.frame(self.t, fr)
-        self.ident += 1
-        self.t += 10
-
-    def send(self, d, data):
-        for i in range(0, len(data), MSS):
-            chunk = data[i:i + MSS]
-            self.seg(d, 0x18, chunk)
-            self.seq[d] += len(chunk)
+        super().__init__(IP_C, IP_S, cport, sport, MAC_C, MAC_S, t0=t_us, step=10, mss=MSS,
+                         sink=pc.frame)
 
     def send_repeat(self, d, unit, total):
         """Send `unit` (a multiple of MSS) over and over until
         `total` bytes: the per-segment payload sums are computed once."""
         assert len(unit) % MSS == 0
         chunks = [unit[i:i + MSS] for i in range(0, len(unit), MSS)]
-        sums = [csum_sum(c) for c in chunks]
+        sums = [pcaplib.ones_sum(c) for c in chunks]
         sent = 0
         i = 0
         while sent < total:
             c = chunks[i % len(chunks)]
             if total - sent < len(c):
                 c = c[:total - sent]
-                self.seg(d, 0x18, c)
+                self.segment(d, 0x18, c)
             else:
-                self.seg(d, 0x18, c, psum=sums[i % len(chunks)])
-            self.seq[d] += len(c)
+                self.segment(d, 0x18, c, payload_sum=sums[i % len(chunks)])
             sent += len(c)
             i += 1
-
-    def close(self):
-        self.seg(0, 0x11, b"")
-        self.seq[0] += 1
-        self.seg(1, 0x11, b"")
-        self.seq[1] += 1
-        self.seg(0, 0x10, b"")
 
 
 def garbage_fast(n, seed):
@@ -262,7 +183,6 @@ def cap_syn_flood(path, args):
     r = random.Random(7)
     seen = set()
     dst = bytes([192, 0, 2, 80])
-    macs = MAC_S + MAC_C + b"\x08\x00"
     n = 0
     while n < args.flows:
         a = r.getrandbits(17)              # 198.18.0.0/15: 2^17 addresses
@@ -273,7 +193,8 @@ def cap_syn_flood(path, args):
         seen.add(key)
         src = bytes([198, 18 + (a >> 16), (a >> 8) & 0xff, a & 0xff])
         # RFC 9293 §3.5: a SYN opening a connection, never answered
-        pc.frame(n, tcp_frame(src, dst, sport, 80, r.getrandbits(32), 0, 0x02, b"", 0, n, macs))
+        pc.frame(n, pcaplib.eth_ipv4_tcp(MAC_S, MAC_C, src, dst, sport, 80, r.getrandbits(32), 0, 0x02,
+                                         b"", n, 0))
         n += 1
     pc.close()
     MANIFEST["syn-flood"] = {"flows": n, "packets": n}
@@ -479,7 +400,7 @@ def cap_ooo_overlap(path, args):
                     m["mismatched_segments"] += 1
                 if fi == 0:
                     m["payload_c2s"] += len(data)
-                c.seg(0, 0x18, bytes(data), seq=isn + a)
+                c.segment(0, 0x18, bytes(data), seq=isn + a)
         c.seq[0] = isn + len(stream)
         c.close()
     pc.close()
@@ -488,14 +409,14 @@ def cap_ooo_overlap(path, args):
 def cap_ooo_flood(path, args):
     pc = Pcap(path)
     data = garbage_fast(45 * MSS, 8)
-    sums = [csum_sum(data[i * MSS:(i + 1) * MSS]) for i in range(45)]
+    sums = [pcaplib.ones_sum(data[i * MSS:(i + 1) * MSS]) for i in range(45)]
     for f in range(args.ooo_flows):
         c = Conn(pc, 1024 + f, 443, t_us=f * 1000)
         isn = c.seq[0]
         # segment 0 (bytes 0..1447) is never sent: RFC 9293 §3.10.7.4, a
         # receiver queues what lies beyond the window's left edge
         for i in range(1, 45):
-            c.seg(0, 0x18, data[i * MSS:(i + 1) * MSS], seq=isn + i * MSS, psum=sums[i])
+            c.segment(0, 0x18, data[i * MSS:(i + 1) * MSS], seq=isn + i * MSS, payload_sum=sums[i])
     pc.close()
     MANIFEST["ooo-flood"] = {"flows": args.ooo_flows, "queued_per_flow": 44 * MSS}
 

@@ -33,9 +33,13 @@ import hmac
 import json
 import os
 import struct
+import sys
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pcaplib  # noqa: E402
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VEC = os.path.join(os.path.dirname(TOP), "shared/refdata/quic/quic-initial-test-vectors.json")
@@ -100,24 +104,11 @@ def crypto_frame(off, data):
 
 # ---- pcap ----
 
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return (~s) & 0xffff
-
-
 def udp_frame(src, dst, sport, dport, payload, ident):
-    udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
-    pseudo = bytes(src) + bytes(dst) + struct.pack("!BBH", 0, 17, len(udp))
-    c = csum(pseudo + udp) or 0xffff
-    udp = udp[:6] + struct.pack("!H", c) + udp[8:]
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), ident, 0x4000, 64, 17, 0,
-                     bytes(src), bytes(dst))
-    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-    return b"\x02\x00\x00\x00\x29\x02" + b"\x02\x00\x00\x00\x29\x01" + b"\x08\x00" + ip + udp
+    """Ethernet/IPv4/UDP, checksums correct; one MAC pair both ways."""
+    return pcaplib.ethernet(b"\x02\x00\x00\x00\x29\x02", b"\x02\x00\x00\x00\x29\x01",
+                            pcaplib.ipv4(src, dst, pcaplib.IPPROTO_UDP,
+                                         pcaplib.udp(src, dst, sport, dport, payload), ident))
 
 
 CLI, SRV = [10, 99, 41, 1], [10, 99, 41, 2]
@@ -125,16 +116,14 @@ CLI, SRV = [10, 99, 41, 1], [10, 99, 41, 2]
 
 def write_pcap(name, dgrams):
     """dgrams: (client_port, from_client, payload)"""
-    path = os.path.join(OUT, name)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1))
-        for i, (cport, c2s, payload) in enumerate(dgrams):
-            if c2s:
-                fr = udp_frame(CLI, SRV, cport, 443, payload, i + 1)
-            else:
-                fr = udp_frame(SRV, CLI, 443, cport, payload, i + 1)
-            f.write(struct.pack("<IIII", 1700000000, 1000 * (i + 1), len(fr), len(fr)))
-            f.write(fr)
+    recs = []
+    for i, (cport, c2s, payload) in enumerate(dgrams):
+        if c2s:
+            fr = udp_frame(CLI, SRV, cport, 443, payload, i + 1)
+        else:
+            fr = udp_frame(SRV, CLI, 443, cport, payload, i + 1)
+        recs.append((1700000000, 1000 * (i + 1), fr))
+    pcaplib.write_pcap(os.path.join(OUT, name), recs)
     print("wrote pcaps/quic/" + name)
 
 

@@ -24,11 +24,16 @@ import os
 import struct
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pcaplib  # noqa: E402
+
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(TOP, "pcaps/crafted-text")
 
 CLI_IP = bytes([10, 88, 0, 1])
 SRV_IP = bytes([10, 88, 0, 2])
+CLI_MAC = b"\x02\x00\x00\x00\x00\x01"
+SRV_MAC = b"\x02\x00\x00\x00\x00\x02"
 MSS = 1448
 
 FAKE_PASSWORDS = [
@@ -39,75 +44,14 @@ FAKE_PASSWORDS = [
 ]
 
 
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return (~s) & 0xffff
-
-
-class Conn:
-    """One TCP connection; records Ethernet frames with timestamps."""
+class Conn(pcaplib.TcpConn):
+    """One TCP connection CLI_IP:sport -> SRV_IP:dport; records Ethernet
+    frames 1 ms apart from t0 + 1 ms, data segments (at most MSS bytes) each
+    acknowledged. close() returns the frames."""
 
     def __init__(self, sport, dport, t0=1700000000.0):
-        self.sport, self.dport = sport, dport
-        self.seq = {0: 1000, 1: 500000}  # 0 = client, 1 = server
-        self.t = t0
-        self.frames = []
-        self.ident = 1
-        self.handshake()
-
-    def frame(self, d, flags, payload=b""):
-        src, dst = (CLI_IP, SRV_IP) if d == 0 else (SRV_IP, CLI_IP)
-        sp, dp = (self.sport, self.dport) if d == 0 else (self.dport, self.sport)
-        ack = self.seq[1 - d] if flags & 0x10 else 0
-        tcp = struct.pack("!HHIIBBHHH", sp, dp, self.seq[d], ack, 5 << 4, flags, 65535, 0, 0)
-        pseudo = src + dst + struct.pack("!BBH", 0, 6, len(tcp) + len(payload))
-        c = csum(pseudo + tcp + payload)
-        tcp = tcp[:16] + struct.pack("!H", c) + tcp[18:]
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(payload), self.ident,
-                         0x4000, 64, 6, 0, src, dst)
-        self.ident += 1
-        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-        mac_c, mac_s = b"\x02\x00\x00\x00\x00\x01", b"\x02\x00\x00\x00\x00\x02"
-        eth = (mac_s + mac_c if d == 0 else mac_c + mac_s) + b"\x08\x00"
-        self.t += 0.001
-        self.frames.append((self.t, eth + ip + tcp + payload))
-        self.seq[d] = (self.seq[d] + len(payload) + (1 if flags & 0x03 else 0)) & 0xffffffff
-
-    def handshake(self):
-        self.frame(0, 0x02)          # SYN
-        self.frame(1, 0x12)          # SYN-ACK
-        self.frame(0, 0x10)          # ACK
-
-    def send(self, d, data):
-        for i in range(0, len(data), MSS):
-            self.frame(d, 0x18, data[i:i + MSS])
-            self.frame(1 - d, 0x10)  # ACK
-
-    def c(self, data):
-        self.send(0, data)
-
-    def s(self, data):
-        self.send(1, data)
-
-    def close(self):
-        self.frame(0, 0x11)
-        self.frame(1, 0x11)
-        self.frame(0, 0x10)
-        return self.frames
-
-
-def write_pcap(path, frames):
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1))
-        for t, fr in frames:
-            sec = int(t)
-            usec = int(round((t - sec) * 1e6))
-            f.write(struct.pack("<IIII", sec, usec, len(fr), len(fr)))
-            f.write(fr)
+        super().__init__(CLI_IP, SRV_IP, sport, dport, CLI_MAC, SRV_MAC, isn=(1000, 500000),
+                         t0=t0 + 0.001, step=0.001, mss=MSS, ack_data=True)
 
 
 def b64(s):
@@ -553,11 +497,11 @@ def main(argv):
         return 0
     if len(argv) > 2 and argv[1] == "huge":
         for name, fn in HUGE.items():
-            write_pcap(os.path.join(argv[2], name + ".pcap"), fn())
+            pcaplib.write_frames(os.path.join(argv[2], name + ".pcap"), fn())
         return 0
     os.makedirs(OUT, exist_ok=True)
     for name, fn in SCENARIOS.items():
-        write_pcap(os.path.join(OUT, name + ".pcap"), fn())
+        pcaplib.write_frames(os.path.join(OUT, name + ".pcap"), fn())
         print("wrote pcaps/crafted-text/%s.pcap" % name)
     return 0
 

@@ -27,21 +27,24 @@ import struct
 import sys
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(TOP, "tools"))
+import pcaplib  # noqa: E402
 
 
 def read_pcap(path):
-    data = open(path, "rb").read()
-    if len(data) < 24 or struct.unpack("<I", data[:4])[0] != 0xa1b2c3d4:
+    """[(µs, frame)] of an Ethernet pcap with no packet cut by the snap
+    length, or None."""
+    try:
+        linktype, _, pkts = pcaplib.read_pcap(path)
+    except ValueError:
         return None
-    if struct.unpack("<I", data[20:24])[0] != 1:
+    if linktype != pcaplib.LINKTYPE_ETHERNET:
         return None
-    off, out = 24, []
-    while off + 16 <= len(data):
-        sec, usec, cap, wire = struct.unpack("<IIII", data[off:off + 16])
-        if cap != wire:
+    out = []
+    for sec, usec, fr, wire in pkts:
+        if len(fr) != wire:
             return None
-        out.append((sec * 1000000 + usec, data[off + 16:off + 16 + cap]))
-        off += 16 + cap
+        out.append((sec * 1000000 + usec, fr))
     return out
 
 
@@ -63,21 +66,6 @@ def flows_of(pkts):
         t0 = fl[0][0]
         out.append([(ts - t0, fr) for ts, fr in fl])
     return out
-
-
-def csum_add(c, old, new):
-    # RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m')
-    s = (~c & 0xffff) + (~old & 0xffff) + new
-    s = (s & 0xffff) + (s >> 16)
-    s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
-
-
-def ip_csum(h):
-    s = sum(struct.unpack("!10H", bytes(h[14:34])))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
 
 
 class Copy:
@@ -125,17 +113,17 @@ class Copy:
             b[36:38] = self.cport
             words_new = bytes(b[30:34]) + bytes(b[36:38])
         for j in range(0, 6, 2):
-            tc = csum_add(tc, (words_old[j] << 8) | words_old[j + 1], (words_new[j] << 8) | words_new[j + 1])
+            tc = pcaplib.checksum_update(tc, (words_old[j] << 8) | words_old[j + 1], (words_new[j] << 8) | words_new[j + 1])
         if shift:
             off = 38 if not from_client else 42  # server seq, or client ack
             old = struct.unpack("!I", fr[off:off + 4])[0]
             new = (old + shift) & 0xffffffff
             struct.pack_into("!I", b, off, new)
-            tc = csum_add(tc, old >> 16, new >> 16)
-            tc = csum_add(tc, old & 0xffff, new & 0xffff)
+            tc = pcaplib.checksum_update(tc, old >> 16, new >> 16)
+            tc = pcaplib.checksum_update(tc, old & 0xffff, new & 0xffff)
         struct.pack_into("!H", b, 50, tc)
         struct.pack_into("!H", b, 24, 0)
-        struct.pack_into("!H", b, 24, ip_csum(b))
+        struct.pack_into("!H", b, 24, pcaplib.checksum(bytes(b[14:34])))
         return bytes(b)
 
 
@@ -181,8 +169,7 @@ def main():
     # lazy merge: a flow's generator is entered into the heap when it starts
     order = sorted(range(len(copies)), key=lambda k: copies[k].start)
     heap, nxt, count, nbytes = [], 0, 0, 0
-    with open(a.out, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1))
+    with pcaplib.PcapWriter(a.out) as w:
         while heap or nxt < len(order):
             while nxt < len(order) and (not heap or copies[order[nxt]].start <= heap[0][0]):
                 k = order[nxt]
@@ -192,8 +179,7 @@ def main():
                 if first:
                     heapq.heappush(heap, (first[0], k, first[1]))
             ts, k, fr = heapq.heappop(heap)
-            f.write(struct.pack("<IIII", ts // 1000000, ts % 1000000, len(fr), len(fr)))
-            f.write(fr)
+            w.write(*pcaplib.ts_us(ts), fr)
             count += 1
             nbytes += len(fr)
             nx = next(gens[k], None)
