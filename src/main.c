@@ -243,21 +243,6 @@ static const struct option export_longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Output files are created 0600: they hold what the network carried. */
-static FILE *open_output(const char *path)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	FILE *fp;
-	if (fd < 0) {
-		fprintf(stderr, "wireaudit: %s: %s\n", path, strerror(errno));
-		return NULL;
-	}
-	fp = fdopen(fd, "w");
-	if (fp == NULL)
-		close(fd);
-	return fp;
-}
-
 static int cmd_export(int argc, char **argv)
 {
 	const char *db = "wireaudit.db", *format = "jsonl", *outpath = NULL;
@@ -311,7 +296,7 @@ static int cmd_export(int argc, char **argv)
 		fprintf(stderr, "wireaudit: %s\n", err);
 		return EXIT_STORE;
 	}
-	if (outpath && (out = open_output(outpath)) == NULL) {
+	if (outpath && (out = wa_open_output(outpath)) == NULL) {
 		store_close(st);
 		return EXIT_USAGE;
 	}

@@ -3,11 +3,14 @@
 #include "util.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 void ip_to_str(const uint8_t *a, int ipver, char *out, size_t outlen)
 {
@@ -87,4 +90,18 @@ size_t i64_to_dec(int64_t v, char *out)
 		return 1 + u64_to_dec(0 - (uint64_t)v, out + 1);
 	}
 	return u64_to_dec((uint64_t)v, out);
+}
+
+FILE *wa_open_output(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	FILE *fp;
+	if (fd < 0) {
+		fprintf(stderr, "wireaudit: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	fp = fdopen(fd, "w");
+	if (fp == NULL)
+		close(fd);
+	return fp;
 }

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define IPSTR_MAX 46
 #define TSSTR_MAX 40
@@ -22,5 +23,9 @@ int64_t now_us(void);
  * snprintf, which costs ten times as much. */
 size_t u64_to_dec(uint64_t v, char *out);
 size_t i64_to_dec(int64_t v, char *out);
+
+/* Opens path for writing, created or truncated with mode 0600 (an output
+ * holds what the network carried); NULL after a message on stderr. */
+FILE *wa_open_output(const char *path);
 
 #endif

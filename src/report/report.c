@@ -58,20 +58,6 @@ static void rp_listing(struct rp_req *r, int list)
 
 /* ---- driver ---- */
 
-static FILE *rp_open_output(const char *path)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	FILE *fp;
-	if (fd < 0) {
-		fprintf(stderr, "wireaudit: %s: %s\n", path, strerror(errno));
-		return NULL;
-	}
-	fp = fdopen(fd, "w");
-	if (fp == NULL)
-		close(fd);
-	return fp;
-}
-
 static void rp_note(struct rp_report *rep, const char *s)
 {
 	if (rep->nnotes < 8)
@@ -218,7 +204,7 @@ int report_run(const struct report_opts *oin)
 	scan = NULL;
 	if (rep->drops > 0 || rep->if_drops > 0)
 		rp_note(rep, "packets were dropped during capture: results may be incomplete");
-	if (o.output && (out = rp_open_output(o.output)) == NULL) {
+	if (o.output && (out = wa_open_output(o.output)) == NULL) {
 		rc = EXIT_USAGE;
 		goto out;
 	}
