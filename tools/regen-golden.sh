@@ -16,7 +16,7 @@ while read -r name pcap opts; do
 		case " $* " in *" $name "*) ;; *) continue ;; esac
 	fi
 	# shellcheck disable=SC2086
-	(cd "$top" && "$bin" capture -q -r "$top/$pcap" -d "$tmp/$name.db" $opts) || true
+	(cd "$top" && "$bin" capture -q -r "$pcap" -d "$tmp/$name.db" $opts) || true
 	{
 		"$bin" export -d "$tmp/$name.db"
 		printf '#stats '; sqlite3 "$tmp/$name.db" 'SELECT stats FROM runs ORDER BY run_id DESC LIMIT 1'
