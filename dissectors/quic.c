@@ -42,6 +42,7 @@
 
 #include "dissector.h"
 #include "tls_hs.h"
+#include "tls_facts.h"
 #include "cursor.h"
 #include "json.h"
 #include "obs.h"
@@ -49,7 +50,7 @@
 
 #define QUIC_DGRAM_MAX 1000      /* datagrams read per flow before giving up */
 #define QUIC_PKTS_PER_DGRAM 16   /* coalesced packets read per datagram */
-#define QUIC_VN_MAX 16           /* versions kept from a Version Negotiation */
+#define QUIC_VN_MAX TF_MAX_VN          /* versions kept from a Version Negotiation */
 
 enum {
 	QUIC_ANOM_BAD_HEADER = 1,
@@ -355,78 +356,42 @@ static struct dis_result quic_parse(struct dis_ctx *ctx, void *state, enum dir d
 	return st->datagrams >= QUIC_DGRAM_MAX ? dis_done(len) : dis_ok(len);
 }
 
-static void quic_json_dir(struct jbuf *jb, const char *key, uint32_t c2s, uint32_t s2c)
-{
-	jb_key(jb, key);
-	jb_obj_open(jb);
-	jb_kv_int(jb, "c2s", c2s);
-	jb_kv_int(jb, "s2c", s2c);
-	jb_obj_close(jb);
-}
-
-static void quic_json_version(struct jbuf *jb, const char *key, uint32_t v)
-{
-	char b[16];
-	if (v == QUIC_V1)
-		jb_kv_str(jb, key, "QUICv1");
-	else if (v == QUIC_V2)
-		jb_kv_str(jb, key, "QUICv2");
-	else if (v == 0)
-		jb_kv_str(jb, key, NULL);
-	else {
-		snprintf(b, sizeof(b), "0x%08x", v);
-		jb_kv_str(jb, key, b);
-	}
-}
-
 static void quic_flow_end(struct dis_ctx *ctx, void *state)
 {
 	struct quic_state *st = state;
 	const struct quic_dir *c = &st->d[DIR_C2S], *s = &st->d[DIR_S2C];
-	struct jbuf jb;
-	uint8_t i;
+	struct tls_carrier car;
+	struct tls_quic_facts *q = &car.quic;
 
 	if (st->tls == NULL)
 		return; /* nothing decrypted: the anomalies say why */
-	jb_init(&jb);
-	jb_obj_open(&jb);
-	quic_json_version(&jb, "version", st->version);
-	quic_json_version(&jb, "server_version", st->server_version);
-	jb_kv_int(&jb, "dcid_len", st->dcid_len);
-	jb_kv_int(&jb, "scid_len", st->scid_len);
-	jb_kv_bool(&jb, "initial_token", st->token);
-	jb_kv_bool(&jb, "retry", st->retry);
-	jb_kv_bool(&jb, "version_negotiation", st->vn);
-	if (st->vn) {
-		jb_key(&jb, "vn_versions");
-		jb_arr_open(&jb);
-		for (i = 0; i < st->n_vn; i++) {
-			char b[16];
-			snprintf(b, sizeof(b), "0x%08x", st->vn_versions[i]);
-			jb_string(&jb, b);
-		}
-		jb_arr_close(&jb);
-	}
-	quic_json_dir(&jb, "initial_packets", c->initials, s->initials);
-	quic_json_dir(&jb, "initial_decrypted", c->decrypted, s->decrypted);
-	quic_json_dir(&jb, "handshake_packets", c->handshake, s->handshake);
-	quic_json_dir(&jb, "short_packets", c->short_pkts, s->short_pkts);
-	quic_json_dir(&jb, "crypto_bytes", (uint32_t)c->crypto_fed, (uint32_t)s->crypto_fed);
-	jb_kv_int(&jb, "coalesced_datagrams", st->coalesced);
-	jb_key(&jb, "connection_close");
-	if (st->closed) {
-		jb_obj_open(&jb);
-		jb_kv_str(&jb, "from", st->close_from == DIR_C2S ? "client" : "server");
-		jb_kv_int(&jb, "error_code", (int64_t)st->close_error);
-		jb_kv_int(&jb, "frame_type", (int64_t)st->close_frame);
-		jb_obj_close(&jb);
-	} else {
-		jb_null(&jb);
-	}
-	jb_obj_close(&jb);
-	if (!jb.err)
-		tls_hs_emit(ctx, st->tls, "quic", jb_str(&jb));
-	jb_free(&jb);
+	memset(&car, 0, sizeof(car));
+	car.kind = TLS_CARRIER_QUIC;
+	q->version = st->version;
+	q->server_version = st->server_version;
+	q->dcid_len = st->dcid_len;
+	q->scid_len = st->scid_len;
+	q->initial_token = st->token;
+	q->retry = st->retry;
+	q->vn = st->vn;
+	q->n_vn = st->n_vn;
+	memcpy(q->vn_versions, st->vn_versions, sizeof(st->vn_versions[0]) * st->n_vn);
+	q->initial_packets[0] = c->initials;
+	q->initial_packets[1] = s->initials;
+	q->initial_decrypted[0] = c->decrypted;
+	q->initial_decrypted[1] = s->decrypted;
+	q->handshake_packets[0] = c->handshake;
+	q->handshake_packets[1] = s->handshake;
+	q->short_packets[0] = c->short_pkts;
+	q->short_packets[1] = s->short_pkts;
+	q->crypto_bytes[0] = (uint32_t)c->crypto_fed;
+	q->crypto_bytes[1] = (uint32_t)s->crypto_fed;
+	q->coalesced = st->coalesced;
+	q->closed = st->closed;
+	q->close_from = st->close_from == DIR_C2S ? 0 : 1;
+	q->close_error = st->close_error;
+	q->close_frame = st->close_frame;
+	tls_hs_emit(ctx, st->tls, &car);
 }
 
 static void quic_state_free(void *state)

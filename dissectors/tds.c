@@ -76,6 +76,7 @@
 #include "obs.h"
 #include "json.h"
 #include "tls_hs.h"
+#include "tls_facts.h"
 
 #define TDS_PKT_MAX 32768      /* packet size is negotiated up to 32767 */
 #define TDS_OPTS_MAX 16
@@ -748,17 +749,15 @@ static struct dis_result tds_parse(struct dis_ctx *ctx, void *state, enum dir di
 static void tds_flow_end(struct dis_ctx *ctx, void *state)
 {
 	struct tds_state *st = state;
-	struct jbuf jb;
+	struct tls_carrier car;
 
 	if (st->tls == NULL)
 		return;
-	jb_init(&jb);
-	jb_obj_open(&jb);
-	jb_kv_int(&jb, "prelogin_tls_packets_c2s", st->wrapped[DIR_C2S]);
-	jb_kv_int(&jb, "prelogin_tls_packets_s2c", st->wrapped[DIR_S2C]);
-	jb_obj_close(&jb);
-	tls_hs_emit(ctx, st->tls, "tds", jb_str(&jb));
-	jb_free(&jb);
+	memset(&car, 0, sizeof(car));
+	car.kind = TLS_CARRIER_TDS;
+	car.tds_packets[0] = st->wrapped[DIR_C2S];
+	car.tds_packets[1] = st->wrapped[DIR_S2C];
+	tls_hs_emit(ctx, st->tls, &car);
 }
 
 static void tds_state_free(void *state)

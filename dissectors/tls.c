@@ -34,20 +34,21 @@
 #include "tls_tables.h"
 #include "fingerprint.h"
 #include "tls_hs.h"
+#include "tls_facts.h"
 
 #define TLS_RECORD_MAX (16384 + 2048) /* TLSCiphertext limit, RFC 5246 §6.2.3 */
 #define TLS_MSG_MAX (64 * 1024)       /* one handshake message (our cap) */
 #define TLS_HSBUF_MAX (4 + TLS_MSG_MAX + TLS_RECORD_MAX)
-#define TLS_MAX_CIPHERS 512
-#define TLS_MAX_EXTS 128
-#define TLS_MAX_LIST 64               /* groups, sigalgs, key shares */
-#define TLS_MAX_VERSIONS 16
-#define TLS_MAX_COMP 16
-#define TLS_MAX_PF 16
-#define TLS_MAX_ALPN 8
-#define TLS_ALPN_LEN 64
+#define TLS_MAX_CIPHERS TF_MAX_CIPHERS
+#define TLS_MAX_EXTS TF_MAX_EXTS
+#define TLS_MAX_LIST TF_MAX_LIST              /* groups, sigalgs, key shares */
+#define TLS_MAX_VERSIONS TF_MAX_VERSIONS
+#define TLS_MAX_COMP TF_MAX_COMP
+#define TLS_MAX_PF TF_MAX_PF
+#define TLS_MAX_ALPN TF_MAX_ALPN
+#define TLS_ALPN_LEN TF_ALPN_LEN
 #define TLS_MAX_CHAIN 10
-#define TLS_MAX_SSLV2_SPECS 64
+#define TLS_MAX_SSLV2_SPECS TF_MAX_SSLV2_SPECS
 #define TLS_MAX_GREASE 16
 
 enum {
@@ -207,7 +208,6 @@ struct tls_state {
 	/* tls_hs.h (QUIC): JA4 transport (0 = 't') and completion seen by the carrier */
 	char transport;
 	bool carrier_established;
-	const char *carrier_key, *carrier_json; /* set during tls_hs_emit only */
 };
 
 static bool tls_tls13(const struct tls_state *st)
@@ -215,68 +215,11 @@ static bool tls_tls13(const struct tls_state *st)
 	return st->sh.seen && st->sh.version == 0x0304;
 }
 
-static void tls_version_name(uint16_t v, char *buf, size_t n)
-{
-	switch (v) {
-	case 0x0002: snprintf(buf, n, "SSLv2"); break;
-	case 0x0300: snprintf(buf, n, "SSLv3"); break;
-	case 0x0301: snprintf(buf, n, "TLSv1.0"); break;
-	case 0x0302: snprintf(buf, n, "TLSv1.1"); break;
-	case 0x0303: snprintf(buf, n, "TLSv1.2"); break;
-	case 0x0304: snprintf(buf, n, "TLSv1.3"); break;
-	default:
-		if ((v & 0xff00) == 0x7f00)
-			snprintf(buf, n, "TLSv1.3-draft%u", v & 0xff);
-		else
-			snprintf(buf, n, "0x%04x", v);
-	}
-}
-
-static const char *tls_alert_name(uint8_t d)
-{
-	static const struct { uint8_t v; const char *n; } t[] = {
-		{ 0, "close_notify" }, { 10, "unexpected_message" }, { 20, "bad_record_mac" },
-		{ 21, "decryption_failed" }, { 22, "record_overflow" }, { 30, "decompression_failure" },
-		{ 40, "handshake_failure" }, { 41, "no_certificate" }, { 42, "bad_certificate" },
-		{ 43, "unsupported_certificate" }, { 44, "certificate_revoked" },
-		{ 45, "certificate_expired" }, { 46, "certificate_unknown" }, { 47, "illegal_parameter" },
-		{ 48, "unknown_ca" }, { 49, "access_denied" }, { 50, "decode_error" },
-		{ 51, "decrypt_error" }, { 60, "export_restriction" }, { 70, "protocol_version" },
-		{ 71, "insufficient_security" }, { 80, "internal_error" },
-		{ 86, "inappropriate_fallback" }, { 90, "user_canceled" }, { 100, "no_renegotiation" },
-		{ 109, "missing_extension" }, { 110, "unsupported_extension" },
-		{ 111, "certificate_unobtainable" }, { 112, "unrecognized_name" },
-		{ 113, "bad_certificate_status_response" }, { 114, "bad_certificate_hash_value" },
-		{ 115, "unknown_psk_identity" }, { 116, "certificate_required" },
-		{ 120, "no_application_protocol" }, { 121, "ech_required" },
-	};
-	size_t i;
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (t[i].v == d)
-			return t[i].n;
-	return NULL;
-}
-
 /* Alerts a client sends when it does not accept the server's certificate
  * (RFC 8446 §6.2). */
 static bool tls_alert_is_cert(uint8_t d)
 {
 	return d == 42 || d == 43 || d == 44 || d == 45 || d == 46 || d == 48 || d == 113 || d == 114;
-}
-
-static const char *tls_sslv2_cipher_name(uint32_t v)
-{
-	/* RFC 6101 App. E / the SSL 2.0 draft: CIPHER-KIND values */
-	switch (v) {
-	case 0x010080: return "SSL_CK_RC4_128_WITH_MD5";
-	case 0x020080: return "SSL_CK_RC4_128_EXPORT40_WITH_MD5";
-	case 0x030080: return "SSL_CK_RC2_128_CBC_WITH_MD5";
-	case 0x040080: return "SSL_CK_RC2_128_CBC_EXPORT40_WITH_MD5";
-	case 0x050080: return "SSL_CK_IDEA_128_CBC_WITH_MD5";
-	case 0x060040: return "SSL_CK_DES_64_CBC_WITH_MD5";
-	case 0x0700C0: return "SSL_CK_DES_192_EDE3_CBC_WITH_MD5";
-	default: return NULL;
-	}
 }
 
 /* ------------------------------------------------------------------ probe */
@@ -1231,463 +1174,184 @@ static struct dis_result tls_parse(struct dis_ctx *ctx, void *state, enum dir di
 	return st->done ? dis_done(off) : dis_ok(off);
 }
 
-/* ------------------------------------------------------------- export */
+/* ------------------------------------------------------------- facts */
 
-static void tls_json_version(struct jbuf *jb, const char *key, uint16_t v)
+/* The typed facts (tls_facts.h) of what was seen: the store writes them,
+ * the export names them (src/store/tls_json.c). */
+static void tls_fill_cprof(struct tls_cprof *p, const struct tls_state *st)
 {
-	char b[24];
-	tls_version_name(v, b, sizeof(b));
-	jb_kv_str(jb, key, b);
+	const struct tls_hello *h = &st->ch;
+	p->sslv2 = h->sslv2;
+	p->lists_capped = h->lists_capped;
+	p->transport = st->transport ? st->transport : 't';
+	p->legacy_version = h->legacy_version;
+	p->has_versions = h->has_versions;
+	p->n_versions = h->n_versions;
+	memcpy(p->versions, h->versions, sizeof(h->versions[0]) * h->n_versions);
+	p->n_ciphers = h->n_ciphers;
+	memcpy(p->ciphers, h->ciphers, sizeof(h->ciphers[0]) * h->n_ciphers);
+	p->n_sslv2_specs = h->n_sslv2_specs;
+	memcpy(p->sslv2_specs, h->sslv2_specs, sizeof(h->sslv2_specs[0]) * h->n_sslv2_specs);
+	p->n_comp = h->n_comp;
+	memcpy(p->comp, h->comp, h->n_comp);
+	p->n_exts = h->n_exts;
+	memcpy(p->exts, h->exts, sizeof(h->exts[0]) * h->n_exts);
+	p->n_groups = h->n_groups;
+	memcpy(p->groups, h->groups, sizeof(h->groups[0]) * h->n_groups);
+	p->n_ks = h->n_ks;
+	memcpy(p->ks, h->ks, sizeof(h->ks[0]) * h->n_ks);
+	p->n_sigalgs = h->n_sigalgs;
+	memcpy(p->sigalgs, h->sigalgs, sizeof(h->sigalgs[0]) * h->n_sigalgs);
+	p->n_pf = h->n_pf;
+	memcpy(p->pf, h->pf, h->n_pf);
+	p->has_alpn = h->has_alpn_ext;
+	p->n_alpn = h->n_alpn;
+	memcpy(p->alpn_len, h->alpn_len, sizeof(h->alpn_len));
+	memcpy(p->alpn, h->alpn, sizeof(h->alpn));
+	p->alpn0_full_len = h->alpn0_full_len;
+	memcpy(p->alpn0_full, h->alpn0_full, h->alpn0_full_len);
+	p->has_sni_ext = h->has_sni_ext;
+	p->ech = h->ech;
+	p->ech_type = (int8_t)(h->ech_type < 0 ? -1 : h->ech_type > 1 ? 2 : h->ech_type);
+	p->status_request = h->status_request;
+	p->ticket_ext = h->ticket_ext;
+	p->psk = h->psk;
+	p->early_data = h->early_data;
+	p->reneg = h->reneg_ext || h->reneg_scsv;
+	p->fallback_scsv = h->fallback_scsv;
+	p->ems = h->ems;
+	p->etm = h->etm;
 }
 
-static void tls_json_name(struct jbuf *jb, const char *name, uint16_t v)
+static void tls_fill_sprof(struct tls_sprof *p, const struct tls_server *s)
 {
-	char b[8];
-	if (name) {
-		jb_string(jb, name);
-	} else {
-		snprintf(b, sizeof(b), "0x%04x", v);
-		jb_string(jb, b);
-	}
+	p->sslv2 = s->sslv2;
+	p->version = s->version;
+	p->legacy_version = s->legacy_version;
+	p->cipher = s->sslv2 ? s->sslv2_cipher : s->cipher;
+	p->comp = s->comp;
+	p->n_exts = s->n_exts;
+	memcpy(p->exts, s->exts, sizeof(s->exts[0]) * s->n_exts);
+	p->ems = s->ems;
+	p->etm = s->etm;
+	p->reneg = s->reneg;
+	p->status_request = s->status_request;
 }
 
-/* Non-GREASE values of a list as numbers. */
-static void tls_json_u16_list(struct jbuf *jb, const char *key, const uint16_t *v, size_t n)
+static void tls_fill_verdict(struct tls_verdict *o, const struct x509_verdict *v, bool has)
 {
-	size_t i;
-	jb_key(jb, key);
-	jb_arr_open(jb);
-	for (i = 0; i < n; i++)
-		if (!tls_is_grease(v[i]))
-			jb_uint(jb, v[i]);
-	jb_arr_close(jb);
+	o->has = has;
+	if (!has)
+		return;
+	o->trusted = (int8_t)(v->trusted < 0 ? -1 : v->trusted != 0);
+	o->hostname_match = (int8_t)(v->hostname_match < 0 ? -1 : v->hostname_match != 0);
+	o->leaf_self_signed = v->leaf_self_signed;
+	o->weak_key = v->weak_key;
+	o->weak_signature = v->weak_signature;
+	o->trusted_by_extra = v->trusted_by_extra;
+	snprintf(o->error, sizeof(o->error), "%s", v->error);
 }
 
-static void tls_json_names(struct jbuf *jb, const char *key, const uint16_t *v, size_t n,
-			   const char *(*name)(uint16_t))
+static void tls_emit(struct dis_ctx *ctx, struct tls_state *st, const struct tls_carrier *carrier)
 {
-	size_t i;
-	jb_key(jb, key);
-	jb_arr_open(jb);
-	for (i = 0; i < n; i++)
-		if (!tls_is_grease(v[i]))
-			tls_json_name(jb, name(v[i]), v[i]);
-	jb_arr_close(jb);
-}
-
-static void tls_json_grease(struct jbuf *jb, const char *key, const uint16_t *v, size_t n)
-{
-	size_t i;
-	jb_key(jb, key);
-	jb_arr_open(jb);
-	for (i = 0; i < n; i++)
-		if (tls_is_grease(v[i]))
-			jb_uint(jb, v[i]);
-	jb_arr_close(jb);
-}
-
-static void tls_json_tristate(struct jbuf *jb, const char *key, int v)
-{
-	jb_key(jb, key);
-	if (v < 0)
-		jb_null(jb);
-	else
-		jb_bool(jb, v != 0);
-}
-
-static void tls_json_client(struct jbuf *jb, struct tls_state *st)
-{
-	struct tls_hello *h = &st->ch;
-	size_t i;
-	char b[24];
-
-	jb_kv_str(jb, "client_hello_format", h->sslv2 ? "sslv2" : "tls");
-	tls_json_version(jb, "client_legacy_version", h->legacy_version);
-	jb_key(jb, "client_versions");
-	jb_arr_open(jb);
-	if (h->has_versions) {
-		for (i = 0; i < h->n_versions; i++)
-			if (!tls_is_grease(h->versions[i])) {
-				tls_version_name(h->versions[i], b, sizeof(b));
-				jb_string(jb, b);
-			}
-	} else {
-		tls_version_name(h->legacy_version, b, sizeof(b));
-		jb_string(jb, b);
-	}
-	jb_arr_close(jb);
-	tls_json_u16_list(jb, "client_ciphers", h->ciphers, h->n_ciphers);
-	if (h->sslv2) {
-		jb_key(jb, "sslv2_cipher_specs");
-		jb_arr_open(jb);
-		for (i = 0; i < h->n_sslv2_specs; i++)
-			jb_uint(jb, h->sslv2_specs[i]);
-		jb_arr_close(jb);
-	}
-	jb_key(jb, "compression_methods");
-	jb_arr_open(jb);
-	for (i = 0; i < h->n_comp; i++)
-		jb_uint(jb, h->comp[i]);
-	jb_arr_close(jb);
-	tls_json_u16_list(jb, "client_extensions", h->exts, h->n_exts);
-	jb_key(jb, "sni");
-	if (h->has_sni)
-		jb_strn(jb, h->sni, h->sni_len);
-	else
-		jb_null(jb);
-	jb_key(jb, "alpn");
-	if (h->has_alpn_ext) {
-		jb_arr_open(jb);
-		for (i = 0; i < h->n_alpn; i++)
-			jb_strn(jb, h->alpn[i], h->alpn_len[i]);
-		jb_arr_close(jb);
-	} else {
-		jb_null(jb);
-	}
-	tls_json_names(jb, "groups", h->groups, h->n_groups, tls_group_name);
-	jb_key(jb, "pq_groups_offered");
-	{
-		bool pq = false;
-		for (i = 0; i < h->n_groups; i++)
-			pq = pq || tls_group_is_pq(h->groups[i]);
-		jb_bool(jb, pq);
-	}
-	tls_json_names(jb, "key_share_groups", h->ks, h->n_ks, tls_group_name);
-	tls_json_names(jb, "sig_algs", h->sigalgs, h->n_sigalgs, tls_sigscheme_name);
-	jb_key(jb, "ec_point_formats");
-	jb_arr_open(jb);
-	for (i = 0; i < h->n_pf; i++)
-		jb_uint(jb, h->pf[i]);
-	jb_arr_close(jb);
-	jb_key(jb, "grease");
-	jb_obj_open(jb);
-	tls_json_grease(jb, "ciphers", h->ciphers, h->n_ciphers);
-	tls_json_grease(jb, "extensions", h->exts, h->n_exts);
-	tls_json_grease(jb, "groups", h->groups, h->n_groups);
-	tls_json_grease(jb, "versions", h->versions, h->n_versions);
-	tls_json_grease(jb, "sig_algs", h->sigalgs, h->n_sigalgs);
-	tls_json_grease(jb, "key_shares", h->ks, h->n_ks);
-	jb_obj_close(jb);
-	jb_kv_bool(jb, "ech", h->ech);
-	jb_key(jb, "ech_type");
-	if (h->ech_type < 0)
-		jb_null(jb);
-	else
-		jb_string(jb, h->ech_type == 0 ? "outer" : h->ech_type == 1 ? "inner" : "unknown");
-	jb_kv_bool(jb, "status_request", h->status_request);
-	jb_kv_bool(jb, "session_ticket_offered", h->ticket_ext);
-	jb_kv_bool(jb, "psk_offered", h->psk);
-	jb_kv_bool(jb, "early_data_offered", h->early_data);
-	jb_kv_int(jb, "client_session_id_len", h->session_id_len);
-	jb_kv_bool(jb, "resumption_offered",
-		   h->ticket_nonempty || h->psk || (h->session_id_len > 0 && !h->has_versions));
-	jb_kv_bool(jb, "renegotiation_info_offered", h->reneg_ext || h->reneg_scsv);
-	jb_kv_bool(jb, "fallback_scsv", h->fallback_scsv);
-	jb_kv_bool(jb, "extended_master_secret_offered", h->ems);
-	jb_kv_bool(jb, "encrypt_then_mac_offered", h->etm);
-}
-
-static void tls_json_fingerprints(struct jbuf *jb, struct tls_state *st)
-{
-	struct tls_hello *h = &st->ch;
-	char *s = NULL, md5[33], ja4[FP_JA4_LEN];
-	struct fp_hello f;
-
-	memset(&f, 0, sizeof(f));
-	if (h->seen && !h->sslv2 && !h->lists_capped) {
-		f.legacy_version = h->legacy_version;
-		f.ciphers = h->ciphers;
-		f.n_ciphers = h->n_ciphers;
-		f.exts = h->exts;
-		f.n_exts = h->n_exts;
-		f.groups = h->groups;
-		f.n_groups = h->n_groups;
-		f.point_formats = h->pf;
-		f.n_point_formats = h->n_pf;
-		f.sigalgs = h->sigalgs;
-		f.n_sigalgs = h->n_sigalgs;
-		f.versions = h->versions;
-		f.n_versions = h->n_versions;
-		f.has_versions_ext = h->has_versions;
-		f.has_sni = h->has_sni_ext;
-		f.has_alpn = h->has_alpn_ext && h->n_alpn > 0;
-		f.alpn0 = h->alpn0_full;
-		f.alpn0_len = h->alpn0_full_len;
-		if (fp_ja3(&f, &s, md5) == 0) {
-			jb_kv_str(jb, "ja3", md5);
-			jb_kv_str(jb, "ja3_string", s);
-			free(s);
-			s = NULL;
-		}
-		if (fp_ja4(&f, st->transport ? st->transport : 't', false, ja4, &s) == 0) {
-			jb_kv_str(jb, "ja4", ja4);
-			jb_kv_str(jb, "ja4_r", s);
-			free(s);
-			s = NULL;
-		}
-	} else {
-		jb_kv_str(jb, "ja3", NULL);
-		jb_kv_str(jb, "ja4", NULL);
-	}
-	if (st->sh.seen && !st->sh.sslv2 &&
-	    fp_ja3s(st->sh.legacy_version, st->sh.cipher, st->sh.exts, st->sh.n_exts, &s, md5) == 0) {
-		jb_kv_str(jb, "ja3s", md5);
-		jb_kv_str(jb, "ja3s_string", s);
-		free(s);
-	} else {
-		jb_kv_str(jb, "ja3s", NULL);
-	}
-}
-
-static void tls_json_verdict(struct jbuf *jb, const char *prefix, const struct x509_verdict *v, bool has)
-{
-	char k[48];
-	snprintf(k, sizeof(k), "%schain_trusted", prefix);
-	tls_json_tristate(jb, k, has ? v->trusted : -1);
-	snprintf(k, sizeof(k), "%strust_error", prefix);
-	jb_kv_str(jb, k, has && v->error[0] ? v->error : NULL);
-	if (prefix[0] == 0) {
-		tls_json_tristate(jb, "hostname_match", has ? v->hostname_match : -1);
-		jb_key(jb, "leaf_self_signed");
-		has ? jb_bool(jb, v->leaf_self_signed) : jb_null(jb);
-		jb_key(jb, "weak_key");
-		has ? jb_bool(jb, v->weak_key) : jb_null(jb);
-		jb_key(jb, "weak_signature");
-		has ? jb_bool(jb, v->weak_signature) : jb_null(jb);
-		jb_key(jb, "trusted_by_extra_ca");
-		has ? jb_bool(jb, v->trusted_by_extra) : jb_null(jb);
-	}
-}
-
-static void tls_emit(struct dis_ctx *ctx, struct tls_state *st)
-{
-	struct jbuf jb;
+	struct tls_facts *t = obs_tls_begin(ctx);
 	struct tls_server *s = &st->sh;
+	struct tls_flowfacts *f;
 	bool t13 = tls_tls13(st);
 	bool est = tls_established(st);
-	char b[24];
-	size_t i;
 
-	jb_init(&jb);
-	jb_obj_open(&jb);
-	/* negotiated */
-	if (s->seen) {
-		tls_json_version(&jb, "version", s->version);
-		if (s->sslv2) {
-			const char *cn = tls_sslv2_cipher_name(s->sslv2_cipher);
-			jb_kv_str(&jb, "cipher", cn);
-			jb_kv_int(&jb, "cipher_id", s->sslv2_cipher);
-			jb_kv_str(&jb, "cipher_class", "broken");
-		} else {
-			const struct tls_cipher_info *ci = tls_cipher_lookup(s->cipher);
-			if (ci) {
-				jb_kv_str(&jb, "cipher", ci->name);
-			} else {
-				snprintf(b, sizeof(b), "0x%04x", s->cipher);
-				jb_kv_str(&jb, "cipher", b);
-			}
-			jb_kv_int(&jb, "cipher_id", s->cipher);
-			jb_kv_str(&jb, "cipher_class", ci ? ci->cls : NULL);
-			jb_kv_str(&jb, "cipher_kx", ci ? ci->kx : NULL);
-			jb_key(&jb, "forward_secrecy");
-			ci ? jb_bool(&jb, ci->forward_secrecy) : jb_null(&jb);
-			jb_key(&jb, "aead");
-			ci ? jb_bool(&jb, ci->aead) : jb_null(&jb);
-			jb_kv_str(&jb, "cipher_mozilla", ci ? ci->mozilla : NULL);
-			jb_key(&jb, "cipher_iana_recommended");
-			if (ci && ci->iana_recommended != '-') {
-				char r[2] = { ci->iana_recommended, 0 };
-				jb_string(&jb, r);
-			} else {
-				jb_null(&jb);
-			}
-			tls_json_version(&jb, "server_legacy_version", s->legacy_version);
-			jb_kv_int(&jb, "compression", s->comp);
-			tls_json_u16_list(&jb, "server_extensions", s->exts, s->n_exts);
-		}
-	} else {
-		jb_kv_str(&jb, "version", NULL);
-		jb_kv_str(&jb, "cipher", NULL);
-		jb_kv_str(&jb, "cipher_id", NULL);
-	}
-	jb_kv_bool(&jb, "server_hello_seen", s->seen);
-	jb_kv_bool(&jb, "hrr", st->hrr);
-	if (st->hrr) {
-		jb_key(&jb, "hrr_group");
-		tls_json_name(&jb, tls_group_name(st->hrr_group), st->hrr_group);
-		tls_json_names(&jb, "retry_key_share_groups", st->retry_ks, st->n_retry_ks, tls_group_name);
-	}
-	jb_key(&jb, "kx_group");
-	if (s->has_ks)
-		tls_json_name(&jb, tls_group_name(s->ks_group), s->ks_group);
-	else if (st->has_kx_group)
-		tls_json_name(&jb, tls_group_name(st->kx_group), st->kx_group);
-	else
-		jb_null(&jb);
-	jb_key(&jb, "dh_bits");
-	st->dh_bits ? jb_uint(&jb, st->dh_bits) : jb_null(&jb);
-	if (st->rsa_export_bits)
-		jb_kv_int(&jb, "rsa_export_bits", st->rsa_export_bits);
-	jb_key(&jb, "alpn_selected");
-	if (s->has_alpn)
-		jb_strn(&jb, s->alpn, s->alpn_len);
-	else if (t13)
-		jb_string(&jb, "not_observable");
-	else
-		jb_null(&jb);
-	jb_kv_str(&jb, "downgrade_sentinel", s->downgrade[0] ? s->downgrade : NULL);
-	if (s->seen && !s->sslv2) {
-		jb_kv_bool(&jb, "extended_master_secret", s->ems);
-		jb_kv_bool(&jb, "encrypt_then_mac", s->etm);
-		jb_kv_bool(&jb, "secure_renegotiation", s->reneg);
-	}
-
-	/* client */
-	jb_kv_bool(&jb, "client_hello_seen", st->ch.seen);
+	if (t == NULL)
+		return; /* out of memory: the flow goes without TLS facts */
+	f = &t->f;
+	t->has_sprof = s->seen;
+	if (s->seen)
+		tls_fill_sprof(&t->s, s);
+	t->has_cprof = st->ch.seen;
 	if (st->ch.seen)
-		tls_json_client(&jb, st);
-	tls_json_fingerprints(&jb, st);
-
-	/* resumption */
-	{
-		const char *kind = NULL;
-		if (s->seen && !s->sslv2) {
-			if (t13) {
-				if (s->psk)
-					kind = "psk";
-			} else {
-				bool echo = s->sid_len > 0 && s->sid_len == st->ch.session_id_len &&
-					    memcmp(s->session_id, st->client_sid, s->sid_len) == 0;
-				/* abbreviated handshake: the server's CCS comes with
-				 * no Certificate before it (RFC 5246 §7.3 fig. 2) */
-				bool abbrev = !st->server_cert_msg && !st->ske && st->d[DIR_S2C].ccs;
-				if (st->ch.ticket_nonempty && (echo || abbrev) && !st->server_cert_msg)
-					kind = "ticket"; /* RFC 5077 §3.4: session id echoed too */
-				else if (echo)
-					kind = "session_id";
-			}
-		}
-		jb_kv_bool(&jb, "resumed", kind != NULL);
-		jb_kv_str(&jb, "resumption", kind);
-	}
-
-	/* OCSP stapling: TLS 1.3 staples inside the encrypted Certificate */
-	jb_key(&jb, "ocsp_stapled");
-	if (t13)
-		jb_null(&jb);
-	else
-		jb_bool(&jb, st->ocsp_stapled);
-	jb_kv_str(&jb, "ocsp_status", st->ocsp_stapled && st->ocsp_status[0] ? st->ocsp_status : NULL);
-	jb_key(&jb, "ocsp_produced_at");
-	if (st->ocsp_stapled && st->ocsp_produced_at)
-		jb_int(&jb, st->ocsp_produced_at / 1000000);
-	else
-		jb_null(&jb);
-	jb_kv_bool(&jb, "server_status_request_ack", s->status_request);
-
-	/* certificates */
-	jb_key(&jb, "certs_observable");
-	jb_bool(&jb, !t13);
-	jb_kv_int(&jb, "chain_len", st->chain_n);
-	tls_json_verdict(&jb, "", &st->verdict, st->has_verdict);
-
-	/* client certificate */
-	{
-		const char *cc;
-		if (t13)
-			cc = "not_observable";
-		else if (st->client_cert_msg && !st->client_cert_empty)
-			cc = "sent";
-		else if (st->cert_request || st->client_cert_msg)
-			cc = "requested"; /* asked for; an empty Certificate or none came back */
-		else
-			cc = "none";
-		jb_kv_str(&jb, "client_cert", cc);
-		/* the client's Certificate message itself (TLS <= 1.2) */
-		jb_kv_str(&jb, "client_cert_message", t13 ? "not_observable" :
-			  st->client_cert_msg ? (st->client_cert_empty ? "empty" : "sent") :
-			  st->cert_request ? "absent" : NULL);
-		jb_key(&jb, "cert_request");
-		if (t13)
-			jb_null(&jb);
-		else
-			jb_bool(&jb, st->cert_request);
-		/* TLS 1.3 size heuristic (docs/TLS.md): a client's first
-		 * encrypted record of 200 bytes or more carries more than a
-		 * Finished (at most 64 + 4 + 1 + 16 = 85 bytes with SHA-384): a
-		 * Certificate. Labelled as inferred. */
-		jb_key(&jb, "client_cert_inferred");
-		if (t13 && st->d[DIR_C2S].app_after_sh > 0)
-			jb_string(&jb, st->d[DIR_C2S].first_enc_len >= 200 ? "likely_sent" : "likely_none");
-		else
-			jb_null(&jb);
-		jb_kv_int(&jb, "client_chain_len", st->cchain_n);
-		tls_json_verdict(&jb, "client_", &st->cverdict, st->has_cverdict);
-	}
-
-	/* completion and alerts */
-	jb_kv_bool(&jb, "established", est);
-	jb_kv_bool(&jb, "established_inferred", t13 && est);
-	jb_kv_str(&jb, "handshake", est ? "complete" : st->server_not_tls ? "server_not_tls" : st->failed ? "failed" :
-		  st->malformed ? "malformed" : s->sslv2 ? "not_observable" : "incomplete");
-	jb_key(&jb, "alert");
-	if (st->alert_seen) {
-		const char *an = tls_alert_name(st->alert_desc);
-		jb_obj_open(&jb);
-		jb_kv_str(&jb, "level", st->alert_level == 2 ? "fatal" : st->alert_level == 1 ? "warning" : "unknown");
-		if (an) {
-			jb_kv_str(&jb, "description", an);
+		tls_fill_cprof(&t->c, st);
+	f->hrr = st->hrr;
+	f->hrr_group = st->hrr_group;
+	f->n_retry_ks = st->n_retry_ks;
+	memcpy(f->retry_ks, st->retry_ks, sizeof(st->retry_ks[0]) * st->n_retry_ks);
+	f->kx_group = s->has_ks ? s->ks_group : st->has_kx_group ? st->kx_group : -1;
+	f->dh_bits = st->dh_bits;
+	f->rsa_export_bits = st->rsa_export_bits;
+	f->has_alpn_selected = s->has_alpn;
+	f->alpn_selected_len = s->alpn_len;
+	memcpy(f->alpn_selected, s->alpn, s->alpn_len);
+	memcpy(f->downgrade, s->downgrade, sizeof(f->downgrade));
+	f->has_sni = st->ch.has_sni;
+	f->sni_len = st->ch.sni_len;
+	memcpy(f->sni, st->ch.sni, st->ch.sni_len);
+	f->session_id_len = st->ch.session_id_len;
+	f->resumption_offered = st->ch.ticket_nonempty || st->ch.psk ||
+				(st->ch.session_id_len > 0 && !st->ch.has_versions);
+	f->resumption = NULL;
+	if (s->seen && !s->sslv2) {
+		if (t13) {
+			if (s->psk)
+				f->resumption = "psk";
 		} else {
-			snprintf(b, sizeof(b), "%u", st->alert_desc);
-			jb_kv_str(&jb, "description", b);
+			bool echo = s->sid_len > 0 && s->sid_len == st->ch.session_id_len &&
+				    memcmp(s->session_id, st->client_sid, s->sid_len) == 0;
+			/* abbreviated handshake: the server's CCS comes with
+			 * no Certificate before it (RFC 5246 §7.3 fig. 2) */
+			bool abbrev = !st->server_cert_msg && !st->ske && st->d[DIR_S2C].ccs;
+			if (st->ch.ticket_nonempty && (echo || abbrev) && !st->server_cert_msg)
+				f->resumption = "ticket"; /* RFC 5077 §3.4: session id echoed too */
+			else if (echo)
+				f->resumption = "session_id";
 		}
-		jb_kv_int(&jb, "code", st->alert_desc);
-		jb_kv_str(&jb, "from", st->alert_from == DIR_C2S ? "client" : "server");
-		jb_obj_close(&jb);
-	} else {
-		jb_null(&jb);
 	}
-	jb_key(&jb, "encrypted_alert_from");
-	jb_arr_open(&jb);
-	for (i = 0; i < 2; i++)
-		if (st->d[i].enc_alert)
-			jb_string(&jb, i == DIR_C2S ? "client" : "server");
-	jb_arr_close(&jb);
-	/* ASVS 12.3.2 evidence */
-	/* "invalid" = the chain does not validate, or the leaf does not match
-	 * the name the client asked for (SNI) */
-	jb_key(&jb, "client_accepted_untrusted");
+	f->ocsp_stapled = st->ocsp_stapled;
+	memcpy(f->ocsp_status, st->ocsp_status, sizeof(f->ocsp_status));
+	f->ocsp_produced_at = st->ocsp_produced_at;
+	f->chain_len = st->chain_n;
+	f->client_chain_len = st->cchain_n;
+	tls_fill_verdict(&f->verdict, &st->verdict, st->has_verdict);
+	tls_fill_verdict(&f->client_verdict, &st->cverdict, st->has_cverdict);
+	f->cert_request = st->cert_request;
+	f->client_cert_msg = st->client_cert_msg;
+	f->client_cert_empty = st->client_cert_empty;
+	/* TLS 1.3 size heuristic (docs/TLS.md): a client's first encrypted
+	 * record of 200 bytes or more carries more than a Finished (at most
+	 * 64 + 4 + 1 + 16 = 85 bytes with SHA-384): a Certificate. Labelled as
+	 * inferred. */
+	f->client_cert_inferred = (int8_t)(t13 && st->d[DIR_C2S].app_after_sh > 0 ?
+					   st->d[DIR_C2S].first_enc_len >= 200 : -1);
+	f->established = est;
+	f->handshake = est ? "complete" : st->server_not_tls ? "server_not_tls" : st->failed ? "failed" :
+		       st->malformed ? "malformed" : s->sslv2 ? "not_observable" : "incomplete";
+	f->alert_seen = st->alert_seen;
+	f->alert_level = st->alert_level;
+	f->alert_desc = st->alert_desc;
+	f->alert_from = st->alert_from == DIR_C2S ? 0 : 1;
+	f->enc_alert_client = st->d[DIR_C2S].enc_alert;
+	f->enc_alert_server = st->d[DIR_S2C].enc_alert;
+	/* ASVS 12.3.2 evidence: "invalid" = the chain does not validate, or the
+	 * leaf does not match the name the client asked for (SNI) */
+	f->client_accepted_untrusted = -1;
 	if (st->has_verdict && (st->verdict.trusted == 0 || st->verdict.hostname_match == 0)) {
 		if (st->client_cert_alert)
-			jb_bool(&jb, false);
+			f->client_accepted_untrusted = 0;
 		else if (est && st->d[DIR_C2S].app > 0)
-			jb_bool(&jb, true);
-		else
-			jb_null(&jb);
-	} else {
-		jb_null(&jb);
+			f->client_accepted_untrusted = 1;
 	}
-	jb_kv_bool(&jb, "client_rejected_cert", st->client_cert_alert);
-	jb_kv_int(&jb, "records_c2s", st->d[DIR_C2S].records);
-	jb_kv_int(&jb, "records_s2c", st->d[DIR_S2C].records);
-	jb_kv_int(&jb, "app_records_c2s", st->d[DIR_C2S].app);
-	jb_kv_int(&jb, "app_records_s2c", st->d[DIR_S2C].app);
-	jb_kv_bool(&jb, "malformed", st->malformed);
-	if (st->carrier_key && st->carrier_json) {
-		/* tls_hs.h: the carrier's own facts (QUIC) */
-		jb_key(&jb, st->carrier_key);
-		jb_raw(&jb, st->carrier_json);
-	}
-	jb_obj_close(&jb);
-	obs_tls(ctx, &jb);
-	jb_free(&jb);
+	f->client_rejected_cert = st->client_cert_alert;
+	f->records_c2s = st->d[DIR_C2S].records;
+	f->records_s2c = st->d[DIR_S2C].records;
+	f->app_records_c2s = st->d[DIR_C2S].app;
+	f->app_records_s2c = st->d[DIR_S2C].app;
+	f->malformed = st->malformed;
+	if (carrier)
+		t->carrier = *carrier;
 }
 
 static void tls_flow_end(struct dis_ctx *ctx, void *state)
 {
 	struct tls_state *st = state;
 	if (st->ch.seen || st->sh.seen || st->malformed)
-		tls_emit(ctx, st);
+		tls_emit(ctx, st, NULL);
 }
 
 static void tls_state_free(void *state)
@@ -1751,14 +1415,11 @@ void tls_hs_established(struct tls_state *st)
 	st->carrier_established = true;
 }
 
-void tls_hs_emit(struct dis_ctx *ctx, struct tls_state *st, const char *key, const char *json)
+void tls_hs_emit(struct dis_ctx *ctx, struct tls_state *st, const struct tls_carrier *carrier)
 {
 	if (!(st->ch.seen || st->sh.seen || st->malformed))
 		return;
-	st->carrier_key = key;
-	st->carrier_json = json;
-	tls_emit(ctx, st);
-	st->carrier_key = st->carrier_json = NULL;
+	tls_emit(ctx, st, carrier);
 }
 
 static const uint16_t tls_ports[] = {

@@ -46,9 +46,10 @@ bool tls_hs_seen(const struct tls_state *st, enum dir dir);
  * which tls.c would otherwise infer from encrypted records. */
 void tls_hs_established(struct tls_state *st);
 
-/* Build the flow's `tls` object (obs_tls) if a hello was seen; the JSON
- * value `json` (the carrier's facts, e.g. the QUIC header facts; may be
- * NULL) goes in it under `key`. Nothing is kept after the call. */
-void tls_hs_emit(struct dis_ctx *ctx, struct tls_state *st, const char *key, const char *json);
+/* State the flow's TLS facts (obs_tls) if a hello was seen, with the
+ * carrier's own facts (the QUIC header facts, TDS PRELOGIN counts; NULL:
+ * none). Nothing is kept after the call. */
+struct tls_carrier;
+void tls_hs_emit(struct dis_ctx *ctx, struct tls_state *st, const struct tls_carrier *carrier);
 
 #endif

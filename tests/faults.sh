@@ -229,4 +229,15 @@ t_is "$("$W" export -d "$T_TMP/v1.db" | jq -c "select(.run_id == 1) | $fields")"
 t_is "$("$W" export -d "$T_TMP/v1.db" | jq -c "select(.run_id == 2) | $fields" | jq -c '.[0] -= 8')" \
 	"$("$W" export -d "$T_TMP/fresh.db" | jq -c "$fields")" "…and the new run's too"
 "$W" report -d "$T_TMP/v1.db" > /dev/null; t_is $? 6 "…report judges it (cleartext HTTP fails)"
+
+# 11. a schema-1 or -2 database holding TLS objects is refused, not half
+#     converted (docs/SCHEMA.md, schema 3): exit 4, the version named, the
+#     file untouched
+cp "$SRCDIR/tests/data/store-v1.db" "$T_TMP/v1tls.db"
+q "$T_TMP/v1tls.db" "INSERT INTO tls (flow_id, obj) VALUES (1, '{\"version\":\"TLSv1.2\"}')"
+before=$(sha256sum < "$T_TMP/v1tls.db")
+"$W" capture -q -r "$SAMPLE" -d "$T_TMP/v1tls.db" 2>"$T_TMP/v1tls.err"; t_is $? 4 "v1 database with TLS objects: capture refuses it"
+grep -q "older wireaudit (schema 1) and holds TLS handshakes" "$T_TMP/v1tls.err"; t_ok $? "…and says why"
+t_is "$(sha256sum < "$T_TMP/v1tls.db")" "$before" "…the file unchanged"
+"$W" export -d "$T_TMP/v1tls.db" >/dev/null 2>&1; t_is $? 4 "…export refuses it too"
 t_done

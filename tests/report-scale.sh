@@ -45,11 +45,12 @@ REAL="$T_TMP/real.db"
 # fixtures for what the lab captures cannot show (external clients, mTLS acceptance)
 BASE="$T_TMP/empty.db"
 cp "$REAL" "$BASE"
-sqlite3 "$BASE" "DELETE FROM flows; DELETE FROM tls; DELETE FROM cleartext; DELETE FROM certs;
-	DELETE FROM flow_certs; DELETE FROM anomalies;" >/dev/null
+sqlite3 "$BASE" "DELETE FROM flows; DELETE FROM tls; DELETE FROM cleartext; DELETE FROM certs; DELETE FROM quic;
+	DELETE FROM tds_tls; DELETE FROM tls_client_profiles; DELETE FROM tls_server_profiles;
+	DELETE FROM chains; DELETE FROM chain_certs; DELETE FROM anomalies;" >/dev/null
 srcs=("$REAL")
 for fx in 12.2.1-fail 12.2.2-fail 12.1.3-fail 12.3.1-fail; do
-	cp "$BASE" "$T_TMP/$fx.db" && sqlite3 "$T_TMP/$fx.db" < "$SRCDIR/tests/data/report/$fx.sql"
+	cp "$BASE" "$T_TMP/$fx.db" && python3 "$SRCDIR/tools/tls-fixture.py" "$SRCDIR/tests/data/report/$fx.sql" | sqlite3 "$T_TMP/$fx.db"
 	srcs+=("$T_TMP/$fx.db")
 done
 N=$($SCALE "$T_TMP/x1.db" --copies 1 "${srcs[@]}" | awk '{print $1}')

@@ -14,10 +14,12 @@ export SOURCE_DATE_EPOCH=1790000000   # fixed "generated_at" for golden files
 BASE="$T_TMP/base.db"
 "$WIREAUDIT" capture -q -r "$SRCDIR/pcaps/sample/http-mixed.pcap" -d "$BASE" >&2
 sqlite3 "$BASE" "DELETE FROM flows; DELETE FROM tls; DELETE FROM cleartext; DELETE FROM certs;
-	DELETE FROM flow_certs; DELETE FROM anomalies; PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+	DELETE FROM chains; DELETE FROM chain_certs; DELETE FROM tls_client_profiles;
+	DELETE FROM tls_server_profiles; DELETE FROM quic; DELETE FROM tds_tls; DELETE FROM anomalies; PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
 fixture() { # fixture NAME -> path of a database holding tests/data/report/NAME.sql
 	local db="$T_TMP/$1.db"
-	cp "$BASE" "$db" && sqlite3 "$db" < "$D/$1.sql" && echo "$db"
+	# TLS objects in the fixtures become schema-3 rows (tools/tls-fixture.py)
+	cp "$BASE" "$db" && python3 "$SRCDIR/tools/tls-fixture.py" "$D/$1.sql" | sqlite3 "$db" && echo "$db"
 }
 printf 'internal 10.1.0.0/16 env=prod owner=payments\ninternal 10.2.0.0/16 env=staging\n' > "$T_TMP/envs.cfg"
 
@@ -73,10 +75,11 @@ t_is "$("$WIREAUDIT" report -d "$(fixture 12.1.5-pass)" --level 1 -F json | jq -
 
 # TLS 1.3 client certificates: not observable.
 cp "$BASE" "$T_TMP/t13.db"
-sqlite3 "$T_TMP/t13.db" "INSERT INTO flows VALUES (1,1,1790000000000000,1790000000500000,'tcp','10.0.0.5',40001,
+echo "INSERT INTO flows VALUES (1,1,1790000000000000,1790000000500000,'tcp','10.0.0.5',40001,
 	'10.0.0.9',443,0,0,6,6,600,600,200,200,'syn','closed',NULL,NULL,'[]','tls','tls');
 	INSERT INTO tls (flow_id, obj) VALUES (1, '{\"version\":\"TLSv1.3\",\"client_versions\":[\"TLSv1.3\"],
-	\"cipher_id\":4865,\"client_cert\":\"not_observable\",\"established\":true}');"
+	\"cipher_id\":4865,\"client_cert\":\"not_observable\",\"established\":true}');" |
+	python3 "$SRCDIR/tools/tls-fixture.py" | sqlite3 "$T_TMP/t13.db"
 t_is "$("$WIREAUDIT" report -d "$T_TMP/t13.db" --level 3 -F json | jq -r '.requirements[] | select(.id == "12.3.5" or .id == "12.1.3") | .status + ": " + .reason')" \
 	"not_observable: 1 relevant flow, but client certificates travel encrypted in TLS 1.3
 not_observable: 1 relevant flow, but whether a client certificate was sent is encrypted in TLS 1.3" \

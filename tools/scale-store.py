@@ -6,8 +6,12 @@ and `make bench`'s report stores; docs/TESTING.md).
     scale-store.py OUT.db --copies N [--select FILE] SRC.db [SRC.db ...]
 
 OUT.db is created from the schema of the first SRC (its data tables emptied);
-every SRC's flows (with their tls, cleartext, flow_certs and anomalies rows;
-certificates once) are appended, renumbered, then copied N times in all:
+every SRC's flows (with their tls, quic, tds_tls, cleartext and anomalies
+rows) are appended, renumbered, then copied N times in all; what schema 3
+stores once and references by id (ClientHello and server profiles,
+certificate chains, certificates) is merged by digest, so a copy references
+the same profile and chain rows as its original, as a capture of the same
+handshakes would:
 copy 0 keeps the original addresses, copy c >= 1 gives every distinct
 client and server address a fresh one of the same zone (internal stays
 internal, external stays external, by the report's default internal list),
@@ -32,7 +36,11 @@ INTERNAL = [ipaddress.ip_network(n) for n in (
 V4_INT, V4_EXT = int(ipaddress.ip_address("10.128.0.0")), int(ipaddress.ip_address("44.0.0.0"))
 V6_INT, V6_EXT = int(ipaddress.ip_address("fd77::")), int(ipaddress.ip_address("2a0f::"))
 
-DATA = ("flows", "tls", "cleartext", "flow_certs", "anomalies")
+DATA = ("flows", "tls", "quic", "tds_tls", "cleartext", "anomalies")
+# shared tables: (table, id column, the tls columns that reference it)
+SHARED = (("tls_client_profiles", "profile_id", ("client_profile",)),
+          ("tls_server_profiles", "profile_id", ("server_profile",)),
+          ("chains", "chain_id", ("server_chain", "client_chain")))
 
 
 def main():
@@ -59,7 +67,7 @@ def main():
     db = sqlite3.connect(a.out)
     db.execute("PRAGMA journal_mode=OFF")
     db.execute("PRAGMA synchronous=OFF")
-    for t in DATA + ("certs",):
+    for t in DATA + ("certs", "chain_certs") + tuple(t for t, _, _ in SHARED):
         db.execute("DELETE FROM " + t)
     # 1. gather the flows of every source, renumbered 1..n
     n = 0
@@ -67,6 +75,18 @@ def main():
         db.execute("ATTACH DATABASE ? AS s", (src,))
         ids = [r[0] for r in db.execute("SELECT flow_id FROM s.flows ORDER BY flow_id")]
         db.execute("INSERT OR IGNORE INTO certs SELECT * FROM s.certs")
+        # shared rows by digest (ids are per database); old id -> new id
+        idmap = {}
+        for t, key, _ in SHARED:
+            rest = ", ".join(c for c in cols(db, t) if c != key)
+            db.execute("INSERT OR IGNORE INTO main.%s (%s) SELECT %s FROM s.%s ORDER BY %s" %
+                       (t, rest, rest, t, key))
+            idmap[t] = dict(db.execute("SELECT o.%s, m.%s FROM s.%s o JOIN main.%s m ON m.digest = o.digest" %
+                                       (key, key, t, t)))
+        db.execute("INSERT OR IGNORE INTO main.chain_certs SELECT m.chain_id, sc.idx, sc.sha256"
+                   " FROM s.chain_certs sc JOIN s.chains o ON o.chain_id = sc.chain_id"
+                   " JOIN main.chains m ON m.digest = o.digest")
+        ref = {c: idmap[t] for t, _, cs in SHARED for c in cs}
         for fid in ids:
             if sel is not None and (si, fid) not in sel:
                 continue
@@ -74,6 +94,15 @@ def main():
             db.execute("INSERT INTO flows SELECT ?, " + ", ".join(cols(db, "flows")[1:]) +
                        " FROM s.flows WHERE flow_id = ?", (n, fid))
             for t in DATA[1:]:
+                if t == "tls":
+                    row = db.execute("SELECT * FROM s.tls WHERE flow_id = ?", (fid,)).fetchone()
+                    if row is None:
+                        continue
+                    tc = cols(db, "tls")
+                    row = [n] + [ref[c].get(v) if c in ref and v is not None else v
+                                 for c, v in zip(tc[1:], row[1:])]
+                    db.execute("INSERT INTO tls VALUES (%s)" % ", ".join("?" * len(row)), row)
+                    continue
                 db.execute("INSERT INTO %s SELECT ?, %s FROM s.%s WHERE flow_id = ?" %
                            (t, ", ".join(cols(db, t)[1:]), t), (n, fid))
         db.commit()

@@ -133,7 +133,7 @@ static void engine_flow_write(struct engine *e, struct flow *f, const char *end_
 		r.security = c->protocol || c->security != SEC_UNKNOWN ? sec_state_name(c->security) : NULL;
 		clear = dis_cleartext_json(c);
 		r.cleartext_json = clear;
-		r.tls_json = c->tls_json;
+		r.tls = c->tls;
 		r.certs = c->certs;
 		r.ncerts = c->ncerts;
 		r.anoms = c->anoms;

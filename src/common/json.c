@@ -328,3 +328,32 @@ void jb_kv_bool(struct jbuf *jb, const char *k, bool v)
 	jb_key(jb, k);
 	jb_bool(jb, v);
 }
+
+/* The text a JSON reader gets back from jb_strn(s, n), up to the first NUL
+ * (what the store's json_extract() gave before issue 12, kept for the CSV
+ * and text exports): valid UTF-8 stays, a byte jb_escape wrote as \u00XX
+ * comes back as U+00XX (two bytes in UTF-8 from 0x80). malloc'd. */
+char *jb_unescaped_copy(const void *sv, size_t n)
+{
+	const uint8_t *s = sv;
+	char *o = malloc(2 * n + 1), *p = o;
+	size_t i = 0, l;
+
+	if (o == NULL)
+		return NULL;
+	while (i < n && s[i] != 0) {
+		if (s[i] >= 0x80 && (l = utf8_seq_len(s + i, n - i)) > 0) {
+			memcpy(p, s + i, l);
+			p += l;
+			i += l;
+		} else if (s[i] >= 0x80) {
+			*p++ = (char)(0xc0 | s[i] >> 6);
+			*p++ = (char)(0x80 | (s[i] & 0x3f));
+			i++;
+		} else {
+			*p++ = (char)s[i++];
+		}
+	}
+	*p = 0;
+	return o;
+}

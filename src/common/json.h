@@ -50,6 +50,8 @@ void jb_bool(struct jbuf *jb, bool v);
 void jb_null(struct jbuf *jb);
 /* Splice already-valid JSON text as one value. */
 void jb_raw(struct jbuf *jb, const char *json);
+/* The text a JSON reader gets back from jb_strn(s, n), up to a NUL; malloc'd. */
+char *jb_unescaped_copy(const void *s, size_t n);
 
 /* key + value shorthands */
 void jb_kv_str(struct jbuf *jb, const char *k, const char *v);

@@ -1,6 +1,7 @@
 /* dissect.c — probing, buffered delivery, hand-off and observations; the
  * contract is in dissectors/dissector.h. */
 #include "dissect.h"
+#include "tls_facts.h"
 #include "pool.h"
 #include "engine.h"
 
@@ -352,8 +353,8 @@ void dis_obs_free(struct dis_ctx *c)
 	free(c->anoms);
 	c->anoms = NULL;
 	c->nanoms = 0;
-	free(c->tls_json);
-	c->tls_json = NULL;
+	free(c->tls);
+	c->tls = NULL;
 }
 
 void dis_free(struct dis_ctx *c)
@@ -527,15 +528,11 @@ void obs_detail_bool(struct dis_ctx *c, const char *key, bool v)
 	}
 }
 
-void obs_tls(struct dis_ctx *c, struct jbuf *jb)
+struct tls_facts *obs_tls_begin(struct dis_ctx *c)
 {
-	size_t n = jb->len;
-	char *t;
-	free(c->tls_json);
-	c->tls_json = jb_take(jb);
-	/* kept until the flow is written: give back the doubling slack */
-	if (c->tls_json && (t = realloc(c->tls_json, n + 1)) != NULL)
-		c->tls_json = t;
+	free(c->tls);
+	c->tls = calloc(1, sizeof(*c->tls));
+	return c->tls;
 }
 
 /* ---- certificates shared between flows ----

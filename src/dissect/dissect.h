@@ -66,7 +66,7 @@ struct dis_ctx {
 	bool has_user;
 	struct obs_detail *details;
 	uint16_t ndetails, details_dropped;
-	char *tls_json;
+	struct tls_facts *tls;         /* obs_tls_begin(), or NULL */
 	/* allocated on first use: most flows have no certificate and no
 	 * anomaly, and a context is allocated per flow */
 	struct obs_cert_rec *certs;    /* DIS_MAX_CERTS entries */

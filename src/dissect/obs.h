@@ -74,10 +74,12 @@ void obs_detail_list_str(struct dis_ctx *c, const char *key, const void *s, size
 
 /* --- TLS facts (export object `tls`) --- */
 
-/* Attach the flow's TLS object, built by the TLS dissector (a JSON object,
- * without `certs`, which the export adds from obs_cert). Takes the text of
- * jb; replaces an earlier one. */
-void obs_tls(struct dis_ctx *c, struct jbuf *jb);
+/* The flow's TLS facts (tls_facts.h), zeroed, for the TLS dissector to
+ * fill: kept by the flow until it is written (the store interns the
+ * profiles, the export names them). A second call replaces the first.
+ * NULL when out of memory. */
+struct tls_facts;
+struct tls_facts *obs_tls_begin(struct dis_ctx *c);
 /* A certificate seen in this flow: `side` 0 = server chain, 1 = client
  * chain; `idx` 0 = leaf. `sha256_hex` (64 chars) keys the certs table,
  * `cert_json` is the parsed-certificate object; `der` is stored once per

@@ -35,62 +35,39 @@ static const char rf_create_sql[] =
 	" cctrusted, ccterr, dh_bits, alpn_http, crej, leaf TEXT, ncerts, leaf_ss, creds, authm, user, redir,"
 	" http_host, tlsform, ja4, kxg)";
 
-/* Each stored object is parsed once: one multi-path json_extract() per
- * object returns a small array (tj / cj) that the outer query picks apart
- * (SQLite 3.40 caches a parse per call site only, and TLS objects are a few
- * kilobytes). */
+/* TLS flows: typed columns, and the profiles' classes computed once per
+ * profile by the rules (rp_cp, rp_sp, rp_grp: rules.c). The expressions
+ * give what the export's tls object says (docs/TLS.md): ocsp_stapled and
+ * client_cert are not observable in TLS 1.3. */
 static const char rf_tls_sql[] =
-	"INSERT INTO rf WITH x AS MATERIALIZED (SELECT f.flow_id, f.run_id, f.ts_first,"
-	"  f.ts_last, f.transport, f.client_ip,"
-	"  f.server_ip, f.server_port, f.protocol, f.security, f.client_by,"
-	"  wa_zone(f.client_ip) AS cz, wa_zone(f.server_ip) AS sz, wa_envname(f.server_ip) AS senvname,"
-	"  (t.obj IS NOT NULL) AS has_tls,"
-	"  CASE WHEN t.obj IS NOT NULL THEN json_extract(t.obj, '$.version', '$.client_versions',"
-	"   '$.cipher_id', '$.cipher', '$.client_ciphers', '$.sni', '$.ech', '$.status_request',"
-	"   '$.ocsp_stapled', '$.ocsp_status', '$.client_cert', '$.established', '$.chain_trusted',"
-	"   '$.trust_error', '$.trusted_by_extra_ca', '$.hostname_match', '$.client_accepted_untrusted',"
-	"   '$.client_chain_trusted', '$.client_trust_error', '$.dh_bits', '$.alpn',"
-	"   '$.leaf_self_signed', '$.client_rejected_cert', '$.ja4', '$.kx_group') END AS tj,"
-	"  CASE WHEN ct.obj IS NOT NULL THEN json_extract(ct.obj, '$.credentials', '$.auth_mechanism',"
-	"   '$.user', '$.details.redirect_to_https', '$.details.host') END AS cj,"
-	"  CASE WHEN t.obj IS NOT NULL THEN (SELECT fc.sha256 FROM flow_certs fc WHERE fc.flow_id = f.flow_id"
-	"   AND fc.side = 0 AND fc.idx = 0) END AS leaf,"
-	"  CASE WHEN t.obj IS NOT NULL THEN (SELECT count(*) FROM flow_certs fc WHERE fc.flow_id = f.flow_id"
-	"   AND fc.side = 0) ELSE 0 END AS ncerts,"
-	"  wa_tlsform(f.protocol) AS tlsform"
-	"  FROM tls t CROSS JOIN flows f ON f.flow_id = t.flow_id"
-	"  LEFT JOIN cleartext ct ON ct.flow_id = f.flow_id"
-	"  WHERE (CAST(?1 AS INTEGER) < 0 OR f.ts_last >= CAST(?1 AS INTEGER))"
-	"  AND (CAST(?2 AS INTEGER) < 0 OR f.ts_first < CAST(?2 AS INTEGER)))"
-	" SELECT x.flow_id, x.run_id, x.ts_first, x.ts_last, x.transport,"
-	" x.client_ip, x.server_ip, x.server_port, x.protocol, x.security, x.client_by, x.cz, x.sz,"
-	" x.senvname, x.has_tls,"
-	" json_extract(tj, '$[0]') AS ver, wa_vrank(json_extract(tj, '$[0]')) AS vrank,"
-	" (SELECT max(wa_vrank(value)) FROM json_each(tj, '$[1]')) AS cmax,"
-	" (SELECT max(wa_vrank(value) = 5) FROM json_each(tj, '$[1]')) AS c13,"
-	" json_extract(tj, '$[2]') AS cipher_id,"
-	" COALESCE(json_extract(tj, '$[3]'), printf('0x%04X', json_extract(tj, '$[2]'))) AS cipher,"
-	" wa_cclass(json_extract(tj, '$[2]')) AS cclass, wa_cfs(json_extract(tj, '$[2]')) AS cfs,"
-	" wa_best_offered(json_extract(tj, '$[4]')) AS best_off,"
-	" json_extract(tj, '$[5]') AS sni, json_extract(tj, '$[6]') AS ech,"
-	" json_extract(tj, '$[7]') AS sreq, json_extract(tj, '$[8]') AS stapled,"
-	" json_extract(tj, '$[9]') AS ocsp_status, json_extract(tj, '$[10]') AS ccert,"
-	" json_extract(tj, '$[11]') AS est, json_extract(tj, '$[12]') AS trusted,"
-	" json_extract(tj, '$[13]') AS terr, json_extract(tj, '$[14]') AS tbe,"
-	" json_extract(tj, '$[15]') AS hmatch, json_extract(tj, '$[16]') AS cacc,"
-	" json_extract(tj, '$[17]') AS cctrusted, json_extract(tj, '$[18]') AS ccterr,"
-	" json_extract(tj, '$[19]') AS dh_bits,"
-	" EXISTS (SELECT 1 FROM json_each(tj, '$[20]') WHERE value IN ('http/1.1', 'h2', 'http/1.0', 'h3'))"
-	"  AS alpn_http,"
-	" json_extract(tj, '$[22]') AS crej,"
-	" x.leaf, x.ncerts,"
-	" COALESCE(json_extract(tj, '$[21]'), (SELECT json_extract(c.obj, '$.self_signed') FROM certs c"
-	"   WHERE c.sha256 = x.leaf)) AS leaf_ss,"
-	" json_extract(cj, '$[0]') AS creds, json_extract(cj, '$[1]') AS authm,"
-	" json_extract(cj, '$[2]') AS user, json_extract(cj, '$[3]') AS redir,"
-	" json_extract(cj, '$[4]') AS http_host, x.tlsform,"
-	" json_extract(tj, '$[23]') AS ja4, json_extract(tj, '$[24]') AS kxg"
-	" FROM x";
+	"INSERT INTO rf SELECT f.flow_id, f.run_id, f.ts_first, f.ts_last, f.transport, f.client_ip,"
+	" f.server_ip, f.server_port, f.protocol, f.security, f.client_by,"
+	" wa_zone(f.client_ip), wa_zone(f.server_ip), wa_envname(f.server_ip),"
+	" 1, s.ver, s.vrank, c.cmax, c.c13, sp.cipher, COALESCE(s.cipher, '0x0000'), s.cclass, s.cfs,"
+	" c.best_off, t.sni, cp.ech, cp.status_request,"
+	" CASE WHEN sp.version = 772 THEN NULL ELSE t.ocsp_stapled END,"
+	" CASE WHEN t.ocsp_stapled THEN t.ocsp_status END,"
+	" CASE WHEN sp.version = 772 THEN 'not_observable'"
+	"  WHEN t.client_cert_message AND NOT t.client_cert_empty THEN 'sent'"
+	"  WHEN t.cert_request OR t.client_cert_message THEN 'requested' ELSE 'none' END,"
+	" t.established, t.chain_trusted, t.trust_error, t.trusted_by_extra_ca, t.hostname_match,"
+	" t.client_accepted_untrusted, t.client_chain_trusted, t.client_trust_error, t.dh_bits,"
+	" COALESCE(c.alpn_http, 0), t.client_rejected_cert, ch.leaf, COALESCE(ch.len, 0),"
+	" COALESCE(t.leaf_self_signed, (SELECT json_extract(ce.obj, '$.self_signed') FROM certs ce"
+	"   WHERE ce.sha256 = ch.leaf)),"
+	" json_extract(ct.obj, '$.credentials'), json_extract(ct.obj, '$.auth_mechanism'),"
+	" json_extract(ct.obj, '$.user'), json_extract(ct.obj, '$.details.redirect_to_https'),"
+	" json_extract(ct.obj, '$.details.host'), wa_tlsform(f.protocol), cp.ja4, g.name"
+	" FROM tls t CROSS JOIN flows f ON f.flow_id = t.flow_id"
+	" LEFT JOIN tls_client_profiles cp ON cp.profile_id = t.client_profile"
+	" LEFT JOIN rp_cp c ON c.profile_id = t.client_profile"
+	" LEFT JOIN tls_server_profiles sp ON sp.profile_id = t.server_profile"
+	" LEFT JOIN rp_sp s ON s.profile_id = t.server_profile"
+	" LEFT JOIN rp_grp g ON g.id = t.kx_group"
+	" LEFT JOIN chains ch ON ch.chain_id = t.server_chain"
+	" LEFT JOIN cleartext ct ON ct.flow_id = f.flow_id"
+	" WHERE (CAST(?1 AS INTEGER) < 0 OR f.ts_last >= CAST(?1 AS INTEGER))"
+	" AND (CAST(?2 AS INTEGER) < 0 OR f.ts_first < CAST(?2 AS INTEGER))";
 
 
 /* Cleartext objects are small: SQLite 3.40 parses one once per row for the
@@ -118,7 +95,7 @@ int rp_build_rf(struct rp_report *rep)
 	const char *p[2] = { since, until };
 	snprintf(since, sizeof(since), "%lld", (long long)rep->o->since);
 	snprintf(until, sizeof(until), "%lld", (long long)rep->o->until);
-	if (rp_net_register(rep) != 0 || rp_rules_register(rep) != 0)
+	if (rp_net_register(rep) != 0 || rp_rules_register(rep) != 0 || rp_rules_profiles(rep) != 0)
 		return -1;
 	if (rp_q_exec(rep, rf_create_sql) != 0 || rp_q(rep, rf_tls_sql, p, 2, rp_cb_noop, NULL) != 0 ||
 	    rp_q(rep, rf_other_sql, p, 2, rp_cb_noop, NULL) != 0)

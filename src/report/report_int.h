@@ -291,6 +291,9 @@ extern const char rp_intro_title[];
 /* Registers the classification SQL functions (wa_vrank, wa_cclass, wa_cfs,
  * wa_best_offered, wa_tlsform, wa_cclass_name) on the store. */
 int rp_rules_register(struct rp_report *rep);
+/* Classifies the stored TLS profiles once each (temporary tables rp_cp,
+ * rp_sp, rp_grp: rules.c). */
+int rp_rules_profiles(struct rp_report *rep);
 /* Fills status and reason of r from its counts and findings. */
 void rp_rules_judge(struct rp_req *r, int level);
 /* The SQL expression over rf that gives a cause's value. */

@@ -10,6 +10,7 @@
  * into it.
  */
 #include "report_int.h"
+#include "tls_facts.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -485,6 +486,160 @@ static int fn_cclass_name(const char *arg, void *user, int64_t *iv, const char *
 	(void)user; (void)iv;
 	*sv = rp_class_name((int)strtol(arg, NULL, 10));
 	return STORE_FN_TEXT;
+}
+
+/* ---- classification of the stored profiles ----
+ * The ClientHello and server profiles are few (one per client software
+ * and configuration, one per server configuration), so the rules classify
+ * each once, in C, into three temporary tables that the rf query joins:
+ *   rp_cp (profile_id, cmax, c13, best_off, alpn_http)
+ *   rp_sp (profile_id, ver, vrank, cipher, cclass, cfs)
+ *   rp_grp (id, name)       names of the key exchange groups in use
+ * The store's SQL stays plain joins over typed columns. */
+
+struct rp_prof_ins {
+	struct rp_report *rep;
+	int rc;
+};
+
+static void rp_num_or_null(char *buf, size_t n, const char **slot, long v, bool null)
+{
+	if (null) {
+		*slot = NULL;
+	} else {
+		snprintf(buf, n, "%ld", v);
+		*slot = buf;
+	}
+}
+
+static int cb_cprof(const struct store_row *r, void *arg)
+{
+	struct rp_prof_ins *pi = arg;
+	uint16_t v[TF_MAX_CIPHERS], n = 0, i;
+	char b[5][24], name[24];
+	const char *p[5];
+	int cmax = -1, c13 = -1, best = -1, fs, rank;
+	bool alpn_http = false;
+	const uint8_t *a;
+	size_t al, o = 0;
+
+	/* client_versions: supported_versions (GREASE apart), else legacy */
+	if (!store_col_null(r, 2) && tf_u16_split(store_col_text(r, 2), v, TF_MAX_VERSIONS, &n) == 0) {
+		for (i = 0; i < n; i++) {
+			if (tls_is_grease(v[i]))
+				continue;
+			tls_version_name(v[i], name, sizeof(name));
+			if ((rank = rp_version_rank(name)) < 0)
+				continue;
+			if (rank > cmax)
+				cmax = rank;
+			if ((rank == 5) > c13)
+				c13 = rank == 5;
+		}
+	} else if (store_col_null(r, 2)) {
+		tls_version_name((uint16_t)store_col_int(r, 1), name, sizeof(name));
+		if ((rank = rp_version_rank(name)) >= 0) {
+			cmax = rank;
+			c13 = rank == 5;
+		}
+	}
+	if (tf_u16_split(store_col_text(r, 3), v, TF_MAX_CIPHERS, &n) == 0)
+		for (i = 0; i < n; i++) {
+			int c = tls_is_grease(v[i]) ? -1 : rp_suite(v[i], &fs);
+			if (c > best)
+				best = c;
+		}
+	a = store_col_blob(r, 4, &al);
+	while (a && o < al) {
+		size_t l = a[o++];
+		if (o + l > al)
+			break;
+		if ((l == 8 && memcmp(a + o, "http/1.1", 8) == 0) || (l == 2 && memcmp(a + o, "h2", 2) == 0) ||
+		    (l == 8 && memcmp(a + o, "http/1.0", 8) == 0) || (l == 2 && memcmp(a + o, "h3", 2) == 0))
+			alpn_http = true;
+		o += l;
+	}
+	rp_num_or_null(b[0], sizeof(b[0]), &p[0], (long)store_col_int(r, 0), false);
+	rp_num_or_null(b[1], sizeof(b[1]), &p[1], cmax, cmax < 0);
+	rp_num_or_null(b[2], sizeof(b[2]), &p[2], c13, c13 < 0);
+	rp_num_or_null(b[3], sizeof(b[3]), &p[3], best, best < 0);
+	rp_num_or_null(b[4], sizeof(b[4]), &p[4], alpn_http, false);
+	pi->rc = rp_q(pi->rep, "INSERT INTO rp_cp VALUES (?1, ?2, ?3, ?4, ?5)", p, 5, rp_cb_noop, NULL);
+	return pi->rc;
+}
+
+static int cb_sprof(const struct store_row *r, void *arg)
+{
+	struct rp_prof_ins *pi = arg;
+	char b[6][32], ver[24];
+	const char *p[6];
+	bool sslv2 = strcmp(store_col_text(r, 1) ? store_col_text(r, 1) : "", "sslv2") == 0;
+	long cipher = (long)store_col_int(r, 3);
+	int rank, fs = 0, cls;
+	const char *cname;
+
+	tls_version_name((uint16_t)store_col_int(r, 2), ver, sizeof(ver));
+	rank = rp_version_rank(ver);
+	cls = rp_suite(cipher, &fs);
+	if (sslv2) {
+		cname = tls_sslv2_cipher_name((uint32_t)cipher);
+	} else {
+		const struct tls_cipher_info *ci = tls_cipher_lookup((uint16_t)cipher);
+		cname = ci ? ci->name : NULL;
+		if (cname == NULL) {
+			snprintf(b[3], sizeof(b[3]), "0x%04lx", cipher);
+			cname = b[3];
+		}
+	}
+	if (cname == NULL) { /* an unknown SSLv2 CIPHER-KIND: as the rules always printed it */
+		snprintf(b[3], sizeof(b[3]), "0x%04lX", cipher);
+		cname = b[3];
+	}
+	p[3] = cname;
+	rp_num_or_null(b[0], sizeof(b[0]), &p[0], (long)store_col_int(r, 0), false);
+	p[1] = ver;
+	rp_num_or_null(b[2], sizeof(b[2]), &p[2], rank, rank < 0);
+	rp_num_or_null(b[4], sizeof(b[4]), &p[4], cls, cls < 0);
+	rp_num_or_null(b[5], sizeof(b[5]), &p[5], fs, cls < 0);
+	pi->rc = rp_q(pi->rep, "INSERT INTO rp_sp VALUES (?1, ?2, ?3, ?4, ?5, ?6)", p, 6, rp_cb_noop, NULL);
+	return pi->rc;
+}
+
+static int cb_group(const struct store_row *r, void *arg)
+{
+	struct rp_prof_ins *pi = arg;
+	uint16_t g = (uint16_t)store_col_int(r, 0);
+	const char *name = tls_group_name(g);
+	char b[2][16];
+	const char *p[2];
+	snprintf(b[0], sizeof(b[0]), "%u", g);
+	if (name == NULL) {
+		snprintf(b[1], sizeof(b[1]), "0x%04x", g);
+		name = b[1];
+	}
+	p[0] = b[0];
+	p[1] = name;
+	pi->rc = rp_q(pi->rep, "INSERT INTO rp_grp VALUES (?1, ?2)", p, 2, rp_cb_noop, NULL);
+	return pi->rc;
+}
+
+int rp_rules_profiles(struct rp_report *rep)
+{
+	struct rp_prof_ins pi = { rep, 0 };
+	if (rp_q_exec(rep, "CREATE TEMP TABLE rp_cp (profile_id INTEGER PRIMARY KEY, cmax INTEGER, c13 INTEGER,"
+		      " best_off INTEGER, alpn_http INTEGER)") != 0 ||
+	    rp_q_exec(rep, "CREATE TEMP TABLE rp_sp (profile_id INTEGER PRIMARY KEY, ver TEXT, vrank INTEGER,"
+		      " cipher TEXT, cclass INTEGER, cfs INTEGER)") != 0 ||
+	    rp_q_exec(rep, "CREATE TEMP TABLE rp_grp (id INTEGER PRIMARY KEY, name TEXT)") != 0)
+		return -1;
+	if (store_query_rows(rep->st, "SELECT profile_id, legacy_version, versions, ciphers, alpn"
+			     " FROM tls_client_profiles", NULL, 0, cb_cprof, &pi) != 0 ||
+	    store_query_rows(rep->st, "SELECT profile_id, hello_format, version, cipher"
+			     " FROM tls_server_profiles", NULL, 0, cb_sprof, &pi) != 0 ||
+	    store_query_rows(rep->st, "SELECT DISTINCT kx_group FROM tls WHERE kx_group IS NOT NULL",
+			     NULL, 0, cb_group, &pi) != 0)
+		return -1;
+	return 0;
 }
 
 int rp_rules_register(struct rp_report *rep)

@@ -2,6 +2,9 @@
 #include "store.h"
 #include "dissect.h"
 #include "json.h"
+#include "tls_facts.h"
+#include "tls_json.h"
+#include "tls_tables.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sqlite3.h>
+#include <openssl/evp.h>
 
 #include "config.h"
 
@@ -123,6 +127,148 @@ static const char *const migrations[] = {
 	"  json_extract(obj, '$.credentials') AS credentials,"
 	"  json_extract(obj, '$.auth_mechanism') AS auth_mechanism,"
 	"  json_extract(obj, '$.user') AS user FROM cleartext;",
+	/* 2 -> 3: typed, normalised TLS facts (issue 12, docs/SCHEMA.md). The
+	 * per-flow JSON object goes; a ClientHello profile, a server choice
+	 * profile and a certificate chain are stored once each and referenced
+	 * by id; the flow's own facts are typed columns. A database holding
+	 * schema-2 TLS objects is refused before this runs (migrate()). */
+	"DROP VIEW tls_fields;"
+	"DROP TABLE tls;"
+	"DROP TABLE flow_certs;"
+	"CREATE TABLE tls_client_profiles ("
+	"  profile_id INTEGER PRIMARY KEY,"
+	"  digest BLOB NOT NULL UNIQUE,"
+	"  hello_format TEXT NOT NULL,"
+	"  transport TEXT NOT NULL,"
+	"  lists_capped INTEGER NOT NULL,"
+	"  legacy_version INTEGER NOT NULL,"
+	"  versions TEXT,"
+	"  ciphers TEXT NOT NULL,"
+	"  sslv2_specs TEXT,"
+	"  compression TEXT NOT NULL,"
+	"  extensions TEXT NOT NULL,"
+	"  groups TEXT NOT NULL,"
+	"  key_shares TEXT NOT NULL,"
+	"  sig_algs TEXT NOT NULL,"
+	"  point_formats TEXT NOT NULL,"
+	"  alpn BLOB,"
+	"  sni_ext INTEGER NOT NULL,"
+	"  ech INTEGER NOT NULL,"
+	"  ech_type INTEGER,"
+	"  status_request INTEGER NOT NULL,"
+	"  session_ticket INTEGER NOT NULL,"
+	"  psk INTEGER NOT NULL,"
+	"  early_data INTEGER NOT NULL,"
+	"  renegotiation_info INTEGER NOT NULL,"
+	"  fallback_scsv INTEGER NOT NULL,"
+	"  extended_master_secret INTEGER NOT NULL,"
+	"  encrypt_then_mac INTEGER NOT NULL,"
+	"  ja3 TEXT, ja3_string TEXT, ja4 TEXT, ja4_r TEXT,"
+	"  first_seen INTEGER"
+	");"
+	"CREATE TABLE tls_server_profiles ("
+	"  profile_id INTEGER PRIMARY KEY,"
+	"  digest BLOB NOT NULL UNIQUE,"
+	"  hello_format TEXT NOT NULL,"
+	"  version INTEGER NOT NULL,"
+	"  legacy_version INTEGER NOT NULL,"
+	"  cipher INTEGER NOT NULL,"
+	"  compression INTEGER NOT NULL,"
+	"  extensions TEXT NOT NULL,"
+	"  extended_master_secret INTEGER NOT NULL,"
+	"  encrypt_then_mac INTEGER NOT NULL,"
+	"  secure_renegotiation INTEGER NOT NULL,"
+	"  status_request_ack INTEGER NOT NULL,"
+	"  ja3s TEXT, ja3s_string TEXT,"
+	"  first_seen INTEGER"
+	");"
+	"CREATE TABLE chains ("
+	"  chain_id INTEGER PRIMARY KEY,"
+	"  digest BLOB NOT NULL UNIQUE,"
+	"  len INTEGER NOT NULL,"
+	"  leaf TEXT"
+	");"
+	"CREATE TABLE chain_certs ("
+	"  chain_id INTEGER NOT NULL,"
+	"  idx INTEGER NOT NULL,"
+	"  sha256 TEXT NOT NULL,"
+	"  PRIMARY KEY (chain_id, idx)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE tls ("
+	"  flow_id INTEGER PRIMARY KEY,"
+	"  client_profile INTEGER,"
+	"  server_profile INTEGER,"
+	"  server_chain INTEGER,"
+	"  client_chain INTEGER,"
+	"  sni TEXT,"
+	"  session_id_len INTEGER,"
+	"  resumption_offered INTEGER,"
+	"  hrr INTEGER NOT NULL,"
+	"  hrr_group INTEGER,"
+	"  retry_key_shares TEXT,"
+	"  kx_group INTEGER,"
+	"  dh_bits INTEGER,"
+	"  rsa_export_bits INTEGER,"
+	"  alpn_selected TEXT,"
+	"  downgrade_sentinel TEXT,"
+	"  resumption TEXT,"
+	"  ocsp_stapled INTEGER NOT NULL,"
+	"  ocsp_status TEXT,"
+	"  ocsp_produced_at INTEGER,"
+	"  chain_len INTEGER NOT NULL,"
+	"  chain_trusted INTEGER,"
+	"  trust_error TEXT,"
+	"  hostname_match INTEGER,"
+	"  leaf_self_signed INTEGER,"
+	"  weak_key INTEGER,"
+	"  weak_signature INTEGER,"
+	"  trusted_by_extra_ca INTEGER,"
+	"  cert_request INTEGER NOT NULL,"
+	"  client_cert_message INTEGER NOT NULL,"
+	"  client_cert_empty INTEGER NOT NULL,"
+	"  client_cert_inferred INTEGER,"
+	"  client_chain_len INTEGER NOT NULL,"
+	"  client_verdict INTEGER NOT NULL,"
+	"  client_chain_trusted INTEGER,"
+	"  client_trust_error TEXT,"
+	"  established INTEGER NOT NULL,"
+	"  handshake TEXT NOT NULL,"
+	"  alert_level INTEGER,"
+	"  alert_code INTEGER,"
+	"  alert_from INTEGER,"
+	"  encrypted_alert_from INTEGER NOT NULL,"
+	"  client_accepted_untrusted INTEGER,"
+	"  client_rejected_cert INTEGER NOT NULL,"
+	"  records_c2s INTEGER NOT NULL,"
+	"  records_s2c INTEGER NOT NULL,"
+	"  app_records_c2s INTEGER NOT NULL,"
+	"  app_records_s2c INTEGER NOT NULL,"
+	"  malformed INTEGER NOT NULL"
+	");"
+	"CREATE TABLE quic ("
+	"  flow_id INTEGER PRIMARY KEY,"
+	"  version INTEGER, server_version INTEGER,"
+	"  dcid_len INTEGER, scid_len INTEGER,"
+	"  initial_token INTEGER, retry INTEGER, version_negotiation INTEGER, vn_versions TEXT,"
+	"  initial_packets_c2s INTEGER, initial_packets_s2c INTEGER,"
+	"  initial_decrypted_c2s INTEGER, initial_decrypted_s2c INTEGER,"
+	"  handshake_packets_c2s INTEGER, handshake_packets_s2c INTEGER,"
+	"  short_packets_c2s INTEGER, short_packets_s2c INTEGER,"
+	"  crypto_bytes_c2s INTEGER, crypto_bytes_s2c INTEGER,"
+	"  coalesced_datagrams INTEGER,"
+	"  close_from INTEGER, close_error INTEGER, close_frame INTEGER"
+	");"
+	"CREATE TABLE tds_tls ("
+	"  flow_id INTEGER PRIMARY KEY,"
+	"  prelogin_tls_packets_c2s INTEGER, prelogin_tls_packets_s2c INTEGER"
+	");"
+	"CREATE VIEW tls_fields AS SELECT t.flow_id,"
+	"  CASE sp.version WHEN 2 THEN 'SSLv2' WHEN 768 THEN 'SSLv3' WHEN 769 THEN 'TLSv1.0'"
+	"   WHEN 770 THEN 'TLSv1.1' WHEN 771 THEN 'TLSv1.2' WHEN 772 THEN 'TLSv1.3'"
+	"   ELSE printf('0x%04x', sp.version) END AS version,"
+	"  sp.cipher AS cipher_id, t.sni, t.established, cp.ja3, cp.ja4, sp.ja3s"
+	"  FROM tls t LEFT JOIN tls_server_profiles sp ON sp.profile_id = t.server_profile"
+	"  LEFT JOIN tls_client_profiles cp ON cp.profile_id = t.client_profile;",
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -130,30 +276,51 @@ static const char *const migrations[] = {
 #define WA_STR(x) WA_STR2(x)
 #define STORE_CACHE_KIB 16384
 #define STORE_CERT_SEEN 8192
+#define STORE_INTERN_SLOTS 4096
+
+/* A profile or chain id remembered by digest (store_intern). */
+struct intern_slot {
+	uint8_t digest[TF_DIGEST_LEN];
+	int64_t id;      /* 0: empty */
+};
+enum { IN_CPROF, IN_SPROF, IN_CHAIN };
 _Static_assert(N_MIGRATIONS == STORE_SCHEMA_VERSION,
 	       "a new migration must bump STORE_SCHEMA_VERSION (store.h) and docs/SCHEMA.md");
 
 enum {
-	ST_FLOW, ST_TLS, ST_CLEAR, ST_CERT, ST_FLOW_CERT, ST_ANOM,
-	ST_DEL_TLS, ST_DEL_CLEAR, ST_DEL_FLOW_CERT, ST_DEL_ANOM, ST_COUNTERS, ST_N
+	ST_FLOW, ST_TLS, ST_CLEAR, ST_CERT, ST_ANOM,
+	ST_DEL_TLS, ST_DEL_CLEAR, ST_DEL_QUIC, ST_DEL_TDS, ST_DEL_ANOM, ST_COUNTERS,
+	ST_CPROF_GET, ST_CPROF_PUT, ST_SPROF_GET, ST_SPROF_PUT, ST_CHAIN_GET, ST_CHAIN_PUT,
+	ST_CHAIN_CERT, ST_QUIC, ST_TDS, ST_N
 };
 
 static const char *const stmt_sql[ST_N] = {
 	"INSERT OR REPLACE INTO flows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	"INSERT OR REPLACE INTO tls (flow_id, obj) VALUES (?,?)",
+	"INSERT OR REPLACE INTO tls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+	"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	"INSERT OR REPLACE INTO cleartext (flow_id, obj) VALUES (?,?)",
 	"INSERT OR IGNORE INTO certs (sha256, der, obj, first_seen) VALUES (?,?,?,?)",
-	"INSERT OR REPLACE INTO flow_certs VALUES (?,?,?,?)",
 	"INSERT INTO anomalies VALUES (?,?,?,?,?)",
 	/* a flow written again (checkpoint snapshot, then final): its
 	 * observation rows are replaced, never duplicated */
 	"DELETE FROM tls WHERE flow_id = ?",
 	"DELETE FROM cleartext WHERE flow_id = ?",
-	"DELETE FROM flow_certs WHERE flow_id = ?",
+	"DELETE FROM quic WHERE flow_id = ?",
+	"DELETE FROM tds_tls WHERE flow_id = ?",
 	"DELETE FROM anomalies WHERE flow_id = ?",
 	"UPDATE flows SET ts_last = ?2, packets_c2s = ?3, packets_s2c = ?4, bytes_c2s = ?5,"
 	" bytes_s2c = ?6, payload_c2s = ?7, payload_s2c = ?8,"
 	" end_reason = COALESCE(?9, end_reason) WHERE flow_id = ?1",
+	/* profiles and chains, interned (store_intern) */
+	"SELECT profile_id FROM tls_client_profiles WHERE digest = ?",
+	"INSERT INTO tls_client_profiles VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	"SELECT profile_id FROM tls_server_profiles WHERE digest = ?",
+	"INSERT INTO tls_server_profiles VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	"SELECT chain_id FROM chains WHERE digest = ?",
+	"INSERT INTO chains VALUES (NULL,?,?,?)",
+	"INSERT INTO chain_certs VALUES (?,?,?)",
+	"INSERT OR REPLACE INTO quic VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	"INSERT OR REPLACE INTO tds_tls VALUES (?,?,?)",
 };
 
 struct store {
@@ -166,6 +333,7 @@ struct store {
 	int failed;          /* SQLite code of the first failed write, 0: none */
 	unsigned cert_seen_n;
 	char cert_seen[STORE_CERT_SEEN][64]; /* store_cert_known() */
+	struct intern_slot intern[3][STORE_INTERN_SLOTS]; /* store_intern() */
 	char *path;
 };
 
@@ -213,6 +381,18 @@ static int user_version(struct store *s)
 	return v;
 }
 
+/* Whether a schema 1 or 2 store holds TLS objects (the tls table). */
+static bool store_has_tls_rows(struct store *s)
+{
+	sqlite3_stmt *q;
+	bool any = false;
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM tls LIMIT 1", -1, &q, NULL) != SQLITE_OK)
+		return false;
+	any = sqlite3_step(q) == SQLITE_ROW;
+	sqlite3_finalize(q);
+	return any;
+}
+
 static int migrate(struct store *s, char *err, size_t errlen)
 {
 	int v = user_version(s);
@@ -230,6 +410,15 @@ static int migrate(struct store *s, char *err, size_t errlen)
 	}
 	if (v == (int)N_MIGRATIONS)
 		return 0;
+	if (v >= 1 && v < 3 && store_has_tls_rows(s)) {
+		/* schema 3 keeps typed TLS facts; the JSON objects of schemas 1
+		 * and 2 name values that cannot be turned back into the wire
+		 * numbers the new tables keep (docs/SCHEMA.md) */
+		snprintf(err, errlen, "this database was written by an older wireaudit (schema %d) and holds "
+			 "TLS handshakes in a form this version no longer reads: export it with the wireaudit "
+			 "that wrote it, or capture again into a new database", v);
+		return -1;
+	}
 	if (s->readonly) {
 		snprintf(err, errlen, "database schema version %d is older than %d: open it once "
 			 "with `wireaudit capture` to migrate it", v, (int)N_MIGRATIONS);
@@ -576,6 +765,367 @@ static bool store_cert_known(struct store *s, const char *sha256)
 	return false;
 }
 
+/* ---- interned profiles and chains ----
+ * A ClientHello profile, a server profile or a certificate chain is stored
+ * once, keyed by its digest; flows reference its id. Ids are remembered in
+ * a direct-mapped cache (a miss costs one indexed SELECT, never a wrong id:
+ * the digest is compared whole). A failed transaction stops all writing
+ * (store_fail), so no id of a rolled-back row is used afterwards. */
+static struct intern_slot *intern_slot(struct store *s, int kind, const uint8_t *d)
+{
+	size_t i = ((size_t)d[0] << 8 | d[1]) % STORE_INTERN_SLOTS;
+	return &s->intern[kind][i];
+}
+
+/* Looks the digest up; returns its id, 0 if not stored yet, -1 on error. */
+static int64_t intern_lookup(struct store *s, int kind, int st, const uint8_t *d)
+{
+	struct intern_slot *sl = intern_slot(s, kind, d);
+	sqlite3_stmt *q = s->st[st];
+	int64_t id = 0;
+	int rc;
+
+	if (sl->id && memcmp(sl->digest, d, TF_DIGEST_LEN) == 0)
+		return sl->id;
+	sqlite3_bind_blob(q, 1, d, TF_DIGEST_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(q, 0);
+	else if (rc != SQLITE_DONE) {
+		store_fail(s, sqlite3_extended_errcode(s->db), "profile lookup");
+		id = -1;
+	}
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+	if (id > 0) {
+		memcpy(sl->digest, d, TF_DIGEST_LEN);
+		sl->id = id;
+	}
+	return id;
+}
+
+static int64_t intern_inserted(struct store *s, int kind, const uint8_t *d, int rc)
+{
+	struct intern_slot *sl = intern_slot(s, kind, d);
+	if (rc != 0)
+		return -1;
+	memcpy(sl->digest, d, TF_DIGEST_LEN);
+	sl->id = sqlite3_last_insert_rowid(s->db);
+	return sl->id;
+}
+
+static void bind_list(sqlite3_stmt *q, int i, char *text)
+{
+	/* text is malloc'd (NULL: allocation failed or no list): SQLite frees it */
+	if (text)
+		sqlite3_bind_text(q, i, text, -1, free);
+	else
+		sqlite3_bind_null(q, i);
+}
+
+
+static int64_t store_cprof(struct store *s, const struct tls_cprof *p, int64_t ts)
+{
+	uint8_t d[TF_DIGEST_LEN];
+	sqlite3_stmt *q = s->st[ST_CPROF_PUT];
+	struct tls_cprof_fp fp;
+	int64_t id;
+	int rc;
+
+	if (tls_cprof_digest(p, d) != 0) {
+		store_fail(s, SQLITE_NOMEM, "profile digest");
+		return -1;
+	}
+	if ((id = intern_lookup(s, IN_CPROF, ST_CPROF_GET, d)) != 0)
+		return id;
+	tls_cprof_fingerprints(p, &fp);
+	sqlite3_bind_blob(q, 1, d, TF_DIGEST_LEN, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 2, p->sslv2 ? "sslv2" : "tls", -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, p->transport == 'q' ? "q" : "t", -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 4, p->lists_capped);
+	sqlite3_bind_int(q, 5, p->legacy_version);
+	bind_list(q, 6, p->has_versions ? tf_u16_join(p->versions, p->n_versions) : NULL);
+	bind_list(q, 7, tf_u16_join(p->ciphers, p->n_ciphers));
+	bind_list(q, 8, p->sslv2 ? tf_u32_join(p->sslv2_specs, p->n_sslv2_specs) : NULL);
+	bind_list(q, 9, tf_u8_join(p->comp, p->n_comp));
+	bind_list(q, 10, tf_u16_join(p->exts, p->n_exts));
+	bind_list(q, 11, tf_u16_join(p->groups, p->n_groups));
+	bind_list(q, 12, tf_u16_join(p->ks, p->n_ks));
+	bind_list(q, 13, tf_u16_join(p->sigalgs, p->n_sigalgs));
+	bind_list(q, 14, tf_u8_join(p->pf, p->n_pf));
+	if (p->has_alpn) {
+		/* RFC 7301 ProtocolNameList body: a length byte, then the name
+		 * (as kept: cut at TF_ALPN_LEN bytes) */
+		uint8_t b[TF_MAX_ALPN * (TF_ALPN_LEN + 1)];
+		size_t n = 0;
+		for (unsigned i = 0; i < p->n_alpn && i < TF_MAX_ALPN; i++) {
+			size_t l = p->alpn_len[i] < TF_ALPN_LEN ? p->alpn_len[i] : TF_ALPN_LEN;
+			b[n++] = (uint8_t)l;
+			memcpy(b + n, p->alpn[i], l);
+			n += l;
+		}
+		sqlite3_bind_blob(q, 15, b, (int)n, SQLITE_TRANSIENT);
+	}
+	sqlite3_bind_int(q, 16, p->has_sni_ext);
+	sqlite3_bind_int(q, 17, p->ech);
+	if (p->ech_type >= 0)
+		sqlite3_bind_int(q, 18, p->ech_type);
+	sqlite3_bind_int(q, 19, p->status_request);
+	sqlite3_bind_int(q, 20, p->ticket_ext);
+	sqlite3_bind_int(q, 21, p->psk);
+	sqlite3_bind_int(q, 22, p->early_data);
+	sqlite3_bind_int(q, 23, p->reneg);
+	sqlite3_bind_int(q, 24, p->fallback_scsv);
+	sqlite3_bind_int(q, 25, p->ems);
+	sqlite3_bind_int(q, 26, p->etm);
+	bind_list(q, 27, fp.ja3);
+	bind_list(q, 28, fp.ja3_string);
+	bind_list(q, 29, fp.ja4);
+	bind_list(q, 30, fp.ja4_r);
+	sqlite3_bind_int64(q, 31, ts);
+	rc = step_reset(s, q);
+	return intern_inserted(s, IN_CPROF, d, rc);
+}
+
+static int64_t store_sprof(struct store *s, const struct tls_sprof *p, int64_t ts)
+{
+	uint8_t d[TF_DIGEST_LEN];
+	sqlite3_stmt *q = s->st[ST_SPROF_PUT];
+	char *ja3s, *ja3s_string;
+	int64_t id;
+	int rc;
+
+	if (tls_sprof_digest(p, d) != 0) {
+		store_fail(s, SQLITE_NOMEM, "profile digest");
+		return -1;
+	}
+	if ((id = intern_lookup(s, IN_SPROF, ST_SPROF_GET, d)) != 0)
+		return id;
+	tls_sprof_ja3s(p, &ja3s, &ja3s_string);
+	sqlite3_bind_blob(q, 1, d, TF_DIGEST_LEN, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 2, p->sslv2 ? "sslv2" : "tls", -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 3, p->version);
+	sqlite3_bind_int(q, 4, p->legacy_version);
+	sqlite3_bind_int64(q, 5, p->cipher);
+	sqlite3_bind_int(q, 6, p->comp);
+	bind_list(q, 7, tf_u16_join(p->exts, p->n_exts));
+	sqlite3_bind_int(q, 8, p->ems);
+	sqlite3_bind_int(q, 9, p->etm);
+	sqlite3_bind_int(q, 10, p->reneg);
+	sqlite3_bind_int(q, 11, p->status_request);
+	bind_list(q, 12, ja3s);
+	bind_list(q, 13, ja3s_string);
+	sqlite3_bind_int64(q, 14, ts);
+	rc = step_reset(s, q);
+	return intern_inserted(s, IN_SPROF, d, rc);
+}
+
+/* The flow's chain on `side` (0 server, 1 client) from its certificate
+ * records: leaf first, by idx (a later record of the same idx replaces an
+ * earlier one). Returns the chain id, 0 when the side has none, -1. */
+static int64_t store_chain(struct store *s, const struct flow_rec *r, int side)
+{
+	const char *sha[DIS_MAX_CERTS];
+	int idx[DIS_MAX_CERTS];
+	unsigned i, j, n = 0;
+	uint8_t d[EVP_MAX_MD_SIZE];
+	unsigned dl = 0;
+	EVP_MD_CTX *md;
+	sqlite3_stmt *q;
+	int64_t id;
+	int rc;
+
+	for (i = 0; i < r->ncerts; i++) {
+		const struct obs_cert_rec *c = &r->certs[i];
+		if (c->side != side)
+			continue;
+		for (j = 0; j < n && idx[j] != c->idx; j++)
+			;
+		if (j == n) {
+			if (n >= DIS_MAX_CERTS)
+				continue;
+			n++;
+		}
+		idx[j] = c->idx;
+		sha[j] = c->sha256;
+	}
+	if (n == 0)
+		return 0;
+	for (i = 1; i < n; i++) /* insertion sort by idx: chains are short */
+		for (j = i; j > 0 && idx[j - 1] > idx[j]; j--) {
+			int ti = idx[j]; const char *ts = sha[j];
+			idx[j] = idx[j - 1]; sha[j] = sha[j - 1];
+			idx[j - 1] = ti; sha[j - 1] = ts;
+		}
+	md = EVP_MD_CTX_new();
+	rc = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1;
+	for (i = 0; rc && i < n; i++)
+		rc = EVP_DigestUpdate(md, sha[i], 65) == 1; /* with the NUL: a separator */
+	rc = rc && EVP_DigestFinal_ex(md, d, &dl) == 1 && dl >= TF_DIGEST_LEN;
+	EVP_MD_CTX_free(md);
+	if (!rc) {
+		store_fail(s, SQLITE_NOMEM, "chain digest");
+		return -1;
+	}
+	if ((id = intern_lookup(s, IN_CHAIN, ST_CHAIN_GET, d)) != 0)
+		return id;
+	q = s->st[ST_CHAIN_PUT];
+	sqlite3_bind_blob(q, 1, d, TF_DIGEST_LEN, SQLITE_TRANSIENT);
+	sqlite3_bind_int(q, 2, (int)n);
+	if (idx[0] == 0) /* the leaf: as presented, idx 0 */
+		sqlite3_bind_text(q, 3, sha[0], -1, SQLITE_STATIC);
+	if ((id = intern_inserted(s, IN_CHAIN, d, step_reset(s, q))) < 0)
+		return -1;
+	q = s->st[ST_CHAIN_CERT];
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_int64(q, 1, id);
+		sqlite3_bind_int(q, 2, (int)i);
+		sqlite3_bind_text(q, 3, sha[i], -1, SQLITE_STATIC);
+		if (step_reset(s, q) != 0)
+			return -1;
+	}
+	return id;
+}
+
+static void bind_id(sqlite3_stmt *q, int i, int64_t id)
+{
+	if (id > 0)
+		sqlite3_bind_int64(q, i, id);
+	else
+		sqlite3_bind_null(q, i);
+}
+
+static void bind_tri(sqlite3_stmt *q, int i, int v)
+{
+	if (v >= 0)
+		sqlite3_bind_int(q, i, v);
+}
+
+static int store_tls(struct store *s, const struct flow_rec *r)
+{
+	const struct tls_facts *t = r->tls;
+	const struct tls_flowfacts *f = &t->f;
+	sqlite3_stmt *q;
+	int64_t cp = 0, sp = 0, sc, cc;
+	int rc = 0;
+
+	if (t->has_cprof && (cp = store_cprof(s, &t->c, r->ts_first)) < 0)
+		return -1;
+	if (t->has_sprof && (sp = store_sprof(s, &t->s, r->ts_first)) < 0)
+		return -1;
+	if ((sc = store_chain(s, r, 0)) < 0 || (cc = store_chain(s, r, 1)) < 0)
+		return -1;
+	q = s->st[ST_TLS];
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)r->flow_id);
+	bind_id(q, 2, cp);
+	bind_id(q, 3, sp);
+	bind_id(q, 4, sc);
+	bind_id(q, 5, cc);
+	if (f->has_sni)
+		sqlite3_bind_text(q, 6, f->sni, f->sni_len, SQLITE_STATIC);
+	if (t->has_cprof) {
+		sqlite3_bind_int(q, 7, f->session_id_len);
+		sqlite3_bind_int(q, 8, f->resumption_offered);
+	}
+	sqlite3_bind_int(q, 9, f->hrr);
+	if (f->hrr) {
+		sqlite3_bind_int(q, 10, f->hrr_group);
+		bind_list(q, 11, tf_u16_join(f->retry_ks, f->n_retry_ks));
+	}
+	if (f->kx_group >= 0)
+		sqlite3_bind_int(q, 12, f->kx_group);
+	if (f->dh_bits)
+		sqlite3_bind_int64(q, 13, f->dh_bits);
+	if (f->rsa_export_bits)
+		sqlite3_bind_int64(q, 14, f->rsa_export_bits);
+	if (f->has_alpn_selected)
+		sqlite3_bind_text(q, 15, f->alpn_selected, f->alpn_selected_len, SQLITE_STATIC);
+	if (f->downgrade[0])
+		sqlite3_bind_text(q, 16, f->downgrade, -1, SQLITE_STATIC);
+	bind_text_or_null(q, 17, f->resumption);
+	sqlite3_bind_int(q, 18, f->ocsp_stapled);
+	if (f->ocsp_status[0])
+		sqlite3_bind_text(q, 19, f->ocsp_status, -1, SQLITE_STATIC);
+	if (f->ocsp_produced_at)
+		sqlite3_bind_int64(q, 20, f->ocsp_produced_at);
+	sqlite3_bind_int(q, 21, f->chain_len);
+	if (f->verdict.has) {
+		bind_tri(q, 22, f->verdict.trusted);
+		if (f->verdict.error[0])
+			sqlite3_bind_text(q, 23, f->verdict.error, -1, SQLITE_STATIC);
+		bind_tri(q, 24, f->verdict.hostname_match);
+		sqlite3_bind_int(q, 25, f->verdict.leaf_self_signed);
+		sqlite3_bind_int(q, 26, f->verdict.weak_key);
+		sqlite3_bind_int(q, 27, f->verdict.weak_signature);
+		sqlite3_bind_int(q, 28, f->verdict.trusted_by_extra);
+	}
+	sqlite3_bind_int(q, 29, f->cert_request);
+	sqlite3_bind_int(q, 30, f->client_cert_msg);
+	sqlite3_bind_int(q, 31, f->client_cert_empty);
+	bind_tri(q, 32, f->client_cert_inferred);
+	sqlite3_bind_int(q, 33, f->client_chain_len);
+	sqlite3_bind_int(q, 34, f->client_verdict.has);
+	if (f->client_verdict.has) {
+		bind_tri(q, 35, f->client_verdict.trusted);
+		if (f->client_verdict.error[0])
+			sqlite3_bind_text(q, 36, f->client_verdict.error, -1, SQLITE_STATIC);
+	}
+	sqlite3_bind_int(q, 37, f->established);
+	sqlite3_bind_text(q, 38, f->handshake ? f->handshake : "incomplete", -1, SQLITE_STATIC);
+	if (f->alert_seen) {
+		sqlite3_bind_int(q, 39, f->alert_level);
+		sqlite3_bind_int(q, 40, f->alert_desc);
+		sqlite3_bind_int(q, 41, f->alert_from);
+	}
+	sqlite3_bind_int(q, 42, (f->enc_alert_client ? 1 : 0) | (f->enc_alert_server ? 2 : 0));
+	bind_tri(q, 43, f->client_accepted_untrusted);
+	sqlite3_bind_int(q, 44, f->client_rejected_cert);
+	sqlite3_bind_int64(q, 45, f->records_c2s);
+	sqlite3_bind_int64(q, 46, f->records_s2c);
+	sqlite3_bind_int64(q, 47, f->app_records_c2s);
+	sqlite3_bind_int64(q, 48, f->app_records_s2c);
+	sqlite3_bind_int(q, 49, f->malformed);
+	rc |= step_reset(s, q);
+
+	if (t->carrier.kind == TLS_CARRIER_QUIC) {
+		const struct tls_quic_facts *k = &t->carrier.quic;
+		q = s->st[ST_QUIC];
+		sqlite3_bind_int64(q, 1, (sqlite3_int64)r->flow_id);
+		if (k->version)
+			sqlite3_bind_int64(q, 2, k->version);
+		if (k->server_version)
+			sqlite3_bind_int64(q, 3, k->server_version);
+		sqlite3_bind_int(q, 4, k->dcid_len);
+		sqlite3_bind_int(q, 5, k->scid_len);
+		sqlite3_bind_int(q, 6, k->initial_token);
+		sqlite3_bind_int(q, 7, k->retry);
+		sqlite3_bind_int(q, 8, k->vn);
+		if (k->vn)
+			bind_list(q, 9, tf_u32_join(k->vn_versions, k->n_vn < TF_MAX_VN ? k->n_vn : TF_MAX_VN));
+		for (int d = 0; d < 2; d++) {
+			sqlite3_bind_int64(q, 10 + d, k->initial_packets[d]);
+			sqlite3_bind_int64(q, 12 + d, k->initial_decrypted[d]);
+			sqlite3_bind_int64(q, 14 + d, k->handshake_packets[d]);
+			sqlite3_bind_int64(q, 16 + d, k->short_packets[d]);
+			sqlite3_bind_int64(q, 18 + d, k->crypto_bytes[d]);
+		}
+		sqlite3_bind_int64(q, 20, k->coalesced);
+		if (k->closed) {
+			sqlite3_bind_int(q, 21, k->close_from);
+			sqlite3_bind_int64(q, 22, (sqlite3_int64)k->close_error);
+			sqlite3_bind_int64(q, 23, (sqlite3_int64)k->close_frame);
+		}
+		rc |= step_reset(s, q);
+	} else if (t->carrier.kind == TLS_CARRIER_TDS) {
+		q = s->st[ST_TDS];
+		sqlite3_bind_int64(q, 1, (sqlite3_int64)r->flow_id);
+		sqlite3_bind_int64(q, 2, t->carrier.tds_packets[0]);
+		sqlite3_bind_int64(q, 3, t->carrier.tds_packets[1]);
+		rc |= step_reset(s, q);
+	}
+	return rc ? -1 : 0;
+}
+
 static int store_counters(struct store *s, const struct flow_rec *r, const char *end_reason)
 {
 	sqlite3_stmt *q = s->st[ST_COUNTERS];
@@ -635,12 +1185,6 @@ int store_flow(struct store *s, const struct flow_rec *r)
 		}
 	}
 
-	if (r->tls_json) {
-		q = s->st[ST_TLS];
-		sqlite3_bind_int64(q, 1, (sqlite3_int64)r->flow_id);
-		sqlite3_bind_text(q, 2, r->tls_json, -1, SQLITE_STATIC);
-		rc |= step_reset(s, q);
-	}
 	if (r->cleartext_json) {
 		q = s->st[ST_CLEAR];
 		sqlite3_bind_int64(q, 1, (sqlite3_int64)r->flow_id);
@@ -657,13 +1201,10 @@ int store_flow(struct store *s, const struct flow_rec *r)
 			sqlite3_bind_int64(q, 4, r->ts_first);
 			rc |= step_reset(s, q);
 		}
-		q = s->st[ST_FLOW_CERT];
-		sqlite3_bind_int64(q, 1, (sqlite3_int64)r->flow_id);
-		sqlite3_bind_int(q, 2, c->side);
-		sqlite3_bind_int(q, 3, c->idx);
-		sqlite3_bind_text(q, 4, c->sha256, -1, SQLITE_STATIC);
-		rc |= step_reset(s, q);
 	}
+	/* after the certificates: chains reference them */
+	if (r->tls && rc == 0)
+		rc |= store_tls(s, r);
 anomalies:
 	if (r->rewrite && r->keep_children) {
 		/* quiescing may have added one since the snapshot */
@@ -704,51 +1245,330 @@ static const char *col_text(sqlite3_stmt *q, int i)
 	return (const char *)sqlite3_column_text(q, i);
 }
 
+/* The TLS columns of the export query, read back in this order by
+ * tls_from_row(). */
+#define TLS_COLS \
+	" t.flow_id, t.sni, t.session_id_len, t.resumption_offered, t.hrr, t.hrr_group," \
+	" t.retry_key_shares, t.kx_group, t.dh_bits, t.rsa_export_bits, t.alpn_selected," \
+	" t.downgrade_sentinel, t.resumption, t.ocsp_stapled, t.ocsp_status, t.ocsp_produced_at," \
+	" t.chain_len, t.chain_trusted, t.trust_error, t.hostname_match, t.leaf_self_signed," \
+	" t.weak_key, t.weak_signature, t.trusted_by_extra_ca, t.cert_request," \
+	" t.client_cert_message, t.client_cert_empty, t.client_cert_inferred, t.client_chain_len," \
+	" t.client_verdict, t.client_chain_trusted, t.client_trust_error, t.established, t.handshake," \
+	" t.alert_level, t.alert_code, t.alert_from, t.encrypted_alert_from," \
+	" t.client_accepted_untrusted, t.client_rejected_cert, t.records_c2s, t.records_s2c," \
+	" t.app_records_c2s, t.app_records_s2c, t.malformed," \
+	" cp.profile_id, cp.hello_format, cp.transport, cp.lists_capped, cp.legacy_version," \
+	" cp.versions, cp.ciphers, cp.sslv2_specs, cp.compression, cp.extensions, cp.groups," \
+	" cp.key_shares, cp.sig_algs, cp.point_formats, cp.alpn, cp.sni_ext, cp.ech, cp.ech_type," \
+	" cp.status_request, cp.session_ticket, cp.psk, cp.early_data, cp.renegotiation_info," \
+	" cp.fallback_scsv, cp.extended_master_secret, cp.encrypt_then_mac," \
+	" cp.ja3, cp.ja3_string, cp.ja4, cp.ja4_r," \
+	" sp.profile_id, sp.hello_format, sp.version, sp.legacy_version, sp.cipher, sp.compression," \
+	" sp.extensions, sp.extended_master_secret, sp.encrypt_then_mac, sp.secure_renegotiation," \
+	" sp.status_request_ack, sp.ja3s, sp.ja3s_string," \
+	" q.flow_id, q.version, q.server_version, q.dcid_len, q.scid_len, q.initial_token, q.retry," \
+	" q.version_negotiation, q.vn_versions, q.initial_packets_c2s, q.initial_packets_s2c," \
+	" q.initial_decrypted_c2s, q.initial_decrypted_s2c, q.handshake_packets_c2s," \
+	" q.handshake_packets_s2c, q.short_packets_c2s, q.short_packets_s2c, q.crypto_bytes_c2s," \
+	" q.crypto_bytes_s2c, q.coalesced_datagrams, q.close_from, q.close_error, q.close_frame," \
+	" d.flow_id, d.prelogin_tls_packets_c2s, d.prelogin_tls_packets_s2c," \
+	" (SELECT '[' || group_concat(o, ',') || ']' FROM (SELECT c.obj AS o FROM chain_certs cc" \
+	"   JOIN certs c ON c.sha256 = cc.sha256 WHERE cc.chain_id = t.server_chain ORDER BY cc.idx))," \
+	" (SELECT '[' || group_concat(o, ',') || ']' FROM (SELECT c.obj AS o FROM chain_certs cc" \
+	"   JOIN certs c ON c.sha256 = cc.sha256 WHERE cc.chain_id = t.client_chain ORDER BY cc.idx))"
+
+#define TLS_JOINS \
+	" LEFT JOIN tls t ON t.flow_id = f.flow_id" \
+	" LEFT JOIN tls_client_profiles cp ON cp.profile_id = t.client_profile" \
+	" LEFT JOIN tls_server_profiles sp ON sp.profile_id = t.server_profile" \
+	" LEFT JOIN quic q ON q.flow_id = t.flow_id" \
+	" LEFT JOIN tds_tls d ON d.flow_id = t.flow_id"
+
+struct tls_row {
+	sqlite3_stmt *q;
+	int k;       /* next column */
+	int bad;     /* a column did not hold what this wireaudit writes */
+};
+
+static bool tr_null(struct tls_row *r) { return sqlite3_column_type(r->q, r->k) == SQLITE_NULL; }
+static int64_t tr_int(struct tls_row *r) { return sqlite3_column_int64(r->q, r->k++); }
+static int tr_tri(struct tls_row *r)
+{
+	int v = tr_null(r) ? -1 : sqlite3_column_int(r->q, r->k) != 0;
+	r->k++;
+	return v;
+}
+static const char *tr_text(struct tls_row *r) { return (const char *)sqlite3_column_text(r->q, r->k++); }
+static void tr_str(struct tls_row *r, char *dst, size_t cap)
+{
+	const char *v = tr_text(r);
+	snprintf(dst, cap, "%s", v ? v : "");
+}
+/* Bytes of a text column (may hold any bytes: SNI, ALPN); returns length. */
+static size_t tr_bytes(struct tls_row *r, char *dst, size_t cap, bool *present)
+{
+	const void *v = sqlite3_column_blob(r->q, r->k);
+	size_t n = (size_t)sqlite3_column_bytes(r->q, r->k);
+	*present = sqlite3_column_type(r->q, r->k) != SQLITE_NULL;
+	r->k++;
+	if (n > cap) {
+		r->bad = 1;
+		n = cap;
+	}
+	if (n)
+		memcpy(dst, v, n);
+	return n;
+}
+static void tr_u16s(struct tls_row *r, uint16_t *v, size_t max, uint16_t *n)
+{
+	if (tf_u16_split(tr_text(r), v, max, n) != 0)
+		r->bad = 1;
+}
+static void tr_u8s(struct tls_row *r, uint8_t *v, size_t max, uint8_t *n)
+{
+	if (tf_u8_split(tr_text(r), v, max, n) != 0)
+		r->bad = 1;
+}
+static const char *static_name(const char *v, const char *const *names)
+{
+	for (; v && *names; names++)
+		if (strcmp(v, *names) == 0)
+			return *names;
+	return NULL;
+}
+
+/* The typed facts of one flow from the export query's TLS columns.
+ * Returns false when the flow has no TLS row. */
+static bool tls_from_row(struct tls_row *r, struct tls_facts *t, struct tls_json_fp *fp,
+			 const char **certs, const char **ccerts)
+{
+	static const char *const resumptions[] = { "psk", "ticket", "session_id", NULL };
+	static const char *const handshakes[] = { "complete", "failed", "malformed", "incomplete",
+		"not_observable", "server_not_tls", NULL };
+	struct tls_flowfacts *f = &t->f;
+	int v;
+
+	memset(t, 0, sizeof(*t));
+	memset(fp, 0, sizeof(*fp));
+	if (tr_null(r)) {
+		*certs = *ccerts = NULL;
+		return false;
+	}
+	r->k++;
+	f->sni_len = (uint16_t)tr_bytes(r, f->sni, sizeof(f->sni), &f->has_sni);
+	f->session_id_len = (uint8_t)tr_int(r);
+	f->resumption_offered = tr_int(r) != 0;
+	f->hrr = tr_int(r) != 0;
+	f->hrr_group = (uint16_t)tr_int(r);
+	tr_u16s(r, f->retry_ks, TF_MAX_LIST, &f->n_retry_ks);
+	f->kx_group = tr_null(r) ? (r->k++, -1) : (int32_t)tr_int(r);
+	f->dh_bits = (uint32_t)tr_int(r);
+	f->rsa_export_bits = (uint32_t)tr_int(r);
+	f->alpn_selected_len = (uint8_t)tr_bytes(r, f->alpn_selected, sizeof(f->alpn_selected),
+						 &f->has_alpn_selected);
+	tr_str(r, f->downgrade, sizeof(f->downgrade));
+	f->resumption = static_name(tr_text(r), resumptions);
+	f->ocsp_stapled = tr_int(r) != 0;
+	tr_str(r, f->ocsp_status, sizeof(f->ocsp_status));
+	f->ocsp_produced_at = tr_int(r);
+	f->chain_len = (int)tr_int(r);
+	f->verdict.trusted = (int8_t)tr_tri(r);
+	tr_str(r, f->verdict.error, sizeof(f->verdict.error));
+	f->verdict.hostname_match = (int8_t)tr_tri(r);
+	v = tr_tri(r);
+	f->verdict.has = v >= 0;
+	f->verdict.leaf_self_signed = v > 0;
+	f->verdict.weak_key = tr_int(r) != 0;
+	f->verdict.weak_signature = tr_int(r) != 0;
+	f->verdict.trusted_by_extra = tr_int(r) != 0;
+	f->cert_request = tr_int(r) != 0;
+	f->client_cert_msg = tr_int(r) != 0;
+	f->client_cert_empty = tr_int(r) != 0;
+	f->client_cert_inferred = (int8_t)tr_tri(r);
+	f->client_chain_len = (int)tr_int(r);
+	f->client_verdict.has = tr_int(r) != 0;
+	f->client_verdict.trusted = (int8_t)tr_tri(r);
+	tr_str(r, f->client_verdict.error, sizeof(f->client_verdict.error));
+	f->established = tr_int(r) != 0;
+	if ((f->handshake = static_name(tr_text(r), handshakes)) == NULL)
+		r->bad = 1;
+	f->alert_seen = !tr_null(r);
+	f->alert_level = (uint8_t)tr_int(r);
+	f->alert_desc = (uint8_t)tr_int(r);
+	f->alert_from = (uint8_t)tr_int(r);
+	v = (int)tr_int(r);
+	f->enc_alert_client = v & 1;
+	f->enc_alert_server = (v & 2) != 0;
+	f->client_accepted_untrusted = (int8_t)tr_tri(r);
+	f->client_rejected_cert = tr_int(r) != 0;
+	f->records_c2s = (uint32_t)tr_int(r);
+	f->records_s2c = (uint32_t)tr_int(r);
+	f->app_records_c2s = (uint32_t)tr_int(r);
+	f->app_records_s2c = (uint32_t)tr_int(r);
+	f->malformed = tr_int(r) != 0;
+
+	/* ClientHello profile */
+	t->has_cprof = !tr_null(r);
+	r->k++;
+	{
+		struct tls_cprof *c = &t->c;
+		const char *hf = tr_text(r), *tp = tr_text(r);
+		c->sslv2 = hf && strcmp(hf, "sslv2") == 0;
+		c->transport = tp && tp[0] == 'q' ? 'q' : 't';
+		c->lists_capped = tr_int(r) != 0;
+		c->legacy_version = (uint16_t)tr_int(r);
+		c->has_versions = !tr_null(r);
+		tr_u16s(r, c->versions, TF_MAX_VERSIONS, &c->n_versions);
+		tr_u16s(r, c->ciphers, TF_MAX_CIPHERS, &c->n_ciphers);
+		if (tf_u32_split(tr_text(r), c->sslv2_specs, TF_MAX_SSLV2_SPECS, &c->n_sslv2_specs) != 0)
+			r->bad = 1;
+		tr_u8s(r, c->comp, TF_MAX_COMP, &c->n_comp);
+		tr_u16s(r, c->exts, TF_MAX_EXTS, &c->n_exts);
+		tr_u16s(r, c->groups, TF_MAX_LIST, &c->n_groups);
+		tr_u16s(r, c->ks, TF_MAX_LIST, &c->n_ks);
+		tr_u16s(r, c->sigalgs, TF_MAX_LIST, &c->n_sigalgs);
+		tr_u8s(r, c->pf, TF_MAX_PF, &c->n_pf);
+		{
+			const uint8_t *a = sqlite3_column_blob(r->q, r->k);
+			size_t n = (size_t)sqlite3_column_bytes(r->q, r->k), o = 0;
+			c->has_alpn = !tr_null(r);
+			r->k++;
+			while (o < n && c->n_alpn < TF_MAX_ALPN) {
+				size_t l = a[o++];
+				if (l > TF_ALPN_LEN || o + l > n) {
+					r->bad = 1;
+					break;
+				}
+				c->alpn_len[c->n_alpn] = (uint8_t)l;
+				memcpy(c->alpn[c->n_alpn++], a + o, l);
+				o += l;
+			}
+		}
+		c->has_sni_ext = tr_int(r) != 0;
+		c->ech = tr_int(r) != 0;
+		c->ech_type = (int8_t)(tr_null(r) ? (r->k++, -1) : tr_int(r));
+		c->status_request = tr_int(r) != 0;
+		c->ticket_ext = tr_int(r) != 0;
+		c->psk = tr_int(r) != 0;
+		c->early_data = tr_int(r) != 0;
+		c->reneg = tr_int(r) != 0;
+		c->fallback_scsv = tr_int(r) != 0;
+		c->ems = tr_int(r) != 0;
+		c->etm = tr_int(r) != 0;
+		fp->ja3 = tr_text(r);
+		fp->ja3_string = tr_text(r);
+		fp->ja4 = tr_text(r);
+		fp->ja4_r = tr_text(r);
+	}
+	/* server profile */
+	t->has_sprof = !tr_null(r);
+	r->k++;
+	{
+		struct tls_sprof *sp = &t->s;
+		const char *hf = tr_text(r);
+		sp->sslv2 = hf && strcmp(hf, "sslv2") == 0;
+		sp->version = (uint16_t)tr_int(r);
+		sp->legacy_version = (uint16_t)tr_int(r);
+		sp->cipher = (uint32_t)tr_int(r);
+		sp->comp = (uint8_t)tr_int(r);
+		tr_u16s(r, sp->exts, TF_MAX_EXTS, &sp->n_exts);
+		sp->ems = tr_int(r) != 0;
+		sp->etm = tr_int(r) != 0;
+		sp->reneg = tr_int(r) != 0;
+		sp->status_request = tr_int(r) != 0;
+		fp->ja3s = tr_text(r);
+		fp->ja3s_string = tr_text(r);
+	}
+	/* carrier */
+	if (!tr_null(r)) {
+		struct tls_quic_facts *k = &t->carrier.quic;
+		uint16_t nvn = 0;
+		r->k++;
+		t->carrier.kind = TLS_CARRIER_QUIC;
+		k->version = (uint32_t)tr_int(r);
+		k->server_version = (uint32_t)tr_int(r);
+		k->dcid_len = (uint8_t)tr_int(r);
+		k->scid_len = (uint8_t)tr_int(r);
+		k->initial_token = tr_int(r) != 0;
+		k->retry = tr_int(r) != 0;
+		k->vn = tr_int(r) != 0;
+		if (tf_u32_split(tr_text(r), k->vn_versions, TF_MAX_VN, &nvn) != 0)
+			r->bad = 1;
+		k->n_vn = (uint8_t)nvn;
+		for (int d = 0; d < 2; d++) k->initial_packets[d] = (uint32_t)tr_int(r);
+		for (int d = 0; d < 2; d++) k->initial_decrypted[d] = (uint32_t)tr_int(r);
+		for (int d = 0; d < 2; d++) k->handshake_packets[d] = (uint32_t)tr_int(r);
+		for (int d = 0; d < 2; d++) k->short_packets[d] = (uint32_t)tr_int(r);
+		for (int d = 0; d < 2; d++) k->crypto_bytes[d] = (uint32_t)tr_int(r);
+		k->coalesced = (uint32_t)tr_int(r);
+		k->closed = !tr_null(r);
+		k->close_from = (uint8_t)tr_int(r);
+		k->close_error = (uint64_t)tr_int(r);
+		k->close_frame = (uint64_t)tr_int(r);
+	} else {
+		r->k += 23;
+	}
+	if (!tr_null(r)) {
+		r->k++;
+		t->carrier.kind = TLS_CARRIER_TDS;
+		t->carrier.tds_packets[0] = (uint32_t)tr_int(r);
+		t->carrier.tds_packets[1] = (uint32_t)tr_int(r);
+	} else {
+		r->k += 3;
+	}
+	*certs = tr_text(r);
+	*ccerts = tr_text(r);
+	return true;
+}
+
 int store_each_flow(struct store *s, const struct flow_filter *flt,
 		    int (*cb)(const struct flow_view *v, void *arg), void *arg)
 {
-	/* tls.obj gets its certificate chains merged in here, so the stored TLS
-	 * object stays as the dissector wrote it. */
 	static const char sql[] =
 		"SELECT f.flow_id, f.run_id, f.ts_first, f.ts_last, f.transport, f.client_ip,"
 		" f.client_port, f.server_ip, f.server_port, f.vlan, f.vlan_inner,"
 		" f.packets_c2s, f.packets_s2c, f.bytes_c2s, f.bytes_s2c, f.payload_c2s, f.payload_s2c,"
 		" f.client_by, f.end_reason, f.ndpi_protocol, f.ndpi_category, f.ndpi_risks,"
 		" f.protocol, f.security,"
-		" CASE WHEN t.obj IS NULL THEN NULL ELSE json_set(t.obj,"
-		"   '$.certs', json((SELECT json_group_array(json(o)) FROM (SELECT c.obj AS o"
-		"     FROM flow_certs fc JOIN certs c ON c.sha256 = fc.sha256"
-		"     WHERE fc.flow_id = f.flow_id AND fc.side = 0 ORDER BY fc.idx))),"
-		"   '$.client_certs', json((SELECT json_group_array(json(o)) FROM (SELECT c.obj AS o"
-		"     FROM flow_certs fc JOIN certs c ON c.sha256 = fc.sha256"
-		"     WHERE fc.flow_id = f.flow_id AND fc.side = 1 ORDER BY fc.idx)))) END,"
 		" ct.obj,"
 		" (SELECT json_group_array(json_object('dissector', a.dissector, 'code', a.code,"
 		"   'name', a.name, 'detail', a.detail)) FROM anomalies a WHERE a.flow_id = f.flow_id),"
-		" json_extract(t.obj, '$.version'), json_extract(t.obj, '$.cipher'),"
-		" json_extract(t.obj, '$.sni'), json_extract(ct.obj, '$.credentials'),"
+		" json_extract(ct.obj, '$.credentials'),"
 		" json_extract(ct.obj, '$.auth_mechanism'), json_extract(ct.obj, '$.user'),"
 		" (SELECT group_concat(a.dissector || ':' || a.name, ';') FROM anomalies a"
-		"   WHERE a.flow_id = f.flow_id)"
-		" FROM flows f LEFT JOIN tls t ON t.flow_id = f.flow_id"
+		"   WHERE a.flow_id = f.flow_id),"
+		TLS_COLS
+		" FROM flows f"
+		TLS_JOINS
 		" LEFT JOIN cleartext ct ON ct.flow_id = f.flow_id"
 		" WHERE (?1 < 0 OR f.flow_id = ?1) AND (?2 < 0 OR f.ts_last >= ?2)"
 		" AND (?3 < 0 OR f.ts_first < ?3)"
 		" ORDER BY f.flow_id";
 	sqlite3_stmt *q;
+	struct tls_facts *t = malloc(sizeof(*t));
+	struct jbuf jb;
 	int rc, ret = 0;
 
-	if (store_commit(s) != 0)
-		return -1;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK) {
-		fprintf(stderr, "wireaudit: export query: %s\n", sqlite3_errmsg(s->db));
+	if (t == NULL || store_commit(s) != 0) {
+		free(t);
 		return -1;
 	}
+	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK) {
+		fprintf(stderr, "wireaudit: export query: %s\n", sqlite3_errmsg(s->db));
+		free(t);
+		return -1;
+	}
+	jb_init(&jb);
 	sqlite3_bind_int64(q, 1, flt->flow_id);
 	sqlite3_bind_int64(q, 2, flt->since);
 	sqlite3_bind_int64(q, 3, flt->until);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		struct flow_view v;
+		struct tls_row tr = { q, 30, 0 };
+		struct tls_json_fp fp;
+		const char *certs, *ccerts;
+		char cipher[24], version[24], *sni = NULL;
 		memset(&v, 0, sizeof(v));
 		v.flow_id = sqlite3_column_int64(q, 0);
 		v.run_id = sqlite3_column_int64(q, 1);
@@ -773,19 +1593,43 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 		v.ndpi_risks_json = col_text(q, 21);
 		v.protocol = col_text(q, 22);
 		v.security = col_text(q, 23);
-		v.tls_json = col_text(q, 24);
-		v.cleartext_json = col_text(q, 25);
-		v.anomalies_json = col_text(q, 26);
+		v.cleartext_json = col_text(q, 24);
+		v.anomalies_json = col_text(q, 25);
 		if (v.anomalies_json == NULL)
 			v.anomalies_json = "[]";
-		v.tls_version = col_text(q, 27);
-		v.tls_cipher = col_text(q, 28);
-		v.tls_sni = col_text(q, 29);
-		v.credentials = sqlite3_column_type(q, 30) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 30);
-		v.auth_mechanism = col_text(q, 31);
-		v.user = col_text(q, 32);
-		v.anomaly_names = col_text(q, 33);
-		if ((ret = cb(&v, arg)) != 0)
+		v.credentials = sqlite3_column_type(q, 26) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 26);
+		v.auth_mechanism = col_text(q, 27);
+		v.user = col_text(q, 28);
+		v.anomaly_names = col_text(q, 29);
+		if (tls_from_row(&tr, t, &fp, &certs, &ccerts)) {
+			if (tr.bad) {
+				fprintf(stderr, "wireaudit: export: flow %lld: the tls row does not hold what "
+					"wireaudit writes (a damaged or edited database)\n", (long long)v.flow_id);
+				ret = -1;
+				break;
+			}
+			jb_free(&jb);
+			jb_init(&jb);
+			tls_json_build(&jb, t, &fp, certs, ccerts);
+			v.tls_json = jb_str(&jb);
+			/* flat extracts for CSV and text: as a JSON reader gets them */
+			if (t->has_sprof) {
+				tls_version_name(t->s.version, version, sizeof(version));
+				v.tls_version = version;
+				if (t->s.sslv2)
+					v.tls_cipher = tls_sslv2_cipher_name(t->s.cipher);
+				else {
+					const struct tls_cipher_info *ci = tls_cipher_lookup((uint16_t)t->s.cipher);
+					snprintf(cipher, sizeof(cipher), "0x%04x", t->s.cipher);
+					v.tls_cipher = ci ? ci->name : cipher;
+				}
+			}
+			if (t->f.has_sni && t->has_cprof)
+				v.tls_sni = sni = jb_unescaped_copy(t->f.sni, t->f.sni_len);
+		}
+		ret = cb(&v, arg);
+		free(sni);
+		if (ret != 0)
 			break;
 	}
 	if (ret == 0 && rc != SQLITE_DONE) {
@@ -793,6 +1637,8 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 		ret = -1;
 	}
 	sqlite3_finalize(q);
+	jb_free(&jb);
+	free(t);
 	return ret;
 }
 
@@ -858,6 +1704,14 @@ int64_t store_col_int(const struct store_row *r, int i)
 const char *store_col_text(const struct store_row *r, int i)
 {
 	return (const char *)sqlite3_column_text((sqlite3_stmt *)(void *)r, i);
+}
+
+const void *store_col_blob(const struct store_row *r, int i, size_t *len)
+{
+	sqlite3_stmt *q = (sqlite3_stmt *)(void *)r;
+	const void *v = sqlite3_column_blob(q, i);
+	*len = v ? (size_t)sqlite3_column_bytes(q, i) : 0;
+	return v;
 }
 
 bool store_col_null(const struct store_row *r, int i)

@@ -20,8 +20,9 @@
 
 struct obs_cert_rec;
 struct obs_anom;
+struct tls_facts;
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_BATCH_ROWS 5000
 #define STORE_BATCH_USEC (2 * 1000000LL)
 /* How long a write waits for another process's write lock before failing. */
@@ -77,7 +78,8 @@ struct flow_rec {
 	const char *client_by, *end_reason;
 	const char *ndpi_protocol, *ndpi_category, *ndpi_risks_json;
 	const char *protocol, *security;
-	const char *cleartext_json, *tls_json;
+	const char *cleartext_json;
+	const struct tls_facts *tls;   /* typed TLS facts, or NULL */
 	const struct obs_cert_rec *certs;
 	unsigned ncerts;
 	const struct obs_anom *anoms;
@@ -143,6 +145,8 @@ int store_query_rows(struct store *s, const char *sql, const char *const *params
 int64_t store_col_int(const struct store_row *r, int i);      /* NULL: 0 */
 const char *store_col_text(const struct store_row *r, int i); /* NULL: NULL */
 bool store_col_null(const struct store_row *r, int i);
+/* A BLOB (or text) column's bytes and length (NULL, 0 for SQL NULL). */
+const void *store_col_blob(const struct store_row *r, int i, size_t *len);
 
 /* Registers a deterministic SQL scalar function NAME(text) for queries on
  * this connection (the report pass classifies addresses and cipher suites

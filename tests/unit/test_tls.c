@@ -9,6 +9,8 @@
 #include "tap.h"
 #include "dissect.h"
 #include "engine.h"
+#include "tls_facts.h"
+#include "tls_json.h"
 
 extern const struct dissector dissector_tls;
 
@@ -133,6 +135,7 @@ struct run {
 	size_t needed[2];
 	bool stopped;
 	enum dis_status last;
+	char *json;      /* run_end(): the export's tls object */
 };
 
 static void run_init(struct run *r)
@@ -176,14 +179,42 @@ static void run_feed(struct run *r, int d, const struct bb *data, size_t seg)
 	}
 }
 
-/* End the flow: flow_end, the TLS JSON (owned by the run). */
+/* End the flow: flow_end, then the facts as the export writes them
+ * (src/store/tls_json.c, with the fingerprints the store would keep with
+ * the profiles); owned by the run. */
 static const char *run_end(struct run *r)
 {
+	const struct tls_facts *t;
+	struct tls_cprof_fp cfp = { 0 };
+	struct tls_json_fp fp = { 0 };
+	char *ja3s = NULL, *ja3s_string = NULL;
+	struct jbuf jb;
+
 	dissector_tls.flow_end(r->ctx, r->state);
 	dissector_tls.state_free(r->state);
 	free(r->state);
 	r->state = NULL;
-	return r->ctx->tls_json ? r->ctx->tls_json : "";
+	free(r->json);
+	r->json = NULL;
+	if ((t = r->ctx->tls) == NULL)
+		return "";
+	if (t->has_cprof)
+		tls_cprof_fingerprints(&t->c, &cfp);
+	if (t->has_sprof)
+		tls_sprof_ja3s(&t->s, &ja3s, &ja3s_string);
+	fp.ja3 = cfp.ja3;
+	fp.ja3_string = cfp.ja3_string;
+	fp.ja4 = cfp.ja4;
+	fp.ja4_r = cfp.ja4_r;
+	fp.ja3s = ja3s;
+	fp.ja3s_string = ja3s_string;
+	jb_init(&jb);
+	tls_json_build(&jb, t, &fp, NULL, NULL);
+	r->json = jb_take(&jb);
+	tls_cprof_fp_free(&cfp);
+	free(ja3s);
+	free(ja3s_string);
+	return r->json ? r->json : "";
 }
 
 static bool run_has_anomaly(const struct run *r, const char *name)
@@ -200,6 +231,8 @@ static void run_free(struct run *r)
 	r->ctx->finished = true;
 	dis_free(r->ctx);
 	bb_free(&r->buf[0]);
+	free(r->json);
+	r->json = NULL;
 	bb_free(&r->buf[1]);
 }
 
