@@ -42,12 +42,14 @@ bool engine_is_server_port(uint16_t port, uint8_t proto)
 	return false;
 }
 
-int engine_init(struct engine *e, const struct engine_config *cfg, struct store *s, int64_t run_id)
+int engine_init(struct engine *e, const struct engine_config *cfg, struct store *s, int64_t run_id,
+		struct x509_ctx *x509)
 {
 	memset(e, 0, sizeof(*e));
 	e->cfg = *cfg;
 	e->store = s;
 	e->run_id = run_id;
+	e->x509 = x509;
 	if (flow_table_init(&e->ft, cfg->max_flows, store_next_flow_id(s)) != 0) {
 		fprintf(stderr, "wireaudit: out of memory for the flow table\n");
 		return -1;

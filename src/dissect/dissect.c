@@ -634,6 +634,7 @@ void obs_cert(struct dis_ctx *c, int side, int idx, const char *sha256_hex,
 }
 
 int64_t dis_ts(const struct dis_ctx *c) { return c->eng->now; }
+struct x509_ctx *dis_x509(const struct dis_ctx *c) { return c->eng ? c->eng->x509 : NULL; }
 uint16_t dis_server_port(const struct dis_ctx *c) { return flow_srv_port(c->flow); }
 uint16_t dis_client_port(const struct dis_ctx *c) { return flow_cli_port(c->flow); }
 bool dis_is_udp(const struct dis_ctx *c) { return c->flow->key.proto == IPPROTO_UDP; }
