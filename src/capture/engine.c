@@ -54,6 +54,11 @@ int engine_init(struct engine *e, const struct engine_config *cfg, struct store 
 		fprintf(stderr, "wireaudit: out of memory for the flow table\n");
 		return -1;
 	}
+	if ((e->dis = dis_env_new()) == NULL) {
+		fprintf(stderr, "wireaudit: out of memory for the dissectors\n");
+		flow_table_free(&e->ft);
+		return -1;
+	}
 	e->ft.timeout[FL_TCP] = cfg->tcp_timeout;
 	e->ft.timeout[FL_UDP] = cfg->udp_timeout;
 	e->ft.timeout[FL_CLOSING] = cfg->closing_timeout;
@@ -61,6 +66,9 @@ int engine_init(struct engine *e, const struct engine_config *cfg, struct store 
 		e->ndpi = wa_ndpi_new();
 		if (e->ndpi == NULL) {
 			fprintf(stderr, "wireaudit: nDPI initialisation failed\n");
+			dis_env_free(e->dis);
+			e->dis = NULL;
+			flow_table_free(&e->ft);
 			return -1;
 		}
 	}
@@ -495,6 +503,7 @@ void engine_free(struct engine *e)
 	if (e->ndpi)
 		wa_ndpi_free(e->ndpi);
 	e->ndpi = NULL;
-	dis_pools_drain();
+	dis_env_free(e->dis); /* after the flow table: no context is left */
+	e->dis = NULL;
 	stream_pool_drain();
 }

@@ -11,6 +11,7 @@
 
 struct store;
 struct wa_ndpi;
+struct dis_env;
 struct x509_ctx;
 
 struct engine_config {
@@ -57,6 +58,7 @@ struct engine {
 	struct flow_table ft;
 	struct store *store;
 	struct wa_ndpi *ndpi;
+	struct dis_env *dis;       /* dissection pools and shared certificates (owned) */
 	struct x509_ctx *x509;     /* trust anchors and certificate caches (the caller's) */
 	int64_t run_id;
 	int64_t now;               /* current packet time */
