@@ -644,7 +644,7 @@ static int tls_parse_certificate(struct dis_ctx *ctx, struct tls_state *st, int 
 		lens[n] = cur_left(&one);
 		sha = shas[n];
 		sha[0] = 0;
-		json = x509_cert_json(ders[n], lens[n], sha);
+		json = x509_cert_json(dis_x509(ctx), ders[n], lens[n], sha);
 		if (json == NULL)
 			obs_anomaly(ctx, TLS_ANOM_BAD_CERTIFICATE, "certificate %d does not parse", n);
 		obs_cert(ctx, side, n, sha, ders[n], lens[n], json);
@@ -655,8 +655,9 @@ static int tls_parse_certificate(struct dis_ctx *ctx, struct tls_state *st, int 
 		st->server_cert_msg = true;
 		st->chain_n = n;
 		if (n > 0) {
-			x509_validate_chain_sha(ders, lens, (const char (*)[65])shas, n, dis_ts(ctx),
-						st->ch.has_sni ? st->ch.sni : NULL, false, &st->verdict);
+			x509_validate_chain_sha(dis_x509(ctx), ders, lens, (const char (*)[65])shas, n,
+						dis_ts(ctx), st->ch.has_sni ? st->ch.sni : NULL, false,
+						&st->verdict);
 			st->has_verdict = true;
 		}
 	} else {
@@ -664,8 +665,8 @@ static int tls_parse_certificate(struct dis_ctx *ctx, struct tls_state *st, int 
 		st->client_cert_empty = n == 0;
 		st->cchain_n = n;
 		if (n > 0) {
-			x509_validate_chain_sha(ders, lens, (const char (*)[65])shas, n, dis_ts(ctx),
-						NULL, true, &st->cverdict);
+			x509_validate_chain_sha(dis_x509(ctx), ders, lens, (const char (*)[65])shas, n,
+						dis_ts(ctx), NULL, true, &st->cverdict);
 			st->has_cverdict = true;
 		}
 	}
@@ -744,8 +745,8 @@ static void tls_parse_cert_status(struct dis_ctx *ctx, struct tls_state *st, str
 		return;
 	}
 	st->ocsp_stapled = true;
-	if (x509_ocsp_status(r.p, cur_left(&r), st->ocsp_status, sizeof(st->ocsp_status),
-			     &st->ocsp_produced_at) != 0)
+	if (x509_ocsp_status(dis_x509(ctx), r.p, cur_left(&r), st->ocsp_status,
+			     sizeof(st->ocsp_status), &st->ocsp_produced_at) != 0)
 		obs_anomaly(ctx, TLS_ANOM_BAD_OCSP, "OCSPResponse does not parse");
 }
 
@@ -942,12 +943,13 @@ static int tls_parse_sslv2(struct dis_ctx *ctx, struct tls_state *st, enum dir d
 			const uint8_t *ders[1] = { cert.p };
 			size_t lens[1] = { cur_left(&cert) };
 			char sha[65] = "";
-			char *json = x509_cert_json(cert.p, cur_left(&cert), sha);
+			char *json = x509_cert_json(dis_x509(ctx), cert.p, cur_left(&cert), sha);
 			obs_cert(ctx, 0, 0, sha, cert.p, cur_left(&cert), json);
 			free(json);
 			st->server_cert_msg = true;
 			st->chain_n = 1;
-			x509_validate_chain(ders, lens, 1, dis_ts(ctx), NULL, false, &st->verdict);
+			x509_validate_chain(dis_x509(ctx), ders, lens, 1, dis_ts(ctx), NULL, false,
+					    &st->verdict);
 			st->has_verdict = true;
 		}
 		st->done = true; /* the rest of SSLv2 is encrypted */

@@ -14,9 +14,14 @@
 #include <sys/types.h>
 
 #include "store.h"
+#include "x509.h"
 
 static struct engine g_eng;
 static struct store *g_store;
+/* The harness's certificate context, kept across engine recycles: loading
+ * the system anchors every FZ_RECYCLE inputs would cost more than the
+ * inputs. Its caches are bounded (x509.h). */
+static struct x509_ctx *g_x509;
 static bool g_have;
 static bool g_ndpi;
 static unsigned g_inputs;
@@ -66,6 +71,24 @@ static void fz_close(void)
 	fz_remove_files();
 }
 
+static void fz_x509_free(void)
+{
+	x509_ctx_free(g_x509);
+	g_x509 = NULL;
+}
+
+struct x509_ctx *fz_x509(void)
+{
+	if (g_x509 == NULL) {
+		if ((g_x509 = x509_ctx_new(NULL, NULL)) == NULL)
+			abort();
+		/* fz_open gets here before it registers fz_close, so at exit
+		 * the engine (which borrows this) is freed first */
+		atexit(fz_x509_free);
+	}
+	return g_x509;
+}
+
 static void fz_open(void)
 {
 	struct engine_config cfg;
@@ -96,7 +119,7 @@ static void fz_open(void)
 	engine_config_defaults(&cfg);
 	cfg.max_flows = 64;
 	cfg.ndpi = g_ndpi;
-	if (engine_init(&g_eng, &cfg, g_store, run_id) != 0)
+	if (engine_init(&g_eng, &cfg, g_store, run_id, fz_x509()) != 0)
 		abort();
 	g_have = true;
 	if (!registered) {

@@ -12,6 +12,7 @@
 #include "engine.h"
 
 struct store;
+struct x509_ctx;
 
 /* libFuzzer's entry point: each target defines it; fuzz/replay-main.c
  * calls it for regression inputs in the normal build. Returns 0. */
@@ -23,6 +24,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 struct engine *fz_engine(bool ndpi);
 /* The scratch store (opened by fz_engine). */
 struct store *fz_store(void);
+/* The process's certificate context (system anchors, no extra ones) that
+ * fz_engine's engine validates against; made on first use, freed at exit.
+ * Never NULL (aborts if it cannot be made). */
+struct x509_ctx *fz_x509(void);
 /* End of one input: every open flow is ended and written (dissector
  * flow_end paths run); every FZ_RECYCLE inputs the store is closed, removed
  * and made anew so it cannot grow for the life of a fuzzing run. */

@@ -21,7 +21,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static bool inited;
+	struct x509_ctx *xc = fz_x509();
 	uint8_t *ders[FZ_MAX_CERTS];
 	size_t lens[FZ_MAX_CERTS];
 	char host[256], sha[65], *j;
@@ -33,11 +33,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t off = 5;
 	int n = 0, i;
 
-	if (!inited) {
-		if (x509_init(NULL, NULL) != 0)
-			abort();
-		inited = true;
-	}
 	if (size < 5)
 		return 0;
 	when = (946684800LL + (int64_t)(((uint32_t)data[1] << 24) | ((uint32_t)data[2] << 16) |
@@ -66,16 +61,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(ders[n], data + off, len);
 		lens[n] = len;
 		off += len;
-		j = x509_cert_json(ders[n], len, sha);
+		j = x509_cert_json(xc, ders[n], len, sha);
 		free(j);
 		n++;
 	}
 	if (n > 0) {
-		x509_validate_chain((const uint8_t *const *)ders, lens, n, when, hostname,
+		x509_validate_chain(xc, (const uint8_t *const *)ders, lens, n, when, hostname,
 				    (data[0] & 1) != 0, &v);
 		if (data[0] & 4) {
-			x509_ocsp_parse(ders[n - 1], lens[n - 1], &oc);
-			x509_ocsp_status(ders[n - 1], lens[n - 1], status, sizeof(status), &produced);
+			x509_ocsp_parse(xc, ders[n - 1], lens[n - 1], &oc);
+			x509_ocsp_status(xc, ders[n - 1], lens[n - 1], status, sizeof(status), &produced);
 		}
 	}
 	for (i = 0; i < n; i++)

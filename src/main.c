@@ -225,10 +225,10 @@ static int cmd_capture(int argc, char **argv)
 	}
 	if (o.iface && o.progress && !isatty(STDERR_FILENO))
 		o.progress = false;
-	if (x509_init(opt_system_ca, opt_ca_file) != 0)
+	if ((o.x509 = x509_ctx_new(opt_system_ca, opt_ca_file)) == NULL)
 		return EXIT_USAGE;
 	rc = capture_run(&o);
-	x509_cleanup();
+	x509_ctx_free(o.x509);
 	return rc;
 }
 
@@ -350,12 +350,13 @@ static int cmd_audit(int argc, char **argv)
 		own_db = true;
 	}
 	o.quiet = true;
-	if (x509_init(opt_system_ca, opt_ca_file) != 0) {
+	if ((o.x509 = x509_ctx_new(opt_system_ca, opt_ca_file)) == NULL) {
 		rc = EXIT_USAGE;
 		goto out;
 	}
 	rc = capture_run(&o);
-	x509_cleanup();
+	x509_ctx_free(o.x509);
+	o.x509 = NULL;
 	if (rc != EXIT_OK && rc != EXIT_INPUT)
 		goto out;
 	/* The report decides the exit status (0, 6 fail, 4 store error). */

@@ -327,7 +327,7 @@ int capture_run(const struct capture_opts *o)
 		store_close(st);
 		return EXIT_STORE;
 	}
-	if (engine_init(&eng, &o->eng, st, run_id) != 0) {
+	if (engine_init(&eng, &o->eng, st, run_id, o->x509) != 0) {
 		store_close(st);
 		return EXIT_STORE;
 	}

@@ -25,6 +25,8 @@ struct capture_opts {
 	int checkpoint_sec;     /* --checkpoint: snapshot open flows and commit
 				 * every SEC wall-clock seconds (0: never) */
 	struct engine_config eng;
+	struct x509_ctx *x509;  /* --ca-file / --system-ca anchors and certificate
+				 * caches (the caller's: x509_ctx_new, _free) */
 };
 
 

@@ -42,14 +42,21 @@ bool engine_is_server_port(uint16_t port, uint8_t proto)
 	return false;
 }
 
-int engine_init(struct engine *e, const struct engine_config *cfg, struct store *s, int64_t run_id)
+int engine_init(struct engine *e, const struct engine_config *cfg, struct store *s, int64_t run_id,
+		struct x509_ctx *x509)
 {
 	memset(e, 0, sizeof(*e));
 	e->cfg = *cfg;
 	e->store = s;
 	e->run_id = run_id;
+	e->x509 = x509;
 	if (flow_table_init(&e->ft, cfg->max_flows, store_next_flow_id(s)) != 0) {
 		fprintf(stderr, "wireaudit: out of memory for the flow table\n");
+		return -1;
+	}
+	if ((e->dis = dis_env_new()) == NULL) {
+		fprintf(stderr, "wireaudit: out of memory for the dissectors\n");
+		flow_table_free(&e->ft);
 		return -1;
 	}
 	e->ft.timeout[FL_TCP] = cfg->tcp_timeout;
@@ -59,6 +66,9 @@ int engine_init(struct engine *e, const struct engine_config *cfg, struct store 
 		e->ndpi = wa_ndpi_new();
 		if (e->ndpi == NULL) {
 			fprintf(stderr, "wireaudit: nDPI initialisation failed\n");
+			dis_env_free(e->dis);
+			e->dis = NULL;
+			flow_table_free(&e->ft);
 			return -1;
 		}
 	}
@@ -493,6 +503,7 @@ void engine_free(struct engine *e)
 	if (e->ndpi)
 		wa_ndpi_free(e->ndpi);
 	e->ndpi = NULL;
-	dis_pools_drain();
+	dis_env_free(e->dis); /* after the flow table: no context is left */
+	e->dis = NULL;
 	stream_pool_drain();
 }

@@ -11,6 +11,8 @@
 
 struct store;
 struct wa_ndpi;
+struct dis_env;
+struct x509_ctx;
 
 struct engine_config {
 	uint32_t max_flows;        /* flow cap; oldest idle evicted past it */
@@ -56,6 +58,8 @@ struct engine {
 	struct flow_table ft;
 	struct store *store;
 	struct wa_ndpi *ndpi;
+	struct dis_env *dis;       /* dissection pools and shared certificates (owned) */
+	struct x509_ctx *x509;     /* trust anchors and certificate caches (the caller's) */
 	int64_t run_id;
 	int64_t now;               /* current packet time */
 	uint32_t ckpt_pending[FL_NLISTS]; /* flows seen by the last checkpoint,
@@ -63,8 +67,12 @@ struct engine {
 	struct engine_stats st;
 };
 
-/* Returns 0, or -1 with a message on stderr. The store must be open. */
-int engine_init(struct engine *e, const struct engine_config *cfg, struct store *s, int64_t run_id);
+/* Returns 0, or -1 with a message on stderr. The store must be open. x509
+ * is the context certificates are validated against (dis_x509); it stays
+ * the caller's and must outlive the engine. NULL: chains are not evaluated
+ * (trusted -1, no_trust_store). */
+int engine_init(struct engine *e, const struct engine_config *cfg, struct store *s, int64_t run_id,
+		struct x509_ctx *x509);
 /* One captured packet. ts in microseconds. */
 void engine_packet(struct engine *e, int dlt, int64_t ts, const uint8_t *data,
 		   uint32_t caplen, uint32_t wire_len);

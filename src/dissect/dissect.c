@@ -36,21 +36,51 @@ const char *sec_state_name(enum sec_state s)
 	return (unsigned)s < sizeof(n) / sizeof(n[0]) ? n[s] : "unknown";
 }
 
-/* Per-flow objects come from free lists (pool.h): a context per flow with
+/* ---- the engine's dissection environment ----
+ * Per-flow objects come from free lists (pool.h): a context per flow with
  * payload, a state per claimed dissector (one pool per registry entry, as
- * states differ in size) and the certificate records of TLS flows. */
+ * states differ in size) and the certificate records of TLS flows.
+ * Certificates presented by several live flows are held once, in a table
+ * keyed by their SHA-256 (obs_cert). All of it belongs to one engine, not
+ * to the process: two engines share nothing, and dis_env_free leaves
+ * nothing behind. */
 #define DIS_POOL_KEEP 1024
-static struct pool dis_ctx_pool = POOL_INIT(sizeof(struct dis_ctx), DIS_POOL_KEEP, true);
-static struct pool dis_cert_pool =
-	POOL_INIT(sizeof(struct obs_cert_rec) * DIS_MAX_CERTS, DIS_POOL_KEEP, false);
-static struct pool dis_state_pool[64];
+#define DIS_CERT_BUCKETS 4096
+struct dis_cert {
+	struct dis_cert *next;
+	uint32_t refs;
+	char sha256[65];
+	uint8_t *der;
+	size_t der_len;
+	char *json;
+};
+struct dis_env {
+	struct pool ctx_pool, cert_pool, state_pool[64];
+	struct dis_cert *cert_tab[DIS_CERT_BUCKETS];
+};
+
+struct dis_env *dis_env_new(void)
+{
+	struct dis_env *env = calloc(1, sizeof(*env));
+	if (env == NULL)
+		return NULL;
+	env->ctx_pool = (struct pool)POOL_INIT(sizeof(struct dis_ctx), DIS_POOL_KEEP, true);
+	env->cert_pool = (struct pool)POOL_INIT(sizeof(struct obs_cert_rec) * DIS_MAX_CERTS,
+						DIS_POOL_KEEP, false);
+	return env;
+}
+
+static struct dis_env *dis_env_of(const struct dis_ctx *c)
+{
+	return c->eng->dis;
+}
 
 static struct pool *dis_state_pool_of(const struct dis_ctx *c)
 {
 	struct pool *p;
 	if (c->cur_idx < 0 || c->cur_idx >= 64)
 		return NULL;
-	p = &dis_state_pool[c->cur_idx];
+	p = &dis_env_of(c)->state_pool[c->cur_idx];
 	if (p->size == 0) {
 		size_t sz = c->cur->state_size ? c->cur->state_size : 1;
 		p->size = sz < sizeof(void *) ? sizeof(void *) : sz;
@@ -60,19 +90,38 @@ static struct pool *dis_state_pool_of(const struct dis_ctx *c)
 	return p;
 }
 
-void dis_pools_drain(void)
+static void dis_cert_unref(struct dis_env *env, struct dis_cert *e);
+
+static void dis_cert_free(struct dis_cert *e)
 {
-	pool_drain(&dis_ctx_pool);
-	pool_drain(&dis_cert_pool);
-	for (size_t i = 0; i < 64; i++)
-		pool_drain(&dis_state_pool[i]);
+	free(e->der);
+	free(e->json);
+	free(e);
 }
 
-static void dis_cert_unref(struct dis_cert *e);
+void dis_env_free(struct dis_env *env)
+{
+	if (env == NULL)
+		return;
+	pool_drain(&env->ctx_pool);
+	pool_drain(&env->cert_pool);
+	for (size_t i = 0; i < 64; i++)
+		pool_drain(&env->state_pool[i]);
+	/* every context is freed by now (engine_free flushes its flows
+	 * first), so the table is empty; were one leaked, its certificates
+	 * would still go with the environment */
+	for (size_t b = 0; b < DIS_CERT_BUCKETS; b++)
+		while (env->cert_tab[b]) {
+			struct dis_cert *e = env->cert_tab[b];
+			env->cert_tab[b] = e->next;
+			dis_cert_free(e);
+		}
+	free(env);
+}
 
 struct dis_ctx *dis_new(struct engine *eng, struct flow *f)
 {
-	struct dis_ctx *c = pool_get(&dis_ctx_pool);
+	struct dis_ctx *c = pool_get(&eng->dis->ctx_pool);
 	size_t i;
 	unsigned want = f->key.proto == IPPROTO_TCP ? DIS_TCP : DIS_UDP;
 
@@ -345,10 +394,13 @@ void dis_obs_free(struct dis_ctx *c)
 	free(c->details);
 	c->details = NULL;
 	c->ndetails = c->details_cap = 0;
-	for (i = 0; i < c->ncerts; i++)
-		dis_cert_unref(c->certs[i].shared);
-	pool_put(&dis_cert_pool, c->certs);
-	c->certs = NULL;
+	/* certificate records exist only in contexts made by dis_new */
+	if (c->certs) {
+		for (i = 0; i < c->ncerts; i++)
+			dis_cert_unref(dis_env_of(c), c->certs[i].shared);
+		pool_put(&dis_env_of(c)->cert_pool, c->certs);
+		c->certs = NULL;
+	}
 	c->ncerts = 0;
 	free(c->anoms);
 	c->anoms = NULL;
@@ -363,7 +415,7 @@ void dis_free(struct dis_ctx *c)
 		return;
 	dis_finish(c);
 	dis_obs_free(c);
-	pool_put(&dis_ctx_pool, c);
+	pool_put(&dis_env_of(c)->ctx_pool, c);
 }
 
 /* ---- observations (obs.h) ---- */
@@ -537,18 +589,8 @@ struct tls_facts *obs_tls_begin(struct dis_ctx *c)
 
 /* ---- certificates shared between flows ----
  * Keyed by the SHA-256 the TLS dissector computed of the DER bytes, counted
- * by reference; an entry lives while a live flow holds it. */
-struct dis_cert {
-	struct dis_cert *next;
-	uint32_t refs;
-	char sha256[65];
-	uint8_t *der;
-	size_t der_len;
-	char *json;
-};
-#define DIS_CERT_BUCKETS 4096
-static struct dis_cert *dis_cert_tab[DIS_CERT_BUCKETS];
-
+ * by reference; an entry lives while a live flow holds it. The table is the
+ * engine's (struct dis_env). */
 static size_t dis_cert_bucket(const char *sha)
 {
 	size_t h = 0;
@@ -557,13 +599,13 @@ static size_t dis_cert_bucket(const char *sha)
 	return h % DIS_CERT_BUCKETS;
 }
 
-static struct dis_cert *dis_cert_ref(const char *sha, const uint8_t *der, size_t der_len,
-				     const char *json)
+static struct dis_cert *dis_cert_ref(struct dis_env *env, const char *sha, const uint8_t *der,
+				     size_t der_len, const char *json)
 {
 	size_t b = dis_cert_bucket(sha);
 	struct dis_cert *e;
 
-	for (e = dis_cert_tab[b]; e; e = e->next)
+	for (e = env->cert_tab[b]; e; e = e->next)
 		if (strcmp(e->sha256, sha) == 0 && e->der_len == der_len &&
 		    memcmp(e->der, der, der_len) == 0) {
 			e->refs++;
@@ -583,35 +625,34 @@ static struct dis_cert *dis_cert_ref(const char *sha, const uint8_t *der, size_t
 	memcpy(e->der, der, der_len);
 	e->der_len = der_len;
 	e->refs = 1;
-	e->next = dis_cert_tab[b];
-	dis_cert_tab[b] = e;
+	e->next = env->cert_tab[b];
+	env->cert_tab[b] = e;
 	return e;
 }
 
-static void dis_cert_unref(struct dis_cert *e)
+static void dis_cert_unref(struct dis_env *env, struct dis_cert *e)
 {
 	struct dis_cert **pp;
 	if (e == NULL || --e->refs > 0)
 		return;
-	for (pp = &dis_cert_tab[dis_cert_bucket(e->sha256)]; *pp; pp = &(*pp)->next)
+	for (pp = &env->cert_tab[dis_cert_bucket(e->sha256)]; *pp; pp = &(*pp)->next)
 		if (*pp == e) {
 			*pp = e->next;
 			break;
 		}
-	free(e->der);
-	free(e->json);
-	free(e);
+	dis_cert_free(e);
 }
 
 void obs_cert(struct dis_ctx *c, int side, int idx, const char *sha256_hex,
 	      const uint8_t *der, size_t der_len, const char *cert_json)
 {
 	struct obs_cert_rec *r;
-	if (c->ncerts >= DIS_MAX_CERTS) {
+	/* a context made by hand (a unit test) has no engine to share with */
+	if (c->ncerts >= DIS_MAX_CERTS || c->eng == NULL) {
 		c->certs_dropped++;
 		return;
 	}
-	if (c->certs == NULL && (c->certs = pool_get(&dis_cert_pool)) == NULL) {
+	if (c->certs == NULL && (c->certs = pool_get(&dis_env_of(c)->cert_pool)) == NULL) {
 		c->certs_dropped++;
 		return;
 	}
@@ -620,7 +661,7 @@ void obs_cert(struct dis_ctx *c, int side, int idx, const char *sha256_hex,
 	r->side = side;
 	r->idx = idx;
 	snprintf(r->sha256, sizeof(r->sha256), "%s", sha256_hex);
-	if ((r->shared = dis_cert_ref(r->sha256, der, der_len, cert_json)) == NULL) {
+	if ((r->shared = dis_cert_ref(dis_env_of(c), r->sha256, der, der_len, cert_json)) == NULL) {
 		c->certs_dropped++;
 		return;
 	}
@@ -631,6 +672,7 @@ void obs_cert(struct dis_ctx *c, int side, int idx, const char *sha256_hex,
 }
 
 int64_t dis_ts(const struct dis_ctx *c) { return c->eng->now; }
+struct x509_ctx *dis_x509(const struct dis_ctx *c) { return c->eng ? c->eng->x509 : NULL; }
 uint16_t dis_server_port(const struct dis_ctx *c) { return flow_srv_port(c->flow); }
 uint16_t dis_client_port(const struct dis_ctx *c) { return flow_cli_port(c->flow); }
 bool dis_is_udp(const struct dis_ctx *c) { return c->flow->key.proto == IPPROTO_UDP; }

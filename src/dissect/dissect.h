@@ -12,6 +12,7 @@
 #include "flow.h"
 
 struct engine;
+struct dis_env;
 
 struct obs_detail {
 	const char *key;
@@ -105,8 +106,13 @@ void dis_free(struct dis_ctx *c);
  * object) but not the context: for callers that made the context
  * themselves, such as the dissector unit tests. */
 void dis_obs_free(struct dis_ctx *c);
-/* Release the free lists of contexts and states (at exit). */
-void dis_pools_drain(void);
+/* The dissection state an engine owns besides its flows: the free lists
+ * of contexts, dissector states and certificate records, and the table of
+ * certificates shared between the engine's flows. dis_env_new returns NULL
+ * when out of memory. dis_env_free releases the free lists and the table
+ * (NULL is ignored); free every context made with it first (dis_free). */
+struct dis_env *dis_env_new(void);
+void dis_env_free(struct dis_env *env);
 
 /* Cleartext object as JSON (caller frees), or NULL if no cleartext facts. */
 char *dis_cleartext_json(const struct dis_ctx *c);

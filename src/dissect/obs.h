@@ -19,6 +19,8 @@
 #include "dissector.h"
 #include "json.h"
 
+struct x509_ctx;
+
 #define OBS_STR_MAX 256
 #define OBS_DETAILS_MAX 64
 
@@ -91,6 +93,9 @@ void obs_cert(struct dis_ctx *c, int side, int idx, const char *sha256_hex,
 
 /* Timestamp of the packet being processed, microseconds since the epoch. */
 int64_t dis_ts(const struct dis_ctx *c);
+/* The engine's certificate context (trust anchors and caches, x509.h), to
+ * pass to the x509_* functions; NULL when there is none (they accept it). */
+struct x509_ctx *dis_x509(const struct dis_ctx *c);
 uint16_t dis_server_port(const struct dis_ctx *c);
 uint16_t dis_client_port(const struct dis_ctx *c);
 bool dis_is_udp(const struct dis_ctx *c);

@@ -47,18 +47,59 @@
 #define WEAK_RSA_BITS       2048
 #define WEAK_EC_BITS        224
 
-/* ---- trust configuration ---- */
-/* One store: system anchors + extra anchors. Loading Debian's bundle costs
+/* ---- the context: trust configuration and caches ---- */
+struct cert_slot {
+	uint8_t key[32];
+	char *json;          /* NULL: empty slot */
+};
+
+struct verd_slot {
+	uint8_t key[32];
+	bool used;
+	int64_t lo, hi;       /* the verdict holds for lo <= when(s) < hi */
+	struct x509_verdict v;
+};
+
+#define OCSP_CACHE_ENTRIES 256
+struct ocsp_slot {
+	bool used;
+	int rc;
+	uint8_t key[32];
+	struct x509_ocsp o;
+};
+
+/* Everything a lookup or a validation remembers lives here, not in statics,
+ * so that two contexts in one process (a test comparing trust
+ * configurations, two captures) share nothing, and freeing one leaves
+ * nothing behind. The trust configuration is fixed for the context's life:
+ * its verdicts never need to be told apart from another configuration's.
+ *
+ * One store: system anchors + extra anchors. Loading Debian's bundle costs
  * tens to hundreds of milliseconds, so the default paths are loaded on the
- * first validation (x509_ready), not at startup: a capture without a TLS
- * certificate never pays for it. Explicit --system-ca paths are loaded by
- * x509_init, so a bad path is reported at once. */
-static X509_STORE *g_store;
-static bool g_ready;                /* system anchors loaded, extra ones added */
-static bool g_defaults_pending;     /* OpenSSL default paths still to load */
-static STACK_OF(X509) *g_extra;     /* the extra anchors, to tell trusted_by_extra */
-static bool *g_extra_in_sys;        /* per extra anchor: the system store has it too */
-static unsigned g_generation;       /* bumped by x509_init: cached verdicts die */
+ * first validation (x509_ready), not by x509_ctx_new: a capture without a
+ * TLS certificate never pays for it. Explicit --system-ca paths are loaded
+ * by x509_ctx_new, so a bad path is reported at once.
+ *
+ * The certificate and OCSP tables are arrays in the struct (about 380 KiB,
+ * calloc'd: pages are touched only as slots fill, as the statics were). */
+struct x509_ctx {
+	X509_STORE *store;
+	bool ready;                 /* system anchors loaded, extra ones added */
+	bool defaults_pending;      /* OpenSSL default paths still to load */
+	STACK_OF(X509) *extra;      /* the extra anchors, to tell trusted_by_extra */
+	bool *extra_in_sys;         /* per extra anchor: the system store has it too */
+	/* certificate JSON by SHA-256 of the DER */
+	struct cert_slot certs[CERT_CACHE_ENTRIES * 2];
+	size_t certs_n, certs_bytes;
+	uint64_t cert_hits, cert_misses;
+	/* verdicts by chain, hostname and purpose */
+	struct verd_slot *verd;     /* VERD_CACHE_ENTRIES * 2, allocated on first use */
+	size_t verd_n;
+	uint64_t verd_hits, verd_misses;
+	/* stapled OCSP responses by SHA-256 of the bytes, direct-mapped */
+	struct ocsp_slot ocsp[OCSP_CACHE_ENTRIES];
+	uint64_t ocsp_hits, ocsp_misses;
+};
 
 /* ---- helpers ---- */
 static void x509_hex(const uint8_t *b, size_t n, char *out)
@@ -342,15 +383,6 @@ static X509 *x509_parse(const uint8_t *der, size_t len)
 }
 
 /* ---- certificate JSON cache: SHA-256 -> JSON, cleared when full ---- */
-struct cert_slot {
-	uint8_t key[32];
-	char *json;          /* NULL: empty slot */
-};
-static struct cert_slot g_certs[CERT_CACHE_ENTRIES * 2];
-static size_t g_certs_n, g_certs_bytes;
-static uint64_t g_cert_hits, g_cert_misses;
-static uint64_t g_ocsp_hits, g_ocsp_misses;
-
 static size_t x509_slot_hash(const uint8_t *key, size_t nslots)
 {
 	uint64_t h;
@@ -358,48 +390,48 @@ static size_t x509_slot_hash(const uint8_t *key, size_t nslots)
 	return (size_t)(h % nslots);
 }
 
-static void x509_cert_cache_clear(void)
+static void x509_cert_cache_clear(struct x509_ctx *xc)
 {
 	for (size_t i = 0; i < CERT_CACHE_ENTRIES * 2; i++) {
-		free(g_certs[i].json);
-		g_certs[i].json = NULL;
+		free(xc->certs[i].json);
+		xc->certs[i].json = NULL;
 	}
-	g_certs_n = g_certs_bytes = 0;
+	xc->certs_n = xc->certs_bytes = 0;
 }
 
-static struct cert_slot *x509_cert_cache_find(const uint8_t *key, bool *found)
+static struct cert_slot *x509_cert_cache_find(struct x509_ctx *xc, const uint8_t *key, bool *found)
 {
 	const size_t ns = CERT_CACHE_ENTRIES * 2;
 	size_t i = x509_slot_hash(key, ns);
 	for (size_t k = 0; k < ns; k++, i = (i + 1) % ns) {
-		if (g_certs[i].json == NULL) {
+		if (xc->certs[i].json == NULL) {
 			*found = false;
-			return &g_certs[i];
+			return &xc->certs[i];
 		}
-		if (memcmp(g_certs[i].key, key, 32) == 0) {
+		if (memcmp(xc->certs[i].key, key, 32) == 0) {
 			*found = true;
-			return &g_certs[i];
+			return &xc->certs[i];
 		}
 	}
 	*found = false;
 	return NULL;
 }
 
-static void x509_cert_cache_put(const uint8_t *key, const char *json)
+static void x509_cert_cache_put(struct x509_ctx *xc, const uint8_t *key, const char *json)
 {
 	size_t l = strlen(json) + 1;
 	struct cert_slot *s;
 	bool found;
-	if (g_certs_n >= CERT_CACHE_ENTRIES || g_certs_bytes + l > CERT_CACHE_BYTES)
-		x509_cert_cache_clear();
-	s = x509_cert_cache_find(key, &found);
+	if (xc->certs_n >= CERT_CACHE_ENTRIES || xc->certs_bytes + l > CERT_CACHE_BYTES)
+		x509_cert_cache_clear(xc);
+	s = x509_cert_cache_find(xc, key, &found);
 	if (s == NULL || found)
 		return;
 	if ((s->json = strdup(json)) == NULL)
 		return;
 	memcpy(s->key, key, 32);
-	g_certs_n++;
-	g_certs_bytes += l;
+	xc->certs_n++;
+	xc->certs_bytes += l;
 }
 
 static char *x509_build_json(X509 *x, const uint8_t *der, size_t len, const uint8_t sha256[32])
@@ -513,43 +545,34 @@ static int x509_unhex32(const char *s, uint8_t out[32])
 	return s[64] == 0 ? 0 : -1;
 }
 
-char *x509_cert_json(const uint8_t *der, size_t len, char sha256_hex[65])
+char *x509_cert_json(struct x509_ctx *xc, const uint8_t *der, size_t len, char sha256_hex[65])
 {
 	uint8_t h[32];
-	struct cert_slot *s;
-	bool found;
+	struct cert_slot *s = NULL;
+	bool found = false;
 	X509 *x;
 	char *json;
 
 	SHA256(der ? der : (const uint8_t *)"", der ? len : 0, h);
 	x509_hex(h, 32, sha256_hex);
-	s = x509_cert_cache_find(h, &found);
-	if (s && found) {
-		g_cert_hits++;
-		return strdup(s->json);
+	if (xc) {
+		s = x509_cert_cache_find(xc, h, &found);
+		if (s && found) {
+			xc->cert_hits++;
+			return strdup(s->json);
+		}
+		xc->cert_misses++;
 	}
-	g_cert_misses++;
 	if ((x = x509_parse(der, len)) == NULL)
 		return NULL;
 	json = x509_build_json(x, der, len, h);
 	X509_free(x);
-	if (json)
-		x509_cert_cache_put(h, json);
+	if (json && xc)
+		x509_cert_cache_put(xc, h, json);
 	return json;
 }
 
 /* ---- trust configuration ---- */
-static void x509_stores_free(void)
-{
-	X509_STORE_free(g_store);
-	sk_X509_pop_free(g_extra, X509_free);
-	free(g_extra_in_sys);
-	g_store = NULL;
-	g_extra = NULL;
-	g_extra_in_sys = NULL;
-	g_ready = g_defaults_pending = false;
-}
-
 /* system_ca: NULL for OpenSSL's default paths; "" or "none" for no system
  * anchors at all; else a PEM bundle file or a hashed directory. */
 static int x509_load_system(X509_STORE *st, const char *system_ca)
@@ -592,33 +615,45 @@ static STACK_OF(X509) *x509_load_pem_bundle(const char *path)
 	return sk;
 }
 
-static void x509_verdict_cache_clear(void);
-
-int x509_init(const char *system_ca, const char *extra_ca)
+struct x509_ctx *x509_ctx_new(const char *system_ca, const char *extra_ca)
 {
-	x509_stores_free();
-	x509_verdict_cache_clear();
-	g_generation++;
-	if ((g_store = X509_STORE_new()) == NULL)
+	struct x509_ctx *xc = calloc(1, sizeof(*xc));
+	if (xc == NULL) {
+		fprintf(stderr, "wireaudit: out of memory for the certificate caches\n");
+		return NULL;
+	}
+	if ((xc->store = X509_STORE_new()) == NULL)
 		goto fail;
 	if (system_ca == NULL) {
-		g_defaults_pending = true;
-	} else if (x509_load_system(g_store, system_ca) != 0) {
+		xc->defaults_pending = true;
+	} else if (x509_load_system(xc->store, system_ca) != 0) {
 		fprintf(stderr, "wireaudit: cannot load the system trust store %s\n", system_ca);
 		goto fail;
 	}
 	if (extra_ca && extra_ca[0]) {
-		if ((g_extra = x509_load_pem_bundle(extra_ca)) == NULL)
+		if ((xc->extra = x509_load_pem_bundle(extra_ca)) == NULL)
 			goto fail;
-		if ((g_extra_in_sys = calloc((size_t)sk_X509_num(g_extra), sizeof(bool))) == NULL)
+		if ((xc->extra_in_sys = calloc((size_t)sk_X509_num(xc->extra), sizeof(bool))) == NULL)
 			goto fail;
 	}
 	ERR_clear_error();
-	return 0;
+	return xc;
 fail:
 	ERR_clear_error();
-	x509_stores_free();
-	return -1;
+	x509_ctx_free(xc);
+	return NULL;
+}
+
+void x509_ctx_free(struct x509_ctx *xc)
+{
+	if (xc == NULL)
+		return;
+	X509_STORE_free(xc->store);
+	sk_X509_pop_free(xc->extra, X509_free);
+	free(xc->extra_in_sys);
+	x509_cert_cache_clear(xc);
+	free(xc->verd);
+	free(xc);
 }
 
 /* Is x among the store's certificates (looked up by subject, which also
@@ -642,70 +677,46 @@ static bool x509_store_has(X509_STORE *st, X509 *x)
  * default paths if pending, note which extra anchors the system store
  * already has (they do not make a chain "trusted_by_extra"), then add the
  * extra anchors. 0, or -1 (no usable store). */
-static int x509_ready(void)
+static int x509_ready(struct x509_ctx *xc)
 {
 	int i;
-	if (g_store == NULL && x509_init(NULL, NULL) != 0)
+	if (xc == NULL || xc->store == NULL)
 		return -1;
-	if (g_ready)
+	if (xc->ready)
 		return 0;
-	if (g_defaults_pending) {
-		if (X509_STORE_set_default_paths(g_store) != 1)
+	if (xc->defaults_pending) {
+		if (X509_STORE_set_default_paths(xc->store) != 1)
 			fprintf(stderr, "wireaudit: cannot load OpenSSL's default trust store\n");
-		g_defaults_pending = false;
+		xc->defaults_pending = false;
 	}
-	for (i = 0; g_extra && i < sk_X509_num(g_extra); i++) {
-		X509 *x = sk_X509_value(g_extra, i);
-		g_extra_in_sys[i] = x509_store_has(g_store, x);
-		if (!g_extra_in_sys[i] && X509_STORE_add_cert(g_store, x) != 1)
+	for (i = 0; xc->extra && i < sk_X509_num(xc->extra); i++) {
+		X509 *x = sk_X509_value(xc->extra, i);
+		xc->extra_in_sys[i] = x509_store_has(xc->store, x);
+		if (!xc->extra_in_sys[i] && X509_STORE_add_cert(xc->store, x) != 1)
 			ERR_clear_error();
 	}
 	ERR_clear_error();
-	g_ready = true;
+	xc->ready = true;
 	return 0;
-}
-
-void x509_cleanup(void)
-{
-	x509_stores_free();
-	x509_verdict_cache_clear();
-	x509_cert_cache_clear();
 }
 
 /* ---- verdict cache: (chain, hostname, purpose) -> verdict, valid for the
  * time interval around the first evaluation in which no certificate of the
  * chain changes between not-yet-valid / valid / expired ---- */
-struct verd_slot {
-	uint8_t key[32];
-	bool used;
-	int64_t lo, hi;       /* the verdict holds for lo <= when(s) < hi */
-	struct x509_verdict v;
-};
-static struct verd_slot *g_verd; /* VERD_CACHE_ENTRIES * 2, allocated on first use */
-static size_t g_verd_n;
-static uint64_t g_verd_hits, g_verd_misses;
-
-static void x509_verdict_cache_clear(void)
-{
-	free(g_verd);
-	g_verd = NULL;
-	g_verd_n = 0;
-}
-
-static struct verd_slot *x509_verdict_find(const uint8_t *key, bool *found)
+static struct verd_slot *x509_verdict_find(struct x509_ctx *xc, const uint8_t *key, bool *found)
 {
 	const size_t ns = VERD_CACHE_ENTRIES * 2;
 	size_t i;
 	*found = false;
-	if (g_verd == NULL && (g_verd = calloc(ns, sizeof(*g_verd))) == NULL)
+	if (xc->verd == NULL && (xc->verd = calloc(ns, sizeof(*xc->verd))) == NULL)
 		return NULL;
 	i = x509_slot_hash(key, ns);
 	for (size_t k = 0; k < ns; k++, i = (i + 1) % ns) {
-		if (!g_verd[i].used)
-			return &g_verd[i];
-		if (memcmp(g_verd[i].key, key, 32) == 0) {
+		if (!xc->verd[i].used)
+			return &xc->verd[i];
+		if (memcmp(xc->verd[i].key, key, 32) == 0) {
 			*found = true;
-			return &g_verd[i];
+			return &xc->verd[i];
 		}
 	}
 	return NULL;
@@ -766,11 +777,11 @@ static const char *x509_reason(int err)
 }
 
 /* x is an extra anchor the system store does not have. */
-static bool x509_only_extra(X509 *x)
+static bool x509_only_extra(const struct x509_ctx *xc, X509 *x)
 {
-	for (int i = 0; g_extra && i < sk_X509_num(g_extra); i++)
-		if (X509_cmp(x, sk_X509_value(g_extra, i)) == 0)
-			return !g_extra_in_sys[i];
+	for (int i = 0; xc->extra && i < sk_X509_num(xc->extra); i++)
+		if (X509_cmp(x, sk_X509_value(xc->extra, i)) == 0)
+			return !xc->extra_in_sys[i];
 	return false;
 }
 
@@ -832,8 +843,9 @@ static void x509_match_host(X509 *leaf, const char *host, struct x509_verdict *o
 	ERR_clear_error();
 }
 
-static void x509_verdict_compute(X509 **certs, int n, int64_t t, const char *hostname,
-				 bool purpose_client, struct x509_verdict *out, int64_t *lo, int64_t *hi)
+static void x509_verdict_compute(const struct x509_ctx *xc, X509 **certs, int n, int64_t t,
+				 const char *hostname, bool purpose_client, struct x509_verdict *out,
+				 int64_t *lo, int64_t *hi)
 {
 	STACK_OF(X509) *untrusted = sk_X509_new_null();
 	X509 *anchor = NULL;
@@ -853,13 +865,13 @@ static void x509_verdict_compute(X509 **certs, int n, int64_t t, const char *hos
 	ERR_clear_error();
 	out->leaf_self_signed = x509_is_self_signed(certs[0]);
 	x509_match_host(certs[0], hostname, out);
-	if (g_store == NULL) {
+	if (xc->store == NULL) {
 		out->trusted = -1;
 		snprintf(out->error, sizeof(out->error), "no_trust_store");
 		sk_X509_free(untrusted);
 		return;
 	}
-	out->trusted = x509_verify_once(g_store, certs[0], untrusted, t, purpose_client,
+	out->trusted = x509_verify_once(xc->store, certs[0], untrusted, t, purpose_client,
 					&err, &depth, &anchor, lo, hi);
 	out->error_depth = out->trusted ? -1 : depth;
 	why = x509_reason(err);
@@ -869,18 +881,19 @@ static void x509_verdict_compute(X509 **certs, int n, int64_t t, const char *hos
 		snprintf(out->error, sizeof(out->error), "other:%d", err);
 	/* the path ends at an anchor only --ca-file gave. (A second path to a
 	 * system anchor, e.g. cross-signed, is not searched for.) */
-	out->trusted_by_extra = out->trusted == 1 && anchor && x509_only_extra(anchor);
+	out->trusted_by_extra = out->trusted == 1 && anchor && x509_only_extra(xc, anchor);
 	X509_free(anchor);
 	sk_X509_free(untrusted);
 }
 
-void x509_validate_chain(const uint8_t *const *ders, const size_t *lens, int n, int64_t when,
-			 const char *hostname, bool purpose_client, struct x509_verdict *out)
+void x509_validate_chain(struct x509_ctx *xc, const uint8_t *const *ders, const size_t *lens,
+			 int n, int64_t when, const char *hostname, bool purpose_client,
+			 struct x509_verdict *out)
 {
-	x509_validate_chain_sha(ders, lens, NULL, n, when, hostname, purpose_client, out);
+	x509_validate_chain_sha(xc, ders, lens, NULL, n, when, hostname, purpose_client, out);
 }
 
-void x509_validate_chain_sha(const uint8_t *const *ders, const size_t *lens,
+void x509_validate_chain_sha(struct x509_ctx *xc, const uint8_t *const *ders, const size_t *lens,
 			     const char (*sha256_hex)[65], int n, int64_t when,
 			     const char *hostname, bool purpose_client, struct x509_verdict *out)
 {
@@ -898,8 +911,9 @@ void x509_validate_chain_sha(const uint8_t *const *ders, const size_t *lens,
 	out->error_depth = -1;
 	if (n <= 0 || ders == NULL || lens == NULL)
 		return;
-	/* lazily, before the cache is looked at: x509_init clears it */
-	if (x509_ready() != 0) {
+	/* the default anchors are loaded lazily (x509_ctx_new); no context: no
+	 * store to validate against */
+	if (x509_ready(xc) != 0) {
 		snprintf(out->error, sizeof(out->error), "no_trust_store");
 		return;
 	}
@@ -907,17 +921,16 @@ void x509_validate_chain_sha(const uint8_t *const *ders, const size_t *lens,
 	/* floor division: a time before 1970 stays in the right second */
 	t = when >= 0 ? when / 1000000 : -((-when + 999999) / 1000000);
 
-	/* the cache key: SHA-256 over the generation, purpose, hostname and each
-	 * certificate's SHA-256 */
+	/* the cache key: SHA-256 over the purpose, hostname and each
+	 * certificate's SHA-256 (the trust configuration is the context's, for
+	 * its whole life) */
 	md = EVP_MD_CTX_new();
 	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
 		EVP_MD_CTX_free(md);
 		md = NULL;
 	}
 	if (md) {
-		uint8_t pre[6] = { (uint8_t)(g_generation >> 24), (uint8_t)(g_generation >> 16),
-				   (uint8_t)(g_generation >> 8), (uint8_t)g_generation,
-				   purpose_client, (uint8_t)m };
+		uint8_t pre[2] = { purpose_client, (uint8_t)m };
 		size_t hl = hostname ? strnlen(hostname, X509_HOST_MAX + 1) : 0;
 		EVP_DigestUpdate(md, pre, sizeof(pre));
 		EVP_DigestUpdate(md, hostname ? hostname : "", hl);
@@ -932,9 +945,9 @@ void x509_validate_chain_sha(const uint8_t *const *ders, const size_t *lens,
 		}
 		EVP_DigestFinal_ex(md, key, NULL);
 		EVP_MD_CTX_free(md);
-		slot = x509_verdict_find(key, &found);
+		slot = x509_verdict_find(xc, key, &found);
 		if (slot && found && t >= slot->lo && t < slot->hi) {
-			g_verd_hits++;
+			xc->verd_hits++;
 			*out = slot->v;
 			return;
 		}
@@ -942,7 +955,7 @@ void x509_validate_chain_sha(const uint8_t *const *ders, const size_t *lens,
 		slot = NULL;
 		found = false;
 	}
-	g_verd_misses++;
+	xc->verd_misses++;
 
 	for (i = 0; i < m; i++) {
 		if ((certs[i] = x509_parse(ders[i], lens[i])) == NULL) {
@@ -955,20 +968,20 @@ void x509_validate_chain_sha(const uint8_t *const *ders, const size_t *lens,
 			return;
 		}
 	}
-	x509_verdict_compute(certs, m, t, hostname, purpose_client, out, &lo, &hi);
+	x509_verdict_compute(xc, certs, m, t, hostname, purpose_client, out, &lo, &hi);
 	for (i = 0; i < m; i++)
 		X509_free(certs[i]);
 
 	if (md && slot) {
-		if (!found && g_verd_n >= VERD_CACHE_ENTRIES) {
-			memset(g_verd, 0, VERD_CACHE_ENTRIES * 2 * sizeof(*g_verd));
-			g_verd_n = 0;
-			slot = x509_verdict_find(key, &found);
+		if (!found && xc->verd_n >= VERD_CACHE_ENTRIES) {
+			memset(xc->verd, 0, VERD_CACHE_ENTRIES * 2 * sizeof(*xc->verd));
+			xc->verd_n = 0;
+			slot = x509_verdict_find(xc, key, &found);
 			if (slot == NULL)
 				return;
 		}
 		if (!found)
-			g_verd_n++;
+			xc->verd_n++;
 		memcpy(slot->key, key, 32);
 		slot->used = true;
 		slot->lo = lo;
@@ -977,16 +990,19 @@ void x509_validate_chain_sha(const uint8_t *const *ders, const size_t *lens,
 	}
 }
 
-void x509_cache_stats(struct x509_cache_stats *st)
+void x509_cache_stats(const struct x509_ctx *xc, struct x509_cache_stats *st)
 {
-	st->cert_hits = g_cert_hits;
-	st->cert_misses = g_cert_misses;
-	st->cert_entries = g_certs_n;
-	st->verdict_hits = g_verd_hits;
-	st->verdict_misses = g_verd_misses;
-	st->verdict_entries = g_verd_n;
-	st->ocsp_hits = g_ocsp_hits;
-	st->ocsp_misses = g_ocsp_misses;
+	memset(st, 0, sizeof(*st));
+	if (xc == NULL)
+		return;
+	st->cert_hits = xc->cert_hits;
+	st->cert_misses = xc->cert_misses;
+	st->cert_entries = xc->certs_n;
+	st->verdict_hits = xc->verd_hits;
+	st->verdict_misses = xc->verd_misses;
+	st->verdict_entries = xc->verd_n;
+	st->ocsp_hits = xc->ocsp_hits;
+	st->ocsp_misses = xc->ocsp_misses;
 }
 
 /* ---- OCSP (RFC 6960 section 4.2) ---- */
@@ -1066,31 +1082,23 @@ static int x509_ocsp_parse_uncached(const uint8_t *der, size_t len, struct x509_
  * server fetches a new one, and decoding one with OpenSSL costs more than
  * the rest of the handshake: results are cached in a direct-mapped table
  * keyed by the SHA-256 of the response bytes (parsing does not depend on
- * time or configuration, so an entry never goes stale). */
-#define OCSP_CACHE_ENTRIES 256
-struct ocsp_slot {
-	bool used;
-	int rc;
-	uint8_t key[32];
-	struct x509_ocsp o;
-};
-static struct ocsp_slot g_ocsp[OCSP_CACHE_ENTRIES];
-
-int x509_ocsp_parse(const uint8_t *der, size_t len, struct x509_ocsp *out)
+ * time or configuration, so an entry never goes stale). The table,
+ * OCSP_CACHE_ENTRIES slots, is the context's (ocsp_slot above). */
+int x509_ocsp_parse(struct x509_ctx *xc, const uint8_t *der, size_t len, struct x509_ocsp *out)
 {
 	uint8_t key[32];
 	struct ocsp_slot *s;
 
-	if (der == NULL || len == 0 || len > X509_DER_MAX)
+	if (xc == NULL || der == NULL || len == 0 || len > X509_DER_MAX)
 		return x509_ocsp_parse_uncached(der, len, out);
 	SHA256(der, len, key);
-	s = &g_ocsp[x509_slot_hash(key, OCSP_CACHE_ENTRIES)];
+	s = &xc->ocsp[x509_slot_hash(key, OCSP_CACHE_ENTRIES)];
 	if (s->used && memcmp(s->key, key, sizeof(key)) == 0) {
-		g_ocsp_hits++;
+		xc->ocsp_hits++;
 		*out = s->o;
 		return s->rc;
 	}
-	g_ocsp_misses++;
+	xc->ocsp_misses++;
 	s->rc = x509_ocsp_parse_uncached(der, len, out);
 	s->o = *out;
 	memcpy(s->key, key, sizeof(key));
@@ -1098,11 +1106,11 @@ int x509_ocsp_parse(const uint8_t *der, size_t len, struct x509_ocsp *out)
 	return s->rc;
 }
 
-int x509_ocsp_status(const uint8_t *der, size_t len, char *status, size_t status_len,
-		     int64_t *produced_at)
+int x509_ocsp_status(struct x509_ctx *xc, const uint8_t *der, size_t len, char *status,
+		     size_t status_len, int64_t *produced_at)
 {
 	struct x509_ocsp o;
-	int r = x509_ocsp_parse(der, len, &o);
+	int r = x509_ocsp_parse(xc, der, len, &o);
 	if (status && status_len)
 		snprintf(status, status_len, "%s", o.status);
 	if (produced_at)

@@ -4,7 +4,10 @@
  * stapled OCSP responses. Results are cached by certificate / chain hash so
  * a popular server's chain is parsed and verified once.
  *
- * Single-threaded: one process-wide trust configuration (x509_init).
+ * The trust configuration and the caches live in a context (struct
+ * x509_ctx), never in statics: two contexts in one process are independent
+ * (a test can compare trust configurations; each capture has its own). A
+ * context is single-threaded, like the engine that uses it.
  */
 #ifndef WA_X509_H
 #define WA_X509_H
@@ -13,19 +16,33 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-/* Trust configuration. system_ca: a CA bundle file or directory (NULL: the
- * OpenSSL default paths, i.e. Debian's ca-certificates); extra_ca: an
- * optional PEM bundle of extra (internal) anchors. Returns 0 or -1 with a
- * message on stderr. Safe to call again to reconfigure. */
-int x509_init(const char *system_ca, const char *extra_ca);
-void x509_cleanup(void);
+struct x509_ctx;
+
+/* A context with its trust configuration. system_ca: a CA bundle file or
+ * directory, "none" (or "") for no system anchors, NULL for OpenSSL's
+ * default paths (Debian's ca-certificates; loaded on the first validation,
+ * not here); extra_ca: an optional PEM bundle of extra (internal) anchors
+ * (NULL or "": none). Files are read now, so a bad path fails here: NULL
+ * with a message on stderr. The configuration is fixed for the context's
+ * life; make another context for another one. Caches start empty and are
+ * bounded (docs/CERTIFICATES.md, "Caching": at most 4096 certificates and
+ * 16 MiB of their JSON, 4096 verdicts, 256 OCSP responses; the tables take
+ * 0.4 MiB with the context and 1.1 MiB more at the first validation). The
+ * caller frees it with x509_ctx_free. */
+struct x509_ctx *x509_ctx_new(const char *system_ca, const char *extra_ca);
+/* Frees the context, its anchors and its caches. NULL is ignored. */
+void x509_ctx_free(struct x509_ctx *xc);
+
+/* In the functions below, xc is the context whose caches and anchors are
+ * used. It may be NULL: parsing then goes uncached, and a chain is not
+ * evaluated (trusted -1, error "no_trust_store"). */
 
 /* Parse one DER certificate. On success returns a malloc'd JSON object
  * (fields in docs/EXPORT.md: sha256, sha1, subject, issuer, serial, sans,
  * not_before, not_after, key_type, key_bits, curve, sig_alg, self_signed,
  * is_ca, ...) and writes the lowercase hex SHA-256 to sha256_hex. NULL if
  * the bytes are not a certificate (sha256_hex is still filled). */
-char *x509_cert_json(const uint8_t *der, size_t len, char sha256_hex[65]);
+char *x509_cert_json(struct x509_ctx *xc, const uint8_t *der, size_t len, char sha256_hex[65]);
 
 struct x509_verdict {
 	int trusted;          /* 1 chain validates, 0 does not, -1 not evaluated */
@@ -41,16 +58,17 @@ struct x509_verdict {
 };
 
 /* Validate a chain as presented (leaf first) at time `when` (microseconds
- * since the epoch: the connection's time, not now) against the configured
- * anchors, and match `hostname` (SNI; NULL or "" to skip) against the leaf.
+ * since the epoch: the connection's time, not now) against xc's anchors,
+ * and match `hostname` (SNI; NULL or "" to skip) against the leaf.
  * purpose_client: validate as a TLS client certificate instead of server. */
-void x509_validate_chain(const uint8_t *const *ders, const size_t *lens, int n, int64_t when,
-			 const char *hostname, bool purpose_client, struct x509_verdict *out);
+void x509_validate_chain(struct x509_ctx *xc, const uint8_t *const *ders, const size_t *lens,
+			 int n, int64_t when, const char *hostname, bool purpose_client,
+			 struct x509_verdict *out);
 /* The same, given each certificate's SHA-256 in lowercase hex as
  * x509_cert_json returned it (sha256_hex[i] for ders[i], or NULL): saves
  * hashing every certificate twice per connection. The caller vouches that
  * each hash is of those bytes: the verdict cache is keyed by them. */
-void x509_validate_chain_sha(const uint8_t *const *ders, const size_t *lens,
+void x509_validate_chain_sha(struct x509_ctx *xc, const uint8_t *const *ders, const size_t *lens,
 			     const char (*sha256_hex)[65], int n, int64_t when,
 			     const char *hostname, bool purpose_client, struct x509_verdict *out);
 
@@ -58,8 +76,8 @@ void x509_validate_chain_sha(const uint8_t *const *ders, const size_t *lens,
  * "revoked", "unknown" (for the first SingleResponse) or "malformed" /
  * "unsuccessful"; produced_at in microseconds (0 if absent). Returns 0 if
  * the response parsed, -1 otherwise. */
-int x509_ocsp_status(const uint8_t *der, size_t len, char *status, size_t status_len,
-		     int64_t *produced_at);
+int x509_ocsp_status(struct x509_ctx *xc, const uint8_t *der, size_t len, char *status,
+		     size_t status_len, int64_t *produced_at);
 
 /* The same with every field of the first SingleResponse (times in
  * microseconds, 0 when absent). Returns as x509_ocsp_status. */
@@ -71,14 +89,14 @@ struct x509_ocsp {
 	int revocation_reason;    /* CRLReason, -1 when absent or not revoked */
 	char serial[129];         /* certificate serial, hex as in the cert JSON */
 };
-int x509_ocsp_parse(const uint8_t *der, size_t len, struct x509_ocsp *out);
+int x509_ocsp_parse(struct x509_ctx *xc, const uint8_t *der, size_t len, struct x509_ocsp *out);
 
-/* Cache counters (cost counters for tests and --progress). */
+/* Cache counters of one context since it was made (all 0 for NULL). */
 struct x509_cache_stats {
 	uint64_t cert_hits, cert_misses, verdict_hits, verdict_misses;
 	uint64_t ocsp_hits, ocsp_misses;
 	size_t cert_entries, verdict_entries;
 };
-void x509_cache_stats(struct x509_cache_stats *st);
+void x509_cache_stats(const struct x509_ctx *xc, struct x509_cache_stats *st);
 
 #endif

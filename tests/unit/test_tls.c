@@ -11,6 +11,7 @@
 #include "engine.h"
 #include "tls_facts.h"
 #include "tls_json.h"
+#include "x509.h"
 
 extern const struct dissector dissector_tls;
 
@@ -142,6 +143,10 @@ static void run_init(struct run *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->eng.now = 1700000000000000LL;
+	/* what engine_init gives the dissectors: pools and certificate table,
+	 * and a certificate context (no anchors: nothing here needs them) */
+	r->eng.dis = dis_env_new();
+	r->eng.x509 = x509_ctx_new("none", NULL);
 	r->flow.key.proto = IPPROTO_TCP;
 	r->ctx = dis_new(&r->eng, &r->flow);
 	r->ctx->cur = &dissector_tls;
@@ -230,6 +235,8 @@ static void run_free(struct run *r)
 	r->ctx->cur = NULL;
 	r->ctx->finished = true;
 	dis_free(r->ctx);
+	dis_env_free(r->eng.dis);
+	x509_ctx_free(r->eng.x509);
 	bb_free(&r->buf[0]);
 	free(r->json);
 	r->json = NULL;

@@ -77,6 +77,24 @@ static char *path_of(const char *name)
 #define T_2046 ((int64_t)2398291200 * 1000000)  /* 2046-01-01 */
 
 static struct x509_verdict V;
+static struct x509_ctx *X;  /* the context under test */
+
+/* Replace X with a context of another trust configuration (what a new run
+ * with other --system-ca / --ca-file options gets). */
+static bool renew(const char *system_ca, const char *extra_ca)
+{
+	x509_ctx_free(X);
+	X = x509_ctx_new(system_ca, extra_ca);
+	return X != NULL;
+}
+
+/* A configuration that must be refused; X is left alone. */
+static bool refused(const char *system_ca, const char *extra_ca)
+{
+	struct x509_ctx *x = x509_ctx_new(system_ca, extra_ca);
+	x509_ctx_free(x);
+	return x == NULL;
+}
 
 static void validate(const struct der *chain, int n, int64_t when, const char *host, bool client)
 {
@@ -86,7 +104,7 @@ static void validate(const struct der *chain, int n, int64_t when, const char *h
 		ders[i] = chain[i].p;
 		lens[i] = chain[i].n;
 	}
-	x509_validate_chain(ders, lens, n, when, host, client, &V);
+	x509_validate_chain(X, ders, lens, n, when, host, client, &V);
 }
 
 #define verdict(trusted_, error_, host_, what) do { \
@@ -111,7 +129,7 @@ static void test_json(void)
 	struct der root = load_pem("root"), inter = load_pem("inter"), ss = load_pem("selfsigned");
 	char h[65], *j;
 
-	j = x509_cert_json(leaf.p, leaf.n, h);
+	j = x509_cert_json(X, leaf.p, leaf.n, h);
 	is_str(h, "80d25e94b8dbf1beda67cc467e7afd18874f7077cc244d344a6a0a9fdc455dd0", "leaf sha256 out-param");
 	is_str(j, "{\"sha256\":\"80d25e94b8dbf1beda67cc467e7afd18874f7077cc244d344a6a0a9fdc455dd0\","
 		  "\"sha1\":\"2eb0b165bb5b1982f07a2e379749bc57a04474b8\",\"version\":3,"
@@ -127,37 +145,37 @@ static void test_json(void)
 		  "\"weak_key\":false,\"weak_signature\":false}", "leaf JSON, every field");
 	free(j);
 	/* second call: from the cache, same text */
-	j = x509_cert_json(leaf.p, leaf.n, h);
+	j = x509_cert_json(X, leaf.p, leaf.n, h);
 	has_field(j, "\"serial\":\"00c0ffee01\"", "leaf from cache");
 	free(j);
 
-	j = x509_cert_json(ec.p, ec.n, h);
+	j = x509_cert_json(X, ec.p, ec.n, h);
 	has_field(j, "\"sha256\":\"d47af747c4f21a03f05ff044962ddf0d761d66c9116dd792bcde5e83c44cad73\"", "ec256");
 	has_field(j, "\"key_type\":\"EC\",\"key_bits\":256,\"curve\":\"P-256\"", "ec256");
 	has_field(j, "\"serial\":\"2006\"", "ec256");
 	free(j);
 
-	j = x509_cert_json(ed.p, ed.n, h);
+	j = x509_cert_json(X, ed.p, ed.n, h);
 	has_field(j, "\"key_type\":\"Ed25519\",\"key_bits\":256,\"curve\":null", "ed25519");
 	free(j);
 
-	j = x509_cert_json(rsa1024.p, rsa1024.n, h);
+	j = x509_cert_json(X, rsa1024.p, rsa1024.n, h);
 	has_field(j, "\"key_type\":\"RSA\",\"key_bits\":1024,", "rsa1024");
 	has_field(j, "\"weak_key\":true,\"weak_signature\":false", "rsa1024");
 	free(j);
 
-	j = x509_cert_json(sha1.p, sha1.n, h);
+	j = x509_cert_json(X, sha1.p, sha1.n, h);
 	has_field(j, "\"sig_alg\":\"sha1WithRSAEncryption\",\"sig_alg_oid\":\"1.2.840.113549.1.1.5\",\"sig_hash\":\"sha1\"", "sha1");
 	has_field(j, "\"weak_key\":false,\"weak_signature\":true", "sha1");
 	free(j);
 
 	/* RFC 4514 escaping of " and , with UTF-8 kept; then JSON escaping */
-	j = x509_cert_json(utf8.p, utf8.n, h);
+	j = x509_cert_json(X, utf8.p, utf8.n, h);
 	has_field(j, "\"subject\":\"CN=server.wireaudit.test,O=M\xc3\xbcller \\\\\\\"Quoted\\\\\\\"\\\\, Inc.\"", "utf8 subject");
 	has_field(j, "\"key_type\":\"EC\",\"key_bits\":384,\"curve\":\"P-384\"", "utf8 (P-384)");
 	free(j);
 
-	j = x509_cert_json(root.p, root.n, h);
+	j = x509_cert_json(X, root.p, root.n, h);
 	has_field(j, "\"subject\":\"CN=wireaudit Fixture Root CA,O=wireaudit fixtures\"", "root");
 	has_field(j, "\"issuer\":\"CN=wireaudit Fixture Root CA,O=wireaudit fixtures\"", "root");
 	has_field(j, "\"sans\":[]", "root");
@@ -165,16 +183,16 @@ static void test_json(void)
 	has_field(j, "\"serial\":\"1000\"", "root");
 	free(j);
 
-	j = x509_cert_json(inter.p, inter.n, h);
+	j = x509_cert_json(X, inter.p, inter.n, h);
 	has_field(j, "\"self_signed\":false,\"is_ca\":true,\"path_len\":0", "intermediate");
 	free(j);
 
-	j = x509_cert_json(ss.p, ss.n, h);
+	j = x509_cert_json(X, ss.p, ss.n, h);
 	has_field(j, "\"self_signed\":true,\"is_ca\":false", "self-signed leaf");
 	free(j);
 
 	/* not certificates: NULL, with the hash of the bytes all the same */
-	j = x509_cert_json(leaf.p, leaf.n - 1, h);
+	j = x509_cert_json(X, leaf.p, leaf.n - 1, h);
 	ok(j == NULL, "truncated DER is not a certificate");
 	ok(strlen(h) == 64 && strcmp(h, "80d25e94b8dbf1beda67cc467e7afd18874f7077cc244d344a6a0a9fdc455dd0") != 0,
 	   "sha256 of the truncated bytes still given");
@@ -182,14 +200,14 @@ static void test_json(void)
 		uint8_t *p = malloc(leaf.n + 1);
 		memcpy(p, leaf.p, leaf.n);
 		p[leaf.n] = 0;
-		j = x509_cert_json(p, leaf.n + 1, h);
+		j = x509_cert_json(X, p, leaf.n + 1, h);
 		ok(j == NULL, "trailing byte after the certificate: refused");
 		free(p);
 	}
-	j = x509_cert_json((const uint8_t *)"", 0, h);
+	j = x509_cert_json(X, (const uint8_t *)"", 0, h);
 	ok(j == NULL, "empty input");
 	is_str(h, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "sha256 of nothing");
-	j = x509_cert_json((const uint8_t *)"\x30\x84\xff\xff\xff\xff", 6, h);
+	j = x509_cert_json(X, (const uint8_t *)"\x30\x84\xff\xff\xff\xff", 6, h);
 	ok(j == NULL, "4 GiB length on 6 bytes");
 
 	free(leaf.p); free(ec.p); free(ed.p); free(rsa1024.p); free(sha1.p); free(utf8.p);
@@ -207,7 +225,7 @@ static void test_trust(void)
 	struct x509_cache_stats st0, st1;
 
 	/* the system store (Debian ca-certificates) knows nothing of the fixture CA */
-	is_int(x509_init(NULL, NULL), 0, "init with the system store");
+	ok(renew(NULL, NULL), "init with the system store");
 	c[0] = leaf; c[1] = inter;
 	validate(c, 2, T_2030, "server.wireaudit.test", false);
 	verdict(0, "unknown_issuer", 1, "system store only");
@@ -215,7 +233,7 @@ static void test_trust(void)
 	ok(!V.trusted_by_extra, "not trusted by extra");
 
 	/* with --ca-file root.pem it validates, thanks to the extra anchor */
-	is_int(x509_init(NULL, path_of("root.pem")), 0, "init with --ca-file");
+	ok(renew(NULL, path_of("root.pem")), "init with --ca-file");
 	validate(c, 2, T_2030, "server.wireaudit.test", false);
 	verdict(1, "", 1, "system + extra");
 	ok(V.trusted_by_extra, "trusted_by_extra");
@@ -223,25 +241,25 @@ static void test_trust(void)
 	ok(!V.weak_key && !V.weak_signature && !V.leaf_self_signed, "no weak facts");
 
 	/* the fixture root as the "system" store: trusted, not by extra */
-	is_int(x509_init(path_of("root.pem"), NULL), 0, "init with --system-ca FILE");
+	ok(renew(path_of("root.pem"), NULL), "init with --system-ca FILE");
 	validate(c, 2, T_2030, "server.wireaudit.test", false);
 	verdict(1, "", 1, "fixture root as the system store");
 	ok(!V.trusted_by_extra, "trusted by the system store, not extra");
-	is_int(x509_init(path_of("root.pem"), path_of("root.pem")), 0, "the same root as system and extra");
+	ok(renew(path_of("root.pem"), path_of("root.pem")), "the same root as system and extra");
 	validate(c, 2, T_2030, "server.wireaudit.test", false);
 	verdict(1, "", 1, "root in both stores");
 	ok(!V.trusted_by_extra, "an extra anchor the system has too: not trusted_by_extra");
-	is_int(x509_init("none", path_of("root.pem")), 0, "init with --system-ca none");
+	ok(renew("none", path_of("root.pem")), "init with --system-ca none");
 	validate(c, 2, T_2030, NULL, false);
 	verdict(1, "", -1, "no system anchors, extra root");
 	ok(V.trusted_by_extra, "trusted_by_extra with no system anchors");
-	is_int(x509_init("/nonexistent/ca.pem", NULL), -1, "missing --system-ca refused");
-	is_int(x509_init(NULL, "/nonexistent/ca.pem"), -1, "missing --ca-file refused");
-	is_int(x509_init(NULL, path_of("ocsp-good.der")), -1, "a --ca-file without PEM certificates refused");
+	ok(refused("/nonexistent/ca.pem", NULL), "missing --system-ca refused");
+	ok(refused(NULL, "/nonexistent/ca.pem"), "missing --ca-file refused");
+	ok(refused(NULL, path_of("ocsp-good.der")), "a --ca-file without PEM certificates refused");
 	validate(c, 2, T_2030, "server.wireaudit.test", false);
-	verdict(0, "unknown_issuer", 1, "after a failed init: default store");
+	verdict(1, "", 1, "a refused configuration leaves the context in use alone");
 
-	is_int(x509_init(NULL, path_of("root.pem")), 0, "init again");
+	ok(renew(NULL, path_of("root.pem")), "init again");
 
 	/* hostname matching (RFC 6125 via X509_check_host / X509_check_ip_asc) */
 	validate(c, 2, T_2030, "SERVER.wireaudit.TEST", false);
@@ -273,15 +291,15 @@ static void test_trust(void)
 	c[2] = root;
 	validate(c, 3, T_2030, "server.wireaudit.test", false);
 	verdict(1, "", 1, "leaf, intermediate and root sent");
-	is_int(x509_init(NULL, NULL), 0, "init without extra");
+	ok(renew(NULL, NULL), "init without extra");
 	validate(c, 3, T_2030, "server.wireaudit.test", false);
 	verdict(0, "self_signed_in_chain", 1, "root sent, not an anchor");
 	is_int(V.error_depth, 2, "at the root");
-	is_int(x509_init(NULL, path_of("root.pem")), 0, "init again");
+	ok(renew(NULL, path_of("root.pem")), "init again");
 
 	/* time: the connection's time, not now; the cache must not leak a
 	 * verdict across the expiry instant */
-	x509_cache_stats(&st0);
+	x509_cache_stats(X, &st0);
 	c[0] = expired;
 	validate(c, 2, T_2020, "server.wireaudit.test", false);
 	verdict(1, "", 1, "expired today, valid at the connection time (2020-06)");
@@ -294,7 +312,7 @@ static void test_trust(void)
 	verdict(1, "", 1, "at not_after exactly: still valid");
 	validate(c, 2, (int64_t)1609459201 * 1000000, "server.wireaudit.test", false);
 	verdict(0, "expired", 1, "one second after not_after");
-	x509_cache_stats(&st1);
+	x509_cache_stats(X, &st1);
 	is_int(st1.verdict_hits - st0.verdict_hits, 1, "one verdict cache hit");
 	is_int(st1.verdict_misses - st0.verdict_misses, 4, "four verdict cache misses");
 
@@ -315,11 +333,11 @@ static void test_trust(void)
 	validate(c, 1, T_2030, "server.wireaudit.test", false);
 	verdict(0, "self_signed", 1, "self-signed leaf");
 	ok(V.leaf_self_signed, "leaf_self_signed");
-	is_int(x509_init(NULL, path_of("selfsigned.pem")), 0, "self-signed leaf as an extra anchor");
+	ok(renew(NULL, path_of("selfsigned.pem")), "self-signed leaf as an extra anchor");
 	validate(c, 1, T_2030, "server.wireaudit.test", false);
 	verdict(1, "", 1, "pinned self-signed leaf");
 	ok(V.trusted_by_extra && V.leaf_self_signed, "trusted by extra, still self-signed");
-	is_int(x509_init(NULL, path_of("root.pem")), 0, "init again");
+	ok(renew(NULL, path_of("root.pem")), "init again");
 
 	c[0] = rsa1024;
 	validate(c, 2, T_2030, "server.wireaudit.test", false);
@@ -374,50 +392,50 @@ static void test_ocsp(void)
 	char status[16], ts[TSSTR_MAX];
 	int64_t pat = -1;
 
-	is_int(x509_ocsp_status(good.p, good.n, status, sizeof(status), &pat), 0, "good parses");
+	is_int(x509_ocsp_status(X, good.p, good.n, status, sizeof(status), &pat), 0, "good parses");
 	is_str(status, "good", "good");
 	ts_to_rfc3339(pat, ts, sizeof(ts));
 	is_str(ts, "2026-11-27T07:24:37.000000Z", "good: produced_at");
-	is_int(x509_ocsp_parse(good.p, good.n, &o), 0, "good: full parse");
+	is_int(x509_ocsp_parse(X, good.p, good.n, &o), 0, "good: full parse");
 	is_str(o.serial, "00c0ffee01", "good: the leaf's serial");
 	is_int(o.count, 1, "one SingleResponse");
 	is_int(o.revocation_reason, -1, "no reason");
 	ok(o.next_update > o.this_update && o.this_update > 0, "this/next update present");
 
-	is_int(x509_ocsp_parse(rev.p, rev.n, &o), 0, "revoked parses");
+	is_int(x509_ocsp_parse(X, rev.p, rev.n, &o), 0, "revoked parses");
 	is_str(o.status, "revoked", "revoked");
 	is_str(o.serial, "2003", "revoked: the wrong-host leaf");
 	is_int(o.revocation_reason, 1, "keyCompromise");
 	ok(o.revoked_at > 0, "revocation time present");
 
-	is_int(x509_ocsp_status(unk.p, unk.n, status, sizeof(status), &pat), 0, "unknown parses");
+	is_int(x509_ocsp_status(X, unk.p, unk.n, status, sizeof(status), &pat), 0, "unknown parses");
 	is_str(status, "unknown", "unknown");
 
 	/* an OCSPResponse with status tryLater (3) and no body */
-	is_int(x509_ocsp_status((const uint8_t *)"\x30\x03\x0a\x01\x03", 5, status, sizeof(status), &pat), 0,
+	is_int(x509_ocsp_status(X, (const uint8_t *)"\x30\x03\x0a\x01\x03", 5, status, sizeof(status), &pat), 0,
 	       "tryLater parses");
 	is_str(status, "unsuccessful", "tryLater: unsuccessful");
 	is_int(pat, 0, "no produced_at");
 
-	is_int(x509_ocsp_status(good.p, good.n - 1, status, sizeof(status), &pat), -1, "truncated: -1");
+	is_int(x509_ocsp_status(X, good.p, good.n - 1, status, sizeof(status), &pat), -1, "truncated: -1");
 	is_str(status, "malformed", "truncated: malformed");
-	is_int(x509_ocsp_status((const uint8_t *)"junk", 4, status, sizeof(status), &pat), -1, "junk: -1");
-	is_int(x509_ocsp_status(NULL, 0, status, sizeof(status), &pat), -1, "empty: -1");
+	is_int(x509_ocsp_status(X, (const uint8_t *)"junk", 4, status, sizeof(status), &pat), -1, "junk: -1");
+	is_int(x509_ocsp_status(X, NULL, 0, status, sizeof(status), &pat), -1, "empty: -1");
 
 	/* the cache: the same response again is a hit with the same answer;
 	 * a truncated one misses, and a malformed answer is cached too */
 	{
 		struct x509_cache_stats a, b;
 		struct x509_ocsp o2;
-		x509_cache_stats(&a);
-		is_int(x509_ocsp_parse(rev.p, rev.n, &o2), 0, "revoked again (cached)");
+		x509_cache_stats(X, &a);
+		is_int(x509_ocsp_parse(X, rev.p, rev.n, &o2), 0, "revoked again (cached)");
 		is_str(o2.status, "revoked", "cached: revoked");
 		is_str(o2.serial, "2003", "cached: serial");
 		is_int(o2.revocation_reason, 1, "cached: reason");
-		is_int(x509_ocsp_status(good.p, good.n - 1, status, sizeof(status), &pat), -1,
+		is_int(x509_ocsp_status(X, good.p, good.n - 1, status, sizeof(status), &pat), -1,
 		       "truncated again: -1");
 		is_str(status, "malformed", "truncated again: malformed");
-		x509_cache_stats(&b);
+		x509_cache_stats(X, &b);
 		is_int((int)(b.ocsp_hits - a.ocsp_hits), 2, "two OCSP cache hits");
 		is_int((int)(b.ocsp_misses - a.ocsp_misses), 0, "no OCSP cache miss");
 	}
@@ -429,9 +447,10 @@ int main(void)
 	srcdir = getenv("SRCDIR");
 	if (srcdir == NULL)
 		srcdir = ".";
+	X = x509_ctx_new(NULL, NULL);
 	test_json();
 	test_trust();
 	test_ocsp();
-	x509_cleanup();
+	x509_ctx_free(X);
 	return tap_done();
 }
