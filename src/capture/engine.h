@@ -58,8 +58,8 @@ struct engine {
 	struct wa_ndpi *ndpi;
 	int64_t run_id;
 	int64_t now;               /* current packet time */
-	uint32_t ckpt_pending[FL_NLISTS]; /* flows seen by the last checkpoint,
-					   * not written yet, per list then */
+	uint32_t ckpt_pending[FL_NLISTS]; /* MARKED flows (flow.h), per list
+					   * they were on when marked */
 	struct engine_stats st;
 };
 
