@@ -62,6 +62,9 @@ int engine_init(struct engine *e, const struct engine_config *cfg, struct store 
 	e->cfg = *cfg;
 	e->store = s;
 	e->run_id = run_id;
+	e->denv.now = &e->now;
+	e->denv.stream_cap = cfg->stream_cap;
+	e->denv.stats = &e->st.dis;
 	if (flow_table_init(&e->ft, cfg->max_flows, store_next_flow_id(s)) != 0) {
 		fprintf(stderr, "wireaudit: out of memory for the flow table\n");
 		return -1;
@@ -144,9 +147,9 @@ static void engine_flow_write(struct engine *e, struct flow *f, const char *end_
 		bool cred = false;
 		if (wa_ndpi_cleartext(e->ndpi, f, &cred)) {
 			if (!final)
-				c = tmp = dis_new(e, f);
+				c = tmp = dis_new(&e->denv, f);
 			else if (c == NULL)
-				c = f->dis = dis_new(e, f);
+				c = f->dis = dis_new(&e->denv, f);
 			if (c) {
 				obs_security(c, SEC_CLEARTEXT);
 				if (cred)
@@ -383,7 +386,7 @@ void engine_packet(struct engine *e, int dlt, int64_t ts, const uint8_t *data,
 		f->ts_last = ts;
 
 	if (!f->bypass && p.payload_len > 0 && f->dis == NULL) {
-		f->dis = dis_new(e, f);
+		f->dis = dis_new(&e->denv, f);
 		if (f->dis == NULL || f->dis->finished)
 			f->bypass = true;
 	}

@@ -8,6 +8,7 @@
 
 #include "decode.h"
 #include "flow.h"
+#include "dis_env.h"
 
 struct store;
 struct wa_ndpi;
@@ -41,11 +42,11 @@ struct engine_stats {
 	uint64_t flows_tcp, flows_udp;
 	uint64_t flows_written;
 	uint64_t flows_evicted, flows_expired, flows_closed;
-	uint64_t dissector_calls, dissector_bytes, probe_calls;
+	struct dis_stats dis;            /* the dissection framework's (dis_env) */
 	uint64_t ndpi_packets, ndpi_flows;
 	uint64_t ndpi_stopped;           /* flows whose nDPI ended at a claim */
 	uint64_t bypassed_packets;
-	uint64_t stream_gaps, stream_caps, retransmissions, overlap_mismatches;
+	uint64_t stream_gaps, retransmissions, overlap_mismatches;
 	uint64_t store_errors;
 	uint64_t checkpoint_rows;        /* snapshot rows of open flows */
 	int64_t ts_first, ts_last;
@@ -61,9 +62,13 @@ struct engine {
 	uint32_t ckpt_pending[FL_NLISTS]; /* MARKED flows (flow.h), per list
 					   * they were on when marked */
 	struct engine_stats st;
+	struct dis_env denv;       /* given to every dissection context: the
+				    * clock (now), stream_cap, st.dis */
 };
 
-/* Returns 0, or -1 with a message on stderr. The store must be open. */
+/* Returns 0, or -1 with a message on stderr. The store must be open. The
+ * engine must not move afterwards: its dissection contexts point at denv,
+ * which points into it. */
 int engine_init(struct engine *e, const struct engine_config *cfg, struct store *s, int64_t run_id);
 /* One captured packet. ts in microseconds. */
 void engine_packet(struct engine *e, int dlt, int64_t ts, const uint8_t *data,

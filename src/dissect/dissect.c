@@ -2,7 +2,6 @@
  * contract is in dissectors/dissector.h. */
 #include "dissect.h"
 #include "pool.h"
-#include "engine.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -69,7 +68,7 @@ void dis_pools_drain(void)
 
 static void dis_cert_unref(struct dis_cert *e);
 
-struct dis_ctx *dis_new(struct engine *eng, struct flow *f)
+struct dis_ctx *dis_new(const struct dis_env *env, struct flow *f)
 {
 	struct dis_ctx *c = pool_get(&dis_ctx_pool);
 	size_t i;
@@ -78,7 +77,7 @@ struct dis_ctx *dis_new(struct engine *eng, struct flow *f)
 	if (c == NULL)
 		return NULL;
 	c->flow = f;
-	c->eng = eng;
+	c->env = env;
 	c->cur_idx = -1;
 	c->tls_offered = c->tls_requested = -1;
 	for (i = 0; i < n_dissectors && i < 64; i++)
@@ -171,8 +170,8 @@ static void dis_run(struct dis_ctx *c, int d)
 		struct dis_result r;
 		size_t len = s->len;
 
-		c->eng->st.dissector_calls++;
-		c->eng->st.dissector_bytes += len;
+		c->env->stats->dissector_calls++;
+		c->env->stats->dissector_bytes += len;
 		r = c->cur->parse(c, c->state, (enum dir)d, s->buf, len);
 		if (r.consumed > len)
 			r.consumed = len;
@@ -199,9 +198,9 @@ static void dis_run(struct dis_ctx *c, int d)
 				return; /* wait for more bytes */
 			break;
 		case DIS_INCOMPLETE:
-			if (r.needed > c->eng->cfg.stream_cap) {
+			if (r.needed > c->env->stream_cap) {
 				stream_anomaly(c, STREAM_ANOM_CAP, d == 0 ? "needed beyond cap c2s" : "needed beyond cap s2c");
-				c->eng->st.stream_caps++;
+				c->env->stats->stream_caps++;
 				dis_stop(c);
 				return;
 			}
@@ -221,7 +220,7 @@ static void dis_run(struct dis_ctx *c, int d)
 	}
 	if (!c->finished && c->cur && s->capped) {
 		stream_anomaly(c, STREAM_ANOM_CAP, d == 0 ? "c2s" : "s2c");
-		c->eng->st.stream_caps++;
+		c->env->stats->stream_caps++;
 		dis_stop(c);
 	}
 }
@@ -248,7 +247,7 @@ static const struct dissector *dis_probe(struct dis_ctx *c, int d, const uint8_t
 						hinted = true;
 			if (hinted != (pass == 0))
 				continue;
-			c->eng->st.probe_calls++;
+			c->env->stats->probe_calls++;
 			pr = ds->probe((enum dir)d, p, len);
 			if (pr == PROBE_MATCH)
 				return ds;
@@ -267,7 +266,7 @@ void dis_stream_data(struct dis_ctx *c, int d)
 	if (c->finished)
 		return;
 	if (c->first_data_ts[d] == 0)
-		c->first_data_ts[d] = c->eng->now;
+		c->first_data_ts[d] = *c->env->now;
 	if (c->cur == NULL) {
 		const struct dissector *m = dis_probe(c, d, s->buf, s->len, s->len >= PROBE_LIMIT);
 		if (m == NULL) {
@@ -307,8 +306,8 @@ void dis_datagram(struct dis_ctx *c, int d, const uint8_t *p, uint32_t len)
 		if (dis_claim(c, m) != 0)
 			return;
 	}
-	c->eng->st.dissector_calls++;
-	c->eng->st.dissector_bytes += len;
+	c->env->stats->dissector_calls++;
+	c->env->stats->dissector_bytes += len;
 	r = c->cur->parse(c, c->state, (enum dir)d, p, len);
 	c->handoff = NULL; /* no hand-off on datagrams */
 	if (r.status == DIS_ERROR) {
@@ -633,7 +632,7 @@ void obs_cert(struct dis_ctx *c, int side, int idx, const char *sha256_hex,
 	c->ncerts++;
 }
 
-int64_t dis_ts(const struct dis_ctx *c) { return c->eng->now; }
+int64_t dis_ts(const struct dis_ctx *c) { return *c->env->now; }
 uint16_t dis_server_port(const struct dis_ctx *c) { return flow_srv_port(c->flow); }
 uint16_t dis_client_port(const struct dis_ctx *c) { return flow_cli_port(c->flow); }
 bool dis_is_udp(const struct dis_ctx *c) { return c->flow->key.proto == IPPROTO_UDP; }

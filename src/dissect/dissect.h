@@ -10,8 +10,7 @@
 #include "dissector.h"
 #include "obs.h"
 #include "flow.h"
-
-struct engine;
+#include "dis_env.h"
 
 struct obs_detail {
 	const char *key;
@@ -46,7 +45,7 @@ struct obs_anom {
 
 struct dis_ctx {
 	struct flow *flow;
-	struct engine *eng;
+	const struct dis_env *env;
 	uint64_t cand;                 /* live candidates, bit i = dissectors[i] */
 	const struct dissector *cur;   /* the dissector that claimed the flow */
 	void *state;
@@ -90,7 +89,8 @@ enum {
 	STREAM_ANOM_MIDSTREAM,
 };
 
-struct dis_ctx *dis_new(struct engine *eng, struct flow *f);
+/* A context for flow f, or NULL (no memory). env must outlive it. */
+struct dis_ctx *dis_new(const struct dis_env *env, struct flow *f);
 /* New in-order bytes in direction d (TCP) are in f->st[d]. */
 void dis_stream_data(struct dis_ctx *c, int d);
 /* A UDP datagram in direction d. */

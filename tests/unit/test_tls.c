@@ -8,7 +8,6 @@
 #include <netinet/in.h>
 #include "tap.h"
 #include "dissect.h"
-#include "engine.h"
 
 extern const struct dissector dissector_tls;
 
@@ -125,7 +124,9 @@ static void server_hello_body(struct bb *m, unsigned version, unsigned cipher, b
 
 /* ---- a miniature of src/dissect/dissect.c's delivery loop ---- */
 struct run {
-	struct engine eng;
+	int64_t now;
+	struct dis_stats stats;
+	struct dis_env env;
 	struct flow flow;
 	struct dis_ctx *ctx;
 	void *state;
@@ -138,9 +139,12 @@ struct run {
 static void run_init(struct run *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->eng.now = 1700000000000000LL;
+	r->now = 1700000000000000LL;
+	r->env.now = &r->now;
+	r->env.stream_cap = 256 * 1024;
+	r->env.stats = &r->stats;
 	r->flow.key.proto = IPPROTO_TCP;
-	r->ctx = dis_new(&r->eng, &r->flow);
+	r->ctx = dis_new(&r->env, &r->flow);
 	r->ctx->cur = &dissector_tls;
 	r->state = calloc(1, dissector_tls.state_size);
 }
