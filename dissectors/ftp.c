@@ -119,17 +119,9 @@ static enum probe_res ftp_probe(enum dir dir, const uint8_t *p, size_t len)
 	return PROBE_NEED_MORE;
 }
 
-static void ftp_went_on(struct dis_ctx *ctx, struct ftp_state *st)
-{
-	if (obs_get_security(ctx) != SEC_UNKNOWN)
-		return;
-	if (st->refused)
-		obs_security(ctx, SEC_TLS_REFUSED);
-	else if (st->offered)
-		obs_security(ctx, SEC_STARTTLS_NOT_USED);
-	else
-		obs_security(ctx, SEC_CLEARTEXT);
-}
+/* The client went on in clear with a login: USER or PASS. */
+static const char *const ftp_clear_verbs[] = { "USER", "PASS", NULL };
+static const struct textproto_clear_cmds ftp_clear = { .verbs = ftp_clear_verbs };
 
 static int ftp_client_line(struct dis_ctx *ctx, struct ftp_state *st, const char *l, size_t n)
 {
@@ -151,6 +143,7 @@ static int ftp_client_line(struct dis_ctx *ctx, struct ftp_state *st, const char
 		obs_security(ctx, mic ? SEC_CLEARTEXT : SEC_APP_ENCRYPTED);
 		return 1;
 	}
+	textproto_went_on_in_clear(ctx, &ftp_clear, l, n, st->refused, st->offered);
 	if (textproto_is_verb(l, n, "FEAT", false)) {
 		st->wait = FTP_C_FEAT;
 	} else if (textproto_is_verb(l, n, "AUTH", false)) {
@@ -178,7 +171,6 @@ static int ftp_client_line(struct dis_ctx *ctx, struct ftp_state *st, const char
 	} else if (textproto_is_verb(l, n, "USER", false)) {
 		const char *u = n > 5 ? l + 5 : l + n;
 		size_t ul = n > 5 ? n - 5 : 0;
-		ftp_went_on(ctx, st);
 		if ((ul == 9 && strncasecmp(u, "anonymous", 9) == 0) || (ul == 3 && strncasecmp(u, "ftp", 3) == 0)) {
 			st->anonymous = true;
 			obs_user(ctx, "anonymous", 9);
@@ -190,7 +182,6 @@ static int ftp_client_line(struct dis_ctx *ctx, struct ftp_state *st, const char
 		}
 		st->wait = FTP_C_USER;
 	} else if (textproto_is_verb(l, n, "PASS", false)) {
-		ftp_went_on(ctx, st);
 		if (!st->anonymous) {
 			obs_auth_mechanism(ctx, "password", 8);
 			obs_credentials(ctx, "password");

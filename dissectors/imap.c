@@ -131,17 +131,12 @@ static enum probe_res imap_probe(enum dir dir, const uint8_t *p, size_t len)
 	return prefix ? PROBE_NEED_MORE : PROBE_NOMATCH;
 }
 
-static void imap_went_on(struct dis_ctx *ctx, struct imap_state *st)
-{
-	if (obs_get_security(ctx) != SEC_UNKNOWN)
-		return;
-	if (st->refused)
-		obs_security(ctx, SEC_TLS_REFUSED);
-	else if (st->offered)
-		obs_security(ctx, SEC_STARTTLS_NOT_USED);
-	else
-		obs_security(ctx, SEC_CLEARTEXT);
-}
+/* Every client command but these means the session went on in clear:
+ * LOGIN and AUTHENTICATE, and SELECT and the like (a PREAUTH session reads
+ * mail without a login). */
+static const char *const imap_harmless_verbs[] = { "STARTTLS", "CAPABILITY", "NOOP", "LOGOUT", "ID",
+						   NULL };
+static const struct textproto_clear_cmds imap_clear = { .verbs = imap_harmless_verbs, .all_but = true };
 
 /* Capability words in [p, e) (RFC 9051 §7.2.2). */
 static void imap_caps(struct dis_ctx *ctx, struct imap_state *st, const char *p, const char *e)
@@ -293,6 +288,7 @@ static int imap_client_command(struct dis_ctx *ctx, struct imap_state *st, struc
 		return 1;
 	if (st->refused)
 		st->after_refusal = true;
+	textproto_went_on_in_clear(ctx, &imap_clear, verb, vl, st->refused, st->offered);
 	if (imap_word_eq(verb, vl, "STARTTLS")) {
 		obs_tls_requested(ctx, true);
 		imap_copy_tag(st->tls_tag, tag, tl);
@@ -301,7 +297,6 @@ static int imap_client_command(struct dis_ctx *ctx, struct imap_state *st, struc
 		char user[OBS_STR_MAX + 1];
 		size_t ul;
 		struct cur a = cur_make(p, (size_t)(e - p));
-		imap_went_on(ctx, st);
 		imap_copy_tag(st->auth_tag, tag, tl);
 		if (imap_astring(&a, user, sizeof(user), &ul) != 0) {
 			obs_anomaly(ctx, IMAP_ANOM_BAD_COMMAND, "LOGIN arguments");
@@ -313,7 +308,6 @@ static int imap_client_command(struct dis_ctx *ctx, struct imap_state *st, struc
 	} else if (imap_word_eq(verb, vl, "AUTHENTICATE")) {
 		const char *m, *ir;
 		size_t ml, il;
-		imap_went_on(ctx, st);
 		imap_copy_tag(st->auth_tag, tag, tl);
 		if (!imap_next_word(&p, e, &m, &ml)) {
 			obs_anomaly(ctx, IMAP_ANOM_BAD_COMMAND, "AUTHENTICATE without mechanism");
@@ -324,9 +318,6 @@ static int imap_client_command(struct dis_ctx *ctx, struct imap_state *st, struc
 		if (imap_next_word(&p, e, &ir, &il) &&
 		    sasl_response_b64(&st->sasl, ctx, ir, il) != 0) /* RFC 4959 SASL-IR */
 			obs_anomaly(ctx, IMAP_ANOM_BAD_AUTH_RESPONSE, "%s initial response", st->sasl.mech);
-	} else if (!imap_word_eq(verb, vl, "CAPABILITY") && !imap_word_eq(verb, vl, "NOOP") &&
-		   !imap_word_eq(verb, vl, "LOGOUT") && !imap_word_eq(verb, vl, "ID")) {
-		imap_went_on(ctx, st); /* SELECT etc.: PREAUTH sessions */
 	}
 	return 0;
 }

@@ -77,17 +77,10 @@ static enum probe_res pop3_probe(enum dir dir, const uint8_t *p, size_t len)
 	return prefix ? PROBE_NEED_MORE : PROBE_NOMATCH;
 }
 
-static void pop3_went_on(struct dis_ctx *ctx, struct pop3_state *st)
-{
-	if (obs_get_security(ctx) != SEC_UNKNOWN)
-		return;
-	if (st->refused)
-		obs_security(ctx, SEC_TLS_REFUSED);
-	else if (st->offered)
-		obs_security(ctx, SEC_STARTTLS_NOT_USED);
-	else
-		obs_security(ctx, SEC_CLEARTEXT);
-}
+/* The client went on in clear with a login: USER, PASS, APOP, or AUTH
+ * with a mechanism (a bare AUTH only asks for the list). */
+static const char *const pop3_clear_verbs[] = { "USER", "PASS", "APOP", "AUTH ", NULL };
+static const struct textproto_clear_cmds pop3_clear = { .verbs = pop3_clear_verbs };
 
 static int pop3_push(struct dis_ctx *ctx, struct pop3_state *st, enum pop3_cmd k)
 {
@@ -116,6 +109,7 @@ static int pop3_client_line(struct dis_ctx *ctx, struct pop3_state *st, const ch
 		return 1;
 	if (st->refused)
 		st->after_refusal = true;
+	textproto_went_on_in_clear(ctx, &pop3_clear, l, n, st->refused, st->offered);
 	if (textproto_is_verb(l, n, "CAPA", false))
 		return pop3_push(ctx, st, POP3_C_CAPA);
 	if (textproto_is_verb(l, n, "STLS", false)) {
@@ -124,12 +118,10 @@ static int pop3_client_line(struct dis_ctx *ctx, struct pop3_state *st, const ch
 		return pop3_push(ctx, st, POP3_C_STLS);
 	}
 	if (textproto_is_verb(l, n, "USER", false)) {
-		pop3_went_on(ctx, st);
 		obs_user(ctx, n > 5 ? l + 5 : l + n, n > 5 ? n - 5 : 0);
 		return pop3_push(ctx, st, POP3_C_USER);
 	}
 	if (textproto_is_verb(l, n, "PASS", false)) {
-		pop3_went_on(ctx, st);
 		obs_auth_mechanism(ctx, "password", 8);
 		obs_credentials(ctx, "password");
 		return pop3_push(ctx, st, POP3_C_LOGIN);
@@ -137,7 +129,6 @@ static int pop3_client_line(struct dis_ctx *ctx, struct pop3_state *st, const ch
 	if (textproto_is_verb(l, n, "APOP", false)) {
 		/* APOP name digest: MD5 over the greeting's timestamp and the secret */
 		const char *u = n > 5 ? l + 5 : l + n, *e = l + n, *sp;
-		pop3_went_on(ctx, st);
 		sp = memchr(u, ' ', (size_t)(e - u));
 		obs_user(ctx, u, (size_t)((sp ? sp : e) - u));
 		obs_auth_mechanism(ctx, "APOP", 4);
@@ -145,7 +136,6 @@ static int pop3_client_line(struct dis_ctx *ctx, struct pop3_state *st, const ch
 	}
 	if (textproto_is_verb(l, n, "AUTH", false) && n > 5) {
 		const char *m = l + 5, *e = l + n, *sp = memchr(m, ' ', (size_t)(e - m));
-		pop3_went_on(ctx, st);
 		sasl_begin(&st->sasl, ctx, m, (size_t)((sp ? sp : e) - m));
 		st->in_auth = true;
 		if (sp && sp + 1 < e && sasl_response_b64(&st->sasl, ctx, sp + 1, (size_t)(e - sp - 1)) != 0)

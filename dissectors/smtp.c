@@ -112,18 +112,10 @@ static enum probe_res smtp_probe(enum dir dir, const uint8_t *p, size_t len)
 	return PROBE_NEED_MORE; /* a bare "220 host ready": the client decides */
 }
 
-/* The client went on in clear with something that matters. */
-static void smtp_went_on(struct dis_ctx *ctx, struct smtp_state *st)
-{
-	if (obs_get_security(ctx) != SEC_UNKNOWN)
-		return;
-	if (st->refused)
-		obs_security(ctx, SEC_TLS_REFUSED);
-	else if (st->offered)
-		obs_security(ctx, SEC_STARTTLS_NOT_USED);
-	else
-		obs_security(ctx, SEC_CLEARTEXT);
-}
+/* The client went on in clear with something that matters: a login or
+ * the envelope (EHLO/HELO and STARTTLS itself do not). */
+static const char *const smtp_clear_verbs[] = { "AUTH", "MAIL", "RCPT", "DATA", "BDAT", NULL };
+static const struct textproto_clear_cmds smtp_clear = { .verbs = smtp_clear_verbs, .colon_ok = true };
 
 static int smtp_push(struct dis_ctx *ctx, struct smtp_state *st, enum smtp_cmd k)
 {
@@ -158,6 +150,7 @@ static int smtp_client_line(struct dis_ctx *ctx, struct smtp_state *st, const ch
 		obs_tls_requested(ctx, false);
 	if (st->refused)
 		st->after_refusal = true;
+	textproto_went_on_in_clear(ctx, &smtp_clear, l, n, st->refused, st->offered);
 	if (textproto_is_verb(l, n, "EHLO", true)) {
 		st->ehlo_reply_first = true;
 		obs_detail_bool(ctx, "esmtp", true);
@@ -178,7 +171,6 @@ static int smtp_client_line(struct dis_ctx *ctx, struct smtp_state *st, const ch
 		while (m < e && *m == ' ')
 			m++;
 		sp = memchr(m, ' ', (size_t)(e - m));
-		smtp_went_on(ctx, st);
 		sasl_begin(&st->sasl, ctx, m, (size_t)((sp ? sp : e) - m));
 		st->in_auth = true;
 		if (sp && sp + 1 < e &&
@@ -187,19 +179,16 @@ static int smtp_client_line(struct dis_ctx *ctx, struct smtp_state *st, const ch
 		return smtp_push(ctx, st, SMTP_C_AUTH);
 	}
 	if (textproto_is_verb(l, n, "MAIL", true)) {
-		smtp_went_on(ctx, st);
 		obs_detail_bool(ctx, "mail_from_seen", true);
 		obs_detail_int(ctx, "mail_from_count", ++st->mail_from);
 		return smtp_push(ctx, st, SMTP_C_MAIL);
 	}
 	if (textproto_is_verb(l, n, "RCPT", true)) {
-		smtp_went_on(ctx, st);
 		obs_detail_bool(ctx, "rcpt_to_seen", true);
 		obs_detail_int(ctx, "rcpt_to_count", ++st->rcpt_to);
 		return smtp_push(ctx, st, SMTP_C_RCPT);
 	}
 	if (textproto_is_verb(l, n, "DATA", true) || textproto_is_verb(l, n, "BDAT", true)) {
-		smtp_went_on(ctx, st);
 		obs_detail_bool(ctx, "data_seen", true);
 		return 1; /* envelope complete; the body is not parsed */
 	}

@@ -271,14 +271,14 @@ static char *stats_json(const struct engine *e, const char *const *errors, int n
 	jb_kv_int(&jb, "flows_closed", (int64_t)e->st.flows_closed);
 	jb_kv_int(&jb, "flows_expired", (int64_t)e->st.flows_expired);
 	jb_kv_int(&jb, "flows_evicted", (int64_t)e->st.flows_evicted);
-	jb_kv_int(&jb, "dissector_calls", (int64_t)e->st.dissector_calls);
-	jb_kv_int(&jb, "dissector_bytes", (int64_t)e->st.dissector_bytes);
-	jb_kv_int(&jb, "probe_calls", (int64_t)e->st.probe_calls);
+	jb_kv_int(&jb, "dissector_calls", (int64_t)e->st.dis.dissector_calls);
+	jb_kv_int(&jb, "dissector_bytes", (int64_t)e->st.dis.dissector_bytes);
+	jb_kv_int(&jb, "probe_calls", (int64_t)e->st.dis.probe_calls);
 	jb_kv_int(&jb, "ndpi_packets", (int64_t)e->st.ndpi_packets);
 	jb_kv_int(&jb, "ndpi_stopped", (int64_t)e->st.ndpi_stopped);
 	jb_kv_int(&jb, "bypassed_packets", (int64_t)e->st.bypassed_packets);
 	jb_kv_int(&jb, "stream_gaps", (int64_t)e->st.stream_gaps);
-	jb_kv_int(&jb, "stream_caps", (int64_t)e->st.stream_caps);
+	jb_kv_int(&jb, "stream_caps", (int64_t)e->st.dis.stream_caps);
 	jb_kv_int(&jb, "retransmissions", (int64_t)e->st.retransmissions);
 	jb_kv_int(&jb, "overlap_mismatches", (int64_t)e->st.overlap_mismatches);
 	jb_kv_int(&jb, "store_errors", (int64_t)e->st.store_errors);

@@ -1,10 +1,24 @@
-/* engine.c — the per-packet path (see engine.h). */
+/* engine.c — the per-packet path (see engine.h) and the life of a flow
+ * (the state machine is drawn in flow.h, enum flow_life):
+ *
+ *   engine_flow_life()    the one place the state moves; asserts the move
+ *   engine_ckpt_flow()    a checkpoint: NEW -> MARKED, or a snapshot row
+ *                         (-> SNAPSHOT / SETTLED; counters only from
+ *                         SETTLED and CLOSED)
+ *   engine_flow_close()   TCP close: -> CLOSED (final observations written)
+ *   engine_flow_end()     close timeout, idle, eviction, capture end:
+ *                         the final row, -> ENDED, recycled
+ *
+ * Which row a write makes follows from the state alone: a full row (a
+ * rewrite once one is in the store), or counters only once the row holds
+ * the final observations. */
 #include "engine.h"
 #include "dissect.h"
 #include "ndpi_glue.h"
 #include "store.h"
 #include "util.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,15 +64,20 @@ int engine_init(struct engine *e, const struct engine_config *cfg, struct store 
 	e->store = s;
 	e->run_id = run_id;
 	e->x509 = x509;
+	e->denv.now = &e->now;
+	e->denv.stream_cap = cfg->stream_cap;
+	e->denv.stats = &e->st.dis;
 	if (flow_table_init(&e->ft, cfg->max_flows, store_next_flow_id(s)) != 0) {
 		fprintf(stderr, "wireaudit: out of memory for the flow table\n");
 		return -1;
 	}
-	if ((e->dis = dis_env_new()) == NULL) {
+	if ((e->dis = dis_pools_new()) == NULL) {
 		fprintf(stderr, "wireaudit: out of memory for the dissectors\n");
 		flow_table_free(&e->ft);
 		return -1;
 	}
+	e->denv.pools = e->dis;
+	e->denv.x509 = x509;
 	e->ft.timeout[FL_TCP] = cfg->tcp_timeout;
 	e->ft.timeout[FL_UDP] = cfg->udp_timeout;
 	e->ft.timeout[FL_CLOSING] = cfg->closing_timeout;
@@ -66,7 +85,7 @@ int engine_init(struct engine *e, const struct engine_config *cfg, struct store 
 		e->ndpi = wa_ndpi_new();
 		if (e->ndpi == NULL) {
 			fprintf(stderr, "wireaudit: nDPI initialisation failed\n");
-			dis_env_free(e->dis);
+			dis_pools_free(e->dis);
 			e->dis = NULL;
 			flow_table_free(&e->ft);
 			return -1;
@@ -75,10 +94,24 @@ int engine_init(struct engine *e, const struct engine_config *cfg, struct store 
 	return 0;
 }
 
+/* The one place a flow's life moves (flow.h draws the machine). Called
+ * after the write the move stands for, since the write reads the state it
+ * leaves. Leaving MARKED takes the flow off the checkpoint's count of
+ * flows it still owes a row. */
+static void engine_flow_life(struct engine *e, struct flow *f, enum flow_life to)
+{
+	assert(flow_life_may((enum flow_life)f->life, to));
+	if (f->life == FLOW_MARKED && e->ckpt_pending[f->ckpt_list] > 0)
+		e->ckpt_pending[f->ckpt_list]--;
+	f->life = (uint8_t)to;
+}
+
 /* Build the flow's record from what its observations say now and write it
  * (end_reason "open": a checkpoint snapshot, final false). A snapshot leaves
  * the flow, its dissector and nDPI state untouched; the final write may
- * attach the nDPI cleartext facts to f->dis (created if needed). */
+ * attach the nDPI cleartext facts to f->dis (created if needed). The state
+ * says whether a row is replaced, and whether a SETTLED row's observation
+ * rows are kept. */
 static void engine_flow_write(struct engine *e, struct flow *f, const char *end_reason, bool final)
 {
 	struct flow_rec r;
@@ -96,9 +129,9 @@ static void engine_flow_write(struct engine *e, struct flow *f, const char *end_
 
 	memset(&r, 0, sizeof(r));
 	r.flow_id = f->id;
-	r.rewrite = FLOW_CKPT_STATE(f) >= FLOW_CKPT_WRITTEN;
-	/* frozen: no dissector or nDPI news since that snapshot */
-	r.keep_children = final && FLOW_CKPT_STATE(f) == FLOW_CKPT_FROZEN;
+	r.rewrite = flow_life_has_row((enum flow_life)f->life);
+	/* settled: no dissector or nDPI news since that snapshot */
+	r.keep_children = final && f->life == FLOW_SETTLED;
 	r.run_id = e->run_id;
 	r.ts_first = f->ts_first;
 	r.ts_last = f->ts_last;
@@ -126,9 +159,9 @@ static void engine_flow_write(struct engine *e, struct flow *f, const char *end_
 		bool cred = false;
 		if (wa_ndpi_cleartext(e->ndpi, f, &cred)) {
 			if (!final)
-				c = tmp = dis_new(e, f);
+				c = tmp = dis_new(&e->denv, f);
 			else if (c == NULL)
-				c = f->dis = dis_new(e, f);
+				c = f->dis = dis_new(&e->denv, f);
 			if (c) {
 				obs_security(c, SEC_CLEARTEXT);
 				if (cred)
@@ -170,17 +203,15 @@ static void engine_flow_write(struct engine *e, struct flow *f, const char *end_
 
 /* End dissection of a flow: its dissector's flow_end runs, its state,
  * reassembly buffers and nDPI state are freed; its observations and
- * counters stay. At flow end, or as soon as a TCP connection is closed
- * (both FINs or a RST): no payload can follow, and a closed connection
- * lingers closing_timeout for its last ACKs — without this, thousands of
- * closed connections would hold their parsing state for 10 s each. */
+ * counters stay. Once per flow, on its way out of the open states: at its
+ * end, or as soon as a TCP connection is closed (both FINs or a RST): no
+ * payload can follow, and a closed connection lingers closing_timeout for
+ * its last ACKs — without this, thousands of closed connections would hold
+ * their parsing state for 10 s each. */
 static void engine_flow_quiesce(struct engine *e, struct flow *f)
 {
 	struct dis_ctx *c = f->dis;
 
-	if (f->quiesced)
-		return;
-	f->quiesced = true;
 	if (c) {
 		/* stream trouble the dissector never saw */
 		for (int d = 0; d < 2; d++) {
@@ -201,8 +232,9 @@ static void engine_flow_quiesce(struct engine *e, struct flow *f)
 	f->bypass = true;
 }
 
-/* A flow whose row holds its final observations: only ts_last, the
- * counters and (when end_reason is not NULL) end_reason are updated. */
+/* A flow whose row holds its final observations (SETTLED, CLOSED): only
+ * ts_last, the counters and (when end_reason is not NULL) end_reason are
+ * updated. */
 static int engine_flow_write_counters(struct engine *e, struct flow *f, const char *end_reason)
 {
 	struct flow_rec r;
@@ -218,50 +250,45 @@ static int engine_flow_write_counters(struct engine *e, struct flow *f, const ch
 	return store_flow_counters(e->store, &r);
 }
 
-/* A TCP connection just closed (both FINs or a RST): nothing it carries
- * can change its observations any more, so write them now and free them.
- * The connection stays in the table for closing_timeout to count its last
- * ACKs; its end is then a counters-only UPDATE. Without this, every closed
- * connection held its TLS object and context for 10 s: at 1,700 new
- * connections a second, most of the process's memory. */
-static void engine_flow_freeze(struct engine *e, struct flow *f)
+/* An open flow whose TCP connection just closed (both FINs or a RST) ->
+ * CLOSED: nothing it carries can change its observations any more, so
+ * write them now (a snapshot row) and free them. The connection stays in
+ * the table for closing_timeout to count its last ACKs; its end is then a
+ * counters-only UPDATE. Without this, every closed connection held its TLS
+ * object and context for 10 s: at 1,700 new connections a second, most of
+ * the process's memory. */
+static void engine_flow_close(struct engine *e, struct flow *f)
 {
-	if (f->frozen_closed || e->store == NULL)
-		return;
-	if (FLOW_CKPT_STATE(f) == FLOW_CKPT_SEEN && e->ckpt_pending[f->ckpt >> 2] > 0)
-		e->ckpt_pending[f->ckpt >> 2]--;
+	engine_flow_quiesce(e, f);
 	engine_flow_write(e, f, "open", false);
-	f->ckpt = FLOW_CKPT_FROZEN;
-	f->frozen_closed = true;
+	engine_flow_life(e, f, FLOW_CLOSED);
 	dis_free(f->dis);
 	f->dis = NULL;
 }
 
-/* Write the flow to the store and free everything it holds. */
+/* Any flow not ENDED -> ENDED: write its final row (counters and
+ * end_reason only when CLOSED), free everything it holds, recycle it. */
 static void engine_flow_end(struct engine *e, struct flow *f, enum flow_end why)
 {
-	if (f->frozen_closed) {
-		for (int d = 0; d < 2; d++) {
-			e->st.retransmissions += f->st[d].retrans;
-			e->st.overlap_mismatches += f->st[d].overlap_mismatch;
-		}
-		if (engine_flow_write_counters(e, f, flow_end_name(why)) != 0)
-			e->st.store_errors++;
-		else
-			e->st.flows_written++;
-		goto unlink;
-	}
-	engine_flow_quiesce(e, f);
+	bool closed = f->life == FLOW_CLOSED;
+
+	if (!closed)
+		engine_flow_quiesce(e, f);
 	for (int d = 0; d < 2; d++) {
 		e->st.retransmissions += f->st[d].retrans;
 		e->st.overlap_mismatches += f->st[d].overlap_mismatch;
 	}
-	if (FLOW_CKPT_STATE(f) == FLOW_CKPT_SEEN && e->ckpt_pending[f->ckpt >> 2] > 0)
-		e->ckpt_pending[f->ckpt >> 2]--;
-	engine_flow_write(e, f, flow_end_name(why), true);
-	dis_free(f->dis); /* the write may have created it */
-	f->dis = NULL;
-unlink:
+	if (closed) {
+		if (engine_flow_write_counters(e, f, flow_end_name(why)) != 0)
+			e->st.store_errors++;
+		else
+			e->st.flows_written++;
+	} else {
+		engine_flow_write(e, f, flow_end_name(why), true);
+		dis_free(f->dis); /* the write may have created it */
+		f->dis = NULL;
+	}
+	engine_flow_life(e, f, FLOW_ENDED);
 	wa_ndpi_release(f);
 	switch (why) {
 	case FE_EVICTED: e->st.flows_evicted++; break;
@@ -277,7 +304,7 @@ void engine_expire(struct engine *e, int64_t now)
 {
 	struct flow *f;
 	while ((f = flow_next_expired(&e->ft, now)) != NULL)
-		engine_flow_end(e, f, f->list == FL_CLOSING ? FE_CLOSED : FE_IDLE);
+		engine_flow_end(e, f, f->life == FLOW_CLOSED ? FE_CLOSED : FE_IDLE);
 }
 
 static void engine_tcp(struct engine *e, struct flow *f, const struct pkt *p, int d)
@@ -371,7 +398,7 @@ void engine_packet(struct engine *e, int dlt, int64_t ts, const uint8_t *data,
 		f->ts_last = ts;
 
 	if (!f->bypass && p.payload_len > 0 && f->dis == NULL) {
-		f->dis = dis_new(e, f);
+		f->dis = dis_new(&e->denv, f);
 		if (f->dis == NULL || f->dis->finished)
 			f->bypass = true;
 	}
@@ -383,8 +410,8 @@ void engine_packet(struct engine *e, int dlt, int64_t ts, const uint8_t *data,
 		if ((f->tcp_state & FLOW_RST) ||
 		    (f->tcp_state & (FLOW_FIN_C | FLOW_FIN_S)) == (FLOW_FIN_C | FLOW_FIN_S)) {
 			flow_touch(&e->ft, f, FL_CLOSING);
-			engine_flow_quiesce(e, f);
-			engine_flow_freeze(e, f);
+			if (f->life != FLOW_CLOSED) /* its last ACKs change nothing */
+				engine_flow_close(e, f);
 		}
 		else
 			flow_touch(&e->ft, f, FL_TCP);
@@ -421,28 +448,31 @@ void engine_flush_all(struct engine *e)
 {
 	struct flow *f;
 	while ((f = flow_oldest(&e->ft)) != NULL)
-		engine_flow_end(e, f, f->list == FL_CLOSING ? FE_CLOSED : FE_CAPTURE_END);
+		engine_flow_end(e, f, f->life == FLOW_CLOSED ? FE_CLOSED : FE_CAPTURE_END);
 }
 
-/* One flow at a checkpoint: a new one is only marked (seen), the others
- * are written; a flow whose observations were final at its last snapshot
- * (no live dissector, nDPI done) gets only its counters updated. */
+/* One flow at a checkpoint: a NEW one is only marked (unless all), the
+ * others are written. A flow whose row holds its final observations
+ * (SETTLED, CLOSED) gets only its counters updated and stays as it is;
+ * another gets a snapshot row and becomes SETTLED if its observations are
+ * now final (no live dissector, nDPI done), else SNAPSHOT. Marks are
+ * counted in marked[] and join ckpt_pending after the walk, so that this
+ * checkpoint's pass 2 does not look for them. */
 static uint64_t engine_ckpt_flow(struct engine *e, struct flow *f, uint32_t pk, bool all,
 				 uint32_t *marked)
 {
-	bool frozen;
+	bool settled;
 
-	if (FLOW_CKPT_STATE(f) == FLOW_CKPT_NEW && !all) {
-		f->ckpt = (uint8_t)(FLOW_CKPT_SEEN | f->list << 2);
+	if (f->life == FLOW_NEW && !all) {
+		f->ckpt_list = f->list;
+		engine_flow_life(e, f, FLOW_MARKED);
 		f->ckpt_pkts = pk;
 		marked[f->list]++;
 		return 0;
 	}
-	if (FLOW_CKPT_STATE(f) == FLOW_CKPT_SEEN && e->ckpt_pending[f->ckpt >> 2] > 0)
-		e->ckpt_pending[f->ckpt >> 2]--;
 	/* no payload yet (no context) is not final: one may come */
-	frozen = (f->dis ? f->dis->finished : f->bypass) && (e->ndpi == NULL || f->ndpi_done);
-	if (FLOW_CKPT_STATE(f) == FLOW_CKPT_FROZEN) {
+	settled = (f->dis ? f->dis->finished : f->bypass) && (e->ndpi == NULL || f->ndpi_done);
+	if (f->life == FLOW_SETTLED || f->life == FLOW_CLOSED) {
 		if (engine_flow_write_counters(e, f, NULL) != 0)
 			e->st.store_errors++;
 		else
@@ -450,7 +480,7 @@ static uint64_t engine_ckpt_flow(struct engine *e, struct flow *f, uint32_t pk, 
 	} else {
 		engine_flow_write(e, f, "open", false);
 	}
-	f->ckpt = frozen ? FLOW_CKPT_FROZEN : FLOW_CKPT_WRITTEN;
+	engine_flow_life(e, f, f->life == FLOW_CLOSED ? FLOW_CLOSED : settled ? FLOW_SETTLED : FLOW_SNAPSHOT);
 	f->ckpt_pkts = pk;
 	return 1;
 }
@@ -475,13 +505,13 @@ uint64_t engine_checkpoint(struct engine *e, bool all)
 	if (all) { /* SIGHUP: every flow not written as it is now */
 		for (l = 0; l < FL_NLISTS; l++)
 			for (f = e->ft.head[l]; f != NULL; f = f->next)
-				if (FLOW_CKPT_STATE(f) < FLOW_CKPT_WRITTEN || f->ckpt_pkts != FLOW_PKTS32(f))
+				if (!flow_life_has_row((enum flow_life)f->life) || f->ckpt_pkts != FLOW_PKTS32(f))
 					n += engine_ckpt_flow(e, f, FLOW_PKTS32(f), true, marked);
 		return n;
 	}
 	for (l = 0; l < FL_NLISTS; l++) {
 		for (f = e->ft.tail[l]; f != NULL; f = f->prev) {
-			if (FLOW_CKPT_STATE(f) != FLOW_CKPT_NEW && f->ckpt_pkts == FLOW_PKTS32(f))
+			if (f->life != FLOW_NEW && f->ckpt_pkts == FLOW_PKTS32(f))
 				break;
 			n += engine_ckpt_flow(e, f, FLOW_PKTS32(f), false, marked);
 		}
@@ -489,7 +519,7 @@ uint64_t engine_checkpoint(struct engine *e, bool all)
 	}
 	for (l = 0; l < FL_NLISTS; l++)
 		for (f = stop[l]; f != NULL && e->ckpt_pending[l] > 0; f = f->prev)
-			if (FLOW_CKPT_STATE(f) == FLOW_CKPT_SEEN)
+			if (f->life == FLOW_MARKED)
 				n += engine_ckpt_flow(e, f, FLOW_PKTS32(f), false, marked);
 	for (l = 0; l < FL_NLISTS; l++)
 		e->ckpt_pending[l] += marked[l];
@@ -503,7 +533,7 @@ void engine_free(struct engine *e)
 	if (e->ndpi)
 		wa_ndpi_free(e->ndpi);
 	e->ndpi = NULL;
-	dis_env_free(e->dis); /* after the flow table: no context is left */
+	dis_pools_free(e->dis); /* after the flow table: no context is left */
 	e->dis = NULL;
 	stream_pool_drain();
 }

@@ -8,10 +8,10 @@
 
 #include "decode.h"
 #include "flow.h"
+#include "dis_env.h"
 
 struct store;
 struct wa_ndpi;
-struct dis_env;
 struct x509_ctx;
 
 struct engine_config {
@@ -43,11 +43,11 @@ struct engine_stats {
 	uint64_t flows_tcp, flows_udp;
 	uint64_t flows_written;
 	uint64_t flows_evicted, flows_expired, flows_closed;
-	uint64_t dissector_calls, dissector_bytes, probe_calls;
+	struct dis_stats dis;            /* the dissection framework's (dis_env) */
 	uint64_t ndpi_packets, ndpi_flows;
 	uint64_t ndpi_stopped;           /* flows whose nDPI ended at a claim */
 	uint64_t bypassed_packets;
-	uint64_t stream_gaps, stream_caps, retransmissions, overlap_mismatches;
+	uint64_t stream_gaps, retransmissions, overlap_mismatches;
 	uint64_t store_errors;
 	uint64_t checkpoint_rows;        /* snapshot rows of open flows */
 	int64_t ts_first, ts_last;
@@ -58,19 +58,23 @@ struct engine {
 	struct flow_table ft;
 	struct store *store;
 	struct wa_ndpi *ndpi;
-	struct dis_env *dis;       /* dissection pools and shared certificates (owned) */
+	struct dis_pools *dis;     /* dissection pools and shared certificates (owned) */
 	struct x509_ctx *x509;     /* trust anchors and certificate caches (the caller's) */
 	int64_t run_id;
 	int64_t now;               /* current packet time */
-	uint32_t ckpt_pending[FL_NLISTS]; /* flows seen by the last checkpoint,
-					   * not written yet, per list then */
+	uint32_t ckpt_pending[FL_NLISTS]; /* MARKED flows (flow.h), per list
+					   * they were on when marked */
 	struct engine_stats st;
+	struct dis_env denv;       /* given to every dissection context: the
+				    * clock (now), stream_cap, st.dis, the
+				    * pools (dis) and x509 */
 };
 
 /* Returns 0, or -1 with a message on stderr. The store must be open. x509
  * is the context certificates are validated against (dis_x509); it stays
  * the caller's and must outlive the engine. NULL: chains are not evaluated
- * (trusted -1, no_trust_store). */
+ * (trusted -1, no_trust_store). The engine must not move afterwards: its
+ * dissection contexts point at denv, which points into it. */
 int engine_init(struct engine *e, const struct engine_config *cfg, struct store *s, int64_t run_id,
 		struct x509_ctx *x509);
 /* One captured packet. ts in microseconds. */

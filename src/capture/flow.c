@@ -17,6 +17,24 @@ const char *flow_end_name(enum flow_end e)
 	return (unsigned)e < 4 ? n[e] : "?";
 }
 
+#define LIFE(s) (1u << (s))
+/* Per state, the states it may move to (the machine in flow.h). */
+static const unsigned flow_life_next[FLOW_NLIFE] = {
+	[FLOW_NEW] = LIFE(FLOW_MARKED) | LIFE(FLOW_SNAPSHOT) | LIFE(FLOW_SETTLED) |
+		     LIFE(FLOW_CLOSED) | LIFE(FLOW_ENDED),
+	[FLOW_MARKED] = LIFE(FLOW_SNAPSHOT) | LIFE(FLOW_SETTLED) | LIFE(FLOW_CLOSED) | LIFE(FLOW_ENDED),
+	[FLOW_SNAPSHOT] = LIFE(FLOW_SNAPSHOT) | LIFE(FLOW_SETTLED) | LIFE(FLOW_CLOSED) | LIFE(FLOW_ENDED),
+	[FLOW_SETTLED] = LIFE(FLOW_SETTLED) | LIFE(FLOW_CLOSED) | LIFE(FLOW_ENDED),
+	[FLOW_CLOSED] = LIFE(FLOW_CLOSED) | LIFE(FLOW_ENDED),
+	[FLOW_ENDED] = 0,
+};
+
+bool flow_life_may(enum flow_life from, enum flow_life to)
+{
+	return (unsigned)from < FLOW_NLIFE && (unsigned)to < FLOW_NLIFE &&
+	       (flow_life_next[from] & LIFE(to)) != 0;
+}
+
 int flow_table_init(struct flow_table *t, uint32_t max_flows, uint64_t first_id)
 {
 	uint32_t nb = 1024;

@@ -44,6 +44,48 @@ const char *client_by_name(enum client_by b);
 enum flow_end { FE_CLOSED = 0, FE_IDLE, FE_EVICTED, FE_CAPTURE_END };
 const char *flow_end_name(enum flow_end e);
 
+/* The life of a flow: one state, moved only by engine_flow_life() in
+ * engine.c, which asserts each move against flow_life_may(). A state says
+ * what the store holds of the flow and what the flow still holds itself:
+ *
+ *   NEW       open; no checkpoint has seen it; nothing in the store
+ *   MARKED    open; seen by the last checkpoint (counted in ckpt_pending
+ *             under ckpt_list) and not written: the next checkpoint writes
+ *             it even if it stays idle
+ *   SNAPSHOT  open; a snapshot row (end_reason "open") is in the store and
+ *             the observations may still change: the next write replaces
+ *             the row and its observation rows
+ *   SETTLED   open; the snapshot row holds the final observations (no live
+ *             dissector, nDPI done): later snapshots update counters only,
+ *             and the final row keeps the tls/cleartext/certificate rows
+ *   CLOSED    a TCP connection closed (both FINs or a RST): dissection
+ *             ended, the final observations were written as a snapshot row
+ *             and freed; the flow lingers closing_timeout on FL_CLOSING for
+ *             its last ACKs, and every later write is counters only
+ *   ENDED     the final row is written (end_reason closed, idle, evicted or
+ *             capture_end); the flow is being unlinked and recycled
+ *
+ *   NEW ──────────────────────────── checkpoint marks ──▶ MARKED
+ *   NEW (SIGHUP), MARKED, SNAPSHOT ─ checkpoint writes ─▶ SNAPSHOT or SETTLED
+ *   SETTLED ──────────────────────── checkpoint ────────▶ SETTLED (counters)
+ *   CLOSED ───────────────────────── checkpoint ────────▶ CLOSED (counters)
+ *   NEW, MARKED, SNAPSHOT, SETTLED ─ TCP close ─────────▶ CLOSED
+ *   any but ENDED ─ close timeout, idle, eviction, capture end ─▶ ENDED
+ *
+ * Observations only ever become final, never the reverse: SETTLED and
+ * CLOSED do not go back to SNAPSHOT. A recycled flow starts again at NEW
+ * (flow_insert zeroes it). */
+enum flow_life { FLOW_NEW = 0, FLOW_MARKED, FLOW_SNAPSHOT, FLOW_SETTLED, FLOW_CLOSED,
+		 FLOW_ENDED, FLOW_NLIFE };
+
+/* Whether the machine above allows from -> to. */
+bool flow_life_may(enum flow_life from, enum flow_life to);
+/* A row of the flow is in the store: a full write replaces it (rewrite). */
+static inline bool flow_life_has_row(enum flow_life l)
+{
+	return l == FLOW_SNAPSHOT || l == FLOW_SETTLED || l == FLOW_CLOSED;
+}
+
 struct flow {
 	struct flow *hnext;
 	struct flow *prev, *next; /* age list */
@@ -70,24 +112,13 @@ struct flow {
 	bool ndpi_guessed;        /* nDPI's answer is a guess (port), not a detection */
 	bool ndpi_skipped;        /* nDPI left out: a dissector claimed the flow */
 	bool bypass;              /* no dissector left: counters only */
-	bool quiesced;            /* closed: dissector finished, buffers freed */
-	bool frozen_closed;       /* closed and written: observations freed */
-	uint8_t ckpt;             /* FLOW_CKPT_*: engine_checkpoint() */
+	uint8_t life;             /* enum flow_life */
+	uint8_t ckpt_list;        /* MARKED: its list when marked (ckpt_pending) */
 };
 
 #define FLOW_FIN_C 0x01
 #define FLOW_FIN_S 0x02
 #define FLOW_RST 0x04
-
-/* Checkpoint state of a flow (engine_checkpoint), in the low two bits of
- * ckpt: not yet seen by one, seen (open at one checkpoint; bits 2-3 hold
- * its list then), a snapshot row of it is in the store, and that row holds
- * its final observations (later snapshots update counters). */
-#define FLOW_CKPT_NEW 0
-#define FLOW_CKPT_SEEN 1
-#define FLOW_CKPT_WRITTEN 2
-#define FLOW_CKPT_FROZEN 3
-#define FLOW_CKPT_STATE(f) ((f)->ckpt & 3)
 
 struct flow_table {
 	struct flow **buckets;

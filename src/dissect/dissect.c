@@ -3,7 +3,6 @@
 #include "dissect.h"
 #include "tls_facts.h"
 #include "pool.h"
-#include "engine.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -42,7 +41,7 @@ const char *sec_state_name(enum sec_state s)
  * states differ in size) and the certificate records of TLS flows.
  * Certificates presented by several live flows are held once, in a table
  * keyed by their SHA-256 (obs_cert). All of it belongs to one engine, not
- * to the process: two engines share nothing, and dis_env_free leaves
+ * to the process: two engines share nothing, and dis_pools_free leaves
  * nothing behind. */
 #define DIS_POOL_KEEP 1024
 #define DIS_CERT_BUCKETS 4096
@@ -54,14 +53,14 @@ struct dis_cert {
 	size_t der_len;
 	char *json;
 };
-struct dis_env {
+struct dis_pools {
 	struct pool ctx_pool, cert_pool, state_pool[64];
 	struct dis_cert *cert_tab[DIS_CERT_BUCKETS];
 };
 
-struct dis_env *dis_env_new(void)
+struct dis_pools *dis_pools_new(void)
 {
-	struct dis_env *env = calloc(1, sizeof(*env));
+	struct dis_pools *env = calloc(1, sizeof(*env));
 	if (env == NULL)
 		return NULL;
 	env->ctx_pool = (struct pool)POOL_INIT(sizeof(struct dis_ctx), DIS_POOL_KEEP, true);
@@ -70,9 +69,9 @@ struct dis_env *dis_env_new(void)
 	return env;
 }
 
-static struct dis_env *dis_env_of(const struct dis_ctx *c)
+static struct dis_pools *dis_pools_of(const struct dis_ctx *c)
 {
-	return c->eng->dis;
+	return c->env->pools;
 }
 
 static struct pool *dis_state_pool_of(const struct dis_ctx *c)
@@ -80,7 +79,7 @@ static struct pool *dis_state_pool_of(const struct dis_ctx *c)
 	struct pool *p;
 	if (c->cur_idx < 0 || c->cur_idx >= 64)
 		return NULL;
-	p = &dis_env_of(c)->state_pool[c->cur_idx];
+	p = &dis_pools_of(c)->state_pool[c->cur_idx];
 	if (p->size == 0) {
 		size_t sz = c->cur->state_size ? c->cur->state_size : 1;
 		p->size = sz < sizeof(void *) ? sizeof(void *) : sz;
@@ -90,7 +89,7 @@ static struct pool *dis_state_pool_of(const struct dis_ctx *c)
 	return p;
 }
 
-static void dis_cert_unref(struct dis_env *env, struct dis_cert *e);
+static void dis_cert_unref(struct dis_pools *env, struct dis_cert *e);
 
 static void dis_cert_free(struct dis_cert *e)
 {
@@ -99,7 +98,7 @@ static void dis_cert_free(struct dis_cert *e)
 	free(e);
 }
 
-void dis_env_free(struct dis_env *env)
+void dis_pools_free(struct dis_pools *env)
 {
 	if (env == NULL)
 		return;
@@ -119,16 +118,16 @@ void dis_env_free(struct dis_env *env)
 	free(env);
 }
 
-struct dis_ctx *dis_new(struct engine *eng, struct flow *f)
+struct dis_ctx *dis_new(const struct dis_env *env, struct flow *f)
 {
-	struct dis_ctx *c = pool_get(&eng->dis->ctx_pool);
+	struct dis_ctx *c = pool_get(&env->pools->ctx_pool);
 	size_t i;
 	unsigned want = f->key.proto == IPPROTO_TCP ? DIS_TCP : DIS_UDP;
 
 	if (c == NULL)
 		return NULL;
 	c->flow = f;
-	c->eng = eng;
+	c->env = env;
 	c->cur_idx = -1;
 	c->tls_offered = c->tls_requested = -1;
 	for (i = 0; i < n_dissectors && i < 64; i++)
@@ -221,8 +220,8 @@ static void dis_run(struct dis_ctx *c, int d)
 		struct dis_result r;
 		size_t len = s->len;
 
-		c->eng->st.dissector_calls++;
-		c->eng->st.dissector_bytes += len;
+		c->env->stats->dissector_calls++;
+		c->env->stats->dissector_bytes += len;
 		r = c->cur->parse(c, c->state, (enum dir)d, s->buf, len);
 		if (r.consumed > len)
 			r.consumed = len;
@@ -249,9 +248,9 @@ static void dis_run(struct dis_ctx *c, int d)
 				return; /* wait for more bytes */
 			break;
 		case DIS_INCOMPLETE:
-			if (r.needed > c->eng->cfg.stream_cap) {
+			if (r.needed > c->env->stream_cap) {
 				stream_anomaly(c, STREAM_ANOM_CAP, d == 0 ? "needed beyond cap c2s" : "needed beyond cap s2c");
-				c->eng->st.stream_caps++;
+				c->env->stats->stream_caps++;
 				dis_stop(c);
 				return;
 			}
@@ -271,7 +270,7 @@ static void dis_run(struct dis_ctx *c, int d)
 	}
 	if (!c->finished && c->cur && s->capped) {
 		stream_anomaly(c, STREAM_ANOM_CAP, d == 0 ? "c2s" : "s2c");
-		c->eng->st.stream_caps++;
+		c->env->stats->stream_caps++;
 		dis_stop(c);
 	}
 }
@@ -298,7 +297,7 @@ static const struct dissector *dis_probe(struct dis_ctx *c, int d, const uint8_t
 						hinted = true;
 			if (hinted != (pass == 0))
 				continue;
-			c->eng->st.probe_calls++;
+			c->env->stats->probe_calls++;
 			pr = ds->probe((enum dir)d, p, len);
 			if (pr == PROBE_MATCH)
 				return ds;
@@ -317,7 +316,7 @@ void dis_stream_data(struct dis_ctx *c, int d)
 	if (c->finished)
 		return;
 	if (c->first_data_ts[d] == 0)
-		c->first_data_ts[d] = c->eng->now;
+		c->first_data_ts[d] = *c->env->now;
 	if (c->cur == NULL) {
 		const struct dissector *m = dis_probe(c, d, s->buf, s->len, s->len >= PROBE_LIMIT);
 		if (m == NULL) {
@@ -357,8 +356,8 @@ void dis_datagram(struct dis_ctx *c, int d, const uint8_t *p, uint32_t len)
 		if (dis_claim(c, m) != 0)
 			return;
 	}
-	c->eng->st.dissector_calls++;
-	c->eng->st.dissector_bytes += len;
+	c->env->stats->dissector_calls++;
+	c->env->stats->dissector_bytes += len;
 	r = c->cur->parse(c, c->state, (enum dir)d, p, len);
 	c->handoff = NULL; /* no hand-off on datagrams */
 	if (r.status == DIS_ERROR) {
@@ -397,8 +396,8 @@ void dis_obs_free(struct dis_ctx *c)
 	/* certificate records exist only in contexts made by dis_new */
 	if (c->certs) {
 		for (i = 0; i < c->ncerts; i++)
-			dis_cert_unref(dis_env_of(c), c->certs[i].shared);
-		pool_put(&dis_env_of(c)->cert_pool, c->certs);
+			dis_cert_unref(dis_pools_of(c), c->certs[i].shared);
+		pool_put(&dis_pools_of(c)->cert_pool, c->certs);
 		c->certs = NULL;
 	}
 	c->ncerts = 0;
@@ -415,7 +414,7 @@ void dis_free(struct dis_ctx *c)
 		return;
 	dis_finish(c);
 	dis_obs_free(c);
-	pool_put(&dis_env_of(c)->ctx_pool, c);
+	pool_put(&dis_pools_of(c)->ctx_pool, c);
 }
 
 /* ---- observations (obs.h) ---- */
@@ -590,7 +589,7 @@ struct tls_facts *obs_tls_begin(struct dis_ctx *c)
 /* ---- certificates shared between flows ----
  * Keyed by the SHA-256 the TLS dissector computed of the DER bytes, counted
  * by reference; an entry lives while a live flow holds it. The table is the
- * engine's (struct dis_env). */
+ * engine's (struct dis_pools). */
 static size_t dis_cert_bucket(const char *sha)
 {
 	size_t h = 0;
@@ -599,7 +598,7 @@ static size_t dis_cert_bucket(const char *sha)
 	return h % DIS_CERT_BUCKETS;
 }
 
-static struct dis_cert *dis_cert_ref(struct dis_env *env, const char *sha, const uint8_t *der,
+static struct dis_cert *dis_cert_ref(struct dis_pools *env, const char *sha, const uint8_t *der,
 				     size_t der_len, const char *json)
 {
 	size_t b = dis_cert_bucket(sha);
@@ -630,7 +629,7 @@ static struct dis_cert *dis_cert_ref(struct dis_env *env, const char *sha, const
 	return e;
 }
 
-static void dis_cert_unref(struct dis_env *env, struct dis_cert *e)
+static void dis_cert_unref(struct dis_pools *env, struct dis_cert *e)
 {
 	struct dis_cert **pp;
 	if (e == NULL || --e->refs > 0)
@@ -648,11 +647,11 @@ void obs_cert(struct dis_ctx *c, int side, int idx, const char *sha256_hex,
 {
 	struct obs_cert_rec *r;
 	/* a context made by hand (a unit test) has no engine to share with */
-	if (c->ncerts >= DIS_MAX_CERTS || c->eng == NULL) {
+	if (c->ncerts >= DIS_MAX_CERTS || c->env == NULL || c->env->pools == NULL) {
 		c->certs_dropped++;
 		return;
 	}
-	if (c->certs == NULL && (c->certs = pool_get(&dis_env_of(c)->cert_pool)) == NULL) {
+	if (c->certs == NULL && (c->certs = pool_get(&dis_pools_of(c)->cert_pool)) == NULL) {
 		c->certs_dropped++;
 		return;
 	}
@@ -661,7 +660,7 @@ void obs_cert(struct dis_ctx *c, int side, int idx, const char *sha256_hex,
 	r->side = side;
 	r->idx = idx;
 	snprintf(r->sha256, sizeof(r->sha256), "%s", sha256_hex);
-	if ((r->shared = dis_cert_ref(dis_env_of(c), r->sha256, der, der_len, cert_json)) == NULL) {
+	if ((r->shared = dis_cert_ref(dis_pools_of(c), r->sha256, der, der_len, cert_json)) == NULL) {
 		c->certs_dropped++;
 		return;
 	}
@@ -671,8 +670,8 @@ void obs_cert(struct dis_ctx *c, int side, int idx, const char *sha256_hex,
 	c->ncerts++;
 }
 
-int64_t dis_ts(const struct dis_ctx *c) { return c->eng->now; }
-struct x509_ctx *dis_x509(const struct dis_ctx *c) { return c->eng ? c->eng->x509 : NULL; }
+int64_t dis_ts(const struct dis_ctx *c) { return *c->env->now; }
+struct x509_ctx *dis_x509(const struct dis_ctx *c) { return c->env ? c->env->x509 : NULL; }
 uint16_t dis_server_port(const struct dis_ctx *c) { return flow_srv_port(c->flow); }
 uint16_t dis_client_port(const struct dis_ctx *c) { return flow_cli_port(c->flow); }
 bool dis_is_udp(const struct dis_ctx *c) { return c->flow->key.proto == IPPROTO_UDP; }

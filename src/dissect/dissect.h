@@ -10,9 +10,7 @@
 #include "dissector.h"
 #include "obs.h"
 #include "flow.h"
-
-struct engine;
-struct dis_env;
+#include "dis_env.h"
 
 struct obs_detail {
 	const char *key;
@@ -47,7 +45,7 @@ struct obs_anom {
 
 struct dis_ctx {
 	struct flow *flow;
-	struct engine *eng;
+	const struct dis_env *env;
 	uint64_t cand;                 /* live candidates, bit i = dissectors[i] */
 	const struct dissector *cur;   /* the dissector that claimed the flow */
 	void *state;
@@ -91,7 +89,8 @@ enum {
 	STREAM_ANOM_MIDSTREAM,
 };
 
-struct dis_ctx *dis_new(struct engine *eng, struct flow *f);
+/* A context for flow f, or NULL (no memory). env must outlive it. */
+struct dis_ctx *dis_new(const struct dis_env *env, struct flow *f);
 /* New in-order bytes in direction d (TCP) are in f->st[d]. */
 void dis_stream_data(struct dis_ctx *c, int d);
 /* A UDP datagram in direction d. */
@@ -108,11 +107,11 @@ void dis_free(struct dis_ctx *c);
 void dis_obs_free(struct dis_ctx *c);
 /* The dissection state an engine owns besides its flows: the free lists
  * of contexts, dissector states and certificate records, and the table of
- * certificates shared between the engine's flows. dis_env_new returns NULL
- * when out of memory. dis_env_free releases the free lists and the table
+ * certificates shared between the engine's flows (struct dis_env's pools).
+ * dis_pools_new returns NULL when out of memory. dis_pools_free releases the free lists and the table
  * (NULL is ignored); free every context made with it first (dis_free). */
-struct dis_env *dis_env_new(void);
-void dis_env_free(struct dis_env *env);
+struct dis_pools *dis_pools_new(void);
+void dis_pools_free(struct dis_pools *pools);
 
 /* Cleartext object as JSON (caller frees), or NULL if no cleartext facts. */
 char *dis_cleartext_json(const struct dis_ctx *c);

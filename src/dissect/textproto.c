@@ -59,16 +59,43 @@ struct dis_result textproto_lines(struct dis_ctx *ctx, void *state, enum dir dir
 	}
 }
 
+/* Something went in clear: say why it was not protected. Never overrides
+ * a state already set (starttls, or the first decision). */
+static void textproto_in_clear(struct dis_ctx *ctx, bool refused, bool offered)
+{
+	if (obs_get_security(ctx) != SEC_UNKNOWN)
+		return;
+	obs_security(ctx, refused ? SEC_TLS_REFUSED : offered ? SEC_STARTTLS_NOT_USED : SEC_CLEARTEXT);
+}
+
+/* Whether command l[0..n) is one that matters under cmds. */
+static bool textproto_clear_cmd(const struct textproto_clear_cmds *cmds, const char *l, size_t n)
+{
+	for (const char *const *v = cmds->verbs; *v; v++) {
+		size_t w = strlen(*v);
+		bool hit = w > 0 && (*v)[w - 1] == ' ' ? n > w && strncasecmp(l, *v, w) == 0
+						       : textproto_is_verb(l, n, *v, cmds->colon_ok);
+		if (hit)
+			return !cmds->all_but;
+	}
+	return cmds->all_but;
+}
+
+void textproto_went_on_in_clear(struct dis_ctx *ctx, const struct textproto_clear_cmds *cmds,
+				const char *cmd, size_t n, bool refused, bool offered)
+{
+	if (textproto_clear_cmd(cmds, cmd, n))
+		textproto_in_clear(ctx, refused, offered);
+}
+
 void textproto_flow_end(struct dis_ctx *ctx, unsigned cmds, bool refused, bool after_refusal,
 			bool tls_wait, bool offered)
 {
-	if (obs_get_security(ctx) != SEC_UNKNOWN || cmds == 0)
+	if (cmds == 0)
 		return;
-	if (refused) {
-		if (after_refusal)
-			obs_security(ctx, SEC_TLS_REFUSED);
-		return; /* refused, then the client gave up: nothing went in clear */
-	}
-	if (!tls_wait)
-		obs_security(ctx, offered ? SEC_STARTTLS_NOT_USED : SEC_CLEARTEXT);
+	/* refused, then the client gave up: nothing went in clear; asked
+	 * for an upgrade and no answer seen: nothing known */
+	if (refused ? !after_refusal : tls_wait)
+		return;
+	textproto_in_clear(ctx, refused, offered);
 }

@@ -1,6 +1,7 @@
 /* textproto.h — what the line-based STARTTLS protocols (SMTP, FTP, POP3,
  * IMAP) share: the loop that reads CRLF lines and applies a protocol's line
- * handler, and the end-of-flow security decision from their upgrade facts. */
+ * handler, and the security decision from their upgrade facts, both when
+ * the client goes on in clear and at the end of the flow. */
 #ifndef WA_TEXTPROTO_H
 #define WA_TEXTPROTO_H
 
@@ -31,10 +32,31 @@ bool textproto_is_verb(const char *l, size_t n, const char *word, bool colon_ok)
 /* `word` (ASCII, any case) occurs in p[0..n). */
 bool textproto_has_word(const void *p, size_t n, const char *word);
 
-/* End-of-flow security state of a session that never upgraded: nothing if
- * a state is already set or no command was seen; after a refused upgrade,
- * tls_refused only if the client went on; else starttls_not_used when the
- * server offered an upgrade, cleartext when not. */
+/* A protocol's client commands that mean its session went on in clear
+ * (a login, the mail envelope, a mailbox command): the ones in `verbs`, or
+ * with all_but every command except those. A name ending in a space
+ * matches only with something after it ("AUTH " is AUTH with a mechanism).
+ * One static table per dissector. */
+struct textproto_clear_cmds {
+	const char *const *verbs;   /* NULL-terminated, any case on the wire */
+	bool colon_ok;              /* as textproto_is_verb: "MAIL FROM:" */
+	bool all_but;               /* verbs lists the commands that do not matter */
+};
+
+/* The client sent the command cmd[0..n) (a whole line, or IMAP's command
+ * word after its tag) before any upgrade took effect. When `cmds` says it
+ * matters, the session's security state is decided, unless one is already
+ * set: tls_refused after a refused upgrade (refused), else
+ * starttls_not_used when the server offered one (offered), else cleartext.
+ * Reads cmd only. */
+void textproto_went_on_in_clear(struct dis_ctx *ctx, const struct textproto_clear_cmds *cmds,
+				const char *cmd, size_t n, bool refused, bool offered);
+
+/* End-of-flow security state of a session that never upgraded, the same
+ * decision as textproto_went_on_in_clear: nothing if a state is already
+ * set or no command was seen, nor when the client gave up after a refusal
+ * (!after_refusal: nothing went in clear) or its upgrade request is still
+ * unanswered (tls_wait). */
 void textproto_flow_end(struct dis_ctx *ctx, unsigned cmds, bool refused, bool after_refusal,
 			bool tls_wait, bool offered);
 

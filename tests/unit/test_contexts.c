@@ -10,7 +10,7 @@
 #include "tap.h"
 #include "x509.h"
 #include "dissect.h"
-#include "engine.h"
+#include "dis_env.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -178,7 +178,9 @@ static void test_two_x509_contexts(void)
  * flows share the certificate's entry, across engines they do not. */
 static void test_two_dissect_envs(void)
 {
-	struct engine e1, e2;
+	int64_t now = 1700000000000000LL;
+	struct dis_stats st;
+	struct dis_env e1, e2;
 	struct flow f;
 	struct dis_ctx *a1, *a2, *b1;
 	char h[65], *j;
@@ -186,10 +188,14 @@ static void test_two_dissect_envs(void)
 	memset(&e1, 0, sizeof(e1));
 	memset(&e2, 0, sizeof(e2));
 	memset(&f, 0, sizeof(f));
+	memset(&st, 0, sizeof(st));
+	e1.now = e2.now = &now;
+	e1.stats = e2.stats = &st;
+	e1.stream_cap = e2.stream_cap = 256 * 1024;
 	f.key.proto = IPPROTO_TCP;
-	e1.dis = dis_env_new();
-	e2.dis = dis_env_new();
-	ok(e1.dis != NULL && e2.dis != NULL, "two dissection environments");
+	e1.pools = dis_pools_new();
+	e2.pools = dis_pools_new();
+	ok(e1.pools != NULL && e2.pools != NULL, "two dissection environments");
 	a1 = dis_new(&e1, &f);
 	a2 = dis_new(&e1, &f);
 	b1 = dis_new(&e2, &f);
@@ -202,7 +208,7 @@ static void test_two_dissect_envs(void)
 	ok(a1->certs[0].shared == a2->certs[0].shared, "one engine: its flows share one entry");
 	ok(a1->certs[0].shared != b1->certs[0].shared, "two engines: an entry each");
 	e2.x509 = x509_ctx_new("none", NULL);
-	ok(dis_x509(a1) == NULL && dis_x509(b1) == e2.x509, "dis_x509: the flow's engine's context");
+	ok(dis_x509(a1) == NULL && dis_x509(b1) == e2.x509, "dis_x509: the flow's environment's context");
 
 	/* the framework's end of a flow, without running a dissector */
 	a1->finished = a2->finished = b1->finished = true;
@@ -210,11 +216,11 @@ static void test_two_dissect_envs(void)
 	ok(a2->certs[0].der_len == leaf.n && memcmp(a2->certs[0].der, leaf.p, leaf.n) == 0,
 	   "the other flow of the engine keeps the entry");
 	dis_free(a2);
-	dis_env_free(e1.dis);
+	dis_pools_free(e1.pools);
 	ok(b1->certs[0].der_len == leaf.n && memcmp(b1->certs[0].der, leaf.p, leaf.n) == 0,
 	   "the first engine's environment freed: the second engine's flow unaffected");
 	dis_free(b1);
-	dis_env_free(e2.dis);
+	dis_pools_free(e2.pools);
 	x509_ctx_free(e2.x509);
 }
 

@@ -1,5 +1,5 @@
 /* test_flow.c — flow key symmetry (p0f's hash bug is the warning), client
- * heuristics, lookup, age lists. */
+ * heuristics, lookup, age lists, the flow life machine's allowed moves. */
 #include <stdlib.h>
 #include <netinet/in.h>
 #include "tap.h"
@@ -97,10 +97,46 @@ int main(void)
 	flow_touch(&t, old, FL_CLOSING);
 	old->ts_last = 85;
 	ok(flow_next_expired(&t, 99) == old, "closing list has its own short timeout");
+	old->life = FLOW_ENDED; /* as engine_flow_end leaves it */
 	flow_unlink(&t, old);
 	flow_recycle(&t, old);
 	is_int(t.count, 3, "unlinked");
 	ok(flow_lookup(&t, &old->key, old->hash) == NULL, "gone from the hash");
+
+	/* a recycled flow starts its life again */
+	mk(&a, 4, 0x0900000a, 0x0a00000a, 30001, 40001, TH_ACK);
+	flow_key_make(&a, &ka, &sa);
+	f = flow_insert(&t, &ka, flow_key_hash(&ka), &a, sa, srv_port);
+	ok(f == old && f->life == FLOW_NEW, "a recycled flow starts again at NEW");
 	flow_table_free(&t);
+
+	/* the life machine of flow.h, whole: every pair decided */
+	static const char *const lives[FLOW_NLIFE] = { "NEW", "MARKED", "SNAPSHOT", "SETTLED",
+						       "CLOSED", "ENDED" };
+	static const char *const legal[] = {
+		"NEW>MARKED", "NEW>SNAPSHOT", "NEW>SETTLED", "NEW>CLOSED", "NEW>ENDED",
+		"MARKED>SNAPSHOT", "MARKED>SETTLED", "MARKED>CLOSED", "MARKED>ENDED",
+		"SNAPSHOT>SNAPSHOT", "SNAPSHOT>SETTLED", "SNAPSHOT>CLOSED", "SNAPSHOT>ENDED",
+		"SETTLED>SETTLED", "SETTLED>CLOSED", "SETTLED>ENDED",
+		"CLOSED>CLOSED", "CLOSED>ENDED", NULL,
+	};
+	int wrong = 0;
+	for (int from = 0; from < FLOW_NLIFE; from++)
+		for (int to = 0; to < FLOW_NLIFE; to++) {
+			char pair[32];
+			bool want = false;
+			snprintf(pair, sizeof(pair), "%s>%s", lives[from], lives[to]);
+			for (int i = 0; legal[i]; i++)
+				want |= strcmp(legal[i], pair) == 0;
+			if (flow_life_may((enum flow_life)from, (enum flow_life)to) != want) {
+				printf("# %s: %s\n", pair, want ? "refused" : "allowed");
+				wrong++;
+			}
+		}
+	is_int(wrong, 0, "flow_life_may allows exactly the moves drawn in flow.h");
+	ok(!flow_life_may(FLOW_SETTLED, FLOW_SNAPSHOT) && !flow_life_may(FLOW_CLOSED, FLOW_SETTLED),
+	   "final observations never become provisional again");
+	ok(!flow_life_may(FLOW_ENDED, FLOW_ENDED) && !flow_life_may(FLOW_NLIFE, FLOW_NEW),
+	   "nothing ends twice; out-of-range states are refused");
 	return tap_done();
 }

@@ -8,7 +8,6 @@
 #include <netinet/in.h>
 #include "tap.h"
 #include "dissect.h"
-#include "engine.h"
 #include "tls_facts.h"
 #include "tls_json.h"
 #include "x509.h"
@@ -128,7 +127,9 @@ static void server_hello_body(struct bb *m, unsigned version, unsigned cipher, b
 
 /* ---- a miniature of src/dissect/dissect.c's delivery loop ---- */
 struct run {
-	struct engine eng;
+	int64_t now;
+	struct dis_stats stats;
+	struct dis_env env;
 	struct flow flow;
 	struct dis_ctx *ctx;
 	void *state;
@@ -142,13 +143,16 @@ struct run {
 static void run_init(struct run *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->eng.now = 1700000000000000LL;
+	r->now = 1700000000000000LL;
+	r->env.now = &r->now;
+	r->env.stream_cap = 256 * 1024;
+	r->env.stats = &r->stats;
 	/* what engine_init gives the dissectors: pools and certificate table,
 	 * and a certificate context (no anchors: nothing here needs them) */
-	r->eng.dis = dis_env_new();
-	r->eng.x509 = x509_ctx_new("none", NULL);
+	r->env.pools = dis_pools_new();
+	r->env.x509 = x509_ctx_new("none", NULL);
 	r->flow.key.proto = IPPROTO_TCP;
-	r->ctx = dis_new(&r->eng, &r->flow);
+	r->ctx = dis_new(&r->env, &r->flow);
 	r->ctx->cur = &dissector_tls;
 	r->state = calloc(1, dissector_tls.state_size);
 }
@@ -235,8 +239,8 @@ static void run_free(struct run *r)
 	r->ctx->cur = NULL;
 	r->ctx->finished = true;
 	dis_free(r->ctx);
-	dis_env_free(r->eng.dis);
-	x509_ctx_free(r->eng.x509);
+	dis_pools_free(r->env.pools);
+	x509_ctx_free(r->env.x509);
 	bb_free(&r->buf[0]);
 	free(r->json);
 	r->json = NULL;
