@@ -36,7 +36,7 @@ INTERNAL = [ipaddress.ip_network(n) for n in (
 V4_INT, V4_EXT = int(ipaddress.ip_address("10.128.0.0")), int(ipaddress.ip_address("44.0.0.0"))
 V6_INT, V6_EXT = int(ipaddress.ip_address("fd77::")), int(ipaddress.ip_address("2a0f::"))
 
-DATA = ("flows", "tls", "quic", "tds_tls", "cleartext", "anomalies")
+DATA = ("flows", "tls", "quic", "tds_tls", "cleartext", "cleartext_details", "anomalies")
 # shared tables: (table, id column, the tls columns that reference it)
 SHARED = (("tls_client_profiles", "profile_id", ("client_profile",)),
           ("tls_server_profiles", "profile_id", ("server_profile",)),

@@ -14,7 +14,12 @@ of such a handshake would make, and each schema-2 certificate reference
 
     INSERT INTO flow_certs VALUES (FLOW, SIDE, IDX, 'sha256');
 
-by the chain (chains, chain_certs) that the flow's tls row points to. Every other line passes through. Fields the
+by the chain (chains, chain_certs) that the flow's tls row points to, and
+each cleartext object
+
+    INSERT INTO cleartext (flow_id, obj) VALUES (N, '{...}');
+
+by its typed row and detail rows (cleartext, cleartext_details). Every other line passes through. Fields the
 object leaves out take the value of a plain TLS 1.2 handshake with nothing
 special. Usage: tls-fixture.py [FILE] > OUT (stdin without FILE).
 """
@@ -25,6 +30,7 @@ import sys
 
 VERSIONS = {"SSLv2": 0x0002, "SSLv3": 0x0300, "TLSv1.0": 0x0301, "TLSv1.1": 0x0302,
             "TLSv1.2": 0x0303, "TLSv1.3": 0x0304}
+CLEAR = re.compile(r"INSERT INTO cleartext \(flow_id, obj\) VALUES \((\d+),\s*'(.*?)'\);", re.S)
 CERT = re.compile(r"INSERT INTO flow_certs VALUES \((\d+),\s*(\d+),\s*(\d+),\s*'([0-9a-f]{64})'\);")
 STMT = re.compile(r"INSERT INTO tls \(flow_id, obj\) VALUES \((\d+),\s*'(.*?)'\);", re.S)
 
@@ -159,10 +165,36 @@ def chains(text):
     return CERT.sub(one, text)
 
 
+def clear(fid, o):
+    """A schema-2 cleartext object as the schema-3 row and detail rows."""
+    def tri(v):
+        return None if v is None else bool(v)
+    det = o.get("details", {})
+    out = ["INSERT INTO cleartext VALUES (%s);" % ", ".join(q(v) for v in [
+        fid, bool(o.get("credentials", False)), o.get("auth_mechanism"), o.get("user"),
+        tri(o.get("tls_offered")), tri(o.get("tls_requested")), det.get("details_dropped", 0)])]
+    seq = 0
+    for k, v in det.items():
+        if k == "details_dropped":
+            continue
+        for item, lst in ([(x, 1) for x in v] if isinstance(v, list) else [(v, 0)]):
+            if isinstance(item, bool):
+                t, iv, sv = "b", int(item), None
+            elif isinstance(item, int):
+                t, iv, sv = "i", item, None
+            else:
+                t, iv, sv = "s", None, item
+            out.append("INSERT INTO cleartext_details VALUES (%s);" %
+                       ", ".join(q(x) for x in [fid, seq, k, t, lst, iv, sv]))
+            seq += 1
+    return "\n".join(out)
+
+
 def main():
     text = open(sys.argv[1]).read() if len(sys.argv) > 1 else sys.stdin.read()
     text = STMT.sub(lambda m: rows(int(m.group(1)), json.loads(m.group(2).replace("''", "'"))), text)
     text = chains(text)
+    text = CLEAR.sub(lambda m: clear(int(m.group(1)), json.loads(m.group(2).replace("''", "'"))), text)
     sys.stdout.write(text)
 
 

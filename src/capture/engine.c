@@ -117,7 +117,8 @@ static void engine_flow_write(struct engine *e, struct flow *f, const char *end_
 	struct flow_rec r;
 	struct dis_ctx *c = f->dis, *tmp = NULL;
 	char ndpi_proto[64] = "", ndpi_cat[64] = "";
-	char *risks = NULL, *clear = NULL;
+	char *risks = NULL;
+	struct obs_clear clr;
 
 	/* nDPI left out of a flow our dissector claimed (--ndpi unclaimed):
 	 * no label at all rather than a port guess */
@@ -174,8 +175,8 @@ static void engine_flow_write(struct engine *e, struct flow *f, const char *end_
 	if (c) {
 		r.protocol = c->protocol;
 		r.security = c->protocol || c->security != SEC_UNKNOWN ? sec_state_name(c->security) : NULL;
-		clear = dis_cleartext_json(c);
-		r.cleartext_json = clear;
+		if (dis_cleartext(c, &clr))
+			r.clear = &clr;
 		r.tls = c->tls;
 		r.certs = c->certs;
 		r.ncerts = c->ncerts;
@@ -194,7 +195,6 @@ static void engine_flow_write(struct engine *e, struct flow *f, const char *end_
 	else
 		e->st.checkpoint_rows++;
 	free(risks);
-	free(clear);
 	if (tmp) {
 		tmp->finished = true; /* nothing to end: keeps dis_free off the flow */
 		dis_free(tmp);

@@ -687,68 +687,17 @@ int dis_handoff(struct dis_ctx *c, const char *name)
 	return 0;
 }
 
-char *dis_cleartext_json(const struct dis_ctx *c)
+bool dis_cleartext(const struct dis_ctx *c, struct obs_clear *out)
 {
-	struct jbuf jb;
-	uint16_t i, j;
-	bool *done;
-
 	if (!c->has_clear)
-		return NULL;
-	jb_init(&jb);
-	jb_obj_open(&jb);
-	jb_kv_bool(&jb, "credentials", c->credentials);
-	jb_kv_str(&jb, "auth_mechanism", c->auth_mech[0] ? c->auth_mech : NULL);
-	jb_key(&jb, "user");
-	if (c->has_user)
-		jb_strn(&jb, c->user, strlen(c->user));
-	else
-		jb_null(&jb);
-	jb_key(&jb, "tls_offered");
-	if (c->tls_offered < 0)
-		jb_null(&jb);
-	else
-		jb_bool(&jb, c->tls_offered);
-	jb_key(&jb, "tls_requested");
-	if (c->tls_requested < 0)
-		jb_null(&jb);
-	else
-		jb_bool(&jb, c->tls_requested);
-	jb_key(&jb, "details");
-	jb_obj_open(&jb);
-	done = calloc(c->ndetails ? c->ndetails : 1, sizeof(bool));
-	for (i = 0; done && i < c->ndetails; i++) {
-		const struct obs_detail *o = &c->details[i];
-		if (done[i])
-			continue;
-		jb_key(&jb, o->key);
-		if (o->list) {
-			jb_arr_open(&jb);
-			for (j = i; j < c->ndetails; j++) {
-				const struct obs_detail *q = &c->details[j];
-				if (!q->list || strcmp(q->key, o->key) != 0)
-					continue;
-				done[j] = true;
-				if (q->s)
-					jb_strn(&jb, q->s, q->slen);
-				else
-					jb_null(&jb);
-			}
-			jb_arr_close(&jb);
-			continue;
-		}
-		done[i] = true;
-		if (o->type == 's')
-			o->s ? jb_strn(&jb, o->s, o->slen) : jb_null(&jb);
-		else if (o->type == 'b')
-			jb_bool(&jb, o->i != 0);
-		else
-			jb_int(&jb, o->i);
-	}
-	free(done);
-	if (c->details_dropped)
-		jb_kv_int(&jb, "details_dropped", c->details_dropped);
-	jb_obj_close(&jb);
-	jb_obj_close(&jb);
-	return jb_take(&jb);
+		return false;
+	out->credentials = c->credentials;
+	out->auth_mech = c->auth_mech[0] ? c->auth_mech : NULL;
+	out->user = c->has_user ? c->user : NULL;
+	out->tls_offered = c->tls_offered;
+	out->tls_requested = c->tls_requested;
+	out->details = c->details;
+	out->ndetails = c->ndetails;
+	out->details_dropped = c->details_dropped;
+	return true;
 }

@@ -11,15 +11,7 @@
 #include "obs.h"
 #include "flow.h"
 #include "dis_env.h"
-
-struct obs_detail {
-	const char *key;
-	uint8_t type;     /* 's', 'i', 'b' */
-	bool list;
-	int64_t i;
-	char *s;
-	uint16_t slen;
-};
+#include "obs_clear.h"
 
 /* A certificate a flow presented. der and json point into an entry shared
  * by every live flow that presented the same certificate (a popular
@@ -113,8 +105,9 @@ void dis_obs_free(struct dis_ctx *c);
 struct dis_pools *dis_pools_new(void);
 void dis_pools_free(struct dis_pools *pools);
 
-/* Cleartext object as JSON (caller frees), or NULL if no cleartext facts. */
-char *dis_cleartext_json(const struct dis_ctx *c);
+/* The context's cleartext facts into *out (pointers into c); false when it
+ * has none. */
+bool dis_cleartext(const struct dis_ctx *c, struct obs_clear *out);
 
 void dis_anomaly_raw(struct dis_ctx *c, const char *dissector, int code, const char *name,
 		     const char *detail);

@@ -55,9 +55,11 @@ static const char rf_tls_sql[] =
 	" COALESCE(c.alpn_http, 0), t.client_rejected_cert, ch.leaf, COALESCE(ch.len, 0),"
 	" COALESCE(t.leaf_self_signed, (SELECT json_extract(ce.obj, '$.self_signed') FROM certs ce"
 	"   WHERE ce.sha256 = ch.leaf)),"
-	" json_extract(ct.obj, '$.credentials'), json_extract(ct.obj, '$.auth_mechanism'),"
-	" json_extract(ct.obj, '$.user'), json_extract(ct.obj, '$.details.redirect_to_https'),"
-	" json_extract(ct.obj, '$.details.host'), wa_tlsform(f.protocol), cp.ja4, g.name"
+	" ct.credentials, ct.auth_mechanism, ct.user,"
+	" (SELECT d.ival FROM cleartext_details d WHERE d.flow_id = f.flow_id AND d.key = 'redirect_to_https'"
+	" ORDER BY d.seq LIMIT 1),"
+	" (SELECT d.sval FROM cleartext_details d WHERE d.flow_id = f.flow_id AND d.key = 'host'"
+	" ORDER BY d.seq LIMIT 1), wa_tlsform(f.protocol), cp.ja4, g.name"
 	" FROM tls t CROSS JOIN flows f ON f.flow_id = t.flow_id"
 	" LEFT JOIN tls_client_profiles cp ON cp.profile_id = t.client_profile"
 	" LEFT JOIN rp_cp c ON c.profile_id = t.client_profile"
@@ -70,9 +72,7 @@ static const char rf_tls_sql[] =
 	" AND (CAST(?2 AS INTEGER) < 0 OR f.ts_first < CAST(?2 AS INTEGER))";
 
 
-/* Cleartext objects are small: SQLite 3.40 parses one once per row for the
- * five paths (measured: five single-path calls cost what one multi-path
- * call does), so no materialised array here. */
+/* Flows without TLS: their cleartext facts from typed columns. */
 static const char rf_other_sql[] =
 	"INSERT INTO rf SELECT f.flow_id, f.run_id, f.ts_first, f.ts_last, f.transport, f.client_ip,"
 	" f.server_ip, f.server_port, f.protocol, f.security, f.client_by,"
@@ -80,9 +80,11 @@ static const char rf_other_sql[] =
 	" 0, NULL, NULL, NULL, NULL, NULL, '0x0000', NULL, NULL, NULL,"
 	" NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
 	" 0, NULL, NULL, 0, NULL,"
-	" json_extract(ct.obj, '$.credentials'), json_extract(ct.obj, '$.auth_mechanism'),"
-	" json_extract(ct.obj, '$.user'), json_extract(ct.obj, '$.details.redirect_to_https'),"
-	" json_extract(ct.obj, '$.details.host'), wa_tlsform(f.protocol), NULL, NULL"
+	" ct.credentials, ct.auth_mechanism, ct.user,"
+	" (SELECT d.ival FROM cleartext_details d WHERE d.flow_id = f.flow_id AND d.key = 'redirect_to_https'"
+	" ORDER BY d.seq LIMIT 1),"
+	" (SELECT d.sval FROM cleartext_details d WHERE d.flow_id = f.flow_id AND d.key = 'host'"
+	" ORDER BY d.seq LIMIT 1), wa_tlsform(f.protocol), NULL, NULL"
 	" FROM flows f LEFT JOIN cleartext ct ON ct.flow_id = f.flow_id"
 	" WHERE NOT EXISTS (SELECT 1 FROM tls t WHERE t.flow_id = f.flow_id)"
 	" AND (CAST(?1 AS INTEGER) < 0 OR f.ts_last >= CAST(?1 AS INTEGER))"

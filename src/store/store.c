@@ -4,6 +4,8 @@
 #include "json.h"
 #include "tls_facts.h"
 #include "tls_json.h"
+#include "clear_json.h"
+#include "obs_clear.h"
 #include "tls_tables.h"
 
 #include <errno.h>
@@ -268,7 +270,47 @@ static const char *const migrations[] = {
 	"   ELSE printf('0x%04x', sp.version) END AS version,"
 	"  sp.cipher AS cipher_id, t.sni, t.established, cp.ja3, cp.ja4, sp.ja3s"
 	"  FROM tls t LEFT JOIN tls_server_profiles sp ON sp.profile_id = t.server_profile"
-	"  LEFT JOIN tls_client_profiles cp ON cp.profile_id = t.client_profile;",
+	"  LEFT JOIN tls_client_profiles cp ON cp.profile_id = t.client_profile;"
+	/* the cleartext object becomes typed columns and one row per detail
+	 * (in the order stated; the entries of a list one row each, list = 1);
+	 * objects already stored are converted, value for value */
+	"DROP VIEW cleartext_fields;"
+	"ALTER TABLE cleartext RENAME TO cleartext_v2;"
+	"CREATE TABLE cleartext ("
+	"  flow_id INTEGER PRIMARY KEY,"
+	"  credentials INTEGER NOT NULL,"
+	"  auth_mechanism TEXT,"
+	"  user TEXT,"
+	"  tls_offered INTEGER,"
+	"  tls_requested INTEGER,"
+	"  details_dropped INTEGER NOT NULL"
+	");"
+	"CREATE TABLE cleartext_details ("
+	"  flow_id INTEGER NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  key TEXT NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  list INTEGER NOT NULL,"
+	"  ival INTEGER,"
+	"  sval TEXT,"
+	"  PRIMARY KEY (flow_id, seq)"
+	") WITHOUT ROWID;"
+	"INSERT INTO cleartext SELECT flow_id, COALESCE(json_extract(obj, '$.credentials'), 0),"
+	"  json_extract(obj, '$.auth_mechanism'), json_extract(obj, '$.user'),"
+	"  json_extract(obj, '$.tls_offered'), json_extract(obj, '$.tls_requested'),"
+	"  COALESCE(json_extract(obj, '$.details.details_dropped'), 0) FROM cleartext_v2;"
+	"INSERT INTO cleartext_details SELECT flow_id,"
+	"  row_number() OVER (PARTITION BY flow_id ORDER BY did, eid) - 1, key,"
+	"  CASE WHEN vt IN ('true', 'false') THEN 'b' WHEN vt = 'integer' THEN 'i' ELSE 's' END,"
+	"  list, CASE WHEN vt IN ('true', 'false', 'integer') THEN v END,"
+	"  CASE WHEN vt = 'text' THEN v END"
+	"  FROM (SELECT c.flow_id, d.id AS did, COALESCE(e.id, 0) AS eid, d.key,"
+	"    d.type = 'array' AS list, COALESCE(e.type, d.type) AS vt, COALESCE(e.value, d.value) AS v"
+	"    FROM cleartext_v2 c, json_each(c.obj, '$.details') d"
+	"    LEFT JOIN json_each(CASE WHEN d.type = 'array' THEN d.value ELSE '[]' END) e"
+	"    WHERE d.key != 'details_dropped');"
+	"DROP TABLE cleartext_v2;"
+	"CREATE VIEW cleartext_fields AS SELECT flow_id, credentials, auth_mechanism, user FROM cleartext;",
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -289,22 +331,23 @@ _Static_assert(N_MIGRATIONS == STORE_SCHEMA_VERSION,
 
 enum {
 	ST_FLOW, ST_TLS, ST_CLEAR, ST_CERT, ST_ANOM,
-	ST_DEL_TLS, ST_DEL_CLEAR, ST_DEL_QUIC, ST_DEL_TDS, ST_DEL_ANOM, ST_COUNTERS,
+	ST_DEL_TLS, ST_DEL_CLEAR, ST_DEL_CLEAR_DET, ST_DEL_QUIC, ST_DEL_TDS, ST_DEL_ANOM, ST_COUNTERS,
 	ST_CPROF_GET, ST_CPROF_PUT, ST_SPROF_GET, ST_SPROF_PUT, ST_CHAIN_GET, ST_CHAIN_PUT,
-	ST_CHAIN_CERT, ST_QUIC, ST_TDS, ST_N
+	ST_CHAIN_CERT, ST_QUIC, ST_TDS, ST_CLEAR_DET, ST_N
 };
 
 static const char *const stmt_sql[ST_N] = {
 	"INSERT OR REPLACE INTO flows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	"INSERT OR REPLACE INTO tls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
 	"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	"INSERT OR REPLACE INTO cleartext (flow_id, obj) VALUES (?,?)",
+	"INSERT OR REPLACE INTO cleartext VALUES (?,?,?,?,?,?,?)",
 	"INSERT OR IGNORE INTO certs (sha256, der, obj, first_seen) VALUES (?,?,?,?)",
 	"INSERT INTO anomalies VALUES (?,?,?,?,?)",
 	/* a flow written again (checkpoint snapshot, then final): its
 	 * observation rows are replaced, never duplicated */
 	"DELETE FROM tls WHERE flow_id = ?",
 	"DELETE FROM cleartext WHERE flow_id = ?",
+	"DELETE FROM cleartext_details WHERE flow_id = ?",
 	"DELETE FROM quic WHERE flow_id = ?",
 	"DELETE FROM tds_tls WHERE flow_id = ?",
 	"DELETE FROM anomalies WHERE flow_id = ?",
@@ -321,6 +364,7 @@ static const char *const stmt_sql[ST_N] = {
 	"INSERT INTO chain_certs VALUES (?,?,?)",
 	"INSERT OR REPLACE INTO quic VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	"INSERT OR REPLACE INTO tds_tls VALUES (?,?,?)",
+	"INSERT INTO cleartext_details VALUES (?,?,?,?,?,?,?)",
 };
 
 struct store {
@@ -987,6 +1031,44 @@ static int64_t store_chain(struct store *s, const struct flow_rec *r, int side)
 	return id;
 }
 
+/* The cleartext facts of a flow: one row, and one row per detail in the
+ * order the dissector stated them. */
+static int store_clear(struct store *s, uint64_t flow_id, const struct obs_clear *c)
+{
+	sqlite3_stmt *q = s->st[ST_CLEAR];
+	int rc;
+	uint16_t i;
+
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)flow_id);
+	sqlite3_bind_int(q, 2, c->credentials);
+	bind_text_or_null(q, 3, c->auth_mech);
+	bind_text_or_null(q, 4, c->user);
+	if (c->tls_offered >= 0)
+		sqlite3_bind_int(q, 5, c->tls_offered != 0);
+	if (c->tls_requested >= 0)
+		sqlite3_bind_int(q, 6, c->tls_requested != 0);
+	sqlite3_bind_int(q, 7, c->details_dropped);
+	rc = step_reset(s, q);
+	q = s->st[ST_CLEAR_DET];
+	for (i = 0; rc == 0 && i < c->ndetails; i++) {
+		const struct obs_detail *o = &c->details[i];
+		char t[2] = { (char)o->type, 0 };
+		sqlite3_bind_int64(q, 1, (sqlite3_int64)flow_id);
+		sqlite3_bind_int(q, 2, i);
+		sqlite3_bind_text(q, 3, o->key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 4, t, 1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(q, 5, o->list);
+		if (o->type == 's') {
+			if (o->s)
+				sqlite3_bind_text(q, 7, o->s, o->slen, SQLITE_STATIC);
+		} else {
+			sqlite3_bind_int64(q, 6, o->i);
+		}
+		rc = step_reset(s, q);
+	}
+	return rc;
+}
+
 static void bind_id(sqlite3_stmt *q, int i, int64_t id)
 {
 	if (id > 0)
@@ -1185,12 +1267,8 @@ int store_flow(struct store *s, const struct flow_rec *r)
 		}
 	}
 
-	if (r->cleartext_json) {
-		q = s->st[ST_CLEAR];
-		sqlite3_bind_int64(q, 1, (sqlite3_int64)r->flow_id);
-		sqlite3_bind_text(q, 2, r->cleartext_json, -1, SQLITE_STATIC);
-		rc |= step_reset(s, q);
-	}
+	if (r->clear)
+		rc |= store_clear(s, r->flow_id, r->clear);
 	for (i = 0; i < r->ncerts; i++) {
 		const struct obs_cert_rec *c = &r->certs[i];
 		if (!store_cert_known(s, c->sha256)) {
@@ -1522,6 +1600,78 @@ static bool tls_from_row(struct tls_row *r, struct tls_facts *t, struct tls_json
 	return true;
 }
 
+/* A flow's cleartext details, read back for clear_json_build. */
+struct clear_rows {
+	struct obs_detail *d;
+	size_t n, cap;
+};
+
+static void clear_rows_clear(struct clear_rows *cr)
+{
+	for (size_t i = 0; i < cr->n; i++) {
+		free((char *)cr->d[i].key);
+		free(cr->d[i].s);
+	}
+	cr->n = 0;
+}
+
+static void clear_rows_free(struct clear_rows *cr)
+{
+	clear_rows_clear(cr);
+	free(cr->d);
+	memset(cr, 0, sizeof(*cr));
+}
+
+static int clear_details(struct store *s, sqlite3_stmt *dq, int64_t flow_id, struct clear_rows *cr)
+{
+	int rc;
+
+	clear_rows_clear(cr);
+	sqlite3_bind_int64(dq, 1, flow_id);
+	while ((rc = sqlite3_step(dq)) == SQLITE_ROW) {
+		struct obs_detail *o;
+		const char *k = col_text(dq, 0), *ty = col_text(dq, 1);
+		if (cr->n == UINT16_MAX)
+			continue; /* more than a context can hold: not written by us */
+		if (cr->n == cr->cap) {
+			size_t nc = cr->cap ? cr->cap * 2 : 16;
+			struct obs_detail *nd = realloc(cr->d, nc * sizeof(*nd));
+			if (nd == NULL)
+				break;
+			cr->d = nd;
+			cr->cap = nc;
+		}
+		o = &cr->d[cr->n];
+		memset(o, 0, sizeof(*o));
+		o->key = strdup(k ? k : "");
+		o->type = ty ? (uint8_t)ty[0] : 's';
+		o->list = sqlite3_column_int(dq, 2) != 0;
+		o->i = sqlite3_column_int64(dq, 3);
+		if (sqlite3_column_type(dq, 4) != SQLITE_NULL) {
+			int n = sqlite3_column_bytes(dq, 4);
+			const void *p = sqlite3_column_blob(dq, 4);
+			if (n > UINT16_MAX)
+				n = UINT16_MAX;
+			if ((o->s = malloc((size_t)n + 1)) != NULL) {
+				if (n > 0)
+					memcpy(o->s, p, (size_t)n);
+				o->s[n] = 0;
+				o->slen = (uint16_t)n;
+			}
+		}
+		cr->n++;
+		if (o->key == NULL || (sqlite3_column_type(dq, 4) != SQLITE_NULL && o->s == NULL))
+			break;
+	}
+	sqlite3_reset(dq);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "wireaudit: export: flow %lld: cleartext details: %s\n", (long long)flow_id,
+			rc == SQLITE_ROW ? "out of memory" : sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return 0;
+}
+
 int store_each_flow(struct store *s, const struct flow_filter *flt,
 		    int (*cb)(const struct flow_view *v, void *arg), void *arg)
 {
@@ -1531,13 +1681,13 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 		" f.packets_c2s, f.packets_s2c, f.bytes_c2s, f.bytes_s2c, f.payload_c2s, f.payload_s2c,"
 		" f.client_by, f.end_reason, f.ndpi_protocol, f.ndpi_category, f.ndpi_risks,"
 		" f.protocol, f.security,"
-		" ct.obj,"
+		" ct.tls_offered,"
 		" (SELECT json_group_array(json_object('dissector', a.dissector, 'code', a.code,"
 		"   'name', a.name, 'detail', a.detail)) FROM anomalies a WHERE a.flow_id = f.flow_id),"
-		" json_extract(ct.obj, '$.credentials'),"
-		" json_extract(ct.obj, '$.auth_mechanism'), json_extract(ct.obj, '$.user'),"
+		" ct.credentials, ct.auth_mechanism, ct.user,"
 		" (SELECT group_concat(a.dissector || ':' || a.name, ';') FROM anomalies a"
 		"   WHERE a.flow_id = f.flow_id),"
+		" ct.tls_requested, ct.details_dropped,"
 		TLS_COLS
 		" FROM flows f"
 		TLS_JOINS
@@ -1545,27 +1695,33 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 		" WHERE (?1 < 0 OR f.flow_id = ?1) AND (?2 < 0 OR f.ts_last >= ?2)"
 		" AND (?3 < 0 OR f.ts_first < ?3)"
 		" ORDER BY f.flow_id";
-	sqlite3_stmt *q;
+	sqlite3_stmt *q, *dq = NULL;
 	struct tls_facts *t = malloc(sizeof(*t));
-	struct jbuf jb;
+	struct clear_rows cr = { 0 };
+	char *user = NULL, *authm = NULL; /* this row's, freed at the next */
+	struct jbuf jb, cjb;
 	int rc, ret = 0;
 
 	if (t == NULL || store_commit(s) != 0) {
 		free(t);
 		return -1;
 	}
-	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "SELECT key, type, list, ival, sval FROM cleartext_details"
+			       " WHERE flow_id = ? ORDER BY seq", -1, &dq, NULL) != SQLITE_OK) {
 		fprintf(stderr, "wireaudit: export query: %s\n", sqlite3_errmsg(s->db));
+		sqlite3_finalize(q);
 		free(t);
 		return -1;
 	}
 	jb_init(&jb);
+	jb_init(&cjb);
 	sqlite3_bind_int64(q, 1, flt->flow_id);
 	sqlite3_bind_int64(q, 2, flt->since);
 	sqlite3_bind_int64(q, 3, flt->until);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		struct flow_view v;
-		struct tls_row tr = { q, 30, 0 };
+		struct tls_row tr = { q, 32, 0 };
 		struct tls_json_fp fp;
 		const char *certs, *ccerts;
 		char cipher[24], version[24], *sni = NULL;
@@ -1593,7 +1749,6 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 		v.ndpi_risks_json = col_text(q, 21);
 		v.protocol = col_text(q, 22);
 		v.security = col_text(q, 23);
-		v.cleartext_json = col_text(q, 24);
 		v.anomalies_json = col_text(q, 25);
 		if (v.anomalies_json == NULL)
 			v.anomalies_json = "[]";
@@ -1601,6 +1756,33 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 		v.auth_mechanism = col_text(q, 27);
 		v.user = col_text(q, 28);
 		v.anomaly_names = col_text(q, 29);
+		free(user);
+		free(authm);
+		user = authm = NULL;
+		if (v.credentials >= 0) { /* a cleartext row */
+			struct obs_clear c = {
+				.credentials = v.credentials != 0, .auth_mech = v.auth_mechanism, .user = v.user,
+				.tls_offered = sqlite3_column_type(q, 24) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 24),
+				.tls_requested = sqlite3_column_type(q, 30) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 30),
+				.details_dropped = (uint16_t)sqlite3_column_int(q, 31),
+			};
+			if (clear_details(s, dq, v.flow_id, &cr) != 0) {
+				ret = -1;
+				break;
+			}
+			c.details = cr.d;
+			c.ndetails = (uint16_t)cr.n;
+			jb_reset(&cjb);
+			clear_json_build(&cjb, &c);
+			v.cleartext_json = jb_str(&cjb);
+			/* flat extracts for CSV and text: as a JSON reader gets them
+			 * (bytes that are not UTF-8 as U+00XX) */
+			if (v.user)
+				v.user = user = jb_unescaped_copy(v.user, strlen(v.user));
+			if (v.auth_mechanism)
+				v.auth_mechanism = authm = jb_unescaped_copy(v.auth_mechanism,
+									     strlen(v.auth_mechanism));
+		}
 		if (tls_from_row(&tr, t, &fp, &certs, &ccerts)) {
 			if (tr.bad) {
 				fprintf(stderr, "wireaudit: export: flow %lld: the tls row does not hold what "
@@ -1637,7 +1819,12 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 		ret = -1;
 	}
 	sqlite3_finalize(q);
+	sqlite3_finalize(dq);
 	jb_free(&jb);
+	jb_free(&cjb);
+	clear_rows_free(&cr);
+	free(user);
+	free(authm);
 	free(t);
 	return ret;
 }

@@ -21,6 +21,7 @@
 struct obs_cert_rec;
 struct obs_anom;
 struct tls_facts;
+struct obs_clear;
 
 #define STORE_SCHEMA_VERSION 3
 #define STORE_BATCH_ROWS 5000
@@ -78,7 +79,7 @@ struct flow_rec {
 	const char *client_by, *end_reason;
 	const char *ndpi_protocol, *ndpi_category, *ndpi_risks_json;
 	const char *protocol, *security;
-	const char *cleartext_json;
+	const struct obs_clear *clear; /* cleartext-session facts, or NULL */
 	const struct tls_facts *tls;   /* typed TLS facts, or NULL */
 	const struct obs_cert_rec *certs;
 	unsigned ncerts;

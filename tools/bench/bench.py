@@ -76,8 +76,12 @@ INSERT INTO flows SELECT f.flow_id + 100 * n.i, f.run_id, f.ts_first + n.i, f.ts
   f.payload_c2s, f.payload_s2c, f.client_by, f.end_reason, f.ndpi_protocol, f.ndpi_category, f.ndpi_risks,
   f.protocol, f.security FROM n, flows f WHERE f.flow_id <= 8;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d)
-INSERT INTO cleartext SELECT c.flow_id + 100 * n.i, c.obj FROM n, cleartext c WHERE c.flow_id <= 8;
-""" % (a.report_flows // 8, a.report_flows // 8)
+INSERT INTO cleartext SELECT c.flow_id + 100 * n.i, c.credentials, c.auth_mechanism, c.user,
+  c.tls_offered, c.tls_requested, c.details_dropped FROM n, cleartext c WHERE c.flow_id <= 8;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d)
+INSERT INTO cleartext_details SELECT d.flow_id + 100 * n.i, d.seq, d.key, d.type, d.list, d.ival, d.sval
+  FROM n, cleartext_details d WHERE d.flow_id <= 8;
+""" % (a.report_flows // 8, a.report_flows // 8, a.report_flows // 8)
         # -bail: a failing statement stops the script with a non-zero exit
         subprocess.run(["sqlite3", "-bail", rdb], input=sql, text=True, check=True)
         nflows = int(subprocess.run(["sqlite3", rdb, "SELECT count(*) FROM flows"], capture_output=True, text=True).stdout)
