@@ -45,7 +45,7 @@ REAL="$T_TMP/real.db"
 # fixtures for what the lab captures cannot show (external clients, mTLS acceptance)
 BASE="$T_TMP/empty.db"
 cp "$REAL" "$BASE"
-sqlite3 "$BASE" "DELETE FROM flows; DELETE FROM tls; DELETE FROM cleartext; DELETE FROM cleartext_details; DELETE FROM certs; DELETE FROM quic;
+sqlite3 "$BASE" "DELETE FROM flows; DELETE FROM tls; DELETE FROM cleartext; DELETE FROM cleartext_details; DELETE FROM certs; DELETE FROM cert_sans; DELETE FROM quic;
 	DELETE FROM tds_tls; DELETE FROM tls_client_profiles; DELETE FROM tls_server_profiles;
 	DELETE FROM chains; DELETE FROM chain_certs; DELETE FROM anomalies;" >/dev/null
 srcs=("$REAL")

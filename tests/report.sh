@@ -13,7 +13,7 @@ export SOURCE_DATE_EPOCH=1790000000   # fixed "generated_at" for golden files
 # An empty database with the current schema: capture a sample, then empty it.
 BASE="$T_TMP/base.db"
 "$WIREAUDIT" capture -q -r "$SRCDIR/pcaps/sample/http-mixed.pcap" -d "$BASE" >&2
-sqlite3 "$BASE" "DELETE FROM flows; DELETE FROM tls; DELETE FROM cleartext; DELETE FROM cleartext_details; DELETE FROM certs;
+sqlite3 "$BASE" "DELETE FROM flows; DELETE FROM tls; DELETE FROM cleartext; DELETE FROM cleartext_details; DELETE FROM certs; DELETE FROM cert_sans;
 	DELETE FROM chains; DELETE FROM chain_certs; DELETE FROM tls_client_profiles;
 	DELETE FROM tls_server_profiles; DELETE FROM quic; DELETE FROM tds_tls; DELETE FROM anomalies; PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
 fixture() { # fixture NAME -> path of a database holding tests/data/report/NAME.sql

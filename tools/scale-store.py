@@ -67,7 +67,7 @@ def main():
     db = sqlite3.connect(a.out)
     db.execute("PRAGMA journal_mode=OFF")
     db.execute("PRAGMA synchronous=OFF")
-    for t in DATA + ("certs", "chain_certs") + tuple(t for t, _, _ in SHARED):
+    for t in DATA + ("certs", "cert_sans", "chain_certs") + tuple(t for t, _, _ in SHARED):
         db.execute("DELETE FROM " + t)
     # 1. gather the flows of every source, renumbered 1..n
     n = 0
@@ -75,6 +75,7 @@ def main():
         db.execute("ATTACH DATABASE ? AS s", (src,))
         ids = [r[0] for r in db.execute("SELECT flow_id FROM s.flows ORDER BY flow_id")]
         db.execute("INSERT OR IGNORE INTO certs SELECT * FROM s.certs")
+        db.execute("INSERT OR IGNORE INTO cert_sans SELECT * FROM s.cert_sans")
         # shared rows by digest (ids are per database); old id -> new id
         idmap = {}
         for t, key, _ in SHARED:

@@ -194,6 +194,16 @@ def main():
     text = open(sys.argv[1]).read() if len(sys.argv) > 1 else sys.stdin.read()
     text = STMT.sub(lambda m: rows(int(m.group(1)), json.loads(m.group(2).replace("''", "'"))), text)
     text = chains(text)
+    # schema 3 types what the report reads of a certificate (subject,
+    # self_signed, cert_sans), as the store does when it inserts one
+    n = len(text)
+    text = text.replace("INSERT OR IGNORE INTO certs VALUES (",
+                        "INSERT OR IGNORE INTO certs (sha256, der, obj, first_seen) VALUES (")
+    if len(text) != n:
+        text += ("\nUPDATE certs SET subject = json_extract(obj, '$.subject'),"
+                 " self_signed = json_extract(obj, '$.self_signed') WHERE subject IS NULL;"
+                 "\nINSERT OR IGNORE INTO cert_sans SELECT c.sha256, j.key, j.value FROM certs c,"
+                 " json_each(c.obj, '$.sans') j WHERE j.type = 'text';\n")
     text = CLEAR.sub(lambda m: clear(int(m.group(1)), json.loads(m.group(2).replace("''", "'"))), text)
     sys.stdout.write(text)
 

@@ -664,8 +664,8 @@ static int rp_build_rollups(struct rp_report *rep, struct rp_scan *S)
 		u->clients = ro->nclients;
 		if (u->k->cause == RP_CAUSE_CERT && u->cause[0]) {
 			const char *p[1] = { u->cause };
-			if (rp_q(rep, "SELECT json_extract(obj, '$.subject'), json_extract(obj, '$.self_signed')"
-				   " FROM certs WHERE sha256 = ?1", p, 1, cb_cert_label, &u->label) != 0)
+			if (rp_q(rep, "SELECT subject, self_signed FROM certs WHERE sha256 = ?1", p, 1,
+				 cb_cert_label, &u->label) != 0)
 				goto fail;
 		}
 		for (c = 0; c < ntops[ri]; c++) {

@@ -53,8 +53,7 @@ static const char rf_tls_sql[] =
 	" t.established, t.chain_trusted, t.trust_error, t.trusted_by_extra_ca, t.hostname_match,"
 	" t.client_accepted_untrusted, t.client_chain_trusted, t.client_trust_error, t.dh_bits,"
 	" COALESCE(c.alpn_http, 0), t.client_rejected_cert, ch.leaf, COALESCE(ch.len, 0),"
-	" COALESCE(t.leaf_self_signed, (SELECT json_extract(ce.obj, '$.self_signed') FROM certs ce"
-	"   WHERE ce.sha256 = ch.leaf)),"
+	" COALESCE(t.leaf_self_signed, (SELECT ce.self_signed FROM certs ce WHERE ce.sha256 = ch.leaf)),"
 	" ct.credentials, ct.auth_mechanism, ct.user,"
 	" (SELECT d.ival FROM cleartext_details d WHERE d.flow_id = f.flow_id AND d.key = 'redirect_to_https'"
 	" ORDER BY d.seq LIMIT 1),"
@@ -109,8 +108,8 @@ int rp_build_rf(struct rp_report *rep)
 		" HAVING count(DISTINCT senvname) > 1") != 0 ||
 	    /* wildcard names per distinct leaf certificate, not per flow */
 	    rp_q_exec(rep,
-		"CREATE TEMP TABLE rp_leafw AS SELECT c.sha256 AS leaf, (SELECT j.value FROM json_each(c.obj, '$.sans') j"
-		" WHERE j.type = 'text' AND j.value LIKE '*.%' ORDER BY j.value LIMIT 1) AS wildcard"
+		"CREATE TEMP TABLE rp_leafw AS SELECT c.sha256 AS leaf, (SELECT n.name FROM cert_sans n"
+		" WHERE n.sha256 = c.sha256 AND n.name LIKE '*.%' ORDER BY n.name LIMIT 1) AS wildcard"
 		" FROM certs c WHERE c.sha256 IN (SELECT DISTINCT leaf FROM rf WHERE senvname IS NOT NULL)") != 0 ||
 	    rp_q_exec(rep,
 		"CREATE TEMP TABLE rp_sharedwild AS SELECT w.wildcard FROM rf JOIN rp_leafw w ON w.leaf = rf.leaf"

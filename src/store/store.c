@@ -310,7 +310,21 @@ static const char *const migrations[] = {
 	"    LEFT JOIN json_each(CASE WHEN d.type = 'array' THEN d.value ELSE '[]' END) e"
 	"    WHERE d.key != 'details_dropped');"
 	"DROP TABLE cleartext_v2;"
-	"CREATE VIEW cleartext_fields AS SELECT flow_id, credentials, auth_mechanism, user FROM cleartext;",
+	"CREATE VIEW cleartext_fields AS SELECT flow_id, credentials, auth_mechanism, user FROM cleartext;"
+	/* what the report reads of a certificate, typed: its subject, whether
+	 * it is self-signed, its DNS names (once per distinct certificate) */
+	"ALTER TABLE certs ADD COLUMN subject TEXT;"
+	"ALTER TABLE certs ADD COLUMN self_signed INTEGER;"
+	"UPDATE certs SET subject = json_extract(obj, '$.subject'),"
+	"  self_signed = json_extract(obj, '$.self_signed');"
+	"CREATE TABLE cert_sans ("
+	"  sha256 TEXT NOT NULL,"
+	"  idx INTEGER NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  PRIMARY KEY (sha256, idx)"
+	") WITHOUT ROWID;"
+	"INSERT INTO cert_sans SELECT c.sha256, j.key, j.value FROM certs c, json_each(c.obj, '$.sans') j"
+	"  WHERE j.type = 'text';",
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -333,7 +347,7 @@ enum {
 	ST_FLOW, ST_TLS, ST_CLEAR, ST_CERT, ST_ANOM,
 	ST_DEL_TLS, ST_DEL_CLEAR, ST_DEL_CLEAR_DET, ST_DEL_QUIC, ST_DEL_TDS, ST_DEL_ANOM, ST_COUNTERS,
 	ST_CPROF_GET, ST_CPROF_PUT, ST_SPROF_GET, ST_SPROF_PUT, ST_CHAIN_GET, ST_CHAIN_PUT,
-	ST_CHAIN_CERT, ST_QUIC, ST_TDS, ST_CLEAR_DET, ST_N
+	ST_CHAIN_CERT, ST_QUIC, ST_TDS, ST_CLEAR_DET, ST_CERT_SANS, ST_N
 };
 
 static const char *const stmt_sql[ST_N] = {
@@ -341,7 +355,8 @@ static const char *const stmt_sql[ST_N] = {
 	"INSERT OR REPLACE INTO tls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
 	"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	"INSERT OR REPLACE INTO cleartext VALUES (?,?,?,?,?,?,?)",
-	"INSERT OR IGNORE INTO certs (sha256, der, obj, first_seen) VALUES (?,?,?,?)",
+	"INSERT OR IGNORE INTO certs (sha256, der, obj, first_seen, subject, self_signed)"
+	" VALUES (?1, ?2, ?3, ?4, json_extract(?3, '$.subject'), json_extract(?3, '$.self_signed'))",
 	"INSERT INTO anomalies VALUES (?,?,?,?,?)",
 	/* a flow written again (checkpoint snapshot, then final): its
 	 * observation rows are replaced, never duplicated */
@@ -365,6 +380,8 @@ static const char *const stmt_sql[ST_N] = {
 	"INSERT OR REPLACE INTO quic VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	"INSERT OR REPLACE INTO tds_tls VALUES (?,?,?)",
 	"INSERT INTO cleartext_details VALUES (?,?,?,?,?,?,?)",
+	"INSERT OR IGNORE INTO cert_sans SELECT ?1, j.key, j.value FROM json_each(?2, '$.sans') j"
+	" WHERE j.type = 'text'",
 };
 
 struct store {
@@ -1277,6 +1294,10 @@ int store_flow(struct store *s, const struct flow_rec *r)
 			sqlite3_bind_blob(q, 2, c->der, (int)c->der_len, SQLITE_STATIC);
 			sqlite3_bind_text(q, 3, c->json, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(q, 4, r->ts_first);
+			rc |= step_reset(s, q);
+			q = s->st[ST_CERT_SANS];
+			sqlite3_bind_text(q, 1, c->sha256, -1, SQLITE_STATIC);
+			sqlite3_bind_text(q, 2, c->json, -1, SQLITE_STATIC);
 			rc |= step_reset(s, q);
 		}
 	}
