@@ -87,8 +87,10 @@ struct rp_top {
 
 enum { RP_T_CLIENT = 1, RP_T_SNI = 2, RP_T_EV = 3, RP_T_REL = 4, RP_T_GRP = 5, RP_T_SEC = 6,
        RP_T_CPROTO = 7, RP_T_RUN = 8, RP_T_ROLL = 9, RP_T_RSRV = 10, RP_T_RCLI = 11,
-       RP_T_VSRV = 12, RP_T_VCLI = 13, RP_T_FSRV = 14 };
-#define RP_COL_EV 16   /* first evidence column of the scan; cause columns follow */
+       RP_T_VSRV = 12, RP_T_VCLI = 13, RP_T_FSRV = 14, RP_T_TLSH = 15 };
+/* RP_T_TLSH sub-keys: the TLS version and cipher class histograms */
+enum { RP_H_VER_N, RP_H_VER_RANK, RP_H_CLS_N, RP_H_CLS_ORD };
+#define RP_COL_EV 20   /* first evidence column of the scan; cause columns follow */
 
 struct rp_scan {
 	struct rp_report *rep;
@@ -141,6 +143,25 @@ static void rp_scan_coverage(struct rp_scan *S, const struct store_row *r)
 		const char *pr = store_col_text(r, 9);
 		id = rp_str_id(&S->strs, pr ? pr : "(unnamed)", true);
 		(*rp_map_at(&S->m, rp_key(RP_T_CPROTO, 0, id), NULL))++;
+	}
+	/* TLS flows: negotiated version (with its rank) and suite class */
+	if (!store_col_null(r, 16)) {
+		bool fresh;
+		int64_t rank = store_col_null(r, 17) ? 99 : store_col_int(r, 17), *mr;
+		id = rp_str_id(&S->strs, store_col_text(r, 16), true);
+		(*rp_map_at(&S->m, rp_key(RP_T_TLSH, RP_H_VER_N, id), NULL))++;
+		mr = rp_map_at(&S->m, rp_key(RP_T_TLSH, RP_H_VER_RANK, id), &fresh);
+		if (fresh || rank < *mr)
+			*mr = rank;
+	}
+	if (!store_col_null(r, 18)) {
+		bool fresh;
+		int64_t ord = store_col_null(r, 19) ? -1 : store_col_int(r, 19), *mo;
+		id = rp_str_id(&S->strs, store_col_null(r, 19) ? "(unknown)" : rp_class_name((int)ord), true);
+		(*rp_map_at(&S->m, rp_key(RP_T_TLSH, RP_H_CLS_N, id), NULL))++;
+		mo = rp_map_at(&S->m, rp_key(RP_T_TLSH, RP_H_CLS_ORD, id), &fresh);
+		if (fresh || ord < *mo)
+			*mo = ord;
 	}
 	if (!store_col_null(r, 15) && store_col_int(r, 15) != S->last_run) {
 		S->last_run = store_col_int(r, 15);
@@ -389,6 +410,48 @@ static int rp_scan_counts(struct rp_scan *S, int tag, struct rp_count **arr, int
 	*n = (int)na;
 	free(all);
 	return 0;
+}
+
+/* The TLS version histogram (ordered by version rank, then name) or the
+ * cipher class one (by class), as GROUP BY queries over rf gave them. */
+struct rp_hcount {
+	const char *name;
+	int64_t n, ord;
+};
+
+static int rp_cmp_hcount(const void *a, const void *b)
+{
+	const struct rp_hcount *x = a, *y = b;
+	if (x->ord != y->ord)
+		return x->ord < y->ord ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static void rp_scan_tls_counts(struct rp_scan *S, int sub_n, int sub_ord, struct rp_count **arr, int *n)
+{
+	struct rp_hcount *all = NULL;
+	size_t na = 0, cap = 0, j;
+	for (j = 0; j < S->m.cap; j++) {
+		uint64_t key = S->m.e[j].key;
+		const int64_t *o;
+		if (key == 0 || (int)(key >> 60) != RP_T_TLSH || (int)((key >> 32) & 0x0fffffffULL) != sub_n)
+			continue;
+		all = rp_grow(all, &cap, na, sizeof(*all));
+		all[na].name = S->strs.s[key & 0xffffffffULL];
+		all[na].n = S->m.e[j].val;
+		o = rp_map_get(&S->m, rp_key(RP_T_TLSH, (uint64_t)sub_ord, key & 0xffffffffULL));
+		all[na].ord = o ? *o : 0;
+		na++;
+	}
+	if (na > 1)
+		qsort(all, na, sizeof(*all), rp_cmp_hcount);
+	*arr = rp_xcalloc(na ? na : 1, sizeof(**arr));
+	for (j = 0; j < na; j++) {
+		(*arr)[j].name = rp_xstrdup(all[j].name);
+		(*arr)[j].n = all[j].n;
+	}
+	*n = (int)na;
+	free(all);
 }
 
 /* Per selected group (sel >= 0), the top lists of its clients (top), SNI
@@ -764,7 +827,11 @@ static char *rp_scan_sql(struct rp_report *rep, struct rp_scan *S)
 		  " | (CASE WHEN COALESCE(security, 'unknown') = 'unknown' THEN 64 ELSE 0 END)"
 		  " | (CASE WHEN transport = 'udp' THEN 128 ELSE 0 END)"
 		  " | (CASE WHEN security IN ('cleartext', 'tls_refused', 'starttls_not_used')"
-		  " THEN 256 ELSE 0 END), security, run_id");
+		  " THEN 256 ELSE 0 END), security, run_id,"
+		  /* the coverage histograms of TLS flows (rp_scan_tls_counts) */
+		  " CASE WHEN has_tls = 1 THEN COALESCE(ver, '(no ServerHello)') END,"
+		  " CASE WHEN has_tls = 1 THEN vrank END,"
+		  " CASE WHEN has_tls = 1 AND cipher_id IS NOT NULL THEN 1 END, cclass");
 	for (i = 0; i < nev; i++) {
 		rp_sb_add(&sql, ", CAST(");
 		rp_sb_add(&sql, evexpr[i]);
@@ -819,6 +886,8 @@ int rp_findings(struct rp_report *rep, struct rp_scan *S)
 	if (rp_scan_counts(S, RP_T_SEC, &rep->security, &rep->nsecurity) != 0 ||
 	    rp_scan_counts(S, RP_T_CPROTO, &rep->clear_protos, &rep->nclear_protos) != 0)
 		goto out;
+	rp_scan_tls_counts(S, RP_H_VER_N, RP_H_VER_RANK, &rep->versions, &rep->nversions);
+	rp_scan_tls_counts(S, RP_H_CLS_N, RP_H_CLS_ORD, &rep->classes, &rep->nclasses);
 	for (j = 0; j < S->m.cap; j++) {
 		char rb[24];
 		const char *rp[1] = { rb };

@@ -152,37 +152,9 @@ static int cb_runs(int n, const char *const *v, void *a)
 	return 0;
 }
 
-struct rp_counts {
-	struct rp_count **arr;
-	int *n;
-};
-
-static int cb_count(int n, const char *const *v, void *a)
-{
-	struct rp_counts *c = a;
-	struct rp_count *na;
-	if (n < 2)
-		return 0;
-	na = realloc(*c->arr, sizeof(**c->arr) * (size_t)(*c->n + 1));
-	if (na == NULL)
-		return -1;
-	*c->arr = na;
-	na[*c->n].name = rp_xstrdup(v[0] ? v[0] : "(unknown)");
-	na[*c->n].n = rp_num(v[1]);
-	(*c->n)++;
-	return 0;
-}
-
-static int rp_counts(struct rp_report *rep, const char *sql, struct rp_count **arr, int *n)
-{
-	struct rp_counts c = { arr, n };
-	return rp_q(rep, sql, NULL, 0, cb_count, &c);
-}
-
-/* The flow counts, the cleartext protocols, the security states and the
- * runs with flows in the window come from the findings scan (rp_findings,
- * which runs first); the TLS version and cipher class histograms are GROUP
- * BY queries over the TLS flows only. */
+/* The flow counts, the cleartext protocols, the security states, the TLS
+ * version and cipher class histograms and the runs with flows in the
+ * window come from the findings scan (rp_findings, which runs first). */
 int rp_coverage(struct rp_report *rep)
 {
 	char since[32], until[32];
@@ -194,12 +166,6 @@ int rp_coverage(struct rp_report *rep)
 		   " OR ((CAST(?1 AS INTEGER) < 0 OR ts_last >= CAST(?1 AS INTEGER))"
 		   " AND (CAST(?2 AS INTEGER) < 0 OR ts_first < CAST(?2 AS INTEGER)))"
 		   " ORDER BY run_id", p, 2, cb_runs, rep) != 0)
-		return -1;
-	if (rp_counts(rep, "SELECT COALESCE(ver, '(no ServerHello)'), count(*) FROM rf WHERE has_tls = 1"
-			   " GROUP BY 1 ORDER BY COALESCE(min(vrank), 99), 1", &rep->versions, &rep->nversions) != 0 ||
-	    rp_counts(rep, "SELECT wa_cclass_name(cclass), count(*) FROM rf WHERE has_tls = 1"
-			   " AND cipher_id IS NOT NULL GROUP BY 1 ORDER BY min(COALESCE(cclass, -1))",
-		      &rep->classes, &rep->nclasses) != 0)
 		return -1;
 	return 0;
 }

@@ -289,7 +289,7 @@ extern const int rp_nreqs;
 extern const struct rp_kind rp_kinds[];   /* {NULL} terminated */
 extern const char rp_intro_title[];
 /* Registers the classification SQL functions (wa_vrank, wa_cclass, wa_cfs,
- * wa_best_offered, wa_tlsform, wa_cclass_name) on the store. */
+ * wa_best_offered, wa_tlsform) on the store. */
 int rp_rules_register(struct rp_report *rep);
 /* Classifies the stored TLS profiles once each (temporary tables rp_cp,
  * rp_sp, rp_grp: rules.c). */

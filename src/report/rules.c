@@ -481,13 +481,6 @@ static int fn_tlsform(const char *arg, void *user, int64_t *iv, const char **sv)
 	return STORE_FN_INT;
 }
 
-static int fn_cclass_name(const char *arg, void *user, int64_t *iv, const char **sv)
-{
-	(void)user; (void)iv;
-	*sv = rp_class_name((int)strtol(arg, NULL, 10));
-	return STORE_FN_TEXT;
-}
-
 /* ---- classification of the stored profiles ----
  * The ClientHello and server profiles are few (one per client software
  * and configuration, one per server configuration), so the rules classify
@@ -652,8 +645,7 @@ int rp_rules_register(struct rp_report *rep)
 	    store_add_function(st, "wa_cclass", fn_cclass, NULL) != 0 ||
 	    store_add_function(st, "wa_cfs", fn_cfs, NULL) != 0 ||
 	    store_add_function(st, "wa_best_offered", fn_best_offered, rep->best_memo) != 0 ||
-	    store_add_function(st, "wa_tlsform", fn_tlsform, NULL) != 0 ||
-	    store_add_function(st, "wa_cclass_name", fn_cclass_name, NULL) != 0)
+	    store_add_function(st, "wa_tlsform", fn_tlsform, NULL) != 0)
 		return -1;
 	return 0;
 }
