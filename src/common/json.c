@@ -329,6 +329,15 @@ void jb_kv_bool(struct jbuf *jb, const char *k, bool v)
 	jb_bool(jb, v);
 }
 
+void jb_kv_tri(struct jbuf *jb, const char *k, int v)
+{
+	jb_key(jb, k);
+	if (v < 0)
+		jb_null(jb);
+	else
+		jb_bool(jb, v != 0);
+}
+
 /* The text a JSON reader gets back from jb_strn(s, n), up to the first NUL
  * (what the store's json_extract() gave before issue 12, kept for the CSV
  * and text exports): valid UTF-8 stays, a byte jb_escape wrote as \u00XX

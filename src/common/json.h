@@ -57,6 +57,8 @@ char *jb_unescaped_copy(const void *s, size_t n);
 void jb_kv_str(struct jbuf *jb, const char *k, const char *v);
 void jb_kv_int(struct jbuf *jb, const char *k, int64_t v);
 void jb_kv_bool(struct jbuf *jb, const char *k, bool v);
+/* a tri-state: v < 0 writes null, else a boolean */
+void jb_kv_tri(struct jbuf *jb, const char *k, int v);
 
 /* Append s (n bytes) escaped as the inside of a JSON string, no quotes. */
 void jb_escape(struct jbuf *jb, const void *s, size_t n);

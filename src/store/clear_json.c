@@ -6,15 +6,6 @@
 
 #include "clear_json.h"
 
-static void tri(struct jbuf *jb, const char *k, int v)
-{
-	jb_key(jb, k);
-	if (v < 0)
-		jb_null(jb);
-	else
-		jb_bool(jb, v != 0);
-}
-
 static void value(struct jbuf *jb, const struct obs_detail *o)
 {
 	if (o->type == 's') {
@@ -42,8 +33,8 @@ void clear_json_build(struct jbuf *jb, const struct obs_clear *c)
 		jb_strn(jb, c->user, strlen(c->user));
 	else
 		jb_null(jb);
-	tri(jb, "tls_offered", c->tls_offered);
-	tri(jb, "tls_requested", c->tls_requested);
+	jb_kv_tri(jb, "tls_offered", c->tls_offered);
+	jb_kv_tri(jb, "tls_requested", c->tls_requested);
 	jb_key(jb, "details");
 	jb_obj_open(jb);
 	if (c->ndetails > sizeof(done_small) / sizeof(done_small[0]))

@@ -64,15 +64,6 @@ static void tj_grease(struct jbuf *jb, const char *key, const uint16_t *v, size_
 	jb_arr_close(jb);
 }
 
-static void tj_tristate(struct jbuf *jb, const char *key, int v)
-{
-	jb_key(jb, key);
-	if (v < 0)
-		jb_null(jb);
-	else
-		jb_bool(jb, v != 0);
-}
-
 static void tj_client(struct jbuf *jb, const struct tls_facts *t)
 {
 	const struct tls_cprof *h = &t->c;
@@ -190,11 +181,11 @@ static void tj_verdict(struct jbuf *jb, const char *prefix, const struct tls_ver
 	char k[48];
 	bool has = v->has;
 	snprintf(k, sizeof(k), "%schain_trusted", prefix);
-	tj_tristate(jb, k, has ? v->trusted : -1);
+	jb_kv_tri(jb, k, has ? v->trusted : -1);
 	snprintf(k, sizeof(k), "%strust_error", prefix);
 	jb_kv_str(jb, k, has && v->error[0] ? v->error : NULL);
 	if (prefix[0] == 0) {
-		tj_tristate(jb, "hostname_match", has ? v->hostname_match : -1);
+		jb_kv_tri(jb, "hostname_match", has ? v->hostname_match : -1);
 		jb_key(jb, "leaf_self_signed");
 		has ? jb_bool(jb, v->leaf_self_signed) : jb_null(jb);
 		jb_key(jb, "weak_key");
@@ -449,7 +440,7 @@ void tls_json_build(struct jbuf *jb, const struct tls_facts *t, const struct tls
 	if (f->enc_alert_server)
 		jb_string(jb, "server");
 	jb_arr_close(jb);
-	tj_tristate(jb, "client_accepted_untrusted", f->client_accepted_untrusted);
+	jb_kv_tri(jb, "client_accepted_untrusted", f->client_accepted_untrusted);
 	jb_kv_bool(jb, "client_rejected_cert", f->client_rejected_cert);
 	jb_kv_int(jb, "records_c2s", f->records_c2s);
 	jb_kv_int(jb, "records_s2c", f->records_s2c);
