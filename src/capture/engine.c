@@ -77,6 +77,8 @@ int engine_init(struct engine *e, const struct engine_config *cfg, struct store 
 		return -1;
 	}
 	e->denv.pools = e->dis;
+	e->stream_bufs = (struct pool)STREAM_BUFS_INIT;
+	e->denv.stream_bufs = &e->stream_bufs;
 	e->denv.x509 = x509;
 	e->ft.timeout[FL_TCP] = cfg->tcp_timeout;
 	e->ft.timeout[FL_UDP] = cfg->udp_timeout;
@@ -226,7 +228,7 @@ static void engine_flow_quiesce(struct engine *e, struct flow *f)
 		dis_finish(c);
 	}
 	for (int d = 0; d < 2; d++)
-		stream_release(&f->st[d]);
+		stream_release(&f->st[d], &e->stream_bufs);
 	if (e->ndpi)
 		wa_ndpi_finish(e->ndpi, f);
 	f->bypass = true;
@@ -289,7 +291,7 @@ static void engine_flow_end(struct engine *e, struct flow *f, enum flow_end why)
 		f->dis = NULL;
 	}
 	engine_flow_life(e, f, FLOW_ENDED);
-	wa_ndpi_release(f);
+	wa_ndpi_release(e->ndpi, f);
 	switch (why) {
 	case FE_EVICTED: e->st.flows_evicted++; break;
 	case FE_IDLE: e->st.flows_expired++; break;
@@ -316,7 +318,7 @@ static void engine_tcp(struct engine *e, struct flow *f, const struct pkt *p, in
 		stream_syn(s, p->seq);
 	if (f->dis && !f->dis->finished && p->payload_len > 0) {
 		uint32_t added;
-		added = stream_add(s, p->seq, p->payload, p->payload_len, e->cfg.stream_cap);
+		added = stream_add(s, &e->stream_bufs, p->seq, p->payload, p->payload_len, e->cfg.stream_cap);
 		if (s->gap) {
 			e->st.stream_gaps++;
 			dis_stream_trouble(f->dis, STREAM_ANOM_GAP, d);
@@ -429,7 +431,7 @@ void engine_packet(struct engine *e, int dlt, int64_t ts, const uint8_t *data,
 		 * dissector claimed keeps nDPI's second opinion on the protocol
 		 * (CLASSIFY) but not its deeper dissection. */
 		if (f->dis && f->dis->cur && e->cfg.ndpi_mode == NDPI_MODE_UNCLAIMED) {
-			wa_ndpi_release(f);
+			wa_ndpi_release(e->ndpi, f);
 			f->ndpi_done = true;
 			f->ndpi_skipped = true;
 			e->st.ndpi_stopped++;
@@ -535,5 +537,5 @@ void engine_free(struct engine *e)
 	e->ndpi = NULL;
 	dis_pools_free(e->dis); /* after the flow table: no context is left */
 	e->dis = NULL;
-	stream_pool_drain();
+	pool_drain(&e->stream_bufs);
 }

@@ -9,6 +9,7 @@
 #include "decode.h"
 #include "flow.h"
 #include "dis_env.h"
+#include "pool.h"
 
 struct store;
 struct wa_ndpi;
@@ -59,6 +60,7 @@ struct engine {
 	struct store *store;
 	struct wa_ndpi *ndpi;
 	struct dis_pools *dis;     /* dissection pools and shared certificates (owned) */
+	struct pool stream_bufs;   /* reassembly buffers of the first size (stream.h) */
 	struct x509_ctx *x509;     /* trust anchors and certificate caches (the caller's) */
 	int64_t run_id;
 	int64_t now;               /* current packet time */

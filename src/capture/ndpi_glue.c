@@ -10,6 +10,7 @@
 
 struct wa_ndpi {
 	struct ndpi_detection_module_struct *mod;
+	struct pool flows;   /* nDPI's per-flow structs, recycled (pool.h) */
 };
 
 struct wa_ndpi *wa_ndpi_new(void)
@@ -39,16 +40,13 @@ struct wa_ndpi *wa_ndpi_new(void)
 	return n;
 }
 
-/* nDPI's per-flow struct, recycled (pool.h): one per new flow. */
-static struct pool ndpi_flow_pool = POOL_INIT(0, 1024, true);
-
 void wa_ndpi_free(struct wa_ndpi *n)
 {
 	if (n == NULL)
 		return;
 	ndpi_exit_detection_module(n->mod);
+	pool_drain(&n->flows);
 	free(n);
-	pool_drain(&ndpi_flow_pool);
 }
 
 static void keep_result(struct flow *f, ndpi_protocol pr)
@@ -65,11 +63,11 @@ static void keep_result(struct flow *f, ndpi_protocol pr)
 		f->ndpi_risk = f->ndpi->risk;
 }
 
-void wa_ndpi_release(struct flow *f)
+void wa_ndpi_release(struct wa_ndpi *n, struct flow *f)
 {
 	if (f->ndpi) {
 		ndpi_free_flow_data(f->ndpi);
-		pool_put(&ndpi_flow_pool, f->ndpi);
+		pool_put(&n->flows, f->ndpi);
 		f->ndpi = NULL;
 	}
 }
@@ -82,9 +80,9 @@ void wa_ndpi_packet(struct wa_ndpi *n, struct flow *f, const struct pkt *p, uint
 	if (f->ndpi_done)
 		return;
 	if (f->ndpi == NULL) {
-		if (ndpi_flow_pool.size == 0)
-			ndpi_flow_pool.size = ndpi_detection_get_sizeof_ndpi_flow_struct();
-		f->ndpi = pool_get(&ndpi_flow_pool);
+		if (n->flows.size == 0)
+			n->flows = (struct pool)POOL_INIT(ndpi_detection_get_sizeof_ndpi_flow_struct(), 1024, true);
+		f->ndpi = pool_get(&n->flows);
 		if (f->ndpi == NULL) {
 			f->ndpi_done = true;
 			return;
@@ -99,7 +97,7 @@ void wa_ndpi_packet(struct wa_ndpi *n, struct flow *f, const struct pkt *p, uint
 	if ((f->ndpi_app != NDPI_PROTOCOL_UNKNOWN || f->ndpi_master != NDPI_PROTOCOL_UNKNOWN) &&
 	    !ndpi_extra_dissection_possible(n->mod, f->ndpi)) {
 		f->ndpi_done = true;
-		wa_ndpi_release(f);
+		wa_ndpi_release(n, f);
 		return;
 	}
 	if (f->ndpi_pkts >= max_pkts)
@@ -121,7 +119,7 @@ void wa_ndpi_finish(struct wa_ndpi *n, struct flow *f)
 		f->ndpi_risk = f->ndpi->risk;
 	}
 	f->ndpi_done = true;
-	wa_ndpi_release(f);
+	wa_ndpi_release(n, f);
 }
 
 void wa_ndpi_names(struct wa_ndpi *n, const struct flow *f, char *proto, size_t plen,

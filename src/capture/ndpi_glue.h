@@ -25,7 +25,7 @@ void wa_ndpi_packet(struct wa_ndpi *n, struct flow *f, const struct pkt *p, uint
 /* Give up on a flow still being classified (flow end). */
 void wa_ndpi_finish(struct wa_ndpi *n, struct flow *f);
 /* Free nDPI's per-flow memory, if any. */
-void wa_ndpi_release(struct flow *f);
+void wa_ndpi_release(struct wa_ndpi *n, struct flow *f);
 void wa_ndpi_names(struct wa_ndpi *n, const struct flow *f, char *proto, size_t plen,
 		   char *cat, size_t clen);
 /* JSON array of risk names for the bitmask (caller frees). */

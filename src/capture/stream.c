@@ -21,13 +21,13 @@ void stream_syn(struct stream *s, uint32_t isn)
 	s->syn = true;
 }
 
-/* First buffer size of a direction; most handshakes fit. Buffers of this
- * size are recycled through a free list (pool.h). */
-#define STREAM_BUF0 2048u
-static struct pool stream_buf_pool = POOL_INIT(STREAM_BUF0, 4096, false);
+/* STREAM_BUF0 (stream.h): the first buffer size of a direction; most
+ * handshakes fit. Buffers of this size are recycled through the caller's
+ * free list (pool.h). */
 
 /* Append in-order bytes, honouring the cap. */
-static uint32_t stream_append(struct stream *s, const uint8_t *data, uint32_t len, uint32_t cap)
+static uint32_t stream_append(struct stream *s, struct pool *bufs, const uint8_t *data, uint32_t len,
+			      uint32_t cap)
 {
 	uint32_t room, take;
 
@@ -49,12 +49,12 @@ static uint32_t stream_append(struct stream *s, const uint8_t *data, uint32_t le
 		if (ncap > cap && cap >= s->len + take)
 			ncap = cap;
 		if (ncap == STREAM_BUF0 && s->buf == NULL) {
-			nb = pool_get(&stream_buf_pool);
+			nb = pool_get(bufs);
 		} else if (s->cap_alloc == STREAM_BUF0) {
 			/* leaving the pooled size: copy out, give the small one back */
 			if ((nb = malloc(ncap)) != NULL) {
 				memcpy(nb, s->buf, s->len);
-				pool_put(&stream_buf_pool, s->buf);
+				pool_put(bufs, s->buf);
 			}
 		} else {
 			nb = realloc(s->buf, ncap);
@@ -97,7 +97,7 @@ static void stream_check_overlap(struct stream *s, uint32_t seq, const uint8_t *
 }
 
 /* Move queued segments that are now in order into the buffer. */
-static uint32_t stream_drain(struct stream *s, uint32_t cap)
+static uint32_t stream_drain(struct stream *s, struct pool *bufs, uint32_t cap)
 {
 	uint32_t added = 0;
 
@@ -108,7 +108,7 @@ static uint32_t stream_drain(struct stream *s, uint32_t cap)
 		s->ooo_bytes -= g->len;
 		s->ooo_segs--;
 		if ((uint32_t)d < g->len)
-			added += stream_append(s, g->data + d, g->len - (uint32_t)d, cap);
+			added += stream_append(s, bufs, g->data + d, g->len - (uint32_t)d, cap);
 		free(g);
 	}
 	return added;
@@ -175,7 +175,8 @@ static void stream_queue(struct stream *s, uint32_t seq, const uint8_t *data, ui
 	}
 }
 
-uint32_t stream_add(struct stream *s, uint32_t seq, const uint8_t *data, uint32_t len, uint32_t cap)
+uint32_t stream_add(struct stream *s, struct pool *bufs, uint32_t seq, const uint8_t *data,
+		    uint32_t len, uint32_t cap)
 {
 	int32_t off;
 	uint32_t added = 0;
@@ -205,10 +206,10 @@ uint32_t stream_add(struct stream *s, uint32_t seq, const uint8_t *data, uint32_
 		uint32_t take = len;
 		if (s->ooo && seq_diff(s->ooo->seq, seq) < (int32_t)len)
 			take = (uint32_t)seq_diff(s->ooo->seq, seq);
-		added += stream_append(s, data, take, cap);
+		added += stream_append(s, bufs, data, take, cap);
 		if (take < len)
 			stream_queue(s, seq + take, data + take, len - take);
-		added += stream_drain(s, cap);
+		added += stream_drain(s, bufs, cap);
 		return added;
 	}
 	stream_queue(s, seq, data, len);
@@ -225,7 +226,7 @@ void stream_consume(struct stream *s, uint32_t n)
 	s->len -= n;
 }
 
-void stream_release(struct stream *s)
+void stream_release(struct stream *s, struct pool *bufs)
 {
 	struct ooo_seg *g = s->ooo;
 	while (g) {
@@ -236,14 +237,9 @@ void stream_release(struct stream *s)
 	s->ooo = NULL;
 	s->ooo_bytes = s->ooo_segs = 0;
 	if (s->cap_alloc == STREAM_BUF0)
-		pool_put(&stream_buf_pool, s->buf);
+		pool_put(bufs, s->buf);
 	else
 		free(s->buf);
 	s->buf = NULL;
 	s->len = s->cap_alloc = 0;
-}
-
-void stream_pool_drain(void)
-{
-	pool_drain(&stream_buf_pool);
 }

@@ -21,6 +21,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "pool.h"
 #include <stdbool.h>
 
 #define STREAM_OOO_MAX_BYTES (64u * 1024u)
@@ -55,15 +57,20 @@ void stream_syn(struct stream *s, uint32_t isn);
  * 0. `cap` bounds s->len; when the in-order bytes would exceed it the excess
  * is dropped and s->capped set. Allocates only to grow buf (amortised) and
  * to queue out-of-order segments. */
-uint32_t stream_add(struct stream *s, uint32_t seq, const uint8_t *data, uint32_t len,
-		    uint32_t cap);
+uint32_t stream_add(struct stream *s, struct pool *bufs, uint32_t seq, const uint8_t *data,
+		    uint32_t len, uint32_t cap);
 
 /* Drop the first n buffered bytes (the dissector consumed them). */
 void stream_consume(struct stream *s, uint32_t n);
 
 /* Free buffers and queued segments; the stream keeps its counters. */
-void stream_release(struct stream *s);
-/* Free the recycled buffers (at exit). */
-void stream_pool_drain(void);
+void stream_release(struct stream *s, struct pool *bufs);
+
+/* bufs: the free list of first-size buffers, one per engine (not per
+ * process: two engines, or threads with one engine each, share nothing).
+ * Make it with STREAM_BUFS_INIT, drain it with pool_drain when every
+ * stream made with it is released. */
+#define STREAM_BUF0 2048u
+#define STREAM_BUFS_INIT POOL_INIT(STREAM_BUF0, 4096, false)
 
 #endif

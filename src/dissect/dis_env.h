@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 struct dis_pools;
+struct pool;
 struct x509_ctx;
 
 /* The framework's cost counters, stored with the run (engine_stats). */
@@ -30,6 +31,8 @@ struct dis_env {
 	struct dis_pools *pools;    /* free lists and the shared certificate
 				     * table (dis_pools_new); NULL: no
 				     * certificate is kept (obs_cert) */
+	struct pool *stream_bufs;   /* the driver's reassembly buffers, for
+				     * releasing a stopped flow's (stream.h) */
 	struct x509_ctx *x509;      /* trust anchors and caches certificates
 				     * are judged with (dis_x509); NULL: chains
 				     * are not evaluated */

@@ -185,8 +185,8 @@ static void dis_stop(struct dis_ctx *c)
 	c->finished = true;
 	c->cand = 0;
 	if (c->flow->key.proto == IPPROTO_TCP) {
-		stream_release(&c->flow->st[0]);
-		stream_release(&c->flow->st[1]);
+		stream_release(&c->flow->st[0], c->env->stream_bufs);
+		stream_release(&c->flow->st[1], c->env->stream_bufs);
 	}
 	c->flow->bypass = true;
 }
