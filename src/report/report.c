@@ -107,7 +107,6 @@ static void rp_free(struct rp_report *rep)
 	FREE_COUNTS(rep->clear_protos, rep->nclear_protos);
 	FREE_COUNTS(rep->security, rep->nsecurity);
 	free(rep->zmemo);
-	free(rep->best_memo);
 	if (rep->geo_db) {
 		MMDB_close(rep->geo_db);
 		free(rep->geo_db);

@@ -153,13 +153,11 @@ struct rp_count {
 };
 
 struct rp_zmemo;
-struct rp_memo;
 
 struct rp_report {
 	const struct report_opts *o;
 	struct store *st;
 	struct rp_zmemo *zmemo;   /* zone lookups memoised (netctx.c) */
-	struct rp_memo *best_memo;/* best offered suite class memoised (rules.c) */
 	int64_t phase_us;         /* WIREAUDIT_TIMING: start of the current phase */
 	long phase_clock;
 	int64_t generated_at;
@@ -288,8 +286,9 @@ extern struct rp_req rp_reqs[];
 extern const int rp_nreqs;
 extern const struct rp_kind rp_kinds[];   /* {NULL} terminated */
 extern const char rp_intro_title[];
-/* Registers the classification SQL functions (wa_vrank, wa_cclass, wa_cfs,
- * wa_best_offered, wa_tlsform) on the store. */
+/* The rules' SQL needs no function of its own any more: what it derives is
+ * computed in C per distinct profile (rp_rules_profiles). Kept as the hook
+ * for one; returns 0. */
 int rp_rules_register(struct rp_report *rep);
 /* Classifies the stored TLS profiles once each (temporary tables rp_cp,
  * rp_sp, rp_grp: rules.c). */

@@ -68,6 +68,9 @@ const char rp_intro_title[] =
 	"the applications using it. Proper protection, management, and the use of separate TLS "
 	"certificates in different environments should be employed if possible.";
 
+/* The name of a version rank (rp_versions) in plain SQL. */
+#define VNAME_SQL(col) "CASE " col " WHEN 0 THEN 'SSLv2' WHEN 1 THEN 'SSLv3' WHEN 2 THEN 'TLSv1.0'" \
+	" WHEN 3 THEN 'TLSv1.1' WHEN 4 THEN 'TLSv1.2' WHEN 5 THEN 'TLSv1.3' END"
 #define TLS_HELLO "(has_tls = 1 AND (ver IS NOT NULL OR cmax IS NOT NULL))"
 #define CLEAR_STATES "('cleartext','tls_refused','starttls_not_used')"
 /* app_encrypted: encrypted by the application protocol's own mechanism
@@ -182,7 +185,7 @@ const struct rp_kind rp_kinds[] = {
 	  "vrank = 4 AND c13 = 1", "ver", "negotiated_version",
 	  "the client offered TLS 1.3 but the server chose TLS 1.2 (latest version not preferred)", RP_CAUSE_CONFIG },
 	{ "12.1.1", "client_max_below_tls12", "medium", 1, true,
-	  "cmax < 4", "wa_vname(cmax)", "client_highest_version",
+	  "cmax < 4", VNAME_SQL("cmax"), "client_highest_version",
 	  "a client's highest offered version is below TLS 1.2", RP_CAUSE_CLIENT },
 	/* 12.1.2 */
 	{ "12.1.2", "cipher_broken", "high", 1, true,
@@ -361,29 +364,6 @@ static int rp_version_rank(const char *s)
 	return -1; /* GREASE and unknown values */
 }
 
-static int fn_vrank(const char *arg, void *user, int64_t *iv, const char **sv)
-{
-	int r = rp_version_rank(arg);
-	(void)user; (void)sv;
-	if (r < 0)
-		return STORE_FN_NULL;
-	*iv = r;
-	return STORE_FN_INT;
-}
-
-static int fn_vname(const char *arg, void *user, int64_t *iv, const char **sv)
-{
-	long r = strtol(arg, NULL, 10);
-	int i;
-	(void)user; (void)iv;
-	for (i = 0; rp_versions[i].name; i++)
-		if (rp_versions[i].rank == r) {
-			*sv = rp_versions[i].name;
-			return STORE_FN_TEXT;
-		}
-	return STORE_FN_NULL;
-}
-
 /* Class rank and forward secrecy of a suite through the TLS dissector's
  * generated table (src/tls_tables.c, tools/gen-tls-tables.py: IANA
  * Recommended column, Mozilla server-side TLS profiles, ASVS Appendix C). */
@@ -402,85 +382,6 @@ static int rp_suite(long id, int *fs)
 	return -1; /* "scsv" signalling values are not suites */
 }
 
-static int fn_cclass(const char *arg, void *user, int64_t *iv, const char **sv)
-{
-	int fs, c = rp_suite(strtol(arg, NULL, 10), &fs);
-	(void)user; (void)sv;
-	if (c < 0)
-		return STORE_FN_NULL;
-	*iv = c;
-	return STORE_FN_INT;
-}
-
-static int fn_cfs(const char *arg, void *user, int64_t *iv, const char **sv)
-{
-	int fs = 0, c = rp_suite(strtol(arg, NULL, 10), &fs);
-	(void)user; (void)sv;
-	if (c < 0)
-		return STORE_FN_NULL;
-	*iv = fs;
-	return STORE_FN_INT;
-}
-
-/* Best class among the offered suites of a JSON array of numbers (the
- * stored client_ciphers). Memoised: the same ClientHello repeats. */
-#define RP_MEMO 1024
-struct rp_memo {
-	uint64_t hash[RP_MEMO];
-	int val[RP_MEMO];
-	bool used[RP_MEMO];
-};
-
-static int fn_best_offered(const char *arg, void *user, int64_t *iv, const char **sv)
-{
-	struct rp_memo *m = user;
-	uint64_t h = 1469598103934665603ULL;
-	const char *p;
-	unsigned slot;
-	int best = -1, fs;
-	(void)sv;
-
-	for (p = arg; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	slot = (unsigned)(h % RP_MEMO);
-	if (m->used[slot] && m->hash[slot] == h) {
-		best = m->val[slot];
-	} else {
-		for (p = arg; *p;) {
-			if (*p >= '0' && *p <= '9') {
-				char *end;
-				long v = strtol(p, &end, 10);
-				int c = rp_suite(v, &fs);
-				if (c > best)
-					best = c;
-				p = end;
-			} else {
-				p++;
-			}
-		}
-		m->used[slot] = true;
-		m->hash[slot] = h;
-		m->val[slot] = best;
-	}
-	if (best < 0)
-		return STORE_FN_NULL;
-	*iv = best;
-	return STORE_FN_INT;
-}
-
-static int fn_tlsform(const char *arg, void *user, int64_t *iv, const char **sv)
-{
-	int i;
-	(void)user; (void)sv;
-	*iv = 0;
-	for (i = 0; rp_tls_form[i]; i++)
-		if (strcasecmp(arg, rp_tls_form[i]) == 0) {
-			*iv = 1;
-			break;
-		}
-	return STORE_FN_INT;
-}
-
 /* ---- classification of the stored profiles ----
  * The ClientHello and server profiles are few (one per client software
  * and configuration, one per server configuration), so the rules classify
@@ -488,6 +389,7 @@ static int fn_tlsform(const char *arg, void *user, int64_t *iv, const char **sv)
  *   rp_cp (profile_id, cmax, c13, best_off, alpn_http)
  *   rp_sp (profile_id, ver, vrank, cipher, cclass, cfs)
  *   rp_grp (id, name)       names of the key exchange groups in use
+ *   rp_tlsform (name)       protocols with a TLS form (rp_tls_form)
  * The store's SQL stays plain joins over typed columns. */
 
 struct rp_prof_ins {
@@ -623,8 +525,14 @@ int rp_rules_profiles(struct rp_report *rep)
 		      " best_off INTEGER, alpn_http INTEGER)") != 0 ||
 	    rp_q_exec(rep, "CREATE TEMP TABLE rp_sp (profile_id INTEGER PRIMARY KEY, ver TEXT, vrank INTEGER,"
 		      " cipher TEXT, cclass INTEGER, cfs INTEGER)") != 0 ||
-	    rp_q_exec(rep, "CREATE TEMP TABLE rp_grp (id INTEGER PRIMARY KEY, name TEXT)") != 0)
+	    rp_q_exec(rep, "CREATE TEMP TABLE rp_grp (id INTEGER PRIMARY KEY, name TEXT)") != 0 ||
+	    rp_q_exec(rep, "CREATE TEMP TABLE rp_tlsform (name TEXT PRIMARY KEY)") != 0)
 		return -1;
+	for (int i = 0; rp_tls_form[i]; i++) {
+		const char *p[1] = { rp_tls_form[i] };
+		if (rp_q(rep, "INSERT OR IGNORE INTO rp_tlsform VALUES (lower(?1))", p, 1, rp_cb_noop, NULL) != 0)
+			return -1;
+	}
 	if (store_query_rows(rep->st, "SELECT profile_id, legacy_version, versions, ciphers, alpn"
 			     " FROM tls_client_profiles", NULL, 0, cb_cprof, &pi) != 0 ||
 	    store_query_rows(rep->st, "SELECT profile_id, hello_format, version, cipher"
@@ -637,16 +545,7 @@ int rp_rules_profiles(struct rp_report *rep)
 
 int rp_rules_register(struct rp_report *rep)
 {
-	struct store *st = rep->st;
-	free(rep->best_memo);
-	rep->best_memo = rp_xcalloc(1, sizeof(struct rp_memo));
-	if (store_add_function(st, "wa_vrank", fn_vrank, NULL) != 0 ||
-	    store_add_function(st, "wa_vname", fn_vname, NULL) != 0 ||
-	    store_add_function(st, "wa_cclass", fn_cclass, NULL) != 0 ||
-	    store_add_function(st, "wa_cfs", fn_cfs, NULL) != 0 ||
-	    store_add_function(st, "wa_best_offered", fn_best_offered, rep->best_memo) != 0 ||
-	    store_add_function(st, "wa_tlsform", fn_tlsform, NULL) != 0)
-		return -1;
+	(void)rep; /* the rules need no SQL function of their own (issue 12) */
 	return 0;
 }
 
