@@ -50,8 +50,27 @@ static const char rf_tls_sql[] =
 	" CASE WHEN sp.version = 772 THEN 'not_observable'"
 	"  WHEN t.client_cert_message AND NOT t.client_cert_empty THEN 'sent'"
 	"  WHEN t.cert_request OR t.client_cert_message THEN 'requested' ELSE 'none' END,"
-	" t.established, t.chain_trusted, t.trust_error, t.trusted_by_extra_ca, t.hostname_match,"
-	" t.client_accepted_untrusted, t.client_chain_trusted, t.client_trust_error, t.dh_bits,"
+	" t.established,"
+	/* the chain verdict: judged again at report time (trust.c: per
+	 * connection v, per chain and SNI g2) or as the capture made it */
+	" CASE WHEN v.flow_id IS NOT NULL THEN v.trusted WHEN g2.chain IS NOT NULL THEN g2.trusted"
+	"  ELSE t.chain_trusted END,"
+	" CASE WHEN v.flow_id IS NOT NULL THEN v.terr WHEN g2.chain IS NOT NULL THEN g2.terr"
+	"  ELSE t.trust_error END,"
+	" CASE WHEN v.flow_id IS NOT NULL THEN v.tbe WHEN g2.chain IS NOT NULL THEN g2.tbe"
+	"  ELSE t.trusted_by_extra_ca END,"
+	" CASE WHEN v.flow_id IS NOT NULL THEN v.hmatch WHEN g2.chain IS NOT NULL THEN g2.hmatch"
+	"  ELSE t.hostname_match END,"
+	/* the client went on after an invalid chain: the wire facts (fatal
+	 * alert after Certificate; completed, application data) with the
+	 * verdict in force, as dissectors/tls.c decides it */
+	" CASE WHEN v.flow_id IS NULL AND g2.chain IS NULL THEN t.client_accepted_untrusted"
+	"  WHEN COALESCE(v.bad, g2.bad) = 1 THEN CASE WHEN t.client_rejected_cert THEN 0"
+	"  WHEN t.established AND t.app_records_c2s > 0 THEN 1 END END,"
+	" CASE WHEN cv.flow_id IS NOT NULL THEN cv.trusted WHEN cg.chain IS NOT NULL THEN cg.trusted"
+	"  ELSE t.client_chain_trusted END,"
+	" CASE WHEN cv.flow_id IS NOT NULL THEN cv.terr WHEN cg.chain IS NOT NULL THEN cg.terr"
+	"  ELSE t.client_trust_error END, t.dh_bits,"
 	" COALESCE(c.alpn_http, 0), t.client_rejected_cert, ch.leaf, COALESCE(ch.len, 0),"
 	" COALESCE(t.leaf_self_signed, (SELECT ce.self_signed FROM certs ce WHERE ce.sha256 = ch.leaf)),"
 	" ct.credentials, ct.auth_mechanism, ct.user,"
@@ -67,6 +86,10 @@ static const char rf_tls_sql[] =
 	" LEFT JOIN rp_sp s ON s.profile_id = t.server_profile"
 	" LEFT JOIN rp_grp g ON g.id = t.kx_group"
 	" LEFT JOIN chains ch ON ch.chain_id = t.server_chain"
+	" LEFT JOIN rp_tvf v ON v.flow_id = t.flow_id"
+	" LEFT JOIN rp_tvg g2 ON g2.chain = t.server_chain AND g2.sni IS t.sni"
+	" LEFT JOIN rp_cvf cv ON cv.flow_id = t.flow_id"
+	" LEFT JOIN rp_cvg cg ON cg.chain = t.client_chain"
 	" LEFT JOIN cleartext ct ON ct.flow_id = f.flow_id"
 	" WHERE (CAST(?1 AS INTEGER) < 0 OR f.ts_last >= CAST(?1 AS INTEGER))"
 	" AND (CAST(?2 AS INTEGER) < 0 OR f.ts_first < CAST(?2 AS INTEGER))";
@@ -96,10 +119,13 @@ int rp_build_rf(struct rp_report *rep)
 {
 	char since[32], until[32];
 	const char *p[2] = { since, until };
+	int rc;
 	snprintf(since, sizeof(since), "%lld", (long long)rep->o->since);
 	snprintf(until, sizeof(until), "%lld", (long long)rep->o->until);
 	if (rp_net_register(rep) != 0 || rp_rules_register(rep) != 0 || rp_rules_profiles(rep) != 0)
 		return -1;
+	if ((rc = rp_trust_build(rep)) != 0)
+		return rc;
 	if (rp_q_exec(rep, rf_create_sql) != 0 || rp_q(rep, rf_tls_sql, p, 2, rp_cb_noop, NULL) != 0 ||
 	    rp_q(rep, rf_other_sql, p, 2, rp_cb_noop, NULL) != 0)
 		return -1;

@@ -41,13 +41,17 @@ void report_usage(FILE *out)
 	      "      --list N           findings and rollups listed per requirement in text,\n"
 	      "                         html and md (default 20, 0 all); json/csv hold all\n"
 	      "      --color WHEN       auto (default), always, never\n"
+	      "      --ca-file FILE     judge server certificate chains again against these\n"
+	      "                         anchors (PEM) at each connection's time, not the\n"
+	      "                         capture host's (docs/CERTIFICATES.md)\n"
+	      "      --system-ca PATH   with it, the system anchors (file, directory or \"none\")\n"
 	      "Exit status: 0 nothing fails at the level, 6 something fails, 2 usage,\n"
 	      "4 database error.\n", out);
 }
 
 enum {
 	RO_SINCE = 300, RO_UNTIL, RO_INTERNAL, RO_CONFIG, RO_GEOIP, RO_ASN, RO_BASELINE,
-	RO_WAIVERS, RO_TOP, RO_COLOR, RO_LIST,
+	RO_WAIVERS, RO_TOP, RO_COLOR, RO_LIST, RO_CA_FILE, RO_SYSTEM_CA,
 };
 
 static const struct option report_longopts[] = {
@@ -66,6 +70,8 @@ static const struct option report_longopts[] = {
 	{ "top", required_argument, NULL, RO_TOP },
 	{ "list", required_argument, NULL, RO_LIST },
 	{ "color", required_argument, NULL, RO_COLOR },
+	{ "ca-file", required_argument, NULL, RO_CA_FILE },
+	{ "system-ca", required_argument, NULL, RO_SYSTEM_CA },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -116,6 +122,8 @@ static int report_apply(struct report_opts *o, int ch, const char *arg)
 	case RO_ASN: o->asn = arg; break;
 	case RO_BASELINE: o->baseline = arg; break;
 	case RO_WAIVERS: o->waivers = arg; break;
+	case RO_CA_FILE: o->ca_file = arg; break;
+	case RO_SYSTEM_CA: o->system_ca = arg; break;
 	case RO_TOP:
 		errno = 0;
 		v = strtol(arg, &end, 10);
@@ -190,8 +198,9 @@ int report_take_opts(int *argc, char **argv, struct report_opts *o)
 			for (k = 0; report_longopts[k].name; k++) {
 				size_t n = strlen(report_longopts[k].name);
 				int c = report_longopts[k].val;
-				if (c == 'd' || c == 'h')
-					continue; /* shared with capture */
+				if (c == 'd' || c == 'h' || c == RO_CA_FILE || c == RO_SYSTEM_CA)
+					continue; /* shared with capture (audit: the capture
+						   * judges with them) */
 				if (strncmp(a + 2, report_longopts[k].name, n) == 0 &&
 				    (a[2 + n] == 0 || a[2 + n] == '=')) {
 					ch = c;

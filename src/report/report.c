@@ -179,7 +179,18 @@ int report_run(const struct report_opts *oin)
 	}
 	rp_phase(rep, NULL);
 	scan = rp_scan_new();
-	if (rp_build_rf(rep) != 0 || rp_phase(rep, "load") || rp_findings(rep, scan) != 0 ||
+	if ((rc = rp_build_rf(rep)) == -2) {
+		rc = EXIT_USAGE; /* a bad --ca-file / --system-ca: said on stderr */
+		goto out;
+	}
+	if (o.ca_file || o.system_ca) {
+		char note[200];
+		snprintf(note, sizeof(note), "server certificate chains judged again at report time against "
+			 "--ca-file/--system-ca: %lld chain and name pairs, %lld connections one by one",
+			 (long long)rep->trust_chains, (long long)rep->trust_flows);
+		rp_note(rep, note);
+	}
+	if (rc != 0 || rp_phase(rep, "load") || rp_findings(rep, scan) != 0 ||
 	    rp_phase(rep, "findings") || rp_coverage(rep) != 0 || rp_phase(rep, "coverage")) {
 		rc = EXIT_STORE;
 		goto out;

@@ -38,6 +38,8 @@ struct report_opts {
 	int list;                /* findings and rollups listed per requirement in text/HTML/Markdown
 				    (0: all); JSON and CSV always hold every finding */
 	int color;               /* -1 auto (TTY), 0 never, 1 always */
+	const char *ca_file;     /* --ca-file: judge server chains again (trust.c) */
+	const char *system_ca;   /* --system-ca PATH|none: likewise */
 };
 
 void report_opts_init(struct report_opts *o);

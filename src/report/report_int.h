@@ -158,6 +158,7 @@ struct rp_report {
 	const struct report_opts *o;
 	struct store *st;
 	struct rp_zmemo *zmemo;   /* zone lookups memoised (netctx.c) */
+	int64_t trust_chains, trust_flows; /* judged again at report time (trust.c) */
 	int64_t phase_us;         /* WIREAUDIT_TIMING: start of the current phase */
 	long phase_clock;
 	int64_t generated_at;
@@ -293,6 +294,10 @@ int rp_rules_register(struct rp_report *rep);
 /* Classifies the stored TLS profiles once each (temporary tables rp_cp,
  * rp_sp, rp_grp: rules.c). */
 int rp_rules_profiles(struct rp_report *rep);
+/* Server chains judged again against the report's anchors (trust.c): fills
+ * rp_tvg / rp_tvf (empty without --ca-file/--system-ca). 0, -1 store
+ * error, -2 a bad anchor path (said on stderr). */
+int rp_trust_build(struct rp_report *rep);
 /* Fills status and reason of r from its counts and findings. */
 void rp_rules_judge(struct rp_req *r, int level);
 /* The SQL expression over rf that gives a cause's value. */
