@@ -51,33 +51,29 @@ static const char rf_tls_sql[] =
 	"  WHEN t.client_cert_message AND NOT t.client_cert_empty THEN 'sent'"
 	"  WHEN t.cert_request OR t.client_cert_message THEN 'requested' ELSE 'none' END,"
 	" t.established,"
-	/* the chain verdict: judged again at report time (trust.c: per
-	 * connection v, per chain and SNI g2) or as the capture made it */
-	" CASE WHEN v.flow_id IS NOT NULL THEN v.trusted WHEN g2.chain IS NOT NULL THEN g2.trusted"
-	"  ELSE t.chain_trusted END,"
-	" CASE WHEN v.flow_id IS NOT NULL THEN v.terr WHEN g2.chain IS NOT NULL THEN g2.terr"
-	"  ELSE t.trust_error END,"
-	" CASE WHEN v.flow_id IS NOT NULL THEN v.tbe WHEN g2.chain IS NOT NULL THEN g2.tbe"
-	"  ELSE t.trusted_by_extra_ca END,"
-	" CASE WHEN v.flow_id IS NOT NULL THEN v.hmatch WHEN g2.chain IS NOT NULL THEN g2.hmatch"
-	"  ELSE t.hostname_match END,"
+	/* the chain verdict: judged again at report time (trust.c, v.s = 1)
+	 * or as the capture made it */
+	" CASE WHEN v.s = 1 THEN v.trusted ELSE t.chain_trusted END,"
+	" CASE WHEN v.s = 1 THEN v.terr ELSE t.trust_error END,"
+	" CASE WHEN v.s = 1 THEN v.tbe ELSE t.trusted_by_extra_ca END,"
+	" CASE WHEN v.s = 1 THEN v.hmatch ELSE t.hostname_match END,"
 	/* the client went on after an invalid chain: the wire facts (fatal
 	 * alert after Certificate; completed, application data) with the
 	 * verdict in force, as dissectors/tls.c decides it */
-	" CASE WHEN v.flow_id IS NULL AND g2.chain IS NULL THEN t.client_accepted_untrusted"
-	"  WHEN COALESCE(v.bad, g2.bad) = 1 THEN CASE WHEN t.client_rejected_cert THEN 0"
+	" CASE WHEN COALESCE(v.s, 0) = 0 THEN t.client_accepted_untrusted"
+	"  WHEN v.bad = 1 THEN CASE WHEN t.client_rejected_cert THEN 0"
 	"  WHEN t.established AND t.app_records_c2s > 0 THEN 1 END END,"
-	" CASE WHEN cv.flow_id IS NOT NULL THEN cv.trusted WHEN cg.chain IS NOT NULL THEN cg.trusted"
-	"  ELSE t.client_chain_trusted END,"
-	" CASE WHEN cv.flow_id IS NOT NULL THEN cv.terr WHEN cg.chain IS NOT NULL THEN cg.terr"
-	"  ELSE t.client_trust_error END, t.dh_bits,"
+	" CASE WHEN v.c = 1 THEN v.ctrusted ELSE t.client_chain_trusted END,"
+	" CASE WHEN v.c = 1 THEN v.cterr ELSE t.client_trust_error END, t.dh_bits,"
 	" COALESCE(c.alpn_http, 0), t.client_rejected_cert, ch.leaf, COALESCE(ch.len, 0),"
 	" COALESCE(t.leaf_self_signed, (SELECT ce.self_signed FROM certs ce WHERE ce.sha256 = ch.leaf)),"
 	" ct.credentials, ct.auth_mechanism, ct.user,"
-	" (SELECT d.ival FROM cleartext_details d WHERE d.flow_id = f.flow_id AND d.key = 'redirect_to_https'"
-	" ORDER BY d.seq LIMIT 1),"
-	" (SELECT d.sval FROM cleartext_details d WHERE d.flow_id = f.flow_id AND d.key = 'host'"
-	" ORDER BY d.seq LIMIT 1), (SELECT count(*) FROM rp_tlsform x WHERE x.name = lower(f.protocol)),"
+	/* HTTP details: only dissectors/http.c states them, so other flows
+	 * (TLS, databases, mail...) skip the two lookups */
+	" CASE WHEN f.protocol = 'http' THEN (SELECT d.ival FROM cleartext_details d"
+	"  WHERE d.flow_id = f.flow_id AND d.key = 'redirect_to_https' ORDER BY d.seq LIMIT 1) END,"
+	" CASE WHEN f.protocol = 'http' THEN (SELECT d.sval FROM cleartext_details d"
+	"  WHERE d.flow_id = f.flow_id AND d.key = 'host' ORDER BY d.seq LIMIT 1) END, (lower(f.protocol) IN (SELECT name FROM rp_tlsform)),"
 	" cp.ja4, g.name"
 	" FROM tls t CROSS JOIN flows f ON f.flow_id = t.flow_id"
 	" LEFT JOIN tls_client_profiles cp ON cp.profile_id = t.client_profile"
@@ -86,10 +82,7 @@ static const char rf_tls_sql[] =
 	" LEFT JOIN rp_sp s ON s.profile_id = t.server_profile"
 	" LEFT JOIN rp_grp g ON g.id = t.kx_group"
 	" LEFT JOIN chains ch ON ch.chain_id = t.server_chain"
-	" LEFT JOIN rp_tvf v ON v.flow_id = t.flow_id"
-	" LEFT JOIN rp_tvg g2 ON g2.chain = t.server_chain AND g2.sni IS t.sni"
-	" LEFT JOIN rp_cvf cv ON cv.flow_id = t.flow_id"
-	" LEFT JOIN rp_cvg cg ON cg.chain = t.client_chain"
+	" LEFT JOIN rp_tv v ON v.flow_id = t.flow_id"
 	" LEFT JOIN cleartext ct ON ct.flow_id = f.flow_id"
 	" WHERE (CAST(?1 AS INTEGER) < 0 OR f.ts_last >= CAST(?1 AS INTEGER))"
 	" AND (CAST(?2 AS INTEGER) < 0 OR f.ts_first < CAST(?2 AS INTEGER))";
@@ -104,10 +97,12 @@ static const char rf_other_sql[] =
 	" NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
 	" 0, NULL, NULL, 0, NULL,"
 	" ct.credentials, ct.auth_mechanism, ct.user,"
-	" (SELECT d.ival FROM cleartext_details d WHERE d.flow_id = f.flow_id AND d.key = 'redirect_to_https'"
-	" ORDER BY d.seq LIMIT 1),"
-	" (SELECT d.sval FROM cleartext_details d WHERE d.flow_id = f.flow_id AND d.key = 'host'"
-	" ORDER BY d.seq LIMIT 1), (SELECT count(*) FROM rp_tlsform x WHERE x.name = lower(f.protocol)),"
+	/* HTTP details: only dissectors/http.c states them, so other flows
+	 * (TLS, databases, mail...) skip the two lookups */
+	" CASE WHEN f.protocol = 'http' THEN (SELECT d.ival FROM cleartext_details d"
+	"  WHERE d.flow_id = f.flow_id AND d.key = 'redirect_to_https' ORDER BY d.seq LIMIT 1) END,"
+	" CASE WHEN f.protocol = 'http' THEN (SELECT d.sval FROM cleartext_details d"
+	"  WHERE d.flow_id = f.flow_id AND d.key = 'host' ORDER BY d.seq LIMIT 1) END, (lower(f.protocol) IN (SELECT name FROM rp_tlsform)),"
 	" NULL, NULL"
 	" FROM flows f LEFT JOIN cleartext ct ON ct.flow_id = f.flow_id"
 	" WHERE NOT EXISTS (SELECT 1 FROM tls t WHERE t.flow_id = f.flow_id)"

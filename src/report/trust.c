@@ -18,11 +18,12 @@
  * an invalid chain" is recomputed from those facts and the new verdict, as
  * the TLS dissector computes it.
  *
- * Results go to two temporary tables the rf query joins (load.c):
- *   rp_tvg (chain, sni, trusted, terr, tbe, hmatch, bad)   per pair
- *   rp_tvf (flow_id, trusted, terr, tbe, hmatch, bad)      per connection
- *   rp_cvg (chain, trusted, terr), rp_cvf (flow_id, ...)    client chains
- * Both exist (empty) without the options, so the query is one text. */
+ * Results go to one temporary table the rf query joins (load.c), a row
+ * per connection judged again:
+ *   rp_tv (flow_id, s, trusted, terr, tbe, hmatch, bad, c, ctrusted, cterr)
+ * s = 1: the server chain's verdict is in trusted..bad; c = 1: the client
+ * chain's in ctrusted, cterr. It exists (empty) without the options, so the
+ * query is one text and costs one lookup a TLS flow. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,8 +131,11 @@ static int cb_flow(const struct store_row *r, void *arg)
 	verdict_params(&v, b, p + 1);
 	T->rep->trust_flows++;
 	if (T->client)
-		return rp_q(T->rep, "INSERT INTO rp_cvf VALUES (?1, ?2, ?3)", p, 3, rp_cb_noop, NULL);
-	return rp_q(T->rep, "INSERT INTO rp_tvf VALUES (?1, ?2, ?3, ?4, ?5, ?6)", p, 6, rp_cb_noop, NULL);
+		return rp_q(T->rep, "INSERT INTO rp_tv (flow_id, c, ctrusted, cterr) VALUES (?1, 1, ?2, ?3)"
+			    " ON CONFLICT (flow_id) DO UPDATE SET c = 1, ctrusted = excluded.ctrusted,"
+			    " cterr = excluded.cterr", p, 3, rp_cb_noop, NULL);
+	return rp_q(T->rep, "INSERT INTO rp_tv (flow_id, s, trusted, terr, tbe, hmatch, bad)"
+		    " VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6)", p, 6, rp_cb_noop, NULL);
 }
 
 static int judge_pair(struct rp_trust *T, const struct rp_pair *pr)
@@ -152,14 +156,29 @@ static int judge_pair(struct rp_trust *T, const struct rp_pair *pr)
 	judge(T, pr->ts_min, &a);
 	judge(T, pr->ts_max, &z);
 	if (same(&a, &z)) {
+		/* one verdict for every connection of the pair */
+		const char *q[9];
+		q[0] = cid;
+		q[1] = T->since;
+		q[2] = T->until;
 		if (T->client) {
-			verdict_params(&a, b, p + 1);
-			return rp_q(T->rep, "INSERT INTO rp_cvg VALUES (?1, ?2, ?3)", p, 3, rp_cb_noop, NULL);
+			verdict_params(&a, b, q + 3);
+			return rp_q(T->rep, "INSERT INTO rp_tv (flow_id, c, ctrusted, cterr)"
+				    " SELECT t.flow_id, 1, ?4, ?5 FROM tls t JOIN flows f ON f.flow_id = t.flow_id"
+				    " WHERE t.client_chain = ?1"
+				    " AND (CAST(?2 AS INTEGER) < 0 OR f.ts_last >= CAST(?2 AS INTEGER))"
+				    " AND (CAST(?3 AS INTEGER) < 0 OR f.ts_first < CAST(?3 AS INTEGER))"
+				    " ON CONFLICT (flow_id) DO UPDATE SET c = 1, ctrusted = excluded.ctrusted,"
+				    " cterr = excluded.cterr", q, 5, rp_cb_noop, NULL);
 		}
-		p[1] = pr->sni;
-		verdict_params(&a, b, p + 2);
-		return rp_q(T->rep, "INSERT INTO rp_tvg VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", p, 7,
-			    rp_cb_noop, NULL);
+		q[3] = pr->sni;
+		verdict_params(&a, b, q + 4);
+		return rp_q(T->rep, "INSERT INTO rp_tv (flow_id, s, trusted, terr, tbe, hmatch, bad)"
+			    " SELECT t.flow_id, 1, ?5, ?6, ?7, ?8, ?9 FROM tls t JOIN flows f ON f.flow_id = t.flow_id"
+			    " WHERE t.server_chain = ?1 AND t.sni IS ?4"
+			    " AND (CAST(?2 AS INTEGER) < 0 OR f.ts_last >= CAST(?2 AS INTEGER))"
+			    " AND (CAST(?3 AS INTEGER) < 0 OR f.ts_first < CAST(?3 AS INTEGER))",
+			    q, 9, rp_cb_noop, NULL);
 	}
 	if (T->client) {
 		p[1] = T->since;
@@ -189,13 +208,9 @@ int rp_trust_build(struct rp_report *rep)
 	const char *p[2];
 	int rc = 0;
 
-	if (rp_q_exec(rep, "CREATE TEMP TABLE rp_tvg (chain INTEGER, sni TEXT, trusted INTEGER, terr TEXT,"
-		      " tbe INTEGER, hmatch INTEGER, bad INTEGER)") != 0 ||
-	    rp_q_exec(rep, "CREATE INDEX rp_tvg_chain ON rp_tvg (chain)") != 0 ||
-	    rp_q_exec(rep, "CREATE TEMP TABLE rp_tvf (flow_id INTEGER PRIMARY KEY, trusted INTEGER, terr TEXT,"
-		      " tbe INTEGER, hmatch INTEGER, bad INTEGER)") != 0 ||
-	    rp_q_exec(rep, "CREATE TEMP TABLE rp_cvg (chain INTEGER PRIMARY KEY, trusted INTEGER, terr TEXT)") != 0 ||
-	    rp_q_exec(rep, "CREATE TEMP TABLE rp_cvf (flow_id INTEGER PRIMARY KEY, trusted INTEGER, terr TEXT)") != 0)
+	if (rp_q_exec(rep, "CREATE TEMP TABLE rp_tv (flow_id INTEGER PRIMARY KEY, s INTEGER, trusted INTEGER,"
+		      " terr TEXT, tbe INTEGER, hmatch INTEGER, bad INTEGER, c INTEGER, ctrusted INTEGER,"
+		      " cterr TEXT)") != 0)
 		return -1;
 	if (o->ca_file == NULL && o->system_ca == NULL)
 		return 0;
