@@ -201,12 +201,41 @@ static int judge_pair(struct rp_trust *T, const struct rp_pair *pr)
 				p, 4, cb_flow, T);
 }
 
+/* Every distinct server (chain, SNI) pair, or client chain, of the window. */
+static int judge_side(struct rp_trust *T, bool client)
+{
+	const char *p[2] = { T->since, T->until };
+	int rc = 0;
+
+	T->client = client;
+	T->n = 0;
+	if (store_query_rows(T->rep->st, client ?
+			     "SELECT t.client_chain, NULL, min(f.ts_first), max(f.ts_first)"
+			     " FROM tls t JOIN flows f ON f.flow_id = t.flow_id WHERE t.client_chain IS NOT NULL"
+			     " AND (CAST(?1 AS INTEGER) < 0 OR f.ts_last >= CAST(?1 AS INTEGER))"
+			     " AND (CAST(?2 AS INTEGER) < 0 OR f.ts_first < CAST(?2 AS INTEGER))"
+			     " GROUP BY t.client_chain" :
+			     "SELECT t.server_chain, t.sni, min(f.ts_first), max(f.ts_first)"
+			     " FROM tls t JOIN flows f ON f.flow_id = t.flow_id WHERE t.server_chain IS NOT NULL"
+			     " AND (CAST(?1 AS INTEGER) < 0 OR f.ts_last >= CAST(?1 AS INTEGER))"
+			     " AND (CAST(?2 AS INTEGER) < 0 OR f.ts_first < CAST(?2 AS INTEGER))"
+			     " GROUP BY t.server_chain, t.sni", p, 2, cb_pair, T) != 0)
+		rc = -1;
+	for (size_t i = 0; rc == 0 && i < T->n; i++) {
+		rc = judge_pair(T, &T->pairs[i]);
+		rp_chain_free(T);
+	}
+	for (size_t i = 0; i < T->n; i++)
+		free(T->pairs[i].sni);
+	T->n = 0;
+	return rc;
+}
+
 int rp_trust_build(struct rp_report *rep)
 {
 	const struct report_opts *o = rep->o;
 	struct rp_trust T;
-	const char *p[2];
-	int rc = 0;
+	int rc;
 
 	if (rp_q_exec(rep, "CREATE TEMP TABLE rp_tv (flow_id INTEGER PRIMARY KEY, s INTEGER, trusted INTEGER,"
 		      " terr TEXT, tbe INTEGER, hmatch INTEGER, bad INTEGER, c INTEGER, ctrusted INTEGER,"
@@ -220,37 +249,9 @@ int rp_trust_build(struct rp_report *rep)
 		return -2; /* a bad path: said on stderr */
 	snprintf(T.since, sizeof(T.since), "%lld", (long long)o->since);
 	snprintf(T.until, sizeof(T.until), "%lld", (long long)o->until);
-	p[0] = T.since;
-	p[1] = T.until;
-	if (store_query_rows(rep->st, "SELECT t.server_chain, t.sni, min(f.ts_first), max(f.ts_first)"
-			     " FROM tls t JOIN flows f ON f.flow_id = t.flow_id"
-			     " WHERE t.server_chain IS NOT NULL"
-			     " AND (CAST(?1 AS INTEGER) < 0 OR f.ts_last >= CAST(?1 AS INTEGER))"
-			     " AND (CAST(?2 AS INTEGER) < 0 OR f.ts_first < CAST(?2 AS INTEGER))"
-			     " GROUP BY t.server_chain, t.sni", p, 2, cb_pair, &T) != 0)
-		rc = -1;
-	for (size_t i = 0; rc == 0 && i < T.n; i++) {
-		rc = judge_pair(&T, &T.pairs[i]);
-		rp_chain_free(&T);
-	}
-	for (size_t i = 0; i < T.n; i++)
-		free(T.pairs[i].sni);
-	T.n = 0;
-	/* client certificate chains (mTLS, 12.1.3): no name to match */
-	T.client = true;
-	if (rc == 0 && store_query_rows(rep->st, "SELECT t.client_chain, NULL, min(f.ts_first), max(f.ts_first)"
-					" FROM tls t JOIN flows f ON f.flow_id = t.flow_id"
-					" WHERE t.client_chain IS NOT NULL"
-					" AND (CAST(?1 AS INTEGER) < 0 OR f.ts_last >= CAST(?1 AS INTEGER))"
-					" AND (CAST(?2 AS INTEGER) < 0 OR f.ts_first < CAST(?2 AS INTEGER))"
-					" GROUP BY t.client_chain", p, 2, cb_pair, &T) != 0)
-		rc = -1;
-	for (size_t i = 0; rc == 0 && i < T.n; i++) {
-		rc = judge_pair(&T, &T.pairs[i]);
-		rp_chain_free(&T);
-	}
-	for (size_t i = 0; i < T.n; i++)
-		free(T.pairs[i].sni);
+	rc = judge_side(&T, false);
+	if (rc == 0)
+		rc = judge_side(&T, true); /* client chains (mTLS, 12.1.3): no name */
 	free(T.pairs);
 	rp_chain_free(&T);
 	x509_ctx_free(T.xc);
