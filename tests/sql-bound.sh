@@ -28,7 +28,8 @@ SQL_VARS = {
     "stmt_sql[i]": "store.c: static const table of INSERT statements with ? binds",
     "migrations[v]": "store.c: static const schema migrations",
     "rf_sql": "report.c: static const query, time window bound as ?1 ?2",
-    "scan_sql": "findings.c: the scan's SELECT from rp_scan_sql(), assembled there by rp_sb_add from rule text this check allow-lists",
+    "rules_sql": "findings.c: the rule query from rp_rules_sql(), assembled by rp_sb_add from rule text this check allow-lists",
+    "scan_sql": "findings.c: the flow query from rp_flows_sql(), assembled there by rp_sb_add from rf column names this check allow-lists",
 }
 # %s arguments allowed in SQL formats: compile-time rule text.
 SQL_FMT_ARGS = {
@@ -41,9 +42,10 @@ SQL_FMT_ARGS = {
     "rep->reqs[i].observable": "rules.c: rp_reqs[] string literal",
     "evexpr[i]": "report.c: copies of kd->evidence",
     "causeexpr[i]": "report.c: rp_cause_sql() results, string literals in rules.c",
+    "rp_key_cols[i]": "findings.c: static const table of rf column names",
 }
 SINKS = ("sqlite3_exec", "sqlite3_prepare", "sqlite3_prepare_v2", "sqlite3_prepare_v3",
-         "exec", "store_query", "store_query_rows", "q", "q_exec", "rp_q", "rp_q_exec")
+         "exec", "store_query", "store_query_rows", "store_stmt_prepare", "q", "q_exec", "rp_q", "rp_q_exec")
 FORBIDDEN = ("sqlite3_mprintf", "sqlite3_vmprintf", "sqlite3_snprintf", "sqlite3_str_appendf")
 SQLKW = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|PRAGMA|DROP|ALTER|ATTACH|REPLACE)\b")
 

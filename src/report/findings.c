@@ -90,7 +90,55 @@ enum { RP_T_CLIENT = 1, RP_T_SNI = 2, RP_T_EV = 3, RP_T_REL = 4, RP_T_GRP = 5, R
        RP_T_VSRV = 12, RP_T_VCLI = 13, RP_T_FSRV = 14, RP_T_TLSH = 15 };
 /* RP_T_TLSH sub-keys: the TLS version and cipher class histograms */
 enum { RP_H_VER_N, RP_H_VER_RANK, RP_H_CLS_N, RP_H_CLS_ORD };
-#define RP_COL_EV 20   /* first evidence column of the scan; cause columns follow */
+
+/* The flow query's columns: the flow's own, then the key columns. */
+enum { RP_F_ID, RP_F_CLIENT, RP_F_TF, RP_F_TL, RP_F_SNI, RP_F_CREDS, RP_F_AUTHM, RP_F_SIP, RP_F_PORT,
+       RP_F_PROTO, RP_F_RUN, RP_F_KEY };
+/* The rule query's columns: masks, coverage, histograms, then evidence and causes. */
+enum { RP_R_REL, RP_R_OBS, RP_R_HIT, RP_R_COV, RP_R_SEC, RP_R_PROTO, RP_R_VER, RP_R_VRANK, RP_R_CIPH, RP_R_CLS,
+       RP_R_EV };
+
+/* rf's columns the rules read: everything but a flow's identity, times,
+ * addresses, run and the counters only the aggregation uses. A flow's
+ * verdicts are a function of these, so the scan evaluates the rules once
+ * per distinct combination of them (a "tuple") and reuses the result for
+ * every flow that has the same. A rule that reads another column fails
+ * to prepare (no such column): loud, not wrong. */
+static const char *const rp_key_cols[] = {
+	"transport", "server_port", "protocol", "security", "client_by", "cz", "sz", "senvname",
+	"has_tls", "ver", "vrank", "cmax", "c13", "cipher_id", "cipher", "cclass", "cfs", "best_off",
+	"sni", "ech", "sreq", "stapled", "ocsp_status", "ccert", "est", "trusted", "terr", "tbe",
+	"hmatch", "cacc", "cctrusted", "ccterr", "dh_bits", "alpn_http", "crej", "leaf", "ncerts",
+	"leaf_ss", "authm", "redir", "http_host", "tlsform", "ja4", "kxg", "mixed", NULL,
+};
+
+/* What the rules say of one tuple: the masks, the coverage facts and the
+ * interned evidence and cause values (ids in strs). */
+struct rp_tup {
+	uint64_t relm, obsm, hitm, cov;
+	uint32_t sec, proto;    /* security state ("unknown" for NULL); protocol if cov & 256 */
+	uint32_t ver, cls;      /* histogram names (0: not a TLS flow / no suite) */
+	int64_t vrank, cord;
+};
+
+/* Evaluated tuples by their key bytes. Past RP_TUP_MAX the cache starts
+ * again empty (results are the same; only memory is bounded). */
+#define RP_TUP_MAX (1 << 18)
+struct rp_tupcache {
+	struct rp_map ix;       /* key hash | 1 -> tuple index (probing on for equal hashes) */
+	struct rp_tup *t;
+	size_t n, cap;
+	unsigned char *kb;      /* key bytes of every tuple, back to back */
+	size_t *koff;           /* [n + 1] offsets into kb */
+	size_t kbl, kbcap, koffcap;
+	unsigned char *cur;     /* the flow's key being looked up */
+	size_t curl, curcap;
+	uint32_t *ids;          /* per tuple nids ids: nev evidence values, then ncause cause values */
+	size_t idscap;
+	int nids;
+	struct store_stmt *rules;
+	uint64_t evals, resets;
+};
 
 struct rp_scan {
 	struct rp_report *rep;
@@ -103,12 +151,19 @@ struct rp_scan {
 	struct rp_roll *roll;
 	size_t nroll, caproll;
 	struct rp_map m;        /* (tag, group/rollup/requirement, id) -> count; (GRP, k, sid) -> group */
+	/* What grows with distinct clients lives apart, so the tables above
+	 * stay small and in cache: client addresses, and the (group, client),
+	 * (rollup, client) and (requirement, client) pairs that count them. */
+	struct rp_strs cstrs;
+	struct rp_map mc;
 	int evcol[64];          /* kind -> evidence column */
 	int causecol[64];       /* kind -> cause column */
 	int kreq[64];           /* kind -> requirement index (in scope) */
 	int nreq;
 	int64_t last_run;
 	bool overflow;
+	int nev, ncause, nkey;
+	struct rp_tupcache tc;
 };
 
 static uint64_t rp_key(int tag, uint64_t a, uint64_t b)
@@ -116,13 +171,11 @@ static uint64_t rp_key(int tag, uint64_t a, uint64_t b)
 	return ((uint64_t)tag << 60) | (a << 32) | b;
 }
 
-/* Coverage counters of one flow (the columns after the masks). */
-static void rp_scan_coverage(struct rp_scan *S, const struct store_row *r)
+/* Coverage counters of one flow: its times and run, and its tuple. */
+static void rp_scan_coverage(struct rp_scan *S, const struct store_row *r, const struct rp_tup *t)
 {
 	struct rp_report *rep = S->rep;
-	int64_t cov = store_col_int(r, 13), tf = store_col_int(r, 2), tl = store_col_int(r, 3);
-	const char *sec = store_col_text(r, 14);
-	uint32_t id;
+	int64_t cov = (int64_t)t->cov, tf = store_col_int(r, RP_F_TF), tl = store_col_int(r, RP_F_TL);
 
 	if (rep->flows == 0 || tf < rep->win_first)
 		rep->win_first = tf;
@@ -137,37 +190,188 @@ static void rp_scan_coverage(struct rp_scan *S, const struct store_row *r)
 	rep->tls_certs_seen += (cov & 32) != 0;
 	rep->unknown_security += (cov & 64) != 0;
 	rep->flows_udp += (cov & 128) != 0;
-	id = rp_str_id(&S->strs, sec ? sec : "unknown", true);
-	(*rp_map_at(&S->m, rp_key(RP_T_SEC, 0, id), NULL))++;
-	if (cov & 256) {
-		const char *pr = store_col_text(r, 9);
-		id = rp_str_id(&S->strs, pr ? pr : "(unnamed)", true);
-		(*rp_map_at(&S->m, rp_key(RP_T_CPROTO, 0, id), NULL))++;
-	}
+	(*rp_map_at(&S->m, rp_key(RP_T_SEC, 0, t->sec), NULL))++;
+	if (cov & 256)
+		(*rp_map_at(&S->m, rp_key(RP_T_CPROTO, 0, t->proto), NULL))++;
 	/* TLS flows: negotiated version (with its rank) and suite class */
-	if (!store_col_null(r, 16)) {
+	if (t->ver != 0) {
 		bool fresh;
-		int64_t rank = store_col_null(r, 17) ? 99 : store_col_int(r, 17), *mr;
-		id = rp_str_id(&S->strs, store_col_text(r, 16), true);
-		(*rp_map_at(&S->m, rp_key(RP_T_TLSH, RP_H_VER_N, id), NULL))++;
-		mr = rp_map_at(&S->m, rp_key(RP_T_TLSH, RP_H_VER_RANK, id), &fresh);
-		if (fresh || rank < *mr)
-			*mr = rank;
+		int64_t *mr;
+		(*rp_map_at(&S->m, rp_key(RP_T_TLSH, RP_H_VER_N, t->ver), NULL))++;
+		mr = rp_map_at(&S->m, rp_key(RP_T_TLSH, RP_H_VER_RANK, t->ver), &fresh);
+		if (fresh || t->vrank < *mr)
+			*mr = t->vrank;
 	}
-	if (!store_col_null(r, 18)) {
+	if (t->cls != 0) {
 		bool fresh;
-		int64_t ord = store_col_null(r, 19) ? -1 : store_col_int(r, 19), *mo;
-		id = rp_str_id(&S->strs, store_col_null(r, 19) ? "(unknown)" : rp_class_name((int)ord), true);
-		(*rp_map_at(&S->m, rp_key(RP_T_TLSH, RP_H_CLS_N, id), NULL))++;
-		mo = rp_map_at(&S->m, rp_key(RP_T_TLSH, RP_H_CLS_ORD, id), &fresh);
-		if (fresh || ord < *mo)
-			*mo = ord;
+		int64_t *mo;
+		(*rp_map_at(&S->m, rp_key(RP_T_TLSH, RP_H_CLS_N, t->cls), NULL))++;
+		mo = rp_map_at(&S->m, rp_key(RP_T_TLSH, RP_H_CLS_ORD, t->cls), &fresh);
+		if (fresh || t->cord < *mo)
+			*mo = t->cord;
 	}
-	if (!store_col_null(r, 15) && store_col_int(r, 15) != S->last_run) {
-		S->last_run = store_col_int(r, 15);
+	if (!store_col_null(r, RP_F_RUN) && store_col_int(r, RP_F_RUN) != S->last_run) {
+		S->last_run = store_col_int(r, RP_F_RUN);
 		*rp_map_at(&S->m, rp_key(RP_T_RUN, 0, (uint64_t)S->last_run & 0xffffffffULL), NULL) =
 			S->last_run;
 	}
+}
+
+/* ---- the tuple cache ---- */
+
+static void rp_kb_put(struct rp_tupcache *C, const void *p, size_t n)
+{
+	if (C->curl + n > C->curcap) {
+		size_t nc = (C->curl + n) * 2 + 256;
+		unsigned char *nb = realloc(C->cur, nc);
+		if (nb == NULL) {
+			fprintf(stderr, "wireaudit: out of memory\n");
+			exit(EXIT_STORE);
+		}
+		C->cur = nb;
+		C->curcap = nc;
+	}
+	memcpy(C->cur + C->curl, p, n);
+	C->curl += n;
+}
+
+/* The key bytes of the flow's tuple: per column a type byte and the value
+ * (8 bytes, or a length and the bytes). */
+static void rp_tup_key(struct rp_tupcache *C, const struct store_row *r, int nkey)
+{
+	int i;
+	C->curl = 0;
+	for (i = 0; i < nkey; i++) {
+		unsigned char ty = (unsigned char)store_col_type(r, RP_F_KEY + i);
+		rp_kb_put(C, &ty, 1);
+		if (ty == STORE_T_INT) {
+			int64_t v = store_col_int(r, RP_F_KEY + i);
+			rp_kb_put(C, &v, sizeof(v));
+		} else if (ty != STORE_T_NULL) {
+			size_t l;
+			const void *b = store_col_blob(r, RP_F_KEY + i, &l);
+			uint32_t l32 = (uint32_t)l;
+			rp_kb_put(C, &l32, sizeof(l32));
+			if (l)
+				rp_kb_put(C, b, l);
+		}
+	}
+}
+
+static uint64_t rp_bytes_hash(const unsigned char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+	for (i = 0; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211ULL;
+	return h | 1;
+}
+
+struct rp_tupeval {
+	struct rp_scan *S;
+	struct rp_tup *t;
+	uint32_t *ids;
+	int rows;
+};
+
+static uint32_t rp_text_id(struct rp_scan *S, const struct store_row *r, int col)
+{
+	const char *v = store_col_text(r, col);
+	return rp_str_id(&S->strs, v, true);
+}
+
+static int cb_tup(const struct store_row *r, void *arg)
+{
+	struct rp_tupeval *E = arg;
+	struct rp_scan *S = E->S;
+	struct rp_tup *t = E->t;
+	int i;
+
+	E->rows++;
+	t->relm = (uint64_t)store_col_int(r, RP_R_REL);
+	t->obsm = (uint64_t)store_col_int(r, RP_R_OBS);
+	t->hitm = (uint64_t)store_col_int(r, RP_R_HIT);
+	t->cov = (uint64_t)store_col_int(r, RP_R_COV);
+	t->sec = rp_str_id(&S->strs, store_col_null(r, RP_R_SEC) ? "unknown" : store_col_text(r, RP_R_SEC), true);
+	t->proto = 0;
+	if (t->cov & 256)
+		t->proto = rp_str_id(&S->strs, store_col_null(r, RP_R_PROTO) ? "(unnamed)" :
+				     store_col_text(r, RP_R_PROTO), true);
+	t->ver = store_col_null(r, RP_R_VER) ? 0 : rp_text_id(S, r, RP_R_VER);
+	t->vrank = store_col_null(r, RP_R_VRANK) ? 99 : store_col_int(r, RP_R_VRANK);
+	t->cls = 0;
+	t->cord = -1;
+	if (!store_col_null(r, RP_R_CIPH)) {
+		t->cord = store_col_null(r, RP_R_CLS) ? -1 : store_col_int(r, RP_R_CLS);
+		t->cls = rp_str_id(&S->strs, store_col_null(r, RP_R_CLS) ? "(unknown)" : rp_class_name((int)t->cord),
+				   true);
+	}
+	for (i = 0; i < S->tc.nids; i++)
+		E->ids[i] = rp_text_id(S, r, RP_R_EV + i);
+	return 0;
+}
+
+/* The rules' verdicts on the flow r's tuple: from the cache, or evaluated
+ * now (one run of the rule query with the key columns as parameters). */
+static int64_t rp_tuple(struct rp_scan *S, const struct store_row *r, int nkey)
+{
+	struct rp_tupcache *C = &S->tc;
+	struct rp_tupeval E;
+	struct rp_tup *t;
+	uint64_t h;
+	size_t j, ix;
+
+	rp_tup_key(C, r, nkey);
+	h = rp_bytes_hash(C->cur, C->curl);
+	if (C->ix.cap == 0 || (C->ix.n + 1) * 2 > C->ix.cap)
+		rp_map_grow(&C->ix);
+	for (j = h & (C->ix.cap - 1); C->ix.e[j].key; j = (j + 1) & (C->ix.cap - 1)) {
+		size_t k = (size_t)C->ix.e[j].val;
+		if (C->ix.e[j].key == h && C->koff[k + 1] - C->koff[k] == C->curl &&
+		    memcmp(C->kb + C->koff[k], C->cur, C->curl) == 0)
+			return (int64_t)k;
+	}
+	if (C->n >= RP_TUP_MAX) {
+		/* start again: memory stays bounded whatever the variety */
+		rp_map_free(&C->ix);
+		C->n = 0;
+		C->kbl = 0;
+		C->resets++;
+		rp_map_grow(&C->ix);
+		j = h & (C->ix.cap - 1);
+	}
+	ix = C->n;
+	C->t = rp_grow(C->t, &C->cap, ix, sizeof(*C->t));
+	C->koff = rp_grow(C->koff, &C->koffcap, ix + 1, sizeof(*C->koff));
+	if (C->kbl + C->curl > C->kbcap) {
+		size_t nc = (C->kbl + C->curl) * 2;
+		unsigned char *nb = realloc(C->kb, nc);
+		if (nb == NULL) {
+			fprintf(stderr, "wireaudit: out of memory\n");
+			exit(EXIT_STORE);
+		}
+		C->kb = nb;
+		C->kbcap = nc;
+	}
+	C->koff[ix] = C->kbl;
+	memcpy(C->kb + C->kbl, C->cur, C->curl);
+	C->kbl += C->curl;
+	C->koff[ix + 1] = C->kbl;
+	t = &C->t[ix];
+	memset(t, 0, sizeof(*t));
+	C->ids = rp_grow(C->ids, &C->idscap, (ix + 1) * (size_t)(C->nids ? C->nids : 1), sizeof(*C->ids));
+	E.S = S;
+	E.t = t;
+	E.ids = C->ids + ix * (size_t)C->nids;
+	E.rows = 0;
+	if (store_stmt_run(C->rules, r, RP_F_KEY, nkey, cb_tup, &E) != 0 || E.rows != 1)
+		return -1;
+	C->ix.e[j].key = h;
+	C->ix.e[j].val = (int64_t)ix;
+	C->ix.n++;
+	C->n++;
+	C->evals++;
+	return (int64_t)ix;
 }
 
 /* The index stored under key, numbered 0.. in order of first use (*n
@@ -217,25 +421,33 @@ static int cb_scan(const struct store_row *r, void *arg)
 {
 	struct rp_scan *S = arg;
 	struct rp_report *rep = S->rep;
-	int64_t flow_id = store_col_int(r, 0);
-	const char *cip = store_col_text(r, 1);
-	uint64_t relm = (uint64_t)store_col_int(r, 10), obsm = (uint64_t)store_col_int(r, 11);
-	uint64_t hitm = (uint64_t)store_col_int(r, 12), vm = 0;
+	int64_t flow_id = store_col_int(r, RP_F_ID), ti = rp_tuple(S, r, S->nkey);
+	const char *cip = store_col_text(r, RP_F_CLIENT);
+	const struct rp_tup *t;
+	const uint32_t *tids;
+	uint64_t relm, obsm, hitm, vm = 0;
 	const char *sip, *proto;
 	char key[IPSTR_MAX + 80];
 	uint32_t sid, id, cid;
 	int port, i, k;
 
-	rp_scan_coverage(S, r);
+	if (ti < 0)
+		return -1;
+	t = &S->tc.t[ti];
+	tids = S->tc.ids + (size_t)ti * (size_t)S->tc.nids;
+	relm = t->relm;
+	obsm = t->obsm;
+	hitm = t->hitm;
+	rp_scan_coverage(S, r, t);
 	if ((relm | hitm) == 0) {
 		for (i = 0; i < S->nreq; i++)
 			if (obsm & (1ULL << i))
 				rep->reqs[i].n_observable++;
 		return 0;
 	}
-	sip = store_col_text(r, 7);
-	port = (int)store_col_int(r, 8);
-	proto = store_col_text(r, 9);
+	sip = store_col_text(r, RP_F_SIP);
+	port = (int)store_col_int(r, RP_F_PORT);
+	proto = store_col_text(r, RP_F_PROTO);
 	rp_srv_key(key, sizeof(key), sip ? sip : "", port, proto);
 	id = rp_str_id(&S->srvkeys, key, true);
 	if (id >= S->nsrv + 1) {
@@ -257,7 +469,7 @@ static int cb_scan(const struct store_row *r, void *arg)
 	}
 	if (hitm == 0)
 		return 0;
-	cid = rp_str_id(&S->strs, cip ? cip : "", true);
+	cid = rp_str_id(&S->cstrs, cip ? cip : "", true);
 	for (k = 0; hitm; k++, hitm >>= 1) {
 		struct rp_grp *g;
 		struct rp_roll *ro;
@@ -269,15 +481,15 @@ static int cb_scan(const struct store_row *r, void *arg)
 		if ((gid = rp_scan_group(S, k, sid)) < 0)
 			return -1;
 		g = &S->grp[gid];
-		tf = store_col_int(r, 2);
-		tl = store_col_int(r, 3);
+		tf = store_col_int(r, RP_F_TF);
+		tl = store_col_int(r, RP_F_TL);
 		if (g->flows == 0 || tf < g->tf)
 			g->tf = tf;
 		if (g->flows == 0 || tl > g->tl)
 			g->tl = tl;
 		g->flows++;
-		g->creds += store_col_int(r, 5);
-		if ((authm = store_col_text(r, 6)) != NULL) {
+		g->creds += store_col_int(r, RP_F_CREDS);
+		if ((authm = store_col_text(r, RP_F_AUTHM)) != NULL) {
 			id = rp_str_id(&S->strs, authm, true);
 			for (j = 0; j < g->nauthm && g->authm[j] != id; j++)
 				;
@@ -295,23 +507,23 @@ static int cb_scan(const struct store_row *r, void *arg)
 				g->samples[j] = g->samples[j - 1];
 			g->samples[j] = flow_id;
 		}
-		if (++*rp_map_at(&S->m, rp_key(RP_T_CLIENT, (uint64_t)gid, cid), NULL) == 1)
+		if (++*rp_map_at(&S->mc, rp_key(RP_T_CLIENT, (uint64_t)gid, cid), NULL) == 1)
 			g->nclients++;
-		if (!store_col_null(r, 4)) {
-			id = rp_str_id(&S->strs, store_col_text(r, 4), true);
+		if (!store_col_null(r, RP_F_SNI)) {
+			id = rp_str_id(&S->strs, store_col_text(r, RP_F_SNI), true);
 			(*rp_map_at(&S->m, rp_key(RP_T_SNI, (uint64_t)gid, id), NULL))++;
 		}
-		id = rp_str_id(&S->strs, store_col_text(r, RP_COL_EV + S->evcol[k]), true);
+		id = tids[S->evcol[k]];
 		(*rp_map_at(&S->m, rp_key(RP_T_EV, (uint64_t)gid, id), NULL))++;
 		/* the rollup by cause */
-		id = rp_str_id(&S->strs, store_col_text(r, S->causecol[k]), true);
+		id = tids[S->nev + S->causecol[k]];
 		if ((rid = rp_scan_rollup(S, k, id)) < 0)
 			return -1;
 		ro = &S->roll[rid];
 		ro->flows++;
 		if (++*rp_map_at(&S->m, rp_key(RP_T_RSRV, (uint64_t)rid, sid), NULL) == 1)
 			ro->nservers++;
-		if (++*rp_map_at(&S->m, rp_key(RP_T_RCLI, (uint64_t)rid, cid), NULL) == 1)
+		if (++*rp_map_at(&S->mc, rp_key(RP_T_RCLI, (uint64_t)rid, cid), NULL) == 1)
 			ro->nclients++;
 		if (rp_kinds[k].violation)
 			vm |= 1ULL << S->kreq[k];
@@ -325,7 +537,7 @@ static int cb_scan(const struct store_row *r, void *arg)
 		rq->v_flows++;
 		rp_map_at(&S->m, rp_key(RP_T_VSRV, (uint64_t)i, sid), &fresh);
 		rq->v_servers += fresh;
-		rp_map_at(&S->m, rp_key(RP_T_VCLI, (uint64_t)i, cid), &fresh);
+		rp_map_at(&S->mc, rp_key(RP_T_VCLI, (uint64_t)i, cid), &fresh);
 		rq->v_clients += fresh;
 	}
 	return 0;
@@ -463,6 +675,30 @@ struct rp_tops {
 	int *n;                 /* [3 * group + list] -> entries */
 };
 
+/* One pass of rp_build_tops over a map: count (pass 0) or fill (pass 1)
+ * the top lists of the selected groups. */
+static void rp_tops_pass(struct rp_scan *S, const struct rp_map *m, const struct rp_strs *names,
+			 const int *max, struct rp_tops *T, int pass)
+{
+	size_t j;
+	for (j = 0; j < m->cap; j++) {
+		uint64_t key = m->e[j].key;
+		int tag = (int)(key >> 60);
+		size_t l;
+		if (key == 0 || tag < RP_T_CLIENT || tag > RP_T_EV ||
+		    S->grp[(key >> 32) & 0x0fffffffULL].sel < 0)
+			continue;
+		l = 3 * (size_t)S->grp[(key >> 32) & 0x0fffffffULL].sel + (size_t)(tag - 1);
+		if (pass == 0) {
+			if (T->n[l] < max[tag - 1])
+				T->n[l]++;
+		} else {
+			rp_top_add(names, T->t + T->off[l], &T->n[l], max[tag - 1], m->e[j].val,
+				   (uint32_t)(key & 0xffffffffULL));
+		}
+	}
+}
+
 static void rp_build_tops(struct rp_scan *S, int top, size_t nsel, struct rp_tops *T)
 {
 	size_t j, total = 0, nl = 3 * nsel;
@@ -472,17 +708,8 @@ static void rp_build_tops(struct rp_scan *S, int top, size_t nsel, struct rp_top
 	max[2] = RP_EVIDENCE_MAX;
 	T->off = rp_xcalloc(nl + 1, sizeof(*T->off));
 	T->n = rp_xcalloc(nl ? nl : 1, sizeof(*T->n));
-	for (j = 0; j < S->m.cap; j++) {
-		uint64_t key = S->m.e[j].key;
-		int tag = (int)(key >> 60);
-		size_t l;
-		if (key == 0 || tag < RP_T_CLIENT || tag > RP_T_EV ||
-		    S->grp[(key >> 32) & 0x0fffffffULL].sel < 0)
-			continue;
-		l = 3 * (size_t)S->grp[(key >> 32) & 0x0fffffffULL].sel + (size_t)(tag - 1);
-		if (T->n[l] < max[tag - 1])
-			T->n[l]++;
-	}
+	rp_tops_pass(S, &S->mc, &S->cstrs, max, T, 0);   /* clients */
+	rp_tops_pass(S, &S->m, &S->strs, max, T, 0);     /* SNI, evidence */
 	for (j = 0; j < nl; j++) {
 		T->off[j] = total;
 		total += (size_t)T->n[j];
@@ -490,17 +717,8 @@ static void rp_build_tops(struct rp_scan *S, int top, size_t nsel, struct rp_top
 	}
 	T->off[nl] = total;
 	T->t = rp_xcalloc(total ? total : 1, sizeof(*T->t));
-	for (j = 0; j < S->m.cap; j++) {
-		uint64_t key = S->m.e[j].key;
-		int tag = (int)(key >> 60);
-		size_t l;
-		if (key == 0 || tag < RP_T_CLIENT || tag > RP_T_EV ||
-		    S->grp[(key >> 32) & 0x0fffffffULL].sel < 0)
-			continue;
-		l = 3 * (size_t)S->grp[(key >> 32) & 0x0fffffffULL].sel + (size_t)(tag - 1);
-		rp_top_add(&S->strs, T->t + T->off[l], &T->n[l], max[tag - 1], S->m.e[j].val,
-			   (uint32_t)(key & 0xffffffffULL));
-	}
+	rp_tops_pass(S, &S->mc, &S->cstrs, max, T, 1);
+	rp_tops_pass(S, &S->m, &S->strs, max, T, 1);
 }
 
 /* The finding of group gi: what statuses, waivers, the baseline and
@@ -571,7 +789,7 @@ static void rp_fill_details(struct rp_scan *S, const struct rp_tops *T, struct r
 	f->ntop = T->n[sl];
 	f->top = rp_xcalloc((size_t)(f->ntop ? f->ntop : 1), sizeof(*f->top));
 	for (c = 0; c < f->ntop; c++) {
-		snprintf(f->top[c].ip, sizeof(f->top[c].ip), "%s", rp_str(&S->strs, t[c].id));
+		snprintf(f->top[c].ip, sizeof(f->top[c].ip), "%s", rp_str(&S->cstrs, t[c].id));
 		f->top[c].flows = t[c].n;
 	}
 	t = T->t + T->off[sl + 1];
@@ -761,14 +979,15 @@ fail:
  * one column per distinct evidence expression and one per distinct cause
  * expression (their columns noted in S). NULL when the tables are too big
  * for the masks. */
-static char *rp_scan_sql(struct rp_report *rep, struct rp_scan *S)
+/* The rule query: every predicate, evidence and cause expression over one
+ * tuple, bound as parameters ?1.. named as rf's columns (rp_key_cols). */
+static char *rp_rules_sql(struct rp_report *rep, struct rp_scan *S)
 {
 	struct rp_sb sql = { NULL, 0, 0 };
 	const char *evexpr[64], *causeexpr[4];
 	int nev = 0, ncause = 0, i, k;
 
-	rp_sb_add(&sql, "SELECT flow_id, client_ip, ts_first, ts_last, sni, creds, authm, server_ip,"
-		     " server_port, protocol, 0");
+	rp_sb_add(&sql, "SELECT 0");
 	for (i = 0; i < rep->nreqs; i++) {
 		char buf[64];
 		rp_sb_add(&sql, " | (CASE WHEN (");
@@ -815,7 +1034,7 @@ static char *rp_scan_sql(struct rp_report *rep, struct rp_scan *S)
 			;
 		if (i == ncause)
 			causeexpr[ncause++] = ce;
-		S->causecol[k] = i;   /* made absolute below */
+		S->causecol[k] = i;   /* among the causes, after the evidence ids */
 	}
 	/* coverage: bits for the flow counts, the security state, the run */
 	rp_sb_add(&sql, ", (CASE WHEN transport = 'tcp' THEN 1 ELSE 0 END)"
@@ -827,7 +1046,7 @@ static char *rp_scan_sql(struct rp_report *rep, struct rp_scan *S)
 		  " | (CASE WHEN COALESCE(security, 'unknown') = 'unknown' THEN 64 ELSE 0 END)"
 		  " | (CASE WHEN transport = 'udp' THEN 128 ELSE 0 END)"
 		  " | (CASE WHEN security IN ('cleartext', 'tls_refused', 'starttls_not_used')"
-		  " THEN 256 ELSE 0 END), security, run_id,"
+		  " THEN 256 ELSE 0 END), security, protocol,"
 		  /* the coverage histograms of TLS flows (rp_scan_tls_counts) */
 		  " CASE WHEN has_tls = 1 THEN COALESCE(ver, '(no ServerHello)') END,"
 		  " CASE WHEN has_tls = 1 THEN vrank END,"
@@ -844,8 +1063,34 @@ static char *rp_scan_sql(struct rp_report *rep, struct rp_scan *S)
 		rp_sb_add(&sql, causeexpr[i]);
 		rp_sb_add(&sql, " AS TEXT)");
 	}
-	for (k = 0; rp_kinds[k].req; k++)
-		S->causecol[k] += RP_COL_EV + (nev ? nev : 1);
+	S->nev = nev ? nev : 1;
+	S->ncause = ncause;
+	S->tc.nids = S->nev + ncause;
+	rp_sb_add(&sql, " FROM (SELECT");
+	for (i = 0; rp_key_cols[i]; i++) {
+		char buf[32];
+		if (i)
+			rp_sb_add(&sql, ",");
+		snprintf(buf, sizeof(buf), " ?%d AS ", i + 1);
+		rp_sb_add(&sql, buf);
+		rp_sb_add(&sql, rp_key_cols[i]);
+	}
+	S->nkey = i;
+	rp_sb_add(&sql, ") AS rf");
+	return sql.s;
+}
+
+/* The flow query: a flow's own columns (RP_F_*), then its tuple's. */
+static char *rp_flows_sql(void)
+{
+	struct rp_sb sql = { NULL, 0, 0 };
+	int i;
+	rp_sb_add(&sql, "SELECT flow_id, client_ip, ts_first, ts_last, sni, creds, authm, server_ip,"
+		  " server_port, protocol, run_id");
+	for (i = 0; rp_key_cols[i]; i++) {
+		rp_sb_add(&sql, ", ");
+		rp_sb_add(&sql, rp_key_cols[i]);
+	}
 	rp_sb_add(&sql, " FROM rf");
 	return sql.s;
 }
@@ -854,7 +1099,7 @@ int rp_findings(struct rp_report *rep, struct rp_scan *S)
 {
 	size_t *order = NULL, gi, j;
 	size_t *cap = NULL;
-	char *scan_sql;
+	char *scan_sql, *rules_sql;
 	int rc;
 
 	S->rep = rep;
@@ -864,15 +1109,22 @@ int rp_findings(struct rp_report *rep, struct rp_scan *S)
 		fprintf(stderr, "wireaudit: report: too many requirements\n");
 		return -1;
 	}
-	if ((scan_sql = rp_scan_sql(rep, S)) == NULL)
+	if ((rules_sql = rp_rules_sql(rep, S)) == NULL)
 		return -1;
+	rc = store_stmt_prepare(rep->st, rules_sql, &S->tc.rules);
+	free(rules_sql);
+	if (rc != 0)
+		return -1;
+	scan_sql = rp_flows_sql();
 	{
 		int64_t t0 = now_us();
 		const char *tm = getenv("WIREAUDIT_TIMING");
 		rc = store_query_rows(rep->st, scan_sql, NULL, 0, cb_scan, S);
 		if (tm && strcmp(tm, "2") == 0)
-			fprintf(stderr, "wireaudit: scan %.3f s: %zu groups, %zu rollups, %zu map entries\n",
-				(double)(now_us() - t0) / 1e6, S->ngrp, S->nroll, S->m.n);
+			fprintf(stderr, "wireaudit: scan %.3f s: %zu groups, %zu rollups, %zu map entries,"
+				" %llu tuples evaluated, %llu cache restarts\n",
+				(double)(now_us() - t0) / 1e6, S->ngrp, S->nroll, S->m.n,
+				(unsigned long long)S->tc.evals, (unsigned long long)S->tc.resets);
 	}
 	free(scan_sql);
 	if (rc != 0) {
@@ -941,7 +1193,16 @@ void rp_scan_free(struct rp_scan *S)
 	free(S->srv);
 	free(S->roll);
 	rp_map_free(&S->m);
+	rp_map_free(&S->mc);
+	rp_map_free(&S->tc.ix);
+	free(S->tc.t);
+	free(S->tc.kb);
+	free(S->tc.koff);
+	free(S->tc.cur);
+	free(S->tc.ids);
+	store_stmt_free(S->tc.rules);
 	rp_strs_free(&S->strs);
+	rp_strs_free(&S->cstrs);
 	rp_strs_free(&S->srvkeys);
 	free(S);
 }

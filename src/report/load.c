@@ -12,6 +12,8 @@
  *   dh_bits alpn_http leaf ncerts leaf_ss wildcard
  *   creds authm user redir http_host tlsform
  *   ja4 kxg          the client's JA4 and the key exchange group (rollup causes)
+ *   mixed            a session in clear (or refused, or not upgraded) with a
+ *                    service also seen encrypted (rp_mixed), else 0 or NULL
  * (flow_id is its rowid). findings.c scans it once.
  */
 
@@ -33,7 +35,7 @@ static const char rf_create_sql[] =
 	" client_by TEXT, cz, sz, senvname, has_tls, ver, vrank, cmax, c13, cipher_id, cipher, cclass, cfs,"
 	" best_off, sni, ech, sreq, stapled, ocsp_status, ccert, est, trusted, terr, tbe, hmatch, cacc,"
 	" cctrusted, ccterr, dh_bits, alpn_http, crej, leaf TEXT, ncerts, leaf_ss, creds, authm, user, redir,"
-	" http_host, tlsform, ja4, kxg)";
+	" http_host, tlsform, ja4, kxg, mixed)";
 
 /* TLS flows: typed columns, and the profiles' classes computed once per
  * profile by the rules (rp_cp, rp_sp, rp_grp: rules.c). The expressions
@@ -43,11 +45,11 @@ static const char rf_tls_sql[] =
 	"INSERT INTO rf SELECT f.flow_id, f.run_id, f.ts_first, f.ts_last, f.transport, f.client_ip,"
 	" f.server_ip, f.server_port, f.protocol, f.security, f.client_by,"
 	" wa_zone(f.client_ip), wa_zone(f.server_ip), wa_envname(f.server_ip),"
-	" 1, s.ver, s.vrank, c.cmax, c.c13, sp.cipher, COALESCE(s.cipher, '0x0000'), s.cclass, s.cfs,"
-	" c.best_off, t.sni, cp.ech, cp.status_request,"
-	" CASE WHEN sp.version = 772 THEN NULL ELSE t.ocsp_stapled END,"
+	" 1, s.ver, s.vrank, c.cmax, c.c13, s.cipher_id, COALESCE(s.cipher, '0x0000'), s.cclass, s.cfs,"
+	" c.best_off, t.sni, c.ech, c.status_request,"
+	" CASE WHEN s.version = 772 THEN NULL ELSE t.ocsp_stapled END,"
 	" CASE WHEN t.ocsp_stapled THEN t.ocsp_status END,"
-	" CASE WHEN sp.version = 772 THEN 'not_observable'"
+	" CASE WHEN s.version = 772 THEN 'not_observable'"
 	"  WHEN t.client_cert_message AND NOT t.client_cert_empty THEN 'sent'"
 	"  WHEN t.cert_request OR t.client_cert_message THEN 'requested' ELSE 'none' END,"
 	" t.established,"
@@ -74,11 +76,13 @@ static const char rf_tls_sql[] =
 	"  WHERE d.flow_id = f.flow_id AND d.key = 'redirect_to_https' ORDER BY d.seq LIMIT 1) END,"
 	" CASE WHEN f.protocol = 'http' THEN (SELECT d.sval FROM cleartext_details d"
 	"  WHERE d.flow_id = f.flow_id AND d.key = 'host' ORDER BY d.seq LIMIT 1) END, (lower(f.protocol) IN (SELECT name FROM rp_tlsform)),"
-	" cp.ja4, g.name"
+	" c.ja4, g.name,"
+	/* rp_mixed is built before rf */
+	" CASE WHEN f.security IN ('cleartext', 'tls_refused', 'starttls_not_used') THEN EXISTS (SELECT 1"
+	"  FROM rp_mixed m WHERE m.server_ip = f.server_ip AND m.server_port = f.server_port"
+	"  AND m.protocol IS f.protocol) END"
 	" FROM tls t CROSS JOIN flows f ON f.flow_id = t.flow_id"
-	" LEFT JOIN tls_client_profiles cp ON cp.profile_id = t.client_profile"
 	" LEFT JOIN rp_cp c ON c.profile_id = t.client_profile"
-	" LEFT JOIN tls_server_profiles sp ON sp.profile_id = t.server_profile"
 	" LEFT JOIN rp_sp s ON s.profile_id = t.server_profile"
 	" LEFT JOIN rp_grp g ON g.id = t.kx_group"
 	" LEFT JOIN chains ch ON ch.chain_id = t.server_chain"
@@ -103,7 +107,11 @@ static const char rf_other_sql[] =
 	"  WHERE d.flow_id = f.flow_id AND d.key = 'redirect_to_https' ORDER BY d.seq LIMIT 1) END,"
 	" CASE WHEN f.protocol = 'http' THEN (SELECT d.sval FROM cleartext_details d"
 	"  WHERE d.flow_id = f.flow_id AND d.key = 'host' ORDER BY d.seq LIMIT 1) END, (lower(f.protocol) IN (SELECT name FROM rp_tlsform)),"
-	" NULL, NULL"
+	" NULL, NULL,"
+	/* rp_mixed is built before rf */
+	" CASE WHEN f.security IN ('cleartext', 'tls_refused', 'starttls_not_used') THEN EXISTS (SELECT 1"
+	"  FROM rp_mixed m WHERE m.server_ip = f.server_ip AND m.server_port = f.server_port"
+	"  AND m.protocol IS f.protocol) END"
 	" FROM flows f LEFT JOIN cleartext ct ON ct.flow_id = f.flow_id"
 	" WHERE NOT EXISTS (SELECT 1 FROM tls t WHERE t.flow_id = f.flow_id)"
 	" AND (CAST(?1 AS INTEGER) < 0 OR f.ts_last >= CAST(?1 AS INTEGER))"
@@ -121,11 +129,10 @@ int rp_build_rf(struct rp_report *rep)
 		return -1;
 	if ((rc = rp_trust_build(rep)) != 0)
 		return rc;
-	if (rp_q_exec(rep, rf_create_sql) != 0 || rp_q(rep, rf_tls_sql, p, 2, rp_cb_noop, NULL) != 0 ||
-	    rp_q(rep, rf_other_sql, p, 2, rp_cb_noop, NULL) != 0)
+	if (rp_build_mixed(rep) != 0 || rp_q_exec(rep, rf_create_sql) != 0 ||
+	    rp_q(rep, rf_tls_sql, p, 2, rp_cb_noop, NULL) != 0 || rp_q(rep, rf_other_sql, p, 2, rp_cb_noop, NULL) != 0)
 		return -1;
-	if (rp_build_mixed(rep) != 0 ||
-	    rp_q_exec(rep,
+	if (rp_q_exec(rep,
 		"CREATE TEMP TABLE rp_sharedleaf AS SELECT leaf FROM rf"
 		" WHERE leaf IS NOT NULL AND senvname IS NOT NULL GROUP BY leaf"
 		" HAVING count(DISTINCT senvname) > 1") != 0 ||
@@ -243,24 +250,31 @@ static int cb_mixed(const struct store_row *r, void *arg)
 }
 
 /* rp_mixed: the server endpoints (address, port, protocol) seen both
- * encrypted and in clear, from one pass over rf and a hash of endpoints
+ * encrypted and in clear, from one pass over the window's flows and a hash of endpoints
  * (a GROUP BY of every flow by three text columns was a sort of 10^6 rows). */
 static int rp_build_mixed(struct rp_report *rep)
 {
+	char since[32], until[32];
+	const char *wp[2] = { since, until };
 	struct rp_mixctx M;
 	size_t i;
 	int rc;
 
 	memset(&M, 0, sizeof(M));
+	snprintf(since, sizeof(since), "%lld", (long long)rep->o->since);
+	snprintf(until, sizeof(until), "%lld", (long long)rep->o->until);
 	/* indexed: the 12.3.1 fallback rule looks a flow's server up in it,
 	 * and a scan of it per flow made the report quadratic in servers */
 	rc = rp_q_exec(rep, "CREATE TEMP TABLE rp_mixed (server_ip TEXT, server_port INT, protocol TEXT)");
 	if (rc == 0)
 		rc = rp_q_exec(rep, "CREATE INDEX rp_mixed_ix ON rp_mixed (server_ip, server_port)");
 	if (rc == 0)
-		rc = store_query_rows(rep->st, "SELECT server_ip, server_port, protocol, security FROM rf"
+		rc = store_query_rows(rep->st, "SELECT server_ip, server_port, protocol, security FROM flows"
 				      " WHERE security IN ('tls', 'starttls', 'app_encrypted', 'cleartext', 'tls_refused',"
-				      " 'starttls_not_used')", NULL, 0, cb_mixed, &M);
+				      " 'starttls_not_used')"
+				      " AND (CAST(?1 AS INTEGER) < 0 OR ts_last >= CAST(?1 AS INTEGER))"
+				      " AND (CAST(?2 AS INTEGER) < 0 OR ts_first < CAST(?2 AS INTEGER))",
+				      wp, 2, cb_mixed, &M);
 	for (i = 1; rc == 0 && i <= M.n; i++) {
 		const int64_t *f = rp_map_get(&M.flags, i);
 		char pb[16];

@@ -249,8 +249,7 @@ const struct rp_kind rp_kinds[] = {
 	  "an external-facing TLS server's certificate does not match the requested name", RP_CAUSE_CERT },
 	/* 12.3.1 */
 	{ "12.3.1", "service_encrypted_and_cleartext", "high", 1, true,
-	  "security IN " CLEAR_STATES " AND COALESCE(redir, 0) = 0 AND EXISTS (SELECT 1 FROM rp_mixed m"
-	  " WHERE m.server_ip = rf.server_ip AND m.server_port = rf.server_port AND m.protocol IS rf.protocol)",
+	  "security IN " CLEAR_STATES " AND COALESCE(redir, 0) = 0 AND mixed = 1",
 	  "security", "security",
 	  "the same service was seen both encrypted and in clear (fallback)", RP_CAUSE_SERVICE },
 	{ "12.3.1", "tls_refused", "high", 1, true,
@@ -386,8 +385,10 @@ static int rp_suite(long id, int *fs)
  * The ClientHello and server profiles are few (one per client software
  * and configuration, one per server configuration), so the rules classify
  * each once, in C, into three temporary tables that the rf query joins:
- *   rp_cp (profile_id, cmax, c13, best_off, alpn_http)
- *   rp_sp (profile_id, ver, vrank, cipher, cclass, cfs)
+ *   rp_cp (profile_id, cmax, c13, best_off, alpn_http, ech, status_request, ja4)
+ *   rp_sp (profile_id, ver, vrank, cipher, cclass, cfs, version, cipher_id)
+ * (the last columns copied from the profile, so a flow needs one lookup
+ * per profile, not two)
  *   rp_grp (id, name)       names of the key exchange groups in use
  *   rp_tlsform (name)       protocols with a TLS form (rp_tls_form)
  * The store's SQL stays plain joins over typed columns. */
@@ -411,8 +412,8 @@ static int cb_cprof(const struct store_row *r, void *arg)
 {
 	struct rp_prof_ins *pi = arg;
 	uint16_t v[TF_MAX_CIPHERS], n = 0, i;
-	char b[5][24], name[24];
-	const char *p[5];
+	char b[7][24], name[24];
+	const char *p[8];
 	int cmax = -1, c13 = -1, best = -1, fs, rank;
 	bool alpn_http = false;
 	const uint8_t *a;
@@ -459,15 +460,19 @@ static int cb_cprof(const struct store_row *r, void *arg)
 	rp_num_or_null(b[2], sizeof(b[2]), &p[2], c13, c13 < 0);
 	rp_num_or_null(b[3], sizeof(b[3]), &p[3], best, best < 0);
 	rp_num_or_null(b[4], sizeof(b[4]), &p[4], alpn_http, false);
-	pi->rc = rp_q(pi->rep, "INSERT INTO rp_cp VALUES (?1, ?2, ?3, ?4, ?5)", p, 5, rp_cb_noop, NULL);
+	rp_num_or_null(b[5], sizeof(b[5]), &p[5], (long)store_col_int(r, 5), store_col_null(r, 5));
+	rp_num_or_null(b[6], sizeof(b[6]), &p[6], (long)store_col_int(r, 6), store_col_null(r, 6));
+	p[7] = store_col_text(r, 7);
+	pi->rc = rp_q(pi->rep, "INSERT INTO rp_cp VALUES (?1, ?2, ?3, ?4, ?5, CAST(?6 AS INTEGER),"
+		      " CAST(?7 AS INTEGER), ?8)", p, 8, rp_cb_noop, NULL);
 	return pi->rc;
 }
 
 static int cb_sprof(const struct store_row *r, void *arg)
 {
 	struct rp_prof_ins *pi = arg;
-	char b[6][32], ver[24];
-	const char *p[6];
+	char b[8][32], ver[24];
+	const char *p[8];
 	bool sslv2 = strcmp(store_col_text(r, 1) ? store_col_text(r, 1) : "", "sslv2") == 0;
 	long cipher = (long)store_col_int(r, 3);
 	int rank, fs = 0, cls;
@@ -496,7 +501,10 @@ static int cb_sprof(const struct store_row *r, void *arg)
 	rp_num_or_null(b[2], sizeof(b[2]), &p[2], rank, rank < 0);
 	rp_num_or_null(b[4], sizeof(b[4]), &p[4], cls, cls < 0);
 	rp_num_or_null(b[5], sizeof(b[5]), &p[5], fs, cls < 0);
-	pi->rc = rp_q(pi->rep, "INSERT INTO rp_sp VALUES (?1, ?2, ?3, ?4, ?5, ?6)", p, 6, rp_cb_noop, NULL);
+	rp_num_or_null(b[6], sizeof(b[6]), &p[6], (long)store_col_int(r, 2), false);
+	rp_num_or_null(b[7], sizeof(b[7]), &p[7], cipher, false);
+	pi->rc = rp_q(pi->rep, "INSERT INTO rp_sp VALUES (?1, ?2, ?3, ?4, ?5, ?6, CAST(?7 AS INTEGER),"
+		      " CAST(?8 AS INTEGER))", p, 8, rp_cb_noop, NULL);
 	return pi->rc;
 }
 
@@ -522,9 +530,9 @@ int rp_rules_profiles(struct rp_report *rep)
 {
 	struct rp_prof_ins pi = { rep, 0 };
 	if (rp_q_exec(rep, "CREATE TEMP TABLE rp_cp (profile_id INTEGER PRIMARY KEY, cmax INTEGER, c13 INTEGER,"
-		      " best_off INTEGER, alpn_http INTEGER)") != 0 ||
+		      " best_off INTEGER, alpn_http INTEGER, ech INTEGER, status_request INTEGER, ja4 TEXT)") != 0 ||
 	    rp_q_exec(rep, "CREATE TEMP TABLE rp_sp (profile_id INTEGER PRIMARY KEY, ver TEXT, vrank INTEGER,"
-		      " cipher TEXT, cclass INTEGER, cfs INTEGER)") != 0 ||
+		      " cipher TEXT, cclass INTEGER, cfs INTEGER, version INTEGER, cipher_id INTEGER)") != 0 ||
 	    rp_q_exec(rep, "CREATE TEMP TABLE rp_grp (id INTEGER PRIMARY KEY, name TEXT)") != 0 ||
 	    rp_q_exec(rep, "CREATE TEMP TABLE rp_tlsform (name TEXT PRIMARY KEY)") != 0)
 		return -1;
@@ -533,8 +541,8 @@ int rp_rules_profiles(struct rp_report *rep)
 		if (rp_q(rep, "INSERT OR IGNORE INTO rp_tlsform VALUES (lower(?1))", p, 1, rp_cb_noop, NULL) != 0)
 			return -1;
 	}
-	if (store_query_rows(rep->st, "SELECT profile_id, legacy_version, versions, ciphers, alpn"
-			     " FROM tls_client_profiles", NULL, 0, cb_cprof, &pi) != 0 ||
+	if (store_query_rows(rep->st, "SELECT profile_id, legacy_version, versions, ciphers, alpn,"
+			     " ech, status_request, ja4 FROM tls_client_profiles", NULL, 0, cb_cprof, &pi) != 0 ||
 	    store_query_rows(rep->st, "SELECT profile_id, hello_format, version, cipher"
 			     " FROM tls_server_profiles", NULL, 0, cb_sprof, &pi) != 0 ||
 	    store_query_rows(rep->st, "SELECT DISTINCT kx_group FROM tls WHERE kx_group IS NOT NULL",

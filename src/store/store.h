@@ -148,6 +148,20 @@ const char *store_col_text(const struct store_row *r, int i); /* NULL: NULL */
 bool store_col_null(const struct store_row *r, int i);
 /* A BLOB (or text) column's bytes and length (NULL, 0 for SQL NULL). */
 const void *store_col_blob(const struct store_row *r, int i, size_t *len);
+/* A column's type: STORE_T_NULL, _INT, _FLOAT, _TEXT or _BLOB. */
+enum { STORE_T_NULL, STORE_T_INT, STORE_T_FLOAT, STORE_T_TEXT, STORE_T_BLOB };
+int store_col_type(const struct store_row *r, int i);
+
+/* A query prepared once and run many times with the values of another
+ * query's row as its parameters (?1.. get columns first.. of that row,
+ * typed as they are): the report evaluates its rules once per distinct
+ * combination of a flow's facts this way. store_stmt_run calls cb for
+ * each result row; 0, the callback's non-zero value, or -1. */
+struct store_stmt;
+int store_stmt_prepare(struct store *s, const char *sql, struct store_stmt **out);
+int store_stmt_run(struct store_stmt *st, const struct store_row *params, int first, int n,
+		   int (*cb)(const struct store_row *r, void *arg), void *arg);
+void store_stmt_free(struct store_stmt *st);
 
 /* Registers a deterministic SQL scalar function NAME(text) for queries on
  * this connection (the report pass classifies addresses and cipher suites
