@@ -27,7 +27,10 @@ SQL_VARS = {
     "sql": "a buffer filled by an SQL snprintf checked below",
     "stmt_sql[i]": "store.c: static const table of INSERT statements with ? binds",
     "migrations[v]": "store.c: static const schema migrations",
-    "rf_sql": "report.c: static const query, time window bound as ?1 ?2",
+    "rp_sharedleaf_sql": "load.c: static const, literals and the RP_TLS_ENV_FROM macro (literals)",
+    "rp_leafw_sql": "load.c: static const, literals and the RP_TLS_ENV_FROM macro (literals)",
+    "rp_sharedwild_sql": "load.c: static const, literals and the RP_IN_WINDOW macro (literals)",
+    "rf_view_sql": "load.c: static const view definition, the time window in temp table rp_win",
     "rules_sql": "findings.c: the rule query from rp_rules_sql(), assembled by rp_sb_add from rule text this check allow-lists",
     "scan_sql": "findings.c: the flow query from rp_flows_sql(), assembled there by rp_sb_add from rf column names this check allow-lists",
 }

@@ -1,8 +1,8 @@
-/* load.c — what the report reads from the store: the temporary table rf
- * (a row per flow of the window, the columns the rules use), the servers
- * seen both encrypted and in clear, and the coverage histograms.
+/* load.c — what the report reads from the store: the view rf (a row per
+ * flow of the window, the columns the rules use) and the servers seen both
+ * encrypted and in clear.
  *
- * Data model: one temporary table `rf`, a row per flow in the window:
+ * Data model: one temporary view `rf`, a row per flow in the window:
  *   flow_id run_id ts_first ts_last transport client_ip server_ip server_port
  *   protocol security client_by
  *   cz sz            index of the client's / server's internal network, -1 external
@@ -14,7 +14,7 @@
  *   ja4 kxg          the client's JA4 and the key exchange group (rollup causes)
  *   mixed            a session in clear (or refused, or not upgraded) with a
  *                    service also seen encrypted (rp_mixed), else 0 or NULL
- * (flow_id is its rowid). findings.c scans it once.
+ * in flow_id order. findings.c reads it once.
  */
 
 #include "report_int.h"
@@ -22,106 +22,116 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* rf is built in two statements: flows with a TLS object, then the others,
- * which need no TLS extraction at all (their TLS columns are the constants
- * the TLS expressions give for a NULL object: has_tls 0, cipher '0x0000',
- * alpn_http 0, ncerts 0, NULL elsewhere). flow_id is rf's rowid, so rf is
- * scanned in flow_id order whatever the order of insertion. */
+/* rf is a view, not a table: the findings scan reads it once, in one
+ * pass over flows in flow_id order, each column once (the rules run on
+ * distinct tuples of its columns, findings.c), so materialising it was a
+ * copy of every flow for nothing (about 1.5 s per 10^6 flows). LIMIT -1
+ * OFFSET 0 keeps SQLite from flattening it into the query that reads it.
+ * The passes that need the window's flows before the scan (rp_mixed, the
+ * shared-certificate tables) read the stored tables themselves. The window
+ * is the one row of rp_win. A flow without a tls row gets what a TLS
+ * expression gives for no TLS: has_tls 0, cipher '0x0000', alpn_http 0,
+ * ncerts 0, NULL elsewhere. */
 static int rp_build_mixed(struct rp_report *rep);
 
-static const char rf_create_sql[] =
-	"CREATE TEMP TABLE rf (flow_id INTEGER PRIMARY KEY, run_id INT, ts_first INT, ts_last INT,"
-	" transport TEXT, client_ip TEXT, server_ip TEXT, server_port INT, protocol TEXT, security TEXT,"
-	" client_by TEXT, cz, sz, senvname, has_tls, ver, vrank, cmax, c13, cipher_id, cipher, cclass, cfs,"
-	" best_off, sni, ech, sreq, stapled, ocsp_status, ccert, est, trusted, terr, tbe, hmatch, cacc,"
-	" cctrusted, ccterr, dh_bits, alpn_http, crej, leaf TEXT, ncerts, leaf_ss, creds, authm, user, redir,"
-	" http_host, tlsform, ja4, kxg, mixed)";
+#define RP_IN_WINDOW(f) "((SELECT since FROM rp_win) < 0 OR " f ".ts_last >= (SELECT since FROM rp_win))" \
+	" AND ((SELECT until FROM rp_win) < 0 OR " f ".ts_first < (SELECT until FROM rp_win))"
 
-/* TLS flows: typed columns, and the profiles' classes computed once per
+/* TLS columns: typed columns, and the profiles' classes computed once per
  * profile by the rules (rp_cp, rp_sp, rp_grp: rules.c). The expressions
  * give what the export's tls object says (docs/TLS.md): ocsp_stapled and
  * client_cert are not observable in TLS 1.3. */
-static const char rf_tls_sql[] =
-	"INSERT INTO rf SELECT f.flow_id, f.run_id, f.ts_first, f.ts_last, f.transport, f.client_ip,"
-	" f.server_ip, f.server_port, f.protocol, f.security, f.client_by,"
-	" wa_zone(f.client_ip), wa_zone(f.server_ip), wa_envname(f.server_ip),"
-	" 1, s.ver, s.vrank, c.cmax, c.c13, s.cipher_id, COALESCE(s.cipher, '0x0000'), s.cclass, s.cfs,"
-	" c.best_off, t.sni, c.ech, c.status_request,"
-	" CASE WHEN s.version = 772 THEN NULL ELSE t.ocsp_stapled END,"
-	" CASE WHEN t.ocsp_stapled THEN t.ocsp_status END,"
-	" CASE WHEN s.version = 772 THEN 'not_observable'"
+static const char rf_view_sql[] =
+	"CREATE TEMP VIEW rf AS SELECT f.flow_id AS flow_id, f.run_id AS run_id, f.ts_first AS ts_first,"
+	" f.ts_last AS ts_last, f.transport AS transport, f.client_ip AS client_ip,"
+	" f.server_ip AS server_ip, f.server_port AS server_port, f.protocol AS protocol,"
+	" f.security AS security, f.client_by AS client_by,"
+	" wa_zone(f.client_ip) AS cz, wa_zone(f.server_ip) AS sz, wa_envname(f.server_ip) AS senvname,"
+	" t.flow_id IS NOT NULL AS has_tls, s.ver AS ver, s.vrank AS vrank, c.cmax AS cmax, c.c13 AS c13,"
+	" s.cipher_id AS cipher_id, COALESCE(s.cipher, '0x0000') AS cipher, s.cclass AS cclass, s.cfs AS cfs,"
+	" c.best_off AS best_off, t.sni AS sni, c.ech AS ech, c.status_request AS sreq,"
+	" CASE WHEN s.version = 772 THEN NULL ELSE t.ocsp_stapled END AS stapled,"
+	" CASE WHEN t.ocsp_stapled THEN t.ocsp_status END AS ocsp_status,"
+	" CASE WHEN t.flow_id IS NULL THEN NULL WHEN s.version = 772 THEN 'not_observable'"
 	"  WHEN t.client_cert_message AND NOT t.client_cert_empty THEN 'sent'"
-	"  WHEN t.cert_request OR t.client_cert_message THEN 'requested' ELSE 'none' END,"
-	" t.established,"
+	"  WHEN t.cert_request OR t.client_cert_message THEN 'requested' ELSE 'none' END AS ccert,"
+	" t.established AS est,"
 	/* the chain verdict: judged again at report time (trust.c, v.s = 1)
 	 * or as the capture made it */
-	" CASE WHEN v.s = 1 THEN v.trusted ELSE t.chain_trusted END,"
-	" CASE WHEN v.s = 1 THEN v.terr ELSE t.trust_error END,"
-	" CASE WHEN v.s = 1 THEN v.tbe ELSE t.trusted_by_extra_ca END,"
-	" CASE WHEN v.s = 1 THEN v.hmatch ELSE t.hostname_match END,"
+	" CASE WHEN v.s = 1 THEN v.trusted ELSE t.chain_trusted END AS trusted,"
+	" CASE WHEN v.s = 1 THEN v.terr ELSE t.trust_error END AS terr,"
+	" CASE WHEN v.s = 1 THEN v.tbe ELSE t.trusted_by_extra_ca END AS tbe,"
+	" CASE WHEN v.s = 1 THEN v.hmatch ELSE t.hostname_match END AS hmatch,"
 	/* the client went on after an invalid chain: the wire facts (fatal
 	 * alert after Certificate; completed, application data) with the
 	 * verdict in force, as dissectors/tls.c decides it */
 	" CASE WHEN COALESCE(v.s, 0) = 0 THEN t.client_accepted_untrusted"
 	"  WHEN v.bad = 1 THEN CASE WHEN t.client_rejected_cert THEN 0"
-	"  WHEN t.established AND t.app_records_c2s > 0 THEN 1 END END,"
-	" CASE WHEN v.c = 1 THEN v.ctrusted ELSE t.client_chain_trusted END,"
-	" CASE WHEN v.c = 1 THEN v.cterr ELSE t.client_trust_error END, t.dh_bits,"
-	" COALESCE(c.alpn_http, 0), t.client_rejected_cert, ch.leaf, COALESCE(ch.len, 0),"
-	" COALESCE(t.leaf_self_signed, (SELECT ce.self_signed FROM certs ce WHERE ce.sha256 = ch.leaf)),"
-	" ct.credentials, ct.auth_mechanism, ct.user,"
+	"  WHEN t.established AND t.app_records_c2s > 0 THEN 1 END END AS cacc,"
+	" CASE WHEN v.c = 1 THEN v.ctrusted ELSE t.client_chain_trusted END AS cctrusted,"
+	" CASE WHEN v.c = 1 THEN v.cterr ELSE t.client_trust_error END AS ccterr, t.dh_bits AS dh_bits,"
+	" COALESCE(c.alpn_http, 0) AS alpn_http, t.client_rejected_cert AS crej, ch.leaf AS leaf,"
+	" COALESCE(ch.len, 0) AS ncerts,"
+	" COALESCE(t.leaf_self_signed, (SELECT ce.self_signed FROM certs ce WHERE ce.sha256 = ch.leaf)) AS leaf_ss,"
+	" ct.credentials AS creds, ct.auth_mechanism AS authm, ct.user AS user,"
 	/* HTTP details: only dissectors/http.c states them, so other flows
 	 * (TLS, databases, mail...) skip the two lookups */
 	" CASE WHEN f.protocol = 'http' THEN (SELECT d.ival FROM cleartext_details d"
-	"  WHERE d.flow_id = f.flow_id AND d.key = 'redirect_to_https' ORDER BY d.seq LIMIT 1) END,"
+	"  WHERE d.flow_id = f.flow_id AND d.key = 'redirect_to_https' ORDER BY d.seq LIMIT 1) END AS redir,"
 	" CASE WHEN f.protocol = 'http' THEN (SELECT d.sval FROM cleartext_details d"
-	"  WHERE d.flow_id = f.flow_id AND d.key = 'host' ORDER BY d.seq LIMIT 1) END, (lower(f.protocol) IN (SELECT name FROM rp_tlsform)),"
-	" c.ja4, g.name,"
-	/* rp_mixed is built before rf */
+	"  WHERE d.flow_id = f.flow_id AND d.key = 'host' ORDER BY d.seq LIMIT 1) END AS http_host,"
+	" (lower(f.protocol) IN (SELECT name FROM rp_tlsform)) AS tlsform, c.ja4 AS ja4, g.name AS kxg,"
+	/* a session in clear with a service also seen encrypted (rp_mixed) */
 	" CASE WHEN f.security IN ('cleartext', 'tls_refused', 'starttls_not_used') THEN EXISTS (SELECT 1"
 	"  FROM rp_mixed m WHERE m.server_ip = f.server_ip AND m.server_port = f.server_port"
-	"  AND m.protocol IS f.protocol) END"
-	" FROM tls t CROSS JOIN flows f ON f.flow_id = t.flow_id"
+	"  AND m.protocol IS f.protocol) END AS mixed"
+	" FROM flows f"
+	" LEFT JOIN tls t ON t.flow_id = f.flow_id"
 	" LEFT JOIN rp_cp c ON c.profile_id = t.client_profile"
 	" LEFT JOIN rp_sp s ON s.profile_id = t.server_profile"
 	" LEFT JOIN rp_grp g ON g.id = t.kx_group"
 	" LEFT JOIN chains ch ON ch.chain_id = t.server_chain"
 	" LEFT JOIN rp_tv v ON v.flow_id = t.flow_id"
 	" LEFT JOIN cleartext ct ON ct.flow_id = f.flow_id"
-	" WHERE (CAST(?1 AS INTEGER) < 0 OR f.ts_last >= CAST(?1 AS INTEGER))"
-	" AND (CAST(?2 AS INTEGER) < 0 OR f.ts_first < CAST(?2 AS INTEGER))";
+	" WHERE " RP_IN_WINDOW("f") " LIMIT -1 OFFSET 0";
 
+/* The environment label of each TLS flow's server, with its leaf
+ * certificate: what the shared-certificate rules (12.1) compare; only
+ * when some network has an environment label (otherwise none can match). */
+#define RP_TLS_ENV_FROM " FROM tls t JOIN flows f ON f.flow_id = t.flow_id" \
+	" JOIN chains ch ON ch.chain_id = t.server_chain" \
+	" WHERE wa_envname(f.server_ip) IS NOT NULL AND " RP_IN_WINDOW("f")
 
-/* Flows without TLS: their cleartext facts from typed columns. */
-static const char rf_other_sql[] =
-	"INSERT INTO rf SELECT f.flow_id, f.run_id, f.ts_first, f.ts_last, f.transport, f.client_ip,"
-	" f.server_ip, f.server_port, f.protocol, f.security, f.client_by,"
-	" wa_zone(f.client_ip), wa_zone(f.server_ip), wa_envname(f.server_ip),"
-	" 0, NULL, NULL, NULL, NULL, NULL, '0x0000', NULL, NULL, NULL,"
-	" NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
-	" 0, NULL, NULL, 0, NULL,"
-	" ct.credentials, ct.auth_mechanism, ct.user,"
-	/* HTTP details: only dissectors/http.c states them, so other flows
-	 * (TLS, databases, mail...) skip the two lookups */
-	" CASE WHEN f.protocol = 'http' THEN (SELECT d.ival FROM cleartext_details d"
-	"  WHERE d.flow_id = f.flow_id AND d.key = 'redirect_to_https' ORDER BY d.seq LIMIT 1) END,"
-	" CASE WHEN f.protocol = 'http' THEN (SELECT d.sval FROM cleartext_details d"
-	"  WHERE d.flow_id = f.flow_id AND d.key = 'host' ORDER BY d.seq LIMIT 1) END, (lower(f.protocol) IN (SELECT name FROM rp_tlsform)),"
-	" NULL, NULL,"
-	/* rp_mixed is built before rf */
-	" CASE WHEN f.security IN ('cleartext', 'tls_refused', 'starttls_not_used') THEN EXISTS (SELECT 1"
-	"  FROM rp_mixed m WHERE m.server_ip = f.server_ip AND m.server_port = f.server_port"
-	"  AND m.protocol IS f.protocol) END"
-	" FROM flows f LEFT JOIN cleartext ct ON ct.flow_id = f.flow_id"
-	" WHERE NOT EXISTS (SELECT 1 FROM tls t WHERE t.flow_id = f.flow_id)"
-	" AND (CAST(?1 AS INTEGER) < 0 OR f.ts_last >= CAST(?1 AS INTEGER))"
-	" AND (CAST(?2 AS INTEGER) < 0 OR f.ts_first < CAST(?2 AS INTEGER))";
+/* leaf certificates served in more than one environment */
+static const char rp_sharedleaf_sql[] =
+	"CREATE TEMP TABLE rp_sharedleaf AS SELECT ch.leaf AS leaf" RP_TLS_ENV_FROM
+	" GROUP BY ch.leaf HAVING count(DISTINCT wa_envname(f.server_ip)) > 1";
+/* wildcard names per distinct leaf certificate, not per flow */
+static const char rp_leafw_sql[] =
+	"CREATE TEMP TABLE rp_leafw AS SELECT c.sha256 AS leaf, (SELECT n.name FROM cert_sans n"
+	" WHERE n.sha256 = c.sha256 AND n.name LIKE '*.%' ORDER BY n.name LIMIT 1) AS wildcard"
+	" FROM certs c WHERE c.sha256 IN (SELECT DISTINCT ch.leaf" RP_TLS_ENV_FROM ")";
+/* wildcard names whose certificates are served in more than one environment */
+static const char rp_sharedwild_sql[] =
+	"CREATE TEMP TABLE rp_sharedwild AS SELECT w.wildcard AS wildcard"
+	" FROM tls t JOIN flows f ON f.flow_id = t.flow_id"
+	" JOIN chains ch ON ch.chain_id = t.server_chain JOIN rp_leafw w ON w.leaf = ch.leaf"
+	" WHERE w.wildcard IS NOT NULL AND wa_envname(f.server_ip) IS NOT NULL AND "
+	RP_IN_WINDOW("f") " GROUP BY w.wildcard HAVING count(DISTINCT wa_envname(f.server_ip)) > 1";
 
+static bool rp_any_env(const struct rp_report *rep)
+{
+	for (int i = 0; i < rep->nnets; i++)
+		if (rep->nets[i].env[0])
+			return true;
+	return false;
+}
 
 int rp_build_rf(struct rp_report *rep)
 {
 	char since[32], until[32];
 	const char *p[2] = { since, until };
+	bool env;
 	int rc;
 	snprintf(since, sizeof(since), "%lld", (long long)rep->o->since);
 	snprintf(until, sizeof(until), "%lld", (long long)rep->o->until);
@@ -129,23 +139,20 @@ int rp_build_rf(struct rp_report *rep)
 		return -1;
 	if ((rc = rp_trust_build(rep)) != 0)
 		return rc;
-	if (rp_build_mixed(rep) != 0 || rp_q_exec(rep, rf_create_sql) != 0 ||
-	    rp_q(rep, rf_tls_sql, p, 2, rp_cb_noop, NULL) != 0 || rp_q(rep, rf_other_sql, p, 2, rp_cb_noop, NULL) != 0)
+	if (rp_q_exec(rep, "CREATE TEMP TABLE rp_win (since INTEGER, until INTEGER)") != 0 ||
+	    rp_q(rep, "INSERT INTO rp_win VALUES (CAST(?1 AS INTEGER), CAST(?2 AS INTEGER))", p, 2,
+		 rp_cb_noop, NULL) != 0 ||
+	    rp_build_mixed(rep) != 0 || rp_q_exec(rep, rf_view_sql) != 0)
 		return -1;
-	if (rp_q_exec(rep,
-		"CREATE TEMP TABLE rp_sharedleaf AS SELECT leaf FROM rf"
-		" WHERE leaf IS NOT NULL AND senvname IS NOT NULL GROUP BY leaf"
-		" HAVING count(DISTINCT senvname) > 1") != 0 ||
-	    /* wildcard names per distinct leaf certificate, not per flow */
-	    rp_q_exec(rep,
-		"CREATE TEMP TABLE rp_leafw AS SELECT c.sha256 AS leaf, (SELECT n.name FROM cert_sans n"
-		" WHERE n.sha256 = c.sha256 AND n.name LIKE '*.%' ORDER BY n.name LIMIT 1) AS wildcard"
-		" FROM certs c WHERE c.sha256 IN (SELECT DISTINCT leaf FROM rf WHERE senvname IS NOT NULL)") != 0 ||
-	    rp_q_exec(rep,
-		"CREATE TEMP TABLE rp_sharedwild AS SELECT w.wildcard FROM rf JOIN rp_leafw w ON w.leaf = rf.leaf"
-		" WHERE w.wildcard IS NOT NULL AND rf.senvname IS NOT NULL GROUP BY w.wildcard"
-		" HAVING count(DISTINCT rf.senvname) > 1") != 0 ||
-	    rp_q_exec(rep, "CREATE TEMP TABLE rp_runs (run_id INTEGER PRIMARY KEY)") != 0)
+	env = rp_any_env(rep);
+	if (env)
+		rc = rp_q_exec(rep, rp_sharedleaf_sql) != 0 || rp_q_exec(rep, rp_leafw_sql) != 0 ||
+		     rp_q_exec(rep, rp_sharedwild_sql) != 0;
+	else
+		rc = rp_q_exec(rep, "CREATE TEMP TABLE rp_sharedleaf (leaf TEXT)") != 0 ||
+		     rp_q_exec(rep, "CREATE TEMP TABLE rp_leafw (leaf TEXT, wildcard TEXT)") != 0 ||
+		     rp_q_exec(rep, "CREATE TEMP TABLE rp_sharedwild (wildcard TEXT)") != 0;
+	if (rc || rp_q_exec(rep, "CREATE TEMP TABLE rp_runs (run_id INTEGER PRIMARY KEY)") != 0)
 		return -1;
 	return 0;
 }
