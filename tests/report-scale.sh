@@ -107,6 +107,54 @@ done
 groups=$(jq '[.requirements[].findings_total] | add' "$T_TMP/x$BIG.json")
 t_ok $([ "$groups" -gt 8192 ] && echo 0 || echo 1) "regression (issue 11): ${BIG}x has $groups findings, past the old 8,192-group table, and every verdict holds"
 
+# ---- the same clients at every copy's servers ----
+# Copies with fresh servers only: each client reaches $MID times as many
+# servers, so it holds far more (finding, client) pairs than the scan keeps
+# per client in its small table (16; then a map, findings.c). Everything
+# per server multiplies, everything per client stays: the distinct client
+# counts and every finding's top clients are those of 1x.
+KC=$MID
+$SCALE "$T_TMP/kc.db" --copies "$KC" --keep-clients "$T_TMP/x1.db" >/dev/null
+report "$T_TMP/kc.db" json > "$T_TMP/kc.json"
+t_is "$(jq '[.requirements[].findings[].clients] | max' "$T_TMP/x1.json")" 2 "1x: at most 2 clients in a finding (all in top_clients)"
+most=$(jq '[.requirements[].findings[].top_clients[].ip] | group_by(.) | map(length) | max' "$T_TMP/kc.json")
+t_ok $([ "$most" -gt 16 ] && echo 0 || echo 1) \
+	"keep-clients ${KC}x: a client is in $most findings, more than the small per-client table holds (16)"
+shape "$T_TMP/kc.json" > "$T_TMP/shapekc"
+if cmp -s "$T_TMP/shape1" "$T_TMP/shapekc"; then t_ok 0 "keep-clients ${KC}x: every status, finding kind and cause as at 1x"
+else t_ok 1 "keep-clients ${KC}x: every status, finding kind and cause as at 1x"; diff "$T_TMP/shape1" "$T_TMP/shapekc" | head -20 | sed 's/^/#   /'; fi
+kcounts() { # kcounts JSON COPIES: per-server counts divided by COPIES, per-client counts as they are
+	jq -r --argjson c "$2" '
+		def d: if . % $c == 0 then . / $c else "NOT A MULTIPLE: \(.)" end;
+		(.coverage | [.flows, .tls_flows] | map(d) | join(" ")),
+		(.requirements[] | [.id, (.relevant_flows | d), (.findings_total | d), (.violating_flows | d),
+			(.violating_servers | d), .violating_clients,
+			([.rollups[] | "\(.kind)=\(.servers | d)/\(.clients)/\(.flows | d)"] | sort | join(","))]
+			| join(" "))' "$1"
+}
+finds() { # every finding: kind, flows, clients and top clients (server addresses left out)
+	jq -r '.requirements[].findings[] | [.kind, .flows, .clients,
+		([.top_clients[] | "\(.ip)=\(.flows)"] | join(","))] | join(" ")' "$1" | sort | uniq -c |
+		awk -v c="$2" '{ n = $1; $1 = ""; print (n % c ? "NOT A MULTIPLE " n : n / c) $0 }'
+}
+kcounts "$T_TMP/x1.json" 1 > "$T_TMP/kc1"
+kcounts "$T_TMP/kc.json" "$KC" > "$T_TMP/kcK"
+if cmp -s "$T_TMP/kc1" "$T_TMP/kcK"; then t_ok 0 "keep-clients ${KC}x: per-server counts ${KC} times 1x, distinct clients as at 1x"
+else t_ok 1 "keep-clients ${KC}x: per-server counts ${KC} times 1x, distinct clients as at 1x"; diff "$T_TMP/kc1" "$T_TMP/kcK" | head -20 | sed 's/^/#   /'; fi
+finds "$T_TMP/x1.json" 1 > "$T_TMP/f1"
+finds "$T_TMP/kc.json" "$KC" > "$T_TMP/fK"
+if cmp -s "$T_TMP/f1" "$T_TMP/fK"; then t_ok 0 "keep-clients ${KC}x: each finding's clients and top clients as at 1x, ${KC} times"
+else t_ok 1 "keep-clients ${KC}x: each finding's clients and top clients as at 1x, ${KC} times"; diff "$T_TMP/f1" "$T_TMP/fK" | head -20 | sed 's/^/#   /'; fi
+
+# The rules run once per distinct tuple of a flow's facts; past a bound the
+# tuple cache starts again (findings.c). A cache of 3 tuples restarts all
+# the time and must say exactly the same.
+WIREAUDIT_TUPLE_CACHE=3 WIREAUDIT_TIMING=2 "$W" report -d "$T_TMP/x$MID.db" --level 3 -F json \
+	> "$T_TMP/tc3.json" 2> "$T_TMP/tc3.err"
+t_ok $(grep -Eq 'scan .* [1-9][0-9]+ cache restarts' "$T_TMP/tc3.err"; echo $?) "tuple cache of 3: the cache restarted"
+t_is "$(jq -S 'del(.generated)' "$T_TMP/tc3.json" | md5sum)" "$(jq -S 'del(.generated)' "$T_TMP/x$MID.json" | md5sum)" \
+	"tuple cache of 3: the same JSON report as with the full cache"
+
 # ---- the other formats at scale ----
 X=$T_TMP/x$MID.db
 report "$X" csv > "$T_TMP/x.csv"

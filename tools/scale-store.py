@@ -3,7 +3,7 @@
 flows with fresh addresses (the report-scale tests, tests/report-scale.sh,
 and `make bench`'s report stores; docs/TESTING.md).
 
-    scale-store.py OUT.db --copies N [--select FILE] SRC.db [SRC.db ...]
+    scale-store.py OUT.db --copies N [--keep-clients] [--select FILE] SRC.db [SRC.db ...]
 
 OUT.db is created from the schema of the first SRC (its data tables emptied);
 every SRC's flows (with their tls, quic, tds_tls, cleartext and anomalies
@@ -16,6 +16,9 @@ copy 0 keeps the original addresses, copy c >= 1 gives every distinct
 client and server address a fresh one of the same zone (internal stays
 internal, external stays external, by the report's default internal list),
 so each copy is a new set of servers and clients with the same facts.
+--keep-clients: copies give fresh server addresses only, so the same clients
+reach every copy's servers (clients with many findings each: the report's
+per-client tables at scale).
 --select FILE keeps only the flow ids listed in FILE (one "SRC_INDEX:FLOW_ID"
 a line, SRC_INDEX from 0) before copying (the property test's subsets).
 
@@ -49,6 +52,7 @@ def main():
     ap.add_argument("src", nargs="+")
     ap.add_argument("--copies", type=int, default=1)
     ap.add_argument("--select")
+    ap.add_argument("--keep-clients", action="store_true")
     a = ap.parse_args()
     if a.copies < 1:
         sys.exit("scale-store: --copies must be >= 1")
@@ -132,6 +136,8 @@ def main():
         for col in fc:
             if col == "flow_id":
                 exprs.append("flow_id + %d" % (c * n))
+            elif col == "client_ip" and a.keep_clients:
+                exprs.append(col)
             elif col in ("client_ip", "server_ip"):
                 exprs.append("wa_remap(%s, %d)" % (col, c))
             else:

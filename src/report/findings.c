@@ -119,6 +119,7 @@ struct rp_tup {
 	uint32_t sec, proto;    /* security state ("unknown" for NULL); protocol if cov & 256 */
 	uint32_t ver, cls;      /* histogram names (0: not a TLS flow / no suite) */
 	int64_t vrank, cord;
+	uint64_t nflows;        /* flows with this tuple not yet counted (rp_tup_fold) */
 };
 
 /* Evaluated tuples by their key bytes. Past RP_TUP_MAX the cache starts
@@ -138,6 +139,17 @@ struct rp_tupcache {
 	int nids;
 	struct store_stmt *rules;
 	uint64_t evals, resets;
+	size_t max;             /* RP_TUP_MAX; WIREAUDIT_TUPLE_CACHE in tests */
+};
+
+/* A client's (group, client), (rollup, client) and (requirement, client)
+ * pairs: most clients have a few, kept side by side in the scan's pool
+ * (one cache miss per flow, not one per pair); past RP_CLI_SMALL pairs, or
+ * a count past 32 bits, they move to the map mc for good. */
+#define RP_CLI_SMALL 16
+struct rp_cli {
+	uint32_t off, n, cap;   /* cap == 0 and n == 0: none yet; spilled: in mc */
+	bool spilled;
 };
 
 struct rp_scan {
@@ -155,7 +167,11 @@ struct rp_scan {
 	 * stay small and in cache: client addresses, and the (group, client),
 	 * (rollup, client) and (requirement, client) pairs that count them. */
 	struct rp_strs cstrs;
-	struct rp_map mc;
+	struct rp_cli *cli;     /* [client id]: its pairs, in cpool while few */
+	size_t capcli;
+	uint64_t *cpool;        /* pair key (tag << 28 | id) << 32 | count */
+	size_t cpooln, cpoolcap;
+	struct rp_map mc;       /* the pairs of clients with many (spilled) */
 	int evcol[64];          /* kind -> evidence column */
 	int causecol[64];       /* kind -> cause column */
 	int kreq[64];           /* kind -> requirement index (in scope) */
@@ -171,45 +187,64 @@ static uint64_t rp_key(int tag, uint64_t a, uint64_t b)
 	return ((uint64_t)tag << 60) | (a << 32) | b;
 }
 
-/* Coverage counters of one flow: its times and run, and its tuple. */
-static void rp_scan_coverage(struct rp_scan *S, const struct store_row *r, const struct rp_tup *t)
+/* The coverage counters of the cached tuples' flows (their nflows): what
+ * depends on the tuple only is counted once per tuple, at the end of the
+ * scan and before the cache starts again. */
+static void rp_tup_fold(struct rp_scan *S)
 {
 	struct rp_report *rep = S->rep;
-	int64_t cov = (int64_t)t->cov, tf = store_col_int(r, RP_F_TF), tl = store_col_int(r, RP_F_TL);
+	size_t i;
+	for (i = 0; i < S->tc.n; i++) {
+		struct rp_tup *t = &S->tc.t[i];
+		uint64_t cov = t->cov;
+		int64_t n = (int64_t)t->nflows;
+		if (n == 0)
+			continue;
+		t->nflows = 0;
+		rep->flows_tcp += (cov & 1) ? n : 0;
+		rep->flows_handshake += (cov & 2) ? n : 0;
+		rep->flows_midstream += (cov & 4) ? n : 0;
+		rep->tls_flows += (cov & 8) ? n : 0;
+		rep->tls13_flows += (cov & 16) ? n : 0;
+		rep->tls_certs_seen += (cov & 32) ? n : 0;
+		rep->unknown_security += (cov & 64) ? n : 0;
+		rep->flows_udp += (cov & 128) ? n : 0;
+		*rp_map_at(&S->m, rp_key(RP_T_SEC, 0, t->sec), NULL) += n;
+		if (cov & 256)
+			*rp_map_at(&S->m, rp_key(RP_T_CPROTO, 0, t->proto), NULL) += n;
+		/* TLS flows: negotiated version (with its rank) and suite class */
+		if (t->ver != 0) {
+			bool fresh;
+			int64_t *mr;
+			*rp_map_at(&S->m, rp_key(RP_T_TLSH, RP_H_VER_N, t->ver), NULL) += n;
+			mr = rp_map_at(&S->m, rp_key(RP_T_TLSH, RP_H_VER_RANK, t->ver), &fresh);
+			if (fresh || t->vrank < *mr)
+				*mr = t->vrank;
+		}
+		if (t->cls != 0) {
+			bool fresh;
+			int64_t *mo;
+			*rp_map_at(&S->m, rp_key(RP_T_TLSH, RP_H_CLS_N, t->cls), NULL) += n;
+			mo = rp_map_at(&S->m, rp_key(RP_T_TLSH, RP_H_CLS_ORD, t->cls), &fresh);
+			if (fresh || t->cord < *mo)
+				*mo = t->cord;
+		}
+	}
+}
+
+/* Coverage counters of one flow: its times and run; its tuple's counters
+ * wait in the tuple (rp_tup_fold). */
+static void rp_scan_coverage(struct rp_scan *S, const struct store_row *r, struct rp_tup *t)
+{
+	struct rp_report *rep = S->rep;
+	int64_t tf = store_col_int(r, RP_F_TF), tl = store_col_int(r, RP_F_TL);
 
 	if (rep->flows == 0 || tf < rep->win_first)
 		rep->win_first = tf;
 	if (rep->flows == 0 || tl > rep->win_last)
 		rep->win_last = tl;
 	rep->flows++;
-	rep->flows_tcp += (cov & 1) != 0;
-	rep->flows_handshake += (cov & 2) != 0;
-	rep->flows_midstream += (cov & 4) != 0;
-	rep->tls_flows += (cov & 8) != 0;
-	rep->tls13_flows += (cov & 16) != 0;
-	rep->tls_certs_seen += (cov & 32) != 0;
-	rep->unknown_security += (cov & 64) != 0;
-	rep->flows_udp += (cov & 128) != 0;
-	(*rp_map_at(&S->m, rp_key(RP_T_SEC, 0, t->sec), NULL))++;
-	if (cov & 256)
-		(*rp_map_at(&S->m, rp_key(RP_T_CPROTO, 0, t->proto), NULL))++;
-	/* TLS flows: negotiated version (with its rank) and suite class */
-	if (t->ver != 0) {
-		bool fresh;
-		int64_t *mr;
-		(*rp_map_at(&S->m, rp_key(RP_T_TLSH, RP_H_VER_N, t->ver), NULL))++;
-		mr = rp_map_at(&S->m, rp_key(RP_T_TLSH, RP_H_VER_RANK, t->ver), &fresh);
-		if (fresh || t->vrank < *mr)
-			*mr = t->vrank;
-	}
-	if (t->cls != 0) {
-		bool fresh;
-		int64_t *mo;
-		(*rp_map_at(&S->m, rp_key(RP_T_TLSH, RP_H_CLS_N, t->cls), NULL))++;
-		mo = rp_map_at(&S->m, rp_key(RP_T_TLSH, RP_H_CLS_ORD, t->cls), &fresh);
-		if (fresh || t->cord < *mo)
-			*mo = t->cord;
-	}
+	t->nflows++;
 	if (!store_col_null(r, RP_F_RUN) && store_col_int(r, RP_F_RUN) != S->last_run) {
 		S->last_run = store_col_int(r, RP_F_RUN);
 		*rp_map_at(&S->m, rp_key(RP_T_RUN, 0, (uint64_t)S->last_run & 0xffffffffULL), NULL) =
@@ -260,10 +295,21 @@ static void rp_tup_key(struct rp_tupcache *C, const struct store_row *r, int nke
 
 static uint64_t rp_bytes_hash(const unsigned char *p, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
 	size_t i;
-	for (i = 0; i < n; i++)
-		h = (h ^ p[i]) * 1099511628211ULL;
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	if (i < n) {
+		w = 0;
+		memcpy(&w, p + i, n - i);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+	}
+	h ^= h >> 29;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 32;
 	return h | 1;
 }
 
@@ -331,8 +377,9 @@ static int64_t rp_tuple(struct rp_scan *S, const struct store_row *r, int nkey)
 		    memcmp(C->kb + C->koff[k], C->cur, C->curl) == 0)
 			return (int64_t)k;
 	}
-	if (C->n >= RP_TUP_MAX) {
+	if (C->n >= C->max) {
 		/* start again: memory stays bounded whatever the variety */
+		rp_tup_fold(S);
 		rp_map_free(&C->ix);
 		C->n = 0;
 		C->kbl = 0;
@@ -372,6 +419,56 @@ static int64_t rp_tuple(struct rp_scan *S, const struct store_row *r, int nkey)
 	C->n++;
 	C->evals++;
 	return (int64_t)ix;
+}
+
+/* Count one more flow of client cid for the pair (tag, id); the new count
+ * (1: the first). */
+static int64_t rp_cli_inc(struct rp_scan *S, uint32_t cid, int tag, uint32_t id)
+{
+	struct rp_cli *c;
+	uint64_t k32 = ((uint64_t)tag << 28) | id, *e;
+	uint32_t i;
+
+	if (cid >= S->capcli) {
+		size_t old = S->capcli;
+		S->cli = rp_grow(S->cli, &S->capcli, cid, sizeof(*S->cli));
+		memset(S->cli + old, 0, (S->capcli - old) * sizeof(*S->cli));
+	}
+	c = &S->cli[cid];
+	if (!c->spilled) {
+		e = S->cpool + c->off;
+		for (i = 0; i < c->n; i++)
+			if ((e[i] >> 32) == k32) {
+				if ((uint32_t)e[i] < UINT32_MAX) {
+					e[i]++;
+					return (int64_t)(uint32_t)e[i];
+				}
+				break;  /* the count needs 64 bits: spill */
+			}
+		if (i == c->n && c->n < c->cap) {
+			e[c->n++] = (k32 << 32) | 1;
+			return 1;
+		}
+		if (i == c->n && c->n < RP_CLI_SMALL && S->cpooln + (size_t)c->n * 2 + 4 <= UINT32_MAX) {
+			/* move to a place twice the size at the end of the pool */
+			uint32_t ncap = c->cap ? c->cap * 2 : 4;
+			S->cpool = rp_grow(S->cpool, &S->cpoolcap, S->cpooln + ncap - 1, sizeof(*S->cpool));
+			memcpy(S->cpool + S->cpooln, S->cpool + c->off, (size_t)c->n * sizeof(*S->cpool));
+			c->off = (uint32_t)S->cpooln;
+			c->cap = ncap;
+			S->cpooln += ncap;
+			S->cpool[c->off + c->n++] = (k32 << 32) | 1;
+			return 1;
+		}
+		/* spill: the client's pairs go to mc */
+		e = S->cpool + c->off;
+		for (i = 0; i < c->n; i++)
+			*rp_map_at(&S->mc, rp_key((int)(e[i] >> 60), (e[i] >> 32) & 0x0fffffffULL, cid), NULL) =
+				(int64_t)(uint32_t)e[i];
+		c->spilled = true;
+		c->n = 0;
+	}
+	return ++*rp_map_at(&S->mc, rp_key(tag, id, cid), NULL);
 }
 
 /* The index stored under key, numbered 0.. in order of first use (*n
@@ -423,7 +520,7 @@ static int cb_scan(const struct store_row *r, void *arg)
 	struct rp_report *rep = S->rep;
 	int64_t flow_id = store_col_int(r, RP_F_ID), ti = rp_tuple(S, r, S->nkey);
 	const char *cip = store_col_text(r, RP_F_CLIENT);
-	const struct rp_tup *t;
+	struct rp_tup *t;
 	const uint32_t *tids;
 	uint64_t relm, obsm, hitm, vm = 0;
 	const char *sip, *proto;
@@ -507,7 +604,7 @@ static int cb_scan(const struct store_row *r, void *arg)
 				g->samples[j] = g->samples[j - 1];
 			g->samples[j] = flow_id;
 		}
-		if (++*rp_map_at(&S->mc, rp_key(RP_T_CLIENT, (uint64_t)gid, cid), NULL) == 1)
+		if (rp_cli_inc(S, cid, RP_T_CLIENT, (uint32_t)gid) == 1)
 			g->nclients++;
 		if (!store_col_null(r, RP_F_SNI)) {
 			id = rp_str_id(&S->strs, store_col_text(r, RP_F_SNI), true);
@@ -523,7 +620,7 @@ static int cb_scan(const struct store_row *r, void *arg)
 		ro->flows++;
 		if (++*rp_map_at(&S->m, rp_key(RP_T_RSRV, (uint64_t)rid, sid), NULL) == 1)
 			ro->nservers++;
-		if (++*rp_map_at(&S->mc, rp_key(RP_T_RCLI, (uint64_t)rid, cid), NULL) == 1)
+		if (rp_cli_inc(S, cid, RP_T_RCLI, (uint32_t)rid) == 1)
 			ro->nclients++;
 		if (rp_kinds[k].violation)
 			vm |= 1ULL << S->kreq[k];
@@ -537,8 +634,7 @@ static int cb_scan(const struct store_row *r, void *arg)
 		rq->v_flows++;
 		rp_map_at(&S->m, rp_key(RP_T_VSRV, (uint64_t)i, sid), &fresh);
 		rq->v_servers += fresh;
-		rp_map_at(&S->mc, rp_key(RP_T_VCLI, (uint64_t)i, cid), &fresh);
-		rq->v_clients += fresh;
+		rq->v_clients += rp_cli_inc(S, cid, RP_T_VCLI, (uint32_t)i) == 1;
 	}
 	return 0;
 }
@@ -675,28 +771,50 @@ struct rp_tops {
 	int *n;                 /* [3 * group + list] -> entries */
 };
 
-/* One pass of rp_build_tops over a map: count (pass 0) or fill (pass 1)
- * the top lists of the selected groups. */
+/* One entry of the map or of a client's pairs for rp_build_tops: count
+ * (pass 0) or fill (pass 1) the top lists of the selected groups. */
+static void rp_tops_one(struct rp_scan *S, const struct rp_strs *names, const int *max,
+			struct rp_tops *T, int pass, uint64_t key, int64_t val)
+{
+	int tag = (int)(key >> 60);
+	size_t l;
+	if (key == 0 || tag < RP_T_CLIENT || tag > RP_T_EV ||
+	    S->grp[(key >> 32) & 0x0fffffffULL].sel < 0)
+		return;
+	l = 3 * (size_t)S->grp[(key >> 32) & 0x0fffffffULL].sel + (size_t)(tag - 1);
+	if (pass == 0) {
+		if (T->n[l] < max[tag - 1])
+			T->n[l]++;
+	} else {
+		rp_top_add(names, T->t + T->off[l], &T->n[l], max[tag - 1], val,
+			   (uint32_t)(key & 0xffffffffULL));
+	}
+}
+
 static void rp_tops_pass(struct rp_scan *S, const struct rp_map *m, const struct rp_strs *names,
 			 const int *max, struct rp_tops *T, int pass)
 {
 	size_t j;
-	for (j = 0; j < m->cap; j++) {
-		uint64_t key = m->e[j].key;
-		int tag = (int)(key >> 60);
-		size_t l;
-		if (key == 0 || tag < RP_T_CLIENT || tag > RP_T_EV ||
-		    S->grp[(key >> 32) & 0x0fffffffULL].sel < 0)
+	for (j = 0; j < m->cap; j++)
+		rp_tops_one(S, names, max, T, pass, m->e[j].key, m->e[j].val);
+}
+
+/* The clients' pairs still in the pool (the spilled ones are in mc). */
+static void rp_tops_clients(struct rp_scan *S, const int *max, struct rp_tops *T, int pass)
+{
+	size_t cid;
+	uint32_t i;
+	for (cid = 0; cid < S->capcli; cid++) {
+		const struct rp_cli *c = &S->cli[cid];
+		if (c->spilled)
 			continue;
-		l = 3 * (size_t)S->grp[(key >> 32) & 0x0fffffffULL].sel + (size_t)(tag - 1);
-		if (pass == 0) {
-			if (T->n[l] < max[tag - 1])
-				T->n[l]++;
-		} else {
-			rp_top_add(names, T->t + T->off[l], &T->n[l], max[tag - 1], m->e[j].val,
-				   (uint32_t)(key & 0xffffffffULL));
+		for (i = 0; i < c->n; i++) {
+			uint64_t e = S->cpool[c->off + i];
+			rp_tops_one(S, &S->cstrs, max, T, pass,
+				    rp_key((int)(e >> 60), (e >> 32) & 0x0fffffffULL, cid), (int64_t)(uint32_t)e);
 		}
 	}
+	rp_tops_pass(S, &S->mc, &S->cstrs, max, T, pass);
 }
 
 static void rp_build_tops(struct rp_scan *S, int top, size_t nsel, struct rp_tops *T)
@@ -708,7 +826,8 @@ static void rp_build_tops(struct rp_scan *S, int top, size_t nsel, struct rp_top
 	max[2] = RP_EVIDENCE_MAX;
 	T->off = rp_xcalloc(nl + 1, sizeof(*T->off));
 	T->n = rp_xcalloc(nl ? nl : 1, sizeof(*T->n));
-	rp_tops_pass(S, &S->mc, &S->cstrs, max, T, 0);   /* clients */
+	rp_tops_clients(S, max, T, 0);
+
 	rp_tops_pass(S, &S->m, &S->strs, max, T, 0);     /* SNI, evidence */
 	for (j = 0; j < nl; j++) {
 		T->off[j] = total;
@@ -717,7 +836,7 @@ static void rp_build_tops(struct rp_scan *S, int top, size_t nsel, struct rp_top
 	}
 	T->off[nl] = total;
 	T->t = rp_xcalloc(total ? total : 1, sizeof(*T->t));
-	rp_tops_pass(S, &S->mc, &S->cstrs, max, T, 1);
+	rp_tops_clients(S, max, T, 1);
 	rp_tops_pass(S, &S->m, &S->strs, max, T, 1);
 }
 
@@ -1116,10 +1235,18 @@ int rp_findings(struct rp_report *rep, struct rp_scan *S)
 	if (rc != 0)
 		return -1;
 	scan_sql = rp_flows_sql();
+	S->tc.max = RP_TUP_MAX;
+	{
+		/* a test knob: a smaller cache restarts often (same results) */
+		const char *tcm = getenv("WIREAUDIT_TUPLE_CACHE");
+		if (tcm && atoi(tcm) > 0)
+			S->tc.max = (size_t)atoi(tcm);
+	}
 	{
 		int64_t t0 = now_us();
 		const char *tm = getenv("WIREAUDIT_TIMING");
 		rc = store_query_rows(rep->st, scan_sql, NULL, 0, cb_scan, S);
+		rp_tup_fold(S);
 		if (tm && strcmp(tm, "2") == 0)
 			fprintf(stderr, "wireaudit: scan %.3f s: %zu groups, %zu rollups, %zu map entries,"
 				" %llu tuples evaluated, %llu cache restarts\n",
@@ -1194,6 +1321,8 @@ void rp_scan_free(struct rp_scan *S)
 	free(S->roll);
 	rp_map_free(&S->m);
 	rp_map_free(&S->mc);
+	free(S->cli);
+	free(S->cpool);
 	rp_map_free(&S->tc.ix);
 	free(S->tc.t);
 	free(S->tc.kb);
