@@ -409,6 +409,8 @@ void *rp_grow(void *a, size_t *cap, size_t n, size_t sz)
 	if (n < *cap)
 		return a;
 	nc = *cap ? *cap * 2 : 64;
+	while (nc <= n)
+		nc *= 2;
 	na = realloc(a, nc * sz);
 	if (na == NULL) {
 		fprintf(stderr, "wireaudit: out of memory\n");

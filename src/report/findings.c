@@ -256,16 +256,7 @@ static void rp_scan_coverage(struct rp_scan *S, const struct store_row *r, struc
 
 static void rp_kb_put(struct rp_tupcache *C, const void *p, size_t n)
 {
-	if (C->curl + n > C->curcap) {
-		size_t nc = (C->curl + n) * 2 + 256;
-		unsigned char *nb = realloc(C->cur, nc);
-		if (nb == NULL) {
-			fprintf(stderr, "wireaudit: out of memory\n");
-			exit(EXIT_STORE);
-		}
-		C->cur = nb;
-		C->curcap = nc;
-	}
+	C->cur = rp_grow(C->cur, &C->curcap, C->curl + n, 1);
 	memcpy(C->cur + C->curl, p, n);
 	C->curl += n;
 }
@@ -390,16 +381,7 @@ static int64_t rp_tuple(struct rp_scan *S, const struct store_row *r, int nkey)
 	ix = C->n;
 	C->t = rp_grow(C->t, &C->cap, ix, sizeof(*C->t));
 	C->koff = rp_grow(C->koff, &C->koffcap, ix + 1, sizeof(*C->koff));
-	if (C->kbl + C->curl > C->kbcap) {
-		size_t nc = (C->kbl + C->curl) * 2;
-		unsigned char *nb = realloc(C->kb, nc);
-		if (nb == NULL) {
-			fprintf(stderr, "wireaudit: out of memory\n");
-			exit(EXIT_STORE);
-		}
-		C->kb = nb;
-		C->kbcap = nc;
-	}
+	C->kb = rp_grow(C->kb, &C->kbcap, C->kbl + C->curl, 1);
 	C->koff[ix] = C->kbl;
 	memcpy(C->kb + C->kbl, C->cur, C->curl);
 	C->kbl += C->curl;
