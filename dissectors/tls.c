@@ -631,7 +631,7 @@ static int tls_parse_certificate(struct dis_ctx *ctx, struct tls_state *st, int 
 	while (cur_left(&list) > 0) {
 		struct cur one;
 		char *sha;
-		char *json;
+		struct x509_cert_facts *facts;
 		if (cur_sub_len24(&list, &one) != 0 || cur_left(&one) == 0) {
 			obs_anomaly(ctx, TLS_ANOM_BAD_CERTIFICATE_MSG, "certificate %d length", n);
 			return -1;
@@ -644,11 +644,11 @@ static int tls_parse_certificate(struct dis_ctx *ctx, struct tls_state *st, int 
 		lens[n] = cur_left(&one);
 		sha = shas[n];
 		sha[0] = 0;
-		json = x509_cert_json(dis_x509(ctx), ders[n], lens[n], sha);
-		if (json == NULL)
+		facts = x509_cert_facts(dis_x509(ctx), ders[n], lens[n], sha);
+		if (facts == NULL)
 			obs_anomaly(ctx, TLS_ANOM_BAD_CERTIFICATE, "certificate %d does not parse", n);
-		obs_cert(ctx, side, n, sha, ders[n], lens[n], json);
-		free(json);
+		obs_cert(ctx, side, n, sha, ders[n], lens[n], facts);
+		free(facts);
 		n++;
 	}
 	if (side == 0) {
@@ -943,9 +943,10 @@ static int tls_parse_sslv2(struct dis_ctx *ctx, struct tls_state *st, enum dir d
 			const uint8_t *ders[1] = { cert.p };
 			size_t lens[1] = { cur_left(&cert) };
 			char sha[65] = "";
-			char *json = x509_cert_json(dis_x509(ctx), cert.p, cur_left(&cert), sha);
-			obs_cert(ctx, 0, 0, sha, cert.p, cur_left(&cert), json);
-			free(json);
+			struct x509_cert_facts *facts = x509_cert_facts(dis_x509(ctx), cert.p,
+									cur_left(&cert), sha);
+			obs_cert(ctx, 0, 0, sha, cert.p, cur_left(&cert), facts);
+			free(facts);
 			st->server_cert_msg = true;
 			st->chain_n = 1;
 			x509_validate_chain(dis_x509(ctx), ders, lens, 1, dis_ts(ctx), NULL, false,
@@ -1248,8 +1249,6 @@ static void tls_fill_verdict(struct tls_verdict *o, const struct x509_verdict *v
 	o->trusted = (int8_t)(v->trusted < 0 ? -1 : v->trusted != 0);
 	o->hostname_match = (int8_t)(v->hostname_match < 0 ? -1 : v->hostname_match != 0);
 	o->leaf_self_signed = v->leaf_self_signed;
-	o->weak_key = v->weak_key;
-	o->weak_signature = v->weak_signature;
 	o->trusted_by_extra = v->trusted_by_extra;
 	snprintf(o->error, sizeof(o->error), "%s", v->error);
 }

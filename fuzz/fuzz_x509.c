@@ -1,6 +1,6 @@
 /* fuzz_x509.c — libFuzzer target: certificates and chains as the TLS
- * dissector hands them to src/dissect/x509.c: parsing DER to the export's JSON
- * (x509_cert_json), chain validation with hostname matching against the
+ * dissector hands them to src/dissect/x509.c: parsing DER to typed facts
+ * (x509_cert_facts) and those to the export's object (cert_json_build), chain validation with hostname matching against the
  * system anchors (x509_validate_chain), and stapled OCSP responses
  * (x509_ocsp_parse, x509_ocsp_status).
  *
@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "x509.h"
+#include "cert_json.h"
 
 #define FZ_MAX_CERTS 16
 
@@ -24,7 +25,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct x509_ctx *xc = fz_x509();
 	uint8_t *ders[FZ_MAX_CERTS];
 	size_t lens[FZ_MAX_CERTS];
-	char host[256], sha[65], *j;
+	char host[256], sha[65];
+	static struct cert_str sans[512];
+	struct x509_cert_facts *fc;
+	struct cert_view cv;
+	struct jbuf jb;
+	bool wk = false, ws = false;
 	const char *hostname = NULL;
 	struct x509_verdict v;
 	struct x509_ocsp oc;
@@ -61,8 +67,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(ders[n], data + off, len);
 		lens[n] = len;
 		off += len;
-		j = x509_cert_json(xc, ders[n], len, sha);
-		free(j);
+		fc = x509_cert_facts(xc, ders[n], len, sha);
+		cert_view_of_facts(&cv, fc, sha, sans);
+		jb_init(&jb);
+		cert_json_build(&jb, &cv);
+		cert_chain_weakness(&cv, &wk, &ws);
+		jb_free(&jb);
+		free(fc);
 		n++;
 	}
 	if (n > 0) {

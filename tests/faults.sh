@@ -240,4 +240,31 @@ before=$(sha256sum < "$T_TMP/v1tls.db")
 grep -q "older wireaudit (schema 1) and holds TLS handshakes" "$T_TMP/v1tls.err"; t_ok $? "…and says why"
 t_is "$(sha256sum < "$T_TMP/v1tls.db")" "$before" "…the file unchanged"
 "$W" export -d "$T_TMP/v1tls.db" >/dev/null 2>&1; t_is $? 4 "…export refuses it too"
+
+# 12. a schema-3 database (tests/data/store-v3.db: three TLS captures by
+#     the schema-3 wireaudit, certificates as JSON objects, weak_key and
+#     weak_signature judged at capture, and pcaps/escaping/ndpi-only-passwords
+#     with nDPI risks as JSON arrays) migrates to typed certificate columns
+#     and risk bits: its export is byte for byte a fresh capture's
+cp "$SRCDIR/tests/data/store-v3.db" "$T_TMP/v3.db"
+rm -f "$T_TMP/fresh3.db"
+for p in tls/tls12-weak-rsa1024-leaf tls/tls12-sha1-signed-leaf tls/tls12-mtls-client-cert \
+	escaping/ndpi-only-passwords; do
+	"$W" capture -q -r "$SRCDIR/pcaps/$p.pcap" -d "$T_TMP/fresh3.db"
+done
+"$W" capture -q -r "$SAMPLE" -d "$T_TMP/v3.db"; t_is $? 0 "v3 database: a capture migrates it"
+t_is "$(q "$T_TMP/v3.db" 'PRAGMA user_version')" "$(q "$T_TMP/fresh3.db" 'PRAGMA user_version')" "…to this version's schema"
+t_is "$(q "$T_TMP/v3.db" "SELECT count(*), sum(key_bits), group_concat(DISTINCT sig_hash) FROM certs")" \
+	"$(q "$T_TMP/fresh3.db" "SELECT count(*), sum(key_bits), group_concat(DISTINCT sig_hash) FROM certs")" \
+	"…its certificates' typed columns as a fresh capture writes them"
+"$W" export -d "$T_TMP/v3.db" | jq -c 'select(.run_id <= 4)' > "$T_TMP/v3.jsonl"
+"$W" export -d "$T_TMP/fresh3.db" > "$T_TMP/fresh3.jsonl"
+t_is "$(cmp "$T_TMP/v3.jsonl" "$T_TMP/fresh3.jsonl" 2>&1)" "" "…its export is a fresh capture's, byte for byte"
+t_is "$(jq -c 'select(.tls) | [.tls.weak_key, .tls.weak_signature, (.tls.certs | length)]' "$T_TMP/v3.jsonl" | sort | uniq -c | tr -s ' ' | tr '\n' ';')" \
+	" 1 [false,false,2]; 1 [false,true,2]; 1 [true,false,2];" "…weak_key and weak_signature judged from the columns"
+t_is "$(q "$T_TMP/v3.db" "SELECT count(ndpi_risks), count(ndpi_risk) FROM flows WHERE run_id <= 4") $(q "$T_TMP/fresh3.db" "SELECT count(ndpi_risks), count(ndpi_risk) FROM flows")" \
+	"3|0 0|3" "…its nDPI risks kept as written, a fresh capture's as bits"
+t_is "$(q "$T_TMP/fresh3.db" "SELECT group_concat(name, ';') FROM (SELECT name FROM ndpi_risk_names ORDER BY name)")" \
+	"$(jq -r '.ndpi_risks // empty | .[]' "$T_TMP/fresh3.jsonl" | LC_ALL=C sort -u | tr '\n' ';' | sed 's/;$//')" \
+	"…each risk's name stored once"
 t_done

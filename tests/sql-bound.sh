@@ -48,7 +48,8 @@ SQL_FMT_ARGS = {
     "rp_key_cols[i]": "findings.c: static const table of rf column names",
 }
 SINKS = ("sqlite3_exec", "sqlite3_prepare", "sqlite3_prepare_v2", "sqlite3_prepare_v3",
-         "exec", "store_query", "store_query_rows", "store_stmt_prepare", "q", "q_exec", "rp_q", "rp_q_exec")
+         "exec", "store_query", "store_query_rows", "store_json_query", "store_stmt_prepare", "q", "q_exec",
+         "rp_q", "rp_q_exec")
 FORBIDDEN = ("sqlite3_mprintf", "sqlite3_vmprintf", "sqlite3_snprintf", "sqlite3_str_appendf")
 SQLKW = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|PRAGMA|DROP|ALTER|ATTACH|REPLACE)\b")
 
@@ -260,6 +261,52 @@ EOF
 python3 "$T_TMP/check.py" "$SRCDIR/src" "$SRCDIR/dissectors" >"$T_TMP/tree.out"
 t_is "$(cat "$T_TMP/tree.out")" "" "src/ and dissectors/: SQL text from literals and allow-listed constants only"
 sed 's/^/# /' "$T_TMP/tree.out"
+# ---- the report's SQL is plain SQL (issue 12: PostgreSQL can run it too):
+# no SQLite-only function or syntax in the string literals of src/report,
+# except the JSON reading of a baseline file on its own connection
+# (store_json_query) and the backend hooks of store.h (STORE_SQL_NO_FLATTEN,
+# the functions registered with store_add_function) ----
+cat >"$T_TMP/dialect.py" <<'PY'
+import re, sys
+BAD = [(r"\bjson_\w+\s*\(", "SQLite JSON function"), (r"\bgroup_concat\s*\(", "group_concat (PostgreSQL has string_agg)"),
+       (r"\bINSERT\s+OR\s+\w+", "INSERT OR ... (use ON CONFLICT)"), (r"\bLIMIT\s+-1\b", "LIMIT -1 (STORE_SQL_NO_FLATTEN)"),
+       (r"\b(ifnull|iif|printf|strftime|julianday|unixepoch|instr|typeof)\s*\(", "SQLite-only function"),
+       (r"\bGLOB\b", "GLOB"), (r"\bWITHOUT\s+ROWID\b", "WITHOUT ROWID"), (r"\bAUTOINCREMENT\b", "AUTOINCREMENT"),
+       (r"\bIS\s+(?!NULL\b|NOT\b|DISTINCT\b|TRUE\b|FALSE\b)[\w.(]", "IS between values (IS NOT DISTINCT FROM)")]
+out = []
+for path in sys.argv[1:]:
+    s = open(path, encoding="utf-8").read()
+    s = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group(0).count("\n"), s, flags=re.S)
+    # the arguments of store_json_query calls (balanced parentheses; no
+    # parenthesis inside their literals) are blanked, keeping line numbers
+    for m in reversed(list(re.finditer(r"\bstore_json_query\s*\(", s))):
+        depth, j = 0, m.end() - 1
+        while j < len(s):
+            depth += {"(": 1, ")": -1}.get(s[j], 0)
+            if depth == 0:
+                break
+            j += 1
+        s = s[:m.start()] + "\n" * s.count("\n", m.start(), j) + s[j + 1:]
+    for m in re.finditer(r'"((?:[^"\\\n]|\\.)*)"', s):
+        lit = m.group(1)
+        if not re.search(r"\b(SELECT|INSERT|CREATE|FROM|WHERE|CASE|JOIN)\b", lit) and not re.search(r"\bIS\b", lit):
+            continue
+        for pat, why in BAD:
+            if re.search(pat, lit):
+                out.append("%s:%d: %s: %s" % (path, s.count("\n", 0, m.start()) + 1, why, lit.strip()[:60]))
+print("\n".join(out))
+PY
+printf '%s\n' 'static const char a[] = "SELECT group_concat(x) FROM t WHERE a IS b";' \
+	'static const char b[] = "INSERT OR IGNORE INTO t SELECT json_extract(x, 1) FROM y LIMIT -1";' \
+	'static const char c[] = "SELECT 1 FROM t WHERE a IS NOT DISTINCT FROM b AND c IS NULL";' \
+	'int f(void) { return store_json_query(t, "SELECT json_extract(?1, 1)", cb, 0); }' >"$T_TMP/dialect-bad.c"
+t_is "$(python3 "$T_TMP/dialect.py" "$T_TMP/dialect-bad.c" | sed 's/^[^ ]*: //; s/:.*//' | sort | tr '\n' ';')" \
+	"INSERT OR ... (use ON CONFLICT);IS between values (IS NOT DISTINCT FROM);LIMIT -1 (STORE_SQL_NO_FLATTEN);SQLite JSON function;group_concat (PostgreSQL has string_agg);" \
+	"self-test: the dialect check finds SQLite-only SQL, and leaves plain SQL and the baseline's JSON alone"
+python3 "$T_TMP/dialect.py" "$SRCDIR"/src/report/*.c >"$T_TMP/dialect.out"
+t_is "$(cat "$T_TMP/dialect.out")" "" "src/report: plain SQL only (backend hooks apart)"
+sed 's/^/# /' "$T_TMP/dialect.out"
+
 # the sinks are really there (the check is not looking at nothing)
 t_ok $([ "$(cat "$SRCDIR"/src/store/store.c "$SRCDIR"/src/report/*.c | grep -c -E '\b(sqlite3_prepare_v[23]|sqlite3_exec|rp_q_exec|rp_q|store_query|store_query_rows)\s*\(')" -ge 20 ] && echo 0 || echo 1) \
 	"at least 20 SQL call sites checked"

@@ -80,6 +80,7 @@ def main():
         ids = [r[0] for r in db.execute("SELECT flow_id FROM s.flows ORDER BY flow_id")]
         db.execute("INSERT OR IGNORE INTO certs SELECT * FROM s.certs")
         db.execute("INSERT OR IGNORE INTO cert_sans SELECT * FROM s.cert_sans")
+        db.execute("INSERT OR IGNORE INTO ndpi_risk_names SELECT * FROM s.ndpi_risk_names")
         # shared rows by digest (ids are per database); old id -> new id
         idmap = {}
         for t, key, _ in SHARED:

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """tls-fixture.py — report fixtures written as export-contract TLS objects,
-turned into the typed rows of store schema 3 (docs/SCHEMA.md).
+turned into the typed rows of store schema 4 (docs/SCHEMA.md).
 
 A report fixture (tests/data/report/*.sql) states a flow's TLS facts the
 way an analyst reads them: the export's `tls` object (docs/TLS.md). Since
@@ -19,7 +19,13 @@ each cleartext object
 
     INSERT INTO cleartext (flow_id, obj) VALUES (N, '{...}');
 
-by its typed row and detail rows (cleartext, cleartext_details). Every other line passes through. Fields the
+by its typed row and detail rows (cleartext, cleartext_details), and each
+certificate written as an export object
+
+    INSERT OR IGNORE INTO certs VALUES ('sha256', X'der', '{...}', FIRST_SEEN);
+
+by its typed certs row and cert_sans rows; `INSERT INTO flows VALUES` gets
+the column names of its 24 values. Every other line passes through. Fields the
 object leaves out take the value of a plain TLS 1.2 handshake with nothing
 special. Usage: tls-fixture.py [FILE] > OUT (stdin without FILE).
 """
@@ -32,6 +38,8 @@ VERSIONS = {"SSLv2": 0x0002, "SSLv3": 0x0300, "TLSv1.0": 0x0301, "TLSv1.1": 0x03
             "TLSv1.2": 0x0303, "TLSv1.3": 0x0304}
 CLEAR = re.compile(r"INSERT INTO cleartext \(flow_id, obj\) VALUES \((\d+),\s*'(.*?)'\);", re.S)
 CERT = re.compile(r"INSERT INTO flow_certs VALUES \((\d+),\s*(\d+),\s*(\d+),\s*'([0-9a-f]{64})'\);")
+CERTROW = re.compile(r"INSERT OR IGNORE INTO certs VALUES \('([0-9a-f]{64})',\s*X'([0-9a-fA-F]*)',"
+                     r"\s*'(.*?)',\s*(\d+|NULL)\);", re.S)
 STMT = re.compile(r"INSERT INTO tls \(flow_id, obj\) VALUES \((\d+),\s*'(.*?)'\);", re.S)
 
 
@@ -113,7 +121,6 @@ def rows(fid, o):
         "chain_trusted": tri(o, "chain_trusted"), "trust_error": o.get("trust_error"),
         "hostname_match": tri(o, "hostname_match"),
         "leaf_self_signed": (bool(o.get("leaf_self_signed") or False) if verdict else None),
-        "weak_key": False if verdict else None, "weak_signature": False if verdict else None,
         "trusted_by_extra_ca": (bool(o.get("trusted_by_extra_ca") or False) if verdict else None),
         "cert_request": cc == "requested" and not t13,
         "client_cert_message": cc == "sent" and not t13, "client_cert_empty": False,
@@ -190,20 +197,54 @@ def clear(fid, o):
     return "\n".join(out)
 
 
+def epoch(t):
+    """RFC 3339 UTC (as the export writes not_before / not_after) to seconds."""
+    if t is None:
+        return None
+    import calendar
+    import time
+    return calendar.timegm(time.strptime(t, "%Y-%m-%dT%H:%M:%SZ"))
+
+
+def cert(sha, der, o, first_seen):
+    """A certificate's export object as the store's typed certs row and
+    cert_sans rows (schema 4)."""
+    parsed = "sha256" in o
+    cols = {
+        "sha256": sha, "der": bytes.fromhex(der),
+        "first_seen": None if first_seen == "NULL" else int(first_seen),
+        "parsed": parsed, "sha1": o.get("sha1"), "version": o.get("version"),
+        "serial": o.get("serial"), "subject": o.get("subject"),
+        "subject_cn": o.get("subject_cn"), "issuer": o.get("issuer"),
+        "not_before": epoch(o.get("not_before")), "not_after": epoch(o.get("not_after")),
+        "key_type": o.get("key_type"), "key_bits": o.get("key_bits"), "curve": o.get("curve"),
+        "sig_alg": o.get("sig_alg"), "sig_alg_oid": o.get("sig_alg_oid"),
+        "sig_hash": o.get("sig_hash"),
+        "self_signed": bool(o.get("self_signed", False)) if parsed else None,
+        "is_ca": bool(o.get("is_ca", False)) if parsed else None,
+        "path_len": o.get("path_len"), "sans_truncated": bool(o.get("sans_truncated", False)),
+    }
+    out = ["INSERT OR IGNORE INTO certs (%s) VALUES (%s);" %
+           (", ".join(cols), ", ".join(q(v) for v in cols.values()))]
+    out += ["INSERT OR IGNORE INTO cert_sans VALUES (%s, %d, %s);" % (q(sha), i, q(n))
+            for i, n in enumerate(o.get("sans") or []) if isinstance(n, str)]
+    return "\n".join(out)
+
+
+FLOW_COLS = ("flow_id, run_id, ts_first, ts_last, transport, client_ip, client_port, server_ip,"
+             " server_port, vlan, vlan_inner, packets_c2s, packets_s2c, bytes_c2s, bytes_s2c,"
+             " payload_c2s, payload_s2c, client_by, end_reason, ndpi_protocol, ndpi_category,"
+             " ndpi_risks, protocol, security")
+
+
 def main():
     text = open(sys.argv[1]).read() if len(sys.argv) > 1 else sys.stdin.read()
+    # the flows columns of schema 3, named: schema 4 appends ndpi_risk
+    text = text.replace("INSERT INTO flows VALUES (", "INSERT INTO flows (%s) VALUES (" % FLOW_COLS)
     text = STMT.sub(lambda m: rows(int(m.group(1)), json.loads(m.group(2).replace("''", "'"))), text)
     text = chains(text)
-    # schema 3 types what the report reads of a certificate (subject,
-    # self_signed, cert_sans), as the store does when it inserts one
-    n = len(text)
-    text = text.replace("INSERT OR IGNORE INTO certs VALUES (",
-                        "INSERT OR IGNORE INTO certs (sha256, der, obj, first_seen) VALUES (")
-    if len(text) != n:
-        text += ("\nUPDATE certs SET subject = json_extract(obj, '$.subject'),"
-                 " self_signed = json_extract(obj, '$.self_signed') WHERE subject IS NULL;"
-                 "\nINSERT OR IGNORE INTO cert_sans SELECT c.sha256, j.key, j.value FROM certs c,"
-                 " json_each(c.obj, '$.sans') j WHERE j.type = 'text';\n")
+    text = CERTROW.sub(lambda m: cert(m.group(1), m.group(2),
+                                      json.loads(m.group(3).replace("''", "'")), m.group(4)), text)
     text = CLEAR.sub(lambda m: clear(int(m.group(1)), json.loads(m.group(2).replace("''", "'"))), text)
     sys.stdout.write(text)
 

@@ -119,7 +119,6 @@ static void engine_flow_write(struct engine *e, struct flow *f, const char *end_
 	struct flow_rec r;
 	struct dis_ctx *c = f->dis, *tmp = NULL;
 	char ndpi_proto[64] = "", ndpi_cat[64] = "";
-	char *risks = NULL;
 	struct obs_clear clr;
 
 	/* nDPI left out of a flow our dissector claimed (--ndpi unclaimed):
@@ -127,7 +126,6 @@ static void engine_flow_write(struct engine *e, struct flow *f, const char *end_
 	bool ndpi_on = e->ndpi && !f->ndpi_skipped;
 	if (ndpi_on) {
 		wa_ndpi_names(e->ndpi, f, ndpi_proto, sizeof(ndpi_proto), ndpi_cat, sizeof(ndpi_cat));
-		risks = wa_ndpi_risks_json(f->ndpi_risk);
 	}
 
 	memset(&r, 0, sizeof(r));
@@ -154,7 +152,9 @@ static void engine_flow_write(struct engine *e, struct flow *f, const char *end_
 	r.end_reason = end_reason;
 	r.ndpi_protocol = ndpi_on ? ndpi_proto : NULL;
 	r.ndpi_category = ndpi_on ? ndpi_cat : NULL;
-	r.ndpi_risks_json = risks;
+	r.has_ndpi_risk = ndpi_on;
+	r.ndpi_risk = ndpi_on ? f->ndpi_risk : 0;
+	r.ndpi_risk_names = wa_ndpi_risk_names();
 	/* No dissector of ours spoke, but nDPI names a protocol it knows to be
 	 * unencrypted: a generic cleartext observation, marked as nDPI's. A
 	 * snapshot states it through a throw-away context instead. */
@@ -196,7 +196,6 @@ static void engine_flow_write(struct engine *e, struct flow *f, const char *end_
 		e->st.flows_written++;
 	else
 		e->st.checkpoint_rows++;
-	free(risks);
 	if (tmp) {
 		tmp->finished = true; /* nothing to end: keeps dis_free off the flow */
 		dis_free(tmp);

@@ -141,17 +141,19 @@ void wa_ndpi_names(struct wa_ndpi *n, const struct flow *f, char *proto, size_t 
 	snprintf(cat, clen, "%s", cn ? cn : "");
 }
 
-char *wa_ndpi_risks_json(uint64_t risk)
+const char *const *wa_ndpi_risk_names(void)
 {
-	struct jbuf jb;
-	int i;
-	jb_init(&jb);
-	jb_arr_open(&jb);
-	for (i = 1; i < NDPI_MAX_RISK && i < 64; i++)
-		if (risk & ((uint64_t)1 << i))
-			jb_string(&jb, ndpi_risk2str((ndpi_risk_enum)i));
-	jb_arr_close(&jb);
-	return jb_take(&jb);
+	/* filled once per process with nDPI's constant strings (the same for
+	 * every thread: a race writes equal pointers; ndpi_risk2str needs no
+	 * module) */
+	static const char *names[64];
+	static int filled;
+	if (!__atomic_load_n(&filled, __ATOMIC_ACQUIRE)) {
+		for (int i = 1; i < NDPI_MAX_RISK && i < 64; i++)
+			names[i] = ndpi_risk2str((ndpi_risk_enum)i);
+		__atomic_store_n(&filled, 1, __ATOMIC_RELEASE);
+	}
+	return names;
 }
 
 bool wa_ndpi_cleartext(struct wa_ndpi *n, const struct flow *f, bool *credentials)

@@ -28,8 +28,10 @@ void wa_ndpi_finish(struct wa_ndpi *n, struct flow *f);
 void wa_ndpi_release(struct wa_ndpi *n, struct flow *f);
 void wa_ndpi_names(struct wa_ndpi *n, const struct flow *f, char *proto, size_t plen,
 		   char *cat, size_t clen);
-/* JSON array of risk names for the bitmask (caller frees). */
-char *wa_ndpi_risks_json(uint64_t risk);
+/* nDPI's name of each risk bit (ndpi_risk_enum; NULL where it has none,
+ * and for bit 0, NDPI_NO_RISK): 64 entries, nDPI's static strings. The
+ * store records the names of the bits it is given (store.h, flow_rec). */
+const char *const *wa_ndpi_risk_names(void);
 const char *wa_ndpi_version(void);
 /* nDPI classified the flow as a protocol it does not consider encrypted;
  * *credentials: nDPI saw clear-text credentials (its risk flag). */

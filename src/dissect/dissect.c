@@ -3,6 +3,7 @@
 #include "dissect.h"
 #include "tls_facts.h"
 #include "pool.h"
+#include "x509.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -51,7 +52,7 @@ struct dis_cert {
 	char sha256[65];
 	uint8_t *der;
 	size_t der_len;
-	char *json;
+	struct x509_cert_facts *facts; /* NULL: the bytes do not parse */
 };
 struct dis_pools {
 	struct pool ctx_pool, cert_pool, state_pool[64];
@@ -94,7 +95,7 @@ static void dis_cert_unref(struct dis_pools *env, struct dis_cert *e);
 static void dis_cert_free(struct dis_cert *e)
 {
 	free(e->der);
-	free(e->json);
+	free(e->facts);
 	free(e);
 }
 
@@ -599,7 +600,7 @@ static size_t dis_cert_bucket(const char *sha)
 }
 
 static struct dis_cert *dis_cert_ref(struct dis_pools *env, const char *sha, const uint8_t *der,
-				     size_t der_len, const char *json)
+				     size_t der_len, const struct x509_cert_facts *facts)
 {
 	size_t b = dis_cert_bucket(sha);
 	struct dis_cert *e;
@@ -614,10 +615,10 @@ static struct dis_cert *dis_cert_ref(struct dis_pools *env, const char *sha, con
 		return NULL;
 	snprintf(e->sha256, sizeof(e->sha256), "%s", sha);
 	e->der = malloc(der_len ? der_len : 1);
-	e->json = strdup(json ? json : "{}");
-	if (e->der == NULL || e->json == NULL) {
+	e->facts = facts ? x509_facts_dup(facts) : NULL;
+	if (e->der == NULL || (facts && e->facts == NULL)) {
 		free(e->der);
-		free(e->json);
+		free(e->facts);
 		free(e);
 		return NULL;
 	}
@@ -643,7 +644,7 @@ static void dis_cert_unref(struct dis_pools *env, struct dis_cert *e)
 }
 
 void obs_cert(struct dis_ctx *c, int side, int idx, const char *sha256_hex,
-	      const uint8_t *der, size_t der_len, const char *cert_json)
+	      const uint8_t *der, size_t der_len, const struct x509_cert_facts *facts)
 {
 	struct obs_cert_rec *r;
 	/* a context made by hand (a unit test) has no engine to share with */
@@ -660,13 +661,13 @@ void obs_cert(struct dis_ctx *c, int side, int idx, const char *sha256_hex,
 	r->side = side;
 	r->idx = idx;
 	snprintf(r->sha256, sizeof(r->sha256), "%s", sha256_hex);
-	if ((r->shared = dis_cert_ref(dis_pools_of(c), r->sha256, der, der_len, cert_json)) == NULL) {
+	if ((r->shared = dis_cert_ref(dis_pools_of(c), r->sha256, der, der_len, facts)) == NULL) {
 		c->certs_dropped++;
 		return;
 	}
 	r->der = r->shared->der;
 	r->der_len = r->shared->der_len;
-	r->json = r->shared->json;
+	r->facts = r->shared->facts;
 	c->ncerts++;
 }
 

@@ -21,7 +21,7 @@ struct obs_cert_rec {
 	char sha256[65];
 	const uint8_t *der;
 	size_t der_len;
-	const char *json;
+	const struct x509_cert_facts *facts; /* NULL: does not parse */
 	struct dis_cert *shared;
 };
 

@@ -84,10 +84,12 @@ struct tls_facts;
 struct tls_facts *obs_tls_begin(struct dis_ctx *c);
 /* A certificate seen in this flow: `side` 0 = server chain, 1 = client
  * chain; `idx` 0 = leaf. `sha256_hex` (64 chars) keys the certs table,
- * `cert_json` is the parsed-certificate object; `der` is stored once per
- * certificate (certificates are public). Copies everything. */
+ * `facts` what x509_cert_facts parsed (NULL: the bytes are not a
+ * certificate); `der` is stored once per certificate (certificates are
+ * public). Copies everything. */
+struct x509_cert_facts;
 void obs_cert(struct dis_ctx *c, int side, int idx, const char *sha256_hex,
-	      const uint8_t *der, size_t der_len, const char *cert_json);
+	      const uint8_t *der, size_t der_len, const struct x509_cert_facts *facts);
 
 /* --- context for dissectors --- */
 

@@ -80,7 +80,7 @@ struct tls_sprof {
 struct tls_verdict {
 	bool has;
 	int8_t trusted, hostname_match;
-	bool leaf_self_signed, weak_key, weak_signature, trusted_by_extra;
+	bool leaf_self_signed, trusted_by_extra;
 	char error[64];
 };
 

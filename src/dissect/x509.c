@@ -1,18 +1,19 @@
 /* x509.c — X.509 certificates (RFC 5280) and OCSP responses (RFC 6960)
- * through OpenSSL libcrypto: the export's certificate object, chain
+ * through OpenSSL libcrypto: a certificate's typed facts, chain
  * validation at the connection's time against the system store plus extra
  * anchors, hostname matching (RFC 6125 via X509_check_host), and caches
  * bounded in entries and bytes. See docs/CERTIFICATES.md.
  *
  * Certificate bytes are untrusted: they are only handed to OpenSSL's DER
- * decoder (d2i_X509, d2i_OCSP_RESPONSE) with an explicit length, and every
- * string taken from a certificate is written through the JSON writer, which
- * escapes it. Nothing here judges; weak_key / weak_signature are facts with
- * their thresholds defined below, in one place.
+ * decoder (d2i_X509, d2i_OCSP_RESPONSE) with an explicit length; strings
+ * taken from a certificate are kept as bytes with their length, bounded
+ * (X509_NAME_MAX, X509_SANS_MAX), and escaped by whoever writes them out
+ * (the export's JSON writer). Nothing here judges: whether a key is too
+ * short or a signature hash broken is decided from the facts by
+ * certpolicy.h, outside the capture path.
  */
 #define _GNU_SOURCE
 #include "x509.h"
-#include "json.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -42,15 +43,11 @@
 #define CERT_CACHE_ENTRIES  4096
 #define CERT_CACHE_BYTES    (16u << 20)
 #define VERD_CACHE_ENTRIES  4096
-/* weak_key: RSA/DSA moduli below 2048 bits (NIST SP 800-131A rev 2 and
- * ASVS 5.0 V11.2), EC keys below 224 bits (SP 800-57 part 1 table 2). */
-#define WEAK_RSA_BITS       2048
-#define WEAK_EC_BITS        224
 
 /* ---- the context: trust configuration and caches ---- */
 struct cert_slot {
 	uint8_t key[32];
-	char *json;          /* NULL: empty slot */
+	struct x509_cert_facts *f;  /* NULL: empty slot */
 };
 
 struct verd_slot {
@@ -88,7 +85,7 @@ struct x509_ctx {
 	bool defaults_pending;      /* OpenSSL default paths still to load */
 	STACK_OF(X509) *extra;      /* the extra anchors, to tell trusted_by_extra */
 	bool *extra_in_sys;         /* per extra anchor: the system store has it too */
-	/* certificate JSON by SHA-256 of the DER */
+	/* certificate facts by SHA-256 of the DER */
 	struct cert_slot certs[CERT_CACHE_ENTRIES * 2];
 	size_t certs_n, certs_bytes;
 	uint64_t cert_hits, cert_misses;
@@ -125,72 +122,132 @@ static int64_t x509_asn1_time_secs(const ASN1_TIME *t, bool *ok)
 	return (int64_t)timegm(&tm);
 }
 
-static void x509_secs_rfc3339(int64_t s, char *out, size_t outlen)
+/* ---- a facts block under construction (x509.h, struct x509_cert_facts):
+ * strings are appended to one buffer, their offsets made absolute when the
+ * block is allocated ---- */
+struct fbuild {
+	struct x509_cert_facts h;   /* string offsets: 1 + position in s; 0 null */
+	struct x509_str sans[X509_SANS_MAX];
+	char *s;
+	size_t n, cap;
+	bool oom;
+};
+
+static struct x509_str fb_put(struct fbuild *b, const void *p, size_t n)
 {
-	time_t tt = (time_t)s;
-	struct tm tm;
-	if (gmtime_r(&tt, &tm) == NULL || strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(out, outlen, "?");
+	struct x509_str r = { 0, 0 };
+	if (b->oom)
+		return r;
+	if (b->n + n + 1 > b->cap) {
+		size_t c = b->cap ? b->cap : 512;
+		char *ns;
+		while (c < b->n + n + 1)
+			c *= 2;
+		if ((ns = realloc(b->s, c)) == NULL) {
+			b->oom = true;
+			return r;
+		}
+		b->s = ns;
+		b->cap = c;
+	}
+	if (n)
+		memcpy(b->s + b->n, p, n);
+	b->s[b->n + n] = 0;
+	r.off = (uint32_t)b->n + 1;
+	r.len = (uint32_t)n;
+	b->n += n + 1;
+	return r;
 }
 
-static void x509_write_time(struct jbuf *jb, const char *key, const ASN1_TIME *t)
+static struct x509_str fb_str(struct fbuild *b, const char *p)
 {
-	bool ok;
-	int64_t s = x509_asn1_time_secs(t, &ok);
-	char buf[40];
-	jb_key(jb, key);
-	if (!ok) {
-		jb_null(jb);
-		return;
+	struct x509_str r = { 0, 0 };
+	return p ? fb_put(b, p, strlen(p)) : r;
+}
+
+static void fb_fix(struct x509_str *x, size_t base)
+{
+	if (x->off)
+		x->off = (uint32_t)(base + x->off - 1);
+}
+
+static struct x509_cert_facts *fb_finish(struct fbuild *b)
+{
+	size_t base = sizeof(struct x509_cert_facts) + b->h.nsans * sizeof(struct x509_str);
+	struct x509_cert_facts *f;
+	if (b->oom || (f = malloc(base + b->n)) == NULL)
+		return NULL;
+	*f = b->h;
+	f->size = base + b->n;
+	fb_fix(&f->sha1, base);
+	fb_fix(&f->serial, base);
+	fb_fix(&f->subject, base);
+	fb_fix(&f->subject_cn, base);
+	fb_fix(&f->issuer, base);
+	fb_fix(&f->key_type, base);
+	fb_fix(&f->curve, base);
+	fb_fix(&f->sig_alg, base);
+	fb_fix(&f->sig_alg_oid, base);
+	fb_fix(&f->sig_hash, base);
+	for (uint32_t i = 0; i < b->h.nsans; i++) {
+		f->sans[i] = b->sans[i];
+		fb_fix(&f->sans[i], base);
 	}
-	x509_secs_rfc3339(s, buf, sizeof(buf));
-	jb_string(jb, buf);
+	if (b->n)
+		memcpy((char *)f + base, b->s, b->n);
+	return f;
+}
+
+struct x509_cert_facts *x509_facts_dup(const struct x509_cert_facts *f)
+{
+	struct x509_cert_facts *c;
+	if (f == NULL || (c = malloc(f->size)) == NULL)
+		return NULL;
+	memcpy(c, f, f->size);
+	return c;
 }
 
 /* RFC 4514 one-line form (most specific RDN first, comma separated), with
  * OpenSSL's RFC 2253 escaping except that UTF-8 is kept as UTF-8 rather than
  * \XX-escaped, so names read as they do in browsers and in tshark. */
-static void x509_write_name(struct jbuf *jb, const char *key, const X509_NAME *nm)
+static struct x509_str x509_put_name(struct fbuild *fb, const X509_NAME *nm)
 {
+	struct x509_str r = { 0, 0 };
 	BIO *b = BIO_new(BIO_s_mem());
 	char *p;
 	long n;
-	jb_key(jb, key);
 	if (b == NULL || nm == NULL ||
 	    X509_NAME_print_ex(b, nm, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) < 0) {
-		jb_null(jb);
 		BIO_free(b);
-		return;
+		return r;
 	}
 	n = BIO_get_mem_data(b, &p);
 	if (n < 0)
 		n = 0;
 	if ((size_t)n > X509_NAME_MAX)
 		n = X509_NAME_MAX;
-	jb_strn(jb, p, (size_t)n);
+	r = fb_put(fb, p, (size_t)n);
 	BIO_free(b);
+	return r;
 }
 
 /* The most specific (last) commonName of the subject, as UTF-8. */
-static void x509_write_cn(struct jbuf *jb, const X509_NAME *nm)
+static struct x509_str x509_put_cn(struct fbuild *fb, const X509_NAME *nm)
 {
+	struct x509_str r = { 0, 0 };
 	int i = -1, last = -1;
 	unsigned char *u = NULL;
 	int n;
-	jb_key(jb, "subject_cn");
 	while ((i = X509_NAME_get_index_by_NID(nm, NID_commonName, i)) >= 0)
 		last = i;
-	if (last < 0) {
-		jb_null(jb);
-		return;
-	}
+	if (last < 0)
+		return r;
 	n = ASN1_STRING_to_UTF8(&u, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(nm, last)));
-	if (n < 0) {
-		jb_null(jb);
-		return;
-	}
-	jb_strn(jb, u, (size_t)n > X509_NAME_MAX ? X509_NAME_MAX : (size_t)n);
+	if (n < 0)
+		return r;
+	r = fb_put(fb, u, (size_t)n > X509_NAME_MAX ? X509_NAME_MAX : (size_t)n);
 	OPENSSL_free(u);
+	return r;
 }
 
 /* An INTEGER as the hex of its DER content octets (two's complement, so a
@@ -228,49 +285,41 @@ out:
 /* The serial as x509_int_hex: what tshark prints for x509af.serialNumber
  * (an FT_BYTES field), so the two compare as strings. RFC 5280 caps serials
  * at 20 octets; up to 64 are shown. */
-static void x509_write_serial(struct jbuf *jb, const X509 *x)
+static struct x509_str x509_put_serial(struct fbuild *fb, const X509 *x)
 {
+	struct x509_str r = { 0, 0 };
 	char hex[129];
-	jb_key(jb, "serial");
 	if (x509_int_hex(X509_get0_serialNumber(x), hex, sizeof(hex)) == 0)
-		jb_string(jb, hex);
-	else
-		jb_null(jb);
+		r = fb_str(fb, hex);
+	return r;
 }
 
-static void x509_write_sans(struct jbuf *jb, X509 *x, int *count)
+/* DNS names and IP addresses of subjectAltName, in order, at most
+ * X509_SANS_MAX (sans_truncated says more were there). */
+static void x509_put_sans(struct fbuild *fb, X509 *x)
 {
 	GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
-	int i, n, written = 0;
-	bool truncated = false;
-	jb_key(jb, "sans");
-	jb_arr_open(jb);
+	int i, n;
 	n = gens ? sk_GENERAL_NAME_num(gens) : 0;
 	for (i = 0; i < n; i++) {
 		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
-		if (written >= X509_SANS_MAX) {
-			truncated = true;
+		if (fb->h.nsans >= X509_SANS_MAX) {
+			fb->h.sans_truncated = true;
 			break;
 		}
 		if (g->type == GEN_DNS) {
 			const ASN1_IA5STRING *s = g->d.dNSName;
-			jb_strn(jb, ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s));
-			written++;
+			fb->sans[fb->h.nsans++] = fb_put(fb, ASN1_STRING_get0_data(s),
+							  (size_t)ASN1_STRING_length(s));
 		} else if (g->type == GEN_IPADD) {
 			const ASN1_OCTET_STRING *s = g->d.iPAddress;
 			char buf[INET6_ADDRSTRLEN];
 			int l = ASN1_STRING_length(s);
 			if ((l == 4 && inet_ntop(AF_INET, ASN1_STRING_get0_data(s), buf, sizeof(buf))) ||
-			    (l == 16 && inet_ntop(AF_INET6, ASN1_STRING_get0_data(s), buf, sizeof(buf)))) {
-				jb_string(jb, buf);
-				written++;
-			}
+			    (l == 16 && inet_ntop(AF_INET6, ASN1_STRING_get0_data(s), buf, sizeof(buf))))
+				fb->sans[fb->h.nsans++] = fb_str(fb, buf);
 		}
 	}
-	jb_arr_close(jb);
-	if (truncated)
-		jb_kv_bool(jb, "sans_truncated", true);
-	*count = written;
 	GENERAL_NAMES_free(gens);
 }
 
@@ -311,24 +360,6 @@ static void x509_ec_curve(EVP_PKEY *pk, char *out, size_t outlen)
 	snprintf(out, outlen, "%s", nist ? nist : gname);
 }
 
-static bool x509_key_is_weak(EVP_PKEY *pk)
-{
-	int bits;
-	if (pk == NULL)
-		return false;
-	bits = EVP_PKEY_get_bits(pk);
-	switch (EVP_PKEY_get_base_id(pk)) {
-	case EVP_PKEY_RSA:
-	case EVP_PKEY_RSA_PSS:
-	case EVP_PKEY_DSA:
-		return bits > 0 && bits < WEAK_RSA_BITS;
-	case EVP_PKEY_EC:
-		return bits > 0 && bits < WEAK_EC_BITS;
-	default:
-		return false;
-	}
-}
-
 /* The signature's digest NID (NID_undef for Ed25519/Ed448, RSA-PSS, unknown). */
 static int x509_sig_md_nid(const X509 *x)
 {
@@ -336,13 +367,6 @@ static int x509_sig_md_nid(const X509 *x)
 	if (!OBJ_find_sigid_algs(X509_get_signature_nid(x), &mdnid, &pknid))
 		return NID_undef;
 	return mdnid;
-}
-
-static bool x509_sig_is_weak(const X509 *x)
-{
-	int md = x509_sig_md_nid(x);
-	return md == NID_md5 || md == NID_sha1 || md == NID_md5_sha1 ||
-	       md == NID_md4 || md == NID_md2;
 }
 
 /* Self-signed: issuer name equals subject name and the signature verifies
@@ -382,7 +406,7 @@ static X509 *x509_parse(const uint8_t *der, size_t len)
 	return x;
 }
 
-/* ---- certificate JSON cache: SHA-256 -> JSON, cleared when full ---- */
+/* ---- certificate facts cache: SHA-256 -> facts, cleared when full ---- */
 static size_t x509_slot_hash(const uint8_t *key, size_t nslots)
 {
 	uint64_t h;
@@ -393,8 +417,8 @@ static size_t x509_slot_hash(const uint8_t *key, size_t nslots)
 static void x509_cert_cache_clear(struct x509_ctx *xc)
 {
 	for (size_t i = 0; i < CERT_CACHE_ENTRIES * 2; i++) {
-		free(xc->certs[i].json);
-		xc->certs[i].json = NULL;
+		free(xc->certs[i].f);
+		xc->certs[i].f = NULL;
 	}
 	xc->certs_n = xc->certs_bytes = 0;
 }
@@ -404,7 +428,7 @@ static struct cert_slot *x509_cert_cache_find(struct x509_ctx *xc, const uint8_t
 	const size_t ns = CERT_CACHE_ENTRIES * 2;
 	size_t i = x509_slot_hash(key, ns);
 	for (size_t k = 0; k < ns; k++, i = (i + 1) % ns) {
-		if (xc->certs[i].json == NULL) {
+		if (xc->certs[i].f == NULL) {
 			*found = false;
 			return &xc->certs[i];
 		}
@@ -417,9 +441,10 @@ static struct cert_slot *x509_cert_cache_find(struct x509_ctx *xc, const uint8_t
 	return NULL;
 }
 
-static void x509_cert_cache_put(struct x509_ctx *xc, const uint8_t *key, const char *json)
+static void x509_cert_cache_put(struct x509_ctx *xc, const uint8_t *key,
+				const struct x509_cert_facts *f)
 {
-	size_t l = strlen(json) + 1;
+	size_t l = f->size;
 	struct cert_slot *s;
 	bool found;
 	if (xc->certs_n >= CERT_CACHE_ENTRIES || xc->certs_bytes + l > CERT_CACHE_BYTES)
@@ -427,69 +452,57 @@ static void x509_cert_cache_put(struct x509_ctx *xc, const uint8_t *key, const c
 	s = x509_cert_cache_find(xc, key, &found);
 	if (s == NULL || found)
 		return;
-	if ((s->json = strdup(json)) == NULL)
+	if ((s->f = x509_facts_dup(f)) == NULL)
 		return;
 	memcpy(s->key, key, 32);
 	xc->certs_n++;
 	xc->certs_bytes += l;
 }
 
-static char *x509_build_json(X509 *x, const uint8_t *der, size_t len, const uint8_t sha256[32])
+static struct x509_cert_facts *x509_build_facts(X509 *x, const uint8_t *der, size_t len)
 {
-	struct jbuf jb;
+	struct fbuild *fb = calloc(1, sizeof(*fb));
+	struct x509_cert_facts *f;
 	uint8_t sha1[SHA_DIGEST_LENGTH];
 	char hex[65], curve[80];
 	EVP_PKEY *pk;
 	BASIC_CONSTRAINTS *bc;
-	int nsans, signid;
 	const char *kt;
 
-	jb_init(&jb);
-	jb_obj_open(&jb);
-	x509_hex(sha256, 32, hex);
-	jb_kv_str(&jb, "sha256", hex);
+	if (fb == NULL)
+		return NULL;
 	SHA1(der, len, sha1);
 	x509_hex(sha1, sizeof(sha1), hex);
-	jb_kv_str(&jb, "sha1", hex);
-	jb_kv_int(&jb, "version", X509_get_version(x) + 1);
-	x509_write_serial(&jb, x);
-	x509_write_name(&jb, "subject", X509_get_subject_name(x));
-	x509_write_cn(&jb, X509_get_subject_name(x));
-	x509_write_name(&jb, "issuer", X509_get_issuer_name(x));
-	x509_write_sans(&jb, x, &nsans);
-	x509_write_time(&jb, "not_before", X509_get0_notBefore(x));
-	x509_write_time(&jb, "not_after", X509_get0_notAfter(x));
+	fb->h.sha1 = fb_str(fb, hex);
+	fb->h.version = (int)X509_get_version(x) + 1;
+	fb->h.serial = x509_put_serial(fb, x);
+	fb->h.subject = x509_put_name(fb, X509_get_subject_name(x));
+	fb->h.subject_cn = x509_put_cn(fb, X509_get_subject_name(x));
+	fb->h.issuer = x509_put_name(fb, X509_get_issuer_name(x));
+	x509_put_sans(fb, x);
+	fb->h.not_before = x509_asn1_time_secs(X509_get0_notBefore(x), &fb->h.has_not_before);
+	fb->h.not_after = x509_asn1_time_secs(X509_get0_notAfter(x), &fb->h.has_not_after);
 
 	pk = X509_get0_pubkey(x);
 	if (pk == NULL)
 		ERR_clear_error();
 	kt = pk ? x509_key_type(pk) : NULL;
-	jb_key(&jb, "key_type");
 	if (kt) {
-		jb_string(&jb, kt);
+		fb->h.key_type = fb_str(fb, kt);
 	} else {
 		/* an algorithm OpenSSL has no key type for: its OID's name */
 		ASN1_OBJECT *alg = NULL;
 		char oid[128];
 		X509_PUBKEY_get0_param(&alg, NULL, NULL, NULL, X509_get_X509_PUBKEY(x));
 		if (alg && OBJ_obj2txt(oid, sizeof(oid), alg, 0) > 0)
-			jb_string(&jb, oid);
-		else
-			jb_null(&jb);
+			fb->h.key_type = fb_str(fb, oid);
 	}
-	jb_key(&jb, "key_bits");
-	if (pk && EVP_PKEY_get_bits(pk) > 0)
-		jb_int(&jb, EVP_PKEY_get_bits(pk));
-	else
-		jb_null(&jb);
-	jb_key(&jb, "curve");
+	fb->h.key_bits = pk && EVP_PKEY_get_bits(pk) > 0 ? EVP_PKEY_get_bits(pk) : -1;
 	curve[0] = 0;
 	if (pk)
 		x509_ec_curve(pk, curve, sizeof(curve));
 	if (curve[0])
-		jb_string(&jb, curve);
-	else
-		jb_null(&jb);
+		fb->h.curve = fb_str(fb, curve);
 
 	/* sig_alg: OpenSSL's long name (sha256WithRSAEncryption,
 	 * ecdsa-with-SHA256, ED25519), the dotted OID when unknown */
@@ -497,6 +510,7 @@ static char *x509_build_json(X509 *x, const uint8_t *der, size_t len, const uint
 		const X509_ALGOR *alg = NULL;
 		const ASN1_OBJECT *obj = NULL;
 		char name[128], oid[128];
+		int signid, md;
 		X509_get0_signature(NULL, &alg, x);
 		if (alg)
 			X509_ALGOR_get0(&obj, NULL, NULL, alg);
@@ -508,25 +522,24 @@ static char *x509_build_json(X509 *x, const uint8_t *der, size_t len, const uint
 			snprintf(name, sizeof(name), "%s", OBJ_nid2ln(signid));
 		else
 			snprintf(name, sizeof(name), "%s", oid);
-		jb_kv_str(&jb, "sig_alg", name[0] ? name : NULL);
-		jb_kv_str(&jb, "sig_alg_oid", oid[0] ? oid : NULL);
-		int md = x509_sig_md_nid(x);
-		jb_kv_str(&jb, "sig_hash", md != NID_undef ? OBJ_nid2ln(md) : NULL);
+		if (name[0])
+			fb->h.sig_alg = fb_str(fb, name);
+		if (oid[0])
+			fb->h.sig_alg_oid = fb_str(fb, oid);
+		md = x509_sig_md_nid(x);
+		if (md != NID_undef)
+			fb->h.sig_hash = fb_str(fb, OBJ_nid2ln(md));
 	}
-	jb_kv_bool(&jb, "self_signed", x509_is_self_signed(x));
+	fb->h.self_signed = x509_is_self_signed(x);
 	bc = X509_get_ext_d2i(x, NID_basic_constraints, NULL, NULL);
-	jb_kv_bool(&jb, "is_ca", bc != NULL && bc->ca);
-	jb_key(&jb, "path_len");
-	if (bc && bc->ca && bc->pathlen)
-		jb_int(&jb, ASN1_INTEGER_get(bc->pathlen));
-	else
-		jb_null(&jb);
+	fb->h.is_ca = bc != NULL && bc->ca;
+	fb->h.path_len = bc && bc->ca && bc->pathlen ? (int)ASN1_INTEGER_get(bc->pathlen) : -1;
 	BASIC_CONSTRAINTS_free(bc);
-	jb_kv_bool(&jb, "weak_key", x509_key_is_weak(pk));
-	jb_kv_bool(&jb, "weak_signature", x509_sig_is_weak(x));
-	jb_obj_close(&jb);
 	ERR_clear_error();
-	return jb_take(&jb);
+	f = fb_finish(fb);
+	free(fb->s);
+	free(fb);
+	return f;
 }
 
 /* 64 hex digits to 32 bytes; -1 if s is not exactly that. */
@@ -545,13 +558,14 @@ static int x509_unhex32(const char *s, uint8_t out[32])
 	return s[64] == 0 ? 0 : -1;
 }
 
-char *x509_cert_json(struct x509_ctx *xc, const uint8_t *der, size_t len, char sha256_hex[65])
+struct x509_cert_facts *x509_cert_facts(struct x509_ctx *xc, const uint8_t *der, size_t len,
+					char sha256_hex[65])
 {
 	uint8_t h[32];
 	struct cert_slot *s = NULL;
 	bool found = false;
+	struct x509_cert_facts *f;
 	X509 *x;
-	char *json;
 
 	SHA256(der ? der : (const uint8_t *)"", der ? len : 0, h);
 	x509_hex(h, 32, sha256_hex);
@@ -559,17 +573,17 @@ char *x509_cert_json(struct x509_ctx *xc, const uint8_t *der, size_t len, char s
 		s = x509_cert_cache_find(xc, h, &found);
 		if (s && found) {
 			xc->cert_hits++;
-			return strdup(s->json);
+			return x509_facts_dup(s->f);
 		}
 		xc->cert_misses++;
 	}
 	if ((x = x509_parse(der, len)) == NULL)
 		return NULL;
-	json = x509_build_json(x, der, len, h);
+	f = x509_build_facts(x, der, len);
 	X509_free(x);
-	if (json && xc)
-		x509_cert_cache_put(xc, h, json);
-	return json;
+	if (f && xc)
+		x509_cert_cache_put(xc, h, f);
+	return f;
 }
 
 /* ---- trust configuration ---- */
@@ -856,11 +870,6 @@ static void x509_verdict_compute(const struct x509_ctx *xc, X509 **certs, int n,
 		x509_narrow(certs[i], t, lo, hi);
 		if (i > 0 && untrusted)
 			sk_X509_push(untrusted, certs[i]);
-		if (x509_key_is_weak(X509_get0_pubkey(certs[i])))
-			out->weak_key = true;
-		/* a self-signature (a root sent along) protects nothing */
-		if (x509_sig_is_weak(certs[i]) && !x509_is_self_signed(certs[i]))
-			out->weak_signature = true;
 	}
 	ERR_clear_error();
 	out->leaf_self_signed = x509_is_self_signed(certs[0]);

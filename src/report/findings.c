@@ -1255,7 +1255,7 @@ int rp_findings(struct rp_report *rep, struct rp_scan *S)
 		if (S->m.e[j].key == 0 || (int)(S->m.e[j].key >> 60) != RP_T_RUN)
 			continue;
 		snprintf(rb, sizeof(rb), "%lld", (long long)S->m.e[j].val);
-		if (rp_q(rep, "INSERT OR IGNORE INTO rp_runs VALUES (CAST(?1 AS INTEGER))", rp, 1, rp_cb_noop, NULL) != 0)
+		if (rp_q(rep, "INSERT INTO rp_runs VALUES (CAST(?1 AS INTEGER)) ON CONFLICT DO NOTHING", rp, 1, rp_cb_noop, NULL) != 0)
 			goto out;
 	}
 	rp_phase(rep, "findings: scan");

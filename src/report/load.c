@@ -25,8 +25,9 @@
 /* rf is a view, not a table: the findings scan reads it once, in one
  * pass over flows in flow_id order, each column once (the rules run on
  * distinct tuples of its columns, findings.c), so materialising it was a
- * copy of every flow for nothing (about 1.5 s per 10^6 flows). LIMIT -1
- * OFFSET 0 keeps SQLite from flattening it into the query that reads it.
+ * copy of every flow for nothing (about 1.5 s per 10^6 flows).
+ * STORE_SQL_NO_FLATTEN (SQLite: LIMIT -1 OFFSET 0) keeps the backend from
+ * flattening it into the query that reads it.
  * The passes that need the window's flows before the scan (rp_mixed, the
  * shared-certificate tables) read the stored tables themselves. The window
  * is the one row of rp_win. A flow without a tls row gets what a TLS
@@ -84,7 +85,7 @@ static const char rf_view_sql[] =
 	/* a session in clear with a service also seen encrypted (rp_mixed) */
 	" CASE WHEN f.security IN ('cleartext', 'tls_refused', 'starttls_not_used') THEN EXISTS (SELECT 1"
 	"  FROM rp_mixed m WHERE m.server_ip = f.server_ip AND m.server_port = f.server_port"
-	"  AND m.protocol IS f.protocol) END AS mixed"
+	"  AND m.protocol IS NOT DISTINCT FROM f.protocol) END AS mixed"
 	" FROM flows f"
 	" LEFT JOIN tls t ON t.flow_id = f.flow_id"
 	" LEFT JOIN rp_cp c ON c.profile_id = t.client_profile"
@@ -93,7 +94,7 @@ static const char rf_view_sql[] =
 	" LEFT JOIN chains ch ON ch.chain_id = t.server_chain"
 	" LEFT JOIN rp_tv v ON v.flow_id = t.flow_id"
 	" LEFT JOIN cleartext ct ON ct.flow_id = f.flow_id"
-	" WHERE " RP_IN_WINDOW("f") " LIMIT -1 OFFSET 0";
+	" WHERE " RP_IN_WINDOW("f") STORE_SQL_NO_FLATTEN;
 
 /* The environment label of each TLS flow's server, with its leaf
  * certificate: what the shared-certificate rules (12.1) compare; only

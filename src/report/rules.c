@@ -538,7 +538,7 @@ int rp_rules_profiles(struct rp_report *rep)
 		return -1;
 	for (int i = 0; rp_tls_form[i]; i++) {
 		const char *p[1] = { rp_tls_form[i] };
-		if (rp_q(rep, "INSERT OR IGNORE INTO rp_tlsform VALUES (lower(?1))", p, 1, rp_cb_noop, NULL) != 0)
+		if (rp_q(rep, "INSERT INTO rp_tlsform VALUES (lower(?1)) ON CONFLICT DO NOTHING", p, 1, rp_cb_noop, NULL) != 0)
 			return -1;
 	}
 	if (store_query_rows(rep->st, "SELECT profile_id, legacy_version, versions, ciphers, alpn,"

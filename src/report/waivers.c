@@ -210,7 +210,6 @@ static int cb_base(int n, const char *const *v, void *a)
  * (nothing is left out of a report), matched through hash sets. */
 static int rp_baseline_text(struct rp_report *rep, const char *path, const char *text)
 {
-	const char *p[1];
 	int64_t ver = -1;
 	struct rp_base b = { NULL, NULL, 0, 0 };
 	struct rp_strs prev, cur;
@@ -219,17 +218,18 @@ static int rp_baseline_text(struct rp_report *rep, const char *path, const char 
 
 	memset(&prev, 0, sizeof(prev));
 	memset(&cur, 0, sizeof(cur));
-	p[0] = text;
-	if (rp_q(rep, "SELECT CASE WHEN json_valid(?1) THEN COALESCE(json_extract(?1, '$.schema_version'), -1)"
-		   " ELSE -1 END", p, 1, rp_cb_int1, &ver) != 0 || ver != REPORT_SCHEMA_VERSION) {
+	/* the baseline is a file, not the store: read on a connection of its
+	 * own (store_json_query), so the store's backend needs no JSON */
+	if (store_json_query(text, "SELECT CASE WHEN json_valid(?1) THEN COALESCE(json_extract(?1, '$.schema_version'), -1)"
+			     " ELSE -1 END", rp_cb_int1, &ver) != 0 || ver != REPORT_SCHEMA_VERSION) {
 		fprintf(stderr, "wireaudit: %s: not a wireaudit JSON report (schema_version %d)\n",
 			path, REPORT_SCHEMA_VERSION);
 		return -1;
 	}
 	/* Only what was failing (or waived) before counts as open/resolved. */
-	if (rp_q(rep, "SELECT json_extract(r.value, '$.id'), json_extract(f.value, '$.key')"
-		   " FROM json_each(?1, '$.requirements') r, json_each(r.value, '$.findings') f"
-		   " WHERE json_extract(f.value, '$.severity') != 'info'", p, 1, cb_base, &b) != 0) {
+	if (store_json_query(text, "SELECT json_extract(r.value, '$.id'), json_extract(f.value, '$.key')"
+			     " FROM json_each(?1, '$.requirements') r, json_each(r.value, '$.findings') f"
+			     " WHERE json_extract(f.value, '$.severity') != 'info'", cb_base, &b) != 0) {
 		rc = -1;
 		goto out;
 	}

@@ -7,6 +7,8 @@
 #include "clear_json.h"
 #include "obs_clear.h"
 #include "tls_tables.h"
+#include "x509.h"
+#include "cert_json.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -325,6 +327,49 @@ static const char *const migrations[] = {
 	") WITHOUT ROWID;"
 	"INSERT INTO cert_sans SELECT c.sha256, j.key, j.value FROM certs c, json_each(c.obj, '$.sans') j"
 	"  WHERE j.type = 'text';",
+	/* schema 4: a certificate's facts as typed columns, not a JSON object
+	 * built at capture (the export builds it); weak_key / weak_signature
+	 * are judged from key_type, key_bits and sig_hash where they are read
+	 * (certpolicy.h), so the flow row no longer holds them */
+	"ALTER TABLE certs ADD COLUMN parsed INTEGER NOT NULL DEFAULT 1;"
+	"ALTER TABLE certs ADD COLUMN sha1 TEXT;"
+	"ALTER TABLE certs ADD COLUMN version INTEGER;"
+	"ALTER TABLE certs ADD COLUMN serial TEXT;"
+	"ALTER TABLE certs ADD COLUMN subject_cn TEXT;"
+	"ALTER TABLE certs ADD COLUMN issuer TEXT;"
+	"ALTER TABLE certs ADD COLUMN not_before INTEGER;"
+	"ALTER TABLE certs ADD COLUMN not_after INTEGER;"
+	"ALTER TABLE certs ADD COLUMN key_type TEXT;"
+	"ALTER TABLE certs ADD COLUMN key_bits INTEGER;"
+	"ALTER TABLE certs ADD COLUMN curve TEXT;"
+	"ALTER TABLE certs ADD COLUMN sig_alg TEXT;"
+	"ALTER TABLE certs ADD COLUMN sig_alg_oid TEXT;"
+	"ALTER TABLE certs ADD COLUMN sig_hash TEXT;"
+	"ALTER TABLE certs ADD COLUMN is_ca INTEGER;"
+	"ALTER TABLE certs ADD COLUMN path_len INTEGER;"
+	"ALTER TABLE certs ADD COLUMN sans_truncated INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE certs SET parsed = json_extract(obj, '$.sha256') IS NOT NULL,"
+	"  sha1 = json_extract(obj, '$.sha1'), version = json_extract(obj, '$.version'),"
+	"  serial = json_extract(obj, '$.serial'), subject_cn = json_extract(obj, '$.subject_cn'),"
+	"  issuer = json_extract(obj, '$.issuer'),"
+	"  not_before = CAST(strftime('%s', json_extract(obj, '$.not_before')) AS INTEGER),"
+	"  not_after = CAST(strftime('%s', json_extract(obj, '$.not_after')) AS INTEGER),"
+	"  key_type = json_extract(obj, '$.key_type'), key_bits = json_extract(obj, '$.key_bits'),"
+	"  curve = json_extract(obj, '$.curve'), sig_alg = json_extract(obj, '$.sig_alg'),"
+	"  sig_alg_oid = json_extract(obj, '$.sig_alg_oid'), sig_hash = json_extract(obj, '$.sig_hash'),"
+	"  is_ca = json_extract(obj, '$.is_ca'), path_len = json_extract(obj, '$.path_len'),"
+	"  sans_truncated = COALESCE(json_extract(obj, '$.sans_truncated'), 0);"
+	"ALTER TABLE certs DROP COLUMN obj;"
+	"ALTER TABLE tls DROP COLUMN weak_key;"
+	"ALTER TABLE tls DROP COLUMN weak_signature;"
+	/* nDPI's risks as its bitmask and each bit's name once, not a JSON
+	 * array of names per flow; rows written before keep their array in
+	 * ndpi_risks, which the export prints as it is */
+	"ALTER TABLE flows ADD COLUMN ndpi_risk INTEGER;"
+	"CREATE TABLE ndpi_risk_names ("
+	"  bit INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL"
+	");",
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -347,16 +392,18 @@ enum {
 	ST_FLOW, ST_TLS, ST_CLEAR, ST_CERT, ST_ANOM,
 	ST_DEL_TLS, ST_DEL_CLEAR, ST_DEL_CLEAR_DET, ST_DEL_QUIC, ST_DEL_TDS, ST_DEL_ANOM, ST_COUNTERS,
 	ST_CPROF_GET, ST_CPROF_PUT, ST_SPROF_GET, ST_SPROF_PUT, ST_CHAIN_GET, ST_CHAIN_PUT,
-	ST_CHAIN_CERT, ST_QUIC, ST_TDS, ST_CLEAR_DET, ST_CERT_SANS, ST_N
+	ST_CHAIN_CERT, ST_QUIC, ST_TDS, ST_CLEAR_DET, ST_CERT_SANS, ST_RISK_NAME, ST_N
 };
 
 static const char *const stmt_sql[ST_N] = {
-	"INSERT OR REPLACE INTO flows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	"INSERT OR REPLACE INTO flows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	"INSERT OR REPLACE INTO tls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-	"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	"INSERT OR REPLACE INTO cleartext VALUES (?,?,?,?,?,?,?)",
-	"INSERT OR IGNORE INTO certs (sha256, der, obj, first_seen, subject, self_signed)"
-	" VALUES (?1, ?2, ?3, ?4, json_extract(?3, '$.subject'), json_extract(?3, '$.self_signed'))",
+	"INSERT OR IGNORE INTO certs (sha256, der, first_seen, parsed, sha1, version, serial,"
+	" subject, subject_cn, issuer, not_before, not_after, key_type, key_bits, curve, sig_alg,"
+	" sig_alg_oid, sig_hash, self_signed, is_ca, path_len, sans_truncated)"
+	" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	"INSERT INTO anomalies VALUES (?,?,?,?,?)",
 	/* a flow written again (checkpoint snapshot, then final): its
 	 * observation rows are replaced, never duplicated */
@@ -380,8 +427,8 @@ static const char *const stmt_sql[ST_N] = {
 	"INSERT OR REPLACE INTO quic VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	"INSERT OR REPLACE INTO tds_tls VALUES (?,?,?)",
 	"INSERT INTO cleartext_details VALUES (?,?,?,?,?,?,?)",
-	"INSERT OR IGNORE INTO cert_sans SELECT ?1, j.key, j.value FROM json_each(?2, '$.sans') j"
-	" WHERE j.type = 'text'",
+	"INSERT OR IGNORE INTO cert_sans VALUES (?,?,?)",
+	"INSERT OR REPLACE INTO ndpi_risk_names VALUES (?,?)",
 };
 
 struct store {
@@ -395,6 +442,7 @@ struct store {
 	unsigned cert_seen_n;
 	char cert_seen[STORE_CERT_SEEN][64]; /* store_cert_known() */
 	struct intern_slot intern[3][STORE_INTERN_SLOTS]; /* store_intern() */
+	uint64_t risk_named;  /* nDPI risk bits whose name this session wrote */
 	char *path;
 };
 
@@ -1102,6 +1150,62 @@ static void bind_tri(sqlite3_stmt *q, int i, int v)
 		sqlite3_bind_int(q, i, v);
 }
 
+/* A bound string of a certificate's facts (bytes with their length), or NULL. */
+static void bind_fs(sqlite3_stmt *q, int i, const struct x509_cert_facts *f, struct x509_str v)
+{
+	const char *p = x509_fs(f, v);
+	if (p)
+		sqlite3_bind_text(q, i, p, (int)v.len, SQLITE_STATIC);
+}
+
+/* One certificate, the first time this store sees it: its DER and its
+ * typed facts (a certificate that does not parse: its bytes only), then its
+ * names. */
+static int store_cert(struct store *s, const struct obs_cert_rec *c, int64_t first_seen)
+{
+	const struct x509_cert_facts *f = c->facts;
+	sqlite3_stmt *q = s->st[ST_CERT];
+	int rc;
+
+	sqlite3_bind_text(q, 1, c->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(q, 2, c->der, (int)c->der_len, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, first_seen);
+	sqlite3_bind_int(q, 4, f != NULL);
+	if (f) {
+		bind_fs(q, 5, f, f->sha1);
+		sqlite3_bind_int(q, 6, f->version);
+		bind_fs(q, 7, f, f->serial);
+		bind_fs(q, 8, f, f->subject);
+		bind_fs(q, 9, f, f->subject_cn);
+		bind_fs(q, 10, f, f->issuer);
+		if (f->has_not_before)
+			sqlite3_bind_int64(q, 11, f->not_before);
+		if (f->has_not_after)
+			sqlite3_bind_int64(q, 12, f->not_after);
+		bind_fs(q, 13, f, f->key_type);
+		if (f->key_bits >= 0)
+			sqlite3_bind_int(q, 14, f->key_bits);
+		bind_fs(q, 15, f, f->curve);
+		bind_fs(q, 16, f, f->sig_alg);
+		bind_fs(q, 17, f, f->sig_alg_oid);
+		bind_fs(q, 18, f, f->sig_hash);
+		sqlite3_bind_int(q, 19, f->self_signed);
+		sqlite3_bind_int(q, 20, f->is_ca);
+		if (f->path_len >= 0)
+			sqlite3_bind_int(q, 21, f->path_len);
+	}
+	sqlite3_bind_int(q, 22, f ? f->sans_truncated : 0);
+	rc = step_reset(s, q);
+	for (uint32_t i = 0; f && i < f->nsans; i++) {
+		q = s->st[ST_CERT_SANS];
+		sqlite3_bind_text(q, 1, c->sha256, -1, SQLITE_STATIC);
+		sqlite3_bind_int(q, 2, (int)i);
+		bind_fs(q, 3, f, f->sans[i]);
+		rc |= step_reset(s, q);
+	}
+	return rc;
+}
+
 static int store_tls(struct store *s, const struct flow_rec *r)
 {
 	const struct tls_facts *t = r->tls;
@@ -1156,36 +1260,34 @@ static int store_tls(struct store *s, const struct flow_rec *r)
 			sqlite3_bind_text(q, 23, f->verdict.error, -1, SQLITE_STATIC);
 		bind_tri(q, 24, f->verdict.hostname_match);
 		sqlite3_bind_int(q, 25, f->verdict.leaf_self_signed);
-		sqlite3_bind_int(q, 26, f->verdict.weak_key);
-		sqlite3_bind_int(q, 27, f->verdict.weak_signature);
-		sqlite3_bind_int(q, 28, f->verdict.trusted_by_extra);
+		sqlite3_bind_int(q, 26, f->verdict.trusted_by_extra);
 	}
-	sqlite3_bind_int(q, 29, f->cert_request);
-	sqlite3_bind_int(q, 30, f->client_cert_msg);
-	sqlite3_bind_int(q, 31, f->client_cert_empty);
-	bind_tri(q, 32, f->client_cert_inferred);
-	sqlite3_bind_int(q, 33, f->client_chain_len);
-	sqlite3_bind_int(q, 34, f->client_verdict.has);
+	sqlite3_bind_int(q, 27, f->cert_request);
+	sqlite3_bind_int(q, 28, f->client_cert_msg);
+	sqlite3_bind_int(q, 29, f->client_cert_empty);
+	bind_tri(q, 30, f->client_cert_inferred);
+	sqlite3_bind_int(q, 31, f->client_chain_len);
+	sqlite3_bind_int(q, 32, f->client_verdict.has);
 	if (f->client_verdict.has) {
-		bind_tri(q, 35, f->client_verdict.trusted);
+		bind_tri(q, 33, f->client_verdict.trusted);
 		if (f->client_verdict.error[0])
-			sqlite3_bind_text(q, 36, f->client_verdict.error, -1, SQLITE_STATIC);
+			sqlite3_bind_text(q, 34, f->client_verdict.error, -1, SQLITE_STATIC);
 	}
-	sqlite3_bind_int(q, 37, f->established);
-	sqlite3_bind_text(q, 38, f->handshake ? f->handshake : "incomplete", -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 35, f->established);
+	sqlite3_bind_text(q, 36, f->handshake ? f->handshake : "incomplete", -1, SQLITE_STATIC);
 	if (f->alert_seen) {
-		sqlite3_bind_int(q, 39, f->alert_level);
-		sqlite3_bind_int(q, 40, f->alert_desc);
-		sqlite3_bind_int(q, 41, f->alert_from);
+		sqlite3_bind_int(q, 37, f->alert_level);
+		sqlite3_bind_int(q, 38, f->alert_desc);
+		sqlite3_bind_int(q, 39, f->alert_from);
 	}
-	sqlite3_bind_int(q, 42, (f->enc_alert_client ? 1 : 0) | (f->enc_alert_server ? 2 : 0));
-	bind_tri(q, 43, f->client_accepted_untrusted);
-	sqlite3_bind_int(q, 44, f->client_rejected_cert);
-	sqlite3_bind_int64(q, 45, f->records_c2s);
-	sqlite3_bind_int64(q, 46, f->records_s2c);
-	sqlite3_bind_int64(q, 47, f->app_records_c2s);
-	sqlite3_bind_int64(q, 48, f->app_records_s2c);
-	sqlite3_bind_int(q, 49, f->malformed);
+	sqlite3_bind_int(q, 40, (f->enc_alert_client ? 1 : 0) | (f->enc_alert_server ? 2 : 0));
+	bind_tri(q, 41, f->client_accepted_untrusted);
+	sqlite3_bind_int(q, 42, f->client_rejected_cert);
+	sqlite3_bind_int64(q, 43, f->records_c2s);
+	sqlite3_bind_int64(q, 44, f->records_s2c);
+	sqlite3_bind_int64(q, 45, f->app_records_c2s);
+	sqlite3_bind_int64(q, 46, f->app_records_s2c);
+	sqlite3_bind_int(q, 47, f->malformed);
 	rc |= step_reset(s, q);
 
 	if (t->carrier.kind == TLS_CARRIER_QUIC) {
@@ -1275,10 +1377,28 @@ int store_flow(struct store *s, const struct flow_rec *r)
 	bind_text_or_null(q, 19, r->end_reason);
 	bind_text_or_null(q, 20, r->ndpi_protocol);
 	bind_text_or_null(q, 21, r->ndpi_category);
-	bind_text_or_null(q, 22, r->ndpi_risks_json);
+	/* 22: ndpi_risks, the JSON array of schemas 1 to 3, no longer written */
 	bind_text_or_null(q, 23, r->protocol);
 	bind_text_or_null(q, 24, r->security);
+	if (r->has_ndpi_risk)
+		sqlite3_bind_int64(q, 25, (sqlite3_int64)r->ndpi_risk);
 	rc |= step_reset(s, q);
+	if (r->has_ndpi_risk && (r->ndpi_risk & ~s->risk_named) && r->ndpi_risk_names) {
+		/* each bit's name once per session (the names of the nDPI that
+		 * wrote last; nDPI appends new risks, it does not renumber) */
+		for (int b = 1; b < 64; b++) {
+			uint64_t m = (uint64_t)1 << b;
+			if (!(r->ndpi_risk & m) || (s->risk_named & m) || r->ndpi_risk_names[b] == NULL)
+				continue;
+			sqlite3_bind_int(s->st[ST_RISK_NAME], 1, b);
+			sqlite3_bind_text(s->st[ST_RISK_NAME], 2, r->ndpi_risk_names[b], -1, SQLITE_STATIC);
+			if (step_reset(s, s->st[ST_RISK_NAME]) != 0) {
+				rc = -1;
+				break;
+			}
+			s->risk_named |= m;
+		}
+	}
 	if (r->rewrite) {
 		for (i = ST_DEL_TLS; i <= ST_DEL_ANOM; i++) {
 			sqlite3_bind_int64(s->st[i], 1, (sqlite3_int64)r->flow_id);
@@ -1290,18 +1410,8 @@ int store_flow(struct store *s, const struct flow_rec *r)
 		rc |= store_clear(s, r->flow_id, r->clear);
 	for (i = 0; i < r->ncerts; i++) {
 		const struct obs_cert_rec *c = &r->certs[i];
-		if (!store_cert_known(s, c->sha256)) {
-			q = s->st[ST_CERT];
-			sqlite3_bind_text(q, 1, c->sha256, -1, SQLITE_STATIC);
-			sqlite3_bind_blob(q, 2, c->der, (int)c->der_len, SQLITE_STATIC);
-			sqlite3_bind_text(q, 3, c->json, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(q, 4, r->ts_first);
-			rc |= step_reset(s, q);
-			q = s->st[ST_CERT_SANS];
-			sqlite3_bind_text(q, 1, c->sha256, -1, SQLITE_STATIC);
-			sqlite3_bind_text(q, 2, c->json, -1, SQLITE_STATIC);
-			rc |= step_reset(s, q);
-		}
+		if (!store_cert_known(s, c->sha256))
+			rc |= store_cert(s, c, r->ts_first);
 	}
 	/* after the certificates: chains reference them */
 	if (r->tls && rc == 0)
@@ -1353,7 +1463,7 @@ static const char *col_text(sqlite3_stmt *q, int i)
 	" t.retry_key_shares, t.kx_group, t.dh_bits, t.rsa_export_bits, t.alpn_selected," \
 	" t.downgrade_sentinel, t.resumption, t.ocsp_stapled, t.ocsp_status, t.ocsp_produced_at," \
 	" t.chain_len, t.chain_trusted, t.trust_error, t.hostname_match, t.leaf_self_signed," \
-	" t.weak_key, t.weak_signature, t.trusted_by_extra_ca, t.cert_request," \
+	" t.trusted_by_extra_ca, t.cert_request," \
 	" t.client_cert_message, t.client_cert_empty, t.client_cert_inferred, t.client_chain_len," \
 	" t.client_verdict, t.client_chain_trusted, t.client_trust_error, t.established, t.handshake," \
 	" t.alert_level, t.alert_code, t.alert_from, t.encrypted_alert_from," \
@@ -1374,10 +1484,7 @@ static const char *col_text(sqlite3_stmt *q, int i)
 	" q.handshake_packets_s2c, q.short_packets_c2s, q.short_packets_s2c, q.crypto_bytes_c2s," \
 	" q.crypto_bytes_s2c, q.coalesced_datagrams, q.close_from, q.close_error, q.close_frame," \
 	" d.flow_id, d.prelogin_tls_packets_c2s, d.prelogin_tls_packets_s2c," \
-	" (SELECT '[' || group_concat(o, ',') || ']' FROM (SELECT c.obj AS o FROM chain_certs cc" \
-	"   JOIN certs c ON c.sha256 = cc.sha256 WHERE cc.chain_id = t.server_chain ORDER BY cc.idx))," \
-	" (SELECT '[' || group_concat(o, ',') || ']' FROM (SELECT c.obj AS o FROM chain_certs cc" \
-	"   JOIN certs c ON c.sha256 = cc.sha256 WHERE cc.chain_id = t.client_chain ORDER BY cc.idx))"
+	" t.server_chain, t.client_chain"
 
 #define TLS_JOINS \
 	" LEFT JOIN tls t ON t.flow_id = f.flow_id" \
@@ -1442,7 +1549,7 @@ static const char *static_name(const char *v, const char *const *names)
 /* The typed facts of one flow from the export query's TLS columns.
  * Returns false when the flow has no TLS row. */
 static bool tls_from_row(struct tls_row *r, struct tls_facts *t, struct tls_json_fp *fp,
-			 const char **certs, const char **ccerts)
+			 int64_t chains[2])
 {
 	static const char *const resumptions[] = { "psk", "ticket", "session_id", NULL };
 	static const char *const handshakes[] = { "complete", "failed", "malformed", "incomplete",
@@ -1453,7 +1560,7 @@ static bool tls_from_row(struct tls_row *r, struct tls_facts *t, struct tls_json
 	memset(t, 0, sizeof(*t));
 	memset(fp, 0, sizeof(*fp));
 	if (tr_null(r)) {
-		*certs = *ccerts = NULL;
+		chains[0] = chains[1] = 0;
 		return false;
 	}
 	r->k++;
@@ -1480,8 +1587,6 @@ static bool tls_from_row(struct tls_row *r, struct tls_facts *t, struct tls_json
 	v = tr_tri(r);
 	f->verdict.has = v >= 0;
 	f->verdict.leaf_self_signed = v > 0;
-	f->verdict.weak_key = tr_int(r) != 0;
-	f->verdict.weak_signature = tr_int(r) != 0;
 	f->verdict.trusted_by_extra = tr_int(r) != 0;
 	f->cert_request = tr_int(r) != 0;
 	f->client_cert_msg = tr_int(r) != 0;
@@ -1618,8 +1723,8 @@ static bool tls_from_row(struct tls_row *r, struct tls_facts *t, struct tls_json
 	} else {
 		r->k += 3;
 	}
-	*certs = tr_text(r);
-	*ccerts = tr_text(r);
+	chains[0] = tr_int(r); /* NULL reads 0: no chain */
+	chains[1] = tr_int(r);
 	return true;
 }
 
@@ -1695,6 +1800,228 @@ static int clear_details(struct store *s, sqlite3_stmt *dq, int64_t flow_id, str
 	return 0;
 }
 
+/* ---- certificate chains for the export: the certificate objects of a
+ * chain built from the typed columns (cert_json.h), once per chain and
+ * kept in a small direct-mapped cache (a popular server's chain is
+ * referenced by most of its flows). Bounded: CHAIN_CACHE slots; a
+ * colliding chain is built again, never dropped. ---- */
+#define CHAIN_CACHE 1024
+
+struct chain_slot {
+	int64_t id;                 /* 0: empty */
+	char *json;                 /* NULL: the chain has no certificate rows */
+	bool weak_key, weak_signature;
+};
+
+struct chain_cache {
+	struct chain_slot slot[CHAIN_CACHE];
+	sqlite3_stmt *qc, *qs;
+	struct jbuf jb;
+	struct cert_str *sans;
+	size_t sans_cap;
+};
+
+static struct cert_str col_cstr(sqlite3_stmt *q, int i)
+{
+	struct cert_str s = { NULL, 0 };
+	if (sqlite3_column_type(q, i) != SQLITE_NULL) {
+		s.p = (const char *)sqlite3_column_text(q, i);
+		s.n = (size_t)sqlite3_column_bytes(q, i);
+	}
+	return s;
+}
+
+static int64_t col_int_or(sqlite3_stmt *q, int i, int64_t dflt)
+{
+	return sqlite3_column_type(q, i) == SQLITE_NULL ? dflt : sqlite3_column_int64(q, i);
+}
+
+static int chain_cache_open(struct store *s, struct chain_cache *cc)
+{
+	memset(cc, 0, sizeof(*cc));
+	jb_init(&cc->jb);
+	if (sqlite3_prepare_v2(s->db, "SELECT c.sha256, c.parsed, c.sha1, c.version, c.serial,"
+			       " c.subject, c.subject_cn, c.issuer, c.not_before, c.not_after,"
+			       " c.key_type, c.key_bits, c.curve, c.sig_alg, c.sig_alg_oid, c.sig_hash,"
+			       " c.self_signed, c.is_ca, c.path_len, c.sans_truncated"
+			       " FROM chain_certs cc JOIN certs c ON c.sha256 = cc.sha256"
+			       " WHERE cc.chain_id = ? ORDER BY cc.idx", -1, &cc->qc, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "SELECT name FROM cert_sans WHERE sha256 = ? ORDER BY idx",
+			       -1, &cc->qs, NULL) != SQLITE_OK) {
+		fprintf(stderr, "wireaudit: export query: %s\n", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return 0;
+}
+
+static void chain_cache_close(struct chain_cache *cc)
+{
+	for (size_t i = 0; i < CHAIN_CACHE; i++)
+		free(cc->slot[i].json);
+	sqlite3_finalize(cc->qc);
+	sqlite3_finalize(cc->qs);
+	jb_free(&cc->jb);
+	free(cc->sans);
+}
+
+/* One certificate row of qc with its names (read into cc->sans: the
+ * pointers hold until the next step of qs). */
+static int chain_cert(struct store *s, struct chain_cache *cc, struct cert_view *v)
+{
+	sqlite3_stmt *q = cc->qc;
+	size_t n = 0;
+	int rc;
+
+	memset(v, 0, sizeof(*v));
+	v->parsed = sqlite3_column_int(q, 1) != 0;
+	if (!v->parsed)
+		return 0;
+	v->sha256 = col_cstr(q, 0);
+	v->sha1 = col_cstr(q, 2);
+	v->version = sqlite3_column_int64(q, 3);
+	v->serial = col_cstr(q, 4);
+	v->subject = col_cstr(q, 5);
+	v->subject_cn = col_cstr(q, 6);
+	v->issuer = col_cstr(q, 7);
+	v->has_not_before = sqlite3_column_type(q, 8) != SQLITE_NULL;
+	v->not_before = sqlite3_column_int64(q, 8);
+	v->has_not_after = sqlite3_column_type(q, 9) != SQLITE_NULL;
+	v->not_after = sqlite3_column_int64(q, 9);
+	v->key_type = col_cstr(q, 10);
+	v->key_bits = col_int_or(q, 11, -1);
+	v->curve = col_cstr(q, 12);
+	v->sig_alg = col_cstr(q, 13);
+	v->sig_alg_oid = col_cstr(q, 14);
+	v->sig_hash = col_cstr(q, 15);
+	v->self_signed = sqlite3_column_int(q, 16) != 0;
+	v->is_ca = sqlite3_column_int(q, 17) != 0;
+	v->path_len = col_int_or(q, 18, -1);
+	v->sans_truncated = sqlite3_column_int(q, 19) != 0;
+	/* the names: copied, since the next certificate's step reuses qs */
+	sqlite3_reset(cc->qs);
+	sqlite3_bind_text(cc->qs, 1, v->sha256.p, (int)v->sha256.n, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(cc->qs)) == SQLITE_ROW) {
+		struct cert_str nm = col_cstr(cc->qs, 0);
+		char *dup;
+		if (n == cc->sans_cap) {
+			size_t cap = cc->sans_cap ? cc->sans_cap * 2 : 16;
+			struct cert_str *ns = realloc(cc->sans, cap * sizeof(*ns));
+			if (ns == NULL)
+				return -1;
+			cc->sans = ns;
+			cc->sans_cap = cap;
+		}
+		if ((dup = malloc(nm.n + 1)) == NULL)
+			return -1;
+		if (nm.n)
+			memcpy(dup, nm.p, nm.n);
+		dup[nm.n] = 0;
+		cc->sans[n].p = dup;
+		cc->sans[n].n = nm.n;
+		n++;
+	}
+	v->sans = cc->sans;
+	v->nsans = n;
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "wireaudit: export: %s\n", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return 0;
+}
+
+static void chain_sans_free(struct chain_cache *cc, struct cert_view *v)
+{
+	for (size_t i = 0; i < v->nsans; i++)
+		free((char *)cc->sans[i].p);
+	v->nsans = 0;
+}
+
+/* The chain `id` (0: none) as the export writes it. */
+static int chain_get(struct store *s, struct chain_cache *cc, int64_t id, struct tls_json_chain *out)
+{
+	struct chain_slot *sl;
+	struct cert_view v;
+	int rc, n = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (id <= 0)
+		return 0;
+	sl = &cc->slot[(uint64_t)id % CHAIN_CACHE];
+	if (sl->id != id) {
+		free(sl->json);
+		memset(sl, 0, sizeof(*sl));
+		jb_reset(&cc->jb);
+		jb_arr_open(&cc->jb);
+		sqlite3_reset(cc->qc);
+		sqlite3_bind_int64(cc->qc, 1, id);
+		while ((rc = sqlite3_step(cc->qc)) == SQLITE_ROW) {
+			if (chain_cert(s, cc, &v) != 0) {
+				chain_sans_free(cc, &v);
+				return -1;
+			}
+			cert_json_build(&cc->jb, &v);
+			cert_chain_weakness(&v, &sl->weak_key, &sl->weak_signature);
+			chain_sans_free(cc, &v);
+			n++;
+		}
+		if (rc != SQLITE_DONE) {
+			fprintf(stderr, "wireaudit: export: %s\n", sqlite3_errmsg(s->db));
+			return -1;
+		}
+		jb_arr_close(&cc->jb);
+		if (n > 0 && (sl->json = strdup(jb_str(&cc->jb))) == NULL)
+			return -1;
+		sl->id = id;
+	}
+	out->json = sl->json;
+	out->weak_key = sl->weak_key;
+	out->weak_signature = sl->weak_signature;
+	return 0;
+}
+
+/* nDPI's risk names as this store recorded them (ndpi_risk_names). */
+static int risk_names_load(struct store *s, char *names[64])
+{
+	sqlite3_stmt *q;
+	int rc;
+	if (sqlite3_prepare_v2(s->db, "SELECT bit, name FROM ndpi_risk_names", -1, &q, NULL) != SQLITE_OK) {
+		fprintf(stderr, "wireaudit: export query: %s\n", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int b = sqlite3_column_int(q, 0);
+		const char *n = (const char *)sqlite3_column_text(q, 1);
+		if (b > 0 && b < 64 && n && names[b] == NULL && (names[b] = strdup(n)) == NULL)
+			rc = SQLITE_NOMEM;
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "wireaudit: export: %s\n", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return 0;
+}
+
+/* The export's ndpi_risks array: the names of the set bits in nDPI's order
+ * (a bit this store has no name for: its number, "ndpi_risk_N"). */
+static void risks_json(struct jbuf *jb, uint64_t risk, char *const names[64])
+{
+	char b[24];
+	jb_reset(jb);
+	jb_arr_open(jb);
+	for (int i = 1; i < 64; i++) {
+		if (!(risk & ((uint64_t)1 << i)))
+			continue;
+		if (names[i]) {
+			jb_string(jb, names[i]);
+		} else {
+			snprintf(b, sizeof(b), "ndpi_risk_%d", i);
+			jb_string(jb, b);
+		}
+	}
+	jb_arr_close(jb);
+}
+
 int store_each_flow(struct store *s, const struct flow_filter *flt,
 		    int (*cb)(const struct flow_view *v, void *arg), void *arg)
 {
@@ -1711,7 +2038,7 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 		" (SELECT group_concat(a.dissector || ':' || a.name, ';') FROM anomalies a"
 		"   WHERE a.flow_id = f.flow_id),"
 		" ct.tls_requested, ct.details_dropped,"
-		TLS_COLS
+		TLS_COLS ", f.ndpi_risk"
 		" FROM flows f"
 		TLS_JOINS
 		" LEFT JOIN cleartext ct ON ct.flow_id = f.flow_id"
@@ -1720,7 +2047,11 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 		" ORDER BY f.flow_id";
 	sqlite3_stmt *q, *dq = NULL;
 	struct tls_facts *t = malloc(sizeof(*t));
+	struct chain_cache *chc = NULL;
 	struct clear_rows cr = { 0 };
+	char *risk_names[64];
+	struct jbuf rjb;
+	int riskcol;
 	char *user = NULL, *authm = NULL; /* this row's, freed at the next */
 	struct jbuf jb, cjb;
 	int rc, ret = 0;
@@ -1737,8 +2068,24 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 		free(t);
 		return -1;
 	}
+	if ((chc = malloc(sizeof(*chc))) == NULL || chain_cache_open(s, chc) != 0) {
+		if (chc)
+			chain_cache_close(chc);
+		free(chc);
+		sqlite3_finalize(q);
+		sqlite3_finalize(dq);
+		free(t);
+		return -1;
+	}
 	jb_init(&jb);
 	jb_init(&cjb);
+	jb_init(&rjb);
+	riskcol = sqlite3_column_count(q) - 1;
+	memset(risk_names, 0, sizeof(risk_names));
+	if (risk_names_load(s, risk_names) != 0) {
+		ret = -1;
+		goto done;
+	}
 	sqlite3_bind_int64(q, 1, flt->flow_id);
 	sqlite3_bind_int64(q, 2, flt->since);
 	sqlite3_bind_int64(q, 3, flt->until);
@@ -1746,7 +2093,8 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 		struct flow_view v;
 		struct tls_row tr = { q, 32, 0 };
 		struct tls_json_fp fp;
-		const char *certs, *ccerts;
+		int64_t chains[2];
+		struct tls_json_chain sch, cch;
 		char cipher[24], version[24], *sni = NULL;
 		memset(&v, 0, sizeof(v));
 		v.flow_id = sqlite3_column_int64(q, 0);
@@ -1769,7 +2117,11 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 		v.end_reason = col_text(q, 18);
 		v.ndpi_protocol = col_text(q, 19);
 		v.ndpi_category = col_text(q, 20);
-		v.ndpi_risks_json = col_text(q, 21);
+		v.ndpi_risks_json = col_text(q, 21); /* schemas 1-3: the array as written */
+		if (v.ndpi_risks_json == NULL && sqlite3_column_type(q, riskcol) != SQLITE_NULL) {
+			risks_json(&rjb, (uint64_t)sqlite3_column_int64(q, riskcol), risk_names);
+			v.ndpi_risks_json = jb_str(&rjb);
+		}
 		v.protocol = col_text(q, 22);
 		v.security = col_text(q, 23);
 		v.anomalies_json = col_text(q, 25);
@@ -1806,7 +2158,7 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 				v.auth_mechanism = authm = jb_unescaped_copy(v.auth_mechanism,
 									     strlen(v.auth_mechanism));
 		}
-		if (tls_from_row(&tr, t, &fp, &certs, &ccerts)) {
+		if (tls_from_row(&tr, t, &fp, chains)) {
 			if (tr.bad) {
 				fprintf(stderr, "wireaudit: export: flow %lld: the tls row does not hold what "
 					"wireaudit writes (a damaged or edited database)\n", (long long)v.flow_id);
@@ -1815,7 +2167,12 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 			}
 			jb_free(&jb);
 			jb_init(&jb);
-			tls_json_build(&jb, t, &fp, certs, ccerts);
+			if (chain_get(s, chc, chains[0], &sch) != 0 ||
+			    chain_get(s, chc, chains[1], &cch) != 0) {
+				ret = -1;
+				break;
+			}
+			tls_json_build(&jb, t, &fp, &sch, &cch);
 			v.tls_json = jb_str(&jb);
 			/* flat extracts for CSV and text: as a JSON reader gets them */
 			if (t->has_sprof) {
@@ -1837,6 +2194,7 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 		if (ret != 0)
 			break;
 	}
+done:
 	if (ret == 0 && rc != SQLITE_DONE) {
 		fprintf(stderr, "wireaudit: export: %s\n", sqlite3_errmsg(s->db));
 		ret = -1;
@@ -1845,6 +2203,11 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 	sqlite3_finalize(dq);
 	jb_free(&jb);
 	jb_free(&cjb);
+	for (int b = 0; b < 64; b++)
+		free(risk_names[b]);
+	jb_free(&rjb);
+	chain_cache_close(chc);
+	free(chc);
 	clear_rows_free(&cr);
 	free(user);
 	free(authm);
@@ -1877,6 +2240,36 @@ int store_query(struct store *s, const char *sql, const char *const *params, int
 {
 	struct store_text_rows t = { cb, arg };
 	return store_query_rows(s, sql, params, nparams, store_text_row, &t);
+}
+
+/* A query over a JSON text (bound as ?1) on a private in-memory SQLite
+ * connection: SQLite's JSON functions read a file (a baseline report)
+ * whatever backend holds the flows, and never touch the store. */
+int store_json_query(const char *json, const char *sql,
+		     int (*cb)(int ncol, const char *const *vals, void *arg), void *arg)
+{
+	struct store_text_rows t = { cb, arg };
+	sqlite3 *db = NULL;
+	sqlite3_stmt *q = NULL;
+	int rc, ret = 0;
+
+	if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK) {
+		fprintf(stderr, "wireaudit: JSON query: %s\n", db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return -1;
+	}
+	sqlite3_bind_text(q, 1, json, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		if ((ret = store_text_row((const struct store_row *)(void *)q, &t)) != 0)
+			break;
+	if (ret == 0 && rc != SQLITE_DONE) {
+		fprintf(stderr, "wireaudit: JSON query: %s\n", sqlite3_errmsg(db));
+		ret = -1;
+	}
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return ret;
 }
 
 /* store_query_rows: the row handed to the callback is the statement itself. */

@@ -23,7 +23,7 @@ struct obs_anom;
 struct tls_facts;
 struct obs_clear;
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_BATCH_ROWS 5000
 #define STORE_BATCH_USEC (2 * 1000000LL)
 /* How long a write waits for another process's write lock before failing. */
@@ -77,7 +77,13 @@ struct flow_rec {
 	uint16_t client_port, server_port, vlan, vlan_inner;
 	uint64_t packets[2], bytes[2], payload[2];
 	const char *client_by, *end_reason;
-	const char *ndpi_protocol, *ndpi_category, *ndpi_risks_json;
+	const char *ndpi_protocol, *ndpi_category;
+	/* nDPI's risk bits (ndpi_risk_enum) when nDPI looked at the flow
+	 * (has_ndpi_risk), and the names of those bits (64 entries): the store
+	 * keeps each bit's name once (ndpi_risk_names), not per flow */
+	bool has_ndpi_risk;
+	uint64_t ndpi_risk;
+	const char *const *ndpi_risk_names;
 	const char *protocol, *security;
 	const struct obs_clear *clear; /* cleartext-session facts, or NULL */
 	const struct tls_facts *tls;   /* typed TLS facts, or NULL */
@@ -132,6 +138,12 @@ struct flow_view {
 int store_each_flow(struct store *s, const struct flow_filter *f,
 		    int (*cb)(const struct flow_view *v, void *arg), void *arg);
 
+/* A query over a JSON text bound as ?1, on a private in-memory SQLite
+ * connection (SQLite's JSON functions as the JSON reader, whatever the
+ * store's backend): one callback per row with column texts. */
+int store_json_query(const char *json, const char *sql,
+		     int (*cb)(int ncol, const char *const *vals, void *arg), void *arg);
+
 /* Raw access for the report pass: run a read-only query, one callback per
  * row with column texts (NULL for SQL NULL). Parameters bound as text. */
 int store_query(struct store *s, const char *sql, const char *const *params, int nparams,
@@ -162,6 +174,17 @@ int store_stmt_prepare(struct store *s, const char *sql, struct store_stmt **out
 int store_stmt_run(struct store_stmt *st, const struct store_row *params, int first, int n,
 		   int (*cb)(const struct store_row *r, void *arg), void *arg);
 void store_stmt_free(struct store_stmt *st);
+
+/* What the report's SQL needs of a backend beyond plain SQL over the typed
+ * tables (docs/ARCHITECTURE.md, "The report's SQL"): the scalar functions
+ * it registers here (wa_zone, wa_envname: an address's network zone and
+ * environment label, from the report's own configuration), and
+ * STORE_SQL_NO_FLATTEN, the clause that keeps a view from being merged
+ * into the query that reads it (SQLite: LIMIT -1 OFFSET 0; PostgreSQL:
+ * OFFSET 0). Everything else is standard SQL that PostgreSQL also runs:
+ * TEMP tables and views, joins, CASE, COALESCE, EXISTS, count(DISTINCT),
+ * IS NOT DISTINCT FROM, INSERT ... ON CONFLICT DO NOTHING. */
+#define STORE_SQL_NO_FLATTEN " LIMIT -1 OFFSET 0"
 
 /* Registers a deterministic SQL scalar function NAME(text) for queries on
  * this connection (the report pass classifies addresses and cipher suites

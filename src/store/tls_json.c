@@ -176,7 +176,8 @@ static void tj_fingerprints(struct jbuf *jb, const struct tls_facts *t, const st
 	}
 }
 
-static void tj_verdict(struct jbuf *jb, const char *prefix, const struct tls_verdict *v)
+static void tj_verdict(struct jbuf *jb, const char *prefix, const struct tls_verdict *v,
+		       const struct tls_json_chain *ch)
 {
 	char k[48];
 	bool has = v->has;
@@ -189,9 +190,9 @@ static void tj_verdict(struct jbuf *jb, const char *prefix, const struct tls_ver
 		jb_key(jb, "leaf_self_signed");
 		has ? jb_bool(jb, v->leaf_self_signed) : jb_null(jb);
 		jb_key(jb, "weak_key");
-		has ? jb_bool(jb, v->weak_key) : jb_null(jb);
+		has ? jb_bool(jb, ch && ch->weak_key) : jb_null(jb);
 		jb_key(jb, "weak_signature");
-		has ? jb_bool(jb, v->weak_signature) : jb_null(jb);
+		has ? jb_bool(jb, ch && ch->weak_signature) : jb_null(jb);
 		jb_key(jb, "trusted_by_extra_ca");
 		has ? jb_bool(jb, v->trusted_by_extra) : jb_null(jb);
 	}
@@ -275,7 +276,7 @@ static void tj_carrier(struct jbuf *jb, const struct tls_carrier *c)
 }
 
 void tls_json_build(struct jbuf *jb, const struct tls_facts *t, const struct tls_json_fp *fp,
-		    const char *certs, const char *client_certs)
+		    const struct tls_json_chain *server, const struct tls_json_chain *client)
 {
 	const struct tls_sprof *s = &t->s;
 	const struct tls_flowfacts *f = &t->f;
@@ -381,7 +382,7 @@ void tls_json_build(struct jbuf *jb, const struct tls_facts *t, const struct tls
 	jb_key(jb, "certs_observable");
 	jb_bool(jb, !t13);
 	jb_kv_int(jb, "chain_len", f->chain_len);
-	tj_verdict(jb, "", &f->verdict);
+	tj_verdict(jb, "", &f->verdict, server);
 
 	/* client certificate */
 	{
@@ -409,7 +410,7 @@ void tls_json_build(struct jbuf *jb, const struct tls_facts *t, const struct tls
 		else
 			jb_null(jb);
 		jb_kv_int(jb, "client_chain_len", f->client_chain_len);
-		tj_verdict(jb, "client_", &f->client_verdict);
+		tj_verdict(jb, "client_", &f->client_verdict, client);
 	}
 
 	/* completion and alerts */
@@ -450,8 +451,8 @@ void tls_json_build(struct jbuf *jb, const struct tls_facts *t, const struct tls
 	tj_carrier(jb, &t->carrier);
 	/* the certificate objects (docs/CERTIFICATES.md), leaf first */
 	jb_key(jb, "certs");
-	jb_raw(jb, certs ? certs : "[]");
+	jb_raw(jb, server && server->json ? server->json : "[]");
 	jb_key(jb, "client_certs");
-	jb_raw(jb, client_certs ? client_certs : "[]");
+	jb_raw(jb, client && client->json ? client->json : "[]");
 	jb_obj_close(jb);
 }

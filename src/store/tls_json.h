@@ -10,9 +10,17 @@ struct tls_json_fp {
 	const char *ja3, *ja3_string, *ja4, *ja4_r, *ja3s, *ja3s_string;
 };
 
-/* Appends the object to jb. certs / client_certs: JSON arrays of the
- * certificate objects, leaf first (NULL: []). */
+/* A certificate chain as the export states it: the certificate objects,
+ * leaf first, as a JSON array (NULL: []), and the judgements made from
+ * them (cert_json.h, cert_chain_weakness). */
+struct tls_json_chain {
+	const char *json;
+	bool weak_key, weak_signature;
+};
+
+/* Appends the object to jb. server / client: the flow's chains (NULL:
+ * none). */
 void tls_json_build(struct jbuf *jb, const struct tls_facts *t, const struct tls_json_fp *fp,
-		    const char *certs, const char *client_certs);
+		    const struct tls_json_chain *server, const struct tls_json_chain *client);
 
 #endif

@@ -92,7 +92,8 @@ static void test_two_x509_contexts(void)
 	struct x509_ctx *b = x509_ctx_new("none", path_of("selfsigned.pem"));
 	struct x509_cache_stats sa, sb;
 	struct x509_verdict v;
-	char h[65], *j;
+	char h[65];
+	struct x509_cert_facts *fa;
 
 	ok(a != NULL && b != NULL, "two contexts: extra anchor root.pem, extra anchor selfsigned.pem");
 	if (a == NULL || b == NULL) {
@@ -126,11 +127,12 @@ static void test_two_x509_contexts(void)
 	is_int(sa.verdict_entries, 2, "a: two verdicts kept");
 	is_int(sb.verdict_misses, 2, "b: two verdicts computed");
 	is_int(sb.verdict_hits, 1, "b: one verdict from its cache");
-	j = x509_cert_json(a, leaf.p, leaf.n, h);
-	free(j);
-	j = x509_cert_json(a, leaf.p, leaf.n, h);
-	ok(j != NULL && strstr(j, "\"serial\":\"00c0ffee01\"") != NULL, "a: the leaf's JSON, cached");
-	free(j);
+	fa = x509_cert_facts(a, leaf.p, leaf.n, h);
+	free(fa);
+	fa = x509_cert_facts(a, leaf.p, leaf.n, h);
+	ok(fa != NULL && x509_fs(fa, fa->serial) && strcmp(x509_fs(fa, fa->serial), "00c0ffee01") == 0,
+	   "a: the leaf's facts, cached");
+	free(fa);
 	x509_cache_stats(a, &sa);
 	x509_cache_stats(b, &sb);
 	is_int(sa.cert_misses, 1, "a: one certificate parsed");
@@ -164,10 +166,10 @@ static void test_two_x509_contexts(void)
 	}
 
 	/* no context: parsing still works, uncached; no chain is evaluated */
-	j = x509_cert_json(NULL, leaf.p, leaf.n, h);
-	ok(j != NULL && strcmp(h, "80d25e94b8dbf1beda67cc467e7afd18874f7077cc244d344a6a0a9fdc455dd0") == 0,
+	fa = x509_cert_facts(NULL, leaf.p, leaf.n, h);
+	ok(fa != NULL && strcmp(h, "80d25e94b8dbf1beda67cc467e7afd18874f7077cc244d344a6a0a9fdc455dd0") == 0,
 	   "no context: the certificate still parses");
-	free(j);
+	free(fa);
 	v = chain(NULL);
 	is_int(v.trusted, -1, "no context: chain not evaluated");
 	is_str(v.error, "no_trust_store", "no context: no_trust_store");
@@ -183,7 +185,8 @@ static void test_two_dissect_envs(void)
 	struct dis_env e1, e2;
 	struct flow f;
 	struct dis_ctx *a1, *a2, *b1;
-	char h[65], *j;
+	char h[65];
+	struct x509_cert_facts *j;
 
 	memset(&e1, 0, sizeof(e1));
 	memset(&e2, 0, sizeof(e2));
@@ -199,7 +202,7 @@ static void test_two_dissect_envs(void)
 	a1 = dis_new(&e1, &f);
 	a2 = dis_new(&e1, &f);
 	b1 = dis_new(&e2, &f);
-	j = x509_cert_json(NULL, leaf.p, leaf.n, h);
+	j = x509_cert_facts(NULL, leaf.p, leaf.n, h);
 	obs_cert(a1, 0, 0, h, leaf.p, leaf.n, j);
 	obs_cert(a2, 0, 0, h, leaf.p, leaf.n, j);
 	obs_cert(b1, 0, 0, h, leaf.p, leaf.n, j);

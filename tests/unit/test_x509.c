@@ -5,6 +5,7 @@
  * the day the test runs. */
 #include "tap.h"
 #include "x509.h"
+#include "cert_json.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -96,6 +97,40 @@ static bool refused(const char *system_ca, const char *extra_ca)
 	return x == NULL;
 }
 
+/* The export's certificate object from x509_cert_facts, as the store's
+ * export builds it from the columns those facts are written to: the facts
+ * and cert_json.c checked together. NULL when the bytes are not a
+ * certificate, as x509_cert_facts. */
+static char *cert_json_of(struct x509_ctx *xc, const uint8_t *der, size_t len, char h[65])
+{
+	struct x509_cert_facts *f = x509_cert_facts(xc, der, len, h);
+	static struct cert_str sans[512];
+	struct cert_view v;
+	struct jbuf jb;
+	if (f == NULL)
+		return NULL;
+	cert_view_of_facts(&v, f, h, sans);
+	jb_init(&jb);
+	cert_json_build(&jb, &v);
+	free(f);
+	return jb_take(&jb);
+}
+
+/* The chain's weak_key / weak_signature as the export states them. */
+static void chain_weak(const struct der *c, int n, bool *wk, bool *ws)
+{
+	static struct cert_str sans[512];
+	char h[65];
+	*wk = *ws = false;
+	for (int i = 0; i < n; i++) {
+		struct x509_cert_facts *f = x509_cert_facts(NULL, c[i].p, c[i].n, h);
+		struct cert_view v;
+		cert_view_of_facts(&v, f, h, sans);
+		cert_chain_weakness(&v, wk, ws);
+		free(f);
+	}
+}
+
 static void validate(const struct der *chain, int n, int64_t when, const char *host, bool client)
 {
 	const uint8_t *ders[8];
@@ -129,7 +164,7 @@ static void test_json(void)
 	struct der root = load_pem("root"), inter = load_pem("inter"), ss = load_pem("selfsigned");
 	char h[65], *j;
 
-	j = x509_cert_json(X, leaf.p, leaf.n, h);
+	j = cert_json_of(X, leaf.p, leaf.n, h);
 	is_str(h, "80d25e94b8dbf1beda67cc467e7afd18874f7077cc244d344a6a0a9fdc455dd0", "leaf sha256 out-param");
 	is_str(j, "{\"sha256\":\"80d25e94b8dbf1beda67cc467e7afd18874f7077cc244d344a6a0a9fdc455dd0\","
 		  "\"sha1\":\"2eb0b165bb5b1982f07a2e379749bc57a04474b8\",\"version\":3,"
@@ -145,37 +180,37 @@ static void test_json(void)
 		  "\"weak_key\":false,\"weak_signature\":false}", "leaf JSON, every field");
 	free(j);
 	/* second call: from the cache, same text */
-	j = x509_cert_json(X, leaf.p, leaf.n, h);
+	j = cert_json_of(X, leaf.p, leaf.n, h);
 	has_field(j, "\"serial\":\"00c0ffee01\"", "leaf from cache");
 	free(j);
 
-	j = x509_cert_json(X, ec.p, ec.n, h);
+	j = cert_json_of(X, ec.p, ec.n, h);
 	has_field(j, "\"sha256\":\"d47af747c4f21a03f05ff044962ddf0d761d66c9116dd792bcde5e83c44cad73\"", "ec256");
 	has_field(j, "\"key_type\":\"EC\",\"key_bits\":256,\"curve\":\"P-256\"", "ec256");
 	has_field(j, "\"serial\":\"2006\"", "ec256");
 	free(j);
 
-	j = x509_cert_json(X, ed.p, ed.n, h);
+	j = cert_json_of(X, ed.p, ed.n, h);
 	has_field(j, "\"key_type\":\"Ed25519\",\"key_bits\":256,\"curve\":null", "ed25519");
 	free(j);
 
-	j = x509_cert_json(X, rsa1024.p, rsa1024.n, h);
+	j = cert_json_of(X, rsa1024.p, rsa1024.n, h);
 	has_field(j, "\"key_type\":\"RSA\",\"key_bits\":1024,", "rsa1024");
 	has_field(j, "\"weak_key\":true,\"weak_signature\":false", "rsa1024");
 	free(j);
 
-	j = x509_cert_json(X, sha1.p, sha1.n, h);
+	j = cert_json_of(X, sha1.p, sha1.n, h);
 	has_field(j, "\"sig_alg\":\"sha1WithRSAEncryption\",\"sig_alg_oid\":\"1.2.840.113549.1.1.5\",\"sig_hash\":\"sha1\"", "sha1");
 	has_field(j, "\"weak_key\":false,\"weak_signature\":true", "sha1");
 	free(j);
 
 	/* RFC 4514 escaping of " and , with UTF-8 kept; then JSON escaping */
-	j = x509_cert_json(X, utf8.p, utf8.n, h);
+	j = cert_json_of(X, utf8.p, utf8.n, h);
 	has_field(j, "\"subject\":\"CN=server.wireaudit.test,O=M\xc3\xbcller \\\\\\\"Quoted\\\\\\\"\\\\, Inc.\"", "utf8 subject");
 	has_field(j, "\"key_type\":\"EC\",\"key_bits\":384,\"curve\":\"P-384\"", "utf8 (P-384)");
 	free(j);
 
-	j = x509_cert_json(X, root.p, root.n, h);
+	j = cert_json_of(X, root.p, root.n, h);
 	has_field(j, "\"subject\":\"CN=wireaudit Fixture Root CA,O=wireaudit fixtures\"", "root");
 	has_field(j, "\"issuer\":\"CN=wireaudit Fixture Root CA,O=wireaudit fixtures\"", "root");
 	has_field(j, "\"sans\":[]", "root");
@@ -183,16 +218,16 @@ static void test_json(void)
 	has_field(j, "\"serial\":\"1000\"", "root");
 	free(j);
 
-	j = x509_cert_json(X, inter.p, inter.n, h);
+	j = cert_json_of(X, inter.p, inter.n, h);
 	has_field(j, "\"self_signed\":false,\"is_ca\":true,\"path_len\":0", "intermediate");
 	free(j);
 
-	j = x509_cert_json(X, ss.p, ss.n, h);
+	j = cert_json_of(X, ss.p, ss.n, h);
 	has_field(j, "\"self_signed\":true,\"is_ca\":false", "self-signed leaf");
 	free(j);
 
 	/* not certificates: NULL, with the hash of the bytes all the same */
-	j = x509_cert_json(X, leaf.p, leaf.n - 1, h);
+	j = cert_json_of(X, leaf.p, leaf.n - 1, h);
 	ok(j == NULL, "truncated DER is not a certificate");
 	ok(strlen(h) == 64 && strcmp(h, "80d25e94b8dbf1beda67cc467e7afd18874f7077cc244d344a6a0a9fdc455dd0") != 0,
 	   "sha256 of the truncated bytes still given");
@@ -200,14 +235,14 @@ static void test_json(void)
 		uint8_t *p = malloc(leaf.n + 1);
 		memcpy(p, leaf.p, leaf.n);
 		p[leaf.n] = 0;
-		j = x509_cert_json(X, p, leaf.n + 1, h);
+		j = cert_json_of(X, p, leaf.n + 1, h);
 		ok(j == NULL, "trailing byte after the certificate: refused");
 		free(p);
 	}
-	j = x509_cert_json(X, (const uint8_t *)"", 0, h);
+	j = cert_json_of(X, (const uint8_t *)"", 0, h);
 	ok(j == NULL, "empty input");
 	is_str(h, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "sha256 of nothing");
-	j = x509_cert_json(X, (const uint8_t *)"\x30\x84\xff\xff\xff\xff", 6, h);
+	j = cert_json_of(X, (const uint8_t *)"\x30\x84\xff\xff\xff\xff", 6, h);
 	ok(j == NULL, "4 GiB length on 6 bytes");
 
 	free(leaf.p); free(ec.p); free(ed.p); free(rsa1024.p); free(sha1.p); free(utf8.p);
@@ -222,6 +257,7 @@ static void test_trust(void)
 	struct der rsa1024 = load_pem("rsa1024"), sha1 = load_pem("sha1"), ec = load_pem("ec256");
 	struct der ed = load_pem("ed25519"), client = load_pem("client"), notca = load_pem("notca");
 	struct der c[4];
+	bool wk, ws;
 	struct x509_cache_stats st0, st1;
 
 	/* the system store (Debian ca-certificates) knows nothing of the fixture CA */
@@ -238,7 +274,8 @@ static void test_trust(void)
 	verdict(1, "", 1, "system + extra");
 	ok(V.trusted_by_extra, "trusted_by_extra");
 	is_int(V.error_depth, -1, "no error depth");
-	ok(!V.weak_key && !V.weak_signature && !V.leaf_self_signed, "no weak facts");
+	chain_weak(c, 2, &wk, &ws);
+	ok(!wk && !ws && !V.leaf_self_signed, "no weak facts");
 
 	/* the fixture root as the "system" store: trusted, not by extra */
 	ok(renew(path_of("root.pem"), NULL), "init with --system-ca FILE");
@@ -342,15 +379,18 @@ static void test_trust(void)
 	c[0] = rsa1024;
 	validate(c, 2, T_2030, "server.wireaudit.test", false);
 	verdict(1, "", 1, "RSA-1024 leaf validates");
-	ok(V.weak_key && !V.weak_signature, "RSA-1024: weak_key");
+	chain_weak(c, 2, &wk, &ws);
+	ok(wk && !ws, "RSA-1024: weak_key");
 	c[0] = sha1;
 	validate(c, 2, T_2030, "server.wireaudit.test", false);
 	verdict(1, "", 1, "SHA-1-signed leaf validates");
-	ok(!V.weak_key && V.weak_signature, "SHA-1: weak_signature");
+	chain_weak(c, 2, &wk, &ws);
+	ok(!wk && ws, "SHA-1: weak_signature");
 	c[0] = ec;
 	validate(c, 2, T_2030, "server.wireaudit.test", false);
 	verdict(1, "", 1, "EC P-256 leaf");
-	ok(!V.weak_key && !V.weak_signature, "P-256: not weak");
+	chain_weak(c, 2, &wk, &ws);
+	ok(!wk && !ws, "P-256: not weak");
 	c[0] = ed;
 	validate(c, 2, T_2030, "server.wireaudit.test", false);
 	verdict(1, "", 1, "Ed25519 leaf");
