@@ -29,10 +29,12 @@ the column names of its 24 values. Every other line passes through. Fields the
 object leaves out take the value of a plain TLS 1.2 handshake with nothing
 special. Usage: tls-fixture.py [FILE] > OUT (stdin without FILE).
 """
+import calendar
 import hashlib
 import json
 import re
 import sys
+import time
 
 VERSIONS = {"SSLv2": 0x0002, "SSLv3": 0x0300, "TLSv1.0": 0x0301, "TLSv1.1": 0x0302,
             "TLSv1.2": 0x0303, "TLSv1.3": 0x0304}
@@ -201,8 +203,6 @@ def epoch(t):
     """RFC 3339 UTC (as the export writes not_before / not_after) to seconds."""
     if t is None:
         return None
-    import calendar
-    import time
     return calendar.timegm(time.strptime(t, "%Y-%m-%dT%H:%M:%SZ"))
 
 
