@@ -10,6 +10,7 @@
 #include <fcntl.h>
 
 #include "config.h"
+#include "digest.h"
 #include "capture.h"
 #include "export.h"
 #include "ndpi_glue.h"
@@ -55,6 +56,8 @@ static void usage(FILE *out)
 	      "      --checkpoint SEC   write open flows (end_reason \"open\") and commit every\n"
 	      "                         SEC seconds, so a SIGKILL loses at most that (default 2;\n"
 	      "                         0: only when flows end)\n"
+	      "      --no-store-thread  write the store on the packet thread (default: a thread\n"
+	      "                         of its own; docs/PERFORMANCE.md)\n"
 	      "      --progress         progress on stderr (default: when stderr is a terminal)\n"
 	      "  -q, --quiet            no summary line on stderr\n"
 	      "      --ca-file FILE     extra trust anchors (PEM bundle, e.g. an internal CA)\n"
@@ -101,7 +104,7 @@ static int parse_num(const char *s, long long min, long long max, long long *out
 enum {
 	OPT_DURATION = 256, OPT_MAX_FLOWS, OPT_STREAM_CAP, OPT_NO_NDPI, OPT_PROGRESS,
 	OPT_FORMAT, OPT_FLOW, OPT_SINCE, OPT_UNTIL, OPT_CA_FILE, OPT_SYSTEM_CA,
-	OPT_CHECKPOINT, OPT_NDPI_MODE,
+	OPT_CHECKPOINT, OPT_NDPI_MODE, OPT_NO_STORE_THREAD,
 };
 
 /* Trust anchors for certificate validation (docs/CERTIFICATES.md). */
@@ -122,6 +125,7 @@ static const struct option capture_longopts[] = {
 	{ "no-ndpi", no_argument, NULL, OPT_NO_NDPI },
 	{ "ndpi", required_argument, NULL, OPT_NDPI_MODE },
 	{ "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
+	{ "no-store-thread", no_argument, NULL, OPT_NO_STORE_THREAD },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
@@ -145,6 +149,7 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 	o->promisc = true;
 	o->progress = isatty(STDERR_FILENO);
 	o->checkpoint_sec = 2;
+	o->store_thread = true;
 	engine_config_defaults(&o->eng);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "r:i:f:d:s:c:pZ:qh", capture_longopts, NULL)) != -1) {
@@ -198,6 +203,7 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 			if (parse_num(optarg, 0, 86400, &v, "checkpoint interval")) return EXIT_USAGE;
 			o->checkpoint_sec = (int)v;
 			break;
+		case OPT_NO_STORE_THREAD: o->store_thread = false; break;
 		case OPT_PROGRESS: o->progress = true; break;
 		case 'q': o->quiet = true; o->progress = false; break;
 		case OPT_CA_FILE: opt_ca_file = optarg; break;
@@ -389,6 +395,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cmd = argv[1];
+	atexit(wa_md_thread_free); /* the main thread's digest contexts */
 	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
 		usage(stdout);
 		return EXIT_OK;

@@ -3,6 +3,7 @@
 #include "capture.h"
 #include "json.h"
 #include "store.h"
+#include "swq.h"
 #include "util.h"
 
 #include <errno.h>
@@ -24,6 +25,7 @@ static pcap_t *active_pcap;
 static bool store_broken;
 /* checkpoints (docs/ARCHITECTURE.md, durability): wall-clock schedule */
 static int64_t ckpt_usec, ckpt_next, ckpt_cpu, run_cpu0;
+static int64_t wq_flushed; /* the last swq_flush, wall clock */
 
 /* CPU time of this process, µs: what checkpoints cost, whatever the load */
 static int64_t cpu_us(void)
@@ -51,7 +53,11 @@ static void capture_checkpoint(struct engine *e, const char *why)
 {
 	struct run_end re;
 	int64_t t0 = cpu_us();
-	uint64_t n = engine_checkpoint(e, why != NULL);
+	uint64_t n;
+
+	/* the writer drained: the store is this thread's until the next packet */
+	engine_writer_sync(e);
+	n = engine_checkpoint(e, why != NULL);
 
 	memset(&re, 0, sizeof(re));
 	re.ts_first = e->st.ts_first;
@@ -80,10 +86,15 @@ static void capture_tick(struct engine *e)
 	} else if (ckpt_usec > 0 && now >= ckpt_next) {
 		capture_checkpoint(e, NULL);
 		ckpt_next = now + ckpt_usec;
-	} else {
-		store_maybe_commit(e->store);
+	} else if (e->wq == NULL) {
+		store_maybe_commit(e->store); /* else the writer commits on time */
+	} else if (now - wq_flushed >= 200000) {
+		/* records wait for a batch of their own (swq.c): on a quiet link,
+		 * hand them over within 0.2 s */
+		swq_flush(e->wq);
+		wq_flushed = now;
 	}
-	if (store_failed(e->store) && !store_broken) {
+	if (engine_store_failed(e) && !store_broken) {
 		store_broken = true;
 		if (active_pcap)
 			pcap_breakloop(active_pcap);
@@ -180,6 +191,11 @@ static FILE *open_input(const char *path, bool *is_gz, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
+	/* libpcap reads a savefile through stdio, record by record: with
+	 * stdio's default 4 KB buffer, one read(2) per 4 KB, 8% of a capture's
+	 * time on a virtual machine (docs/PERFORMANCE.md). 1 MB: one per MB.
+	 * Before the first read, as setvbuf requires. */
+	setvbuf(fp, NULL, _IOFBF, 1 << 20);
 	if (fstat(fileno(fp), &sb) == 0 && !S_ISREG(sb.st_mode)) {
 		/* A pipe (tcpdump -w - | wireaudit capture -r -) cannot be
 		 * rewound: peek at the magic and push it back. */
@@ -282,6 +298,18 @@ static char *stats_json(const struct engine *e, const char *const *errors, int n
 	jb_kv_int(&jb, "retransmissions", (int64_t)e->st.retransmissions);
 	jb_kv_int(&jb, "overlap_mismatches", (int64_t)e->st.overlap_mismatches);
 	jb_kv_int(&jb, "store_errors", (int64_t)e->st.store_errors);
+	if (e->wq_folded.slots) {
+		/* the store writer thread (swq.h): back-pressure on the packet path */
+		jb_key(&jb, "store_writer");
+		jb_obj_open(&jb);
+		jb_kv_int(&jb, "records", (int64_t)e->wq_folded.pushed);
+		jb_kv_int(&jb, "slots", (int64_t)e->wq_folded.slots);
+		jb_kv_int(&jb, "max_queued", (int64_t)e->wq_folded.max_depth);
+		jb_kv_int(&jb, "full_waits", (int64_t)e->wq_folded.waits);
+		jb_kv_int(&jb, "full_wait_us", (int64_t)e->wq_folded.wait_us);
+		jb_kv_int(&jb, "syncs", (int64_t)e->wq_folded.syncs);
+		jb_obj_close(&jb);
+	}
 	jb_key(&jb, "input_errors");
 	jb_arr_open(&jb);
 	for (i = 0; i < nerr; i++)
@@ -331,6 +359,8 @@ int capture_run(const struct capture_opts *o)
 		store_close(st);
 		return EXIT_STORE;
 	}
+	if (o->store_thread && engine_set_writer(&eng, SWQ_DEFAULT_SLOTS, err, sizeof(err)) != 0)
+		fprintf(stderr, "wireaudit: %s; writing the store on the packet thread\n", err);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -473,6 +503,7 @@ int capture_run(const struct capture_opts *o)
 	}
 done:
 	engine_flush_all(&eng);
+	engine_stop_writer(&eng); /* everything written; the store is ours again */
 	if (stop_signal && rc == EXIT_OK)
 		rc = EXIT_INTERRUPTED;
 	if (store_failed(st)) {

@@ -24,6 +24,8 @@ struct capture_opts {
 	const char *drop_user;  /* -Z: user to switch to after opening the interface */
 	int checkpoint_sec;     /* --checkpoint: snapshot open flows and commit
 				 * every SEC wall-clock seconds (0: never) */
+	bool store_thread;      /* the store written by a thread of its own
+				 * (swq.h); --no-store-thread: inline */
 	struct engine_config eng;
 	struct x509_ctx *x509;  /* --ca-file / --system-ca anchors and certificate
 				 * caches (the caller's: x509_ctx_new, _free) */

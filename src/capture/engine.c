@@ -16,6 +16,7 @@
 #include "dissect.h"
 #include "ndpi_glue.h"
 #include "store.h"
+#include "swq.h"
 #include "util.h"
 
 #include <assert.h>
@@ -113,8 +114,17 @@ static void engine_flow_life(struct engine *e, struct flow *f, enum flow_life to
  * the flow, its dissector and nDPI state untouched; the final write may
  * attach the nDPI cleartext facts to f->dis (created if needed). The state
  * says whether a row is replaced, and whether a SETTLED row's observation
- * rows are kept. */
-static void engine_flow_write(struct engine *e, struct flow *f, const char *end_reason, bool final)
+ * rows are kept.
+ *
+ * handoff: the caller frees f->dis right after this write (the flow closed
+ * or ended). With a store writer (engine_set_writer) the record then goes
+ * to the writer with the contexts it points into (f->dis, and the throw-
+ * away one), finished here and freed on this thread once written; f->dis
+ * is NULL on return. Otherwise, and for a snapshot of a live flow (whose
+ * context goes on changing), the writer is first drained and the record
+ * written here. */
+static void engine_flow_write(struct engine *e, struct flow *f, const char *end_reason, bool final,
+			      bool handoff)
 {
 	struct flow_rec r;
 	struct dis_ctx *c = f->dis, *tmp = NULL;
@@ -190,6 +200,42 @@ static void engine_flow_write(struct engine *e, struct flow *f, const char *end_
 		r.anoms = f->dis->anoms;
 		r.nanoms = f->dis->nanoms;
 	}
+	if (e->wq && handoff) {
+		struct swq_msg *m = swq_slot(e->wq);
+		m->kind = SWQ_FLOW;
+		m->final = final;
+		m->r = r;
+		if (r.clear) {
+			m->clr = clr;
+			m->r.clear = &m->clr;
+		}
+		if (r.ndpi_protocol) {
+			memcpy(m->ndpi_proto, ndpi_proto, sizeof(m->ndpi_proto));
+			m->r.ndpi_protocol = m->ndpi_proto;
+		}
+		if (r.ndpi_category) {
+			memcpy(m->ndpi_cat, ndpi_cat, sizeof(m->ndpi_cat));
+			m->r.ndpi_category = m->ndpi_cat;
+		}
+		/* what dis_free would do first, done now while the flow is
+		 * there: the writer only reads the observations */
+		if (f->dis)
+			dis_finish(f->dis);
+		if (tmp)
+			tmp->finished = true; /* nothing to end: keeps dis_free off the flow */
+		m->own[0] = f->dis;
+		m->own[1] = tmp;
+		f->dis = NULL;
+		swq_push(e->wq);
+		/* refused rows are taken back at the next sync (engine_writer_fold) */
+		if (final)
+			e->st.flows_written++;
+		else
+			e->st.checkpoint_rows++;
+		return;
+	}
+	if (e->wq)
+		swq_sync(e->wq);
 	if (store_flow(e->store, &r) != 0)
 		e->st.store_errors++;
 	else if (final)
@@ -236,9 +282,27 @@ static void engine_flow_quiesce(struct engine *e, struct flow *f)
 /* A flow whose row holds its final observations (SETTLED, CLOSED): only
  * ts_last, the counters and (when end_reason is not NULL) end_reason are
  * updated. */
-static int engine_flow_write_counters(struct engine *e, struct flow *f, const char *end_reason)
+static int engine_flow_write_counters(struct engine *e, struct flow *f, const char *end_reason,
+				      bool final)
 {
 	struct flow_rec r;
+	if (e->wq && final) {
+		struct swq_msg *m = swq_slot(e->wq);
+		m->kind = SWQ_COUNTERS;
+		m->final = true;
+		m->r.flow_id = f->id;
+		m->r.ts_last = f->ts_last;
+		for (int d = 0; d < 2; d++) {
+			m->r.packets[d] = f->pkts[d];
+			m->r.bytes[d] = f->bytes[d];
+			m->r.payload[d] = f->payload[d];
+		}
+		m->r.end_reason = end_reason;
+		swq_push(e->wq);
+		return 0;
+	}
+	if (e->wq)
+		swq_sync(e->wq);
 	memset(&r, 0, sizeof(r));
 	r.flow_id = f->id;
 	r.ts_last = f->ts_last;
@@ -261,7 +325,7 @@ static int engine_flow_write_counters(struct engine *e, struct flow *f, const ch
 static void engine_flow_close(struct engine *e, struct flow *f)
 {
 	engine_flow_quiesce(e, f);
-	engine_flow_write(e, f, "open", false);
+	engine_flow_write(e, f, "open", false, true);
 	engine_flow_life(e, f, FLOW_CLOSED);
 	dis_free(f->dis);
 	f->dis = NULL;
@@ -280,12 +344,12 @@ static void engine_flow_end(struct engine *e, struct flow *f, enum flow_end why)
 		e->st.overlap_mismatches += f->st[d].overlap_mismatch;
 	}
 	if (closed) {
-		if (engine_flow_write_counters(e, f, flow_end_name(why)) != 0)
+		if (engine_flow_write_counters(e, f, flow_end_name(why), true) != 0)
 			e->st.store_errors++;
 		else
 			e->st.flows_written++;
 	} else {
-		engine_flow_write(e, f, flow_end_name(why), true);
+		engine_flow_write(e, f, flow_end_name(why), true, true);
 		dis_free(f->dis); /* the write may have created it */
 		f->dis = NULL;
 	}
@@ -474,12 +538,12 @@ static uint64_t engine_ckpt_flow(struct engine *e, struct flow *f, uint32_t pk, 
 	/* no payload yet (no context) is not final: one may come */
 	settled = (f->dis ? f->dis->finished : f->bypass) && (e->ndpi == NULL || f->ndpi_done);
 	if (f->life == FLOW_SETTLED || f->life == FLOW_CLOSED) {
-		if (engine_flow_write_counters(e, f, NULL) != 0)
+		if (engine_flow_write_counters(e, f, NULL, false) != 0)
 			e->st.store_errors++;
 		else
 			e->st.checkpoint_rows++;
 	} else {
-		engine_flow_write(e, f, "open", false);
+		engine_flow_write(e, f, "open", false, false);
 	}
 	engine_flow_life(e, f, f->life == FLOW_CLOSED ? FLOW_CLOSED : settled ? FLOW_SETTLED : FLOW_SNAPSHOT);
 	f->ckpt_pkts = pk;
@@ -527,9 +591,56 @@ uint64_t engine_checkpoint(struct engine *e, bool all)
 	return n;
 }
 
+/* A context the writer is done with (swq release callback): this thread. */
+static void engine_release_ctx(void *obj, void *arg)
+{
+	(void)arg;
+	dis_free(obj);
+}
+
+int engine_set_writer(struct engine *e, unsigned slots, char *err, size_t errlen)
+{
+	memset(&e->wq_folded, 0, sizeof(e->wq_folded));
+	return swq_start(&e->wq, e->store, slots, engine_release_ctx, e, err, errlen);
+}
+
+void engine_writer_sync(struct engine *e)
+{
+	struct swq_stats ws;
+	uint64_t ef, eo;
+
+	if (e->wq == NULL)
+		return;
+	swq_sync(e->wq);
+	swq_get_stats(e->wq, &ws);
+	/* rows the writer's store refused since the last fold: counted as
+	 * written when pushed, taken back here */
+	ef = ws.errors_final - e->wq_folded.errors_final;
+	eo = ws.errors_other - e->wq_folded.errors_other;
+	e->st.flows_written -= ef;
+	e->st.checkpoint_rows -= eo;
+	e->st.store_errors += ef + eo;
+	e->wq_folded = ws;
+}
+
+const char *engine_store_failed(struct engine *e)
+{
+	return e->wq ? swq_failed(e->wq) : store_failed(e->store);
+}
+
+void engine_stop_writer(struct engine *e)
+{
+	if (e->wq == NULL)
+		return;
+	engine_writer_sync(e);
+	swq_stop(e->wq);
+	e->wq = NULL;
+}
+
 void engine_free(struct engine *e)
 {
 	engine_flush_all(e);
+	engine_stop_writer(e); /* its records' contexts go back to the pools */
 	flow_table_free(&e->ft);
 	if (e->ndpi)
 		wa_ndpi_free(e->ndpi);

@@ -10,8 +10,10 @@
 #include "flow.h"
 #include "dis_env.h"
 #include "pool.h"
+#include "swq.h"
 
 struct store;
+struct swq;
 struct wa_ndpi;
 struct x509_ctx;
 
@@ -67,6 +69,9 @@ struct engine {
 	uint32_t ckpt_pending[FL_NLISTS]; /* MARKED flows (flow.h), per list
 					   * they were on when marked */
 	struct engine_stats st;
+	struct swq *wq;            /* the store writer thread, or NULL: the
+				    * store is written on this thread */
+	struct swq_stats wq_folded; /* its counters as of the last sync */
 	struct dis_env denv;       /* given to every dissection context: the
 				    * clock (now), stream_cap, st.dis, the
 				    * pools (dis) and x509 */
@@ -97,6 +102,20 @@ void engine_flush_all(struct engine *e);
  * row per long-lived changed flow. */
 uint64_t engine_checkpoint(struct engine *e, bool all);
 void engine_free(struct engine *e);
+
+/* The store writer (swq.h): from now on final rows go to a thread of their
+ * own with slots records in flight at most; snapshots of live flows drain
+ * it first. 0, or -1 with err. */
+int engine_set_writer(struct engine *e, unsigned slots, char *err, size_t errlen);
+/* Waits for the writer to write everything pushed, releases what it
+ * wrote, and folds its refused rows into st (flows_written,
+ * checkpoint_rows, store_errors). Afterwards the caller may use the store
+ * directly until the next packet. No-op without a writer. */
+void engine_writer_sync(struct engine *e);
+/* store_failed() as the thread that writes sees it. */
+const char *engine_store_failed(struct engine *e);
+/* Syncs and stops the writer (engine_free does it too). */
+void engine_stop_writer(struct engine *e);
 
 /* Server-port hint used by the client/server heuristic. */
 bool engine_is_server_port(uint16_t port, uint8_t proto);

@@ -122,7 +122,9 @@ struct flow {
 
 struct flow_table {
 	struct flow **buckets;
-	uint32_t nbuckets;        /* power of two */
+	uint32_t nbuckets;        /* power of two, grows with count (flow.c) */
+	uint32_t max_buckets;     /* what max flows needs, at most 2^24 */
+	uint32_t grows;           /* times the bucket array doubled */
 	uint32_t count, max;
 	struct flow *head[FL_NLISTS], *tail[FL_NLISTS];
 	int64_t timeout[FL_NLISTS];

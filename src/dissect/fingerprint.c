@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 
 #include "fingerprint.h"
+#include "digest.h"
 #include "util.h"
 #include "tls_tables.h"
 
@@ -103,24 +104,10 @@ static int fp_digest(const EVP_MD *md, const char *s, char *hexout)
 	unsigned char d[EVP_MAX_MD_SIZE];
 	unsigned int dl = 0;
 	hexout[0] = 0;
-	/* One context per digest, reused, with the implementation fetched once:
-	 * EVP_Digest allocates a context and looks the provider up on every
-	 * call, which costs more than hashing a fingerprint string. */
-	static EVP_MD_CTX *ctx[2];
-	static EVP_MD *impl[2];
-	int k = md == EVP_md5() ? 0 : 1;
-	if (impl[k] == NULL)
-		impl[k] = EVP_MD_fetch(NULL, k == 0 ? "MD5" : "SHA256", NULL);
-	if (ctx[k] == NULL)
-		ctx[k] = EVP_MD_CTX_new();
-	if (impl[k] == NULL || ctx[k] == NULL || EVP_MD_get_type(impl[k]) != EVP_MD_get_type(md)) {
-		if (EVP_Digest(s, strlen(s), d, &dl, md, NULL) != 1)
-			return -1;
-	} else if (EVP_DigestInit_ex(ctx[k], impl[k], NULL) != 1 ||
-		   EVP_DigestUpdate(ctx[k], s, strlen(s)) != 1 ||
-		   EVP_DigestFinal_ex(ctx[k], d, &dl) != 1) {
+	/* this thread's context, the implementation fetched once (digest.h) */
+	EVP_MD_CTX *c = wa_md_begin(md == EVP_md5() ? WA_MD5 : WA_SHA256);
+	if (c == NULL || EVP_DigestUpdate(c, s, strlen(s)) != 1 || EVP_DigestFinal_ex(c, d, &dl) != 1)
 		return -1;
-	}
 	fp_hex(d, dl, hexout);
 	return 0;
 }

@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include "x509.h"
+#include "digest.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -471,7 +472,7 @@ static struct x509_cert_facts *x509_build_facts(X509 *x, const uint8_t *der, siz
 
 	if (fb == NULL)
 		return NULL;
-	SHA1(der, len, sha1);
+	wa_md(WA_SHA1, der, len, sha1);
 	x509_hex(sha1, sizeof(sha1), hex);
 	fb->h.sha1 = fb_str(fb, hex);
 	fb->h.version = (int)X509_get_version(x) + 1;
@@ -567,7 +568,7 @@ struct x509_cert_facts *x509_cert_facts(struct x509_ctx *xc, const uint8_t *der,
 	struct x509_cert_facts *f;
 	X509 *x;
 
-	SHA256(der ? der : (const uint8_t *)"", der ? len : 0, h);
+	wa_md(WA_SHA256, der, der ? len : 0, h);
 	x509_hex(h, 32, sha256_hex);
 	if (xc) {
 		s = x509_cert_cache_find(xc, h, &found);
@@ -907,7 +908,7 @@ void x509_validate_chain_sha(struct x509_ctx *xc, const uint8_t *const *ders, co
 			     const char *hostname, bool purpose_client, struct x509_verdict *out)
 {
 	X509 *certs[X509_CHAIN_MAX];
-	uint8_t key[32], h[32];
+	uint8_t key[32], hs[X509_CHAIN_MAX][32];
 	int64_t t, lo = INT64_MIN, hi = INT64_MAX;
 	struct verd_slot *slot;
 	bool found;
@@ -933,10 +934,14 @@ void x509_validate_chain_sha(struct x509_ctx *xc, const uint8_t *const *ders, co
 	/* the cache key: SHA-256 over the purpose, hostname and each
 	 * certificate's SHA-256 (the trust configuration is the context's, for
 	 * its whole life) */
-	md = EVP_MD_CTX_new();
-	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
-		EVP_MD_CTX_free(md);
-		md = NULL;
+	{
+		/* each certificate's digest first: the key's own context is
+		 * this thread's SHA-256 one (digest.h), as wa_md's is */
+		bool ok = true;
+		for (i = 0; i < m && ok; i++)
+			if (!(sha256_hex && x509_unhex32(sha256_hex[i], hs[i]) == 0))
+				ok = wa_md(WA_SHA256, ders[i], ders[i] ? lens[i] : 0, hs[i]) == 32;
+		md = ok ? wa_md_begin(WA_SHA256) : NULL;
 	}
 	if (md) {
 		uint8_t pre[2] = { purpose_client, (uint8_t)m };
@@ -944,16 +949,9 @@ void x509_validate_chain_sha(struct x509_ctx *xc, const uint8_t *const *ders, co
 		EVP_DigestUpdate(md, pre, sizeof(pre));
 		EVP_DigestUpdate(md, hostname ? hostname : "", hl);
 		EVP_DigestUpdate(md, "", 1);
-		for (i = 0; i < m; i++) {
-			if (sha256_hex && x509_unhex32(sha256_hex[i], h) == 0) {
-				EVP_DigestUpdate(md, h, sizeof(h));
-				continue;
-			}
-			SHA256(ders[i] ? ders[i] : (const uint8_t *)"", ders[i] ? lens[i] : 0, h);
-			EVP_DigestUpdate(md, h, sizeof(h));
-		}
+		for (i = 0; i < m; i++)
+			EVP_DigestUpdate(md, hs[i], sizeof(hs[i]));
 		EVP_DigestFinal_ex(md, key, NULL);
-		EVP_MD_CTX_free(md);
 		slot = x509_verdict_find(xc, key, &found);
 		if (slot && found && t >= slot->lo && t < slot->hi) {
 			xc->verd_hits++;
@@ -1100,7 +1098,7 @@ int x509_ocsp_parse(struct x509_ctx *xc, const uint8_t *der, size_t len, struct 
 
 	if (xc == NULL || der == NULL || len == 0 || len > X509_DER_MAX)
 		return x509_ocsp_parse_uncached(der, len, out);
-	SHA256(der, len, key);
+	wa_md(WA_SHA256, der, len, key);
 	s = &xc->ocsp[x509_slot_hash(key, OCSP_CACHE_ENTRIES)];
 	if (s->used && memcmp(s->key, key, sizeof(key)) == 0) {
 		xc->ocsp_hits++;

@@ -1,5 +1,6 @@
 /* store.c — SQLite store; see store.h and docs/SCHEMA.md. */
 #include "store.h"
+#include "digest.h"
 #include "dissect.h"
 #include "json.h"
 #include "tls_facts.h"
@@ -1068,12 +1069,11 @@ static int64_t store_chain(struct store *s, const struct flow_rec *r, int side)
 			idx[j] = idx[j - 1]; sha[j] = sha[j - 1];
 			idx[j - 1] = ti; sha[j - 1] = ts;
 		}
-	md = EVP_MD_CTX_new();
-	rc = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1;
+	md = wa_md_begin(WA_SHA256);
+	rc = md != NULL;
 	for (i = 0; rc && i < n; i++)
 		rc = EVP_DigestUpdate(md, sha[i], 65) == 1; /* with the NUL: a separator */
 	rc = rc && EVP_DigestFinal_ex(md, d, &dl) == 1 && dl >= TF_DIGEST_LEN;
-	EVP_MD_CTX_free(md);
 	if (!rc) {
 		store_fail(s, SQLITE_NOMEM, "chain digest");
 		return -1;

@@ -11,6 +11,7 @@
  * (issue 13) as a report. */
 #include "tap.h"
 #include "engine.h"
+#include "digest.h"
 #include "store.h"
 #include "x509.h"
 #include "json.h"
@@ -138,6 +139,7 @@ out:
 		store_close(st);
 	x509_ctx_free(xc);
 	free(e);
+	wa_md_thread_free(); /* this thread's digest contexts */
 	return NULL;
 }
 
