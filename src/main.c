@@ -58,6 +58,8 @@ static void usage(FILE *out)
 	      "                         0: only when flows end)\n"
 	      "      --no-store-thread  write the store on the packet thread (default: a thread\n"
 	      "                         of its own; docs/PERFORMANCE.md)\n"
+	      "      --store-queue N    flow records in flight to the store thread at most; the\n"
+	      "                         packet thread waits when they are (default 1024)\n"
 	      "      --progress         progress on stderr (default: when stderr is a terminal)\n"
 	      "  -q, --quiet            no summary line on stderr\n"
 	      "      --ca-file FILE     extra trust anchors (PEM bundle, e.g. an internal CA)\n"
@@ -104,7 +106,7 @@ static int parse_num(const char *s, long long min, long long max, long long *out
 enum {
 	OPT_DURATION = 256, OPT_MAX_FLOWS, OPT_STREAM_CAP, OPT_NO_NDPI, OPT_PROGRESS,
 	OPT_FORMAT, OPT_FLOW, OPT_SINCE, OPT_UNTIL, OPT_CA_FILE, OPT_SYSTEM_CA,
-	OPT_CHECKPOINT, OPT_NDPI_MODE, OPT_NO_STORE_THREAD,
+	OPT_CHECKPOINT, OPT_NDPI_MODE, OPT_NO_STORE_THREAD, OPT_STORE_QUEUE,
 };
 
 /* Trust anchors for certificate validation (docs/CERTIFICATES.md). */
@@ -126,6 +128,7 @@ static const struct option capture_longopts[] = {
 	{ "ndpi", required_argument, NULL, OPT_NDPI_MODE },
 	{ "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
 	{ "no-store-thread", no_argument, NULL, OPT_NO_STORE_THREAD },
+	{ "store-queue", required_argument, NULL, OPT_STORE_QUEUE },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
@@ -150,6 +153,7 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 	o->progress = isatty(STDERR_FILENO);
 	o->checkpoint_sec = 2;
 	o->store_thread = true;
+	o->store_slots = SWQ_DEFAULT_SLOTS;
 	engine_config_defaults(&o->eng);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "r:i:f:d:s:c:pZ:qh", capture_longopts, NULL)) != -1) {
@@ -204,6 +208,10 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 			o->checkpoint_sec = (int)v;
 			break;
 		case OPT_NO_STORE_THREAD: o->store_thread = false; break;
+		case OPT_STORE_QUEUE:
+			if (parse_num(optarg, 2, 1 << 20, &v, "store-queue")) return EXIT_USAGE;
+			o->store_slots = (unsigned)v;
+			break;
 		case OPT_PROGRESS: o->progress = true; break;
 		case 'q': o->quiet = true; o->progress = false; break;
 		case OPT_CA_FILE: opt_ca_file = optarg; break;

@@ -359,7 +359,7 @@ int capture_run(const struct capture_opts *o)
 		store_close(st);
 		return EXIT_STORE;
 	}
-	if (o->store_thread && engine_set_writer(&eng, SWQ_DEFAULT_SLOTS, err, sizeof(err)) != 0)
+	if (o->store_thread && engine_set_writer(&eng, o->store_slots, err, sizeof(err)) != 0)
 		fprintf(stderr, "wireaudit: %s; writing the store on the packet thread\n", err);
 
 	memset(&sa, 0, sizeof(sa));

@@ -26,6 +26,7 @@ struct capture_opts {
 				 * every SEC wall-clock seconds (0: never) */
 	bool store_thread;      /* the store written by a thread of its own
 				 * (swq.h); --no-store-thread: inline */
+	unsigned store_slots;   /* --store-queue: records in flight at most */
 	struct engine_config eng;
 	struct x509_ctx *x509;  /* --ca-file / --system-ca anchors and certificate
 				 * caches (the caller's: x509_ctx_new, _free) */

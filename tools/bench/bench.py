@@ -157,6 +157,69 @@ def report_line(rep):
     return ("`wireaudit report` on a store of %s flows: %.2f s wall, %.2f s CPU, peak RSS %.0f MB."
             % ("{:,}".format(rep[0]), rep[1], rep[2], rep[3]))
 
+# issue 13's handshake-heavy capture: 100,000 short TLS connections (each a
+# full handshake with its certificate), 5,000 open at once, plus 20 bulk
+# transfers of about 50 MB (34,500 full-size packets each)
+HS_GEN_ARGS = ["--tls-flows", "100000", "--clear-flows", "0", "--bulk-flows", "20",
+               "--bulk-packets", "34500", "--seconds", "60", "--flow-seconds", "3"]
+
+
+def capture_table(a, label, pcap, gen_args, tmp, db):
+    """One capture's table: the libpcap floor, wireaudit (store thread and
+    single-threaded), ndpiReader, tshark on a slice (scaled). Generates the
+    capture first when missing. Returns the markdown lines."""
+    if not os.path.exists(pcap):
+        subprocess.check_call([sys.executable, os.path.join(TOP, "tools/bench/gen-bench.py"), "--out", pcap]
+                              + gen_args)
+    size = os.path.getsize(pcap)
+    pkts = count_packets(pcap)
+    subprocess.run(["cat", pcap], stdout=subprocess.DEVNULL)  # page cache
+
+    def fresh_db():
+        for sfx in ("", "-wal", "-shm"):
+            try:
+                os.unlink(db + sfx)
+            except FileNotFoundError:
+                pass
+
+    rows = []
+    rows.append(("libpcap floor", pkts, median_run([a.floor, pcap], a.repeat)))
+    rows.append(("wireaudit capture (store thread, default)", pkts,
+                 median_run([a.wireaudit, "capture", "-q", "-r", pcap, "-d", db], a.repeat, fresh_db)))
+    rows.append(("wireaudit capture --no-store-thread", pkts,
+                 median_run([a.wireaudit, "capture", "-q", "--no-store-thread", "-r", pcap, "-d", db],
+                            a.repeat, fresh_db)))
+    # the last run's store stays for the report benchmarks: the default's
+    fresh_db()
+    subprocess.check_call([a.wireaudit, "capture", "-q", "-r", pcap, "-d", db])
+    if shutil.which("ndpiReader"):
+        rows.append(("ndpiReader -i FILE -q", pkts, median_run(["ndpiReader", "-i", pcap, "-q"], a.repeat)))
+    if shutil.which("tshark") and shutil.which("editcap"):
+        sl = os.path.join(tmp, "slice.pcap")
+        subprocess.check_call(["editcap", "-r", pcap, sl, "1-%d" % a.tshark_packets])
+        n = count_packets(sl)
+        w, c, r = median_run(["tshark", "-n", "-r", sl, "-Y", "tls.handshake", "-T", "fields",
+                              "-e", "tls.handshake.type", "-e", "tls.handshake.version",
+                              "-e", "tls.handshake.ciphersuite", "-e", "tls.handshake.extensions_server_name"],
+                             max(1, a.repeat))
+        scale = pkts / max(1, n)
+        rows.append(("tshark TLS fields (slice of %s packets, scaled)" % "{:,}".format(n), pkts,
+                     (w * scale, c * scale, r)))
+        os.unlink(sl)
+
+    floor_wall = rows[0][2][0]
+    wa_wall = rows[1][2][0]
+    lines = []
+    lines.append("**%s**: %s, %s packets, %.2f GB" % (label, os.path.basename(pcap), "{:,}".format(pkts), size / 1e9))
+    lines.append("")
+    lines.append("| tool | wall s | CPU s | packets/s | Gbit/s | peak RSS MB | x floor | x wireaudit |")
+    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name, n, (w, c, r) in rows:
+        lines.append("| %s | %.2f | %.2f | %s | %.2f | %.0f | %.1f | %.2f |" % (
+            name, w, c, "{:,}".format(int(n / w)) if w > 0 else "-", size * 8 / w / 1e9 if w > 0 else 0,
+            r, w / floor_wall, w / wa_wall))
+    return lines
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -167,6 +230,9 @@ def main():
     ap.add_argument("--tshark-packets", type=int, default=200000)
     ap.add_argument("--report-flows", type=int, default=1000000)
     ap.add_argument("--gen-args", default="")
+    ap.add_argument("--hs-pcap", default="/tmp/wireaudit-bench-hs.pcap",
+                    help="the handshake-heavy capture (generated when missing; empty: skip)")
+    ap.add_argument("--hs-gen-args", default="", help="more gen-bench.py options for it")
     ap.add_argument("--report-scale", type=lambda v: [int(x) for x in v.split(",") if x], default=[500, 10000],
                     help="copies of the real TLS/cleartext flows for the findings-heavy report stores")
     ap.add_argument("--markdown", default=os.path.join(TOP, "docs/PERFORMANCE.md"))
@@ -191,51 +257,18 @@ def main():
             shutil.rmtree(tmp, ignore_errors=True)
         return
 
-    if not os.path.exists(a.pcap):
-        subprocess.check_call([sys.executable, os.path.join(TOP, "tools/bench/gen-bench.py"), "--out", a.pcap] + a.gen_args.split())
-    size = os.path.getsize(a.pcap)
-    pkts = count_packets(a.pcap)
-    subprocess.run(["cat", a.pcap], stdout=subprocess.DEVNULL)  # page cache
     tmp = tempfile.mkdtemp(prefix="wa-bench.")
     db = os.path.join(tmp, "bench.db")
-
-    def fresh_db():
-        for sfx in ("", "-wal", "-shm"):
-            try:
-                os.unlink(db + sfx)
-            except FileNotFoundError:
-                pass
-
-    rows = []
-    rows.append(("libpcap floor", "tools/bench/floor FILE", pkts, median_run([a.floor, a.pcap], a.repeat)))
-    rows.append(("wireaudit capture", "wireaudit capture -q -r FILE -d DB", pkts,
-                 median_run([a.wireaudit, "capture", "-q", "-r", a.pcap, "-d", db], a.repeat, fresh_db)))
-    if shutil.which("ndpiReader"):
-        rows.append(("ndpiReader", "ndpiReader -i FILE -q", pkts,
-                     median_run(["ndpiReader", "-i", a.pcap, "-q"], a.repeat)))
-    if shutil.which("tshark") and shutil.which("editcap"):
-        sl = os.path.join(tmp, "slice.pcap")
-        subprocess.check_call(["editcap", "-r", a.pcap, sl, "1-%d" % a.tshark_packets])
-        n = count_packets(sl)
-        w, c, r = median_run(["tshark", "-n", "-r", sl, "-Y", "tls.handshake", "-T", "fields",
-                              "-e", "tls.handshake.type", "-e", "tls.handshake.version",
-                              "-e", "tls.handshake.ciphersuite", "-e", "tls.handshake.extensions_server_name"],
-                             max(1, a.repeat))
-        scale = pkts / max(1, n)
-        rows.append(("tshark (TLS fields, slice of %d packets, scaled)" % n,
-                     "tshark -r SLICE -Y tls.handshake -T fields ...", pkts, (w * scale, c * scale, r)))
-
-    floor_wall = rows[0][3][0]
-    wa_wall = rows[1][3][0]
-    lines = []
-    lines.append("| tool | wall s | CPU s | packets/s | Gbit/s | peak RSS MB | x floor | x wireaudit |")
-    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for name, _, n, (w, c, r) in rows:
-        lines.append("| %s | %.2f | %.2f | %s | %.2f | %.0f | %.1f | %.2f |" % (
-            name, w, c, "{:,}".format(int(n / w)) if w > 0 else "-", size * 8 / w / 1e9 if w > 0 else 0,
-            r, w / floor_wall, w / wa_wall))
-
-    print("\n".join(lines), flush=True)
+    sections = []
+    # make bench's mix first (its store feeds the report benchmarks), then
+    # the handshake-heavy capture of issue 13
+    caps = [("mix", a.pcap, a.gen_args.split())]
+    if a.hs_pcap:
+        caps.append(("handshake-heavy", a.hs_pcap, HS_GEN_ARGS + a.hs_gen_args.split()))
+    for label, pcap, gargs in caps:
+        dbx = db if label == "mix" else os.path.join(tmp, "bench-%s.db" % label)
+        sections.append(capture_table(a, label, pcap, gargs, tmp, dbx))
+        print("\n".join(sections[-1]), flush=True)
     rep = report_bench(a, tmp)
     rtls = report_tls_bench(a, tmp, db)
     scale = [report_scale_bench(a, tmp, copies) for copies in a.report_scale]
@@ -248,10 +281,10 @@ def main():
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     out = []
     out.append("Machine: %s, %d cores, %.0f GiB RAM, %s %s" % (cpu, os.cpu_count(), mem, platform.system(), platform.release()))
-    out.append("Capture: %s, %s packets, %.2f GB" % (a.pcap, "{:,}".format(pkts), size / 1e9))
     out.append("Median of %d runs each, file in the page cache, one tool at a time." % a.repeat)
-    out.append("")
-    out += lines
+    for sec in sections:
+        out.append("")
+        out += sec
     if rep:
         out.append("")
         out.append(report_line(rep))
