@@ -644,6 +644,14 @@ static int tls_parse_certificate(struct dis_ctx *ctx, struct tls_state *st, int 
 		lens[n] = cur_left(&one);
 		sha = shas[n];
 		sha[0] = 0;
+		bool parses;
+		if (obs_cert_known(ctx, side, n, ders[n], lens[n], sha, &parses)) {
+			/* held by a live flow: its SHA-256 and facts are known */
+			if (!parses)
+				obs_anomaly(ctx, TLS_ANOM_BAD_CERTIFICATE, "certificate %d does not parse", n);
+			n++;
+			continue;
+		}
 		facts = x509_cert_facts(dis_x509(ctx), ders[n], lens[n], sha);
 		if (facts == NULL)
 			obs_anomaly(ctx, TLS_ANOM_BAD_CERTIFICATE, "certificate %d does not parse", n);

@@ -48,6 +48,8 @@ const char *sec_state_name(enum sec_state s)
 #define DIS_CERT_BUCKETS 4096
 struct dis_cert {
 	struct dis_cert *next;
+	struct dis_cert *dnext;        /* in der_tab */
+	uint32_t dhash;                /* dis_der_hash of der */
 	uint32_t refs;
 	char sha256[65];
 	uint8_t *der;
@@ -57,6 +59,7 @@ struct dis_cert {
 struct dis_pools {
 	struct pool ctx_pool, cert_pool, state_pool[64];
 	struct dis_cert *cert_tab[DIS_CERT_BUCKETS];
+	struct dis_cert *der_tab[DIS_CERT_BUCKETS]; /* the same entries by DER */
 };
 
 struct dis_pools *dis_pools_new(void)
@@ -599,6 +602,21 @@ static size_t dis_cert_bucket(const char *sha)
 	return h % DIS_CERT_BUCKETS;
 }
 
+/* The DER table's hash: FNV-1a over the length, the first 64 bytes and the
+ * last 32 (the signature: what differs between two certificates of one
+ * issuer). A lookup compares the whole DER, so a forged collision only
+ * lengthens a chain, as it would in the SHA-256 table. */
+static uint32_t dis_der_hash(const uint8_t *der, size_t len)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)len;
+	size_t i, n = len < 64 ? len : 64;
+	for (i = 0; i < n; i++)
+		h = (h ^ der[i]) * 16777619u;
+	for (i = len > 96 ? len - 32 : n; i < len; i++)
+		h = (h ^ der[i]) * 16777619u;
+	return h;
+}
+
 static struct dis_cert *dis_cert_ref(struct dis_pools *env, const char *sha, const uint8_t *der,
 				     size_t der_len, const struct x509_cert_facts *facts)
 {
@@ -627,6 +645,9 @@ static struct dis_cert *dis_cert_ref(struct dis_pools *env, const char *sha, con
 	e->refs = 1;
 	e->next = env->cert_tab[b];
 	env->cert_tab[b] = e;
+	e->dhash = dis_der_hash(der, der_len);
+	e->dnext = env->der_tab[e->dhash % DIS_CERT_BUCKETS];
+	env->der_tab[e->dhash % DIS_CERT_BUCKETS] = e;
 	return e;
 }
 
@@ -638,6 +659,11 @@ static void dis_cert_unref(struct dis_pools *env, struct dis_cert *e)
 	for (pp = &env->cert_tab[dis_cert_bucket(e->sha256)]; *pp; pp = &(*pp)->next)
 		if (*pp == e) {
 			*pp = e->next;
+			break;
+		}
+	for (pp = &env->der_tab[e->dhash % DIS_CERT_BUCKETS]; *pp; pp = &(*pp)->dnext)
+		if (*pp == e) {
+			*pp = e->dnext;
 			break;
 		}
 	dis_cert_free(e);
@@ -669,6 +695,29 @@ void obs_cert(struct dis_ctx *c, int side, int idx, const char *sha256_hex,
 	r->der_len = r->shared->der_len;
 	r->facts = r->shared->facts;
 	c->ncerts++;
+}
+
+bool obs_cert_known(struct dis_ctx *c, int side, int idx, const uint8_t *der, size_t der_len,
+		    char sha256_hex[65], bool *parses)
+{
+	struct dis_pools *env;
+	struct dis_cert *e;
+	uint32_t h;
+
+	if (c->env == NULL || c->env->pools == NULL || der == NULL)
+		return false;
+	env = dis_pools_of(c);
+	h = dis_der_hash(der, der_len);
+	for (e = env->der_tab[h % DIS_CERT_BUCKETS]; e; e = e->dnext)
+		if (e->dhash == h && e->der_len == der_len && memcmp(e->der, der, der_len) == 0)
+			break;
+	if (e == NULL)
+		return false;
+	memcpy(sha256_hex, e->sha256, 65);
+	*parses = e->facts != NULL;
+	/* as obs_cert: finds e again by its SHA-256 and DER, takes a reference */
+	obs_cert(c, side, idx, e->sha256, e->der, e->der_len, e->facts);
+	return true;
 }
 
 int64_t dis_ts(const struct dis_ctx *c) { return *c->env->now; }

@@ -90,6 +90,14 @@ struct tls_facts *obs_tls_begin(struct dis_ctx *c);
 struct x509_cert_facts;
 void obs_cert(struct dis_ctx *c, int side, int idx, const char *sha256_hex,
 	      const uint8_t *der, size_t der_len, const struct x509_cert_facts *facts);
+/* The same certificate as one a live flow already holds (the very DER
+ * bytes, compared in full): records it as obs_cert would, copies its
+ * SHA-256 to sha256_hex and returns true; *parses says whether its facts
+ * exist. false: not held, call x509_cert_facts and obs_cert. Spares the
+ * SHA-256 and the facts' copy of every repeated certificate (a popular
+ * server's chain): 3% of a handshake-heavy capture (docs/PERFORMANCE.md). */
+bool obs_cert_known(struct dis_ctx *c, int side, int idx, const uint8_t *der, size_t der_len,
+		    char sha256_hex[65], bool *parses);
 
 /* --- context for dissectors --- */
 
