@@ -60,6 +60,8 @@ static void usage(FILE *out)
 	      "                         of its own; docs/PERFORMANCE.md)\n"
 	      "      --store-queue N    flow records in flight to the store thread at most; the\n"
 	      "                         packet thread waits when they are (default 1024)\n"
+	      "      --no-read-thread   read savefiles on the packet thread (default: a thread of\n"
+	      "                         its own for regular files)\n"
 	      "      --progress         progress on stderr (default: when stderr is a terminal)\n"
 	      "  -q, --quiet            no summary line on stderr\n"
 	      "      --ca-file FILE     extra trust anchors (PEM bundle, e.g. an internal CA)\n"
@@ -106,7 +108,7 @@ static int parse_num(const char *s, long long min, long long max, long long *out
 enum {
 	OPT_DURATION = 256, OPT_MAX_FLOWS, OPT_STREAM_CAP, OPT_NO_NDPI, OPT_PROGRESS,
 	OPT_FORMAT, OPT_FLOW, OPT_SINCE, OPT_UNTIL, OPT_CA_FILE, OPT_SYSTEM_CA,
-	OPT_CHECKPOINT, OPT_NDPI_MODE, OPT_NO_STORE_THREAD, OPT_STORE_QUEUE,
+	OPT_CHECKPOINT, OPT_NDPI_MODE, OPT_NO_STORE_THREAD, OPT_STORE_QUEUE, OPT_NO_READ_THREAD,
 };
 
 /* Trust anchors for certificate validation (docs/CERTIFICATES.md). */
@@ -129,6 +131,7 @@ static const struct option capture_longopts[] = {
 	{ "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
 	{ "no-store-thread", no_argument, NULL, OPT_NO_STORE_THREAD },
 	{ "store-queue", required_argument, NULL, OPT_STORE_QUEUE },
+	{ "no-read-thread", no_argument, NULL, OPT_NO_READ_THREAD },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
@@ -154,6 +157,7 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 	o->checkpoint_sec = 2;
 	o->store_thread = true;
 	o->store_slots = SWQ_DEFAULT_SLOTS;
+	o->read_thread = true;
 	engine_config_defaults(&o->eng);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "r:i:f:d:s:c:pZ:qh", capture_longopts, NULL)) != -1) {
@@ -208,6 +212,7 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 			o->checkpoint_sec = (int)v;
 			break;
 		case OPT_NO_STORE_THREAD: o->store_thread = false; break;
+		case OPT_NO_READ_THREAD: o->read_thread = false; break;
 		case OPT_STORE_QUEUE:
 			if (parse_num(optarg, 2, 1 << 20, &v, "store-queue")) return EXIT_USAGE;
 			o->store_slots = (unsigned)v;

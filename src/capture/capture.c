@@ -4,6 +4,7 @@
 #include "json.h"
 #include "store.h"
 #include "swq.h"
+#include "reader.h"
 #include "util.h"
 
 #include <errno.h>
@@ -46,6 +47,12 @@ static void on_signal(int sig)
 	stop_signal = sig;
 	if (active_pcap)
 		pcap_breakloop(active_pcap);
+}
+
+static bool is_regular(const char *path)
+{
+	struct stat sb;
+	return strcmp(path, "-") != 0 && stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
 /* Checkpoint open flows and commit: on schedule, or now (SIGHUP). */
@@ -112,6 +119,12 @@ struct loop_ctx {
 	const char *name;
 	uint64_t file_packets;
 	int64_t ts_start;
+	/* with a reader thread (reader.h): the file position after the chunk
+	 * being analysed (the FILE is the reader's), and a stop asked by a
+	 * packet (count, duration) */
+	bool threaded;
+	long pos;
+	bool stop;
 };
 
 static void progress(struct loop_ctx *lc, bool final)
@@ -123,7 +136,7 @@ static void progress(struct loop_ctx *lc, bool final)
 		return;
 	lc->last_progress = now;
 	secs = (double)(now - lc->start_wall) / 1e6;
-	pos = lc->fp ? ftell(lc->fp) : -1;
+	pos = lc->threaded ? lc->pos : lc->fp ? ftell(lc->fp) : -1;
 	if (lc->file_size > 0 && pos >= 0)
 		fprintf(stderr, "\r%s: %5.1f%% %llu packets %.0f pkt/s   ", lc->name,
 			100.0 * (double)pos / (double)lc->file_size,
@@ -149,14 +162,55 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *d
 		capture_tick(e);
 	if ((lc->file_packets & 1023) == 0 && lc->o->progress)
 		progress(lc, false);
-	if (lc->o->count > 0 && (int64_t)e->st.packets >= lc->o->count)
-		pcap_breakloop(active_pcap);
+	if (lc->o->count > 0 && (int64_t)e->st.packets >= lc->o->count) {
+		lc->stop = true;
+		if (!lc->threaded)
+			pcap_breakloop(active_pcap);
+	}
 	if (lc->o->duration > 0) {
 		if (lc->ts_start == 0)
 			lc->ts_start = ts;
-		if (ts - lc->ts_start >= lc->o->duration * 1000000)
-			pcap_breakloop(active_pcap);
+		if (ts - lc->ts_start >= lc->o->duration * 1000000) {
+			lc->stop = true;
+			if (!lc->threaded)
+				pcap_breakloop(active_pcap);
+		}
 	}
+}
+
+/* A savefile read by a reader thread (reader.h): the packets of each chunk
+ * through on_packet, in order, until the end or a stop (count, duration, a
+ * signal, the store failed). pcap_loop's result, as without the thread. */
+static int consume_threaded(struct loop_ctx *lc, pcap_t *p, FILE *fp, char *err, size_t errlen)
+{
+	struct reader *r;
+	const struct reader_chunk *c;
+	bool stopped = false;
+	int rc;
+
+	if (reader_start(&r, p, fp, err, errlen) != 0)
+		return -3;
+	lc->threaded = true;
+	while (!stopped && (c = reader_next(r)) != NULL) {
+		const struct pcap_pkthdr *h;
+		const uint8_t *data;
+		size_t off = 0;
+		while ((h = reader_rec(c, &off, &data)) != NULL) {
+			on_packet((u_char *)lc, h, data);
+			if (lc->stop || stop_signal || store_broken) {
+				stopped = true;
+				break;
+			}
+		}
+		lc->pos = c->pos;
+		reader_put(r, c);
+	}
+	if (stopped)
+		reader_abort(r);
+	rc = reader_finish(r, err, errlen);
+	if (stopped && rc != PCAP_ERROR)
+		rc = PCAP_ERROR_BREAK; /* as pcap_breakloop makes pcap_loop return */
+	return rc;
 }
 
 /* gzip input: a FILE* whose reads inflate (pcap_fopen_offline takes it). */
@@ -325,7 +379,7 @@ int capture_run(const struct capture_opts *o)
 	struct engine eng;
 	struct run_info ri;
 	struct run_end re;
-	char err[512], ebuf[PCAP_ERRBUF_SIZE];
+	char err[512], ebuf[PCAP_ERRBUF_SIZE], rerr[128];
 	char source[4096];
 	char *errors[64];
 	int nerr = 0, rc = EXIT_OK, i;
@@ -480,7 +534,21 @@ int capture_run(const struct capture_opts *o)
 			lc.file_size = (!gz && stat(o->files[i], &sb) == 0) ? (int64_t)sb.st_size : -1;
 			lc.start_wall = now_us();
 			active_pcap = p;
-			n = pcap_loop(p, -1, on_packet, (u_char *)&lc);
+			rerr[0] = 0;
+			/* a regular file (gzip or not) is read by a thread of its
+			 * own; a pipe stays on this thread, where a signal can
+			 * interrupt a read that waits */
+			if (o->read_thread && is_regular(o->files[i]))
+				n = consume_threaded(&lc, p, gz ? NULL : fp, rerr, sizeof(rerr));
+			else
+				n = -3;
+			if (n == -3) {
+				if (rerr[0])
+					fprintf(stderr, "wireaudit: %s; reading on the packet thread\n", rerr);
+				rerr[0] = 0;
+				lc.threaded = false;
+				n = pcap_loop(p, -1, on_packet, (u_char *)&lc);
+			}
 			active_pcap = NULL;
 			if (o->progress)
 				progress(&lc, true);
@@ -489,9 +557,10 @@ int capture_run(const struct capture_opts *o)
 				 * an input error */
 			} else if (n == PCAP_ERROR) {
 				/* e.g. a file that ends mid-record: keep what was read */
+				const char *why = rerr[0] ? rerr : pcap_geterr(p);
 				fprintf(stderr, "wireaudit: %s: %s (after %llu packets)\n", o->files[i],
-					pcap_geterr(p), (unsigned long long)lc.file_packets);
-				snprintf(err, sizeof(err), "%s: %s", o->files[i], pcap_geterr(p));
+					why, (unsigned long long)lc.file_packets);
+				snprintf(err, sizeof(err), "%s: %s", o->files[i], why);
 				if (nerr < 64)
 					errors[nerr++] = strdup(err);
 				rc = EXIT_INPUT;

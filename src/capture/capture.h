@@ -27,6 +27,8 @@ struct capture_opts {
 	bool store_thread;      /* the store written by a thread of its own
 				 * (swq.h); --no-store-thread: inline */
 	unsigned store_slots;   /* --store-queue: records in flight at most */
+	bool read_thread;       /* savefiles read by a thread of their own
+				 * (reader.h); --no-read-thread: inline */
 	struct engine_config eng;
 	struct x509_ctx *x509;  /* --ca-file / --system-ca anchors and certificate
 				 * caches (the caller's: x509_ctx_new, _free) */
