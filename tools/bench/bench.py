@@ -74,7 +74,7 @@ INSERT INTO flows SELECT f.flow_id + 100 * n.i, f.run_id, f.ts_first + n.i, f.ts
   '10.' || (n.i / 65536 %% 256) || '.' || (n.i / 256 %% 256) || '.' || (n.i %% 256), f.client_port,
   f.server_ip, f.server_port, f.vlan, f.vlan_inner, f.packets_c2s, f.packets_s2c, f.bytes_c2s, f.bytes_s2c,
   f.payload_c2s, f.payload_s2c, f.client_by, f.end_reason, f.ndpi_protocol, f.ndpi_category, f.ndpi_risks,
-  f.protocol, f.security FROM n, flows f WHERE f.flow_id <= 8;
+  f.protocol, f.security, f.ndpi_risk FROM n, flows f WHERE f.flow_id <= 8;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d)
 INSERT INTO cleartext SELECT c.flow_id + 100 * n.i, c.credentials, c.auth_mechanism, c.user,
   c.tls_offered, c.tls_requested, c.details_dropped FROM n, cleartext c WHERE c.flow_id <= 8;

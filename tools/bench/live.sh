@@ -1,0 +1,96 @@
+#!/bin/bash
+# live.sh — the live drop-free rate, behind `make bench-live` (root; not in
+# make check; docs/PERFORMANCE.md, issue 13).
+#
+# Two network namespaces joined by a veth pair (offloads off); tcpreplay
+# sends a slice of the benchmark capture into one end at a fixed packet rate
+# and the tool under test captures on the other end. The drop-free rate is
+# the highest rate at which the capture's kernel drop counter (pcap_stats
+# ps_drop, stored by wireaudit as runs.drops) stays 0 and every packet sent
+# was seen (ndpiReader 4.2 prints no drop counter: its packet total is
+# compared with what was sent). Rates double from --start
+# until a run drops, then bisect between the last clean and the first
+# dropping rate (--steps times).
+#
+# Usage: live.sh WIREAUDIT [PCAP] [PACKETS]
+#   PCAP     default /tmp/wireaudit-bench.pcap (make bench makes it)
+#   PACKETS  the slice replayed per trial (default 300000)
+# Environment: START (pps, default 25000), STEPS (default 4), TOOLS
+# (default "wireaudit wireaudit-1thread ndpiReader").
+set -u
+W=$(readlink -f "${1:?usage: live.sh WIREAUDIT [PCAP] [PACKETS]}")
+PCAP=${2:-/tmp/wireaudit-bench.pcap}
+N=${3:-300000}
+START=${START:-25000}
+STEPS=${STEPS:-4}
+TOOLS=${TOOLS:-"wireaudit wireaudit-1thread ndpiReader"}
+[ "$(id -u)" -eq 0 ] || { echo "live.sh: needs root (network namespaces)"; exit 77; }
+for t in tcpreplay editcap ip ethtool; do
+	command -v $t >/dev/null || { echo "live.sh: $t missing (tools/install-deps)"; exit 77; }
+done
+[ -f "$PCAP" ] || { echo "live.sh: $PCAP missing: run make bench first"; exit 2; }
+
+TX=wa_live_tx RX=wa_live_rx
+TMP=$(mktemp -d /tmp/wa-live.XXXXXX)
+cleanup() { ip netns del $TX 2>/dev/null; ip netns del $RX 2>/dev/null; rm -rf "$TMP"; }
+trap cleanup EXIT
+cleanup 2>/dev/null; TMP=$(mktemp -d /tmp/wa-live.XXXXXX)
+ip netns add $TX && ip netns add $RX || exit 1
+ip link add va netns $TX type veth peer name vb netns $RX || exit 1
+for ns in $TX:va $RX:vb; do
+	n=${ns%%:*} d=${ns##*:}
+	ip -n "$n" link set "$d" mtu 9000 up
+	ip netns exec "$n" ethtool -K "$d" tso off gso off gro off tx off rx off >/dev/null 2>&1
+done
+editcap -r "$PCAP" "$TMP/slice.pcap" "1-$N" || exit 1
+SENT=$(capinfos -c -M "$TMP/slice.pcap" | sed -n 's/.*Number of packets: *//p')
+
+# one trial: TOOL RATE -> prints "seen dropped"
+trial() {
+	local tool=$1 rate=$2 pid seen drops
+	rm -f "$TMP"/t.db* "$TMP/n.out"
+	case $tool in
+	wireaudit) ip netns exec $RX "$W" capture -q -i vb -d "$TMP/t.db" & pid=$! ;;
+	wireaudit-1thread) ip netns exec $RX "$W" capture -q --no-store-thread -i vb -d "$TMP/t.db" & pid=$! ;;
+	ndpiReader) ip netns exec $RX ndpiReader -i vb > "$TMP/n.out" 2>&1 & pid=$! ;;
+	esac
+	sleep 1.5
+	ip netns exec $TX tcpreplay -q -i va --pps "$rate" "$TMP/slice.pcap" >/dev/null 2>&1
+	sleep 1.5
+	kill -INT $pid; wait $pid 2>/dev/null
+	case $tool in
+	wireaudit*) seen=$(sqlite3 "$TMP/t.db" 'SELECT packets FROM runs'); drops=$(sqlite3 "$TMP/t.db" 'SELECT drops FROM runs') ;;
+	ndpiReader)
+		# ndpiReader 4.2 prints no kernel drop counter: a packet it did
+		# not count ("IP packets: N of M packets total") was dropped
+		seen=$(sed -n 's/.* of \([0-9]*\) *packets total.*/\1/p' "$TMP/n.out" | head -1)
+		drops=0 ;;
+	esac
+	echo "${seen:-0} ${drops:--1}"
+}
+
+clean() { # seen drops
+	[ "$2" = 0 ] && [ "$1" -ge "$SENT" ]
+}
+
+echo "| tool | drop-free rate (packets/s) | first dropping rate | Mbit/s at the drop-free rate |"
+echo "|---|---:|---:|---:|"
+BYTES=$(stat -c %s "$TMP/slice.pcap")
+for tool in $TOOLS; do
+	good=0 bad=0 r=$START
+	while :; do
+		set -- $(trial $tool $r)
+		echo "# $tool $r pps: seen $1 of $SENT, dropped $2" >&2
+		if clean "$1" "$2"; then good=$r; r=$((r * 2)); else bad=$r; break; fi
+		[ $r -gt 4000000 ] && break
+	done
+	for _ in $(seq 1 "$STEPS"); do
+		[ "$bad" -gt 0 ] || break
+		r=$(((good + bad) / 2))
+		set -- $(trial $tool $r)
+		echo "# $tool $r pps: seen $1 of $SENT, dropped $2" >&2
+		if clean "$1" "$2"; then good=$r; else bad=$r; fi
+	done
+	mbps=$(python3 -c "print(round($BYTES * 8 / ($SENT / max($good, 1)) / 1e6))")
+	echo "| $tool | $good | ${bad:-none} | $mbps |"
+done
