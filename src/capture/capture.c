@@ -62,8 +62,8 @@ static void capture_checkpoint(struct engine *e, const char *why)
 	int64_t t0 = cpu_us();
 	uint64_t n;
 
-	/* the writer drained: the store is this thread's until the next packet */
-	engine_writer_sync(e);
+	/* with the store writer, snapshots go to it as copies (dis_snapshot),
+	 * in order: the packet thread does not wait for the store */
 	n = engine_checkpoint(e, why != NULL);
 
 	memset(&re, 0, sizeof(re));
@@ -72,8 +72,7 @@ static void capture_checkpoint(struct engine *e, const char *why)
 	re.packets = e->st.packets;
 	re.bytes = e->st.bytes;
 	re.flows = e->st.flows_written;
-	store_run_progress(e->store, cur_run_id, &re);
-	store_commit(e->store);
+	engine_run_progress(e, cur_run_id, &re);
 	ckpt_cpu += cpu_us() - t0;
 	if (why)
 		fprintf(stderr, "wireaudit: run %lld: %llu packets, %llu flows written, %u open "

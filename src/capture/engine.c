@@ -116,13 +116,12 @@ static void engine_flow_life(struct engine *e, struct flow *f, enum flow_life to
  * says whether a row is replaced, and whether a SETTLED row's observation
  * rows are kept.
  *
+ * With a store writer (engine_set_writer) the record goes to the writer
+ * with the contexts it points into, freed on this thread once written.
  * handoff: the caller frees f->dis right after this write (the flow closed
- * or ended). With a store writer (engine_set_writer) the record then goes
- * to the writer with the contexts it points into (f->dis, and the throw-
- * away one), finished here and freed on this thread once written; f->dis
- * is NULL on return. Otherwise, and for a snapshot of a live flow (whose
- * context goes on changing), the writer is first drained and the record
- * written here. */
+ * or ended), so f->dis itself goes (finished here; NULL on return). A
+ * snapshot of a live flow, whose context goes on changing, sends a copy of
+ * its observations instead (dis_snapshot). */
 static void engine_flow_write(struct engine *e, struct flow *f, const char *end_reason, bool final,
 			      bool handoff)
 {
@@ -200,7 +199,23 @@ static void engine_flow_write(struct engine *e, struct flow *f, const char *end_
 		r.anoms = f->dis->anoms;
 		r.nanoms = f->dis->nanoms;
 	}
-	if (e->wq && handoff) {
+	if (e->wq) {
+		/* a snapshot of a live flow: the writer gets a copy of its
+		 * observations (dis_snapshot), the flow keeps its context */
+		struct dis_ctx *snap = NULL;
+		if (!handoff && f->dis) {
+			if ((snap = dis_snapshot(f->dis)) == NULL)
+				goto inline_write; /* out of memory: write it here */
+			if (c == f->dis) {
+				r.tls = snap->tls;
+				r.certs = snap->certs;
+				r.ncerts = snap->ncerts;
+				if (r.clear)
+					dis_cleartext(snap, &clr);
+			}
+			r.anoms = snap->anoms; /* the flow's own anomalies, both cases */
+			r.nanoms = snap->nanoms;
+		}
 		struct swq_msg *m = swq_slot(e->wq);
 		m->kind = SWQ_FLOW;
 		m->final = final;
@@ -217,15 +232,19 @@ static void engine_flow_write(struct engine *e, struct flow *f, const char *end_
 			memcpy(m->ndpi_cat, ndpi_cat, sizeof(m->ndpi_cat));
 			m->r.ndpi_category = m->ndpi_cat;
 		}
-		/* what dis_free would do first, done now while the flow is
-		 * there: the writer only reads the observations */
-		if (f->dis)
-			dis_finish(f->dis);
 		if (tmp)
 			tmp->finished = true; /* nothing to end: keeps dis_free off the flow */
-		m->own[0] = f->dis;
+		if (handoff) {
+			/* what dis_free would do first, done now while the flow
+			 * is there: the writer only reads the observations */
+			if (f->dis)
+				dis_finish(f->dis);
+			m->own[0] = f->dis;
+			f->dis = NULL;
+		} else {
+			m->own[0] = snap;
+		}
 		m->own[1] = tmp;
-		f->dis = NULL;
 		swq_push(e->wq);
 		/* refused rows are taken back at the next sync (engine_writer_fold) */
 		if (final)
@@ -234,6 +253,7 @@ static void engine_flow_write(struct engine *e, struct flow *f, const char *end_
 			e->st.checkpoint_rows++;
 		return;
 	}
+inline_write:
 	if (e->wq)
 		swq_sync(e->wq);
 	if (store_flow(e->store, &r) != 0)
@@ -286,10 +306,10 @@ static int engine_flow_write_counters(struct engine *e, struct flow *f, const ch
 				      bool final)
 {
 	struct flow_rec r;
-	if (e->wq && final) {
+	if (e->wq) {
 		struct swq_msg *m = swq_slot(e->wq);
 		m->kind = SWQ_COUNTERS;
-		m->final = true;
+		m->final = final;
 		m->r.flow_id = f->id;
 		m->r.ts_last = f->ts_last;
 		for (int d = 0; d < 2; d++) {
@@ -301,8 +321,6 @@ static int engine_flow_write_counters(struct engine *e, struct flow *f, const ch
 		swq_push(e->wq);
 		return 0;
 	}
-	if (e->wq)
-		swq_sync(e->wq);
 	memset(&r, 0, sizeof(r));
 	r.flow_id = f->id;
 	r.ts_last = f->ts_last;
@@ -621,6 +639,25 @@ void engine_writer_sync(struct engine *e)
 	e->st.checkpoint_rows -= eo;
 	e->st.store_errors += ef + eo;
 	e->wq_folded = ws;
+}
+
+int engine_run_progress(struct engine *e, int64_t run_id, const struct run_end *re)
+{
+	int rc;
+	if (e->wq) {
+		struct swq_msg *m = swq_slot(e->wq);
+		m->kind = SWQ_PROGRESS;
+		m->run_id = run_id;
+		m->re = *re;
+		m->re.stats_json = NULL;
+		m->re.status = NULL;
+		swq_push(e->wq);
+		swq_flush(e->wq); /* the commit goes now, not with the next batch */
+		return 0;
+	}
+	rc = store_run_progress(e->store, run_id, re);
+	store_commit(e->store);
+	return rc;
 }
 
 const char *engine_store_failed(struct engine *e)

@@ -112,6 +112,10 @@ int engine_set_writer(struct engine *e, unsigned slots, char *err, size_t errlen
  * checkpoint_rows, store_errors). Afterwards the caller may use the store
  * directly until the next packet. No-op without a writer. */
 void engine_writer_sync(struct engine *e);
+/* The run's progress row and a commit (a checkpoint's end), through the
+ * writer when there is one (in order after the snapshot rows). */
+struct run_end;
+int engine_run_progress(struct engine *e, int64_t run_id, const struct run_end *re);
 /* store_failed() as the thread that writes sees it. */
 const char *engine_store_failed(struct engine *e);
 /* Syncs and stops the writer (engine_free does it too). */

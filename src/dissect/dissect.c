@@ -412,6 +412,73 @@ void dis_obs_free(struct dis_ctx *c)
 	c->tls = NULL;
 }
 
+struct dis_ctx *dis_snapshot(const struct dis_ctx *c)
+{
+	struct dis_pools *pools = dis_pools_of(c);
+	struct dis_ctx *s = pool_get(&pools->ctx_pool);
+	uint16_t i;
+
+	if (s == NULL)
+		return NULL;
+	/* no flow, no dissector, nothing to finish: observations only */
+	s->env = c->env;
+	s->finished = true;
+	s->cur_idx = -1;
+	s->protocol = c->protocol;
+	s->security = c->security;
+	s->has_clear = c->has_clear;
+	s->credentials = c->credentials;
+	s->tls_offered = c->tls_offered;
+	s->tls_requested = c->tls_requested;
+	memcpy(s->auth_mech, c->auth_mech, sizeof(s->auth_mech));
+	memcpy(s->user, c->user, sizeof(s->user));
+	s->has_user = c->has_user;
+	s->details_dropped = c->details_dropped;
+	s->certs_dropped = c->certs_dropped;
+	s->anoms_dropped = c->anoms_dropped;
+	if (c->ndetails) {
+		if ((s->details = calloc(c->ndetails, sizeof(*s->details))) == NULL)
+			goto fail;
+		s->details_cap = c->ndetails;
+		for (i = 0; i < c->ndetails; i++) {
+			s->details[i] = c->details[i];
+			s->details[i].s = NULL;
+			if (c->details[i].s) {
+				/* slen bytes, not necessarily NUL-free */
+				if ((s->details[i].s = malloc((size_t)c->details[i].slen + 1)) == NULL)
+					goto fail;
+				memcpy(s->details[i].s, c->details[i].s, (size_t)c->details[i].slen + 1);
+			}
+			s->ndetails = (uint16_t)(i + 1);
+		}
+	}
+	if (c->tls) {
+		if ((s->tls = malloc(sizeof(*s->tls))) == NULL)
+			goto fail;
+		memcpy(s->tls, c->tls, sizeof(*s->tls));
+	}
+	if (c->ncerts) {
+		if ((s->certs = pool_get(&pools->cert_pool)) == NULL)
+			goto fail;
+		for (i = 0; i < c->ncerts; i++) {
+			s->certs[i] = c->certs[i];
+			s->certs[i].shared->refs++; /* released by dis_obs_free */
+			s->ncerts = (uint16_t)(i + 1);
+		}
+	}
+	if (c->nanoms) {
+		if ((s->anoms = calloc(DIS_MAX_ANOMALIES, sizeof(*s->anoms))) == NULL)
+			goto fail;
+		memcpy(s->anoms, c->anoms, c->nanoms * sizeof(*s->anoms));
+		s->nanoms = c->nanoms;
+	}
+	return s;
+fail:
+	dis_obs_free(s);
+	pool_put(&pools->ctx_pool, s);
+	return NULL;
+}
+
 void dis_free(struct dis_ctx *c)
 {
 	if (c == NULL)

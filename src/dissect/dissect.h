@@ -93,6 +93,12 @@ void dis_stream_trouble(struct dis_ctx *c, int code, int d);
  * observations stay until dis_free. */
 void dis_finish(struct dis_ctx *c);
 void dis_free(struct dis_ctx *c);
+/* A copy of c's observations (protocol, security, cleartext facts and
+ * details, TLS facts, certificates by reference, anomalies) in a finished
+ * context of the same pools, with no flow and no dissector: what a
+ * checkpoint snapshot hands to the store writer while c goes on (swq.h).
+ * dis_free it on the pools' thread. NULL when out of memory. */
+struct dis_ctx *dis_snapshot(const struct dis_ctx *c);
 /* Free a context's observations (details, certificates, anomalies, TLS
  * object) but not the context: for callers that made the context
  * themselves, such as the dissector unit tests. */

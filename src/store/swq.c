@@ -82,8 +82,16 @@ static void *swq_main(void *arg)
 		/* the records [from, to) are the writer's: no lock while writing */
 		for (i = from; i < to; i++) {
 			struct swq_msg *m = &q->ring[i % q->slots];
-			int rc = m->kind == SWQ_COUNTERS ? store_flow_counters(q->s, &m->r)
-							 : store_flow(q->s, &m->r);
+			int rc;
+			if (m->kind == SWQ_PROGRESS) {
+				/* as on one thread: a failure shows in store_failed */
+				store_run_progress(q->s, m->run_id, &m->re);
+				store_commit(q->s);
+				rc = 0;
+			} else {
+				rc = m->kind == SWQ_COUNTERS ? store_flow_counters(q->s, &m->r)
+							     : store_flow(q->s, &m->r);
+			}
 			if (rc != 0) {
 				if (m->final)
 					ef++;

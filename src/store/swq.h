@@ -41,6 +41,7 @@
 enum swq_kind {
 	SWQ_FLOW,       /* store_flow(&r) */
 	SWQ_COUNTERS,   /* store_flow_counters(&r) */
+	SWQ_PROGRESS,   /* store_run_progress(run_id, &re), then store_commit */
 };
 
 struct swq_msg {
@@ -50,6 +51,8 @@ struct swq_msg {
 	struct obs_clear clr;       /* r.clear points here when set */
 	char ndpi_proto[64], ndpi_cat[64];
 	void *own[2];               /* released on the producer's thread */
+	int64_t run_id;             /* SWQ_PROGRESS */
+	struct run_end re;          /* SWQ_PROGRESS (no stats_json, status) */
 };
 
 struct swq_stats {
