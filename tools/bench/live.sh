@@ -14,14 +14,17 @@
 #
 # Usage: live.sh WIREAUDIT [PCAP] [PACKETS]
 #   PCAP     default /tmp/wireaudit-bench.pcap (make bench makes it)
-#   PACKETS  the slice replayed per trial (default 300000)
+#   PACKETS  the slice replayed per trial (default 0: the whole file). It
+#            must be much larger than the capture buffers (wireaudit's 64 MB
+#            ring), or every rate looks drop-free: a burst that fits the
+#            buffer is never dropped.
 # Environment: START (pps, default 25000), STEPS (default 4), TOOLS
 # (default "wireaudit wireaudit-1thread ndpiReader").
 set -u
 W=$(readlink -f "${1:?usage: live.sh WIREAUDIT [PCAP] [PACKETS]}")
 PCAP=${2:-/tmp/wireaudit-bench.pcap}
-N=${3:-300000}
-START=${START:-25000}
+N=${3:-0}
+START=${START:-200000}
 STEPS=${STEPS:-4}
 TOOLS=${TOOLS:-"wireaudit wireaudit-1thread ndpiReader"}
 [ "$(id -u)" -eq 0 ] || { echo "live.sh: needs root (network namespaces)"; exit 77; }
@@ -42,8 +45,12 @@ for ns in $TX:va $RX:vb; do
 	ip -n "$n" link set "$d" mtu 9000 up
 	ip netns exec "$n" ethtool -K "$d" tso off gso off gro off tx off rx off >/dev/null 2>&1
 done
-editcap -r "$PCAP" "$TMP/slice.pcap" "1-$N" || exit 1
-SENT=$(capinfos -c -M "$TMP/slice.pcap" | sed -n 's/.*Number of packets: *//p')
+if [ "$N" -gt 0 ]; then
+	editcap -r "$PCAP" "$TMP/slice.pcap" "1-$N" || exit 1
+else
+	ln -s "$(readlink -f "$PCAP")" "$TMP/slice.pcap"
+fi
+SENT=$(capinfos -c -M "$TMP/slice.pcap" | sed -n "s/.*Number of packets: *//p")
 
 # one trial: TOOL RATE -> prints "seen dropped"
 trial() {
@@ -55,7 +62,7 @@ trial() {
 	ndpiReader) ip netns exec $RX ndpiReader -i vb > "$TMP/n.out" 2>&1 & pid=$! ;;
 	esac
 	sleep 1.5
-	ip netns exec $TX tcpreplay -q -i va --pps "$rate" "$TMP/slice.pcap" >/dev/null 2>&1
+	ip netns exec $TX tcpreplay -i va --pps "$rate" "$TMP/slice.pcap" > "$TMP/r.out" 2>&1
 	sleep 1.5
 	kill -INT $pid; wait $pid 2>/dev/null
 	case $tool in
@@ -66,31 +73,33 @@ trial() {
 		seen=$(sed -n 's/.* of \([0-9]*\) *packets total.*/\1/p' "$TMP/n.out" | head -1)
 		drops=0 ;;
 	esac
-	echo "${seen:-0} ${drops:--1}"
+	# the rate tcpreplay reached (it may fall short of the one asked)
+	got=$(sed -n 's/.*Mbps, *\([0-9.]*\) pps.*/\1/p' "$TMP/r.out" | head -1)
+	echo "${seen:-0} ${drops:--1} ${got:-0}"
 }
 
 clean() { # seen drops
 	[ "$2" = 0 ] && [ "$1" -ge "$SENT" ]
 }
 
-echo "| tool | drop-free rate (packets/s) | first dropping rate | Mbit/s at the drop-free rate |"
-echo "|---|---:|---:|---:|"
-BYTES=$(stat -c %s "$TMP/slice.pcap")
+echo "| tool | drop-free rate asked (packets/s) | reached by tcpreplay | first dropping rate asked | Mbit/s at the drop-free rate |"
+echo "|---|---:|---:|---:|---:|"
+BYTES=$(stat -L -c %s "$TMP/slice.pcap")
 for tool in $TOOLS; do
-	good=0 bad=0 r=$START
+	good=0 bad=0 r=$START reached=0
 	while :; do
 		set -- $(trial $tool $r)
-		echo "# $tool $r pps: seen $1 of $SENT, dropped $2" >&2
-		if clean "$1" "$2"; then good=$r; r=$((r * 2)); else bad=$r; break; fi
+		echo "# $tool $r pps asked, $3 reached: seen $1 of $SENT, dropped $2" >&2
+		if clean "$1" "$2"; then good=$r reached=$3; r=$((r * 2)); else bad=$r; break; fi
 		[ $r -gt 4000000 ] && break
 	done
 	for _ in $(seq 1 "$STEPS"); do
 		[ "$bad" -gt 0 ] || break
 		r=$(((good + bad) / 2))
 		set -- $(trial $tool $r)
-		echo "# $tool $r pps: seen $1 of $SENT, dropped $2" >&2
-		if clean "$1" "$2"; then good=$r; else bad=$r; fi
+		echo "# $tool $r pps asked, $3 reached: seen $1 of $SENT, dropped $2" >&2
+		if clean "$1" "$2"; then good=$r reached=$3; else bad=$r; fi
 	done
-	mbps=$(python3 -c "print(round($BYTES * 8 / ($SENT / max($good, 1)) / 1e6))")
-	echo "| $tool | $good | ${bad:-none} | $mbps |"
+	mbps=$(python3 -c "print(round($BYTES * 8 / ($SENT / max(float('$reached' or 0), 1)) / 1e6))")
+	echo "| $tool | $good | $reached | $([ "$bad" -gt 0 ] && echo "$bad" || echo none) | $mbps |"
 done
