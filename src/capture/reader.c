@@ -71,32 +71,22 @@ static void rd_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *d
 	size_t need = (sizeof(*h) + h->caplen + 7) & ~(size_t)7;
 	struct reader_chunk *c = r->cur;
 
-	if (c == NULL || c->used + need > c->cap) {
-		if (c != NULL && c->used == 0) {
-			/* one packet larger than a chunk: grow this chunk */
-			uint8_t *nb = realloc(c->buf, need);
-			if (nb == NULL) {
-				r->oom = true;
-				pcap_breakloop(r->p);
-				return;
-			}
-			c->buf = nb;
-			c->cap = need;
-		} else if (!rd_next_chunk(r)) {
+	/* a full chunk goes to the packet thread (an empty one is kept) */
+	if ((c == NULL || (c->used > 0 && c->used + need > c->cap)) && !rd_next_chunk(r)) {
+		pcap_breakloop(r->p);
+		return;
+	}
+	c = r->cur;
+	if (need > c->cap) {
+		/* one packet larger than a chunk: grow this (empty) chunk */
+		uint8_t *nb = realloc(c->buf, need);
+		if (nb == NULL) {
+			r->oom = true;
 			pcap_breakloop(r->p);
 			return;
 		}
-		c = r->cur;
-		if (c->used + need > c->cap) {
-			uint8_t *nb = realloc(c->buf, need);
-			if (nb == NULL) {
-				r->oom = true;
-				pcap_breakloop(r->p);
-				return;
-			}
-			c->buf = nb;
-			c->cap = need;
-		}
+		c->buf = nb;
+		c->cap = need;
 	}
 	memcpy(c->buf + c->used, h, sizeof(*h));
 	memcpy(c->buf + c->used + sizeof(*h), data, h->caplen);

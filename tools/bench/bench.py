@@ -49,6 +49,19 @@ def median_run(cmd, repeat, before=None, ok=(0,)):
             max(r[2] for r in res))
 
 
+def replace_block(path, name, text):
+    """Put text between <!-- NAME-BEGIN --> and <!-- NAME-END --> in the
+    markdown file path (nothing when the file or the markers are missing)."""
+    if not path or not os.path.exists(path):
+        return
+    doc = open(path).read()
+    b, e = "<!-- %s-BEGIN -->" % name, "<!-- %s-END -->" % name
+    if b in doc and e in doc:
+        doc = doc[:doc.index(b) + len(b)] + "\n" + text + "\n" + doc[doc.index(e):]
+        open(path, "w").write(doc)
+        print("\nupdated %s" % path)
+
+
 def count_packets(path):
     out = subprocess.run(["capinfos", "-c", "-M", path], capture_output=True, text=True).stdout
     for line in out.splitlines():
@@ -296,13 +309,7 @@ def main():
         out.append(report_scale_line(rs))
     text = "\n".join(out)
     print(text)
-    if a.markdown and os.path.exists(a.markdown):
-        doc = open(a.markdown).read()
-        b, e = "<!-- BENCH-BEGIN -->", "<!-- BENCH-END -->"
-        if b in doc and e in doc:
-            doc = doc[:doc.index(b) + len(b)] + "\n" + text + "\n" + doc[doc.index(e):]
-            open(a.markdown, "w").write(doc)
-            print("\nupdated %s" % a.markdown)
+    replace_block(a.markdown, "BENCH", text)
     shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -26,9 +26,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench  # noqa: E402  (run, count_packets, replace_block: one copy)
 MAX_FLOWS = 2097152
 
 
@@ -42,26 +43,6 @@ def gen(path, flows, seconds, flow_seconds, tls_share):
     os.rename(path + ".tmp", path)
 
 
-def packets(path):
-    out = subprocess.run(["capinfos", "-c", "-M", path], capture_output=True, text=True).stdout
-    for line in out.splitlines():
-        if "Number of packets" in line:
-            return int(line.split(":")[1].strip())
-    return 0
-
-
-def run(cmd):
-    t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, ru = os.wait4(p.pid, 0)
-    wall = time.monotonic() - t0
-    err = p.stderr.read().decode(errors="replace")
-    p.stderr.close()
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit("scale: %s failed: %s" % (" ".join(cmd), err[-400:]))
-    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0
-
-
 def measure(a, pcap, tmp, repeat=None):
     db = os.path.join(tmp, "s.db")
     res = []
@@ -69,7 +50,7 @@ def measure(a, pcap, tmp, repeat=None):
         for sfx in ("", "-wal", "-shm"):
             if os.path.exists(db + sfx):
                 os.unlink(db + sfx)
-        res.append(run([a.wireaudit, "capture", "-q", "--max-flows", str(MAX_FLOWS), "-r", pcap, "-d", db]))
+        res.append(bench.run([a.wireaudit, "capture", "-q", "--max-flows", str(MAX_FLOWS), "-r", pcap, "-d", db]))
     st = subprocess.run(["sqlite3", db, "SELECT json_extract(stats, '$.flows_evicted'), flows FROM runs"],
                         capture_output=True, text=True).stdout.strip().split("|")
     return (statistics.median(r[0] for r in res), statistics.median(r[1] for r in res),
@@ -150,7 +131,7 @@ def main():
         pcap = os.path.join(a.dir, "open-1e%d.pcap" % e)
         gen(pcap, flows, seconds, fsec, a.tls_share)
         subprocess.run(["cat", pcap], stdout=subprocess.DEVNULL)
-        pk = packets(pcap)
+        pk = bench.count_packets(pcap)
         # the 10^6 point takes minutes a run: --repeat-large runs of it
         w, c, r, ev, fl = measure(a, pcap, tmp, a.repeat_large if flows >= 1000000 else None)
         lines.append("| 10^%d | %s | %s | %.2f | %.2f | %s | %.0f | %d |" % (
@@ -165,7 +146,7 @@ def main():
         pcap = os.path.join(a.dir, "rate-%d.pcap" % fps)
         gen(pcap, flows, seconds, 0.5, a.tls_share)
         subprocess.run(["cat", pcap], stdout=subprocess.DEVNULL)
-        pk = packets(pcap)
+        pk = bench.count_packets(pcap)
         w, c, r, _, fl = measure(a, pcap, tmp)
         flines.append("| %s | %s | %s | %.2f | %.2f | %s | %.0f |" % (
             "{:,}".format(fps), "{:,}".format(fl), "{:,}".format(pk), w, c, "{:,}".format(int(pk / w)), r))
@@ -180,13 +161,7 @@ def main():
     print(text)
     if a.svg:
         svg_plot(series, a.svg, "wireaudit capture: packet rate and memory vs open flows")
-    if a.markdown and os.path.exists(a.markdown):
-        doc = open(a.markdown).read()
-        b, e = "<!-- SCALE-BEGIN -->", "<!-- SCALE-END -->"
-        if b in doc and e in doc:
-            doc = doc[:doc.index(b) + len(b)] + "\n" + text + "\n" + doc[doc.index(e):]
-            open(a.markdown, "w").write(doc)
-            print("updated %s" % a.markdown)
+    bench.replace_block(a.markdown, "SCALE", text)
     subprocess.run(["rm", "-rf", tmp])
 
 
