@@ -60,6 +60,9 @@ static void usage(FILE *out)
 	      "                         of its own; docs/PERFORMANCE.md)\n"
 	      "      --store-queue N    flow records in flight to the store thread at most; the\n"
 	      "                         packet thread waits when they are (default 1024)\n"
+	      "      --workers N        live capture: N packet workers on the interface, the\n"
+	      "                         kernel spreading flows over them (AF_PACKET fanout;\n"
+	      "                         default 1, at most 64; docs/PERFORMANCE.md)\n"
 	      "      --no-read-thread   read savefiles on the packet thread (default: a thread of\n"
 	      "                         its own for regular files)\n"
 	      "      --progress         progress on stderr (default: when stderr is a terminal)\n"
@@ -109,6 +112,7 @@ enum {
 	OPT_DURATION = 256, OPT_MAX_FLOWS, OPT_STREAM_CAP, OPT_NO_NDPI, OPT_PROGRESS,
 	OPT_FORMAT, OPT_FLOW, OPT_SINCE, OPT_UNTIL, OPT_CA_FILE, OPT_SYSTEM_CA,
 	OPT_CHECKPOINT, OPT_NDPI_MODE, OPT_NO_STORE_THREAD, OPT_STORE_QUEUE, OPT_NO_READ_THREAD,
+	OPT_WORKERS,
 };
 
 /* Trust anchors for certificate validation (docs/CERTIFICATES.md). */
@@ -132,6 +136,7 @@ static const struct option capture_longopts[] = {
 	{ "no-store-thread", no_argument, NULL, OPT_NO_STORE_THREAD },
 	{ "store-queue", required_argument, NULL, OPT_STORE_QUEUE },
 	{ "no-read-thread", no_argument, NULL, OPT_NO_READ_THREAD },
+	{ "workers", required_argument, NULL, OPT_WORKERS },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
@@ -217,6 +222,10 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 			if (parse_num(optarg, 2, 1 << 20, &v, "store-queue")) return EXIT_USAGE;
 			o->store_slots = (unsigned)v;
 			break;
+		case OPT_WORKERS:
+			if (parse_num(optarg, 1, ENGINE_MAX_WORKERS, &v, "workers")) return EXIT_USAGE;
+			o->workers = (unsigned)v;
+			break;
 		case OPT_PROGRESS: o->progress = true; break;
 		case 'q': o->quiet = true; o->progress = false; break;
 		case OPT_CA_FILE: opt_ca_file = optarg; break;
@@ -225,6 +234,8 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 		default: return EXIT_USAGE;
 		}
 	}
+	o->system_ca = opt_system_ca;
+	o->ca_file = opt_ca_file;
 	return 0;
 }
 
@@ -240,6 +251,11 @@ static int cmd_capture(int argc, char **argv)
 	}
 	if ((o.nfiles == 0) == (o.iface == NULL)) {
 		fprintf(stderr, "wireaudit: capture: give -r FILE... or -i IFACE (one of them)\n");
+		return EXIT_USAGE;
+	}
+	if (o.workers > 1 && o.iface == NULL) {
+		fprintf(stderr, "wireaudit: capture: --workers applies to live capture (-i); a file is "
+			"read by one packet thread\n");
 		return EXIT_USAGE;
 	}
 	if (o.iface && o.progress && !isatty(STDERR_FILENO))
@@ -349,6 +365,10 @@ static int cmd_audit(int argc, char **argv)
 	}
 	if (o.nfiles == 0 || o.iface) {
 		fprintf(stderr, "wireaudit: audit: give one or more capture files\n");
+		return EXIT_USAGE;
+	}
+	if (o.workers > 1) {
+		fprintf(stderr, "wireaudit: audit: --workers applies to live capture (-i)\n");
 		return EXIT_USAGE;
 	}
 	/* Without -d, a private temporary database. */

@@ -5,15 +5,20 @@
 #include "store.h"
 #include "swq.h"
 #include "reader.h"
+#include "digest.h"
+#include "x509.h"
 #include "util.h"
 
 #include <errno.h>
 #include <grp.h>
+#include <linux/if_packet.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,17 +26,47 @@
 #include <zlib.h>
 
 static volatile sig_atomic_t stop_signal, hup_pending;
-static pcap_t *active_pcap;
+static pcap_t *active_pcap;  /* one worker: the handler breaks its loop */
+/* Stop, seen by every thread (atomic): a signal, the store failed, -c or
+ * --duration reached by any worker. */
+static int stop_all;
 /* the store refused a write (disk full, read-only, locked): stop reading */
-static bool store_broken;
-/* checkpoints (docs/ARCHITECTURE.md, durability): wall-clock schedule */
-static int64_t ckpt_usec, ckpt_next, ckpt_cpu, run_cpu0;
-/* scheduled checkpoints, those whose next interval was stretched, the
- * longest interval used (µs) */
-static int64_t ckpt_count, ckpt_stretched, ckpt_wait_max;
-static int64_t wq_flushed; /* the last swq_flush, wall clock */
+static int store_broken;
+/* checkpoints (docs/ARCHITECTURE.md, durability): the interval */
+static int64_t ckpt_usec, run_cpu0;
+static int64_t cur_run_id;
 
-/* CPU time of this process, µs: what checkpoints cost, whatever the load */
+/* One packet loop: the only one (files, or -i with one worker), or one of
+ * --workers N on a live interface (AF_PACKET fanout), each with an engine
+ * of its own (flow table, dissectors, nDPI, certificate caches) and a lane
+ * of the one store writer. */
+struct worker {
+	struct engine eng;          /* must not move (engine_init) */
+	unsigned idx;
+	bool solo;                  /* the only worker: on the main thread */
+	pcap_t *p;
+	pthread_t th;
+	struct x509_ctx *own_x509;  /* workers after the first: their own */
+	/* checkpoints: the wall-clock schedule; scheduled ones, those whose
+	 * next interval was stretched, the longest interval used (µs) */
+	int64_t ckpt_next, ckpt_cpu;
+	int64_t ckpt_count, ckpt_stretched, ckpt_wait_max;
+	int64_t wq_flushed;         /* the last swq_flush, wall clock */
+	int hup;                    /* atomic: SIGHUP, passed on by the main thread */
+	int finished;               /* atomic: its loop has ended */
+	/* published at each tick (atomics) for the others' progress rows */
+	uint64_t pub_packets, pub_bytes, pub_flows;
+	int64_t pub_ts_first, pub_ts_last;
+	int64_t drops, if_drops;    /* pcap_stats at the end, -1 unknown */
+	int rc;                     /* EXIT_OK or EXIT_INPUT (interface error) */
+};
+static struct worker **workers;
+static unsigned nworkers;
+/* -c and --duration over all workers */
+static uint64_t total_packets;
+static int64_t ts_start_all;
+
+/* CPU time of this process, µs: the run's total */
 static int64_t cpu_us(void)
 {
 	struct timespec ts;
@@ -39,7 +74,21 @@ static int64_t cpu_us(void)
 		return 0;
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
-static int64_t cur_run_id;
+
+/* CPU time of this thread, µs: what its checkpoints cost, whatever the
+ * other threads do */
+static int64_t thread_cpu_us(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static bool stopping(void)
+{
+	return __atomic_load_n(&stop_all, __ATOMIC_RELAXED) != 0;
+}
 
 static void on_signal(int sig)
 {
@@ -48,6 +97,7 @@ static void on_signal(int sig)
 		return;
 	}
 	stop_signal = sig;
+	__atomic_store_n(&stop_all, 1, __ATOMIC_RELAXED);
 	if (active_pcap)
 		pcap_breakloop(active_pcap);
 }
@@ -58,11 +108,23 @@ static bool is_regular(const char *path)
 	return strcmp(path, "-") != 0 && stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
-/* Checkpoint open flows and commit: on schedule, or now (SIGHUP). */
-static void capture_checkpoint(struct engine *e, const char *why)
+/* What this worker has done so far, for the progress rows of all. */
+static void worker_publish(struct worker *w)
 {
+	const struct engine_stats *st = &w->eng.st;
+	__atomic_store_n(&w->pub_packets, st->packets, __ATOMIC_RELAXED);
+	__atomic_store_n(&w->pub_bytes, st->bytes, __ATOMIC_RELAXED);
+	__atomic_store_n(&w->pub_flows, st->flows_written, __ATOMIC_RELAXED);
+	__atomic_store_n(&w->pub_ts_first, st->ts_first, __ATOMIC_RELAXED);
+	__atomic_store_n(&w->pub_ts_last, st->ts_last, __ATOMIC_RELAXED);
+}
+
+/* Checkpoint open flows and commit: on schedule, or now (SIGHUP). */
+static void capture_checkpoint(struct worker *w, const char *why)
+{
+	struct engine *e = &w->eng;
 	struct run_end re;
-	int64_t t0 = cpu_us();
+	int64_t t0 = thread_cpu_us();
 	uint64_t n;
 
 	/* with the store writer, snapshots go to it as copies (dis_snapshot),
@@ -70,29 +132,53 @@ static void capture_checkpoint(struct engine *e, const char *why)
 	n = engine_checkpoint(e, why != NULL);
 
 	memset(&re, 0, sizeof(re));
-	re.ts_first = e->st.ts_first;
-	re.ts_last = e->st.ts_last;
-	re.packets = e->st.packets;
-	re.bytes = e->st.bytes;
-	re.flows = e->st.flows_written;
+	worker_publish(w);
+	/* the run so far: every worker's last published counts (with several,
+	 * each checkpoint's row sums them; the others' are at most a tick old) */
+	for (unsigned k = 0; k < nworkers; k++) {
+		const struct worker *o = workers[k];
+		int64_t a = __atomic_load_n(&o->pub_ts_first, __ATOMIC_RELAXED);
+		int64_t b = __atomic_load_n(&o->pub_ts_last, __ATOMIC_RELAXED);
+		uint64_t pk = __atomic_load_n(&o->pub_packets, __ATOMIC_RELAXED);
+		re.packets += (int64_t)pk;
+		re.bytes += (int64_t)__atomic_load_n(&o->pub_bytes, __ATOMIC_RELAXED);
+		re.flows += (int64_t)__atomic_load_n(&o->pub_flows, __ATOMIC_RELAXED);
+		if (pk && a && (re.ts_first == 0 || a < re.ts_first))
+			re.ts_first = a;
+		if (b > re.ts_last)
+			re.ts_last = b;
+	}
 	engine_run_progress(e, cur_run_id, &re);
-	ckpt_cpu += cpu_us() - t0;
-	if (why)
+	w->ckpt_cpu += thread_cpu_us() - t0;
+	if (why && w->solo)
 		fprintf(stderr, "wireaudit: run %lld: %llu packets, %llu flows written, %u open "
 			"(%llu snapshot rows now) [%s]\n", (long long)cur_run_id,
+			(unsigned long long)e->st.packets, (unsigned long long)e->st.flows_written,
+			e->ft.count, (unsigned long long)n, why);
+	else if (why)
+		fprintf(stderr, "wireaudit: run %lld worker %u: %llu packets, %llu flows written, "
+			"%u open (%llu snapshot rows now) [%s]\n", (long long)cur_run_id, w->idx,
 			(unsigned long long)e->st.packets, (unsigned long long)e->st.flows_written,
 			e->ft.count, (unsigned long long)n, why);
 }
 
 /* Every few packets and on every idle wake-up of a live capture. */
-static void capture_tick(struct engine *e)
+static void capture_tick(struct worker *w)
 {
+	struct engine *e = &w->eng;
 	int64_t now = now_us();
-	if (hup_pending) {
+	bool hup;
+	if (w->solo) {
+		hup = hup_pending != 0;
 		hup_pending = 0;
-		capture_checkpoint(e, "SIGHUP");
-		ckpt_next = now + ckpt_usec;
-	} else if (ckpt_usec > 0 && now >= ckpt_next) {
+	} else {
+		hup = __atomic_exchange_n(&w->hup, 0, __ATOMIC_RELAXED) != 0;
+		worker_publish(w);
+	}
+	if (hup) {
+		capture_checkpoint(w, "SIGHUP");
+		w->ckpt_next = now + ckpt_usec;
+	} else if (ckpt_usec > 0 && now >= w->ckpt_next) {
 		/* A checkpoint writes a row per open flow with news: with
 		 * 10^5..10^6 open flows that takes longer than the interval,
 		 * and checkpoints would follow each other without end (the
@@ -102,34 +188,36 @@ static void capture_tick(struct engine *e)
 		 * time, and the interval stretches (counted in the run's
 		 * statistics) only when the table is that large. */
 		int64_t end, cost, wait;
-		capture_checkpoint(e, NULL);
+		capture_checkpoint(w, NULL);
 		end = now_us();
 		cost = end - now;
 		wait = ckpt_usec;
 		if (cost * 9 > wait) {
 			wait = cost * 9;
-			ckpt_stretched++;
+			w->ckpt_stretched++;
 		}
-		if (wait > ckpt_wait_max)
-			ckpt_wait_max = wait;
-		ckpt_count++;
-		ckpt_next = end + wait;
+		if (wait > w->ckpt_wait_max)
+			w->ckpt_wait_max = wait;
+		w->ckpt_count++;
+		w->ckpt_next = end + wait;
 	} else if (e->wq == NULL) {
 		store_maybe_commit(e->store); /* else the writer commits on time */
-	} else if (now - wq_flushed >= 200000) {
+	} else if (now - w->wq_flushed >= 200000) {
 		/* records wait for a batch of their own (swq.c): on a quiet link,
 		 * hand them over within 0.2 s */
 		swq_flush(e->wq);
-		wq_flushed = now;
+		w->wq_flushed = now;
 	}
-	if (engine_store_failed(e) && !store_broken) {
-		store_broken = true;
-		if (active_pcap)
+	if (engine_store_failed(e) && !__atomic_load_n(&store_broken, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&store_broken, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&stop_all, 1, __ATOMIC_RELAXED);
+		if (w->solo && active_pcap)
 			pcap_breakloop(active_pcap);
 	}
 }
 
 struct loop_ctx {
+	struct worker *w;
 	struct engine *eng;
 	int dlt;
 	const struct capture_opts *o;
@@ -171,6 +259,41 @@ static void progress(struct loop_ctx *lc, bool final)
 		fputc('\n', stderr);
 }
 
+/* A packet of one of several workers: -c and --duration count all of
+ * them (exactly: the packet past the count is not analysed; as with one
+ * worker, the packet that reaches the duration is the last analysed). */
+static void on_packet_shared(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+	struct loop_ctx *lc = (struct loop_ctx *)user;
+	struct engine *e = lc->eng;
+	int64_t ts = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+	bool last = false;
+
+	if (lc->o->count > 0) {
+		uint64_t n = __atomic_add_fetch(&total_packets, 1, __ATOMIC_RELAXED);
+		if ((int64_t)n > lc->o->count) {
+			__atomic_store_n(&stop_all, 1, __ATOMIC_RELAXED);
+			pcap_breakloop(lc->w->p);
+			return;
+		}
+		last = (int64_t)n == lc->o->count;
+	}
+	if (lc->o->duration > 0) {
+		int64_t t0 = 0;
+		if (!__atomic_compare_exchange_n(&ts_start_all, &t0, ts, false, __ATOMIC_RELAXED,
+						 __ATOMIC_RELAXED) && ts - t0 >= lc->o->duration * 1000000)
+			last = true;
+	}
+	engine_packet(e, lc->dlt, ts, data, h->caplen, h->len);
+	lc->file_packets++;
+	if ((lc->file_packets & 63) == 0)
+		capture_tick(lc->w);
+	if (last) {
+		__atomic_store_n(&stop_all, 1, __ATOMIC_RELAXED);
+		pcap_breakloop(lc->w->p);
+	}
+}
+
 static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
 {
 	struct loop_ctx *lc = (struct loop_ctx *)user;
@@ -180,7 +303,7 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *d
 	engine_packet(e, lc->dlt, ts, data, h->caplen, h->len);
 	lc->file_packets++;
 	if ((lc->file_packets & 63) == 0)
-		capture_tick(e);
+		capture_tick(lc->w);
 	if ((lc->file_packets & 1023) == 0 && lc->o->progress)
 		progress(lc, false);
 	if (lc->o->count > 0 && (int64_t)e->st.packets >= lc->o->count) {
@@ -218,7 +341,7 @@ static int consume_threaded(struct loop_ctx *lc, pcap_t *p, FILE *fp, char *err,
 		size_t off = 0;
 		while ((h = reader_rec(c, &off, &data)) != NULL) {
 			on_packet((u_char *)lc, h, data);
-			if (lc->stop || stop_signal || store_broken) {
+			if (lc->stop || stopping()) {
 				stopped = true;
 				break;
 			}
@@ -345,8 +468,47 @@ static int apply_filter(pcap_t *p, const char *filter, const char *what)
 	return 0;
 }
 
-static char *stats_json(const struct engine *e, const char *const *errors, int nerr)
+/* The run's totals: every worker's counters summed (one worker: its own). */
+struct run_totals {
+	struct engine_stats st;
+	struct swq_stats wq;        /* the store writer's lanes, summed */
+	int64_t ckpt_count, ckpt_stretched, ckpt_wait_max, ckpt_cpu;
+	int64_t drops, if_drops;    /* -1: unknown */
+};
+
+static void run_totals(struct run_totals *t)
 {
+	memset(t, 0, sizeof(*t));
+	t->drops = t->if_drops = -1;
+	for (unsigned k = 0; k < nworkers; k++) {
+		const struct worker *w = workers[k];
+		const struct swq_stats *q = &w->eng.wq_folded;
+		engine_stats_add(&t->st, &w->eng.st);
+		t->wq.pushed += q->pushed;
+		t->wq.waits += q->waits;
+		t->wq.wait_us += q->wait_us;
+		t->wq.syncs += q->syncs;
+		if (q->max_depth > t->wq.max_depth)
+			t->wq.max_depth = q->max_depth;
+		if (q->slots > t->wq.slots)
+			t->wq.slots = q->slots;
+		t->ckpt_count += w->ckpt_count;
+		t->ckpt_stretched += w->ckpt_stretched;
+		t->ckpt_cpu += w->ckpt_cpu;
+		if (w->ckpt_wait_max > t->ckpt_wait_max)
+			t->ckpt_wait_max = w->ckpt_wait_max;
+		/* each fanout socket counts the packets it dropped; the
+		 * interface's own drops are the same on each: the first's */
+		if (w->drops >= 0)
+			t->drops = (t->drops < 0 ? 0 : t->drops) + w->drops;
+		if (k == 0)
+			t->if_drops = w->if_drops;
+	}
+}
+
+static char *stats_json(const struct run_totals *t, const char *const *errors, int nerr)
+{
+	const struct engine_stats *st = &t->st;
 	struct jbuf jb;
 	int i;
 	jb_init(&jb);
@@ -354,45 +516,60 @@ static char *stats_json(const struct engine *e, const char *const *errors, int n
 	jb_key(&jb, "decode");
 	jb_obj_open(&jb);
 	for (i = 0; i < DEC_NRESULTS; i++)
-		jb_kv_int(&jb, dec_result_name((enum dec_result)i), (int64_t)e->st.dec[i]);
+		jb_kv_int(&jb, dec_result_name((enum dec_result)i), (int64_t)st->dec[i]);
 	jb_obj_close(&jb);
-	jb_kv_int(&jb, "flows_tcp", (int64_t)e->st.flows_tcp);
-	jb_kv_int(&jb, "flows_udp", (int64_t)e->st.flows_udp);
-	jb_kv_int(&jb, "flows_written", (int64_t)e->st.flows_written);
-	jb_kv_int(&jb, "flows_closed", (int64_t)e->st.flows_closed);
-	jb_kv_int(&jb, "flows_expired", (int64_t)e->st.flows_expired);
-	jb_kv_int(&jb, "flows_evicted", (int64_t)e->st.flows_evicted);
-	jb_kv_int(&jb, "dissector_calls", (int64_t)e->st.dis.dissector_calls);
-	jb_kv_int(&jb, "dissector_bytes", (int64_t)e->st.dis.dissector_bytes);
-	jb_kv_int(&jb, "probe_calls", (int64_t)e->st.dis.probe_calls);
-	jb_kv_int(&jb, "ndpi_packets", (int64_t)e->st.ndpi_packets);
-	jb_kv_int(&jb, "ndpi_stopped", (int64_t)e->st.ndpi_stopped);
-	jb_kv_int(&jb, "bypassed_packets", (int64_t)e->st.bypassed_packets);
-	jb_kv_int(&jb, "stream_gaps", (int64_t)e->st.stream_gaps);
-	jb_kv_int(&jb, "stream_caps", (int64_t)e->st.dis.stream_caps);
-	jb_kv_int(&jb, "retransmissions", (int64_t)e->st.retransmissions);
-	jb_kv_int(&jb, "overlap_mismatches", (int64_t)e->st.overlap_mismatches);
-	jb_kv_int(&jb, "store_errors", (int64_t)e->st.store_errors);
-	if (ckpt_stretched) {
+	jb_kv_int(&jb, "flows_tcp", (int64_t)st->flows_tcp);
+	jb_kv_int(&jb, "flows_udp", (int64_t)st->flows_udp);
+	jb_kv_int(&jb, "flows_written", (int64_t)st->flows_written);
+	jb_kv_int(&jb, "flows_closed", (int64_t)st->flows_closed);
+	jb_kv_int(&jb, "flows_expired", (int64_t)st->flows_expired);
+	jb_kv_int(&jb, "flows_evicted", (int64_t)st->flows_evicted);
+	jb_kv_int(&jb, "dissector_calls", (int64_t)st->dis.dissector_calls);
+	jb_kv_int(&jb, "dissector_bytes", (int64_t)st->dis.dissector_bytes);
+	jb_kv_int(&jb, "probe_calls", (int64_t)st->dis.probe_calls);
+	jb_kv_int(&jb, "ndpi_packets", (int64_t)st->ndpi_packets);
+	jb_kv_int(&jb, "ndpi_stopped", (int64_t)st->ndpi_stopped);
+	jb_kv_int(&jb, "bypassed_packets", (int64_t)st->bypassed_packets);
+	jb_kv_int(&jb, "stream_gaps", (int64_t)st->stream_gaps);
+	jb_kv_int(&jb, "stream_caps", (int64_t)st->dis.stream_caps);
+	jb_kv_int(&jb, "retransmissions", (int64_t)st->retransmissions);
+	jb_kv_int(&jb, "overlap_mismatches", (int64_t)st->overlap_mismatches);
+	jb_kv_int(&jb, "store_errors", (int64_t)st->store_errors);
+	if (t->ckpt_stretched) {
 		/* checkpoints that took more than a tenth of their interval */
 		jb_key(&jb, "checkpoints");
 		jb_obj_open(&jb);
-		jb_kv_int(&jb, "scheduled", ckpt_count);
-		jb_kv_int(&jb, "stretched", ckpt_stretched);
-		jb_kv_int(&jb, "longest_interval_ms", ckpt_wait_max / 1000);
+		jb_kv_int(&jb, "scheduled", t->ckpt_count);
+		jb_kv_int(&jb, "stretched", t->ckpt_stretched);
+		jb_kv_int(&jb, "longest_interval_ms", t->ckpt_wait_max / 1000);
 		jb_obj_close(&jb);
 	}
-	if (e->wq_folded.slots) {
-		/* the store writer thread (swq.h): back-pressure on the packet path */
+	if (t->wq.slots) {
+		/* the store writer thread (swq.h): back-pressure on the packet
+		 * path (with several workers: their lanes summed, the deepest) */
 		jb_key(&jb, "store_writer");
 		jb_obj_open(&jb);
-		jb_kv_int(&jb, "records", (int64_t)e->wq_folded.pushed);
-		jb_kv_int(&jb, "slots", (int64_t)e->wq_folded.slots);
-		jb_kv_int(&jb, "max_queued", (int64_t)e->wq_folded.max_depth);
-		jb_kv_int(&jb, "full_waits", (int64_t)e->wq_folded.waits);
-		jb_kv_int(&jb, "full_wait_us", (int64_t)e->wq_folded.wait_us);
-		jb_kv_int(&jb, "syncs", (int64_t)e->wq_folded.syncs);
+		jb_kv_int(&jb, "records", (int64_t)t->wq.pushed);
+		jb_kv_int(&jb, "slots", (int64_t)t->wq.slots);
+		jb_kv_int(&jb, "max_queued", (int64_t)t->wq.max_depth);
+		jb_kv_int(&jb, "full_waits", (int64_t)t->wq.waits);
+		jb_kv_int(&jb, "full_wait_us", (int64_t)t->wq.wait_us);
+		jb_kv_int(&jb, "syncs", (int64_t)t->wq.syncs);
 		jb_obj_close(&jb);
+	}
+	if (nworkers > 1) {
+		/* --workers: how the kernel spread the traffic */
+		jb_key(&jb, "workers");
+		jb_arr_open(&jb);
+		for (unsigned k = 0; k < nworkers; k++) {
+			const struct worker *w = workers[k];
+			jb_obj_open(&jb);
+			jb_kv_int(&jb, "packets", (int64_t)w->eng.st.packets);
+			jb_kv_int(&jb, "flows_written", (int64_t)w->eng.st.flows_written);
+			jb_kv_int(&jb, "drops", w->drops);
+			jb_obj_close(&jb);
+		}
+		jb_arr_close(&jb);
 	}
 	jb_key(&jb, "input_errors");
 	jb_arr_open(&jb);
@@ -403,25 +580,227 @@ static char *stats_json(const struct engine *e, const char *const *errors, int n
 	return jb_take(&jb);
 }
 
+/* An interface opened for capture: NULL after a message (rc set). */
+static pcap_t *open_live(const struct capture_opts *o, int *rc)
+{
+	char ebuf[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_create(o->iface, ebuf);
+	if (p == NULL) {
+		fprintf(stderr, "wireaudit: %s: %s\n", o->iface, ebuf);
+		*rc = EXIT_INPUT;
+		return NULL;
+	}
+	pcap_set_snaplen(p, o->snaplen);
+	pcap_set_promisc(p, o->promisc);
+	pcap_set_timeout(p, 500);
+	pcap_set_buffer_size(p, 64 * 1024 * 1024);
+	if (pcap_activate(p) < 0) {
+		fprintf(stderr, "wireaudit: %s: %s\n", o->iface, pcap_geterr(p));
+		pcap_close(p);
+		*rc = EXIT_INPUT;
+		return NULL;
+	}
+	if (apply_filter(p, o->filter, o->iface) != 0) {
+		pcap_close(p);
+		*rc = EXIT_USAGE;
+		return NULL;
+	}
+	return p;
+}
+
+/* The sockets of --workers N in one AF_PACKET fanout group, by flow hash
+ * (packet(7)): the kernel hands each packet to one of them, both
+ * directions of a connection to the same one (the hash is symmetric), IP
+ * fragments reassembled first so they follow their flow (FLAG_DEFRAG).
+ * The first socket asks for a group id no one else uses (FLAG_UNIQUEID,
+ * Linux 4.20), the others join it. 0, or -1 after a message. */
+static int join_fanout(struct worker **ws, unsigned n, const char *iface)
+{
+	int id = 0, val;
+	int flags = PACKET_FANOUT_FLAG_DEFRAG;
+
+#ifdef PACKET_FANOUT_FLAG_UNIQUEID
+	socklen_t len = sizeof(val);
+	val = (PACKET_FANOUT_HASH | flags | PACKET_FANOUT_FLAG_UNIQUEID) << 16;
+	if (setsockopt(pcap_fileno(ws[0]->p), SOL_PACKET, PACKET_FANOUT, &val, sizeof(val)) != 0 ||
+	    getsockopt(pcap_fileno(ws[0]->p), SOL_PACKET, PACKET_FANOUT, &val, &len) != 0) {
+		fprintf(stderr, "wireaudit: %s: --workers: cannot create a fanout group: %s\n",
+			iface, strerror(errno));
+		return -1;
+	}
+	id = val & 0xffff;
+#else
+	id = (int)(getpid() & 0xffff);
+	val = id | (PACKET_FANOUT_HASH | flags) << 16;
+	if (setsockopt(pcap_fileno(ws[0]->p), SOL_PACKET, PACKET_FANOUT, &val, sizeof(val)) != 0) {
+		fprintf(stderr, "wireaudit: %s: --workers: cannot create fanout group %d: %s\n",
+			iface, id, strerror(errno));
+		return -1;
+	}
+#endif
+	for (unsigned k = 1; k < n; k++) {
+		val = id | (PACKET_FANOUT_HASH | flags) << 16;
+		if (setsockopt(pcap_fileno(ws[k]->p), SOL_PACKET, PACKET_FANOUT, &val, sizeof(val)) != 0) {
+			fprintf(stderr, "wireaudit: %s: --workers: cannot join fanout group %d: %s\n",
+				iface, id, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* A live interface until a stop: the only worker (on the main thread), or
+ * one of several (on a thread of its own, its callback counting -c and
+ * --duration over all). */
+static void live_loop(struct worker *w, const struct capture_opts *o)
+{
+	struct engine *e = &w->eng;
+	struct loop_ctx lc;
+	pcap_handler cb = w->solo ? on_packet : on_packet_shared;
+
+	memset(&lc, 0, sizeof(lc));
+	lc.w = w;
+	lc.eng = e;
+	lc.dlt = pcap_datalink(w->p);
+	lc.o = o;
+	lc.name = o->iface;
+	lc.start_wall = now_us();
+	while (!stopping()) {
+		int n = pcap_dispatch(w->p, -1, cb, (u_char *)&lc);
+		if (n == PCAP_ERROR) {
+			/* e.g. the interface went down or was removed */
+			fprintf(stderr, "wireaudit: %s: %s; capture stopped, the flows seen "
+				"are stored\n", o->iface, pcap_geterr(w->p));
+			w->rc = EXIT_INPUT;
+			__atomic_store_n(&stop_all, 1, __ATOMIC_RELAXED);
+			break;
+		}
+		if (n == PCAP_ERROR_BREAK || lc.stop)
+			break;
+		/* idle link: expire by wall clock, checkpoint and commit on time */
+		engine_expire(e, now_us() > e->now ? now_us() : e->now);
+		capture_tick(w);
+	}
+	{
+		struct pcap_stat ps;
+		if (pcap_stats(w->p, &ps) == 0) {
+			w->drops = ps.ps_drop;
+			w->if_drops = ps.ps_ifdrop;
+		}
+	}
+}
+
+struct worker_arg {
+	struct worker *w;
+	const struct capture_opts *o;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker_arg *a = arg;
+	struct worker *w = a->w;
+	live_loop(w, a->o);
+	/* its open flows to the writer; its lane closed (the last one stops
+	 * the writer) */
+	engine_flush_all(&w->eng);
+	engine_stop_writer(&w->eng);
+	wa_md_thread_free();
+	__atomic_store_n(&w->finished, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* --workers N: a thread per worker; this thread passes signals on (they
+ * are blocked in the workers) and wakes them to stop. 0, or -1 when not
+ * all could start. */
+static int run_workers(const struct capture_opts *o)
+{
+	struct worker_arg args[ENGINE_MAX_WORKERS];
+	sigset_t all, old;
+	unsigned k, started = 0;
+	bool broke = false;
+	int rc = 0;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (k = 0; k < nworkers; k++) {
+		args[k].w = workers[k];
+		args[k].o = o;
+		if ((rc = pthread_create(&workers[k]->th, NULL, worker_main, &args[k])) != 0)
+			break;
+		started++;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (started < nworkers) {
+		fprintf(stderr, "wireaudit: --workers: cannot start thread %u: %s\n", started,
+			strerror(rc));
+		__atomic_store_n(&stop_all, 1, __ATOMIC_RELAXED);
+	}
+	for (;;) {
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+		unsigned done = 0;
+		if (hup_pending) {
+			hup_pending = 0;
+			for (k = 0; k < started; k++)
+				__atomic_store_n(&workers[k]->hup, 1, __ATOMIC_RELAXED);
+		}
+		if (stopping() && !broke) {
+			/* wake the workers blocked in poll (libpcap's eventfd) */
+			for (k = 0; k < started; k++)
+				pcap_breakloop(workers[k]->p);
+			broke = true;
+		}
+		for (k = 0; k < started; k++)
+			done += (unsigned)__atomic_load_n(&workers[k]->finished, __ATOMIC_ACQUIRE);
+		if (done == started)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	for (k = 0; k < started; k++)
+		pthread_join(workers[k]->th, NULL);
+	/* lanes of threads that never started: closed here */
+	for (k = started; k < nworkers; k++)
+		engine_stop_writer(&workers[k]->eng);
+	return started < nworkers ? -1 : 0;
+}
+
 int capture_run(const struct capture_opts *o)
 {
 	struct store *st = NULL;
-	struct engine eng;
 	struct run_info ri;
 	struct run_end re;
+	struct run_totals tot;
+	struct worker *ws[ENGINE_MAX_WORKERS];
 	char err[512], ebuf[PCAP_ERRBUF_SIZE], rerr[128];
 	char source[4096];
 	char *errors[64];
 	int nerr = 0, rc = EXIT_OK, i;
+	unsigned nw = o->iface && o->workers > 1 ? o->workers : 1, k, ninit = 0;
 	int64_t run_id = 0;
-	int64_t drops = -1, if_drops = -1;
 	struct sigaction sa;
 	char *sj;
 
+	if (nw > ENGINE_MAX_WORKERS)
+		nw = ENGINE_MAX_WORKERS;
 	if (store_open(&st, o->db, false, err, sizeof(err)) != 0) {
 		fprintf(stderr, "wireaudit: %s\n", err);
 		return EXIT_STORE;
 	}
+	for (k = 0; k < nw; k++) {
+		/* an engine is large and must not move: each worker on its own */
+		if ((ws[k] = calloc(1, sizeof(*ws[k]))) == NULL) {
+			fprintf(stderr, "wireaudit: out of memory for %u workers\n", nw);
+			while (k > 0)
+				free(ws[--k]);
+			store_close(st);
+			return EXIT_STORE;
+		}
+		ws[k]->idx = k;
+		ws[k]->solo = nw == 1;
+		ws[k]->drops = ws[k]->if_drops = -1;
+		ws[k]->rc = EXIT_OK;
+	}
+	workers = ws;
+	nworkers = nw;
 	source[0] = 0;
 	if (o->iface) {
 		snprintf(source, sizeof(source), "%s", o->iface);
@@ -436,15 +815,58 @@ int capture_run(const struct capture_opts *o)
 	ri.snaplen = o->snaplen;
 	ri.mode = o->iface ? "live" : "offline";
 	if (store_run_begin(st, &ri, &run_id) != 0) {
-		store_close(st);
-		return EXIT_STORE;
+		rc = EXIT_STORE;
+		goto out;
 	}
-	if (engine_init(&eng, &o->eng, st, run_id, o->x509) != 0) {
-		store_close(st);
-		return EXIT_STORE;
+	/* the interface, once per worker, opened before the engines: an
+	 * interface that cannot be opened costs no engine */
+	if (o->iface) {
+		for (k = 0; k < nw; k++)
+			if ((ws[k]->p = open_live(o, &rc)) == NULL)
+				goto finish;
+		if (nw > 1 && join_fanout(ws, nw, o->iface) != 0) {
+			rc = EXIT_INPUT;
+			goto finish;
+		}
 	}
-	if (o->store_thread && engine_set_writer(&eng, o->store_slots, err, sizeof(err)) != 0)
+	for (k = 0; k < nw; k++) {
+		struct engine_config cfg = o->eng;
+		struct x509_ctx *x = o->x509;
+		if (k > 0 && (x = ws[k]->own_x509 = x509_ctx_new(o->system_ca, o->ca_file)) == NULL) {
+			rc = EXIT_USAGE;
+			goto finish;
+		}
+		/* --max-flows is the run's: each worker holds its share */
+		cfg.max_flows = (o->eng.max_flows + nw - 1) / nw;
+		if (engine_init(&ws[k]->eng, &cfg, st, run_id, x) != 0) {
+			rc = EXIT_STORE;
+			goto finish;
+		}
+		ninit++;
+		/* flow ids unique in the run: worker k takes first+k, +N, ... */
+		ws[k]->eng.ft.next_id += k;
+		ws[k]->eng.ft.id_step = nw;
+	}
+	/* after the interfaces and the anchors (x509_ctx_new reads --ca-file) */
+	if (o->iface && o->drop_user && drop_privileges(o->drop_user) != 0) {
+		rc = EXIT_USAGE;
+		goto finish;
+	}
+	if (nw > 1) {
+		struct engine *es[ENGINE_MAX_WORKERS];
+		for (k = 0; k < nw; k++)
+			es[k] = &ws[k]->eng;
+		/* the store is written by one thread in any case: the workers
+		 * must not share the connection */
+		if (engine_set_writers(es, nw, o->store_slots, err, sizeof(err)) != 0) {
+			fprintf(stderr, "wireaudit: --workers: %s\n", err);
+			rc = EXIT_STORE;
+			goto finish;
+		}
+	} else if (o->store_thread &&
+		   engine_set_writer(&ws[0]->eng, o->store_slots, err, sizeof(err)) != 0) {
 		fprintf(stderr, "wireaudit: %s; writing the store on the packet thread\n", err);
+	}
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -457,75 +879,32 @@ int capture_run(const struct capture_opts *o)
 	sigaction(SIGHUP, &sa, NULL);
 	stop_signal = 0;
 	hup_pending = 0;
-	store_broken = false;
+	__atomic_store_n(&stop_all, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&store_broken, 0, __ATOMIC_RELAXED);
+	total_packets = 0;
+	ts_start_all = 0;
 	cur_run_id = run_id;
 	ckpt_usec = o->checkpoint_sec * 1000000LL;
-	ckpt_next = now_us() + ckpt_usec;
-	ckpt_cpu = 0;
-	ckpt_count = ckpt_stretched = ckpt_wait_max = 0;
+	for (k = 0; k < nw; k++) {
+		ws[k]->ckpt_next = now_us() + ckpt_usec;
+		ws[k]->wq_flushed = now_us();
+	}
 	run_cpu0 = cpu_us();
 
-	if (o->iface) {
-		pcap_t *p = pcap_create(o->iface, ebuf);
-		struct loop_ctx lc;
-		if (p == NULL) {
-			fprintf(stderr, "wireaudit: %s: %s\n", o->iface, ebuf);
+	if (o->iface && nw > 1) {
+		if (run_workers(o) != 0 && rc == EXIT_OK)
 			rc = EXIT_INPUT;
-			goto done;
-		}
-		pcap_set_snaplen(p, o->snaplen);
-		pcap_set_promisc(p, o->promisc);
-		pcap_set_timeout(p, 500);
-		pcap_set_buffer_size(p, 64 * 1024 * 1024);
-		if (pcap_activate(p) < 0) {
-			fprintf(stderr, "wireaudit: %s: %s\n", o->iface, pcap_geterr(p));
-			pcap_close(p);
-			rc = EXIT_INPUT;
-			goto done;
-		}
-		if (apply_filter(p, o->filter, o->iface) != 0) {
-			pcap_close(p);
-			rc = EXIT_USAGE;
-			goto done;
-		}
-		if (o->drop_user && drop_privileges(o->drop_user) != 0) {
-			pcap_close(p);
-			rc = EXIT_USAGE;
-			goto done;
-		}
-		memset(&lc, 0, sizeof(lc));
-		lc.eng = &eng;
-		lc.dlt = pcap_datalink(p);
-		lc.o = o;
-		lc.name = o->iface;
-		lc.start_wall = now_us();
-		active_pcap = p;
-		while (!stop_signal && !store_broken) {
-			int n = pcap_dispatch(p, -1, on_packet, (u_char *)&lc);
-			if (n == PCAP_ERROR) {
-				/* e.g. the interface went down or was removed */
-				fprintf(stderr, "wireaudit: %s: %s; capture stopped, the flows seen "
-					"are stored\n", o->iface, pcap_geterr(p));
-				rc = EXIT_INPUT;
-				break;
-			}
-			if (n == PCAP_ERROR_BREAK)
-				break;
-			/* idle link: expire by wall clock, checkpoint and commit on time */
-			engine_expire(&eng, now_us() > eng.now ? now_us() : eng.now);
-			capture_tick(&eng);
-		}
-		{
-			struct pcap_stat ps;
-			if (pcap_stats(p, &ps) == 0) {
-				drops = ps.ps_drop;
-				if_drops = ps.ps_ifdrop;
-			}
-		}
+		for (k = 0; k < nw; k++)
+			if (ws[k]->rc != EXIT_OK && rc == EXIT_OK)
+				rc = ws[k]->rc;
+	} else if (o->iface) {
+		active_pcap = ws[0]->p;
+		live_loop(ws[0], o);
 		active_pcap = NULL;
-		pcap_close(p);
+		rc = ws[0]->rc;
 	} else {
-		for (i = 0; i < o->nfiles && !stop_signal && !store_broken; i++) {
+		struct engine *eng = &ws[0]->eng;
+		for (i = 0; i < o->nfiles && !stopping(); i++) {
 			struct loop_ctx lc;
 			bool gz;
 			FILE *fp;
@@ -557,7 +936,8 @@ int capture_run(const struct capture_opts *o)
 				break;
 			}
 			memset(&lc, 0, sizeof(lc));
-			lc.eng = &eng;
+			lc.w = ws[0];
+			lc.eng = eng;
 			lc.dlt = pcap_datalink(p);
 			lc.o = o;
 			lc.name = o->files[i];
@@ -597,13 +977,16 @@ int capture_run(const struct capture_opts *o)
 				rc = EXIT_INPUT;
 			}
 			pcap_close(p); /* closes fp */
-			if (o->count > 0 && (int64_t)eng.st.packets >= o->count)
+			if (o->count > 0 && (int64_t)eng->st.packets >= o->count)
 				break;
 		}
 	}
-done:
-	engine_flush_all(&eng);
-	engine_stop_writer(&eng); /* everything written; the store is ours again */
+finish:
+	/* (also after a failed set-up: the run is closed as an error) */
+	for (k = 0; k < ninit; k++) {
+		engine_flush_all(&ws[k]->eng);
+		engine_stop_writer(&ws[k]->eng); /* everything written; the store is ours again */
+	}
 	if (stop_signal && rc == EXIT_OK)
 		rc = EXIT_INTERRUPTED;
 	if (store_failed(st)) {
@@ -611,33 +994,45 @@ done:
 			"what was committed before is kept\n", o->db, store_failed(st));
 		rc = EXIT_STORE;
 	}
-	sj = stats_json(&eng, (const char *const *)errors, nerr);
+	run_totals(&tot);
+	sj = stats_json(&tot, (const char *const *)errors, nerr);
 	memset(&re, 0, sizeof(re));
-	re.ts_first = eng.st.ts_first;
-	re.ts_last = eng.st.ts_last;
-	re.packets = eng.st.packets;
-	re.bytes = eng.st.bytes;
-	re.flows = eng.st.flows_written;
-	re.drops = drops;
-	re.if_drops = if_drops;
+	re.ts_first = tot.st.ts_first;
+	re.ts_last = tot.st.ts_last;
+	re.packets = (int64_t)tot.st.packets;
+	re.bytes = (int64_t)tot.st.bytes;
+	re.flows = (int64_t)tot.st.flows_written;
+	re.drops = tot.drops;
+	re.if_drops = tot.if_drops;
 	re.stats_json = sj;
 	re.status = stop_signal ? "interrupted" : rc == EXIT_OK ? "complete" : "error";
 	if (store_run_end(st, run_id, &re) != 0 && rc == EXIT_OK)
 		rc = EXIT_STORE;
-	if (eng.st.store_errors && rc == EXIT_OK)
+	if (tot.st.store_errors && rc == EXIT_OK)
 		rc = EXIT_STORE;
 	if (!o->quiet)
 		fprintf(stderr, "wireaudit: run %lld: %llu packets, %llu flows written to %s "
 			"(%llu checkpoint rows, %.1f%% of %.2f s CPU)\n",
-			(long long)run_id, (unsigned long long)eng.st.packets,
-			(unsigned long long)eng.st.flows_written, o->db,
-			(unsigned long long)eng.st.checkpoint_rows,
-			100.0 * (double)ckpt_cpu / (double)(cpu_us() - run_cpu0 + 1),
+			(long long)run_id, (unsigned long long)tot.st.packets,
+			(unsigned long long)tot.st.flows_written, o->db,
+			(unsigned long long)tot.st.checkpoint_rows,
+			100.0 * (double)tot.ckpt_cpu / (double)(cpu_us() - run_cpu0 + 1),
 			(double)(cpu_us() - run_cpu0) / 1e6);
 	free(sj);
+out:
+	for (k = 0; k < nw; k++) {
+		if (k < ninit)
+			engine_free(&ws[k]->eng);
+		if (ws[k]->p)
+			pcap_close(ws[k]->p);
+		if (ws[k]->own_x509)
+			x509_ctx_free(ws[k]->own_x509);
+		free(ws[k]);
+	}
+	workers = NULL;
+	nworkers = 0;
 	for (i = 0; i < nerr; i++)
 		free(errors[i]);
-	engine_free(&eng);
 	store_close(st);
 	return rc;
 }

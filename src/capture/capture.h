@@ -29,9 +29,13 @@ struct capture_opts {
 	unsigned store_slots;   /* --store-queue: records in flight at most */
 	bool read_thread;       /* savefiles read by a thread of their own
 				 * (reader.h); --no-read-thread: inline */
+	unsigned workers;       /* --workers: packet workers on a live interface
+				 * (AF_PACKET fanout); 0 or 1: one */
 	struct engine_config eng;
 	struct x509_ctx *x509;  /* --ca-file / --system-ca anchors and certificate
-				 * caches (the caller's: x509_ctx_new, _free) */
+				 * caches (the caller's: x509_ctx_new, _free);
+				 * the first worker's */
+	const char *system_ca, *ca_file; /* for the other workers' own */
 };
 
 

@@ -204,8 +204,20 @@ static void engine_flow_write(struct engine *e, struct flow *f, const char *end_
 		 * observations (dis_snapshot), the flow keeps its context */
 		struct dis_ctx *snap = NULL;
 		if (!handoff && f->dis) {
-			if ((snap = dis_snapshot(f->dis)) == NULL)
-				goto inline_write; /* out of memory: write it here */
+			if ((snap = dis_snapshot(f->dis)) == NULL) {
+				/* out of memory: write it here, or (a shared
+				 * writer: the store is not ours) count it and
+				 * leave the row to the next checkpoint or the
+				 * flow's end */
+				if (!swq_shared(e->wq))
+					goto inline_write;
+				if (tmp) {
+					tmp->finished = true;
+					dis_free(tmp);
+				}
+				e->st.store_errors++;
+				return;
+			}
 			if (c == f->dis) {
 				r.tls = snap->tls;
 				r.certs = snap->certs;
@@ -620,6 +632,61 @@ int engine_set_writer(struct engine *e, unsigned slots, char *err, size_t errlen
 {
 	memset(&e->wq_folded, 0, sizeof(e->wq_folded));
 	return swq_start(&e->wq, e->store, slots, engine_release_ctx, e, err, errlen);
+}
+
+int engine_set_writers(struct engine *const *es, unsigned n, unsigned slots, char *err, size_t errlen)
+{
+	struct swq *lanes[ENGINE_MAX_WORKERS];
+	void *args[ENGINE_MAX_WORKERS];
+	unsigned k;
+
+	if (n == 0 || n > ENGINE_MAX_WORKERS) {
+		snprintf(err, errlen, "store writer: %u producers (1 to %d)", n, ENGINE_MAX_WORKERS);
+		return -1;
+	}
+	for (k = 0; k < n; k++)
+		args[k] = es[k];
+	if (swq_start_shared(lanes, n, es[0]->store, slots, engine_release_ctx, args, err, errlen) != 0)
+		return -1;
+	for (k = 0; k < n; k++) {
+		memset(&es[k]->wq_folded, 0, sizeof(es[k]->wq_folded));
+		es[k]->wq = lanes[k];
+	}
+	return 0;
+}
+
+void engine_stats_add(struct engine_stats *sum, const struct engine_stats *w)
+{
+	int i;
+	sum->packets += w->packets;
+	sum->bytes += w->bytes;
+	for (i = 0; i < DEC_NRESULTS; i++)
+		sum->dec[i] += w->dec[i];
+	sum->flows_tcp += w->flows_tcp;
+	sum->flows_udp += w->flows_udp;
+	sum->flows_written += w->flows_written;
+	sum->flows_evicted += w->flows_evicted;
+	sum->flows_expired += w->flows_expired;
+	sum->flows_closed += w->flows_closed;
+	sum->dis.dissector_calls += w->dis.dissector_calls;
+	sum->dis.dissector_bytes += w->dis.dissector_bytes;
+	sum->dis.probe_calls += w->dis.probe_calls;
+	sum->dis.stream_caps += w->dis.stream_caps;
+	sum->ndpi_packets += w->ndpi_packets;
+	sum->ndpi_flows += w->ndpi_flows;
+	sum->ndpi_stopped += w->ndpi_stopped;
+	sum->bypassed_packets += w->bypassed_packets;
+	sum->stream_gaps += w->stream_gaps;
+	sum->retransmissions += w->retransmissions;
+	sum->overlap_mismatches += w->overlap_mismatches;
+	sum->store_errors += w->store_errors;
+	sum->checkpoint_rows += w->checkpoint_rows;
+	if (w->packets) {
+		if (sum->ts_first == 0 || (w->ts_first && w->ts_first < sum->ts_first))
+			sum->ts_first = w->ts_first;
+		if (w->ts_last > sum->ts_last)
+			sum->ts_last = w->ts_last;
+	}
 }
 
 void engine_writer_sync(struct engine *e)

@@ -107,6 +107,13 @@ void engine_free(struct engine *e);
  * own with slots records in flight at most; snapshots of live flows drain
  * it first. 0, or -1 with err. */
 int engine_set_writer(struct engine *e, unsigned slots, char *err, size_t errlen);
+/* Several engines (live --workers), one writer: each engine gets a lane
+ * of its own (swq_start_shared); each stops its own (engine_stop_writer,
+ * engine_free) and the last one stops the writer. 0, or -1 with err. */
+#define ENGINE_MAX_WORKERS 64
+int engine_set_writers(struct engine *const *es, unsigned n, unsigned slots, char *err, size_t errlen);
+/* sum += w: counters added, the time span widened (the workers' totals) */
+void engine_stats_add(struct engine_stats *sum, const struct engine_stats *w);
 /* Waits for the writer to write everything pushed, releases what it
  * wrote, and folds its refused rows into st (flows_written,
  * checkpoint_rows, store_errors). Afterwards the caller may use the store

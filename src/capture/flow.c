@@ -81,6 +81,7 @@ int flow_table_init(struct flow_table *t, uint32_t max_flows, uint64_t first_id)
 	t->nbuckets = nb;
 	t->max = max_flows;
 	t->next_id = first_id;
+	t->id_step = 1;
 	return 0;
 }
 
@@ -208,7 +209,8 @@ struct flow *flow_insert(struct flow_table *t, const struct flow_key *k, uint32_
 	memset(f, 0, sizeof(*f));
 	f->key = *k;
 	f->hash = h;
-	f->id = t->next_id++;
+	f->id = t->next_id;
+	t->next_id += t->id_step;
 	f->ts_first = f->ts_last = p->ts;
 
 	if (p->l4_proto == IPPROTO_TCP && (p->tcp_flags & (TH_SYN | TH_ACK)) == TH_SYN) {

@@ -130,6 +130,9 @@ struct flow_table {
 	int64_t timeout[FL_NLISTS];
 	struct flow *freelist;
 	uint64_t next_id;
+	uint32_t id_step;          /* ids go up by this (1; the number of
+				    * workers with --workers, each starting
+				    * at its own offset: unique in the run) */
 	/* counters */
 	uint64_t created, evicted, expired;
 };

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <ndpi_api.h>
 
@@ -141,19 +142,21 @@ void wa_ndpi_names(struct wa_ndpi *n, const struct flow *f, char *proto, size_t 
 	snprintf(cat, clen, "%s", cn ? cn : "");
 }
 
+/* nDPI's constant risk names, filled once per process (workers of
+ * --workers ask at the same time: pthread_once) */
+static const char *risk_names[64];
+static pthread_once_t risk_names_once = PTHREAD_ONCE_INIT;
+
+static void risk_names_fill(void)
+{
+	for (int i = 1; i < NDPI_MAX_RISK && i < 64; i++)
+		risk_names[i] = ndpi_risk2str((ndpi_risk_enum)i);
+}
+
 const char *const *wa_ndpi_risk_names(void)
 {
-	/* filled once per process with nDPI's constant strings (the same for
-	 * every thread: a race writes equal pointers; ndpi_risk2str needs no
-	 * module) */
-	static const char *names[64];
-	static int filled;
-	if (!__atomic_load_n(&filled, __ATOMIC_ACQUIRE)) {
-		for (int i = 1; i < NDPI_MAX_RISK && i < 64; i++)
-			names[i] = ndpi_risk2str((ndpi_risk_enum)i);
-		__atomic_store_n(&filled, 1, __ATOMIC_RELEASE);
-	}
-	return names;
+	pthread_once(&risk_names_once, risk_names_fill);
+	return risk_names;
 }
 
 bool wa_ndpi_cleartext(struct wa_ndpi *n, const struct flow *f, bool *credentials)

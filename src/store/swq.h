@@ -6,10 +6,12 @@
  * 45% of a handshake-heavy capture's time, all of it on the packet path.
  * With the writer, the packet thread builds the record and goes on.
  *
- * Single producer (the engine's thread), single consumer (the writer).
- * Records are written in the order they were pushed, so the store receives
- * exactly the sequence of calls a synchronous capture makes: same rows,
- * same ids, same commits.
+ * One writer, one or several producers (live capture with --workers: one
+ * engine per worker), each with a ring of its own (a lane): no lock is
+ * shared per record, one per batch. A lane's records are written in the
+ * order they were pushed, so with one producer the store receives exactly
+ * the sequence of calls a synchronous capture makes: same rows, same ids,
+ * same commits. Lanes are written one after the other, each batch whole.
  *
  * A record may carry up to two objects the producer owns (a flow's
  * dissection context, which the record's pointers reach into): they stay
@@ -22,8 +24,8 @@
  * (the packet path stalls rather than dropping a record); every wait and
  * its length are counted (swq_stats) and stored with the run.
  *
- * Direct access: after swq_sync() returns, the writer is idle and the ring
- * empty; the producer may call the store itself (checkpoints, the run's
+ * Direct access (one producer only): after swq_sync() returns, the writer
+ * is idle and the ring empty; the producer may call the store itself (checkpoints, the run's
  * progress row) until its next swq_push() (the writer's idle commit waits
  * for that too). The mutex orders the two threads' accesses.
  */
@@ -74,6 +76,15 @@ struct swq;
 int swq_start(struct swq **out, struct store *s, unsigned slots,
 	      void (*release)(void *obj, void *arg), void *release_arg,
 	      char *err, size_t errlen);
+/* The same with n producers (n lanes, out[0..n-1]) sharing one writer;
+ * release_args[k] is lane k's. Direct access is not allowed: swq_sync
+ * waits only for the lane's own records. Each lane is stopped by its
+ * producer (swq_stop); the last stop ends the writer. */
+int swq_start_shared(struct swq **out, unsigned n, struct store *s, unsigned slots,
+		     void (*release)(void *obj, void *arg), void *const *release_args,
+		     char *err, size_t errlen);
+/* Whether the lane shares its writer (no direct access to the store). */
+bool swq_shared(const struct swq *q);
 /* The next free record (zeroed), after reclaiming written ones; waits while
  * the ring is full. Fill it, then swq_push. */
 struct swq_msg *swq_slot(struct swq *q);
@@ -82,14 +93,16 @@ void swq_push(struct swq *q);
  * batches): the capture's tick calls it, so a quiet live link's records
  * are written within the writer's idle interval. Cheap when none wait. */
 void swq_flush(struct swq *q);
-/* Waits until every pushed record is written, and reclaims them. */
+/* Waits until every record pushed to this lane is written, and reclaims
+ * them. */
 void swq_sync(struct swq *q);
 /* The store failed (store_failed), as the writer last saw it: NULL or why.
  * Safe to call at any time from the producer. */
 const char *swq_failed(struct swq *q);
 /* Statistics so far (consistent after swq_sync). */
 void swq_get_stats(struct swq *q, struct swq_stats *out);
-/* Syncs, stops and joins the writer, frees the ring. NULL is a no-op. */
+/* Syncs and closes the lane; the last lane stopped stops and joins the
+ * writer and frees the rings. NULL is a no-op. */
 void swq_stop(struct swq *q);
 
 #endif
