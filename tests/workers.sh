@@ -112,6 +112,7 @@ wait $w2; rc2=$?
 wait $w1; rc1=$?
 kill -TERM $tcpd; wait $tcpd 2>/dev/null
 t_is "$rc2" 5 "--workers 2: SIGTERM exits 5"
+[ "$rc2" = 5 ] || sed 's/^/# /' "$T_TMP/w2.err" | head -60
 t_is "$rc1" 5 "one worker: SIGTERM exits 5"
 t_is "$(sqlite3 "$T_TMP/w2.db" 'SELECT mode, status, drops FROM runs')" "live|interrupted|0" \
 	"--workers 2: run row live, interrupted, no kernel drop"
@@ -157,7 +158,9 @@ traffic 100 0 0
 for _ in $(seq 50); do kill -0 $wc 2>/dev/null || break; sleep 0.1; done
 kill -TERM $wc 2>/dev/null
 wait $wc
-t_is "$?" 0 "--workers 2 -c 777: exits 0 by itself"
+rc=$?
+t_is "$rc" 0 "--workers 2 -c 777: exits 0 by itself"
+[ "$rc" = 0 ] || sed 's/^/# /' "$T_TMP/c.err" | head -60
 t_is "$(sqlite3 "$T_TMP/c.db" "SELECT packets, status, (SELECT sum(json_extract(value, '\$.packets')) FROM json_each(json_extract(stats, '\$.workers'))) FROM runs")" \
 	"777|complete|777" "…777 packets analysed over both workers"
 

@@ -358,15 +358,19 @@ void swq_stop(struct swq *q)
 	h = q->h;
 	swq_sync(q);
 	pthread_mutex_lock(&h->mu);
-	q->direct = false;
 	wt = q->wtail;
+	pthread_mutex_unlock(&h->mu);
+	/* before the lane closes: once it has, the last lane to close may
+	 * free every ring */
+	swq_reclaim(q, wt); /* nothing is left: swq_sync wrote it all */
+	pthread_mutex_lock(&h->mu);
+	q->direct = false;
 	last = --h->open == 0;
 	if (last) {
 		h->stop = true;
 		pthread_cond_signal(&h->work);
 	}
 	pthread_mutex_unlock(&h->mu);
-	swq_reclaim(q, wt); /* nothing is left: swq_sync wrote it all */
 	if (!last)
 		return; /* the ring stays until the writer stops */
 	pthread_join(h->th, NULL);
