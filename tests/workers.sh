@@ -129,6 +129,7 @@ t_is "$(sqlite3 "$T_TMP/w2.db" "SELECT sum(json_extract(value, '\$.packets')) = 
 	"1|1" "…their packets and flows add up to the run's"
 t_is "$(sqlite3 "$T_TMP/w2.db" "SELECT min(json_extract(value, '\$.flows_written')) > 20 FROM runs, json_each($stats)")" \
 	1 "…each worker had flows of its own (the kernel spread them by flow hash)"
+echo "# the workers' flows and packets: $(sqlite3 "$T_TMP/w2.db" "SELECT group_concat(json_extract(value, '\$.flows_written') || ' flows ' || json_extract(value, '\$.packets') || ' packets', ', ') FROM runs, json_each($stats)")"
 t_is "$(sqlite3 "$T_TMP/w1.db" "SELECT $stats IS NULL FROM runs")" 1 "one worker: no workers statistics"
 
 # flow ids: unique in the run, from both workers

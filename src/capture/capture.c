@@ -14,6 +14,7 @@
 #include <linux/if_packet.h>
 #include <pthread.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -763,6 +764,20 @@ static int run_workers(const struct capture_opts *o)
 	return started < nworkers ? -1 : 0;
 }
 
+/* --workers by default: the cores this process may run on, less one for
+ * the store writer and the kernel's receive path (with two cores: one
+ * worker; docs/PERFORMANCE.md measures why), at most 8 (the one store
+ * writer takes every worker's records: more than 8 is not measured). */
+static unsigned default_workers(void)
+{
+	cpu_set_t cs;
+	int n = 1;
+	if (sched_getaffinity(0, sizeof(cs), &cs) == 0)
+		n = CPU_COUNT(&cs);
+	n -= 1;
+	return n < 1 ? 1 : n > 8 ? 8 : (unsigned)n;
+}
+
 int capture_run(const struct capture_opts *o)
 {
 	struct store *st = NULL;
@@ -774,7 +789,7 @@ int capture_run(const struct capture_opts *o)
 	char source[4096];
 	char *errors[64];
 	int nerr = 0, rc = EXIT_OK, i;
-	unsigned nw = o->iface && o->workers > 1 ? o->workers : 1, k, ninit = 0;
+	unsigned nw = o->iface ? (o->workers ? o->workers : default_workers()) : 1, k, ninit = 0;
 	int64_t run_id = 0;
 	struct sigaction sa;
 	char *sj;

@@ -30,7 +30,8 @@ struct capture_opts {
 	bool read_thread;       /* savefiles read by a thread of their own
 				 * (reader.h); --no-read-thread: inline */
 	unsigned workers;       /* --workers: packet workers on a live interface
-				 * (AF_PACKET fanout); 0 or 1: one */
+				 * (AF_PACKET fanout); 0: by the cores
+				 * (capture.c default_workers) */
 	struct engine_config eng;
 	struct x509_ctx *x509;  /* --ca-file / --system-ca anchors and certificate
 				 * caches (the caller's: x509_ctx_new, _free);
