@@ -13,6 +13,7 @@
 #include <grp.h>
 #include <linux/if_packet.h>
 #include <pthread.h>
+#include <malloc.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -163,12 +165,52 @@ static void capture_checkpoint(struct worker *w, const char *why)
 			e->ft.count, (unsigned long long)n, why);
 }
 
+/* Huge pages for the flow state once the table is large (docs/
+ * PERFORMANCE.md, "Cost versus scale"). With 10^6 open flows the packet
+ * thread's heap holds 4 GB, and every packet's flow, context and buffers
+ * miss the TLB as well as the cache: on 4 KB pages the page walks cost more
+ * than the work (30% of the user time at 10^6). Debian's kernels give a
+ * region huge pages when it asks (transparent_hugepage=madvise) or always;
+ * glibc's main heap does not ask unless told at start
+ * (GLIBC_TUNABLES=glibc.malloc.hugetlb=1). So from HEAP_THP_FLOWS open
+ * flows on, the heap is advised (MADV_HUGEPAGE) up to its end, again as it
+ * grows, and grows in 64 MB steps (M_TOP_PAD) so that little of each step
+ * is touched before it is advised. Below that, nothing changes: a small
+ * capture keeps small pages and a small RSS. The main heap is the packet
+ * thread's (offline, and one worker); --workers' threads allocate from
+ * arenas of their own, which are not advised. */
+#define HEAP_THP_FLOWS (1u << 15)
+static uintptr_t heap_advised; /* the heap is advised up to here */
+
+static void heap_hugepages(void)
+{
+	uintptr_t end = (uintptr_t)sbrk(0), start;
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	if (end == (uintptr_t)-1 || end < heap_advised + (2u << 20))
+		return;
+	if (heap_advised == 0) {
+		/* the first time: the whole heap (what it holds already
+		 * stays on small pages until khugepaged collapses it) */
+		mallopt(M_TOP_PAD, 64 << 20);
+		start = (uintptr_t)sbrk(0) - (uintptr_t)mallinfo2().arena;
+	} else {
+		start = heap_advised;
+	}
+	start &= ~(pg - 1);
+	end = (end + pg - 1) & ~(pg - 1);
+	if (end > start)
+		(void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+	heap_advised = end;
+}
+
 /* Every few packets and on every idle wake-up of a live capture. */
 static void capture_tick(struct worker *w)
 {
 	struct engine *e = &w->eng;
 	int64_t now = now_us();
 	bool hup;
+	if (w->solo && e->ft.count >= HEAP_THP_FLOWS)
+		heap_hugepages();
 	if (w->solo) {
 		hup = hup_pending != 0;
 		hup_pending = 0;
@@ -337,10 +379,30 @@ static int consume_threaded(struct loop_ctx *lc, pcap_t *p, FILE *fp, char *err,
 		return -3;
 	lc->threaded = true;
 	while (!stopped && (c = reader_next(r)) != NULL) {
-		const struct pcap_pkthdr *h;
-		const uint8_t *data;
-		size_t off = 0;
+		const struct pcap_pkthdr *h, *ah;
+		const uint8_t *data, *adata;
+		size_t off = 0, aoff = 0;
+		/* With 10^5 and more open flows every packet's flow is a cache
+		 * miss (docs/PERFORMANCE.md, "Cost versus scale"): PF_AHEAD
+		 * packets ahead its bucket is fetched, PF_AHEAD/2 ahead the
+		 * flow in it, while this thread works on the packets between.
+		 * Below PF_MIN_FLOWS open flows the table stays in the cache
+		 * and the second decode would only cost (5% at 10^3). */
+		enum { PF_AHEAD = 8, PF_MIN_FLOWS = 1 << 15 };
+		uint64_t hv[PF_AHEAD] = { 0 };
+		unsigned i = 0;
+		for (unsigned n = 0; n < PF_AHEAD && reader_rec(c, &aoff, &adata) != NULL; n++)
+			;
 		while ((h = reader_rec(c, &off, &data)) != NULL) {
+			/* hv[i % PF_AHEAD] was this packet's; it takes the one
+			 * PF_AHEAD ahead, and the flow halfway is fetched */
+			ah = reader_rec(c, &aoff, &adata);
+			if (lc->eng->ft.count >= PF_MIN_FLOWS) {
+				hv[i % PF_AHEAD] = ah ? engine_prefetch_bucket(lc->eng, lc->dlt, adata,
+									       ah->caplen) : 0;
+				engine_prefetch_flow(lc->eng, hv[(i + PF_AHEAD / 2) % PF_AHEAD]);
+			}
+			i++;
 			on_packet((u_char *)lc, h, data);
 			if (lc->stop || stopping()) {
 				stopped = true;

@@ -2,6 +2,7 @@
 #include "flow.h"
 
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 #include <netinet/in.h>
 
@@ -51,9 +52,20 @@ static void flow_table_grow(struct flow_table *t)
 
 	if (nb > t->max_buckets)
 		return;
-	nbk = calloc(nb, sizeof(*nbk));
-	if (nbk == NULL)
+	if ((size_t)nb * sizeof(*nbk) >= (2u << 20)) {
+		/* 2 MB and more (256 Ki buckets): on huge pages where the
+		 * kernel gives them on request (transparent_hugepage=madvise):
+		 * a random bucket per packet would otherwise miss the TLB too
+		 * (docs/PERFORMANCE.md, "Cost versus scale") */
+		void *m = NULL;
+		if (posix_memalign(&m, 2u << 20, (size_t)nb * sizeof(*nbk)) != 0)
+			return;
+		(void)madvise(m, (size_t)nb * sizeof(*nbk), MADV_HUGEPAGE);
+		memset(m, 0, (size_t)nb * sizeof(*nbk));
+		nbk = m;
+	} else if ((nbk = calloc(nb, sizeof(*nbk))) == NULL) {
 		return;
+	}
 	for (i = 0; i < t->nbuckets; i++) {
 		struct flow *f = t->buckets[i], *n;
 		for (; f; f = n) {

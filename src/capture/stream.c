@@ -226,6 +226,18 @@ void stream_consume(struct stream *s, uint32_t n)
 	s->len -= n;
 }
 
+void stream_trim(struct stream *s, struct pool *bufs)
+{
+	if (s->len != 0 || s->buf == NULL)
+		return;
+	if (s->cap_alloc == STREAM_BUF0)
+		pool_put(bufs, s->buf);
+	else
+		free(s->buf);
+	s->buf = NULL;
+	s->cap_alloc = 0;
+}
+
 void stream_release(struct stream *s, struct pool *bufs)
 {
 	struct ooo_seg *g = s->ooo;

@@ -230,6 +230,7 @@ static void dis_run(struct dis_ctx *c, int d)
 		if (r.consumed > len)
 			r.consumed = len;
 		stream_consume(s, (uint32_t)r.consumed);
+		stream_trim(s, c->env->stream_bufs);
 
 		if (c->handoff) {
 			const struct dissector *nd = c->handoff;
