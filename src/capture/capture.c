@@ -679,12 +679,14 @@ static pcap_t *open_live(const struct capture_opts *o, int *rc)
  * Linux 4.20), the others join it. 0, or -1 after a message. */
 static int join_fanout(struct worker **ws, unsigned n, const char *iface)
 {
-	int id = 0, val;
-	int flags = PACKET_FANOUT_FLAG_DEFRAG;
+	/* the option's value: group id in the low 16 bits, mode and flags in
+	 * the high 16 (FLAG_DEFRAG sets the top bit: unsigned arithmetic) */
+	const uint32_t mode = PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG;
+	uint32_t id, val;
 
 #ifdef PACKET_FANOUT_FLAG_UNIQUEID
 	socklen_t len = sizeof(val);
-	val = (PACKET_FANOUT_HASH | flags | PACKET_FANOUT_FLAG_UNIQUEID) << 16;
+	val = (mode | PACKET_FANOUT_FLAG_UNIQUEID) << 16;
 	if (setsockopt(pcap_fileno(ws[0]->p), SOL_PACKET, PACKET_FANOUT, &val, sizeof(val)) != 0 ||
 	    getsockopt(pcap_fileno(ws[0]->p), SOL_PACKET, PACKET_FANOUT, &val, &len) != 0) {
 		fprintf(stderr, "wireaudit: %s: --workers: cannot create a fanout group: %s\n",
@@ -693,18 +695,18 @@ static int join_fanout(struct worker **ws, unsigned n, const char *iface)
 	}
 	id = val & 0xffff;
 #else
-	id = (int)(getpid() & 0xffff);
-	val = id | (PACKET_FANOUT_HASH | flags) << 16;
+	id = (uint32_t)getpid() & 0xffff;
+	val = id | mode << 16;
 	if (setsockopt(pcap_fileno(ws[0]->p), SOL_PACKET, PACKET_FANOUT, &val, sizeof(val)) != 0) {
-		fprintf(stderr, "wireaudit: %s: --workers: cannot create fanout group %d: %s\n",
+		fprintf(stderr, "wireaudit: %s: --workers: cannot create fanout group %u: %s\n",
 			iface, id, strerror(errno));
 		return -1;
 	}
 #endif
 	for (unsigned k = 1; k < n; k++) {
-		val = id | (PACKET_FANOUT_HASH | flags) << 16;
+		val = id | mode << 16;
 		if (setsockopt(pcap_fileno(ws[k]->p), SOL_PACKET, PACKET_FANOUT, &val, sizeof(val)) != 0) {
-			fprintf(stderr, "wireaudit: %s: --workers: cannot join fanout group %d: %s\n",
+			fprintf(stderr, "wireaudit: %s: --workers: cannot join fanout group %u: %s\n",
 				iface, id, strerror(errno));
 			return -1;
 		}
