@@ -175,7 +175,16 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 			}
 			files[o->nfiles++] = optarg;
 			break;
-		case 'i': o->iface = optarg; break;
+		case 'i':
+			if (o->iface) {
+				/* one interface per run for now: a second one was
+				 * silently ignored (issue 14) */
+				fprintf(stderr, "wireaudit: capture: one -i per run (%s and %s given); "
+					"run one capture per interface\n", o->iface, optarg);
+				return EXIT_USAGE;
+			}
+			o->iface = optarg;
+			break;
 		case 'f': o->filter = optarg; break;
 		case 'd': o->db = optarg; break;
 		case 's':
