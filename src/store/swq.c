@@ -35,8 +35,6 @@ struct swq_hub {
 	const char *failed;          /* store_failed() after the last record */
 	unsigned nlanes, open;       /* lanes, and those not yet stopped */
 	struct swq **lanes;
-	uint64_t *from, *to;         /* the writer's, per lane */
-	uint64_t *ef, *eo;
 };
 
 /* One producer's ring (a lane of the hub). */
@@ -52,6 +50,8 @@ struct swq {
 	void *release_arg;
 	struct swq_stats st;         /* under h->mu */
 	uint64_t st_pushed;          /* the producer's, no lock */
+	/* the writer's own: the records it is writing and their refusals */
+	uint64_t w_from, w_to, w_ef, w_eo;
 };
 
 /* Idle writer: commit a batch older than the store's batch time (a quiet
@@ -103,8 +103,8 @@ static void *swq_main(void *arg)
 		if (!hub_has_work(h) && h->stop)
 			break;
 		for (k = 0; k < h->nlanes; k++) {
-			h->from[k] = h->lanes[k]->wtail;
-			h->to[k] = h->lanes[k]->pub;
+			h->lanes[k]->w_from = h->lanes[k]->wtail;
+			h->lanes[k]->w_to = h->lanes[k]->pub;
 		}
 		pthread_mutex_unlock(&h->mu);
 
@@ -112,8 +112,8 @@ static void *swq_main(void *arg)
 		 * while writing; a lane's records in its order */
 		for (k = 0; k < h->nlanes; k++) {
 			struct swq *q = h->lanes[k];
-			h->ef[k] = h->eo[k] = 0;
-			for (uint64_t i = h->from[k]; i < h->to[k]; i++) {
+			q->w_ef = q->w_eo = 0;
+			for (uint64_t i = q->w_from; i < q->w_to; i++) {
 				struct swq_msg *m = &q->ring[i % q->slots];
 				int rc;
 				if (m->kind == SWQ_PROGRESS) {
@@ -127,9 +127,9 @@ static void *swq_main(void *arg)
 				}
 				if (rc != 0) {
 					if (m->final)
-						h->ef[k]++;
+						q->w_ef++;
 					else
-						h->eo[k]++;
+						q->w_eo++;
 				}
 			}
 		}
@@ -138,11 +138,11 @@ static void *swq_main(void *arg)
 		pthread_mutex_lock(&h->mu);
 		for (k = 0; k < h->nlanes; k++) {
 			struct swq *q = h->lanes[k];
-			if (q->wtail == h->to[k])
+			if (q->wtail == q->w_to)
 				continue;
-			q->wtail = h->to[k];
-			q->st.errors_final += h->ef[k];
-			q->st.errors_other += h->eo[k];
+			q->wtail = q->w_to;
+			q->st.errors_final += q->w_ef;
+			q->st.errors_other += q->w_eo;
 		}
 		h->failed = failed;
 		pthread_cond_broadcast(&h->done);
@@ -162,10 +162,6 @@ static void hub_free(struct swq_hub *h)
 		free(h->lanes[k]);
 	}
 	free(h->lanes);
-	free(h->from);
-	free(h->to);
-	free(h->ef);
-	free(h->eo);
 	free(h);
 }
 
@@ -184,9 +180,7 @@ int swq_start_shared(struct swq **out, unsigned n, struct store *s, unsigned slo
 	if (h == NULL || n == 0)
 		goto oom;
 	h->nlanes = h->open = n;
-	if ((h->lanes = calloc(n, sizeof(*h->lanes))) == NULL ||
-	    (h->from = calloc(n, sizeof(uint64_t))) == NULL || (h->to = calloc(n, sizeof(uint64_t))) == NULL ||
-	    (h->ef = calloc(n, sizeof(uint64_t))) == NULL || (h->eo = calloc(n, sizeof(uint64_t))) == NULL)
+	if ((h->lanes = calloc(n, sizeof(*h->lanes))) == NULL)
 		goto oom;
 	for (unsigned k = 0; k < n; k++) {
 		struct swq *q = calloc(1, sizeof(*q));
