@@ -379,30 +379,10 @@ static int consume_threaded(struct loop_ctx *lc, pcap_t *p, FILE *fp, char *err,
 		return -3;
 	lc->threaded = true;
 	while (!stopped && (c = reader_next(r)) != NULL) {
-		const struct pcap_pkthdr *h, *ah;
-		const uint8_t *data, *adata;
-		size_t off = 0, aoff = 0;
-		/* With 10^5 and more open flows every packet's flow is a cache
-		 * miss (docs/PERFORMANCE.md, "Cost versus scale"): PF_AHEAD
-		 * packets ahead its bucket is fetched, PF_AHEAD/2 ahead the
-		 * flow in it, while this thread works on the packets between.
-		 * Below PF_MIN_FLOWS open flows the table stays in the cache
-		 * and the second decode would only cost (5% at 10^3). */
-		enum { PF_AHEAD = 8, PF_MIN_FLOWS = 1 << 15 };
-		uint64_t hv[PF_AHEAD] = { 0 };
-		unsigned i = 0;
-		for (unsigned n = 0; n < PF_AHEAD && reader_rec(c, &aoff, &adata) != NULL; n++)
-			;
+		const struct pcap_pkthdr *h;
+		const uint8_t *data;
+		size_t off = 0;
 		while ((h = reader_rec(c, &off, &data)) != NULL) {
-			/* hv[i % PF_AHEAD] was this packet's; it takes the one
-			 * PF_AHEAD ahead, and the flow halfway is fetched */
-			ah = reader_rec(c, &aoff, &adata);
-			if (lc->eng->ft.count >= PF_MIN_FLOWS) {
-				hv[i % PF_AHEAD] = ah ? engine_prefetch_bucket(lc->eng, lc->dlt, adata,
-									       ah->caplen) : 0;
-				engine_prefetch_flow(lc->eng, hv[(i + PF_AHEAD / 2) % PF_AHEAD]);
-			}
-			i++;
 			on_packet((u_char *)lc, h, data);
 			if (lc->stop || stopping()) {
 				stopped = true;

@@ -22,7 +22,6 @@
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <stddef.h>
 #include <string.h>
 #include <netinet/in.h>
 
@@ -431,38 +430,6 @@ static void engine_tcp(struct engine *e, struct flow *f, const struct pkt *p, in
 		s->fin = true;
 		f->tcp_state |= d == FLOW_DIR_C2S ? FLOW_FIN_C : FLOW_FIN_S;
 	}
-}
-
-uint64_t engine_prefetch_bucket(const struct engine *e, int dlt, const uint8_t *data, uint32_t caplen)
-{
-	struct pkt p;
-	struct flow_key k;
-	bool a_is_src;
-	uint32_t h;
-
-	p.ts = 0;
-	p.wire_len = caplen;
-	if (decode_packet(dlt, data, caplen, &p) != DEC_OK)
-		return 0;
-	flow_key_make(&p, &k, &a_is_src);
-	h = flow_key_hash(&k);
-	__builtin_prefetch(&e->ft.buckets[h & (e->ft.nbuckets - 1)]);
-	return (uint64_t)h | (1ULL << 32);
-}
-
-void engine_prefetch_flow(const struct engine *e, uint64_t hv)
-{
-	const char *f;
-	if (hv == 0)
-		return;
-	/* the bucket array may have doubled since the bucket was fetched:
-	 * only a hint, and any slot read is valid memory */
-	f = (const char *)e->ft.buckets[(uint32_t)hv & (e->ft.nbuckets - 1)];
-	if (f == NULL)
-		return;
-	__builtin_prefetch(f);                                /* chain, hash, key */
-	__builtin_prefetch(f + 64);                           /* key, counters */
-	__builtin_prefetch(f + offsetof(struct flow, dis));   /* the context pointer */
 }
 
 void engine_packet(struct engine *e, int dlt, int64_t ts, const uint8_t *data,

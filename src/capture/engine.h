@@ -112,12 +112,6 @@ int engine_set_writer(struct engine *e, unsigned slots, char *err, size_t errlen
  * engine_free) and the last one stops the writer. 0, or -1 with err. */
 #define ENGINE_MAX_WORKERS 64
 int engine_set_writers(struct engine *const *es, unsigned n, unsigned slots, char *err, size_t errlen);
-/* Prefetching for a reader that knows the next packets (capture.c): the
- * hash of a packet's flow with its bucket prefetched (0: it does not
- * decode), a few packets ahead; then, fewer packets ahead, the flow in
- * that bucket. Hints only: nothing is changed. */
-uint64_t engine_prefetch_bucket(const struct engine *e, int dlt, const uint8_t *data, uint32_t caplen);
-void engine_prefetch_flow(const struct engine *e, uint64_t hv);
 /* sum += w: counters added, the time span widened (the workers' totals) */
 void engine_stats_add(struct engine_stats *sum, const struct engine_stats *w);
 /* Waits for the writer to write everything pushed, releases what it
