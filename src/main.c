@@ -12,6 +12,7 @@
 #include "config.h"
 #include "digest.h"
 #include "capture.h"
+#include "retention.h"
 #include "export.h"
 #include "ndpi_glue.h"
 #include "report.h"
@@ -113,7 +114,7 @@ enum {
 	OPT_DURATION = 256, OPT_MAX_FLOWS, OPT_STREAM_CAP, OPT_NO_NDPI, OPT_PROGRESS,
 	OPT_FORMAT, OPT_FLOW, OPT_SINCE, OPT_UNTIL, OPT_CA_FILE, OPT_SYSTEM_CA,
 	OPT_CHECKPOINT, OPT_NDPI_MODE, OPT_NO_STORE_THREAD, OPT_STORE_QUEUE, OPT_NO_READ_THREAD,
-	OPT_WORKERS,
+	OPT_WORKERS, OPT_RETAIN_FLOWS, OPT_RETAIN_ROLLUPS, OPT_MAX_DB_SIZE,
 };
 
 /* Trust anchors for certificate validation (docs/CERTIFICATES.md). */
@@ -138,6 +139,9 @@ static const struct option capture_longopts[] = {
 	{ "store-queue", required_argument, NULL, OPT_STORE_QUEUE },
 	{ "no-read-thread", no_argument, NULL, OPT_NO_READ_THREAD },
 	{ "workers", required_argument, NULL, OPT_WORKERS },
+	{ "retain-flows", required_argument, NULL, OPT_RETAIN_FLOWS },
+	{ "retain-rollups", required_argument, NULL, OPT_RETAIN_ROLLUPS },
+	{ "max-db-size", required_argument, NULL, OPT_MAX_DB_SIZE },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
@@ -235,6 +239,25 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 		case OPT_WORKERS:
 			if (parse_num(optarg, 1, ENGINE_MAX_WORKERS, &v, "workers")) return EXIT_USAGE;
 			o->workers = (unsigned)v;
+			break;
+		case OPT_RETAIN_FLOWS:
+		case OPT_RETAIN_ROLLUPS:
+			v = retention_parse_duration(optarg);
+			if (v <= 0) {
+				fprintf(stderr, "wireaudit: --%s: a duration such as 14d, 36h or 90m, not '%s'\n",
+					ch == OPT_RETAIN_FLOWS ? "retain-flows" : "retain-rollups", optarg);
+				return EXIT_USAGE;
+			}
+			*(ch == OPT_RETAIN_FLOWS ? &o->retain_flows_us : &o->retain_rollups_us) = v;
+			break;
+		case OPT_MAX_DB_SIZE:
+			v = retention_parse_size(optarg);
+			if (v < (1LL << 20)) {
+				fprintf(stderr, "wireaudit: --max-db-size: a size of 1M or more such as 20G or 500M,"
+					" not '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			o->max_db_bytes = v;
 			break;
 		case OPT_PROGRESS: o->progress = true; break;
 		case 'q': o->quiet = true; o->progress = false; break;

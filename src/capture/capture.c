@@ -1,6 +1,7 @@
 /* capture.c — the libpcap loop; see capture.h. */
 #define _GNU_SOURCE
 #include "capture.h"
+#include "retention.h"
 #include "json.h"
 #include "store.h"
 #include "swq.h"
@@ -67,6 +68,7 @@ static struct worker **workers;
 static unsigned nworkers;
 /* -c and --duration over all workers */
 static uint64_t total_packets;
+static struct retention *run_ret; /* --retain-*, --max-db-size: or NULL */
 static int64_t ts_start_all;
 
 /* CPU time of this process, µs: the run's total */
@@ -614,6 +616,25 @@ static char *stats_json(const struct run_totals *t, const char *const *errors, i
 		}
 		jb_arr_close(&jb);
 	}
+	if (run_ret) {
+		/* --retain-flows / --retain-rollups / --max-db-size: what
+		 * retention did in this run (src/store/retention.c) */
+		struct retention_stats rs;
+		retention_get_stats(run_ret, &rs);
+		jb_key(&jb, "retention");
+		jb_obj_open(&jb);
+		jb_kv_int(&jb, "days_rolled_up", rs.days_rolled);
+		jb_kv_int(&jb, "flows_rolled_up", rs.flows_rolled);
+		jb_kv_int(&jb, "rows_before", rs.rows_before);
+		jb_kv_int(&jb, "rows_after", rs.rows_after);
+		jb_kv_int(&jb, "days_removed", rs.days_dropped);
+		jb_kv_int(&jb, "days_removed_for_size", rs.days_dropped_size);
+		jb_kv_int(&jb, "flows_removed", rs.flows_dropped);
+		jb_kv_int(&jb, "steps", rs.steps);
+		jb_kv_int(&jb, "busy_ms", rs.busy_us / 1000);
+		jb_kv_int(&jb, "longest_step_ms", rs.longest_step_us / 1000);
+		jb_obj_close(&jb);
+	}
 	jb_key(&jb, "input_errors");
 	jb_arr_open(&jb);
 	for (i = 0; i < nerr; i++)
@@ -844,6 +865,17 @@ int capture_run(const struct capture_opts *o)
 		fprintf(stderr, "wireaudit: %s\n", err);
 		return EXIT_STORE;
 	}
+	if (o->retain_flows_us > 0 || o->retain_rollups_us > 0 || o->max_db_bytes > 0) {
+		struct retention_policy pol = { o->retain_flows_us, o->retain_rollups_us, o->max_db_bytes };
+		if ((run_ret = retention_new(st, &pol, o->quiet)) == NULL) {
+			fprintf(stderr, "wireaudit: out of memory\n");
+			store_close(st);
+			return EXIT_STORE;
+		}
+		/* stepped after the store's commits, on the thread that
+		 * owns the store (the store writer while it runs) */
+		store_set_retention(st, run_ret);
+	}
 	for (k = 0; k < nw; k++) {
 		/* an engine is large and must not move: each worker on its own */
 		if ((ws[k] = calloc(1, sizeof(*ws[k]))) == NULL) {
@@ -1048,6 +1080,10 @@ finish:
 	}
 	if (stop_signal && rc == EXIT_OK)
 		rc = EXIT_INTERRUPTED;
+	/* what retention has left to do at the run's last packet time, so a
+	 * run leaves its store within the policy */
+	if (run_ret && !store_failed(st) && retention_run(run_ret, store_ts_max(st)) != 0 && rc == EXIT_OK)
+		rc = EXIT_STORE;
 	if (store_failed(st)) {
 		fprintf(stderr, "wireaudit: %s: capture stopped: the database cannot be written (%s); "
 			"what was committed before is kept\n", o->db, store_failed(st));
@@ -1092,6 +1128,9 @@ out:
 	nworkers = 0;
 	for (i = 0; i < nerr; i++)
 		free(errors[i]);
+	store_set_retention(st, NULL);
 	store_close(st);
+	retention_free(run_ret);
+	run_ret = NULL;
 	return rc;
 }

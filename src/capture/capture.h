@@ -32,6 +32,10 @@ struct capture_opts {
 	unsigned workers;       /* --workers: packet workers on a live interface
 				 * (AF_PACKET fanout); 0: by the cores
 				 * (capture.c default_workers) */
+	/* retention (src/store/retention.h): 0 each, off */
+	int64_t retain_flows_us;   /* --retain-flows: roll up flows older than this */
+	int64_t retain_rollups_us; /* --retain-rollups: remove roll-ups older than this */
+	int64_t max_db_bytes;      /* --max-db-size */
 	struct engine_config eng;
 	struct x509_ctx *x509;  /* --ca-file / --system-ca anchors and certificate
 				 * caches (the caller's: x509_ctx_new, _free);

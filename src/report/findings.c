@@ -93,7 +93,7 @@ enum { RP_H_VER_N, RP_H_VER_RANK, RP_H_CLS_N, RP_H_CLS_ORD };
 
 /* The flow query's columns: the flow's own, then the key columns. */
 enum { RP_F_ID, RP_F_CLIENT, RP_F_TF, RP_F_TL, RP_F_SNI, RP_F_CREDS, RP_F_AUTHM, RP_F_SIP, RP_F_PORT,
-       RP_F_PROTO, RP_F_RUN, RP_F_KEY };
+       RP_F_PROTO, RP_F_RUN, RP_F_N, RP_F_KEY };
 /* The rule query's columns: masks, coverage, histograms, then evidence and causes. */
 enum { RP_R_REL, RP_R_OBS, RP_R_HIT, RP_R_COV, RP_R_SEC, RP_R_PROTO, RP_R_VER, RP_R_VRANK, RP_R_CIPH, RP_R_CLS,
        RP_R_EV };
@@ -234,7 +234,7 @@ static void rp_tup_fold(struct rp_scan *S)
 
 /* Coverage counters of one flow: its times and run; its tuple's counters
  * wait in the tuple (rp_tup_fold). */
-static void rp_scan_coverage(struct rp_scan *S, const struct store_row *r, struct rp_tup *t)
+static void rp_scan_coverage(struct rp_scan *S, const struct store_row *r, struct rp_tup *t, int64_t n)
 {
 	struct rp_report *rep = S->rep;
 	int64_t tf = store_col_int(r, RP_F_TF), tl = store_col_int(r, RP_F_TL);
@@ -243,8 +243,12 @@ static void rp_scan_coverage(struct rp_scan *S, const struct store_row *r, struc
 		rep->win_first = tf;
 	if (rep->flows == 0 || tl > rep->win_last)
 		rep->win_last = tl;
-	rep->flows++;
-	t->nflows++;
+	rep->flows += n;
+	t->nflows += (uint64_t)n;
+	if (!store_col_null(r, RP_F_N)) {
+		rep->rolled_flows += n;
+		rep->rolled_rows++;
+	}
 	if (!store_col_null(r, RP_F_RUN) && store_col_int(r, RP_F_RUN) != S->last_run) {
 		S->last_run = store_col_int(r, RP_F_RUN);
 		*rp_map_at(&S->m, rp_key(RP_T_RUN, 0, (uint64_t)S->last_run & 0xffffffffULL), NULL) =
@@ -403,9 +407,9 @@ static int64_t rp_tuple(struct rp_scan *S, const struct store_row *r, int nkey)
 	return (int64_t)ix;
 }
 
-/* Count one more flow of client cid for the pair (tag, id); the new count
- * (1: the first). */
-static int64_t rp_cli_inc(struct rp_scan *S, uint32_t cid, int tag, uint32_t id)
+/* Count n more flows of client cid for the pair (tag, id) (n > 1: a
+ * roll-up row); the count before (0: the client's first for the pair). */
+static int64_t rp_cli_inc(struct rp_scan *S, uint32_t cid, int tag, uint32_t id, int64_t n)
 {
 	struct rp_cli *c;
 	uint64_t k32 = ((uint64_t)tag << 28) | id, *e;
@@ -421,17 +425,19 @@ static int64_t rp_cli_inc(struct rp_scan *S, uint32_t cid, int tag, uint32_t id)
 		e = S->cpool + c->off;
 		for (i = 0; i < c->n; i++)
 			if ((e[i] >> 32) == k32) {
-				if ((uint32_t)e[i] < UINT32_MAX) {
-					e[i]++;
-					return (int64_t)(uint32_t)e[i];
+				if (n < UINT32_MAX && (uint32_t)e[i] < UINT32_MAX - (uint32_t)n) {
+					int64_t before = (int64_t)(uint32_t)e[i];
+					e[i] += (uint64_t)n;
+					return before;
 				}
 				break;  /* the count needs 64 bits: spill */
 			}
-		if (i == c->n && c->n < c->cap) {
-			e[c->n++] = (k32 << 32) | 1;
-			return 1;
+		if (i == c->n && c->n < c->cap && n < UINT32_MAX) {
+			e[c->n++] = (k32 << 32) | (uint64_t)n;
+			return 0;
 		}
-		if (i == c->n && c->n < RP_CLI_SMALL && S->cpooln + (size_t)c->n * 2 + 4 <= UINT32_MAX) {
+		if (i == c->n && c->n < RP_CLI_SMALL && n < UINT32_MAX &&
+		    S->cpooln + (size_t)c->n * 2 + 4 <= UINT32_MAX) {
 			/* move to a place twice the size at the end of the pool */
 			uint32_t ncap = c->cap ? c->cap * 2 : 4;
 			S->cpool = rp_grow(S->cpool, &S->cpoolcap, S->cpooln + ncap - 1, sizeof(*S->cpool));
@@ -439,8 +445,8 @@ static int64_t rp_cli_inc(struct rp_scan *S, uint32_t cid, int tag, uint32_t id)
 			c->off = (uint32_t)S->cpooln;
 			c->cap = ncap;
 			S->cpooln += ncap;
-			S->cpool[c->off + c->n++] = (k32 << 32) | 1;
-			return 1;
+			S->cpool[c->off + c->n++] = (k32 << 32) | (uint64_t)n;
+			return 0;
 		}
 		/* spill: the client's pairs go to mc */
 		e = S->cpool + c->off;
@@ -450,7 +456,11 @@ static int64_t rp_cli_inc(struct rp_scan *S, uint32_t cid, int tag, uint32_t id)
 		c->spilled = true;
 		c->n = 0;
 	}
-	return ++*rp_map_at(&S->mc, rp_key(tag, id, cid), NULL);
+	{
+		int64_t *v = rp_map_at(&S->mc, rp_key(tag, id, cid), NULL), before = *v;
+		*v += n;
+		return before;
+	}
 }
 
 /* The index stored under key, numbered 0.. in order of first use (*n
@@ -501,6 +511,8 @@ static int cb_scan(const struct store_row *r, void *arg)
 	struct rp_scan *S = arg;
 	struct rp_report *rep = S->rep;
 	int64_t flow_id = store_col_int(r, RP_F_ID), ti = rp_tuple(S, r, S->nkey);
+	/* a roll-up row stands for n flows (src/store/retention.c) */
+	int64_t n = store_col_null(r, RP_F_N) ? 1 : store_col_int(r, RP_F_N);
 	const char *cip = store_col_text(r, RP_F_CLIENT);
 	struct rp_tup *t;
 	const uint32_t *tids;
@@ -517,11 +529,11 @@ static int cb_scan(const struct store_row *r, void *arg)
 	relm = t->relm;
 	obsm = t->obsm;
 	hitm = t->hitm;
-	rp_scan_coverage(S, r, t);
+	rp_scan_coverage(S, r, t, n);
 	if ((relm | hitm) == 0) {
 		for (i = 0; i < S->nreq; i++)
 			if (obsm & (1ULL << i))
-				rep->reqs[i].n_observable++;
+				rep->reqs[i].n_observable += n;
 		return 0;
 	}
 	sip = store_col_text(r, RP_F_SIP);
@@ -540,10 +552,10 @@ static int cb_scan(const struct store_row *r, void *arg)
 	sid = id;
 	for (i = 0; i < S->nreq; i++) {
 		if (obsm & (1ULL << i))
-			rep->reqs[i].n_observable++;
+			rep->reqs[i].n_observable += n;
 		if (relm & (1ULL << i)) {
-			rep->reqs[i].n_relevant++;
-			(*rp_map_at(&S->m, rp_key(RP_T_REL, (uint64_t)i, sid), NULL))++;
+			rep->reqs[i].n_relevant += n;
+			*rp_map_at(&S->m, rp_key(RP_T_REL, (uint64_t)i, sid), NULL) += n;
 		}
 	}
 	if (hitm == 0)
@@ -566,8 +578,8 @@ static int cb_scan(const struct store_row *r, void *arg)
 			g->tf = tf;
 		if (g->flows == 0 || tl > g->tl)
 			g->tl = tl;
-		g->flows++;
-		g->creds += store_col_int(r, RP_F_CREDS);
+		g->flows += n;
+		g->creds += store_col_int(r, RP_F_CREDS) * n;
 		if ((authm = store_col_text(r, RP_F_AUTHM)) != NULL) {
 			id = rp_str_id(&S->strs, authm, true);
 			for (j = 0; j < g->nauthm && g->authm[j] != id; j++)
@@ -586,23 +598,26 @@ static int cb_scan(const struct store_row *r, void *arg)
 				g->samples[j] = g->samples[j - 1];
 			g->samples[j] = flow_id;
 		}
-		if (rp_cli_inc(S, cid, RP_T_CLIENT, (uint32_t)gid) == 1)
+		if (rp_cli_inc(S, cid, RP_T_CLIENT, (uint32_t)gid, n) == 0)
 			g->nclients++;
 		if (!store_col_null(r, RP_F_SNI)) {
 			id = rp_str_id(&S->strs, store_col_text(r, RP_F_SNI), true);
-			(*rp_map_at(&S->m, rp_key(RP_T_SNI, (uint64_t)gid, id), NULL))++;
+			*rp_map_at(&S->m, rp_key(RP_T_SNI, (uint64_t)gid, id), NULL) += n;
 		}
 		id = tids[S->evcol[k]];
-		(*rp_map_at(&S->m, rp_key(RP_T_EV, (uint64_t)gid, id), NULL))++;
+		*rp_map_at(&S->m, rp_key(RP_T_EV, (uint64_t)gid, id), NULL) += n;
 		/* the rollup by cause */
 		id = tids[S->nev + S->causecol[k]];
 		if ((rid = rp_scan_rollup(S, k, id)) < 0)
 			return -1;
 		ro = &S->roll[rid];
-		ro->flows++;
-		if (++*rp_map_at(&S->m, rp_key(RP_T_RSRV, (uint64_t)rid, sid), NULL) == 1)
-			ro->nservers++;
-		if (rp_cli_inc(S, cid, RP_T_RCLI, (uint32_t)rid) == 1)
+		ro->flows += n;
+		{
+			bool fresh;
+			*rp_map_at(&S->m, rp_key(RP_T_RSRV, (uint64_t)rid, sid), &fresh) += n;
+			ro->nservers += fresh;
+		}
+		if (rp_cli_inc(S, cid, RP_T_RCLI, (uint32_t)rid, n) == 0)
 			ro->nclients++;
 		if (rp_kinds[k].violation)
 			vm |= 1ULL << S->kreq[k];
@@ -613,10 +628,10 @@ static int cb_scan(const struct store_row *r, void *arg)
 		bool fresh;
 		if (!(vm & 1))
 			continue;
-		rq->v_flows++;
+		rq->v_flows += n;
 		rp_map_at(&S->m, rp_key(RP_T_VSRV, (uint64_t)i, sid), &fresh);
 		rq->v_servers += fresh;
-		rq->v_clients += rp_cli_inc(S, cid, RP_T_VCLI, (uint32_t)i) == 1;
+		rq->v_clients += rp_cli_inc(S, cid, RP_T_VCLI, (uint32_t)i, n) == 0;
 	}
 	return 0;
 }
@@ -1187,7 +1202,7 @@ static char *rp_flows_sql(void)
 	struct rp_sb sql = { NULL, 0, 0 };
 	int i;
 	rp_sb_add(&sql, "SELECT flow_id, client_ip, ts_first, ts_last, sni, creds, authm, server_ip,"
-		  " server_port, protocol, run_id");
+		  " server_port, protocol, run_id, n");
 	for (i = 0; rp_key_cols[i]; i++) {
 		rp_sb_add(&sql, ", ");
 		rp_sb_add(&sql, rp_key_cols[i]);

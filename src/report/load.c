@@ -46,7 +46,7 @@ static const char rf_view_sql[] =
 	"CREATE TEMP VIEW rf AS SELECT f.flow_id AS flow_id, f.run_id AS run_id, f.ts_first AS ts_first,"
 	" f.ts_last AS ts_last, f.transport AS transport, f.client_ip AS client_ip,"
 	" f.server_ip AS server_ip, f.server_port AS server_port, f.protocol AS protocol,"
-	" f.security AS security, f.client_by AS client_by,"
+	" f.security AS security, f.client_by AS client_by, ru.flows AS n,"
 	" wa_zone(f.client_ip) AS cz, wa_zone(f.server_ip) AS sz, wa_envname(f.server_ip) AS senvname,"
 	" t.flow_id IS NOT NULL AS has_tls, s.ver AS ver, s.vrank AS vrank, c.cmax AS cmax, c.c13 AS c13,"
 	" s.cipher_id AS cipher_id, COALESCE(s.cipher, '0x0000') AS cipher, s.cclass AS cclass, s.cfs AS cfs,"
@@ -94,6 +94,7 @@ static const char rf_view_sql[] =
 	" LEFT JOIN chains ch ON ch.chain_id = t.server_chain"
 	" LEFT JOIN rp_tv v ON v.flow_id = t.flow_id"
 	" LEFT JOIN cleartext ct ON ct.flow_id = f.flow_id"
+	" LEFT JOIN rollups ru ON ru.flow_id = f.flow_id"
 	" WHERE " RP_IN_WINDOW("f") STORE_SQL_NO_FLATTEN;
 
 /* The environment label of each TLS flow's server, with its leaf
@@ -190,6 +191,24 @@ static int cb_runs(int n, const char *const *v, void *a)
 	return 0;
 }
 
+static int cb_rolled(int n, const char *const *v, void *a)
+{
+	struct rp_report *rep = a;
+	struct rp_rolled_day *d, *nd;
+	if (n < 5)
+		return 0;
+	nd = realloc(rep->rolled_days, sizeof(*nd) * (size_t)(rep->nrolled_days + 1));
+	if (nd == NULL)
+		return -1;
+	rep->rolled_days = nd;
+	d = &rep->rolled_days[rep->nrolled_days++];
+	d->day = rp_num(v[0]);
+	d->removed = v[1] && rp_num(v[1]) != 0;
+	d->flows = d->removed ? (v[2] ? rp_num(v[2]) : 0) : (v[4] ? rp_num(v[4]) : 0);
+	snprintf(d->reason, sizeof(d->reason), "%s", v[3] ? v[3] : "");
+	return 0;
+}
+
 /* The flow counts, the cleartext protocols, the security states, the TLS
  * version and cipher class histograms and the runs with flows in the
  * window come from the findings scan (rp_findings, which runs first). */
@@ -204,6 +223,18 @@ int rp_coverage(struct rp_report *rep)
 		   " OR ((CAST(?1 AS INTEGER) < 0 OR ts_last >= CAST(?1 AS INTEGER))"
 		   " AND (CAST(?2 AS INTEGER) < 0 OR ts_first < CAST(?2 AS INTEGER)))"
 		   " ORDER BY run_id", p, 2, cb_runs, rep) != 0)
+		return -1;
+	/* days of the window that retention rolled up or removed: the report
+	 * says which of its counts come from roll-ups, and where nothing is
+	 * left (src/store/retention.c) */
+	if (rp_q(rep, "SELECT day, max(action = 'drop'), sum(CASE WHEN action = 'drop' THEN flows END),"
+		   " (SELECT l2.reason FROM retention_log l2 WHERE l2.day = l.day ORDER BY l2.id DESC LIMIT 1),"
+		   " (SELECT l3.flows FROM retention_log l3 WHERE l3.day = l.day AND l3.action = 'rollup'"
+		   "  ORDER BY l3.id DESC LIMIT 1)"
+		   " FROM retention_log l"
+		   " WHERE (CAST(?1 AS INTEGER) < 0 OR (day + 1) * 86400000000 > CAST(?1 AS INTEGER))"
+		   " AND (CAST(?2 AS INTEGER) < 0 OR day * 86400000000 < CAST(?2 AS INTEGER))"
+		   " GROUP BY day ORDER BY day", p, 2, cb_rolled, rep) != 0)
 		return -1;
 	return 0;
 }

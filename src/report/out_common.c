@@ -1,8 +1,11 @@
 /* out_common.c — what every report format shares: timestamps, counts,
  * the not-observable lines, numbers for people, rollup lines. Every string
  * from the wire is escaped by the format that prints it. */
+#define _GNU_SOURCE
 #include "report_int.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "export.h"
@@ -104,3 +107,78 @@ void rp_srv_line(const struct rp_rollup_srv *s, char *buf, size_t len)
 		 s->protocol ? s->protocol : "-");
 }
 
+
+/* Days as ranges: "2026-01-01..2026-01-05, 2026-02-01" (removed or rolled
+ * up as asked). Only dates and digits: nothing to escape. */
+static void rp_day_ranges(const struct rp_report *rep, bool removed, char **buf, size_t *len)
+{
+	FILE *f = open_memstream(buf, len);
+	int i = 0, n = 0;
+	if (f == NULL) {
+		*buf = NULL;
+		return;
+	}
+	while (i < rep->nrolled_days) {
+		int j;
+		char a[TSSTR_MAX], b[TSSTR_MAX];
+		if (rep->rolled_days[i].removed != removed) {
+			i++;
+			continue;
+		}
+		for (j = i; j + 1 < rep->nrolled_days && rep->rolled_days[j + 1].removed == removed &&
+			    rep->rolled_days[j + 1].day == rep->rolled_days[j].day + 1; j++)
+			;
+		ts_to_rfc3339(rep->rolled_days[i].day * 86400000000LL, a, sizeof(a));
+		ts_to_rfc3339(rep->rolled_days[j].day * 86400000000LL, b, sizeof(b));
+		if (j > i)
+			fprintf(f, "%s%.10s..%.10s", n++ ? ", " : "", a, b);
+		else
+			fprintf(f, "%s%.10s", n++ ? ", " : "", a);
+		i = j + 1;
+	}
+	fclose(f);
+}
+
+bool rp_window_splits_days(const struct rp_report *rep)
+{
+	return (rep->o->since >= 0 && rep->o->since % 86400000000LL != 0) ||
+	       (rep->o->until >= 0 && rep->o->until % 86400000000LL != 0);
+}
+
+/* The retention lines of the coverage (text, Markdown, HTML): NULL when
+ * the window has nothing from roll-ups and nothing removed; else up to two
+ * sentences, malloc'ed, the caller frees. */
+char *rp_retention_note(const struct rp_report *rep, bool removed)
+{
+	char *days = NULL, *out = NULL;
+	size_t dl = 0;
+	int64_t flows = 0;
+	const char *reason = "";
+	int i, nd = 0;
+	for (i = 0; i < rep->nrolled_days; i++)
+		if (rep->rolled_days[i].removed == removed) {
+			if (nd == 0)
+				reason = rep->rolled_days[i].reason;
+			nd++;
+			flows += rep->rolled_days[i].flows;
+		}
+	if (!removed && rep->rolled_rows == 0)
+		return NULL;
+	if (removed && nd == 0)
+		return NULL;
+	rp_day_ranges(rep, removed, &days, &dl);
+	if (!removed) {
+		if (asprintf(&out, "%lld flows of this window come from daily roll-ups (%lld rows; days rolled up: %s)."
+			     " Counts are exact for windows that start and end at 00:00 UTC%s",
+			     (long long)rep->rolled_flows, (long long)rep->rolled_rows, days ? days : "",
+			     rp_window_splits_days(rep) ? "; this window's edges fall inside a day, whose"
+			     " rolled-up flows are counted whole" : "") < 0)
+			out = NULL;
+	} else if (asprintf(&out, "No observation is kept of %d day%s of this window (%s: %lld flows),"
+			    " removed by retention (%s): the sensor's data for them is gone",
+			    nd, nd == 1 ? "" : "s", days ? days : "", (long long)flows, reason) < 0) {
+		out = NULL;
+	}
+	free(days);
+	return out;
+}

@@ -1,6 +1,7 @@
 /* out_html.c — one self-contained HTML page (inline CSS and SVG, a CSP that forbids any external resource); wire strings HTML-escaped. */
 #include "report_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -317,6 +318,15 @@ int rp_out_html(const struct rp_report *rep, FILE *out)
 		(long long)rep->tls_flows, (long long)rep->tls13_flows, (long long)rep->tls_certs_seen);
 	fprintf(out, "<dt>Packets / drops</dt><dd>%lld / %lld%s</dd>", (long long)rep->packets,
 		(long long)(rep->drops + rep->if_drops), rep->drops_known ? "" : " (not reported for offline reads)");
+	for (i = 0; i < 2; i++) {
+		char *note = rp_retention_note(rep, i == 1);
+		if (note) {
+			fprintf(out, "<dt>%s</dt><dd>", i == 1 ? "Removed by retention" : "Retention");
+			html_escape(out, note);
+			fputs("</dd>", out);
+		}
+		free(note);
+	}
 	for (i = 0; i < rep->nruns; i++) {
 		fprintf(out, "<dt>Source (run %lld)</dt><dd><span class=\"mono\">", (long long)rep->runs[i].run_id);
 		html_escape(out, rep->runs[i].source);

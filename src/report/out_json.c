@@ -1,6 +1,7 @@
 /* out_json.c — the JSON report (schema in docs/REPORT.md), streamed to the output. */
 #include "report_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -272,6 +273,31 @@ int rp_out_json(const struct rp_report *rep, FILE *out)
 	jb_key(&jb, "drops");
 	if (rep->drops_known) jb_int(&jb, rep->drops + rep->if_drops); else jb_null(&jb);
 	jb_kv_bool(&jb, "drops_warning", rep->drops + rep->if_drops > 0);
+	if (rep->rolled_rows > 0 || rep->nrolled_days > 0) {
+		/* retention (docs/APPLIANCE.md): what of the window comes from
+		 * daily roll-ups, and which days nothing is kept of */
+		jb_key(&jb, "retention");
+		jb_obj_open(&jb);
+		jb_kv_int(&jb, "rolled_up_flows", rep->rolled_flows);
+		jb_kv_int(&jb, "rolled_up_rows", rep->rolled_rows);
+		jb_kv_bool(&jb, "window_splits_days", rp_window_splits_days(rep));
+		jb_key(&jb, "days");
+		jb_arr_open(&jb);
+		for (i = 0; i < rep->nrolled_days; i++) {
+			const struct rp_rolled_day *d = &rep->rolled_days[i];
+			char ts[TSSTR_MAX], day[11];
+			ts_to_rfc3339(d->day * 86400000000LL, ts, sizeof(ts));
+			snprintf(day, sizeof(day), "%.10s", ts);
+			jb_obj_open(&jb);
+			jb_kv_str(&jb, "day", day);
+			jb_kv_str(&jb, "state", d->removed ? "removed" : "rolled_up");
+			jb_kv_int(&jb, "flows", d->flows);
+			jb_kv_str(&jb, "reason", d->reason);
+			jb_obj_close(&jb);
+		}
+		jb_arr_close(&jb);
+		jb_obj_close(&jb);
+	}
 	jb_key(&jb, "sources");
 	jb_arr_open(&jb);
 	for (i = 0; i < rep->nruns; i++) {

@@ -1,6 +1,7 @@
 /* out_md.c — the Markdown report; wire strings backslash-escaped. */
 #include "report_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -56,6 +57,12 @@ int rp_out_md(const struct rp_report *rep, FILE *out)
 	fprintf(out, "- Packets: %lld; drops: %lld\n", (long long)rep->packets, (long long)(rep->drops + rep->if_drops));
 	if (rep->drops + rep->if_drops > 0)
 		fputs("- **Warning: packets were dropped, results may be incomplete**\n", out);
+	for (i = 0; i < 2; i++) {
+		char *note = rp_retention_note(rep, i == 1);
+		if (note)
+			fprintf(out, i == 1 ? "- **Warning: %s**\n" : "- Retention: %s\n", note);
+		free(note);
+	}
 	for (i = 0; i < rep->nruns; i++) {
 		fprintf(out, "- Source run %lld: ", (long long)rep->runs[i].run_id);
 		md_escape(out, rep->runs[i].source);

@@ -1,6 +1,7 @@
 /* out_text.c — the text report for a terminal (colour only on a TTY); wire strings through term_escape. */
 #include "report_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -196,6 +197,13 @@ int rp_out_text(const struct rp_report *rep, FILE *out, bool color)
 	if (rep->drops > 0 || rep->if_drops > 0)
 		fprintf(out, "  %sWARNING: %lld packets dropped: results may be incomplete%s\n",
 			color ? "\033[1;31m" : "", (long long)(rep->drops + rep->if_drops), color ? C_RESET : "");
+	for (i = 0; i < 2; i++) {
+		char *note = rp_retention_note(rep, i == 1);
+		if (note)
+			fprintf(out, "  %s%s: %s%s\n", i == 1 && color ? "\033[1;31m" : "",
+				i == 1 ? "WARNING" : "retention", note, i == 1 && color ? C_RESET : "");
+		free(note);
+	}
 	nn = rp_not_observable_lines(rep, nol);
 	fputs("  not observable:\n", out);
 	for (i = 0; i < nn; i++)

@@ -154,6 +154,14 @@ struct rp_count {
 
 struct rp_zmemo;
 
+/* A day of the window that retention rolled up or removed (retention_log). */
+struct rp_rolled_day {
+	int64_t day;              /* days since 1970-01-01 (UTC) */
+	bool removed;             /* no flow of the day is kept (else: rolled up) */
+	int64_t flows;            /* flows the log says the day held (removed: that stood for) */
+	char reason[16];          /* retain-flows, retain-rollups, max-db-size */
+};
+
 struct rp_report {
 	const struct report_opts *o;
 	struct store *st;
@@ -170,6 +178,9 @@ struct rp_report {
 	/* coverage */
 	int64_t win_first, win_last;     /* observed, microseconds; 0 if no flows */
 	int64_t flows, flows_tcp, flows_handshake, flows_midstream, flows_udp;
+	int64_t rolled_flows, rolled_rows; /* flows of the window read from daily roll-ups, in rows */
+	struct rp_rolled_day *rolled_days; /* the window's days rolled up or removed (retention_log) */
+	int nrolled_days;
 	int64_t tls_flows, tls13_flows, tls_certs_seen, unknown_security;
 	int64_t packets, drops, if_drops;
 	bool drops_known;
@@ -325,6 +336,8 @@ int rp_parse_buffer(struct store *st, int which, const uint8_t *data, size_t len
 
 /* ---- out_common.c: shared by the formats ---- */
 const char *rp_ts(int64_t us, char *buf, size_t len);          /* RFC 3339 or "-" */
+bool rp_window_splits_days(const struct rp_report *rep);
+char *rp_retention_note(const struct rp_report *rep, bool removed); /* NULL or malloc'ed */
 int rp_count_status(const struct rp_report *rep, const char *st);
 double rp_handshake_share(const struct rp_report *rep);
 int rp_not_observable_lines(const struct rp_report *rep, char lines[6][200]);

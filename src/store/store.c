@@ -1,5 +1,6 @@
 /* store.c — SQLite store; see store.h and docs/SCHEMA.md. */
 #include "store.h"
+#include "retention.h"
 #include "digest.h"
 #include "dissect.h"
 #include "json.h"
@@ -371,6 +372,28 @@ static const char *const migrations[] = {
 	"  bit INTEGER PRIMARY KEY,"
 	"  name TEXT NOT NULL"
 	");",
+	/* 4 -> 5: retention (issue 14). A day's flows past --retain-flows are
+	 * rolled up: the flows that agree on every fact the report reads
+	 * become one flows row (the smallest flow_id; first/last times and
+	 * counters over all of them) with a rollups row saying how many it
+	 * stands for (src/store/retention.c); retention_log says what was
+	 * rolled up or dropped, and when */
+	"CREATE TABLE rollups ("
+	"  flow_id INTEGER PRIMARY KEY,"
+	"  flows INTEGER NOT NULL,"
+	"  day INTEGER NOT NULL"
+	");"
+	"CREATE INDEX rollups_day ON rollups(day);"
+	"CREATE TABLE retention_log ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  day INTEGER NOT NULL,"
+	"  flows INTEGER NOT NULL,"
+	"  rows_before INTEGER NOT NULL,"
+	"  rows_after INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL"
+	");",
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -445,6 +468,9 @@ struct store {
 	struct intern_slot intern[3][STORE_INTERN_SLOTS]; /* store_intern() */
 	uint64_t risk_named;  /* nDPI risk bits whose name this session wrote */
 	char *path;
+	int64_t ts_max;       /* latest ts_last of a flow written (retention's "now") */
+	struct retention *ret; /* store_set_retention: stepped after each commit */
+	bool in_ret;
 };
 
 /* The first write failure is reported once, with the database's name, and
@@ -630,6 +656,11 @@ int store_open(struct store **out, const char *path, bool readonly, char *err, s
 	     store_reopen_immutable(s, path) != 0 ||
 	     exec(s, "SELECT count(*) FROM sqlite_master", err, errlen) != 0))
 		goto fail;
+	/* a new database reclaims the pages retention frees (store_reclaim);
+	 * one made before keeps reusing them from SQLite's free list, which
+	 * bounds its size but does not shrink the file (docs/APPLIANCE.md) */
+	if (!readonly && user_version(s) == 0 && exec(s, "PRAGMA auto_vacuum = INCREMENTAL", err, errlen) != 0)
+		goto fail;
 	if (migrate(s, err, errlen) != 0)
 		goto fail;
 	if (!readonly) {
@@ -669,7 +700,12 @@ int store_commit(struct store *s)
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
-	return 0;
+	if (s->ret && !s->in_ret) {
+		s->in_ret = true;
+		retention_tick(s->ret, s->ts_max);
+		s->in_ret = false;
+	}
+	return s->failed ? -1 : 0;
 }
 
 static int begin(struct store *s)
@@ -1349,6 +1385,8 @@ int store_flow(struct store *s, const struct flow_rec *r)
 	unsigned i;
 	int rc = 0;
 
+	if (r->ts_last > s->ts_max)
+		s->ts_max = r->ts_last;
 	if (begin(s) != 0)
 		return -1;
 	if (r->rewrite && r->keep_children) {
@@ -2436,4 +2474,93 @@ int store_add_function(struct store *s, const char *name,
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- what retention.c needs (src/store/retention.c) ---- */
+
+int store_begin(struct store *s)
+{
+	return begin(s);
+}
+
+void store_set_retention(struct store *s, struct retention *r)
+{
+	s->ret = r;
+}
+
+int64_t store_ts_max(const struct store *s)
+{
+	return s->ts_max;
+}
+
+static void store_bind_params(sqlite3_stmt *q, const char *const *params, int np)
+{
+	for (int i = 0; i < np; i++)
+		if (params[i])
+			sqlite3_bind_text(q, i + 1, params[i], -1, SQLITE_STATIC);
+}
+
+int store_exec(struct store *s, const char *sql, const char *const *params, int np, int64_t *changes)
+{
+	sqlite3_stmt *q;
+	int rc;
+	if (begin(s) != 0)
+		return -1;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK) {
+		store_fail(s, sqlite3_extended_errcode(s->db), "retention");
+		return -1;
+	}
+	store_bind_params(q, params, np);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		;
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		store_fail(s, sqlite3_extended_errcode(s->db), "retention");
+		return -1;
+	}
+	if (changes)
+		*changes = sqlite3_changes64(s->db);
+	return 0;
+}
+
+int store_scalar(struct store *s, const char *sql, const char *const *params, int np, int64_t *out)
+{
+	sqlite3_stmt *q;
+	int rc;
+	*out = INT64_MIN;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK) {
+		fprintf(stderr, "wireaudit: query: %s\n", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	store_bind_params(q, params, np);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL)
+		*out = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		fprintf(stderr, "wireaudit: query: %s\n", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return 0;
+}
+
+/* Bytes the database's pages hold (free pages not counted: SQLite reuses
+ * them before it grows the file). */
+int64_t store_used_bytes(struct store *s)
+{
+	int64_t pc, fl, ps;
+	if (store_scalar(s, "PRAGMA page_count", NULL, 0, &pc) != 0 ||
+	    store_scalar(s, "PRAGMA freelist_count", NULL, 0, &fl) != 0 ||
+	    store_scalar(s, "PRAGMA page_size", NULL, 0, &ps) != 0)
+		return -1;
+	return (pc - fl) * ps;
+}
+
+/* Give free pages back to the file system (a database made with
+ * auto_vacuum = INCREMENTAL; a no-op on the others). Outside a batch. */
+void store_reclaim(struct store *s)
+{
+	if (s->in_tx || s->failed)
+		return;
+	sqlite3_exec(s->db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
 }

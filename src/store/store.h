@@ -22,8 +22,9 @@ struct obs_cert_rec;
 struct obs_anom;
 struct tls_facts;
 struct obs_clear;
+struct retention;
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 #define STORE_BATCH_ROWS 5000
 #define STORE_BATCH_USEC (2 * 1000000LL)
 /* How long a write waits for another process's write lock before failing. */
@@ -44,6 +45,18 @@ void store_maybe_commit(struct store *s);
  * reason, and every later write fails at once. The failure was reported on
  * stderr once; what was committed before stays in the database. */
 const char *store_failed(const struct store *s);
+
+/* For src/store/retention.c: statements inside the current batch (begun if
+ * none; committed by store_commit), one-value queries, the bytes the pages
+ * hold, free pages given back, and the retention stepped after each commit
+ * with the latest flow time written as "now". */
+int store_begin(struct store *s);
+int store_exec(struct store *s, const char *sql, const char *const *params, int np, int64_t *changes);
+int store_scalar(struct store *s, const char *sql, const char *const *params, int np, int64_t *out);
+int64_t store_used_bytes(struct store *s);
+void store_reclaim(struct store *s);
+void store_set_retention(struct store *s, struct retention *r);
+int64_t store_ts_max(const struct store *s);
 
 struct run_info {
 	const char *source;    /* files or interface */

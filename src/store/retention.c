@@ -1,0 +1,465 @@
+/* retention.c — bounded storage (issue 14); the policy is in retention.h.
+ *
+ * A roll-up of a UTC day (by a flow's first packet) groups the day's ended
+ * flows by every fact the report reads (load.c's rf view: run, transport,
+ * client and server address, server port, protocol, security state, how
+ * the client was decided, the day of the last packet, the TLS profile,
+ * chain, SNI and per-flow TLS facts, the cleartext credentials facts and
+ * the HTTP facts) and keeps one row per group: the flows row with the
+ * group's smallest flow_id, with its tls, cleartext and details rows, its
+ * first and last times made the group's, its packet and byte counters the
+ * group's sums, and a rollups row saying how many flows it stands for.
+ * The other rows of the group are deleted. So the report, which reads the
+ * same tables and weighs each row by its rollups count, gives the same
+ * statuses and counts (flows, servers, clients) for any window that starts
+ * and ends at a UTC midnight; inside a rolled-up day a window edge counts
+ * the day's groups whole (the report says so). What a rolled-up flow loses:
+ * its own flow_id, ports, times, counters, its nDPI labels and anomalies
+ * (the kept row keeps its own), and its record counters.
+ *
+ * Rolling up a day again (a flow that ended after its day was rolled up)
+ * merges into the rows already there: it is idempotent.
+ *
+ * Work happens in steps of at most RET_CHUNK groups, each its own
+ * transaction, after the store's commits on the thread that owns the store
+ * (the store writer), about RET_STEP_US of wall time every RET_EVERY_US, so
+ * the writer keeps draining the packet threads' records between steps. */
+#define _GNU_SOURCE
+#include "retention.h"
+#include "store.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RET_CHUNK 2000           /* groups (or removed rows) per transaction */
+#define RET_STR2(x) #x
+#define RET_XSTR(x) RET_STR2(x)
+#define RET_STEP_US 50000        /* wall time per tick at most (one chunk at least) */
+#define RET_EVERY_US 250000      /* ticks closer than this do nothing */
+
+enum ret_phase { RP_IDLE, RP_ROLL, RP_DROP };
+
+struct retention {
+	struct store *s;
+	struct retention_policy p;
+	bool quiet;
+	enum ret_phase phase;
+	int64_t day;             /* the day being rolled up or removed */
+	const char *reason;      /* "retain-flows", "retain-rollups", "max-db-size" */
+	int64_t cursor;          /* last representative done */
+	int64_t acc_flows, acc_rows; /* of the day being removed */
+	int64_t hint_day;        /* no raw flow before this day (rescanned each new day) */
+	int64_t scan_day;        /* the packet day of the last full rescan */
+	int64_t last_tick_end;
+	bool size_warned;
+	struct retention_stats st;
+};
+
+int64_t retention_parse_duration(const char *s)
+{
+	char *end;
+	long long v;
+	int64_t mul;
+	if (s == NULL || !isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || v < 0)
+		return -1;
+	switch (*end) {
+	case '\0': case 'd': mul = RET_DAY_US; break;
+	case 'h': mul = 3600LL * 1000000LL; break;
+	case 'm': mul = 60LL * 1000000LL; break;
+	case 's': mul = 1000000LL; break;
+	default: return -1;
+	}
+	if (*end && end[1])
+		return -1;
+	if (v > INT64_MAX / mul)
+		return -1;
+	return (int64_t)v * mul;
+}
+
+int64_t retention_parse_size(const char *s)
+{
+	char *end;
+	long long v;
+	int64_t mul = 1;
+	if (s == NULL || !isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || v < 0)
+		return -1;
+	switch (toupper((unsigned char)*end)) {
+	case '\0': mul = 1; break;
+	case 'K': mul = 1LL << 10; break;
+	case 'M': mul = 1LL << 20; break;
+	case 'G': mul = 1LL << 30; break;
+	case 'T': mul = 1LL << 40; break;
+	default: return -1;
+	}
+	if (*end && end[1] && !((end[1] == 'B' || end[1] == 'b') && end[2] == '\0'))
+		return -1;
+	if (v > INT64_MAX / mul)
+		return -1;
+	return (int64_t)v * mul;
+}
+
+struct retention *retention_new(struct store *s, const struct retention_policy *p, bool quiet)
+{
+	struct retention *r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return NULL;
+	r->s = s;
+	r->p = *p;
+	r->quiet = quiet;
+	r->hint_day = INT64_MIN;
+	r->scan_day = INT64_MIN;
+	return r;
+}
+
+void retention_free(struct retention *r)
+{
+	free(r);
+}
+
+void retention_get_stats(const struct retention *r, struct retention_stats *st)
+{
+	*st = r->st;
+}
+
+static int64_t day_of(int64_t us)
+{
+	return us >= 0 ? us / RET_DAY_US : -((-us + RET_DAY_US - 1) / RET_DAY_US);
+}
+
+static void fmt_i64(char *b, size_t n, int64_t v)
+{
+	snprintf(b, n, "%" PRId64, v);
+}
+
+static void day_str(int64_t day, char *b, size_t n)
+{
+	char ts[TSSTR_MAX];
+	ts_to_rfc3339(day * RET_DAY_US, ts, sizeof(ts));
+	snprintf(b, n, "%.10s", ts);
+}
+
+/* The facts a roll-up keeps apart: every column the report's rf view
+ * (src/report/load.c) reads, or computes from, per flow. A column added
+ * there must be added here (tests/retention.sh compares reports). */
+#define RET_KEY \
+	"f.run_id, f.transport, f.client_ip, f.server_ip, f.server_port, f.protocol, f.security," \
+	" f.client_by, f.ts_last / 86400000000," \
+	" t.flow_id IS NULL, t.client_profile, t.server_profile, t.server_chain, t.client_chain," \
+	" t.kx_group, t.sni, t.ocsp_stapled, t.ocsp_status, t.cert_request, t.client_cert_message," \
+	" t.client_cert_empty, t.established, t.chain_trusted, t.trust_error, t.trusted_by_extra_ca," \
+	" t.hostname_match, t.client_accepted_untrusted, t.client_rejected_cert, t.app_records_c2s > 0," \
+	" t.client_chain_trusted, t.client_trust_error, t.dh_bits, t.leaf_self_signed," \
+	" ct.flow_id IS NULL, ct.credentials, ct.auth_mechanism, ct.user," \
+	" CASE WHEN f.protocol = 'http' THEN (SELECT d.ival FROM cleartext_details d" \
+	"  WHERE d.flow_id = f.flow_id AND d.key = 'redirect_to_https' ORDER BY d.seq LIMIT 1) END," \
+	" CASE WHEN f.protocol = 'http' THEN (SELECT d.sval FROM cleartext_details d" \
+	"  WHERE d.flow_id = f.flow_id AND d.key = 'host' ORDER BY d.seq LIMIT 1) END"
+
+static const char *const ret_children[] = {
+	"tls", "cleartext", "cleartext_details", "quic", "tds_tls", "anomalies", "rollups", "flows", NULL,
+};
+
+static int ret_exec(struct retention *r, const char *sql, const char *const *p, int np)
+{
+	return store_exec(r->s, sql, p, np, NULL);
+}
+
+static void ret_drop_temps(struct retention *r)
+{
+	ret_exec(r, "DROP TABLE IF EXISTS temp.ret_m", NULL, 0);
+	ret_exec(r, "DROP TABLE IF EXISTS temp.ret_g", NULL, 0);
+	ret_exec(r, "DROP TABLE IF EXISTS temp.ret_d", NULL, 0);
+}
+
+/* Group a day's ended flows (ret_m: each flow and its group's
+ * representative; ret_g: per group the weight, times and counter sums). */
+static int ret_roll_prepare(struct retention *r, int64_t day, const char *reason)
+{
+	char a[24], b[24];
+	const char *p[2] = { a, b };
+	fmt_i64(a, sizeof(a), day * RET_DAY_US);
+	fmt_i64(b, sizeof(b), (day + 1) * RET_DAY_US);
+	ret_drop_temps(r);
+	if (ret_exec(r, "CREATE TEMP TABLE ret_m (flow_id INTEGER PRIMARY KEY, rep INTEGER NOT NULL,"
+		     " n INTEGER NOT NULL)", NULL, 0) != 0 ||
+	    ret_exec(r, "INSERT INTO ret_m SELECT f.flow_id, min(f.flow_id) OVER (PARTITION BY " RET_KEY "),"
+		     " COALESCE(r.flows, 1) FROM flows f LEFT JOIN tls t ON t.flow_id = f.flow_id"
+		     " LEFT JOIN cleartext ct ON ct.flow_id = f.flow_id"
+		     " LEFT JOIN rollups r ON r.flow_id = f.flow_id"
+		     " WHERE f.ts_first >= CAST(?1 AS INTEGER) AND f.ts_first < CAST(?2 AS INTEGER)"
+		     " AND f.end_reason IS NOT 'open'", p, 2) != 0 ||
+	    ret_exec(r, "CREATE INDEX temp.ret_m_rep ON ret_m (rep)", NULL, 0) != 0 ||
+	    ret_exec(r, "CREATE TEMP TABLE ret_g (rep INTEGER PRIMARY KEY, n INTEGER, nrows INTEGER,"
+		     " tf INTEGER, tl INTEGER, p0 INTEGER, p1 INTEGER, b0 INTEGER, b1 INTEGER,"
+		     " y0 INTEGER, y1 INTEGER)", NULL, 0) != 0 ||
+	    ret_exec(r, "INSERT INTO ret_g SELECT m.rep, sum(m.n), count(*), min(f.ts_first), max(f.ts_last),"
+		     " sum(f.packets_c2s), sum(f.packets_s2c), sum(f.bytes_c2s), sum(f.bytes_s2c),"
+		     " sum(f.payload_c2s), sum(f.payload_s2c)"
+		     " FROM ret_m m JOIN flows f ON f.flow_id = m.flow_id GROUP BY m.rep", NULL, 0) != 0)
+		return -1;
+	r->phase = RP_ROLL;
+	r->day = day;
+	r->reason = reason;
+	r->cursor = INT64_MIN;
+	return store_commit(r->s);
+}
+
+/* One chunk of the day being rolled up; 1: more to do, 0: the day done. */
+static int ret_roll_chunk(struct retention *r)
+{
+	char c[24], h[24], d[24], q[512];
+	const char *p[3] = { c, h, d };
+	int64_t hi;
+	int i;
+
+	fmt_i64(c, sizeof(c), r->cursor);
+	if (store_scalar(r->s, "SELECT max(rep) FROM (SELECT rep FROM ret_g WHERE rep > CAST(?1 AS INTEGER)"
+			 " ORDER BY rep LIMIT " RET_XSTR(RET_CHUNK) ")", p, 1, &hi) != 0)
+		return -1;
+	if (hi == INT64_MIN) {
+		/* the day is done: say what it became */
+		char now[TSSTR_MAX];
+		int64_t flows = 0, before = 0, after = 0;
+		const char *lp[6];
+		char fl[24], bf[24], af[24];
+		if (store_scalar(r->s, "SELECT sum(n) FROM ret_g", NULL, 0, &flows) != 0 ||
+		    store_scalar(r->s, "SELECT count(*) FROM ret_m", NULL, 0, &before) != 0 ||
+		    store_scalar(r->s, "SELECT count(*) FROM ret_g", NULL, 0, &after) != 0)
+			return -1;
+		if (flows == INT64_MIN)
+			flows = 0;
+		ts_to_rfc3339(now_us(), now, sizeof(now));
+		fmt_i64(d, sizeof(d), r->day);
+		fmt_i64(fl, sizeof(fl), flows);
+		fmt_i64(bf, sizeof(bf), before);
+		fmt_i64(af, sizeof(af), after);
+		lp[0] = now; lp[1] = d; lp[2] = fl; lp[3] = bf; lp[4] = af; lp[5] = r->reason;
+		if (ret_exec(r, "INSERT INTO retention_log (at, action, day, flows, rows_before, rows_after, reason)"
+			     " VALUES (?1, 'rollup', CAST(?2 AS INTEGER), CAST(?3 AS INTEGER), CAST(?4 AS INTEGER),"
+			     " CAST(?5 AS INTEGER), ?6)", lp, 6) != 0)
+			return -1;
+		ret_drop_temps(r);
+		if (store_commit(r->s) != 0)
+			return -1;
+		store_reclaim(r->s);
+		r->st.days_rolled++;
+		r->st.flows_rolled += flows;
+		r->st.rows_before += before;
+		r->st.rows_after += after;
+		r->phase = RP_IDLE;
+		if (!r->quiet) {
+			char ds[16];
+			day_str(r->day, ds, sizeof(ds));
+			fprintf(stderr, "wireaudit: retention: %s rolled up (%s): %" PRId64 " flows in %" PRId64
+				" rows, now %" PRId64 " rows\n", ds, r->reason, flows, before, after);
+		}
+		return 0;
+	}
+	fmt_i64(h, sizeof(h), hi);
+	fmt_i64(d, sizeof(d), r->day);
+	if (ret_exec(r, "UPDATE flows SET ts_first = g.tf, ts_last = g.tl, packets_c2s = g.p0, packets_s2c = g.p1,"
+		     " bytes_c2s = g.b0, bytes_s2c = g.b1, payload_c2s = g.y0, payload_s2c = g.y1"
+		     " FROM ret_g g WHERE g.rep > CAST(?1 AS INTEGER) AND g.rep <= CAST(?2 AS INTEGER)"
+		     " AND flows.flow_id = g.rep AND g.nrows > 1", p, 2) != 0)
+		return -1;
+	for (i = 0; ret_children[i]; i++) {
+		snprintf(q, sizeof(q), "DELETE FROM %s WHERE flow_id IN (SELECT flow_id FROM ret_m"
+			 " WHERE rep > CAST(?1 AS INTEGER) AND rep <= CAST(?2 AS INTEGER) AND flow_id <> rep)",
+			 ret_children[i]);
+		if (ret_exec(r, q, p, 2) != 0)
+			return -1;
+	}
+	if (ret_exec(r, "INSERT OR REPLACE INTO rollups (flow_id, flows, day) SELECT rep, n, CAST(?3 AS INTEGER)"
+		     " FROM ret_g WHERE rep > CAST(?1 AS INTEGER) AND rep <= CAST(?2 AS INTEGER)", p, 3) != 0 ||
+	    store_commit(r->s) != 0)
+		return -1;
+	r->cursor = hi;
+	return 1;
+}
+
+/* One chunk of a roll-up day being removed; 1: more, 0: the day done. */
+static int ret_drop_chunk(struct retention *r)
+{
+	char d[24], q[256], now[TSSTR_MAX], fl[24], rw[24];
+	const char *p[1] = { d };
+	int64_t n = 0, flows = 0;
+	int i;
+
+	fmt_i64(d, sizeof(d), r->day);
+	if (ret_exec(r, "DROP TABLE IF EXISTS temp.ret_d", NULL, 0) != 0 ||
+	    ret_exec(r, "CREATE TEMP TABLE ret_d AS SELECT flow_id, flows FROM rollups"
+		     " WHERE day = CAST(?1 AS INTEGER) LIMIT " RET_XSTR(RET_CHUNK), p, 1) != 0 ||
+	    store_scalar(r->s, "SELECT count(*) FROM ret_d", NULL, 0, &n) != 0 ||
+	    store_scalar(r->s, "SELECT COALESCE(sum(flows), 0) FROM ret_d", NULL, 0, &flows) != 0)
+		return -1;
+	r->acc_flows += flows;
+	r->acc_rows += n;
+	for (i = 0; n > 0 && ret_children[i]; i++) {
+		snprintf(q, sizeof(q), "DELETE FROM %s WHERE flow_id IN (SELECT flow_id FROM ret_d)", ret_children[i]);
+		if (ret_exec(r, q, NULL, 0) != 0)
+			return -1;
+	}
+	if (ret_exec(r, "DROP TABLE temp.ret_d", NULL, 0) != 0)
+		return -1;
+	if (n > 0)
+		return store_commit(r->s) != 0 ? -1 : 1;
+	{
+		const char *lp[5] = { now, d, fl, rw, r->reason };
+		ts_to_rfc3339(now_us(), now, sizeof(now));
+		fmt_i64(fl, sizeof(fl), r->acc_flows);
+		fmt_i64(rw, sizeof(rw), r->acc_rows);
+		if (ret_exec(r, "INSERT INTO retention_log (at, action, day, flows, rows_before, rows_after, reason)"
+			     " VALUES (?1, 'drop', CAST(?2 AS INTEGER), CAST(?3 AS INTEGER), CAST(?4 AS INTEGER), 0, ?5)",
+			     lp, 5) != 0 || store_commit(r->s) != 0)
+			return -1;
+	}
+	store_reclaim(r->s);
+	if (strcmp(r->reason, "max-db-size") == 0)
+		r->st.days_dropped_size++;
+	else
+		r->st.days_dropped++;
+	r->st.flows_dropped += r->acc_flows;
+	if (!r->quiet) {
+		char ds[16];
+		day_str(r->day, ds, sizeof(ds));
+		fprintf(stderr, "wireaudit: retention: %s removed (%s): %" PRId64 " rows standing for %" PRId64
+			" flows\n", ds, r->reason, r->acc_rows, r->acc_flows);
+	}
+	r->phase = RP_IDLE;
+	return 0;
+}
+
+/* The oldest day before `before` with ended flows not rolled up, or
+ * INT64_MIN. Scans from hint_day (rescanned from the start once per new
+ * packet day: a flow ending late lands in a day already rolled up). */
+static int ret_oldest_raw(struct retention *r, int64_t before, int64_t *day)
+{
+	char a[24], b[24];
+	const char *p[2] = { a, b };
+	int64_t ts;
+	*day = INT64_MIN;
+	fmt_i64(a, sizeof(a), r->hint_day == INT64_MIN ? INT64_MIN : r->hint_day * RET_DAY_US);
+	fmt_i64(b, sizeof(b), before * RET_DAY_US);
+	if (store_scalar(r->s, "SELECT min(f.ts_first) FROM flows f WHERE f.ts_first >= CAST(?1 AS INTEGER)"
+			 " AND f.ts_first < CAST(?2 AS INTEGER) AND f.end_reason IS NOT 'open'"
+			 " AND NOT EXISTS (SELECT 1 FROM rollups r WHERE r.flow_id = f.flow_id)", p, 2, &ts) != 0)
+		return -1;
+	if (ts != INT64_MIN)
+		*day = day_of(ts);
+	r->hint_day = *day != INT64_MIN ? *day : before;
+	return 0;
+}
+
+static int ret_oldest_rollup(struct retention *r, int64_t before, int64_t *day)
+{
+	char b[24];
+	const char *p[1] = { b };
+	fmt_i64(b, sizeof(b), before);
+	return store_scalar(r->s, "SELECT min(day) FROM rollups WHERE day < CAST(?1 AS INTEGER)", p, 1, day);
+}
+
+static void ret_start_drop(struct retention *r, int64_t day, const char *reason)
+{
+	r->phase = RP_DROP;
+	r->day = day;
+	r->reason = reason;
+	r->acc_flows = r->acc_rows = 0;
+}
+
+/* One step: 1 if work was done (more may be due), 0 if none is, -1. */
+static int ret_step(struct retention *r, int64_t now)
+{
+	int64_t today = day_of(now), day, used;
+
+	if (r->phase == RP_ROLL)
+		return ret_roll_chunk(r) < 0 ? -1 : 1;
+	if (r->phase == RP_DROP)
+		return ret_drop_chunk(r) < 0 ? -1 : 1;
+	if (today != r->scan_day) {
+		r->scan_day = today;
+		r->hint_day = INT64_MIN;
+	}
+	if (r->p.flows_us > 0) {
+		if (ret_oldest_raw(r, day_of(now - r->p.flows_us), &day) != 0)
+			return -1;
+		if (day != INT64_MIN)
+			return ret_roll_prepare(r, day, "retain-flows") < 0 ? -1 : 1;
+	}
+	if (r->p.rollups_us > 0) {
+		if (ret_oldest_rollup(r, day_of(now - r->p.rollups_us), &day) != 0)
+			return -1;
+		if (day != INT64_MIN) {
+			ret_start_drop(r, day, "retain-rollups");
+			return 1;
+		}
+	}
+	if (r->p.max_bytes > 0 && (used = store_used_bytes(r->s)) > r->p.max_bytes) {
+		/* the oldest complete day first: rolled up, then removed */
+		int64_t save = r->hint_day;
+		r->hint_day = INT64_MIN;
+		if (ret_oldest_raw(r, today, &day) != 0)
+			return -1;
+		r->hint_day = save;
+		if (day != INT64_MIN)
+			return ret_roll_prepare(r, day, "max-db-size") < 0 ? -1 : 1;
+		if (ret_oldest_rollup(r, today, &day) != 0)
+			return -1;
+		if (day != INT64_MIN) {
+			ret_start_drop(r, day, "max-db-size");
+			return 1;
+		}
+		if (!r->size_warned) {
+			fprintf(stderr, "wireaudit: retention: the database holds %" PRId64 " bytes, over --max-db-size"
+				" %" PRId64 ", and only today's flows are left to remove: the cap is too small for"
+				" one day of this traffic (docs/APPLIANCE.md, sizing)\n", used, r->p.max_bytes);
+			r->size_warned = true;
+		}
+	}
+	return 0;
+}
+
+static int ret_work(struct retention *r, int64_t now, int64_t budget_us)
+{
+	int64_t t0 = now_us(), t;
+	int rc;
+	do {
+		int64_t s0 = now_us();
+		rc = ret_step(r, now);
+		t = now_us();
+		if (rc > 0) {
+			r->st.steps++;
+			if (t - s0 > r->st.longest_step_us)
+				r->st.longest_step_us = t - s0;
+		}
+	} while (rc > 0 && (budget_us < 0 || t - t0 < budget_us));
+	r->st.busy_us += t - t0;
+	r->last_tick_end = t;
+	return rc < 0 ? -1 : 0;
+}
+
+void retention_tick(struct retention *r, int64_t now)
+{
+	if (now <= 0 || now_us() - r->last_tick_end < RET_EVERY_US)
+		return;
+	ret_work(r, now, RET_STEP_US);
+}
+
+int retention_run(struct retention *r, int64_t now)
+{
+	if (now <= 0)
+		return 0;
+	return ret_work(r, now, -1);
+}

@@ -1,0 +1,49 @@
+/* retention.h — bounded storage for an always-on capture (issue 14):
+ * per-flow rows past --retain-flows are rolled up by day into rows that
+ * stand for many flows, roll-ups past --retain-rollups are removed, and
+ * --max-db-size rolls up or removes the oldest days first. Work is done in
+ * small transactions after the store's commits, on the thread that owns
+ * the store (the store writer), never on the packet path. docs/APPLIANCE.md
+ * and docs/SCHEMA.md ("Retention") say what a roll-up keeps. */
+#ifndef WA_RETENTION_H
+#define WA_RETENTION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct store;
+
+#define RET_DAY_US (86400LL * 1000000LL)
+
+struct retention_policy {
+	int64_t flows_us;     /* roll up flows older than this (packet time); 0: never */
+	int64_t rollups_us;   /* remove roll-ups older than this; 0: never */
+	int64_t max_bytes;    /* keep the database's pages under this; 0: no cap */
+};
+
+struct retention_stats {
+	int64_t days_rolled;      /* roll-up passes over a day */
+	int64_t flows_rolled;     /* flows those days held (rows they stood for) */
+	int64_t rows_before, rows_after;
+	int64_t days_dropped;     /* roll-up days removed (age) */
+	int64_t days_dropped_size; /* days removed by --max-db-size */
+	int64_t flows_dropped;    /* flows those removed days stood for */
+	int64_t steps, busy_us, longest_step_us;
+};
+
+struct retention *retention_new(struct store *s, const struct retention_policy *p, bool quiet);
+/* A little work (about RET_STEP_US of wall time) if any is due; called by
+ * the store after each commit with the latest flow time written. */
+void retention_tick(struct retention *r, int64_t now);
+/* All the work due at `now`; 0, or -1 on a store error. */
+int retention_run(struct retention *r, int64_t now);
+void retention_get_stats(const struct retention *r, struct retention_stats *st);
+void retention_free(struct retention *r);
+
+/* "14d", "12h", "30m", "45s" (a bare number is days) -> microseconds;
+ * "20G", "500M", "64K", "1T" (a bare number is bytes) -> bytes.
+ * -1 on a malformed value. */
+int64_t retention_parse_duration(const char *s);
+int64_t retention_parse_size(const char *s);
+
+#endif
