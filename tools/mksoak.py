@@ -18,7 +18,9 @@ midnight and lasts 30 s (a flow across two days). Day 0 starts at the
 first midnight after the newest template packet, so certificates judged
 at connection time are judged as on the day they were captured or later.
 
-Output: OUTDIR/day-NNN.pcap, one file per day, packets in time order;
+Output: OUTDIR/day-NNN.pcap, one file per day, packets in time order, each
+renamed into place when complete (a test may capture day d while day d+1 is
+being written, and delete it after);
 OUTDIR/days.txt: "N START_US" per day. Deterministic: same inputs, same bytes.
 """
 import argparse
@@ -120,7 +122,7 @@ def main():
             heapq.heapify(heap)
             path = os.path.join(a.outdir, "day-%03d.pcap" % d)
             n = 0
-            with pcaplib.PcapWriter(path) as w:
+            with pcaplib.PcapWriter(path + ".tmp") as w:
                 while heap:
                     ts, k, fr, g = heapq.heappop(heap)
                     w.write(*pcaplib.ts_us(ts), fr)
@@ -128,7 +130,9 @@ def main():
                     nx = next(g, None)
                     if nx:
                         heapq.heappush(heap, (max(nx[0], ts), k, nx[1], g))
+            os.rename(path + ".tmp", path)   # complete: a reader may take it
             idx.write("%d %d\n" % (d, start))
+            idx.flush()
     print("mksoak: %s: %d days of %d flows, %d templates, %d clients"
           % (a.outdir, a.days, a.flows_per_day, nt, a.clients))
 

@@ -53,6 +53,8 @@ static int jsonl_cb(const struct flow_view *v, void *arg)
 	kv_raw_or_null(&jb, "ndpi_risks", v->ndpi_risks_json);
 	jb_kv_str(&jb, "protocol", v->protocol);
 	jb_kv_str(&jb, "security", v->security);
+	if (v->rollup_flows > 0)
+		jb_kv_int(&jb, "rollup_flows", v->rollup_flows); /* retention: a row for many */
 	kv_raw_or_null(&jb, "anomalies", v->anomalies_json);
 	kv_raw_or_null(&jb, "tls", v->tls_json);
 	kv_raw_or_null(&jb, "cleartext", v->cleartext_json);

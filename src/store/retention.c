@@ -41,6 +41,7 @@
 #define RET_XSTR(x) RET_STR2(x)
 #define RET_STEP_US 50000        /* wall time per tick at most (one chunk at least) */
 #define RET_EVERY_US 250000      /* ticks closer than this do nothing */
+#define RET_RESCAN_US (60 * 1000000LL) /* a full look for late flows this often */
 
 enum ret_phase { RP_IDLE, RP_ROLL, RP_DROP };
 
@@ -55,7 +56,9 @@ struct retention {
 	int64_t acc_flows, acc_rows; /* of the day being removed */
 	int64_t hint_day;        /* no raw flow before this day (rescanned each new day) */
 	int64_t scan_day;        /* the packet day of the last full rescan */
+	int64_t scan_at;         /* and its wall-clock time */
 	int64_t last_tick_end;
+	int64_t store_now;       /* the newest flow start in the store when opened */
 	bool size_warned;
 	struct retention_stats st;
 };
@@ -121,6 +124,12 @@ struct retention *retention_new(struct store *s, const struct retention_policy *
 	r->quiet = quiet;
 	r->hint_day = INT64_MIN;
 	r->scan_day = INT64_MIN;
+	/* "now" is the newest packet time the store has seen: a run that
+	 * reads an old capture into an appliance's store is judged by the
+	 * store's present, not by its own packets' */
+	if (store_scalar(s, "SELECT max(ts_first) FROM flows", NULL, 0, &r->store_now) != 0 ||
+	    r->store_now == INT64_MIN)
+		r->store_now = 0;
 	return r;
 }
 
@@ -332,7 +341,9 @@ static int ret_drop_chunk(struct retention *r)
 	else
 		r->st.days_dropped++;
 	r->st.flows_dropped += r->acc_flows;
-	if (!r->quiet) {
+	/* a day removed for the size cap is said even with -q: a cap that
+	 * bites is never silent */
+	if (!r->quiet || strcmp(r->reason, "max-db-size") == 0) {
 		char ds[16];
 		day_str(r->day, ds, sizeof(ds));
 		fprintf(stderr, "wireaudit: retention: %s removed (%s): %" PRId64 " rows standing for %" PRId64
@@ -388,8 +399,11 @@ static int ret_step(struct retention *r, int64_t now)
 		return ret_roll_chunk(r) < 0 ? -1 : 1;
 	if (r->phase == RP_DROP)
 		return ret_drop_chunk(r) < 0 ? -1 : 1;
-	if (today != r->scan_day) {
+	if (today != r->scan_day || now_us() - r->scan_at >= RET_RESCAN_US) {
+		/* a flow that ended late lands in a day already rolled up:
+		 * look again from the oldest day now and then */
 		r->scan_day = today;
+		r->scan_at = now_us();
 		r->hint_day = INT64_MIN;
 	}
 	if (r->p.flows_us > 0) {
@@ -452,6 +466,8 @@ static int ret_work(struct retention *r, int64_t now, int64_t budget_us)
 
 void retention_tick(struct retention *r, int64_t now)
 {
+	if (now < r->store_now)
+		now = r->store_now;
 	if (now <= 0 || now_us() - r->last_tick_end < RET_EVERY_US)
 		return;
 	ret_work(r, now, RET_STEP_US);
@@ -459,7 +475,11 @@ void retention_tick(struct retention *r, int64_t now)
 
 int retention_run(struct retention *r, int64_t now)
 {
+	if (now < r->store_now)
+		now = r->store_now;
 	if (now <= 0)
 		return 0;
+	r->hint_day = INT64_MIN;   /* every day, late flows too */
+	r->scan_at = now_us();
 	return ret_work(r, now, -1);
 }

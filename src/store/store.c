@@ -2076,7 +2076,7 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 		" (SELECT group_concat(a.dissector || ':' || a.name, ';') FROM anomalies a"
 		"   WHERE a.flow_id = f.flow_id),"
 		" ct.tls_requested, ct.details_dropped,"
-		TLS_COLS ", f.ndpi_risk"
+		TLS_COLS ", f.ndpi_risk, (SELECT ru.flows FROM rollups ru WHERE ru.flow_id = f.flow_id)"
 		" FROM flows f"
 		TLS_JOINS
 		" LEFT JOIN cleartext ct ON ct.flow_id = f.flow_id"
@@ -2118,7 +2118,7 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 	jb_init(&jb);
 	jb_init(&cjb);
 	jb_init(&rjb);
-	riskcol = sqlite3_column_count(q) - 1;
+	riskcol = sqlite3_column_count(q) - 2; /* then the roll-up count */
 	memset(risk_names, 0, sizeof(risk_names));
 	if (risk_names_load(s, risk_names) != 0) {
 		ret = -1;
@@ -2160,6 +2160,8 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 			risks_json(&rjb, (uint64_t)sqlite3_column_int64(q, riskcol), risk_names);
 			v.ndpi_risks_json = jb_str(&rjb);
 		}
+		v.rollup_flows = sqlite3_column_type(q, riskcol + 1) == SQLITE_NULL ? 0 :
+				 sqlite3_column_int64(q, riskcol + 1);
 		v.protocol = col_text(q, 22);
 		v.security = col_text(q, 23);
 		v.anomalies_json = col_text(q, 25);

@@ -144,6 +144,7 @@ struct flow_view {
 	int credentials;             /* -1: no cleartext object */
 	const char *auth_mechanism, *user;
 	const char *anomaly_names;   /* "dissector:name;..." or NULL */
+	int64_t rollup_flows;        /* a daily roll-up row: the flows it stands for; 0: a flow */
 };
 
 /* Calls cb for each flow matching f, in flow_id order. Returns 0, -1 on a
