@@ -633,6 +633,7 @@ static char *stats_json(const struct run_totals *t, const char *const *errors, i
 		jb_kv_int(&jb, "steps", rs.steps);
 		jb_kv_int(&jb, "busy_ms", rs.busy_us / 1000);
 		jb_kv_int(&jb, "longest_step_ms", rs.longest_step_us / 1000);
+		jb_kv_int(&jb, "put_off_busy", rs.busy);
 		jb_obj_close(&jb);
 	}
 	jb_key(&jb, "input_errors");
@@ -867,13 +868,13 @@ int capture_run(const struct capture_opts *o)
 	}
 	if (o->retain_flows_us > 0 || o->retain_rollups_us > 0 || o->max_db_bytes > 0) {
 		struct retention_policy pol = { o->retain_flows_us, o->retain_rollups_us, o->max_db_bytes };
-		if ((run_ret = retention_new(st, &pol, o->quiet)) == NULL) {
-			fprintf(stderr, "wireaudit: out of memory\n");
+		if ((run_ret = retention_start(o->db, &pol, o->quiet, true, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "wireaudit: retention: %s\n", err);
 			store_close(st);
 			return EXIT_STORE;
 		}
-		/* stepped after the store's commits, on the thread that
-		 * owns the store (the store writer while it runs) */
+		/* its own thread and connection; the store tells it the newest
+		 * flow time at each commit */
 		store_set_retention(st, run_ret);
 	}
 	for (k = 0; k < nw; k++) {
@@ -1082,8 +1083,14 @@ finish:
 		rc = EXIT_INTERRUPTED;
 	/* what retention has left to do at the run's last packet time, so a
 	 * run leaves its store within the policy */
-	if (run_ret && !store_failed(st) && retention_run(run_ret, store_ts_max(st)) != 0 && rc == EXIT_OK)
-		rc = EXIT_STORE;
+	if (run_ret) {
+		store_set_retention(st, NULL);
+		retention_note(run_ret, store_ts_max(st));
+		if (store_commit(st) != 0 || retention_finish(run_ret) != 0) {
+			if (rc == EXIT_OK)
+				rc = EXIT_STORE;
+		}
+	}
 	if (store_failed(st)) {
 		fprintf(stderr, "wireaudit: %s: capture stopped: the database cannot be written (%s); "
 			"what was committed before is kept\n", o->db, store_failed(st));

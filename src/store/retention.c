@@ -20,10 +20,13 @@
  * Rolling up a day again (a flow that ended after its day was rolled up)
  * merges into the rows already there: it is idempotent.
  *
- * Work happens in steps of at most RET_CHUNK groups, each its own
- * transaction, after the store's commits on the thread that owns the store
- * (the store writer), about RET_STEP_US of wall time every RET_EVERY_US, so
- * the writer keeps draining the packet threads' records between steps. */
+ * The work runs on a thread and a database connection of its own, never
+ * on the packet threads nor the store writer. Grouping a day (one
+ * statement, seconds for 10^5 flows: docs/APPLIANCE.md) reads the database
+ * into TEMP tables and holds no lock the writer waits for; the changes are
+ * made in chunks of at most RET_CHUNK groups, each a short write
+ * transaction. The writer lets the thread take the write lock between two
+ * of its batches (retention_note), so a busy writer does not starve it. */
 #define _GNU_SOURCE
 #include "retention.h"
 #include "store.h"
@@ -32,15 +35,18 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define RET_CHUNK 2000           /* groups (or removed rows) per transaction */
 #define RET_STR2(x) #x
 #define RET_XSTR(x) RET_STR2(x)
-#define RET_STEP_US 50000        /* wall time per tick at most (one chunk at least) */
-#define RET_EVERY_US 250000      /* ticks closer than this do nothing */
+#define RET_EVERY_US 1000000     /* the thread looks for work this often */
+#define RET_YIELD_US 500000      /* the writer waits this long at most to let it in */
 #define RET_RESCAN_US (60 * 1000000LL) /* a full look for late flows this often */
 
 enum ret_phase { RP_IDLE, RP_ROLL, RP_DROP };
@@ -57,10 +63,16 @@ struct retention {
 	int64_t hint_day;        /* no raw flow before this day (rescanned each new day) */
 	int64_t scan_day;        /* the packet day of the last full rescan */
 	int64_t scan_at;         /* and its wall-clock time */
-	int64_t last_tick_end;
 	int64_t store_now;       /* the newest flow start in the store when opened */
-	bool size_warned;
+	bool size_warned, failed_said, in_tx, threaded;
 	struct retention_stats st;
+	/* shared with the capture's store writer (retention_note) */
+	_Atomic int64_t note;    /* the newest flow time written */
+	atomic_int want_lock;    /* waiting for the write lock */
+	atomic_int stop;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
 };
 
 int64_t retention_parse_duration(const char *s)
@@ -114,30 +126,6 @@ int64_t retention_parse_size(const char *s)
 	return (int64_t)v * mul;
 }
 
-struct retention *retention_new(struct store *s, const struct retention_policy *p, bool quiet)
-{
-	struct retention *r = calloc(1, sizeof(*r));
-	if (r == NULL)
-		return NULL;
-	r->s = s;
-	r->p = *p;
-	r->quiet = quiet;
-	r->hint_day = INT64_MIN;
-	r->scan_day = INT64_MIN;
-	/* "now" is the newest packet time the store has seen: a run that
-	 * reads an old capture into an appliance's store is judged by the
-	 * store's present, not by its own packets' */
-	if (store_scalar(s, "SELECT max(ts_first) FROM flows", NULL, 0, &r->store_now) != 0 ||
-	    r->store_now == INT64_MIN)
-		r->store_now = 0;
-	return r;
-}
-
-void retention_free(struct retention *r)
-{
-	free(r);
-}
-
 void retention_get_stats(const struct retention *r, struct retention_stats *st)
 {
 	*st = r->st;
@@ -181,16 +169,43 @@ static const char *const ret_children[] = {
 	"tls", "cleartext", "cleartext_details", "quic", "tds_tls", "anomalies", "rollups", "flows", NULL,
 };
 
+/* A statement of a write transaction (the write lock taken, waiting for
+ * the capture's writer to commit its batch); STORE_BUSY: try later. */
 static int ret_exec(struct retention *r, const char *sql, const char *const *p, int np)
 {
-	return store_exec(r->s, sql, p, np, NULL);
+	int rc;
+	if (!r->in_tx) {
+		atomic_store(&r->want_lock, 1);  /* the writer lets us in (retention_note) */
+		rc = store_begin(r->s);
+		atomic_store(&r->want_lock, 0);
+		if (rc != 0)
+			return rc;
+		r->in_tx = true;
+	}
+	rc = store_exec(r->s, sql, p, np, true);
+	if (rc != 0)
+		r->in_tx = false;    /* rolled back */
+	return rc;
+}
+
+static int ret_commit(struct retention *r)
+{
+	r->in_tx = false;
+	return store_commit(r->s);
+}
+
+/* A statement on TEMP tables only (reading the database): no lock the
+ * capture's writer waits for, however long it takes. */
+static int ret_tmp(struct retention *r, const char *sql, const char *const *p, int np)
+{
+	return store_exec(r->s, sql, p, np, false);
 }
 
 static void ret_drop_temps(struct retention *r)
 {
-	ret_exec(r, "DROP TABLE IF EXISTS temp.ret_m", NULL, 0);
-	ret_exec(r, "DROP TABLE IF EXISTS temp.ret_g", NULL, 0);
-	ret_exec(r, "DROP TABLE IF EXISTS temp.ret_d", NULL, 0);
+	ret_tmp(r, "DROP TABLE IF EXISTS temp.ret_m", NULL, 0);
+	ret_tmp(r, "DROP TABLE IF EXISTS temp.ret_g", NULL, 0);
+	ret_tmp(r, "DROP TABLE IF EXISTS temp.ret_d", NULL, 0);
 }
 
 /* Group a day's ended flows (ret_m: each flow and its group's
@@ -202,19 +217,19 @@ static int ret_roll_prepare(struct retention *r, int64_t day, const char *reason
 	fmt_i64(a, sizeof(a), day * RET_DAY_US);
 	fmt_i64(b, sizeof(b), (day + 1) * RET_DAY_US);
 	ret_drop_temps(r);
-	if (ret_exec(r, "CREATE TEMP TABLE ret_m (flow_id INTEGER PRIMARY KEY, rep INTEGER NOT NULL,"
+	if (ret_tmp(r, "CREATE TEMP TABLE ret_m (flow_id INTEGER PRIMARY KEY, rep INTEGER NOT NULL,"
 		     " n INTEGER NOT NULL)", NULL, 0) != 0 ||
-	    ret_exec(r, "INSERT INTO ret_m SELECT f.flow_id, min(f.flow_id) OVER (PARTITION BY " RET_KEY "),"
+	    ret_tmp(r, "INSERT INTO ret_m SELECT f.flow_id, min(f.flow_id) OVER (PARTITION BY " RET_KEY "),"
 		     " COALESCE(r.flows, 1) FROM flows f LEFT JOIN tls t ON t.flow_id = f.flow_id"
 		     " LEFT JOIN cleartext ct ON ct.flow_id = f.flow_id"
 		     " LEFT JOIN rollups r ON r.flow_id = f.flow_id"
 		     " WHERE f.ts_first >= CAST(?1 AS INTEGER) AND f.ts_first < CAST(?2 AS INTEGER)"
 		     " AND f.end_reason IS NOT 'open'", p, 2) != 0 ||
-	    ret_exec(r, "CREATE INDEX temp.ret_m_rep ON ret_m (rep)", NULL, 0) != 0 ||
-	    ret_exec(r, "CREATE TEMP TABLE ret_g (rep INTEGER PRIMARY KEY, n INTEGER, nrows INTEGER,"
+	    ret_tmp(r, "CREATE INDEX temp.ret_m_rep ON ret_m (rep)", NULL, 0) != 0 ||
+	    ret_tmp(r, "CREATE TEMP TABLE ret_g (rep INTEGER PRIMARY KEY, n INTEGER, nrows INTEGER,"
 		     " tf INTEGER, tl INTEGER, p0 INTEGER, p1 INTEGER, b0 INTEGER, b1 INTEGER,"
 		     " y0 INTEGER, y1 INTEGER)", NULL, 0) != 0 ||
-	    ret_exec(r, "INSERT INTO ret_g SELECT m.rep, sum(m.n), count(*), min(f.ts_first), max(f.ts_last),"
+	    ret_tmp(r, "INSERT INTO ret_g SELECT m.rep, sum(m.n), count(*), min(f.ts_first), max(f.ts_last),"
 		     " sum(f.packets_c2s), sum(f.packets_s2c), sum(f.bytes_c2s), sum(f.bytes_s2c),"
 		     " sum(f.payload_c2s), sum(f.payload_s2c)"
 		     " FROM ret_m m JOIN flows f ON f.flow_id = m.flow_id GROUP BY m.rep", NULL, 0) != 0)
@@ -223,7 +238,7 @@ static int ret_roll_prepare(struct retention *r, int64_t day, const char *reason
 	r->day = day;
 	r->reason = reason;
 	r->cursor = INT64_MIN;
-	return store_commit(r->s);
+	return 0;
 }
 
 /* One chunk of the day being rolled up; 1: more to do, 0: the day done. */
@@ -232,7 +247,7 @@ static int ret_roll_chunk(struct retention *r)
 	char c[24], h[24], d[24], q[512];
 	const char *p[3] = { c, h, d };
 	int64_t hi;
-	int i;
+	int i, rc;
 
 	fmt_i64(c, sizeof(c), r->cursor);
 	if (store_scalar(r->s, "SELECT max(rep) FROM (SELECT rep FROM ret_g WHERE rep > CAST(?1 AS INTEGER)"
@@ -256,13 +271,13 @@ static int ret_roll_chunk(struct retention *r)
 		fmt_i64(bf, sizeof(bf), before);
 		fmt_i64(af, sizeof(af), after);
 		lp[0] = now; lp[1] = d; lp[2] = fl; lp[3] = bf; lp[4] = af; lp[5] = r->reason;
-		if (ret_exec(r, "INSERT INTO retention_log (at, action, day, flows, rows_before, rows_after, reason)"
-			     " VALUES (?1, 'rollup', CAST(?2 AS INTEGER), CAST(?3 AS INTEGER), CAST(?4 AS INTEGER),"
-			     " CAST(?5 AS INTEGER), ?6)", lp, 6) != 0)
+		if ((rc = ret_exec(r, "INSERT INTO retention_log (at, action, day, flows, rows_before, rows_after,"
+				   " reason) VALUES (?1, 'rollup', CAST(?2 AS INTEGER), CAST(?3 AS INTEGER),"
+				   " CAST(?4 AS INTEGER), CAST(?5 AS INTEGER), ?6)", lp, 6)) != 0)
+			return rc;
+		if (ret_commit(r) != 0)
 			return -1;
 		ret_drop_temps(r);
-		if (store_commit(r->s) != 0)
-			return -1;
 		store_reclaim(r->s);
 		r->st.days_rolled++;
 		r->st.flows_rolled += flows;
@@ -279,21 +294,23 @@ static int ret_roll_chunk(struct retention *r)
 	}
 	fmt_i64(h, sizeof(h), hi);
 	fmt_i64(d, sizeof(d), r->day);
-	if (ret_exec(r, "UPDATE flows SET ts_first = g.tf, ts_last = g.tl, packets_c2s = g.p0, packets_s2c = g.p1,"
+	if ((rc = ret_exec(r, "UPDATE flows SET ts_first = g.tf, ts_last = g.tl, packets_c2s = g.p0, packets_s2c = g.p1,"
 		     " bytes_c2s = g.b0, bytes_s2c = g.b1, payload_c2s = g.y0, payload_s2c = g.y1"
 		     " FROM ret_g g WHERE g.rep > CAST(?1 AS INTEGER) AND g.rep <= CAST(?2 AS INTEGER)"
-		     " AND flows.flow_id = g.rep AND g.nrows > 1", p, 2) != 0)
-		return -1;
+		     " AND flows.flow_id = g.rep AND g.nrows > 1", p, 2)) != 0)
+		return rc;
 	for (i = 0; ret_children[i]; i++) {
 		snprintf(q, sizeof(q), "DELETE FROM %s WHERE flow_id IN (SELECT flow_id FROM ret_m"
 			 " WHERE rep > CAST(?1 AS INTEGER) AND rep <= CAST(?2 AS INTEGER) AND flow_id <> rep)",
 			 ret_children[i]);
-		if (ret_exec(r, q, p, 2) != 0)
-			return -1;
+		if ((rc = ret_exec(r, q, p, 2)) != 0)
+			return rc;
 	}
-	if (ret_exec(r, "INSERT OR REPLACE INTO rollups (flow_id, flows, day) SELECT rep, n, CAST(?3 AS INTEGER)"
-		     " FROM ret_g WHERE rep > CAST(?1 AS INTEGER) AND rep <= CAST(?2 AS INTEGER)", p, 3) != 0 ||
-	    store_commit(r->s) != 0)
+	if ((rc = ret_exec(r, "INSERT OR REPLACE INTO rollups (flow_id, flows, day) SELECT rep, n,"
+			   " CAST(?3 AS INTEGER) FROM ret_g WHERE rep > CAST(?1 AS INTEGER)"
+			   " AND rep <= CAST(?2 AS INTEGER)", p, 3)) != 0)
+		return rc;
+	if (ret_commit(r) != 0)
 		return -1;
 	r->cursor = hi;
 	return 1;
@@ -305,34 +322,37 @@ static int ret_drop_chunk(struct retention *r)
 	char d[24], q[256], now[TSSTR_MAX], fl[24], rw[24];
 	const char *p[1] = { d };
 	int64_t n = 0, flows = 0;
-	int i;
+	int i, rc;
 
 	fmt_i64(d, sizeof(d), r->day);
-	if (ret_exec(r, "DROP TABLE IF EXISTS temp.ret_d", NULL, 0) != 0 ||
-	    ret_exec(r, "CREATE TEMP TABLE ret_d AS SELECT flow_id, flows FROM rollups"
+	if (ret_tmp(r, "DROP TABLE IF EXISTS temp.ret_d", NULL, 0) != 0 ||
+	    ret_tmp(r, "CREATE TEMP TABLE ret_d AS SELECT flow_id, flows FROM rollups"
 		     " WHERE day = CAST(?1 AS INTEGER) LIMIT " RET_XSTR(RET_CHUNK), p, 1) != 0 ||
 	    store_scalar(r->s, "SELECT count(*) FROM ret_d", NULL, 0, &n) != 0 ||
 	    store_scalar(r->s, "SELECT COALESCE(sum(flows), 0) FROM ret_d", NULL, 0, &flows) != 0)
 		return -1;
-	r->acc_flows += flows;
-	r->acc_rows += n;
 	for (i = 0; n > 0 && ret_children[i]; i++) {
 		snprintf(q, sizeof(q), "DELETE FROM %s WHERE flow_id IN (SELECT flow_id FROM ret_d)", ret_children[i]);
-		if (ret_exec(r, q, NULL, 0) != 0)
-			return -1;
+		if ((rc = ret_exec(r, q, NULL, 0)) != 0)
+			return rc;
 	}
-	if (ret_exec(r, "DROP TABLE temp.ret_d", NULL, 0) != 0)
-		return -1;
-	if (n > 0)
-		return store_commit(r->s) != 0 ? -1 : 1;
+	if (n > 0) {
+		if (ret_commit(r) != 0)
+			return -1;
+		r->acc_flows += flows;
+		r->acc_rows += n;
+		return 1;
+	}
 	{
 		const char *lp[5] = { now, d, fl, rw, r->reason };
 		ts_to_rfc3339(now_us(), now, sizeof(now));
 		fmt_i64(fl, sizeof(fl), r->acc_flows);
 		fmt_i64(rw, sizeof(rw), r->acc_rows);
-		if (ret_exec(r, "INSERT INTO retention_log (at, action, day, flows, rows_before, rows_after, reason)"
-			     " VALUES (?1, 'drop', CAST(?2 AS INTEGER), CAST(?3 AS INTEGER), CAST(?4 AS INTEGER), 0, ?5)",
-			     lp, 5) != 0 || store_commit(r->s) != 0)
+		if ((rc = ret_exec(r, "INSERT INTO retention_log (at, action, day, flows, rows_before, rows_after,"
+				   " reason) VALUES (?1, 'drop', CAST(?2 AS INTEGER), CAST(?3 AS INTEGER),"
+				   " CAST(?4 AS INTEGER), 0, ?5)", lp, 5)) != 0)
+			return rc;
+		if (ret_commit(r) != 0)
 			return -1;
 	}
 	store_reclaim(r->s);
@@ -395,10 +415,15 @@ static int ret_step(struct retention *r, int64_t now)
 {
 	int64_t today = day_of(now), day, used;
 
-	if (r->phase == RP_ROLL)
-		return ret_roll_chunk(r) < 0 ? -1 : 1;
-	if (r->phase == RP_DROP)
-		return ret_drop_chunk(r) < 0 ? -1 : 1;
+	int rc;
+	if (r->phase == RP_ROLL || r->phase == RP_DROP) {
+		rc = r->phase == RP_ROLL ? ret_roll_chunk(r) : ret_drop_chunk(r);
+		if (rc == STORE_BUSY) {
+			r->st.busy++;
+			return 0;     /* the writer held the lock too long: later */
+		}
+		return rc < 0 ? -1 : 1;
+	}
 	if (today != r->scan_day || now_us() - r->scan_at >= RET_RESCAN_US) {
 		/* a flow that ended late lands in a day already rolled up:
 		 * look again from the oldest day now and then */
@@ -445,7 +470,7 @@ static int ret_step(struct retention *r, int64_t now)
 	return 0;
 }
 
-static int ret_work(struct retention *r, int64_t now, int64_t budget_us)
+static int ret_work(struct retention *r, int64_t now)
 {
 	int64_t t0 = now_us(), t;
 	int rc;
@@ -458,28 +483,132 @@ static int ret_work(struct retention *r, int64_t now, int64_t budget_us)
 			if (t - s0 > r->st.longest_step_us)
 				r->st.longest_step_us = t - s0;
 		}
-	} while (rc > 0 && (budget_us < 0 || t - t0 < budget_us));
+	} while (rc > 0 && !atomic_load(&r->stop));
 	r->st.busy_us += t - t0;
-	r->last_tick_end = t;
+	if (rc < 0 && !r->failed_said) {
+		fprintf(stderr, "wireaudit: retention stopped: the database cannot be written (%s); the capture"
+			" goes on without it\n", store_failed(r->s) ? store_failed(r->s) : "error");
+		r->failed_said = true;
+	}
 	return rc < 0 ? -1 : 0;
 }
 
-void retention_tick(struct retention *r, int64_t now)
+static int64_t ret_now(struct retention *r)
 {
-	if (now < r->store_now)
-		now = r->store_now;
-	if (now <= 0 || now_us() - r->last_tick_end < RET_EVERY_US)
-		return;
-	ret_work(r, now, RET_STEP_US);
+	int64_t now = atomic_load(&r->note);
+	return now < r->store_now ? r->store_now : now;
 }
 
-int retention_run(struct retention *r, int64_t now)
+static void *ret_thread(void *arg)
 {
-	if (now < r->store_now)
-		now = r->store_now;
-	if (now <= 0)
+	struct retention *r = arg;
+	pthread_mutex_lock(&r->mu);
+	while (!atomic_load(&r->stop)) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += RET_EVERY_US / 1000000;
+		ts.tv_nsec += (RET_EVERY_US % 1000000) * 1000;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&r->cv, &r->mu, &ts);
+		if (atomic_load(&r->stop) || r->failed_said)
+			continue;
+		pthread_mutex_unlock(&r->mu);
+		if (ret_now(r) > 0)
+			ret_work(r, ret_now(r));
+		pthread_mutex_lock(&r->mu);
+	}
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
+
+void retention_note(struct retention *r, int64_t now)
+{
+	int64_t cur = atomic_load(&r->note);
+	int64_t t0;
+	while (now > cur && !atomic_compare_exchange_weak(&r->note, &cur, now))
+		;
+	/* the retention thread waits for the write lock: let it in before
+	 * the writer's next batch takes it again (a busy writer would starve
+	 * it); it holds the lock for one chunk */
+	if (!atomic_load(&r->want_lock))
+		return;
+	t0 = now_us();
+	while (atomic_load(&r->want_lock) && now_us() - t0 < RET_YIELD_US) {
+		struct timespec ts = { 0, 1000000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
+struct retention *retention_start(const char *path, const struct retention_policy *p, bool quiet,
+				  bool thread, char *err, size_t errlen)
+{
+	struct retention *r = calloc(1, sizeof(*r));
+	if (r == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (store_open(&r->s, path, false, err, errlen) != 0) {
+		free(r);
+		return NULL;
+	}
+	store_set_soft_busy(r->s);
+	r->p = *p;
+	r->quiet = quiet;
+	r->hint_day = INT64_MIN;
+	r->scan_day = INT64_MIN;
+	/* "now" is the newest packet time the store has seen: a run that
+	 * reads an old capture into an appliance's store is judged by the
+	 * store's present, not by its own packets' */
+	if (store_scalar(r->s, "SELECT max(ts_first) FROM flows", NULL, 0, &r->store_now) != 0 ||
+	    r->store_now == INT64_MIN)
+		r->store_now = 0;
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cv, NULL);
+	if (thread) {
+		if (pthread_create(&r->th, NULL, ret_thread, r) != 0) {
+			snprintf(err, errlen, "cannot start the retention thread");
+			store_close(r->s);
+			free(r);
+			return NULL;
+		}
+		r->threaded = true;
+	}
+	return r;
+}
+
+int retention_finish(struct retention *r)
+{
+	int rc;
+	if (r->threaded) {
+		pthread_mutex_lock(&r->mu);
+		atomic_store(&r->stop, 1);
+		pthread_cond_signal(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+		pthread_join(r->th, NULL);
+		r->threaded = false;
+		atomic_store(&r->stop, 0);
+	}
+	if (r->failed_said)
+		return -1;
+	if (ret_now(r) <= 0)
 		return 0;
 	r->hint_day = INT64_MIN;   /* every day, late flows too */
 	r->scan_at = now_us();
-	return ret_work(r, now, -1);
+	rc = ret_work(r, ret_now(r));
+	return rc;
+}
+
+void retention_free(struct retention *r)
+{
+	if (r == NULL)
+		return;
+	if (r->threaded)
+		retention_finish(r);
+	pthread_mutex_destroy(&r->mu);
+	pthread_cond_destroy(&r->cv);
+	store_close(r->s);
+	free(r);
 }

@@ -9,6 +9,7 @@
 #define WA_RETENTION_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct store;
@@ -29,14 +30,22 @@ struct retention_stats {
 	int64_t days_dropped_size; /* days removed by --max-db-size */
 	int64_t flows_dropped;    /* flows those removed days stood for */
 	int64_t steps, busy_us, longest_step_us;
+	int64_t busy;             /* chunks put off: the write lock was not free */
 };
 
-struct retention *retention_new(struct store *s, const struct retention_policy *p, bool quiet);
-/* A little work (about RET_STEP_US of wall time) if any is due; called by
- * the store after each commit with the latest flow time written. */
-void retention_tick(struct retention *r, int64_t now);
-/* All the work due at `now`; 0, or -1 on a store error. */
-int retention_run(struct retention *r, int64_t now);
+/* Opens its own connection to the database at path (a statement that takes
+ * seconds, grouping a big day, then holds no lock the capture's writer
+ * waits for; each chunk of deletes is a short write transaction) and, with
+ * thread, a thread that looks for due work every second. NULL after a
+ * message in err. */
+struct retention *retention_start(const char *path, const struct retention_policy *p, bool quiet,
+				  bool thread, char *err, size_t errlen);
+/* The newest flow time written (any thread; the capture's store calls it
+ * after each commit, and lets the retention thread take the write lock if
+ * it waits for it). */
+void retention_note(struct retention *r, int64_t now);
+/* Stops the thread, does all the work due, 0 or -1. */
+int retention_finish(struct retention *r);
 void retention_get_stats(const struct retention *r, struct retention_stats *st);
 void retention_free(struct retention *r);
 

@@ -469,8 +469,8 @@ struct store {
 	uint64_t risk_named;  /* nDPI risk bits whose name this session wrote */
 	char *path;
 	int64_t ts_max;       /* latest ts_last of a flow written (retention's "now") */
-	struct retention *ret; /* store_set_retention: stepped after each commit */
-	bool in_ret;
+	struct retention *ret; /* store_set_retention: told the newest flow time at each commit */
+	bool soft_busy;       /* store_set_soft_busy: a busy database is not a failure */
 };
 
 /* The first write failure is reported once, with the database's name, and
@@ -700,11 +700,8 @@ int store_commit(struct store *s)
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
-	if (s->ret && !s->in_ret) {
-		s->in_ret = true;
-		retention_tick(s->ret, s->ts_max);
-		s->in_ret = false;
-	}
+	if (s->ret)
+		retention_note(s->ret, s->ts_max); /* its thread does the work */
 	return s->failed ? -1 : 0;
 }
 
@@ -714,7 +711,13 @@ static int begin(struct store *s)
 		return -1;
 	if (s->in_tx)
 		return 0;
-	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+	/* IMMEDIATE: the write lock now (waiting up to the busy timeout),
+	 * not at the first write: another connection (the retention thread's)
+	 * may commit between a batch's first read and its first write, and a
+	 * deferred transaction could then not write at all (SQLITE_BUSY_SNAPSHOT) */
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		if (s->soft_busy && (sqlite3_extended_errcode(s->db) & 0xff) == SQLITE_BUSY)
+			return STORE_BUSY;
 		store_fail(s, sqlite3_extended_errcode(s->db), "begin");
 		return -1;
 	}
@@ -2502,12 +2505,19 @@ static void store_bind_params(sqlite3_stmt *q, const char *const *params, int np
 			sqlite3_bind_text(q, i + 1, params[i], -1, SQLITE_STATIC);
 }
 
-int store_exec(struct store *s, const char *sql, const char *const *params, int np, int64_t *changes)
+void store_set_soft_busy(struct store *s)
+{
+	s->soft_busy = true;
+}
+
+int store_exec(struct store *s, const char *sql, const char *const *params, int np, bool in_batch)
 {
 	sqlite3_stmt *q;
 	int rc;
-	if (begin(s) != 0)
+	if (s->failed)
 		return -1;
+	if (in_batch && (rc = begin(s)) != 0)
+		return rc;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK) {
 		store_fail(s, sqlite3_extended_errcode(s->db), "retention");
 		return -1;
@@ -2517,11 +2527,16 @@ int store_exec(struct store *s, const char *sql, const char *const *params, int 
 		;
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE) {
+		if (s->soft_busy && (sqlite3_extended_errcode(s->db) & 0xff) == SQLITE_BUSY) {
+			if (s->in_tx) {
+				sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+				s->in_tx = false;
+			}
+			return STORE_BUSY;
+		}
 		store_fail(s, sqlite3_extended_errcode(s->db), "retention");
 		return -1;
 	}
-	if (changes)
-		*changes = sqlite3_changes64(s->db);
 	return 0;
 }
 

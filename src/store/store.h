@@ -50,8 +50,12 @@ const char *store_failed(const struct store *s);
  * none; committed by store_commit), one-value queries, the bytes the pages
  * hold, free pages given back, and the retention stepped after each commit
  * with the latest flow time written as "now". */
+#define STORE_BUSY (-2)  /* a soft-busy store's database is locked: try later */
 int store_begin(struct store *s);
-int store_exec(struct store *s, const char *sql, const char *const *params, int np, int64_t *changes);
+/* in_batch: inside the batch (begun if none, the write lock taken); else on
+ * its own (a statement that writes only TEMP tables locks nothing) */
+int store_exec(struct store *s, const char *sql, const char *const *params, int np, bool in_batch);
+void store_set_soft_busy(struct store *s);
 int store_scalar(struct store *s, const char *sql, const char *const *params, int np, int64_t *out);
 int64_t store_used_bytes(struct store *s);
 void store_reclaim(struct store *s);
