@@ -642,7 +642,14 @@ int store_open(struct store **out, const char *path, bool readonly, char *err, s
 	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
 	s->path = strdup(path);
 	if (!readonly) {
-		if (exec(s, "PRAGMA journal_mode=WAL", err, errlen) != 0 ||
+		/* a new database reclaims the pages retention frees
+		 * (store_reclaim); one made before keeps reusing them from
+		 * SQLite's free list, which bounds its size but does not
+		 * shrink the file (docs/APPLIANCE.md). Before the journal mode:
+		 * switching to WAL writes the header, after which the setting
+		 * no longer changes. */
+		if (exec(s, "PRAGMA auto_vacuum = INCREMENTAL", err, errlen) != 0 ||
+		    exec(s, "PRAGMA journal_mode=WAL", err, errlen) != 0 ||
 		    exec(s, "PRAGMA synchronous=NORMAL", err, errlen) != 0 ||
 		    /* a batch of 5,000 flows must fit in the page cache, or
 		     * SQLite spills and re-reads pages mid-transaction
@@ -655,11 +662,6 @@ int store_open(struct store **out, const char *path, bool readonly, char *err, s
 	    (!readonly || sqlite3_errcode(s->db) != SQLITE_CANTOPEN ||
 	     store_reopen_immutable(s, path) != 0 ||
 	     exec(s, "SELECT count(*) FROM sqlite_master", err, errlen) != 0))
-		goto fail;
-	/* a new database reclaims the pages retention frees (store_reclaim);
-	 * one made before keeps reusing them from SQLite's free list, which
-	 * bounds its size but does not shrink the file (docs/APPLIANCE.md) */
-	if (!readonly && user_version(s) == 0 && exec(s, "PRAGMA auto_vacuum = INCREMENTAL", err, errlen) != 0)
 		goto fail;
 	if (migrate(s, err, errlen) != 0)
 		goto fail;
