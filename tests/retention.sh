@@ -142,16 +142,20 @@ t_is "$(jq -c '[.coverage.retention.days[] | select(.state == "removed")] | [len
 t_ok "$(grep -q 'WARNING: No observation is kept of 20 days of this window' "$T_TMP/c.txt"; echo $?)" \
 	"text: a warning that the sensor's data for them is gone"
 
-# --max-db-size: the oldest days go first, loudly, and the pages fit
+# --max-db-size: first the days not yet rolled up are, then the oldest
+# roll-up days go, loudly, until the pages fit
 cp "$A" "$T_TMP/d.db"
-"$WIREAUDIT" capture -r "$T_TMP/late/day-059.pcap" -d "$T_TMP/d.db" --retain-flows 7d --max-db-size 4M \
+"$WIREAUDIT" capture -r "$T_TMP/late/day-059.pcap" -d "$T_TMP/d.db" --retain-flows 7d --max-db-size 2M \
 	-q 2> "$T_TMP/d.err"
 used=$(q "$T_TMP/d.db" "SELECT (page_count - freelist_count) * page_size FROM pragma_page_count, pragma_freelist_count, pragma_page_size")
-t_ok $(( used > 4194304 )) "--max-db-size 4M: the pages hold $used bytes"
-t_ok "$(grep -q 'retention: .* removed (max-db-size)' "$T_TMP/d.err"; echo $?)" "…and each removed day is said on stderr"
-t_is "$(q "$T_TMP/d.db" "SELECT min(day) - $day0 / $DAY FROM retention_log WHERE reason = 'max-db-size' AND action = 'drop'")" \
-	"0" "…the oldest day first"
-
+t_ok $(( used > 2097152 )) "--max-db-size 2M: the pages hold $used bytes"
+t_is "$(q "$T_TMP/d.db" "SELECT group_concat(day - $day0 / $DAY) FROM (SELECT day FROM retention_log WHERE reason = 'max-db-size' AND action = 'rollup' ORDER BY id)")" \
+	"53,54,55,56,57,58" "…the last raw days (before today) rolled up first"
+nd=$(q "$T_TMP/d.db" "SELECT count(*) FROM retention_log WHERE reason = 'max-db-size' AND action = 'drop'")
+t_is "$(q "$T_TMP/d.db" "SELECT min(day) - $day0 / $DAY, max(day) - $day0 / $DAY, count(*) FROM retention_log WHERE reason = 'max-db-size' AND action = 'drop'")" \
+	"0|$((nd - 1))|$nd" "…then the oldest $nd roll-up days removed, oldest first"
+t_ok $(( nd < 5 || nd > 55 )) "…some days removed, not all ($nd)"
+t_is "$(grep -c 'retention: .* removed (max-db-size)' "$T_TMP/d.err")" "$nd" "…each removed day said on stderr, even with -q"
 # bad values
 "$WIREAUDIT" capture -r "$T_TMP/day0.pcap" -d "$T_TMP/e.db" --retain-flows 7x 2> "$T_TMP/e.err"
 t_is "$?|$(cat "$T_TMP/e.err")" "2|wireaudit: --retain-flows: a duration such as 14d, 36h or 90m, not '7x'" "--retain-flows 7x: exit 2"

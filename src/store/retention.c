@@ -14,8 +14,10 @@
  * statuses and counts (flows, servers, clients) for any window that starts
  * and ends at a UTC midnight; inside a rolled-up day a window edge counts
  * the day's groups whole (the report says so). What a rolled-up flow loses:
- * its own flow_id, ports, times, counters, its nDPI labels and anomalies
- * (the kept row keeps its own), and its record counters.
+ * its own flow_id, ports, times, counters, its nDPI labels and its record
+ * counters; the kept row keeps its own of those, but not its anomalies nor
+ * its cleartext details other than the two the report reads (HTTP
+ * redirect_to_https and host): they were one flow's, not the group's.
  *
  * Rolling up a day again (a flow that ended after its day was rolled up)
  * merges into the rows already there: it is idempotent.
@@ -306,6 +308,15 @@ static int ret_roll_chunk(struct retention *r)
 		if ((rc = ret_exec(r, q, p, 2)) != 0)
 			return rc;
 	}
+	/* the kept row keeps what the report reads: the other cleartext
+	 * details (banners, user agents, ...) and the anomalies were one
+	 * flow's, not the group's */
+	if ((rc = ret_exec(r, "DELETE FROM cleartext_details WHERE flow_id IN (SELECT rep FROM ret_g"
+			   " WHERE rep > CAST(?1 AS INTEGER) AND rep <= CAST(?2 AS INTEGER))"
+			   " AND key NOT IN ('redirect_to_https', 'host')", p, 2)) != 0 ||
+	    (rc = ret_exec(r, "DELETE FROM anomalies WHERE flow_id IN (SELECT rep FROM ret_g"
+			   " WHERE rep > CAST(?1 AS INTEGER) AND rep <= CAST(?2 AS INTEGER))", p, 2)) != 0)
+		return rc;
 	if ((rc = ret_exec(r, "INSERT OR REPLACE INTO rollups (flow_id, flows, day) SELECT rep, n,"
 			   " CAST(?3 AS INTEGER) FROM ret_g WHERE rep > CAST(?1 AS INTEGER)"
 			   " AND rep <= CAST(?2 AS INTEGER)", p, 3)) != 0)
