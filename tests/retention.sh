@@ -150,7 +150,7 @@ cp "$A" "$T_TMP/d.db"
 used=$(q "$T_TMP/d.db" "SELECT (page_count - freelist_count) * page_size FROM pragma_page_count, pragma_freelist_count, pragma_page_size")
 t_ok $(( used > 2097152 )) "--max-db-size 2M: the pages hold $used bytes"
 t_is "$(q "$T_TMP/d.db" "SELECT group_concat(day - $day0 / $DAY) FROM (SELECT day FROM retention_log WHERE reason = 'max-db-size' AND action = 'rollup' ORDER BY id)")" \
-	"53,54,55,56,57,58" "…the last raw days (before today) rolled up first"
+	"53,54,55,56,57,58,59" "…the raw days before today (day 60: the run's last packet) rolled up first"
 nd=$(q "$T_TMP/d.db" "SELECT count(*) FROM retention_log WHERE reason = 'max-db-size' AND action = 'drop'")
 t_is "$(q "$T_TMP/d.db" "SELECT min(day) - $day0 / $DAY, max(day) - $day0 / $DAY, count(*) FROM retention_log WHERE reason = 'max-db-size' AND action = 'drop'")" \
 	"0|$((nd - 1))|$nd" "…then the oldest $nd roll-up days removed, oldest first"
