@@ -39,7 +39,9 @@ static void usage(FILE *out)
 	      "capture: wireaudit capture -r FILE [-r FILE]... | -i IFACE [OPTION]...\n"
 	      "  -r, --read FILE        pcap or pcapng file (gzip-compressed accepted), - for\n"
 	      "                         standard input; repeatable\n"
-	      "  -i, --interface IFACE  live capture (promiscuous unless -p)\n"
+	      "  -i, --interface IFACE  live capture (promiscuous unless -p); repeatable: several\n"
+	      "                         interfaces in one run\n"
+	      "  -B, --buffer-size KIB  live: kernel capture buffer per socket (default 65536)\n"
 	      "  -f, --filter BPF       capture filter (tcpdump syntax)\n"
 	      "  -d, --db FILE          SQLite database (default wireaudit.db)\n"
 	      "  -s, --snaplen N        live snapshot length (default 262144)\n"
@@ -60,9 +62,10 @@ static void usage(FILE *out)
 	      "                         of its own; docs/PERFORMANCE.md)\n"
 	      "      --store-queue N    flow records in flight to the store thread at most; the\n"
 	      "                         packet thread waits when they are (default 1024)\n"
-	      "      --workers N        live capture: N packet workers on the interface, the\n"
+	      "      --workers N        live capture: N packet workers per interface, the\n"
 	      "                         kernel spreading flows over them (AF_PACKET fanout;\n"
-	      "                         default: the cores less one, 1 to 8; at most 64;\n"
+	      "                         default: the cores less one shared among the\n"
+	      "                         interfaces, 1 to 8 each; 64 in all at most;\n"
 	      "                         docs/PERFORMANCE.md)\n"
 	      "      --no-read-thread   read savefiles on the packet thread (default: a thread of\n"
 	      "                         its own for regular files)\n"
@@ -122,6 +125,7 @@ static const char *opt_ca_file, *opt_system_ca;
 static const struct option capture_longopts[] = {
 	{ "read", required_argument, NULL, 'r' },
 	{ "interface", required_argument, NULL, 'i' },
+	{ "buffer-size", required_argument, NULL, 'B' },
 	{ "filter", required_argument, NULL, 'f' },
 	{ "db", required_argument, NULL, 'd' },
 	{ "snaplen", required_argument, NULL, 's' },
@@ -151,11 +155,13 @@ static const struct option capture_longopts[] = {
 static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 {
 	static const char *files[1024];
+	static const char *ifaces[CAPTURE_MAX_IFACES];
 	int ch;
 	long long v;
 
 	memset(o, 0, sizeof(*o));
 	o->files = files;
+	o->ifaces = ifaces;
 	o->db = "wireaudit.db";
 	o->snaplen = 262144;
 	o->promisc = true;
@@ -166,7 +172,7 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 	o->read_thread = true;
 	engine_config_defaults(&o->eng);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "r:i:f:d:s:c:pZ:qh", capture_longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "r:i:f:d:s:c:pZ:qB:h", capture_longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r':
 			if (o->nfiles >= 1024) {
@@ -176,14 +182,26 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 			files[o->nfiles++] = optarg;
 			break;
 		case 'i':
-			if (o->iface) {
-				/* one interface per run for now: a second one was
-				 * silently ignored (issue 14) */
-				fprintf(stderr, "wireaudit: capture: one -i per run (%s and %s given); "
-					"run one capture per interface\n", o->iface, optarg);
+			/* several interfaces in one run (issue 14): each with
+			 * its own workers; the same one twice would count every
+			 * packet twice */
+			if (o->nifaces >= CAPTURE_MAX_IFACES) {
+				fprintf(stderr, "wireaudit: capture: too many -i (%d at most)\n",
+					CAPTURE_MAX_IFACES);
 				return EXIT_USAGE;
 			}
-			o->iface = optarg;
+			for (int k = 0; k < o->nifaces; k++)
+				if (strcmp(ifaces[k], optarg) == 0) {
+					fprintf(stderr, "wireaudit: capture: interface %s given twice\n",
+						optarg);
+					return EXIT_USAGE;
+				}
+			ifaces[o->nifaces++] = optarg;
+			o->iface = ifaces[0];
+			break;
+		case 'B':
+			if (parse_num(optarg, 1, 4 << 20, &v, "buffer size (KiB)")) return EXIT_USAGE;
+			o->buffer_kib = (unsigned)v;
 			break;
 		case 'f': o->filter = optarg; break;
 		case 'd': o->db = optarg; break;
@@ -266,6 +284,10 @@ static int cmd_capture(int argc, char **argv)
 	if (o.workers > 1 && o.iface == NULL) {
 		fprintf(stderr, "wireaudit: capture: --workers applies to live capture (-i); a file is "
 			"read by one packet thread\n");
+		return EXIT_USAGE;
+	}
+	if (o.buffer_kib && o.iface == NULL) {
+		fprintf(stderr, "wireaudit: capture: -B applies to live capture (-i)\n");
 		return EXIT_USAGE;
 	}
 	if (o.iface && o.progress && !isatty(STDERR_FILENO))
