@@ -13,6 +13,7 @@
 #include "digest.h"
 #include "capture.h"
 #include "export.h"
+#include "status.h"
 #include "ndpi_glue.h"
 #include "report.h"
 #include "store.h"
@@ -35,6 +36,7 @@ static void usage(FILE *out)
 	      "  export    print stored flows with their observations (JSON Lines or CSV)\n"
 	      "  report    judge the stored observations against ASVS V12 (docs/REPORT.md)\n"
 	      "  audit     capture FILE... then report, in one step\n"
+	      "  status    the running (or last) capture: counters, rates, drops, database size\n"
 	      "\n"
 	      "capture: wireaudit capture -r FILE [-r FILE]... | -i IFACE [OPTION]...\n"
 	      "  -r, --read FILE        pcap or pcapng file (gzip-compressed accepted), - for\n"
@@ -76,6 +78,7 @@ static void usage(FILE *out)
 	      "                         (default: OpenSSL's default paths, Debian ca-certificates)\n"
 	      "\n"
 	      "export: wireaudit export [-d DB] [--format jsonl|csv] [--flow ID] [--since T] [--until T] [-o FILE]\n"
+	      "status: wireaudit status [-d DB] [--format text|json]\n"
 	      "audit:  wireaudit audit [-d DB] [capture options] [report options] FILE...\n"
 	      "        (without -d a temporary database, removed afterwards)\n"
 	      "\n"
@@ -118,6 +121,64 @@ enum {
 	OPT_CHECKPOINT, OPT_NDPI_MODE, OPT_NO_STORE_THREAD, OPT_STORE_QUEUE, OPT_NO_READ_THREAD,
 	OPT_WORKERS,
 };
+
+static const struct option status_longopts[] = {
+	{ "db", required_argument, NULL, 'd' },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void status_usage(FILE *out)
+{
+	fputs("Usage: wireaudit status [-d DB] [--format text|json]\n"
+	      "The running capture (or the last one) from its statistics series: the latest\n"
+	      "counters per interface, rates over the last 1, 5 and 15 minutes, drops in\n"
+	      "percent, the database's size and its oldest and newest flow (docs/CLI.md).\n"
+	      "  -d, --db FILE      SQLite database (default wireaudit.db)\n"
+	      "      --format FMT   text (default) or json\n"
+	      "  -h, --help         this help\n"
+	      "Exit status: 0 ok, 2 usage, 4 the database cannot be read.\n", out);
+}
+
+static int cmd_status(int argc, char **argv)
+{
+	const char *db = "wireaudit.db", *format = "text";
+	struct store *st;
+	char err[512];
+	int ch, rc;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "d:h", status_longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': db = optarg; break;
+		case OPT_FORMAT: format = optarg; break;
+		case 'h': status_usage(stdout); return EXIT_OK;
+		default: status_usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "wireaudit: status: unexpected argument %s\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
+		fprintf(stderr, "wireaudit: status: unknown format %s (text or json)\n", format);
+		return EXIT_USAGE;
+	}
+	if (access(db, F_OK) != 0) {
+		fprintf(stderr, "wireaudit: %s: no such database\n", db);
+		return EXIT_STORE;
+	}
+	/* read-only: never blocks the capture writing it (WAL) */
+	if (store_open(&st, db, true, err, sizeof(err)) != 0) {
+		fprintf(stderr, "wireaudit: %s\n", err);
+		return EXIT_STORE;
+	}
+	rc = status_print(st, db, strcmp(format, "json") == 0, stdout);
+	fflush(stdout);
+	store_close(st);
+	return rc == 0 ? EXIT_OK : EXIT_STORE;
+}
 
 /* Trust anchors for certificate validation (docs/CERTIFICATES.md). */
 static const char *opt_ca_file, *opt_system_ca;
@@ -477,6 +538,8 @@ int main(int argc, char **argv)
 		return cmd_audit(argc - 1, argv + 1);
 	if (strcmp(cmd, "report") == 0)
 		return report_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "status") == 0)
+		return cmd_status(argc - 1, argv + 1);
 	fprintf(stderr, "wireaudit: unknown command '%s' (try --help)\n", cmd);
 	return EXIT_USAGE;
 }
