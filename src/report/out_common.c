@@ -3,6 +3,11 @@
  * from the wire is escaped by the format that prints it. */
 #include "report_int.h"
 
+double rp_blind_pct(int64_t drops, int64_t received)
+{
+	return received > 0 ? 100.0 * (double)drops / (double)received : 0.0;
+}
+
 #include <string.h>
 
 #include "export.h"
