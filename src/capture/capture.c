@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -82,6 +83,9 @@ static unsigned run_nifaces;
  * (a getsockopt, and /proc/net/dev for the interface's drops), not per
  * packet */
 #define KSTATS_USEC 250000
+/* a live worker's longest wait for packets: idle ticks, and how soon a
+ * worker notices a stop asked by another thread */
+#define LIVE_IDLE_MS 250
 /* -c and --duration over all workers */
 static uint64_t total_packets;
 static int64_t ts_start_all;
@@ -786,6 +790,18 @@ static pcap_t *open_live(const struct capture_opts *o, const char *iface, int *r
 		*rc = EXIT_INPUT;
 		return NULL;
 	}
+	/* With TPACKET_V3 libpcap's poll() waits without a timeout (the
+	 * kernel retires a block after the read timeout only once it holds a
+	 * packet): on a quiet link pcap_dispatch would not return, and no
+	 * checkpoint, statistics row or idle expiry would happen. So the
+	 * socket is non-blocking and live_loop waits itself, LIVE_IDLE_MS at
+	 * most. */
+	if (pcap_setnonblock(p, 1, ebuf) != 0) {
+		fprintf(stderr, "wireaudit: %s: %s\n", iface, ebuf);
+		pcap_close(p);
+		*rc = EXIT_INPUT;
+		return NULL;
+	}
 	if (apply_filter(p, o->filter, iface) != 0) {
 		pcap_close(p);
 		*rc = EXIT_USAGE;
@@ -854,7 +870,13 @@ static void live_loop(struct worker *w, const struct capture_opts *o)
 	lc.name = w->iface;
 	lc.start_wall = now_us();
 	while (!stopping()) {
+		/* non-blocking (open_live): what the ring holds now, then a
+		 * wait of our own, so that a quiet link still ticks */
 		int n = pcap_dispatch(w->p, -1, cb, (u_char *)&lc);
+		if (n == 0) {
+			struct pollfd pfd = { pcap_get_selectable_fd(w->p), POLLIN, 0 };
+			(void)poll(&pfd, 1, LIVE_IDLE_MS); /* EINTR: a signal, looked at below */
+		}
 		if (n == PCAP_ERROR) {
 			/* e.g. the interface went down or was removed */
 			fprintf(stderr, "wireaudit: %s: %s; capture stopped, the flows seen "
