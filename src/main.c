@@ -460,8 +460,8 @@ static int cmd_audit(int argc, char **argv)
 		fprintf(stderr, "wireaudit: audit: give one or more capture files\n");
 		return EXIT_USAGE;
 	}
-	if (o.workers > 1) {
-		fprintf(stderr, "wireaudit: audit: --workers applies to live capture (-i)\n");
+	if (o.workers > 1 || o.buffer_kib) {
+		fprintf(stderr, "wireaudit: audit: --workers and -B apply to live capture (-i)\n");
 		return EXIT_USAGE;
 	}
 	/* Without -d, a private temporary database. */

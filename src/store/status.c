@@ -331,13 +331,20 @@ int status_print(struct store *s, const char *db, bool json, FILE *out)
 			jb_key(&jb, "interfaces");
 			jb_arr_open(&jb);
 		} else {
-			fprintf(out, "run %s %s ", ru->id, ru->status ? ru->status : "-");
+			/* every text from the store escaped: a run row is only as
+			 * trustworthy as the file it is read from */
+			fprintf(out, "run %s ", ru->id);
+			term_escape(out, ru->status);
+			fputc(' ', out);
 			term_escape(out, ru->mode);
-			fputs(" ", out);
+			fputc(' ', out);
 			term_escape(out, ru->source);
-			fprintf(out, ", started %s", ru->started ? ru->started : "-");
-			if (ru->ended)
-				fprintf(out, ", ended %s", ru->ended);
+			fputs(", started ", out);
+			term_escape(out, ru->started);
+			if (ru->ended) {
+				fputs(", ended ", out);
+				term_escape(out, ru->ended);
+			}
 			fputc('\n', out);
 			if (ifs.n == 0)
 				fputs("  no statistics yet (the first checkpoint writes them)\n", out);
