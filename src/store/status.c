@@ -11,15 +11,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* The series' counters, in the order of the SELECT below. */
+/* The series' counters, in the order of the SELECTs below (every column of
+ * stats but run_id). */
 enum {
 	SC_IFACE, SC_TS, SC_PKT_TS, SC_FINAL, SC_RECEIVED, SC_KDROPS, SC_IFDROPS, SC_PACKETS,
 	SC_BYTES, SC_OPEN, SC_ENDED, SC_EVICTED, SC_ANOMS, SC_QWAITS, SC_QWAIT_US, SC_WORKERS,
 	SC_N
 };
-#define STATS_COLS "interface, ts, pkt_ts, final, received, kernel_drops, if_drops, packets," \
-	" bytes, open_flows, flows_ended, flows_evicted, anomalies, queue_waits, queue_wait_us," \
-	" workers"
 
 struct srow {
 	bool found;
@@ -48,20 +46,26 @@ static int get_row(struct store *s, const char *run, const char *iface, int64_t 
 	int rc;
 	memset(out, 0, sizeof(*out));
 	if (before < 0) {
-		rc = store_query_rows(s, "SELECT " STATS_COLS " FROM stats WHERE run_id = ?1"
-				      " AND interface IS ?2 ORDER BY ts DESC, rowid DESC LIMIT 1",
+		rc = store_query_rows(s, "SELECT interface, ts, pkt_ts, final, received, kernel_drops, if_drops, packets, bytes,"
+				      " open_flows, flows_ended, flows_evicted, anomalies, queue_waits, queue_wait_us,"
+				      " workers FROM stats WHERE run_id = ?1"
+				      " AND interface IS ?2 ORDER BY ts DESC, final DESC LIMIT 1",
 				      p, 2, take_row, out);
 		return rc < 0 ? -1 : 0;
 	}
 	snprintf(b, sizeof(b), "%lld", (long long)before);
-	rc = store_query_rows(s, "SELECT " STATS_COLS " FROM stats WHERE run_id = ?1"
+	rc = store_query_rows(s, "SELECT interface, ts, pkt_ts, final, received, kernel_drops, if_drops, packets, bytes,"
+			      " open_flows, flows_ended, flows_evicted, anomalies, queue_waits, queue_wait_us,"
+			      " workers FROM stats WHERE run_id = ?1"
 			      " AND interface IS ?2 AND ts <= CAST(?3 AS INTEGER)"
-			      " ORDER BY ts DESC, rowid DESC LIMIT 1", p, 3, take_row, out);
+			      " ORDER BY ts DESC, final DESC LIMIT 1", p, 3, take_row, out);
 	if (rc < 0)
 		return -1;
 	if (!out->found)
-		rc = store_query_rows(s, "SELECT " STATS_COLS " FROM stats WHERE run_id = ?1"
-				      " AND interface IS ?2 ORDER BY ts, rowid LIMIT 1",
+		rc = store_query_rows(s, "SELECT interface, ts, pkt_ts, final, received, kernel_drops, if_drops, packets, bytes,"
+				      " open_flows, flows_ended, flows_evicted, anomalies, queue_waits, queue_wait_us,"
+				      " workers FROM stats WHERE run_id = ?1"
+				      " AND interface IS ?2 ORDER BY ts, final LIMIT 1",
 				      p, 2, take_row, out);
 	return rc < 0 ? -1 : 0;
 }
