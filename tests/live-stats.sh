@@ -217,6 +217,15 @@ for i in wa1 wb1; do
 done
 t_is "$(sqlite3 "$T_TMP/b.db" "SELECT (SELECT sum(packets) FROM stats WHERE final = 1) = packets, (SELECT sum(bytes) FROM stats WHERE final = 1) = bytes, (SELECT sum(flows_ended) FROM stats WHERE final = 1) = flows, (SELECT sum(json_extract(value, '\$.packets')) FROM json_each(json_extract(stats, '\$.interfaces'))) = packets FROM runs")" \
 	"1|1|1|1" "(b) the interfaces' packets, bytes and flows add up to the run's"
+"$WIREAUDIT" report -d "$T_TMP/b.db" --format json >"$T_TMP/b.report.json"
+t_is "$(jq -c '.coverage.interfaces' "$T_TMP/b.report.json")" '[{"interface":"wa1","flows":35},{"interface":"wb1","flows":35}]' \
+	"(b) report json: the window's flows per interface"
+"$WIREAUDIT" report -d "$T_TMP/b.db" --format text | grep -q '^  flows per interface: wa1 35, wb1 35$'
+t_ok $? "(b) report text: the same"
+"$WIREAUDIT" report -d "$T_TMP/b.db" --format md | grep -q '^- Flows per interface: wa1 35, wb1 35$'
+t_ok $? "(b) report md: the same"
+"$WIREAUDIT" report -d "$T_TMP/b.db" --format html | grep -q '<dt>Flows per interface</dt><dd><span class="mono">wa1</span> 35, <span class="mono">wb1</span> 35</dd>'
+t_ok $? "(b) report html: the same"
 "$WIREAUDIT" status -d "$T_TMP/b.db" --format json >"$T_TMP/b.status"
 t_is "$(jq -c '[.runs[0].interfaces[] | [.interface, .final, .kernel_drops, .workers]]' "$T_TMP/b.status")" \
 	'[["wa1",true,0,2],["wb1",true,0,2]]' "(b) status: one entry per interface, from the final rows"

@@ -120,6 +120,7 @@ t_is "$(jq -c '.coverage.window_drops | [.drops, .received, (.blind_periods | ma
 "$W" capture -q -r sample.pcap -d off.db
 "$W" report -d off.db --format json >r3.json
 t_is "$(jq -c '.coverage.window_drops' r3.json)" '{"known":false,"drops":null,"received":null,"blind_periods":[]}' "report of files only: drops in the window not known"
+t_is "$(jq -c '.coverage.interfaces' r3.json)" '[{"interface":null,"flows":8}]' "report of files only: the flows per interface, null for files"
 "$W" report -d off.db --format text | grep -q '^  drops in the window: not known (no live statistics series in the window)$'
 t_ok $? "…and the text says so"
 

@@ -249,6 +249,22 @@ static int cb_blind(const struct store_row *r, void *a)
 	return 0;
 }
 
+/* One interface's flows in the window (name NULL: files). */
+static int cb_iface(const struct store_row *r, void *a)
+{
+	struct rp_report *rep = a;
+	const char *n = store_col_text(r, 0);
+	struct rp_count *nc = realloc(rep->ifaces, sizeof(*nc) * (size_t)(rep->nifaces + 1));
+	if (nc == NULL)
+		return -1;
+	rep->ifaces = nc;
+	nc[rep->nifaces].name = NULL;
+	if (n && (nc[rep->nifaces].name = strdup(n)) == NULL)
+		return -1;
+	nc[rep->nifaces++].n = store_col_int(r, 1);
+	return 0;
+}
+
 /* The flow counts, the cleartext protocols, the security states, the TLS
  * version and cipher class histograms and the runs with flows in the
  * window come from the findings scan (rp_findings, which runs first). */
@@ -282,6 +298,12 @@ int rp_coverage(struct rp_report *rep)
 		   " WHERE (CAST(?1 AS INTEGER) < 0 OR t1 >= CAST(?1 AS INTEGER))"
 		   " AND (CAST(?2 AS INTEGER) < 0 OR COALESCE(t0, t1) < CAST(?2 AS INTEGER))"
 		   " ORDER BY run_id, interface, t1", p, 2, cb_blind, rep) != 0)
+		return -1;
+	/* the flows of the window per interface they were captured on */
+	if (store_query_rows(rep->st, "SELECT interface, count(*) FROM flows"
+			     " WHERE (CAST(?1 AS INTEGER) < 0 OR ts_last >= CAST(?1 AS INTEGER))"
+			     " AND (CAST(?2 AS INTEGER) < 0 OR ts_first < CAST(?2 AS INTEGER))"
+			     " GROUP BY interface ORDER BY interface", p, 2, cb_iface, rep) != 0)
 		return -1;
 	return 0;
 }

@@ -326,6 +326,13 @@ int rp_out_html(const struct rp_report *rep, FILE *out)
 		html_escape(out, rep->runs[i].status);
 		fputs("</span></dd>", out);
 	}
+	fputs("<dt>Flows per interface</dt><dd>", out);
+	for (i = 0; i < rep->nifaces; i++) {
+		fputs(i ? ", <span class=\"mono\">" : "<span class=\"mono\">", out);
+		html_escape(out, rep->ifaces[i].name ? rep->ifaces[i].name : "(files)");
+		fprintf(out, "</span> %lld", (long long)rep->ifaces[i].n);
+	}
+	fputs(rep->nifaces ? "</dd>" : "none</dd>", out);
 	fputs("<dt>Drops in the window</dt><dd>", out);
 	if (rep->series_known)
 		fprintf(out, "%lld of %lld packets received (%.2f%%), from the statistics series", (long long)rep->win_drops,

@@ -290,6 +290,16 @@ int rp_out_json(const struct rp_report *rep, FILE *out)
 		jb_obj_close(&jb);
 	}
 	jb_arr_close(&jb);
+	/* the window's flows per interface (null: read from files) */
+	jb_key(&jb, "interfaces");
+	jb_arr_open(&jb);
+	for (i = 0; i < rep->nifaces; i++) {
+		jb_obj_open(&jb);
+		jb_kv_str(&jb, "interface", rep->ifaces[i].name);
+		jb_kv_int(&jb, "flows", rep->ifaces[i].n);
+		jb_obj_close(&jb);
+	}
+	jb_arr_close(&jb);
 	/* drops inside the window, from the statistics series (issue 14) */
 	jb_key(&jb, "window_drops");
 	jb_obj_open(&jb);

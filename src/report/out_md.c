@@ -61,6 +61,13 @@ int rp_out_md(const struct rp_report *rep, FILE *out)
 		md_escape(out, rep->runs[i].source);
 		fputc('\n', out);
 	}
+	fputs("- Flows per interface:", out);
+	for (i = 0; i < rep->nifaces; i++) {
+		fputs(i ? ", " : " ", out);
+		md_escape(out, rep->ifaces[i].name ? rep->ifaces[i].name : "(files)");
+		fprintf(out, " %lld", (long long)rep->ifaces[i].n);
+	}
+	fputs(rep->nifaces ? "\n" : " none\n", out);
 	if (rep->series_known)
 		fprintf(out, "- Drops in the window (statistics series): %lld of %lld packets received (%.2f%%)\n",
 			(long long)rep->win_drops, (long long)rep->win_received,

@@ -193,6 +193,13 @@ int rp_out_text(const struct rp_report *rep, FILE *out, bool color)
 			fprintf(out, " drops %lld/%lld", (long long)r->drops, (long long)r->if_drops);
 		fputc('\n', out);
 	}
+	fputs("  flows per interface:", out);
+	for (i = 0; i < rep->nifaces; i++) {
+		fputs(i ? ", " : " ", out);
+		term_escape(out, rep->ifaces[i].name ? rep->ifaces[i].name : "(files)");
+		fprintf(out, " %lld", (long long)rep->ifaces[i].n);
+	}
+	fputs(rep->nifaces ? "\n" : " none\n", out);
 	if (rep->series_known) {
 		fprintf(out, "  drops in the window (statistics series): %lld of %lld packets received (%.2f%%)\n",
 			(long long)rep->win_drops, (long long)rep->win_received,

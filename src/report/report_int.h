@@ -194,6 +194,9 @@ struct rp_report {
 	int nblind, blind_cap;
 	int64_t win_drops, win_received;
 	bool series_known;        /* a live run's rows overlap the window */
+	/* flows of the window per interface (name NULL: read from files) */
+	struct rp_count *ifaces;
+	int nifaces;
 	struct rp_count *versions, *classes, *clear_protos, *security;
 	int nversions, nclasses, nclear_protos, nsecurity;
 	/* verdicts */
