@@ -14,6 +14,7 @@
 #include "capture.h"
 #include "retention.h"
 #include "export.h"
+#include "status.h"
 #include "ndpi_glue.h"
 #include "report.h"
 #include "store.h"
@@ -36,11 +37,14 @@ static void usage(FILE *out)
 	      "  export    print stored flows with their observations (JSON Lines or CSV)\n"
 	      "  report    judge the stored observations against ASVS V12 (docs/REPORT.md)\n"
 	      "  audit     capture FILE... then report, in one step\n"
+	      "  status    the running (or last) capture: counters, rates, drops, database size\n"
 	      "\n"
 	      "capture: wireaudit capture -r FILE [-r FILE]... | -i IFACE [OPTION]...\n"
 	      "  -r, --read FILE        pcap or pcapng file (gzip-compressed accepted), - for\n"
 	      "                         standard input; repeatable\n"
-	      "  -i, --interface IFACE  live capture (promiscuous unless -p)\n"
+	      "  -i, --interface IFACE  live capture (promiscuous unless -p); repeatable: several\n"
+	      "                         interfaces in one run\n"
+	      "  -B, --buffer-size KIB  live: kernel capture buffer per socket (default 65536)\n"
 	      "  -f, --filter BPF       capture filter (tcpdump syntax)\n"
 	      "  -d, --db FILE          SQLite database (default wireaudit.db)\n"
 	      "  -s, --snaplen N        live snapshot length (default 262144)\n"
@@ -61,9 +65,10 @@ static void usage(FILE *out)
 	      "                         of its own; docs/PERFORMANCE.md)\n"
 	      "      --store-queue N    flow records in flight to the store thread at most; the\n"
 	      "                         packet thread waits when they are (default 1024)\n"
-	      "      --workers N        live capture: N packet workers on the interface, the\n"
+	      "      --workers N        live capture: N packet workers per interface, the\n"
 	      "                         kernel spreading flows over them (AF_PACKET fanout;\n"
-	      "                         default: the cores less one, 1 to 8; at most 64;\n"
+	      "                         default: the cores less one shared among the\n"
+	      "                         interfaces, 1 to 8 each; 64 in all at most;\n"
 	      "                         docs/PERFORMANCE.md)\n"
 	      "      --no-read-thread   read savefiles on the packet thread (default: a thread of\n"
 	      "                         its own for regular files)\n"
@@ -74,6 +79,7 @@ static void usage(FILE *out)
 	      "                         (default: OpenSSL's default paths, Debian ca-certificates)\n"
 	      "\n"
 	      "export: wireaudit export [-d DB] [--format jsonl|csv] [--flow ID] [--since T] [--until T] [-o FILE]\n"
+	      "status: wireaudit status [-d DB] [--format text|json]\n"
 	      "audit:  wireaudit audit [-d DB] [capture options] [report options] FILE...\n"
 	      "        (without -d a temporary database, removed afterwards)\n"
 	      "\n"
@@ -117,12 +123,71 @@ enum {
 	OPT_WORKERS, OPT_RETAIN_FLOWS, OPT_RETAIN_ROLLUPS, OPT_MAX_DB_SIZE,
 };
 
+static const struct option status_longopts[] = {
+	{ "db", required_argument, NULL, 'd' },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void status_usage(FILE *out)
+{
+	fputs("Usage: wireaudit status [-d DB] [--format text|json]\n"
+	      "The running capture (or the last one) from its statistics series: the latest\n"
+	      "counters per interface, rates over the last 1, 5 and 15 minutes, drops in\n"
+	      "percent, the database's size and its oldest and newest flow (docs/CLI.md).\n"
+	      "  -d, --db FILE      SQLite database (default wireaudit.db)\n"
+	      "      --format FMT   text (default) or json\n"
+	      "  -h, --help         this help\n"
+	      "Exit status: 0 ok, 2 usage, 4 the database cannot be read.\n", out);
+}
+
+static int cmd_status(int argc, char **argv)
+{
+	const char *db = "wireaudit.db", *format = "text";
+	struct store *st;
+	char err[512];
+	int ch, rc;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "d:h", status_longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': db = optarg; break;
+		case OPT_FORMAT: format = optarg; break;
+		case 'h': status_usage(stdout); return EXIT_OK;
+		default: status_usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "wireaudit: status: unexpected argument %s\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
+		fprintf(stderr, "wireaudit: status: unknown format %s (text or json)\n", format);
+		return EXIT_USAGE;
+	}
+	if (access(db, F_OK) != 0) {
+		fprintf(stderr, "wireaudit: %s: no such database\n", db);
+		return EXIT_STORE;
+	}
+	/* read-only: never blocks the capture writing it (WAL) */
+	if (store_open(&st, db, true, err, sizeof(err)) != 0) {
+		fprintf(stderr, "wireaudit: %s\n", err);
+		return EXIT_STORE;
+	}
+	rc = status_print(st, db, strcmp(format, "json") == 0, stdout);
+	fflush(stdout);
+	store_close(st);
+	return rc == 0 ? EXIT_OK : EXIT_STORE;
+}
+
 /* Trust anchors for certificate validation (docs/CERTIFICATES.md). */
 static const char *opt_ca_file, *opt_system_ca;
 
 static const struct option capture_longopts[] = {
 	{ "read", required_argument, NULL, 'r' },
 	{ "interface", required_argument, NULL, 'i' },
+	{ "buffer-size", required_argument, NULL, 'B' },
 	{ "filter", required_argument, NULL, 'f' },
 	{ "db", required_argument, NULL, 'd' },
 	{ "snaplen", required_argument, NULL, 's' },
@@ -155,11 +220,13 @@ static const struct option capture_longopts[] = {
 static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 {
 	static const char *files[1024];
+	static const char *ifaces[CAPTURE_MAX_IFACES];
 	int ch;
 	long long v;
 
 	memset(o, 0, sizeof(*o));
 	o->files = files;
+	o->ifaces = ifaces;
 	o->db = "wireaudit.db";
 	o->snaplen = 262144;
 	o->promisc = true;
@@ -170,7 +237,7 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 	o->read_thread = true;
 	engine_config_defaults(&o->eng);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "r:i:f:d:s:c:pZ:qh", capture_longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "r:i:f:d:s:c:pZ:qB:h", capture_longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r':
 			if (o->nfiles >= 1024) {
@@ -180,14 +247,26 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 			files[o->nfiles++] = optarg;
 			break;
 		case 'i':
-			if (o->iface) {
-				/* one interface per run for now: a second one was
-				 * silently ignored (issue 14) */
-				fprintf(stderr, "wireaudit: capture: one -i per run (%s and %s given); "
-					"run one capture per interface\n", o->iface, optarg);
+			/* several interfaces in one run (issue 14): each with
+			 * its own workers; the same one twice would count every
+			 * packet twice */
+			if (o->nifaces >= CAPTURE_MAX_IFACES) {
+				fprintf(stderr, "wireaudit: capture: too many -i (%d at most)\n",
+					CAPTURE_MAX_IFACES);
 				return EXIT_USAGE;
 			}
-			o->iface = optarg;
+			for (int k = 0; k < o->nifaces; k++)
+				if (strcmp(ifaces[k], optarg) == 0) {
+					fprintf(stderr, "wireaudit: capture: interface %s given twice\n",
+						optarg);
+					return EXIT_USAGE;
+				}
+			ifaces[o->nifaces++] = optarg;
+			o->iface = ifaces[0];
+			break;
+		case 'B':
+			if (parse_num(optarg, 1, 4 << 20, &v, "buffer size (KiB)")) return EXIT_USAGE;
+			o->buffer_kib = (unsigned)v;
 			break;
 		case 'f': o->filter = optarg; break;
 		case 'd': o->db = optarg; break;
@@ -289,6 +368,10 @@ static int cmd_capture(int argc, char **argv)
 	if (o.workers > 1 && o.iface == NULL) {
 		fprintf(stderr, "wireaudit: capture: --workers applies to live capture (-i); a file is "
 			"read by one packet thread\n");
+		return EXIT_USAGE;
+	}
+	if (o.buffer_kib && o.iface == NULL) {
+		fprintf(stderr, "wireaudit: capture: -B applies to live capture (-i)\n");
 		return EXIT_USAGE;
 	}
 	if (o.iface && o.progress && !isatty(STDERR_FILENO))
@@ -400,8 +483,8 @@ static int cmd_audit(int argc, char **argv)
 		fprintf(stderr, "wireaudit: audit: give one or more capture files\n");
 		return EXIT_USAGE;
 	}
-	if (o.workers > 1) {
-		fprintf(stderr, "wireaudit: audit: --workers applies to live capture (-i)\n");
+	if (o.workers > 1 || o.buffer_kib) {
+		fprintf(stderr, "wireaudit: audit: --workers and -B apply to live capture (-i)\n");
 		return EXIT_USAGE;
 	}
 	/* Without -d, a private temporary database. */
@@ -478,6 +561,8 @@ int main(int argc, char **argv)
 		return cmd_audit(argc - 1, argv + 1);
 	if (strcmp(cmd, "report") == 0)
 		return report_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "status") == 0)
+		return cmd_status(argc - 1, argv + 1);
 	fprintf(stderr, "wireaudit: unknown command '%s' (try --help)\n", cmd);
 	return EXIT_USAGE;
 }

@@ -156,6 +156,29 @@ t_is "$(q "$T_TMP/d.db" "SELECT min(day) - $day0 / $DAY, max(day) - $day0 / $DAY
 	"0|$((nd - 1))|$nd" "…then the oldest $nd roll-up days removed, oldest first"
 t_ok $(( nd < 5 || nd > 55 )) "…some days removed, not all ($nd)"
 t_is "$(grep -c 'retention: .* removed (max-db-size)' "$T_TMP/d.err")" "$nd" "…each removed day said on stderr, even with -q"
+# the statistics series thinned: 2 hours of rows every 2 s, 20 days old,
+# become the last row of each hour; the drops a report computes stay
+e2=$T_TMP/e2.db
+"$WIREAUDIT" capture -q -r "$T_TMP/late/day-059.pcap" -d "$e2"
+h0=$(( ($(date +%s) - 20 * 86400) / 3600 * 3600 * 1000000 ))
+python3 - "$e2" "$h0" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1]); h0 = int(sys.argv[2])
+db.executemany("INSERT INTO stats (run_id, ts, pkt_ts, interface, final, received, kernel_drops, if_drops, packets,"
+               " bytes, open_flows, flows_ended, flows_evicted, anomalies, queue_waits, queue_wait_us, workers)"
+               " VALUES (1, ?, ?, 'eth9', ?, ?, ?, 0, ?, ?, 0, 0, 0, 0, 0, 0, 1)",
+               [(h0 + i * 2000000, h0 + i * 2000000, 1 if i == 3599 else 0, 100 * i, i // 10, 90 * i, 9000 * i)
+                for i in range(3600)])
+db.commit()
+PY
+w0=$(iso "$h0") w1=$(iso $((h0 + 2 * 3600000000)))
+"$WIREAUDIT" report -d "$e2" -F json --since "$w0" --until "$w1" | jq -c '.coverage.window_drops | [.drops, .received]' > "$T_TMP/wd.before"
+"$WIREAUDIT" capture -q -r "$T_TMP/late/day-059.pcap" -d "$e2" --retain-flows 7d
+t_is "$(q "$e2" "SELECT count(*), group_concat((ts - $h0) / 2000000) FROM (SELECT ts FROM stats WHERE interface = 'eth9' ORDER BY ts)")" \
+	"2|1799,3599" "stats rows older than --retain-flows thinned to the last of each hour"
+t_is "$("$WIREAUDIT" report -d "$e2" -F json --since "$w0" --until "$w1" | jq -c '.coverage.window_drops | [.drops, .received]')" \
+	"$(cat "$T_TMP/wd.before")" "…the report's drops and received over those hours unchanged ($(cat "$T_TMP/wd.before"))"
+
 # bad values
 "$WIREAUDIT" capture -r "$T_TMP/day0.pcap" -d "$T_TMP/e.db" --retain-flows 7x 2> "$T_TMP/e.err"
 t_is "$?|$(cat "$T_TMP/e.err")" "2|wireaudit: --retain-flows: a duration such as 14d, 36h or 90m, not '7x'" "--retain-flows 7x: exit 2"

@@ -140,9 +140,12 @@ t_is "$(sqlite3 "$T_TMP/w1.db" "SELECT $stats IS NULL FROM runs")" 1 "one worker
 t_is "$(sqlite3 "$T_TMP/w2.db" 'SELECT count(*) = count(DISTINCT flow_id), count(DISTINCT flow_id % 2) FROM flows')" \
 	"1|2" "flow ids unique, both workers' (odd and even)"
 
-# the same flows, counts and facts: a key and all but ids, times and end
+# the same flows, counts and facts: a key and all but ids, times, end and
+# the interface (the live runs' wa1, null for the file)
+t_is "$(sqlite3 "$T_TMP/w2.db" 'SELECT group_concat(DISTINCT interface) FROM flows') $(sqlite3 "$T_TMP/ref.db" 'SELECT count(*) FROM flows WHERE interface IS NOT NULL')" \
+	"wa1 0" "each live flow records the interface (wa1), the file's none"
 norm() {
-	"$WIREAUDIT" export -d "$1" | jq -c 'del(.flow_id, .run_id, .ts_first, .ts_last, .end_reason)' | sort
+	"$WIREAUDIT" export -d "$1" | jq -c 'del(.flow_id, .run_id, .ts_first, .ts_last, .end_reason, .interface)' | sort
 }
 norm "$T_TMP/ref.db" >"$T_TMP/ref.n"
 norm "$T_TMP/w1.db" >"$T_TMP/w1.n"

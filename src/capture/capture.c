@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -48,6 +49,10 @@ struct worker {
 	struct engine eng;          /* must not move (engine_init) */
 	unsigned idx;
 	bool solo;                  /* the only worker: on the main thread */
+	const char *iface;          /* its interface (NULL: files) */
+	unsigned ifi;               /* that interface's index in the run */
+	bool if_first;              /* the interface's first worker (its
+				     * ps_ifdrop stands for the interface) */
 	pcap_t *p;
 	pthread_t th;
 	struct x509_ctx *own_x509;  /* workers after the first: their own */
@@ -61,11 +66,27 @@ struct worker {
 	/* published at each tick (atomics) for the others' progress rows */
 	uint64_t pub_packets, pub_bytes, pub_flows;
 	int64_t pub_ts_first, pub_ts_last;
-	int64_t drops, if_drops;    /* pcap_stats at the end, -1 unknown */
+	/* for the statistics series (docs/SCHEMA.md "stats"), also atomics:
+	 * open flows, evicted, anomalies, store queue waits; the kernel's
+	 * counters (pcap_stats, -1 unknown) at most KSTATS_USEC old */
+	uint64_t pub_open, pub_evicted, pub_anoms, pub_qwaits, pub_qwait_us;
+	int64_t pub_recv, pub_drops, pub_ifdrops;
+	int64_t kstats_at;          /* wall clock of the last pcap_stats */
+	int64_t recv, drops, if_drops; /* pcap_stats at the end, -1 unknown */
 	int rc;                     /* EXIT_OK or EXIT_INPUT (interface error) */
 };
 static struct worker **workers;
 static unsigned nworkers;
+/* the run's interfaces (none: files) */
+static const char *const *run_ifaces;
+static unsigned run_nifaces;
+/* how often a worker asks the kernel for its socket's counters: cheap
+ * (a getsockopt, and /proc/net/dev for the interface's drops), not per
+ * packet */
+#define KSTATS_USEC 250000
+/* a live worker's longest wait for packets: idle ticks, and how soon a
+ * worker notices a stop asked by another thread */
+#define LIVE_IDLE_MS 250
 /* -c and --duration over all workers */
 static uint64_t total_packets;
 static struct retention *run_ret; /* --retain-*, --max-db-size: or NULL */
@@ -122,6 +143,88 @@ static void worker_publish(struct worker *w)
 	__atomic_store_n(&w->pub_flows, st->flows_written, __ATOMIC_RELAXED);
 	__atomic_store_n(&w->pub_ts_first, st->ts_first, __ATOMIC_RELAXED);
 	__atomic_store_n(&w->pub_ts_last, st->ts_last, __ATOMIC_RELAXED);
+	__atomic_store_n(&w->pub_open, (uint64_t)w->eng.ft.count, __ATOMIC_RELAXED);
+	__atomic_store_n(&w->pub_evicted, st->flows_evicted, __ATOMIC_RELAXED);
+	__atomic_store_n(&w->pub_anoms, st->anomalies, __ATOMIC_RELAXED);
+}
+
+/* The kernel's counters of this worker's socket and the store queue's
+ * waits, published (a live worker, on its own thread: pcap_stats is not
+ * called on another thread's handle). */
+static void worker_kstats(struct worker *w, int64_t now)
+{
+	struct pcap_stat ps;
+	w->kstats_at = now;
+	if (w->eng.wq) {
+		struct swq_stats q;
+		swq_get_stats(w->eng.wq, &q);
+		__atomic_store_n(&w->pub_qwaits, q.waits, __ATOMIC_RELAXED);
+		__atomic_store_n(&w->pub_qwait_us, q.wait_us, __ATOMIC_RELAXED);
+	}
+	if (w->iface == NULL || w->p == NULL || pcap_stats(w->p, &ps) != 0)
+		return;
+	__atomic_store_n(&w->pub_recv, (int64_t)ps.ps_recv, __ATOMIC_RELAXED);
+	__atomic_store_n(&w->pub_drops, (int64_t)ps.ps_drop, __ATOMIC_RELAXED);
+	__atomic_store_n(&w->pub_ifdrops, (int64_t)ps.ps_ifdrop, __ATOMIC_RELAXED);
+}
+
+static void add_known(int64_t *sum, int64_t v)
+{
+	if (v >= 0)
+		*sum = (*sum < 0 ? 0 : *sum) + v;
+}
+
+/* Interface ifi's row of the statistics series (offline: the run's, ifi
+ * 0): its workers' counters summed, from what they published (final:
+ * their exact counters, after they stopped). */
+static void stats_row_fill(struct stats_row *sr, unsigned ifi, bool final)
+{
+	memset(sr, 0, sizeof(*sr));
+	sr->run_id = cur_run_id;
+	sr->ts = now_us();
+	sr->final = final;
+	sr->iface = run_nifaces ? run_ifaces[ifi] : NULL;
+	sr->received = sr->kernel_drops = sr->if_drops = -1;
+	for (unsigned k = 0; k < nworkers; k++) {
+		struct worker *w = workers[k];
+		int64_t last;
+		if (run_nifaces && w->ifi != ifi)
+			continue;
+		sr->workers++;
+		if (final) {
+			const struct engine_stats *st = &w->eng.st;
+			sr->packets += st->packets;
+			sr->bytes += st->bytes;
+			sr->flows_ended += st->flows_written;
+			sr->flows_evicted += st->flows_evicted;
+			sr->anomalies += st->anomalies;
+			sr->open_flows += w->eng.ft.count;
+			sr->queue_waits += w->eng.wq_folded.waits;
+			sr->queue_wait_us += w->eng.wq_folded.wait_us;
+			last = st->ts_last;
+			add_known(&sr->received, w->recv);
+			add_known(&sr->kernel_drops, w->drops);
+			if (w->if_first)
+				add_known(&sr->if_drops, w->if_drops);
+		} else {
+			sr->packets += __atomic_load_n(&w->pub_packets, __ATOMIC_RELAXED);
+			sr->bytes += __atomic_load_n(&w->pub_bytes, __ATOMIC_RELAXED);
+			sr->flows_ended += __atomic_load_n(&w->pub_flows, __ATOMIC_RELAXED);
+			sr->flows_evicted += __atomic_load_n(&w->pub_evicted, __ATOMIC_RELAXED);
+			sr->anomalies += __atomic_load_n(&w->pub_anoms, __ATOMIC_RELAXED);
+			sr->open_flows += __atomic_load_n(&w->pub_open, __ATOMIC_RELAXED);
+			sr->queue_waits += __atomic_load_n(&w->pub_qwaits, __ATOMIC_RELAXED);
+			sr->queue_wait_us += __atomic_load_n(&w->pub_qwait_us, __ATOMIC_RELAXED);
+			last = __atomic_load_n(&w->pub_ts_last, __ATOMIC_RELAXED);
+			add_known(&sr->received, __atomic_load_n(&w->pub_recv, __ATOMIC_RELAXED));
+			add_known(&sr->kernel_drops, __atomic_load_n(&w->pub_drops, __ATOMIC_RELAXED));
+			if (w->if_first)
+				add_known(&sr->if_drops,
+					  __atomic_load_n(&w->pub_ifdrops, __ATOMIC_RELAXED));
+		}
+		if (last > sr->pkt_ts)
+			sr->pkt_ts = last;
+	}
 }
 
 /* Checkpoint open flows and commit: on schedule, or now (SIGHUP). */
@@ -137,7 +240,9 @@ static void capture_checkpoint(struct worker *w, const char *why)
 	n = engine_checkpoint(e, why != NULL);
 
 	memset(&re, 0, sizeof(re));
+	re.drops = re.if_drops = -1;
 	worker_publish(w);
+	worker_kstats(w, now_us());
 	/* the run so far: every worker's last published counts (with several,
 	 * each checkpoint's row sums them; the others' are at most a tick old) */
 	for (unsigned k = 0; k < nworkers; k++) {
@@ -152,7 +257,19 @@ static void capture_checkpoint(struct worker *w, const char *why)
 			re.ts_first = a;
 		if (b > re.ts_last)
 			re.ts_last = b;
+		add_known(&re.drops, __atomic_load_n(&o->pub_drops, __ATOMIC_RELAXED));
+		if (o->if_first)
+			add_known(&re.if_drops, __atomic_load_n(&o->pub_ifdrops, __ATOMIC_RELAXED));
 	}
+	/* the statistics series: one row per interface (offline: one), by
+	 * the first worker only, so that the rows of one checkpoint share
+	 * its time; committed with the progress row */
+	if (w->idx == 0)
+		for (unsigned i = 0; i < (run_nifaces ? run_nifaces : 1); i++) {
+			struct stats_row sr;
+			stats_row_fill(&sr, i, false);
+			engine_stats_row(e, &sr);
+		}
 	engine_run_progress(e, cur_run_id, &re);
 	w->ckpt_cpu += thread_cpu_us() - t0;
 	if (why && w->solo)
@@ -220,6 +337,8 @@ static void capture_tick(struct worker *w)
 		hup = __atomic_exchange_n(&w->hup, 0, __ATOMIC_RELAXED) != 0;
 		worker_publish(w);
 	}
+	if (w->iface && now - w->kstats_at >= KSTATS_USEC)
+		worker_kstats(w, now);
 	if (hup) {
 		capture_checkpoint(w, "SIGHUP");
 		w->ckpt_next = now + ckpt_usec;
@@ -542,12 +661,12 @@ static void run_totals(struct run_totals *t)
 		t->ckpt_cpu += w->ckpt_cpu;
 		if (w->ckpt_wait_max > t->ckpt_wait_max)
 			t->ckpt_wait_max = w->ckpt_wait_max;
-		/* each fanout socket counts the packets it dropped; the
-		 * interface's own drops are the same on each: the first's */
-		if (w->drops >= 0)
-			t->drops = (t->drops < 0 ? 0 : t->drops) + w->drops;
-		if (k == 0)
-			t->if_drops = w->if_drops;
+		/* each fanout socket counts the packets it dropped; an
+		 * interface's own drops are the same on each of its sockets:
+		 * its first's, summed over the interfaces */
+		add_known(&t->drops, w->drops);
+		if (w->if_first)
+			add_known(&t->if_drops, w->if_drops);
 	}
 }
 
@@ -612,6 +731,32 @@ static char *stats_json(const struct run_totals *t, const char *const *errors, i
 			jb_kv_int(&jb, "packets", (int64_t)w->eng.st.packets);
 			jb_kv_int(&jb, "flows_written", (int64_t)w->eng.st.flows_written);
 			jb_kv_int(&jb, "drops", w->drops);
+			if (run_nifaces > 1)
+				jb_kv_str(&jb, "interface", w->iface);
+			jb_obj_close(&jb);
+		}
+		jb_arr_close(&jb);
+	}
+	if (run_nifaces) {
+		/* per interface (issue 14): its workers' counters summed, the
+		 * kernel's for its sockets, the interface's own drops */
+		jb_key(&jb, "interfaces");
+		jb_arr_open(&jb);
+		for (unsigned n = 0; n < run_nifaces; n++) {
+			struct stats_row sr;
+			stats_row_fill(&sr, n, true);
+			jb_obj_open(&jb);
+			jb_kv_str(&jb, "name", sr.iface);
+			jb_kv_int(&jb, "workers", sr.workers);
+			jb_kv_int(&jb, "packets", (int64_t)sr.packets);
+			jb_kv_int(&jb, "bytes", (int64_t)sr.bytes);
+			jb_kv_int(&jb, "flows_written", (int64_t)sr.flows_ended);
+			jb_key(&jb, "received");
+			if (sr.received >= 0) jb_int(&jb, sr.received); else jb_null(&jb);
+			jb_key(&jb, "drops");
+			if (sr.kernel_drops >= 0) jb_int(&jb, sr.kernel_drops); else jb_null(&jb);
+			jb_key(&jb, "if_drops");
+			if (sr.if_drops >= 0) jb_int(&jb, sr.if_drops); else jb_null(&jb);
 			jb_obj_close(&jb);
 		}
 		jb_arr_close(&jb);
@@ -634,6 +779,7 @@ static char *stats_json(const struct run_totals *t, const char *const *errors, i
 		jb_kv_int(&jb, "busy_ms", rs.busy_us / 1000);
 		jb_kv_int(&jb, "longest_step_ms", rs.longest_step_us / 1000);
 		jb_kv_int(&jb, "put_off_busy", rs.busy);
+		jb_kv_int(&jb, "stats_rows_thinned", rs.stats_thinned);
 		jb_obj_close(&jb);
 	}
 	jb_key(&jb, "input_errors");
@@ -646,26 +792,40 @@ static char *stats_json(const struct run_totals *t, const char *const *errors, i
 }
 
 /* An interface opened for capture: NULL after a message (rc set). */
-static pcap_t *open_live(const struct capture_opts *o, int *rc)
+static pcap_t *open_live(const struct capture_opts *o, const char *iface, int *rc)
 {
 	char ebuf[PCAP_ERRBUF_SIZE];
-	pcap_t *p = pcap_create(o->iface, ebuf);
+	pcap_t *p = pcap_create(iface, ebuf);
 	if (p == NULL) {
-		fprintf(stderr, "wireaudit: %s: %s\n", o->iface, ebuf);
+		fprintf(stderr, "wireaudit: %s: %s\n", iface, ebuf);
 		*rc = EXIT_INPUT;
 		return NULL;
 	}
 	pcap_set_snaplen(p, o->snaplen);
 	pcap_set_promisc(p, o->promisc);
 	pcap_set_timeout(p, 500);
-	pcap_set_buffer_size(p, 64 * 1024 * 1024);
+	/* -B: the kernel's ring per socket (a small one drops under load:
+	 * tests/live-stats.sh makes it drop on purpose) */
+	pcap_set_buffer_size(p, (int)(o->buffer_kib ? o->buffer_kib : 65536) * 1024);
 	if (pcap_activate(p) < 0) {
-		fprintf(stderr, "wireaudit: %s: %s\n", o->iface, pcap_geterr(p));
+		fprintf(stderr, "wireaudit: %s: %s\n", iface, pcap_geterr(p));
 		pcap_close(p);
 		*rc = EXIT_INPUT;
 		return NULL;
 	}
-	if (apply_filter(p, o->filter, o->iface) != 0) {
+	/* With TPACKET_V3 libpcap's poll() waits without a timeout (the
+	 * kernel retires a block after the read timeout only once it holds a
+	 * packet): on a quiet link pcap_dispatch would not return, and no
+	 * checkpoint, statistics row or idle expiry would happen. So the
+	 * socket is non-blocking and live_loop waits itself, LIVE_IDLE_MS at
+	 * most. */
+	if (pcap_setnonblock(p, 1, ebuf) != 0) {
+		fprintf(stderr, "wireaudit: %s: %s\n", iface, ebuf);
+		pcap_close(p);
+		*rc = EXIT_INPUT;
+		return NULL;
+	}
+	if (apply_filter(p, o->filter, iface) != 0) {
 		pcap_close(p);
 		*rc = EXIT_USAGE;
 		return NULL;
@@ -730,14 +890,20 @@ static void live_loop(struct worker *w, const struct capture_opts *o)
 	lc.eng = e;
 	lc.dlt = pcap_datalink(w->p);
 	lc.o = o;
-	lc.name = o->iface;
+	lc.name = w->iface;
 	lc.start_wall = now_us();
 	while (!stopping()) {
+		/* non-blocking (open_live): what the ring holds now, then a
+		 * wait of our own, so that a quiet link still ticks */
 		int n = pcap_dispatch(w->p, -1, cb, (u_char *)&lc);
+		if (n == 0) {
+			struct pollfd pfd = { pcap_get_selectable_fd(w->p), POLLIN, 0 };
+			(void)poll(&pfd, 1, LIVE_IDLE_MS); /* EINTR: a signal, looked at below */
+		}
 		if (n == PCAP_ERROR) {
 			/* e.g. the interface went down or was removed */
 			fprintf(stderr, "wireaudit: %s: %s; capture stopped, the flows seen "
-				"are stored\n", o->iface, pcap_geterr(w->p));
+				"are stored\n", w->iface, pcap_geterr(w->p));
 			w->rc = EXIT_INPUT;
 			__atomic_store_n(&stop_all, 1, __ATOMIC_RELAXED);
 			break;
@@ -751,6 +917,7 @@ static void live_loop(struct worker *w, const struct capture_opts *o)
 	{
 		struct pcap_stat ps;
 		if (pcap_stats(w->p, &ps) == 0) {
+			w->recv = ps.ps_recv;
 			w->drops = ps.ps_drop;
 			w->if_drops = ps.ps_ifdrop;
 		}
@@ -855,13 +1022,28 @@ int capture_run(const struct capture_opts *o)
 	char source[4096];
 	char *errors[64];
 	int nerr = 0, rc = EXIT_OK, i;
-	unsigned nw = o->iface ? (o->workers ? o->workers : default_workers()) : 1, k, ninit = 0;
+	/* the interfaces: -i (several), or the one o->iface names */
+	const char *const *ifl = o->nifaces > 0 ? o->ifaces : o->iface ? &o->iface : NULL;
+	unsigned nif = o->nifaces > 0 ? (unsigned)o->nifaces : o->iface ? 1 : 0;
+	/* --workers is per interface: each interface needs a socket (a worker)
+	 * of its own, and one interface's load says nothing about another's
+	 * (Suricata's af-packet threads are per interface too); by default
+	 * the cores less one, shared among the interfaces, at least one each */
+	unsigned wpi = 1, nw = 1, k, ninit = 0;
 	int64_t run_id = 0;
 	struct sigaction sa;
 	char *sj;
 
-	if (nw > ENGINE_MAX_WORKERS)
-		nw = ENGINE_MAX_WORKERS;
+	if (nif > 0) {
+		unsigned dw = default_workers();
+		wpi = o->workers ? o->workers : dw / nif > 0 ? dw / nif : 1;
+		if ((uint64_t)wpi * nif > ENGINE_MAX_WORKERS) {
+			fprintf(stderr, "wireaudit: capture: %u interfaces with %u workers each: %d "
+				"workers in all at most\n", nif, wpi, ENGINE_MAX_WORKERS);
+			return EXIT_USAGE;
+		}
+		nw = wpi * nif;
+	}
 	if (store_open(&st, o->db, false, err, sizeof(err)) != 0) {
 		fprintf(stderr, "wireaudit: %s\n", err);
 		return EXIT_STORE;
@@ -888,14 +1070,27 @@ int capture_run(const struct capture_opts *o)
 		}
 		ws[k]->idx = k;
 		ws[k]->solo = nw == 1;
-		ws[k]->drops = ws[k]->if_drops = -1;
+		ws[k]->recv = ws[k]->drops = ws[k]->if_drops = -1;
+		ws[k]->pub_recv = ws[k]->pub_drops = ws[k]->pub_ifdrops = -1;
 		ws[k]->rc = EXIT_OK;
+		if (nif > 0) {
+			/* interface i's workers are i*wpi .. i*wpi+wpi-1 */
+			ws[k]->ifi = k / wpi;
+			ws[k]->iface = ifl[k / wpi];
+			ws[k]->if_first = k % wpi == 0;
+		}
 	}
 	workers = ws;
 	nworkers = nw;
+	run_ifaces = ifl;
+	run_nifaces = nif;
 	source[0] = 0;
-	if (o->iface) {
-		snprintf(source, sizeof(source), "%s", o->iface);
+	if (nif > 0) {
+		/* every interface, space-separated (as files are) */
+		size_t off = 0;
+		for (k = 0; k < nif && off < sizeof(source); k++)
+			off += (size_t)snprintf(source + off, sizeof(source) - off, "%s%s",
+						k ? " " : "", ifl[k]);
 	} else {
 		size_t off = 0;
 		for (i = 0; i < o->nfiles && off < sizeof(source); i++)
@@ -905,21 +1100,23 @@ int capture_run(const struct capture_opts *o)
 	ri.source = source;
 	ri.filter = o->filter;
 	ri.snaplen = o->snaplen;
-	ri.mode = o->iface ? "live" : "offline";
+	ri.mode = nif ? "live" : "offline";
 	if (store_run_begin(st, &ri, &run_id) != 0) {
 		rc = EXIT_STORE;
 		goto out;
 	}
 	/* the interface, once per worker, opened before the engines: an
 	 * interface that cannot be opened costs no engine */
-	if (o->iface) {
+	if (nif) {
 		for (k = 0; k < nw; k++)
-			if ((ws[k]->p = open_live(o, &rc)) == NULL)
+			if ((ws[k]->p = open_live(o, ws[k]->iface, &rc)) == NULL)
 				goto finish;
-		if (nw > 1 && join_fanout(ws, nw, o->iface) != 0) {
-			rc = EXIT_INPUT;
-			goto finish;
-		}
+		/* one fanout group per interface: a group spans one device */
+		for (k = 0; k < nif && wpi > 1; k++)
+			if (join_fanout(ws + k * wpi, wpi, ifl[k]) != 0) {
+				rc = EXIT_INPUT;
+				goto finish;
+			}
 	}
 	for (k = 0; k < nw; k++) {
 		struct engine_config cfg = o->eng;
@@ -935,12 +1132,14 @@ int capture_run(const struct capture_opts *o)
 			goto finish;
 		}
 		ninit++;
-		/* flow ids unique in the run: worker k takes first+k, +N, ... */
+		ws[k]->eng.iface = ws[k]->iface;
+		/* flow ids unique in the run: worker k (of all interfaces')
+		 * takes first+k, +N, ... */
 		ws[k]->eng.ft.next_id += k;
 		ws[k]->eng.ft.id_step = nw;
 	}
 	/* after the interfaces and the anchors (x509_ctx_new reads --ca-file) */
-	if (o->iface && o->drop_user && drop_privileges(o->drop_user) != 0) {
+	if (nif && o->drop_user && drop_privileges(o->drop_user) != 0) {
 		rc = EXIT_USAGE;
 		goto finish;
 	}
@@ -983,13 +1182,13 @@ int capture_run(const struct capture_opts *o)
 	}
 	run_cpu0 = cpu_us();
 
-	if (o->iface && nw > 1) {
+	if (nif && nw > 1) {
 		if (run_workers(o) != 0 && rc == EXIT_OK)
 			rc = EXIT_INPUT;
 		for (k = 0; k < nw; k++)
 			if (ws[k]->rc != EXIT_OK && rc == EXIT_OK)
 				rc = ws[k]->rc;
-	} else if (o->iface) {
+	} else if (nif) {
 		active_pcap = ws[0]->p;
 		live_loop(ws[0], o);
 		active_pcap = NULL;
@@ -1097,6 +1296,15 @@ finish:
 		rc = EXIT_STORE;
 	}
 	run_totals(&tot);
+	/* the series' last rows: exact, the workers stopped (not after a
+	 * set-up that failed before any engine existed) */
+	if (ninit == nw)
+		for (k = 0; k < (nif ? nif : 1); k++) {
+			struct stats_row sr;
+			stats_row_fill(&sr, k, true);
+			sr.run_id = run_id;
+			store_stats_row(st, &sr);
+		}
 	sj = stats_json(&tot, (const char *const *)errors, nerr);
 	memset(&re, 0, sizeof(re));
 	re.ts_first = tot.st.ts_first;
@@ -1133,6 +1341,8 @@ out:
 	}
 	workers = NULL;
 	nworkers = 0;
+	run_ifaces = NULL;
+	run_nifaces = 0;
 	for (i = 0; i < nerr; i++)
 		free(errors[i]);
 	store_set_retention(st, NULL);

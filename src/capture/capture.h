@@ -9,10 +9,20 @@
 #include "engine.h"
 #include "exitcodes.h"
 
+/* -i given at most this often in one run (each interface has a worker at
+ * least, ENGINE_MAX_WORKERS in all) */
+#define CAPTURE_MAX_IFACES 16
+
 struct capture_opts {
 	const char **files;     /* -r, several allowed */
 	int nfiles;
-	const char *iface;      /* -i */
+	const char *iface;      /* -i: the first interface (ifaces[0]) */
+	const char **ifaces;    /* -i, several allowed: each its own workers
+				 * and fanout group (capture.c); NULL with
+				 * nifaces 0 and iface set: that one */
+	int nifaces;
+	unsigned buffer_kib;    /* -B: the kernel buffer per socket, KiB
+				 * (0: 65536, libpcap's pcap_set_buffer_size) */
 	const char *filter;     /* -f BPF */
 	const char *db;         /* -d */
 	int snaplen;
@@ -29,9 +39,10 @@ struct capture_opts {
 	unsigned store_slots;   /* --store-queue: records in flight at most */
 	bool read_thread;       /* savefiles read by a thread of their own
 				 * (reader.h); --no-read-thread: inline */
-	unsigned workers;       /* --workers: packet workers on a live interface
-				 * (AF_PACKET fanout); 0: by the cores
-				 * (capture.c default_workers) */
+	unsigned workers;       /* --workers: packet workers per live interface
+				 * (AF_PACKET fanout); 0: by the cores, shared
+				 * among the interfaces (capture.c
+				 * default_workers) */
 	/* retention (src/store/retention.h): 0 each, off */
 	int64_t retain_flows_us;   /* --retain-flows: roll up flows older than this */
 	int64_t retain_rollups_us; /* --retain-rollups: remove roll-ups older than this */

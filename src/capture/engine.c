@@ -199,6 +199,9 @@ static void engine_flow_write(struct engine *e, struct flow *f, const char *end_
 		r.anoms = f->dis->anoms;
 		r.nanoms = f->dis->nanoms;
 	}
+	r.iface = e->iface;
+	if (final)
+		e->st.anomalies += r.nanoms;
 	if (e->wq) {
 		/* a snapshot of a live flow: the writer gets a copy of its
 		 * observations (dis_snapshot), the flow keeps its context */
@@ -681,6 +684,7 @@ void engine_stats_add(struct engine_stats *sum, const struct engine_stats *w)
 	sum->overlap_mismatches += w->overlap_mismatches;
 	sum->store_errors += w->store_errors;
 	sum->checkpoint_rows += w->checkpoint_rows;
+	sum->anomalies += w->anomalies;
 	if (w->packets) {
 		if (sum->ts_first == 0 || (w->ts_first && w->ts_first < sum->ts_first))
 			sum->ts_first = w->ts_first;
@@ -725,6 +729,18 @@ int engine_run_progress(struct engine *e, int64_t run_id, const struct run_end *
 	rc = store_run_progress(e->store, run_id, re);
 	store_commit(e->store);
 	return rc;
+}
+
+int engine_stats_row(struct engine *e, const struct stats_row *sr)
+{
+	if (e->wq) {
+		struct swq_msg *m = swq_slot(e->wq);
+		m->kind = SWQ_STATS;
+		m->sr = *sr;
+		swq_push(e->wq);
+		return 0;
+	}
+	return store_stats_row(e->store, sr);
 }
 
 const char *engine_store_failed(struct engine *e)

@@ -53,6 +53,7 @@ struct engine_stats {
 	uint64_t stream_gaps, retransmissions, overlap_mismatches;
 	uint64_t store_errors;
 	uint64_t checkpoint_rows;        /* snapshot rows of open flows */
+	uint64_t anomalies;              /* in flows' final rows (the stats series) */
 	int64_t ts_first, ts_last;
 };
 
@@ -72,6 +73,8 @@ struct engine {
 	struct swq *wq;            /* the store writer thread, or NULL: the
 				    * store is written on this thread */
 	struct swq_stats wq_folded; /* its counters as of the last sync */
+	const char *iface;         /* the interface its packets come from (each
+				    * flow's), NULL for files; the caller's */
 	struct dis_env denv;       /* given to every dissection context: the
 				    * clock (now), stream_cap, st.dis, the
 				    * pools (dis) and x509 */
@@ -123,6 +126,9 @@ void engine_writer_sync(struct engine *e);
  * writer when there is one (in order after the snapshot rows). */
 struct run_end;
 int engine_run_progress(struct engine *e, int64_t run_id, const struct run_end *re);
+/* A row of the statistics series, through the writer when there is one (in
+ * order, committed with the next progress row or batch). */
+int engine_stats_row(struct engine *e, const struct stats_row *sr);
 /* store_failed() as the thread that writes sees it. */
 const char *engine_store_failed(struct engine *e);
 /* Syncs and stops the writer (engine_free does it too). */

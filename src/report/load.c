@@ -209,6 +209,81 @@ static int cb_rolled(int n, const char *const *v, void *a)
 	return 0;
 }
 
+/* One interval of the statistics series (rp_coverage): v = run_id,
+ * interface, from (NULL: the first row), to, drops, received, received
+ * known, the run's start. */
+static int cb_blind(const struct store_row *r, void *a)
+{
+	struct rp_report *rep = a;
+	int64_t run = store_col_int(r, 0), from, to = store_col_int(r, 3);
+	int64_t d = store_col_int(r, 4), rcv = store_col_int(r, 5);
+	const char *iface = store_col_text(r, 1);
+	struct rp_blind *b;
+
+	if (store_col_int(r, 6)) {
+		rep->series_known = true;
+		rep->win_received += rcv;
+	}
+	if (d <= 0)
+		return 0;
+	rep->win_drops += d;
+	if (store_col_null(r, 2)) {
+		const char *st = store_col_text(r, 7);
+		from = st ? rfc3339_to_ts(st) : -1;
+		if (from < 0 || from > to)
+			from = to;
+	} else {
+		from = store_col_int(r, 2);
+	}
+	/* the next interval of the same run and interface: one period */
+	if (rep->nblind > 0) {
+		b = &rep->blind[rep->nblind - 1];
+		if (b->run_id == run && b->to == from &&
+		    ((b->iface == NULL && iface == NULL) ||
+		     (b->iface && iface && strcmp(b->iface, iface) == 0))) {
+			b->to = to;
+			b->drops += d;
+			b->received += rcv;
+			return 0;
+		}
+	}
+	if (rep->nblind == rep->blind_cap) {
+		int nc = rep->blind_cap ? rep->blind_cap * 2 : 16;
+		struct rp_blind *nb = realloc(rep->blind, sizeof(*nb) * (size_t)nc);
+		if (nb == NULL)
+			return -1;
+		rep->blind = nb;
+		rep->blind_cap = nc;
+	}
+	b = &rep->blind[rep->nblind];
+	b->iface = NULL;
+	if (iface && (b->iface = strdup(iface)) == NULL)
+		return -1;
+	rep->nblind++;
+	b->run_id = run;
+	b->from = from;
+	b->to = to;
+	b->drops = d;
+	b->received = rcv;
+	return 0;
+}
+
+/* One interface's flows in the window (name NULL: files). */
+static int cb_iface(const struct store_row *r, void *a)
+{
+	struct rp_report *rep = a;
+	const char *n = store_col_text(r, 0);
+	struct rp_count *nc = realloc(rep->ifaces, sizeof(*nc) * (size_t)(rep->nifaces + 1));
+	if (nc == NULL)
+		return -1;
+	rep->ifaces = nc;
+	nc[rep->nifaces].name = NULL;
+	if (n && (nc[rep->nifaces].name = strdup(n)) == NULL)
+		return -1;
+	nc[rep->nifaces++].n = store_col_int(r, 1);
+	return 0;
+}
+
 /* The flow counts, the cleartext protocols, the security states, the TLS
  * version and cipher class histograms and the runs with flows in the
  * window come from the findings scan (rp_findings, which runs first). */
@@ -235,6 +310,32 @@ int rp_coverage(struct rp_report *rep)
 		   " WHERE (CAST(?1 AS INTEGER) < 0 OR (day + 1) * 86400000000 > CAST(?1 AS INTEGER))"
 		   " AND (CAST(?2 AS INTEGER) < 0 OR day * 86400000000 < CAST(?2 AS INTEGER))"
 		   " GROUP BY day ORDER BY day", p, 2, cb_rolled, rep) != 0)
+		return -1;
+	/* When the sensor was blind inside the window: each interval between
+	 * two rows of the statistics series of a run's interface (the first
+	 * from the run's start) that overlaps the window, with the drops the
+	 * kernel and the interface counted in it. Times are the rows' wall
+	 * clock: for a live capture the clock packets are stamped with. */
+	if (store_query_rows(rep->st,
+		   "SELECT run_id, interface, t0, t1, d, rcv, known, started_at FROM ("
+		   " SELECT s.run_id, s.interface, LAG(s.ts) OVER w AS t0, s.ts AS t1,"
+		   "  COALESCE(s.kernel_drops, 0) + COALESCE(s.if_drops, 0)"
+		   "  - COALESCE(LAG(COALESCE(s.kernel_drops, 0) + COALESCE(s.if_drops, 0)) OVER w, 0) AS d,"
+		   "  COALESCE(s.received, 0) - COALESCE(LAG(s.received) OVER w, 0) AS rcv,"
+		   "  s.received IS NOT NULL AS known, r.started_at"
+		   " FROM stats s JOIN runs r ON r.run_id = s.run_id"
+		   " WINDOW w AS (PARTITION BY s.run_id, s.interface ORDER BY s.ts)"
+		   ") AS iv"
+		   " WHERE (CAST(?1 AS INTEGER) < 0 OR t1 >= CAST(?1 AS INTEGER))"
+		   " AND (CAST(?2 AS INTEGER) < 0 OR COALESCE(t0, t1) < CAST(?2 AS INTEGER))"
+		   " ORDER BY run_id, interface, t1", p, 2, cb_blind, rep) != 0)
+		return -1;
+	/* the flows of the window per interface they were captured on */
+	if (store_query_rows(rep->st, "SELECT interface, sum(COALESCE((SELECT ru.flows FROM rollups ru"
+			     " WHERE ru.flow_id = flows.flow_id), 1)) FROM flows"
+			     " WHERE (CAST(?1 AS INTEGER) < 0 OR ts_last >= CAST(?1 AS INTEGER))"
+			     " AND (CAST(?2 AS INTEGER) < 0 OR ts_first < CAST(?2 AS INTEGER))"
+			     " GROUP BY interface ORDER BY interface", p, 2, cb_iface, rep) != 0)
 		return -1;
 	return 0;
 }

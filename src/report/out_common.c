@@ -10,6 +10,11 @@
 
 #include "export.h"
 
+double rp_blind_pct(int64_t drops, int64_t received)
+{
+	return received > 0 ? 100.0 * (double)drops / (double)received : 0.0;
+}
+
 const char *rp_ts(int64_t us, char *buf, size_t len)
 {
 	if (us <= 0)

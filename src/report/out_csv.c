@@ -61,6 +61,23 @@ int rp_out_csv(const struct rp_report *rep, FILE *out)
 			fputs("\r\n", out);
 		}
 	}
+	/* the blind periods of the window (issue 14): one row each, as
+	 * requirement "coverage", kind "sensor_drops" (docs/REPORT.md) */
+	for (i = 0; i < rep->nblind; i++) {
+		const struct rp_blind *b = &rep->blind[i];
+		char ev[512], key[256];
+		const char *ifn = b->iface ? b->iface : "(files)";
+		snprintf(ev, sizeof(ev), "%lld packets dropped of %lld received on %s (run %lld)",
+			 (long long)b->drops, (long long)b->received, ifn, (long long)b->run_id);
+		snprintf(key, sizeof(key), "sensor_drops:%lld:%s:%lld", (long long)b->run_id, ifn,
+			 (long long)b->from);
+		fprintf(out, "coverage,,blind,sensor_drops,,false,,,,,,,,,%s,%s,,,,,",
+			rp_ts(b->from, b1, sizeof(b1)), rp_ts(b->to, b2, sizeof(b2)));
+		csv_field(out, ev, 1);
+		fputs(",,false,,,", out);
+		csv_field(out, key, 1);
+		fputs("\r\n", out);
+	}
 	return ferror(out) ? -1 : 0;
 }
 

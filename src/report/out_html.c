@@ -336,6 +336,38 @@ int rp_out_html(const struct rp_report *rep, FILE *out)
 		html_escape(out, rep->runs[i].status);
 		fputs("</span></dd>", out);
 	}
+	fputs("<dt>Flows per interface</dt><dd>", out);
+	for (i = 0; i < rep->nifaces; i++) {
+		fputs(i ? ", <span class=\"mono\">" : "<span class=\"mono\">", out);
+		html_escape(out, rep->ifaces[i].name ? rep->ifaces[i].name : "(files)");
+		fprintf(out, "</span> %lld", (long long)rep->ifaces[i].n);
+	}
+	fputs(rep->nifaces ? "</dd>" : "none</dd>", out);
+	fputs("<dt>Drops in the window</dt><dd>", out);
+	if (rep->series_known)
+		fprintf(out, "%lld of %lld packets received (%.2f%%), from the statistics series", (long long)rep->win_drops,
+			(long long)rep->win_received, rp_blind_pct(rep->win_drops, rep->win_received));
+	else
+		fputs("not known (no live statistics series in the window)", out);
+	fputs("</dd>", out);
+	if (rep->nblind > 0) {
+		fputs("<dt>Blind periods</dt><dd><table><tr><th>Run</th><th>Interface</th><th>From</th><th>To</th>"
+		      "<th>Dropped</th><th>Received</th></tr>", out);
+		for (i = 0; i < rep->nblind && i < RP_BLIND_LIST; i++) {
+			const struct rp_blind *b = &rep->blind[i];
+			char t1[TSSTR_MAX], t2[TSSTR_MAX];
+			fprintf(out, "<tr><td class=\"num\">%lld</td><td class=\"mono\">", (long long)b->run_id);
+			html_escape(out, b->iface ? b->iface : "(files)");
+			fprintf(out, "</td><td>%s</td><td>%s</td><td class=\"num\">%lld</td><td class=\"num\">%lld</td></tr>",
+				rp_ts(b->from, t1, sizeof(t1)), rp_ts(b->to, t2, sizeof(t2)), (long long)b->drops,
+				(long long)b->received);
+		}
+		fputs("</table>", out);
+		if (rep->nblind > RP_BLIND_LIST)
+			fprintf(out, "<p class=\"muted\">and %d more blind periods (the JSON and CSV reports list all)</p>",
+				rep->nblind - RP_BLIND_LIST);
+		fputs("</dd>", out);
+	}
 	fputs("<dt>Internal networks</dt><dd class=\"mono\">", out);
 	for (i = 0; i < rep->nnets; i++) {
 		html_escape(out, rep->nets[i].cidr);

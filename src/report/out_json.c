@@ -316,6 +316,40 @@ int rp_out_json(const struct rp_report *rep, FILE *out)
 		jb_obj_close(&jb);
 	}
 	jb_arr_close(&jb);
+	/* the window's flows per interface (null: read from files) */
+	jb_key(&jb, "interfaces");
+	jb_arr_open(&jb);
+	for (i = 0; i < rep->nifaces; i++) {
+		jb_obj_open(&jb);
+		jb_kv_str(&jb, "interface", rep->ifaces[i].name);
+		jb_kv_int(&jb, "flows", rep->ifaces[i].n);
+		jb_obj_close(&jb);
+	}
+	jb_arr_close(&jb);
+	/* drops inside the window, from the statistics series (issue 14) */
+	jb_key(&jb, "window_drops");
+	jb_obj_open(&jb);
+	jb_kv_bool(&jb, "known", rep->series_known);
+	jb_key(&jb, "drops");
+	if (rep->series_known) jb_int(&jb, rep->win_drops); else jb_null(&jb);
+	jb_key(&jb, "received");
+	if (rep->series_known) jb_int(&jb, rep->win_received); else jb_null(&jb);
+	jb_key(&jb, "blind_periods");
+	jb_arr_open(&jb);
+	for (i = 0; i < rep->nblind; i++) {
+		const struct rp_blind *b = &rep->blind[i];
+		char t1[TSSTR_MAX], t2[TSSTR_MAX];
+		jb_obj_open(&jb);
+		jb_kv_int(&jb, "run_id", b->run_id);
+		jb_kv_str(&jb, "interface", b->iface);
+		jb_kv_str(&jb, "from", rp_ts(b->from, t1, sizeof(t1)));
+		jb_kv_str(&jb, "to", rp_ts(b->to, t2, sizeof(t2)));
+		jb_kv_int(&jb, "drops", b->drops);
+		jb_kv_int(&jb, "received", b->received);
+		jb_obj_close(&jb);
+	}
+	jb_arr_close(&jb);
+	jb_obj_close(&jb);
 	kv_counts(&jb, "security_states", rep->security, rep->nsecurity);
 	kv_counts(&jb, "tls_versions", rep->versions, rep->nversions);
 	kv_counts(&jb, "cipher_classes", rep->classes, rep->nclasses);

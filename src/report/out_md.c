@@ -68,6 +68,30 @@ int rp_out_md(const struct rp_report *rep, FILE *out)
 		md_escape(out, rep->runs[i].source);
 		fputc('\n', out);
 	}
+	fputs("- Flows per interface:", out);
+	for (i = 0; i < rep->nifaces; i++) {
+		fputs(i ? ", " : " ", out);
+		md_escape(out, rep->ifaces[i].name ? rep->ifaces[i].name : "(files)");
+		fprintf(out, " %lld", (long long)rep->ifaces[i].n);
+	}
+	fputs(rep->nifaces ? "\n" : " none\n", out);
+	if (rep->series_known)
+		fprintf(out, "- Drops in the window (statistics series): %lld of %lld packets received (%.2f%%)\n",
+			(long long)rep->win_drops, (long long)rep->win_received,
+			rp_blind_pct(rep->win_drops, rep->win_received));
+	else
+		fputs("- Drops in the window: not known (no live statistics series in the window)\n", out);
+	for (i = 0; i < rep->nblind && i < RP_BLIND_LIST; i++) {
+		const struct rp_blind *b = &rep->blind[i];
+		char t1[TSSTR_MAX], t2[TSSTR_MAX];
+		fprintf(out, "- Blind period: run %lld ", (long long)b->run_id);
+		md_escape(out, b->iface ? b->iface : "(files)");
+		fprintf(out, " %s .. %s: %lld dropped of %lld received\n", rp_ts(b->from, t1, sizeof(t1)),
+			rp_ts(b->to, t2, sizeof(t2)), (long long)b->drops, (long long)b->received);
+	}
+	if (rep->nblind > RP_BLIND_LIST)
+		fprintf(out, "- ... and %d more blind periods (the JSON and CSV reports list all)\n",
+			rep->nblind - RP_BLIND_LIST);
 	nn = rp_not_observable_lines(rep, nol);
 	for (i = 0; i < nn; i++)
 		fprintf(out, "- Not observable: %s\n", nol[i]);

@@ -194,6 +194,34 @@ int rp_out_text(const struct rp_report *rep, FILE *out, bool color)
 			fprintf(out, " drops %lld/%lld", (long long)r->drops, (long long)r->if_drops);
 		fputc('\n', out);
 	}
+	fputs("  flows per interface:", out);
+	for (i = 0; i < rep->nifaces; i++) {
+		fputs(i ? ", " : " ", out);
+		term_escape(out, rep->ifaces[i].name ? rep->ifaces[i].name : "(files)");
+		fprintf(out, " %lld", (long long)rep->ifaces[i].n);
+	}
+	fputs(rep->nifaces ? "\n" : " none\n", out);
+	if (rep->series_known) {
+		fprintf(out, "  drops in the window (statistics series): %lld of %lld packets received (%.2f%%)\n",
+			(long long)rep->win_drops, (long long)rep->win_received,
+			rp_blind_pct(rep->win_drops, rep->win_received));
+		if (rep->nblind > 0)
+			fputs("  blind periods (drops counted between two checkpoints):\n", out);
+		for (i = 0; i < rep->nblind && i < RP_BLIND_LIST; i++) {
+			const struct rp_blind *b = &rep->blind[i];
+			char t1[TSSTR_MAX], t2[TSSTR_MAX];
+			fprintf(out, "    run %lld ", (long long)b->run_id);
+			term_escape(out, b->iface ? b->iface : "(files)");
+			fprintf(out, " %s .. %s: %lld dropped of %lld received\n",
+				rp_ts(b->from, t1, sizeof(t1)), rp_ts(b->to, t2, sizeof(t2)),
+				(long long)b->drops, (long long)b->received);
+		}
+		if (rep->nblind > RP_BLIND_LIST)
+			fprintf(out, "    ... and %d more blind periods (the JSON and CSV reports list all)\n",
+				rep->nblind - RP_BLIND_LIST);
+	} else {
+		fputs("  drops in the window: not known (no live statistics series in the window)\n", out);
+	}
 	if (rep->drops > 0 || rep->if_drops > 0)
 		fprintf(out, "  %sWARNING: %lld packets dropped: results may be incomplete%s\n",
 			color ? "\033[1;31m" : "", (long long)(rep->drops + rep->if_drops), color ? C_RESET : "");

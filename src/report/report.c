@@ -102,6 +102,12 @@ static void rp_free(struct rp_report *rep)
 	}
 	free(rep->runs);
 	free(rep->rolled_days);
+	for (i = 0; i < rep->nblind; i++)
+		free(rep->blind[i].iface);
+	free(rep->blind);
+	for (i = 0; i < rep->nifaces; i++)
+		free(rep->ifaces[i].name);
+	free(rep->ifaces);
 #define FREE_COUNTS(a, n) do { for (i = 0; i < (n); i++) free((a)[i].name); free(a); } while (0)
 	FREE_COUNTS(rep->versions, rep->nversions);
 	FREE_COUNTS(rep->classes, rep->nclasses);

@@ -147,6 +147,18 @@ struct rp_run_info {
 	int64_t packets, drops, if_drops;   /* -1 unknown */
 };
 
+/* A period the sensor was blind (issue 14): drops the statistics series
+ * (docs/SCHEMA.md "stats") counted between two of its rows, for one run's
+ * interface; consecutive intervals with drops merged into one period. */
+struct rp_blind {
+	int64_t run_id;
+	char *iface;              /* NULL: the run's (files) */
+	int64_t from, to;         /* wall clock µs: the previous row (or the
+				   * run's start) and the row that counted them */
+	int64_t drops;            /* kernel + interface drops in it */
+	int64_t received;         /* packets that reached the sockets in it */
+};
+
 struct rp_count {
 	char *name;
 	int64_t n;
@@ -186,6 +198,16 @@ struct rp_report {
 	bool drops_known;
 	struct rp_run_info *runs;
 	int nruns;
+	/* drops inside the window, from the statistics series: the periods
+	 * with drops (all of them), the drops and received packets of every
+	 * interval that overlaps the window (counted whole) */
+	struct rp_blind *blind;
+	int nblind, blind_cap;
+	int64_t win_drops, win_received;
+	bool series_known;        /* a live run's rows overlap the window */
+	/* flows of the window per interface (name NULL: read from files) */
+	struct rp_count *ifaces;
+	int nifaces;
 	struct rp_count *versions, *classes, *clear_protos, *security;
 	int nversions, nclasses, nclear_protos, nsecurity;
 	/* verdicts */
@@ -270,6 +292,12 @@ int rp_net_register(struct rp_report *rep);
 /* ---- load.c ---- */
 int rp_build_rf(struct rp_report *rep);
 int rp_coverage(struct rp_report *rep);
+/* How many blind periods the text, HTML and Markdown outputs list (JSON
+ * and CSV: all); the rest is counted in a line that says so. */
+#define RP_BLIND_LIST 20
+/* drops in percent of the packets that reached the sensor (received
+ * counts the kernel's drops, docs/SCHEMA.md "stats"); 0 when none did */
+double rp_blind_pct(int64_t drops, int64_t received);
 
 /* ---- findings.c ---- */
 struct rp_scan;

@@ -66,6 +66,7 @@ struct retention {
 	int64_t scan_day;        /* the packet day of the last full rescan */
 	int64_t scan_at;         /* and its wall-clock time */
 	int64_t store_now;       /* the newest flow start in the store when opened */
+	int64_t wm_hour, wm_day; /* stats rows before these are thinned */
 	bool size_warned, failed_said, in_tx, threaded;
 	struct retention_stats st;
 	/* shared with the capture's store writer (retention_note) */
@@ -154,7 +155,7 @@ static void day_str(int64_t day, char *b, size_t n)
  * (src/report/load.c) reads, or computes from, per flow. A column added
  * there must be added here (tests/retention.sh compares reports). */
 #define RET_KEY \
-	"f.run_id, f.transport, f.client_ip, f.server_ip, f.server_port, f.protocol, f.security," \
+	"f.run_id, f.interface, f.transport, f.client_ip, f.server_ip, f.server_port, f.protocol, f.security," \
 	" f.client_by, f.ts_last / 86400000000," \
 	" t.flow_id IS NULL, t.client_profile, t.server_profile, t.server_chain, t.client_chain," \
 	" t.kx_group, t.sni, t.ocsp_stapled, t.ocsp_status, t.cert_request, t.client_cert_message," \
@@ -405,6 +406,41 @@ static int ret_oldest_raw(struct retention *r, int64_t before, int64_t *day)
 	return 0;
 }
 
+/* The statistics series (one row per interface and checkpoint, every 2 s
+ * by default) thinned: past --retain-flows to the last row of each hour,
+ * past --retain-rollups to the last row of each day, and a run's final
+ * rows kept. Its counters are cumulative within a run, so what a report
+ * computes between two kept rows (the drops of a blind period) is exact,
+ * only coarser in time. Wall-clock time, as the rows'. 1: rows removed
+ * (more may be due), 0: none, <0 as ret_exec. */
+static int ret_thin_stats(struct retention *r, int64_t age, int64_t bucket, int64_t *wm)
+{
+	char c[24], b[24], w[24];
+	const char *p[3] = { c, b, w };
+	int64_t cut = now_us() - age, n = 0;
+	int rc;
+	if (age <= 0 || cut <= *wm)
+		return 0;
+	fmt_i64(c, sizeof(c), cut);
+	fmt_i64(b, sizeof(b), bucket);
+	fmt_i64(w, sizeof(w), *wm);
+	if ((rc = ret_exec(r, "DELETE FROM stats WHERE rowid IN (SELECT s.rowid FROM stats s"
+			   " WHERE s.ts < CAST(?1 AS INTEGER) AND s.ts >= CAST(?3 AS INTEGER) AND s.final = 0"
+			   " AND EXISTS (SELECT 1 FROM stats t WHERE t.run_id = s.run_id AND t.interface IS s.interface"
+			   " AND t.ts > s.ts AND t.ts < (s.ts / CAST(?2 AS INTEGER) + 1) * CAST(?2 AS INTEGER))"
+			   " LIMIT " RET_XSTR(RET_CHUNK) ")", p, 3)) != 0)
+		return rc;
+	if (store_scalar(r->s, "SELECT changes()", NULL, 0, &n) != 0 || ret_commit(r) != 0)
+		return -1;
+	if (n == 0) {
+		/* rows before the bucket that holds cut are done */
+		*wm = cut / bucket * bucket;
+		return 0;
+	}
+	r->st.stats_thinned += n;
+	return 1;
+}
+
 static int ret_oldest_rollup(struct retention *r, int64_t before, int64_t *day)
 {
 	char b[24];
@@ -456,6 +492,9 @@ static int ret_step(struct retention *r, int64_t now)
 			return 1;
 		}
 	}
+	if ((rc = ret_thin_stats(r, r->p.flows_us, 3600LL * 1000000LL, &r->wm_hour)) != 0 ||
+	    (rc = ret_thin_stats(r, r->p.rollups_us, RET_DAY_US, &r->wm_day)) != 0)
+		return rc == STORE_BUSY ? 0 : rc;
 	if (r->p.max_bytes > 0 && (used = store_used_bytes(r->s)) > r->p.max_bytes) {
 		/* the oldest complete day first: rolled up, then removed */
 		int64_t save = r->hint_day;

@@ -31,6 +31,7 @@ struct retention_stats {
 	int64_t flows_dropped;    /* flows those removed days stood for */
 	int64_t steps, busy_us, longest_step_us;
 	int64_t busy;             /* chunks put off: the write lock was not free */
+	int64_t stats_thinned;    /* rows of the statistics series removed */
 };
 
 /* Opens its own connection to the database at path (a statement that takes

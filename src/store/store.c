@@ -372,7 +372,32 @@ static const char *const migrations[] = {
 	"  bit INTEGER PRIMARY KEY,"
 	"  name TEXT NOT NULL"
 	");",
-	/* 4 -> 5: retention (issue 14). A day's flows past --retain-flows are
+	/* 4 -> 5 (issue 14): the interface a flow was seen on (several -i in
+	 * one run; NULL for files), and the live statistics time series: one
+	 * row per interface (offline: per run) at every checkpoint and at the
+	 * end, so that drops are known while the capture runs and over time */
+	"ALTER TABLE flows ADD COLUMN interface TEXT;"
+	"CREATE TABLE stats ("
+	"  run_id INTEGER NOT NULL,"
+	"  ts INTEGER NOT NULL,"
+	"  pkt_ts INTEGER,"
+	"  interface TEXT,"
+	"  final INTEGER NOT NULL,"
+	"  received INTEGER,"
+	"  kernel_drops INTEGER,"
+	"  if_drops INTEGER,"
+	"  packets INTEGER NOT NULL,"
+	"  bytes INTEGER NOT NULL,"
+	"  open_flows INTEGER NOT NULL,"
+	"  flows_ended INTEGER NOT NULL,"
+	"  flows_evicted INTEGER NOT NULL,"
+	"  anomalies INTEGER NOT NULL,"
+	"  queue_waits INTEGER NOT NULL,"
+	"  queue_wait_us INTEGER NOT NULL,"
+	"  workers INTEGER NOT NULL"
+	");"
+	"CREATE INDEX stats_run ON stats(run_id, interface, ts);",
+	/* 5 -> 6: retention (issue 14). A day's flows past --retain-flows are
 	 * rolled up: the flows that agree on every fact the report reads
 	 * become one flows row (the smallest flow_id; first/last times and
 	 * counters over all of them) with a rollups row saying how many it
@@ -416,11 +441,11 @@ enum {
 	ST_FLOW, ST_TLS, ST_CLEAR, ST_CERT, ST_ANOM,
 	ST_DEL_TLS, ST_DEL_CLEAR, ST_DEL_CLEAR_DET, ST_DEL_QUIC, ST_DEL_TDS, ST_DEL_ANOM, ST_COUNTERS,
 	ST_CPROF_GET, ST_CPROF_PUT, ST_SPROF_GET, ST_SPROF_PUT, ST_CHAIN_GET, ST_CHAIN_PUT,
-	ST_CHAIN_CERT, ST_QUIC, ST_TDS, ST_CLEAR_DET, ST_CERT_SANS, ST_RISK_NAME, ST_N
+	ST_CHAIN_CERT, ST_QUIC, ST_TDS, ST_CLEAR_DET, ST_CERT_SANS, ST_RISK_NAME, ST_STATS, ST_N
 };
 
 static const char *const stmt_sql[ST_N] = {
-	"INSERT OR REPLACE INTO flows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	"INSERT OR REPLACE INTO flows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	"INSERT OR REPLACE INTO tls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
 	"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	"INSERT OR REPLACE INTO cleartext VALUES (?,?,?,?,?,?,?)",
@@ -453,6 +478,7 @@ static const char *const stmt_sql[ST_N] = {
 	"INSERT INTO cleartext_details VALUES (?,?,?,?,?,?,?)",
 	"INSERT OR IGNORE INTO cert_sans VALUES (?,?,?)",
 	"INSERT OR REPLACE INTO ndpi_risk_names VALUES (?,?)",
+	"INSERT INTO stats VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 };
 
 struct store {
@@ -832,7 +858,8 @@ int store_run_progress(struct store *s, int64_t run_id, const struct run_end *re
 	if (begin(s) != 0)
 		return -1;
 	rc = sqlite3_prepare_v2(s->db,
-		"UPDATE runs SET ts_first=?, ts_last=?, packets=?, bytes=?, flows=? WHERE run_id=?",
+		"UPDATE runs SET ts_first=?, ts_last=?, packets=?, bytes=?, flows=?, drops=?, if_drops=?"
+		" WHERE run_id=?",
 		-1, &q, NULL);
 	if (rc != SQLITE_OK) {
 		store_fail(s, rc, "run update");
@@ -845,7 +872,13 @@ int store_run_progress(struct store *s, int64_t run_id, const struct run_end *re
 	sqlite3_bind_int64(q, 3, (sqlite3_int64)re->packets);
 	sqlite3_bind_int64(q, 4, (sqlite3_int64)re->bytes);
 	sqlite3_bind_int64(q, 5, (sqlite3_int64)re->flows);
-	sqlite3_bind_int64(q, 6, run_id);
+	/* the kernel's and the interface's drops so far (live; NULL offline):
+	 * current while the capture runs, not only at its end (issue 14) */
+	if (re->drops >= 0)
+		sqlite3_bind_int64(q, 6, re->drops);
+	if (re->if_drops >= 0)
+		sqlite3_bind_int64(q, 7, re->if_drops);
+	sqlite3_bind_int64(q, 8, run_id);
 	rc = sqlite3_step(q);
 	if (rc != SQLITE_DONE)
 		store_fail(s, sqlite3_extended_errcode(s->db), "run update");
@@ -1384,6 +1417,35 @@ static int store_counters(struct store *s, const struct flow_rec *r, const char 
 	return step_reset(s, q);
 }
 
+int store_stats_row(struct store *s, const struct stats_row *r)
+{
+	sqlite3_stmt *q = s->st[ST_STATS];
+	if (begin(s) != 0)
+		return -1;
+	sqlite3_bind_int64(q, 1, r->run_id);
+	sqlite3_bind_int64(q, 2, r->ts);
+	if (r->pkt_ts)
+		sqlite3_bind_int64(q, 3, r->pkt_ts);
+	bind_text_or_null(q, 4, r->iface);
+	sqlite3_bind_int(q, 5, r->final);
+	if (r->received >= 0)
+		sqlite3_bind_int64(q, 6, r->received);
+	if (r->kernel_drops >= 0)
+		sqlite3_bind_int64(q, 7, r->kernel_drops);
+	if (r->if_drops >= 0)
+		sqlite3_bind_int64(q, 8, r->if_drops);
+	sqlite3_bind_int64(q, 9, (sqlite3_int64)r->packets);
+	sqlite3_bind_int64(q, 10, (sqlite3_int64)r->bytes);
+	sqlite3_bind_int64(q, 11, (sqlite3_int64)r->open_flows);
+	sqlite3_bind_int64(q, 12, (sqlite3_int64)r->flows_ended);
+	sqlite3_bind_int64(q, 13, (sqlite3_int64)r->flows_evicted);
+	sqlite3_bind_int64(q, 14, (sqlite3_int64)r->anomalies);
+	sqlite3_bind_int64(q, 15, (sqlite3_int64)r->queue_waits);
+	sqlite3_bind_int64(q, 16, (sqlite3_int64)r->queue_wait_us);
+	sqlite3_bind_int(q, 17, (int)r->workers);
+	return step_reset(s, q);
+}
+
 int store_flow(struct store *s, const struct flow_rec *r)
 {
 	sqlite3_stmt *q = s->st[ST_FLOW];
@@ -1425,6 +1487,7 @@ int store_flow(struct store *s, const struct flow_rec *r)
 	bind_text_or_null(q, 24, r->security);
 	if (r->has_ndpi_risk)
 		sqlite3_bind_int64(q, 25, (sqlite3_int64)r->ndpi_risk);
+	bind_text_or_null(q, 26, r->iface);
 	rc |= step_reset(s, q);
 	if (r->has_ndpi_risk && (r->ndpi_risk & ~s->risk_named) && r->ndpi_risk_names) {
 		/* each bit's name once per session (the names of the nDPI that
@@ -2081,7 +2144,7 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 		" (SELECT group_concat(a.dissector || ':' || a.name, ';') FROM anomalies a"
 		"   WHERE a.flow_id = f.flow_id),"
 		" ct.tls_requested, ct.details_dropped,"
-		TLS_COLS ", f.ndpi_risk, (SELECT ru.flows FROM rollups ru WHERE ru.flow_id = f.flow_id)"
+		TLS_COLS ", f.interface, f.ndpi_risk, (SELECT ru.flows FROM rollups ru WHERE ru.flow_id = f.flow_id)"
 		" FROM flows f"
 		TLS_JOINS
 		" LEFT JOIN cleartext ct ON ct.flow_id = f.flow_id"
@@ -2094,7 +2157,7 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 	struct clear_rows cr = { 0 };
 	char *risk_names[64];
 	struct jbuf rjb;
-	int riskcol;
+	int riskcol, ifcol;
 	char *user = NULL, *authm = NULL; /* this row's, freed at the next */
 	struct jbuf jb, cjb;
 	int rc, ret = 0;
@@ -2124,6 +2187,7 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 	jb_init(&cjb);
 	jb_init(&rjb);
 	riskcol = sqlite3_column_count(q) - 2; /* then the roll-up count */
+	ifcol = riskcol - 1;
 	memset(risk_names, 0, sizeof(risk_names));
 	if (risk_names_load(s, risk_names) != 0) {
 		ret = -1;
@@ -2167,6 +2231,7 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 		}
 		v.rollup_flows = sqlite3_column_type(q, riskcol + 1) == SQLITE_NULL ? 0 :
 				 sqlite3_column_int64(q, riskcol + 1);
+		v.iface = col_text(q, ifcol);
 		v.protocol = col_text(q, 22);
 		v.security = col_text(q, 23);
 		v.anomalies_json = col_text(q, 25);

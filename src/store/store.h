@@ -24,7 +24,7 @@ struct tls_facts;
 struct obs_clear;
 struct retention;
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 #define STORE_BATCH_ROWS 5000
 #define STORE_BATCH_USEC (2 * 1000000LL)
 /* How long a write waits for another process's write lock before failing. */
@@ -82,6 +82,22 @@ int store_run_end(struct store *s, int64_t run_id, const struct run_end *re);
  * stays "running"), written into the current batch at each checkpoint: a
  * run killed by SIGKILL shows how far it got. Returns 0 or -1. */
 int store_run_progress(struct store *s, int64_t run_id, const struct run_end *re);
+/* One row of the live statistics time series (docs/SCHEMA.md "stats"):
+ * an interface's (offline: the run's) counters so far, at a checkpoint or
+ * at the end (final). Kernel counters -1: unknown (NULL; offline). */
+struct stats_row {
+	int64_t run_id;
+	int64_t ts;                /* wall clock, µs */
+	int64_t pkt_ts;            /* the last packet's time, µs (0: none yet) */
+	const char *iface;         /* NULL offline */
+	bool final;
+	int64_t received, kernel_drops, if_drops;
+	uint64_t packets, bytes, open_flows, flows_ended, flows_evicted, anomalies;
+	uint64_t queue_waits, queue_wait_us;
+	unsigned workers;
+};
+/* Appends the row to the current batch. 0 or -1 (store_failed). */
+int store_stats_row(struct store *s, const struct stats_row *r);
 /* First free flow id (flow ids are unique across runs in one database). */
 uint64_t store_next_flow_id(struct store *s);
 
@@ -102,6 +118,7 @@ struct flow_rec {
 	uint64_t ndpi_risk;
 	const char *const *ndpi_risk_names;
 	const char *protocol, *security;
+	const char *iface;             /* the interface it was seen on (live), or NULL */
 	const struct obs_clear *clear; /* cleartext-session facts, or NULL */
 	const struct tls_facts *tls;   /* typed TLS facts, or NULL */
 	const struct obs_cert_rec *certs;
@@ -140,6 +157,7 @@ struct flow_view {
 	const char *client_by, *end_reason;
 	const char *ndpi_protocol, *ndpi_category, *ndpi_risks_json;
 	const char *protocol, *security;
+	const char *iface;           /* flows.interface, NULL for files */
 	const char *tls_json;        /* with "certs" merged in, or NULL */
 	const char *cleartext_json;  /* or NULL */
 	const char *anomalies_json;  /* JSON array, never NULL */

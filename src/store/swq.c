@@ -121,6 +121,10 @@ static void *swq_main(void *arg)
 					store_run_progress(h->s, m->run_id, &m->re);
 					store_commit(h->s);
 					rc = 0;
+				} else if (m->kind == SWQ_STATS) {
+					/* not a flow: a failure shows in store_failed */
+					store_stats_row(h->s, &m->sr);
+					rc = 0;
 				} else {
 					rc = m->kind == SWQ_COUNTERS ? store_flow_counters(h->s, &m->r)
 								     : store_flow(h->s, &m->r);

@@ -44,6 +44,7 @@ enum swq_kind {
 	SWQ_FLOW,       /* store_flow(&r) */
 	SWQ_COUNTERS,   /* store_flow_counters(&r) */
 	SWQ_PROGRESS,   /* store_run_progress(run_id, &re), then store_commit */
+	SWQ_STATS,      /* store_stats_row(&sr): a row of the statistics series */
 };
 
 struct swq_msg {
@@ -55,6 +56,7 @@ struct swq_msg {
 	void *own[2];               /* released on the producer's thread */
 	int64_t run_id;             /* SWQ_PROGRESS */
 	struct run_end re;          /* SWQ_PROGRESS (no stats_json, status) */
+	struct stats_row sr;        /* SWQ_STATS (sr.iface lives for the run) */
 };
 
 struct swq_stats {

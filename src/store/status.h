@@ -1,0 +1,17 @@
+/* status.h — `wireaudit status`: what the statistics series (docs/SCHEMA.md
+ * "stats") says of the running or last capture (docs/CLI.md "status"). */
+#ifndef WA_STATUS_H
+#define WA_STATUS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "store.h"
+
+/* Prints the status of the runs still running, or of the last run, from
+ * the store s opened read-only on the file db (whose size, with its -wal,
+ * is reported): text, or one JSON object. Every string from the store is
+ * escaped for its format. 0, or -1 after a message (a store error). */
+int status_print(struct store *s, const char *db, bool json, FILE *out);
+
+#endif
