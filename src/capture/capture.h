@@ -12,7 +12,11 @@
 struct capture_opts {
 	const char **files;     /* -r, several allowed */
 	int nfiles;
-	const char *iface;      /* -i */
+	const char *iface;      /* -i: the first interface (ifaces[0]) */
+	const char **ifaces;    /* -i, several allowed: each its own workers
+				 * and fanout group (capture.c); NULL with
+				 * nifaces 0 and iface set: that one */
+	int nifaces;
 	const char *filter;     /* -f BPF */
 	const char *db;         /* -d */
 	int snaplen;
@@ -37,7 +41,21 @@ struct capture_opts {
 				 * caches (the caller's: x509_ctx_new, _free);
 				 * the first worker's */
 	const char *system_ca, *ca_file; /* for the other workers' own */
+	/* retention (the configuration file's retain_flows, max_db_size,
+	 * retain_rollups; 0: none): parsed and checked, not acted on here */
+	int64_t retain_flows_us, max_db_bytes, retain_rollups_us;
+	const char *config;     /* --config FILE: re-read on SIGHUP */
+	/* SIGHUP with --config: the settings the file and the command line
+	 * give now (a new parse, the caller's), NULL after a message when the
+	 * file is bad; reload_done frees it. Called on the main thread. */
+	struct capture_opts *(*reload)(void);
+	void (*reload_done)(struct capture_opts *);
 };
+
+/* Interfaces in one run (-i, the configuration file's interface lines). */
+#ifndef CAPTURE_MAX_IFACES
+#define CAPTURE_MAX_IFACES 16
+#endif
 
 
 /* Returns an exit code; everything observed is in the store on return. */
