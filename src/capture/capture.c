@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <linux/if_packet.h>
+#include <poll.h>
 #include <pthread.h>
 #include <malloc.h>
 #include <pwd.h>
@@ -803,6 +804,13 @@ static pcap_t *open_live(const struct capture_opts *o, int *rc)
 		*rc = EXIT_USAGE;
 		return NULL;
 	}
+	/* live_loop waits for packets itself, at most 0.5 s (see there) */
+	if (pcap_setnonblock(p, 1, ebuf) != 0) {
+		fprintf(stderr, "wireaudit: %s: %s\n", o->iface, ebuf);
+		pcap_close(p);
+		*rc = EXIT_INPUT;
+		return NULL;
+	}
 	return p;
 }
 
@@ -877,6 +885,18 @@ static void live_loop(struct worker *w, const struct capture_opts *o)
 		}
 		if (n == PCAP_ERROR_BREAK || lc.stop)
 			break;
+		if (n == 0) {
+			/* Nothing ready: wait for packets, 0.5 s at most. Not in
+			 * libpcap: with TPACKET_V3 it waits with no timeout and
+			 * the kernel wakes it only for a block with packets in
+			 * it, so on a link that carries nothing the loop would
+			 * never tick (no checkpoint, no SIGHUP, no watchdog ping
+			 * until the next packet). The socket is non-blocking
+			 * (open_live); pcap_dispatch still reports the errors
+			 * of an interface that went down or away. */
+			struct pollfd pfd = { pcap_get_selectable_fd(w->p), POLLIN, 0 };
+			(void)poll(&pfd, 1, 500);
+		}
 		/* idle link: expire by wall clock, checkpoint and commit on time */
 		engine_expire(e, now_us() > e->now ? now_us() : e->now);
 		capture_tick(w);
