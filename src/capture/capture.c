@@ -22,7 +22,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -630,12 +633,45 @@ static FILE *open_input(const char *path, bool *is_gz, char *err, size_t errlen)
 	return fp;
 }
 
+/* Every capability given up: permitted, effective, inheritable and
+ * ambient (a service started as its own user with AmbientCapabilities=
+ * CAP_NET_RAW CAP_NET_ADMIN, docs/APPLIANCE.md). Reducing needs no
+ * privilege; the result is checked. 0, or -1 after a message. */
+static int drop_capabilities(const char *user)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	memset(d, 0, sizeof(d));
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) {
+		fprintf(stderr, "wireaudit: -Z %s: cannot clear the ambient capabilities: %s\n", user,
+			strerror(errno));
+		return -1;
+	}
+	if (syscall(SYS_capset, &h, d) != 0) {
+		fprintf(stderr, "wireaudit: -Z %s: cannot give up capabilities: %s\n", user, strerror(errno));
+		return -1;
+	}
+	memset(d, 0xff, sizeof(d));
+	if (syscall(SYS_capget, &h, d) != 0 || d[0].permitted || d[1].permitted || d[0].effective ||
+	    d[1].effective || d[0].inheritable || d[1].inheritable) {
+		fprintf(stderr, "wireaudit: -Z %s: capabilities left, refusing to go on\n", user);
+		return -1;
+	}
+	return 0;
+}
+
 static int drop_privileges(const char *user)
 {
 	struct passwd *pw = getpwnam(user);
 	if (pw == NULL) {
 		fprintf(stderr, "wireaudit: -Z: no such user %s\n", user);
 		return -1;
+	}
+	if (pw->pw_uid != 0 && getuid() == pw->pw_uid && geteuid() == pw->pw_uid) {
+		/* already USER (with capabilities to open the interface):
+		 * nothing to switch, the capabilities go */
+		return drop_capabilities(user);
 	}
 	if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
 	    setuid(pw->pw_uid) != 0) {
