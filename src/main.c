@@ -96,6 +96,11 @@ static void version(void)
 	printf("SQLite: %s\n", sqlite3_libversion());
 	printf("OpenSSL: %s\n", OpenSSL_version(OPENSSL_VERSION));
 	printf("libmaxminddb: %s\n", MMDB_lib_version());
+#ifdef HAVE_SYSTEMD
+	printf("systemd notify: yes (libsystemd)\n");
+#else
+	printf("systemd notify: no (built without libsystemd)\n");
+#endif
 }
 
 static int parse_num(const char *s, long long min, long long max, long long *out, const char *what)

@@ -8,8 +8,9 @@ SOCKET and writes one line per message to OUT, flushed at once:
 SECONDS: CLOCK_MONOTONIC at reception; UID and PID: the sender's, from the
 kernel (SO_PASSCRED). For a READY=1 message it also writes a line
 `SECONDS UID PID packet_sockets=N`: how many AF_PACKET sockets the sender
-held at that moment (its /proc/PID/fd against /proc/net/packet), so a test
-can tell READY came after the interface was open. Exits after STOPPING=1
+held at that moment (its /proc/PID/fd against /proc/net/packet) and its
+CapEff, so a test can tell READY came after the interface was open and the
+capabilities were given up. Exits after STOPPING=1
 (and 0.5 s for a late message) or after 120 s."""
 import os, socket, struct, sys, time
 
@@ -61,7 +62,14 @@ while True:
     text = data.decode("utf-8", "replace")
     f.write("%.3f %d %d %s\n" % (t, uid, pid, text.replace("\n", ";")))
     if "READY=1" in text.split("\n"):
-        f.write("%.3f %d %d packet_sockets=%d\n" % (t, uid, pid, packet_sockets(pid)))
+        capeff = "?"
+        try:
+            for line in open("/proc/%d/status" % pid):
+                if line.startswith("CapEff:"):
+                    capeff = line.split()[1]
+        except OSError:
+            pass
+        f.write("%.3f %d %d packet_sockets=%d capeff=%s\n" % (t, uid, pid, packet_sockets(pid), capeff))
     f.flush()
     if "STOPPING=1" in text.split("\n") and stop_at is None:
         stop_at = time.monotonic() + 0.5
