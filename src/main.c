@@ -164,28 +164,6 @@ struct capture_parse {
 	const char *ifaces[CAPTURE_MAX_IFACES];
 };
 
-/* A capture filter from the file, compiled as the capture will: a bad one
- * is the file's error, with its line. */
-static int conf_check_filter(const struct wa_conf *c)
-{
-	struct bpf_program prog;
-	pcap_t *p = pcap_open_dead(DLT_EN10MB, 262144);
-	int rc = 0;
-	if (p == NULL)
-		return 0; /* the capture checks it again */
-	if (pcap_compile(p, &prog, c->filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-		/* (a long filter is not echoed whole: the line says where) */
-		fprintf(stderr, "wireaudit: %s:%d: bad filter \"%.200s%s\": %s\n", c->path,
-			c->line[WA_K_FILTER], c->filter, strlen(c->filter) > 200 ? "..." : "",
-			pcap_geterr(p));
-		rc = -1;
-	} else {
-		pcap_freecode(&prog);
-	}
-	pcap_close(p);
-	return rc;
-}
-
 /* The file's capture keys into o (the report's keys are checked by the
  * parser and not used here). */
 static int conf_to_capture(struct capture_parse *cp)
@@ -198,11 +176,7 @@ static int conf_to_capture(struct capture_parse *cp)
 		cp->ifaces[i] = c->ifaces[i];
 	o->nifaces = c->nifaces;
 	o->iface = c->nifaces ? cp->ifaces[0] : NULL;
-	if (c->line[WA_K_FILTER]) {
-		if (conf_check_filter(c) != 0)
-			return EXIT_USAGE;
-		o->filter = c->filter;
-	}
+	if (c->line[WA_K_FILTER]) o->filter = c->filter;
 	if (c->line[WA_K_DATABASE]) o->db = c->database;
 	if (c->line[WA_K_USER]) o->drop_user = c->user;
 	if (c->line[WA_K_SNAPLEN]) o->snaplen = c->snaplen;
@@ -230,7 +204,7 @@ static int parse_capture_opts(int argc, char **argv, struct capture_parse *cp)
 {
 	struct capture_opts *o = &cp->o;
 	const char **files = cp->files, *config = NULL;
-	bool cli_iface = false;
+	bool cli_iface = false, cli_workers = false;
 	int ch, rc;
 	long long v;
 
@@ -339,6 +313,7 @@ static int parse_capture_opts(int argc, char **argv, struct capture_parse *cp)
 		case OPT_WORKERS:
 			if (parse_num(optarg, 1, ENGINE_MAX_WORKERS, &v, "workers")) return EXIT_USAGE;
 			o->workers = (unsigned)v;
+			cli_workers = true;
 			break;
 		case OPT_PROGRESS: o->progress = true; break;
 		case 'q': o->quiet = true; o->progress = false; break;
@@ -349,10 +324,13 @@ static int parse_capture_opts(int argc, char **argv, struct capture_parse *cp)
 		default: return EXIT_USAGE;
 		}
 	}
-	/* files on the command line: the file's interfaces do not apply */
+	/* files on the command line: the file's interfaces (and its live
+	 * capture's workers) do not apply */
 	if (o->nfiles && !cli_iface) {
 		o->nifaces = 0;
 		o->iface = NULL;
+		if (!cli_workers)
+			o->workers = 0;
 	}
 	return 0;
 }

@@ -806,6 +806,31 @@ static char *stats_json(const struct run_totals *t, const char *const *errors, i
 		}
 		jb_arr_close(&jb);
 	}
+	if (run_opts && run_opts->config) {
+		/* a run started with --config: the file and the settings the
+		 * run used (the file's, under the command line's), at its end
+		 * (a SIGHUP may have changed the checkpoint interval) */
+		const struct capture_opts *o = run_opts;
+		const struct engine_config *ec = &o->eng;
+		jb_key(&jb, "config");
+		jb_obj_open(&jb);
+		jb_kv_str(&jb, "file", o->config);
+		jb_kv_int(&jb, "checkpoint", __atomic_load_n(&ckpt_usec, __ATOMIC_RELAXED) / 1000000);
+		jb_kv_int(&jb, "snaplen", o->snaplen);
+		jb_kv_bool(&jb, "promisc", o->promisc);
+		jb_kv_int(&jb, "workers", o->workers);
+		jb_kv_int(&jb, "max_flows", ec->max_flows);
+		jb_kv_int(&jb, "stream_cap", ec->stream_cap);
+		jb_kv_str(&jb, "ndpi", !ec->ndpi ? "off" : ec->ndpi_mode == NDPI_MODE_CLASSIFY ? "classify"
+			  : ec->ndpi_mode == NDPI_MODE_ALL ? "all" : "unclaimed");
+		jb_kv_str(&jb, "user", o->drop_user);
+		jb_kv_str(&jb, "ca_file", o->ca_file);
+		jb_kv_str(&jb, "system_ca", o->system_ca);
+		jb_kv_int(&jb, "retain_flows_s", o->retain_flows_us / 1000000);
+		jb_kv_int(&jb, "max_db_bytes", o->max_db_bytes);
+		jb_kv_int(&jb, "retain_rollups_s", o->retain_rollups_us / 1000000);
+		jb_obj_close(&jb);
+	}
 	jb_key(&jb, "input_errors");
 	jb_arr_open(&jb);
 	for (i = 0; i < nerr; i++)

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <pcap/pcap.h>
 
 static const char *const conf_key_names[WA_K_N] = {
 	[WA_K_INTERFACE] = "interface", [WA_K_FILTER] = "filter", [WA_K_DATABASE] = "database",
@@ -299,7 +300,26 @@ static const char *conf_set(struct wa_conf *c, enum wa_conf_key k, const char *v
 			return "more than 16 interfaces";
 		c->ifaces[c->nifaces++] = conf_strdup(v);
 		return NULL;
-	case WA_K_FILTER: c->filter = conf_strdup(v); return NULL;
+	case WA_K_FILTER: {
+		/* compiled as the capture will (Ethernet): a bad filter is the
+		 * file's error, with its line, for the report too */
+		static char why[PCAP_ERRBUF_SIZE + 256];
+		struct bpf_program prog;
+		pcap_t *p = pcap_open_dead(DLT_EN10MB, 262144);
+		if (p && pcap_compile(p, &prog, v, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+			/* (a long filter is not echoed whole: the line says where) */
+			snprintf(why, sizeof(why), "bad filter \"%.200s%s\": %s", v,
+				 strlen(v) > 200 ? "..." : "", pcap_geterr(p));
+			pcap_close(p);
+			return why;
+		}
+		if (p) {
+			pcap_freecode(&prog);
+			pcap_close(p);
+		}
+		c->filter = conf_strdup(v);
+		return NULL;
+	}
 	case WA_K_DATABASE: c->database = conf_strdup(v); return NULL;
 	case WA_K_CA_FILE: c->ca_file = conf_strdup(v); return NULL;
 	case WA_K_SYSTEM_CA: c->system_ca = conf_strdup(v); return NULL;
