@@ -13,6 +13,7 @@
 #include "digest.h"
 #include "capture.h"
 #include "retention.h"
+#include "conf.h"
 #include "export.h"
 #include "status.h"
 #include "ndpi_glue.h"
@@ -77,6 +78,8 @@ static void usage(FILE *out)
 	      "      --ca-file FILE     extra trust anchors (PEM bundle, e.g. an internal CA)\n"
 	      "      --system-ca PATH   system anchors: a PEM file, a hashed directory or \"none\"\n"
 	      "                         (default: OpenSSL's default paths, Debian ca-certificates)\n"
+	      "      --config FILE      settings from FILE (key = value; docs/APPLIANCE.md); the\n"
+	      "                         command line overrides them; SIGHUP re-reads FILE\n"
 	      "\n"
 	      "export: wireaudit export [-d DB] [--format jsonl|csv] [--flow ID] [--since T] [--until T] [-o FILE]\n"
 	      "status: wireaudit status [-d DB] [--format text|json]\n"
@@ -100,6 +103,11 @@ static void version(void)
 	printf("SQLite: %s\n", sqlite3_libversion());
 	printf("OpenSSL: %s\n", OpenSSL_version(OPENSSL_VERSION));
 	printf("libmaxminddb: %s\n", MMDB_lib_version());
+#ifdef HAVE_SYSTEMD
+	printf("systemd notify: yes (libsystemd)\n");
+#else
+	printf("systemd notify: no (built without libsystemd)\n");
+#endif
 }
 
 static int parse_num(const char *s, long long min, long long max, long long *out, const char *what)
@@ -120,7 +128,7 @@ enum {
 	OPT_DURATION = 256, OPT_MAX_FLOWS, OPT_STREAM_CAP, OPT_NO_NDPI, OPT_PROGRESS,
 	OPT_FORMAT, OPT_FLOW, OPT_SINCE, OPT_UNTIL, OPT_CA_FILE, OPT_SYSTEM_CA,
 	OPT_CHECKPOINT, OPT_NDPI_MODE, OPT_NO_STORE_THREAD, OPT_STORE_QUEUE, OPT_NO_READ_THREAD,
-	OPT_WORKERS, OPT_RETAIN_FLOWS, OPT_RETAIN_ROLLUPS, OPT_MAX_DB_SIZE,
+	OPT_WORKERS, OPT_RETAIN_FLOWS, OPT_RETAIN_ROLLUPS, OPT_MAX_DB_SIZE, OPT_CONFIG,
 };
 
 static const struct option status_longopts[] = {
@@ -181,9 +189,6 @@ static int cmd_status(int argc, char **argv)
 	return rc == 0 ? EXIT_OK : EXIT_STORE;
 }
 
-/* Trust anchors for certificate validation (docs/CERTIFICATES.md). */
-static const char *opt_ca_file, *opt_system_ca;
-
 static const struct option capture_longopts[] = {
 	{ "read", required_argument, NULL, 'r' },
 	{ "interface", required_argument, NULL, 'i' },
@@ -211,22 +216,70 @@ static const struct option capture_longopts[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
 	{ "system-ca", required_argument, NULL, OPT_SYSTEM_CA },
+	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
+#define CAPTURE_OPTSTRING "r:i:f:d:s:c:pZ:qB:h"
+
+/* One parse of the capture's settings: the defaults, then the --config
+ * file, then the command line (which wins). Everything the options point
+ * at lives here (or in argv): SIGHUP makes a second one and compares. */
+struct capture_parse {
+	struct capture_opts o;
+	struct wa_conf conf;
+	const char *files[1024];
+	const char *ifaces[CAPTURE_MAX_IFACES];
+};
+
+/* The file's capture keys into o (the report's keys are checked by the
+ * parser and not used here). */
+static int conf_to_capture(struct capture_parse *cp)
+{
+	const struct wa_conf *c = &cp->conf;
+	struct capture_opts *o = &cp->o;
+	int i;
+
+	for (i = 0; i < c->nifaces; i++)
+		cp->ifaces[i] = c->ifaces[i];
+	o->nifaces = c->nifaces;
+	o->iface = c->nifaces ? cp->ifaces[0] : NULL;
+	if (c->line[WA_K_FILTER]) o->filter = c->filter;
+	if (c->line[WA_K_DATABASE]) o->db = c->database;
+	if (c->line[WA_K_USER]) o->drop_user = c->user;
+	if (c->line[WA_K_SNAPLEN]) o->snaplen = c->snaplen;
+	if (c->line[WA_K_PROMISC]) o->promisc = c->promisc != 0;
+	if (c->line[WA_K_WORKERS]) o->workers = (unsigned)c->workers;
+	if (c->line[WA_K_CHECKPOINT]) o->checkpoint_sec = c->checkpoint_sec;
+	if (c->line[WA_K_MAX_FLOWS]) o->eng.max_flows = (uint32_t)c->max_flows;
+	if (c->line[WA_K_STREAM_CAP]) o->eng.stream_cap = (uint32_t)c->stream_cap;
+	if (c->line[WA_K_NDPI]) {
+		o->eng.ndpi = c->ndpi != WA_NDPI_OFF;
+		o->eng.ndpi_mode = c->ndpi == WA_NDPI_CLASSIFY ? NDPI_MODE_CLASSIFY
+				 : c->ndpi == WA_NDPI_ALL ? NDPI_MODE_ALL : NDPI_MODE_UNCLAIMED;
+	}
+	if (c->line[WA_K_CA_FILE]) o->ca_file = c->ca_file;
+	if (c->line[WA_K_SYSTEM_CA]) o->system_ca = c->system_ca;
+	o->retain_flows_us = c->retain_flows_us;
+	o->max_db_bytes = c->max_db_bytes;
+	o->retain_rollups_us = c->retain_rollups_us;
+	return 0;
+}
+
 /* Parses capture options (shared by capture and audit). Returns 0, or an
  * exit code. Non-option arguments are left in argv[optind..]. */
-static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
+static int parse_capture_opts(int argc, char **argv, struct capture_parse *cp)
 {
-	static const char *files[1024];
-	static const char *ifaces[CAPTURE_MAX_IFACES];
-	int ch;
+	struct capture_opts *o = &cp->o;
+	const char **files = cp->files, *config = NULL;
+	bool cli_iface = false, cli_workers = false;
+	int ch, rc;
 	long long v;
 
 	memset(o, 0, sizeof(*o));
 	o->files = files;
-	o->ifaces = ifaces;
+	o->ifaces = cp->ifaces;
 	o->db = "wireaudit.db";
 	o->snaplen = 262144;
 	o->promisc = true;
@@ -236,8 +289,23 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 	o->store_slots = SWQ_DEFAULT_SLOTS;
 	o->read_thread = true;
 	engine_config_defaults(&o->eng);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "r:i:f:d:s:c:pZ:qB:h", capture_longopts, NULL)) != -1) {
+	/* the file first (the command line overrides it): a quiet pass for
+	 * --config alone */
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, CAPTURE_OPTSTRING, capture_longopts, NULL)) != -1)
+		if (ch == OPT_CONFIG)
+			config = optarg;
+	opterr = 1;
+	if (config) {
+		if (wa_conf_load(config, &cp->conf) != 0)
+			return EXIT_USAGE;
+		o->config = config;
+		if ((rc = conf_to_capture(cp)) != 0)
+			return rc;
+	}
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, CAPTURE_OPTSTRING, capture_longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r':
 			if (o->nfiles >= 1024) {
@@ -247,6 +315,12 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 			files[o->nfiles++] = optarg;
 			break;
 		case 'i':
+			if (!cli_iface) {
+				/* the command line's interfaces replace the file's */
+				cli_iface = true;
+				o->nifaces = 0;
+				o->iface = NULL;
+			}
 			/* several interfaces in one run (issue 14): each with
 			 * its own workers; the same one twice would count every
 			 * packet twice */
@@ -256,13 +330,13 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 				return EXIT_USAGE;
 			}
 			for (int k = 0; k < o->nifaces; k++)
-				if (strcmp(ifaces[k], optarg) == 0) {
+				if (strcmp(cp->ifaces[k], optarg) == 0) {
 					fprintf(stderr, "wireaudit: capture: interface %s given twice\n",
 						optarg);
 					return EXIT_USAGE;
 				}
-			ifaces[o->nifaces++] = optarg;
-			o->iface = ifaces[0];
+			cp->ifaces[o->nifaces++] = optarg;
+			o->iface = cp->ifaces[0];
 			break;
 		case 'B':
 			if (parse_num(optarg, 1, 4 << 20, &v, "buffer size (KiB)")) return EXIT_USAGE;
@@ -304,6 +378,7 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 				fprintf(stderr, "wireaudit: --ndpi: classify, all or unclaimed\n");
 				return EXIT_USAGE;
 			}
+			o->eng.ndpi = true; /* over the file's ndpi = off */
 			break;
 		case OPT_CHECKPOINT:
 			if (parse_num(optarg, 0, 86400, &v, "checkpoint interval")) return EXIT_USAGE;
@@ -318,6 +393,7 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 		case OPT_WORKERS:
 			if (parse_num(optarg, 1, ENGINE_MAX_WORKERS, &v, "workers")) return EXIT_USAGE;
 			o->workers = (unsigned)v;
+			cli_workers = true;
 			break;
 		case OPT_RETAIN_FLOWS:
 		case OPT_RETAIN_ROLLUPS:
@@ -340,46 +416,111 @@ static int parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 			break;
 		case OPT_PROGRESS: o->progress = true; break;
 		case 'q': o->quiet = true; o->progress = false; break;
-		case OPT_CA_FILE: opt_ca_file = optarg; break;
-		case OPT_SYSTEM_CA: opt_system_ca = optarg; break;
+		case OPT_CA_FILE: o->ca_file = optarg; break;
+		case OPT_SYSTEM_CA: o->system_ca = optarg; break;
+		case OPT_CONFIG: break; /* read above */
 		case 'h': usage(stdout); exit(EXIT_OK);
 		default: return EXIT_USAGE;
 		}
 	}
-	o->system_ca = opt_system_ca;
-	o->ca_file = opt_ca_file;
+	/* files on the command line: the file's interfaces (and its live
+	 * capture's workers) do not apply */
+	if (o->nfiles && !cli_iface) {
+		o->nifaces = 0;
+		o->iface = NULL;
+		if (!cli_workers)
+			o->workers = 0;
+	}
 	return 0;
+}
+
+/* SIGHUP (capture.h reload): the same command line over the file as it
+ * is now. */
+static int reload_argc;
+static char **reload_argv;
+
+static void capture_parse_free(struct capture_parse *cp)
+{
+	if (cp == NULL)
+		return;
+	wa_conf_free(&cp->conf);
+	free(cp);
+}
+
+static void capture_reload_done(struct capture_opts *o)
+{
+	/* o is the first member */
+	capture_parse_free((struct capture_parse *)(void *)o);
+}
+
+static struct capture_opts *capture_reload(void)
+{
+	struct capture_parse *cp = calloc(1, sizeof(*cp));
+	if (cp == NULL)
+		return NULL;
+	if (parse_capture_opts(reload_argc, reload_argv, cp) != 0) {
+		capture_parse_free(cp);
+		return NULL;
+	}
+	return &cp->o;
 }
 
 static int cmd_capture(int argc, char **argv)
 {
-	struct capture_opts o;
-	int rc = parse_capture_opts(argc, argv, &o);
-	if (rc)
-		return rc;
+	struct capture_parse *cp = calloc(1, sizeof(*cp));
+	struct capture_opts *o;
+	int rc;
+
+	if (cp == NULL)
+		return EXIT_STORE;
+	o = &cp->o;
+	if ((rc = parse_capture_opts(argc, argv, cp)) != 0)
+		goto out;
+	rc = EXIT_USAGE;
 	if (optind < argc) {
 		fprintf(stderr, "wireaudit: capture: unexpected argument %s (files go with -r)\n", argv[optind]);
-		return EXIT_USAGE;
+		goto out;
 	}
-	if ((o.nfiles == 0) == (o.iface == NULL)) {
-		fprintf(stderr, "wireaudit: capture: give -r FILE... or -i IFACE (one of them)\n");
-		return EXIT_USAGE;
+	if ((o->nfiles == 0) == (o->iface == NULL)) {
+		if (o->config && o->nfiles == 0)
+			fprintf(stderr, "wireaudit: capture: give -r FILE... or -i IFACE (one of them; "
+				"%s has no interface line)\n", o->config);
+		else
+			fprintf(stderr, "wireaudit: capture: give -r FILE... or -i IFACE (one of them)\n");
+		goto out;
 	}
-	if (o.workers > 1 && o.iface == NULL) {
+	for (int i = 0; i < o->nifaces; i++)
+		for (int k = 0; k < i; k++)
+			if (strcmp(o->ifaces[i], o->ifaces[k]) == 0) {
+				/* the file's interfaces: the same one twice would
+				 * count every packet twice */
+				fprintf(stderr, "wireaudit: capture: interface %s given twice (%s)\n",
+					o->ifaces[i], o->config ? o->config : "-i");
+				goto out;
+			}
+	if (o->buffer_kib && o->iface == NULL) {
+		fprintf(stderr, "wireaudit: capture: -B applies to live capture (-i)\n");
+		goto out;
+	}
+	if (o->workers > 1 && o->iface == NULL) {
 		fprintf(stderr, "wireaudit: capture: --workers applies to live capture (-i); a file is "
 			"read by one packet thread\n");
-		return EXIT_USAGE;
+		goto out;
 	}
-	if (o.buffer_kib && o.iface == NULL) {
-		fprintf(stderr, "wireaudit: capture: -B applies to live capture (-i)\n");
-		return EXIT_USAGE;
+	if (o->iface && o->progress && !isatty(STDERR_FILENO))
+		o->progress = false;
+	if ((o->x509 = x509_ctx_new(o->system_ca, o->ca_file)) == NULL)
+		goto out;
+	if (o->config) {
+		reload_argc = argc;
+		reload_argv = argv;
+		o->reload = capture_reload;
+		o->reload_done = capture_reload_done;
 	}
-	if (o.iface && o.progress && !isatty(STDERR_FILENO))
-		o.progress = false;
-	if ((o.x509 = x509_ctx_new(opt_system_ca, opt_ca_file)) == NULL)
-		return EXIT_USAGE;
-	rc = capture_run(&o);
-	x509_ctx_free(o.x509);
+	rc = capture_run(o);
+	x509_ctx_free(o->x509);
+out:
+	capture_parse_free(cp);
 	return rc;
 }
 
@@ -462,18 +603,23 @@ static int cmd_export(int argc, char **argv)
 
 static int cmd_audit(int argc, char **argv)
 {
+	struct capture_parse *cp = calloc(1, sizeof(*cp));
 	struct capture_opts o;
 	struct report_opts ro;
 	char tmpdb[] = "/tmp/wireaudit-XXXXXX";
 	bool own_db = false;
 	int rc, i;
 
+	if (cp == NULL)
+		return EXIT_STORE;
 	report_opts_init(&ro);
 	if ((rc = report_take_opts(&argc, argv, &ro)) != 0)
 		return rc;
-	rc = parse_capture_opts(argc, argv, &o);
+	/* (--config is the report's here: report_take_opts took it) */
+	rc = parse_capture_opts(argc, argv, cp);
 	if (rc)
 		return rc;
+	o = cp->o;
 	for (i = optind; i < argc; i++) {
 		if (o.nfiles >= 1024)
 			return EXIT_USAGE;
@@ -505,7 +651,7 @@ static int cmd_audit(int argc, char **argv)
 		own_db = true;
 	}
 	o.quiet = true;
-	if ((o.x509 = x509_ctx_new(opt_system_ca, opt_ca_file)) == NULL) {
+	if ((o.x509 = x509_ctx_new(o.system_ca, o.ca_file)) == NULL) {
 		rc = EXIT_USAGE;
 		goto out;
 	}
@@ -532,6 +678,7 @@ out:
 		}
 		rmdir(tmpdb);
 	}
+	capture_parse_free(cp);
 	return rc;
 }
 

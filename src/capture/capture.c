@@ -6,6 +6,7 @@
 #include "store.h"
 #include "swq.h"
 #include "reader.h"
+#include "service.h"
 #include "digest.h"
 #include "x509.h"
 #include "util.h"
@@ -13,6 +14,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <linux/if_packet.h>
+#include <poll.h>
 #include <pthread.h>
 #include <malloc.h>
 #include <pwd.h>
@@ -22,7 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -38,8 +43,21 @@ static int stop_all;
 /* the store refused a write (disk full, read-only, locked): stop reading */
 static int store_broken;
 /* checkpoints (docs/ARCHITECTURE.md, durability): the interval */
-static int64_t ckpt_usec, run_cpu0;
+static int64_t ckpt_usec, run_cpu0; /* ckpt_usec: atomic (SIGHUP changes it) */
 static int64_t cur_run_id;
+static const struct capture_opts *run_opts;
+
+/* The service manager (service.h): READY once set up, then WATCHDOG and
+ * STATUS from the packet path (the one worker's ticks, or, with several,
+ * the main thread when every worker has ticked since the last ping), so
+ * that a wedged packet loop stops the pings and systemd restarts us. */
+static struct {
+	bool on;                    /* NOTIFY_SOCKET set, READY sent */
+	int64_t wd_period;          /* µs between pings: half of WATCHDOG_USEC; 0 off */
+	int64_t wd_last;            /* the last ping, wall clock µs */
+	int64_t st_last;            /* the last STATUS */
+	uint64_t st_packets;        /* packets at the last STATUS */
+} svc;
 
 /* One packet loop: the only one (files, or -i with one worker), or one of
  * --workers N on a live interface (AF_PACKET fanout), each with an engine
@@ -73,6 +91,10 @@ struct worker {
 	int64_t pub_recv, pub_drops, pub_ifdrops;
 	int64_t kstats_at;          /* wall clock of the last pcap_stats */
 	int64_t recv, drops, if_drops; /* pcap_stats at the end, -1 unknown */
+	/* for the service manager (atomics): the last tick, open flows,
+	 * kernel drops so far (pcap_stats once a second, -1 unknown) */
+	int64_t beat;
+	int64_t pub_kdrops, kdrops_next;
 	int rc;                     /* EXIT_OK or EXIT_INPUT (interface error) */
 };
 static struct worker **workers;
@@ -227,6 +249,119 @@ static void stats_row_fill(struct stats_row *sr, unsigned ifi, bool final)
 	}
 }
 
+/* STATUS=IFACE: R packets/s, D kernel drops, O open flows, P packets, F
+ * flows written (docs/APPLIANCE.md "Watch"): the workers' published
+ * counts, the rate since the last line. */
+static void service_status(int64_t now)
+{
+	uint64_t pk = 0, open = 0, flows = 0;
+	int64_t drops = -1;
+	char line[256], dr[32];
+	double rate;
+	for (unsigned k = 0; k < nworkers; k++) {
+		const struct worker *o = workers[k];
+		int64_t d = __atomic_load_n(&o->pub_kdrops, __ATOMIC_RELAXED);
+		pk += __atomic_load_n(&o->pub_packets, __ATOMIC_RELAXED);
+		open += __atomic_load_n(&o->pub_open, __ATOMIC_RELAXED);
+		flows += __atomic_load_n(&o->pub_flows, __ATOMIC_RELAXED);
+		if (d >= 0)
+			drops = (drops < 0 ? 0 : drops) + d;
+	}
+	rate = now > svc.st_last ? (double)(pk - svc.st_packets) * 1e6 / (double)(now - svc.st_last) : 0;
+	if (drops >= 0)
+		snprintf(dr, sizeof(dr), "%lld", (long long)drops);
+	else
+		snprintf(dr, sizeof(dr), "unknown");
+	snprintf(line, sizeof(line), "%.64s: %.0f packets/s, %s kernel drops, %llu open flows, "
+		 "%llu packets, %llu flows written", run_opts->iface ? run_opts->iface : "files",
+		 rate, dr, (unsigned long long)open, (unsigned long long)pk, (unsigned long long)flows);
+	svc_status(line);
+	svc.st_last = now;
+	svc.st_packets = pk;
+}
+
+/* The watchdog ping and the STATUS line, each on time: called by the one
+ * worker's tick, or by the main thread with several workers. A ping
+ * needs every worker to have ticked since the last one. */
+static void service_tick(int64_t now)
+{
+	if (!svc.on)
+		return;
+	if (svc.wd_period && now - svc.wd_last >= svc.wd_period) {
+		unsigned k;
+		for (k = 0; k < nworkers; k++)
+			if (__atomic_load_n(&workers[k]->beat, __ATOMIC_RELAXED) < svc.wd_last)
+				break;
+		if (k == nworkers) {
+			svc_watchdog();
+			svc.wd_last = now;
+		}
+	}
+	if (now - svc.st_last >= 1000000)
+		service_status(now);
+}
+
+static bool str_differs(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0);
+}
+
+/* SIGHUP with --config: the file again (with the same command line over
+ * it). What can change without reopening the interfaces is applied (the
+ * checkpoint interval); what cannot is named, and the run goes on with
+ * what it has. One line on stderr either way. */
+static void capture_reload(void)
+{
+	const struct capture_opts *o = run_opts;
+	struct capture_opts *n;
+	char applied[128] = "none", restart[512] = "";
+	size_t rl = 0;
+	int64_t cur;
+
+	if (o == NULL || o->reload == NULL)
+		return;
+	if ((n = o->reload()) == NULL) {
+		fprintf(stderr, "wireaudit: %s: not reloaded; the settings in use are kept\n", o->config);
+		return;
+	}
+	cur = __atomic_load_n(&ckpt_usec, __ATOMIC_RELAXED);
+	if (n->checkpoint_sec * 1000000LL != cur) {
+		snprintf(applied, sizeof(applied), "checkpoint %lld -> %d", (long long)(cur / 1000000),
+			 n->checkpoint_sec);
+		__atomic_store_n(&ckpt_usec, n->checkpoint_sec * 1000000LL, __ATOMIC_RELAXED);
+	}
+#define RESTART_IF(cond, name) \
+	do { \
+		if ((cond) && rl < sizeof(restart)) \
+			rl += (size_t)snprintf(restart + rl, sizeof(restart) - rl, "%s%s", \
+					       rl ? ", " : "", name); \
+	} while (0)
+	{
+		bool ifs = n->nifaces != o->nifaces || str_differs(n->iface, o->iface);
+		for (int i = 0; !ifs && i < n->nifaces && n->ifaces && o->ifaces; i++)
+			ifs = str_differs(n->ifaces[i], o->ifaces[i]);
+		RESTART_IF(ifs, "interface");
+	}
+	RESTART_IF(str_differs(n->filter, o->filter), "filter");
+	RESTART_IF(str_differs(n->db, o->db), "database");
+	RESTART_IF(str_differs(n->drop_user, o->drop_user), "user");
+	RESTART_IF(n->snaplen != o->snaplen, "snaplen");
+	RESTART_IF(n->promisc != o->promisc, "promisc");
+	RESTART_IF(n->workers != o->workers, "workers");
+	RESTART_IF(n->eng.max_flows != o->eng.max_flows, "max_flows");
+	RESTART_IF(n->eng.stream_cap != o->eng.stream_cap, "stream_cap");
+	RESTART_IF(n->eng.ndpi != o->eng.ndpi || n->eng.ndpi_mode != o->eng.ndpi_mode, "ndpi");
+	RESTART_IF(str_differs(n->ca_file, o->ca_file), "ca_file");
+	RESTART_IF(str_differs(n->system_ca, o->system_ca), "system_ca");
+	RESTART_IF(n->retain_flows_us != o->retain_flows_us, "retain_flows");
+	RESTART_IF(n->max_db_bytes != o->max_db_bytes, "max_db_size");
+	RESTART_IF(n->retain_rollups_us != o->retain_rollups_us, "retain_rollups");
+#undef RESTART_IF
+	fprintf(stderr, "wireaudit: %s reloaded: applied: %s%s%s\n", o->config, applied,
+		rl ? "; needs a restart: " : "", restart);
+	o->reload_done(n);
+}
+
 /* Checkpoint open flows and commit: on schedule, or now (SIGHUP). */
 static void capture_checkpoint(struct worker *w, const char *why)
 {
@@ -326,8 +461,17 @@ static void heap_hugepages(void)
 static void capture_tick(struct worker *w)
 {
 	struct engine *e = &w->eng;
-	int64_t now = now_us();
+	int64_t now = now_us(), ckpt = __atomic_load_n(&ckpt_usec, __ATOMIC_RELAXED);
 	bool hup;
+	__atomic_store_n(&w->beat, now, __ATOMIC_RELAXED);
+	if (svc.on && w->p && now >= w->kdrops_next) {
+		/* kernel drops so far, for STATUS (libpcap sums the kernel's
+		 * counters, which reset at each read) */
+		struct pcap_stat ps;
+		if (pcap_stats(w->p, &ps) == 0)
+			__atomic_store_n(&w->pub_kdrops, (int64_t)ps.ps_drop, __ATOMIC_RELAXED);
+		w->kdrops_next = now + 1000000;
+	}
 	if (w->solo && e->ft.count >= HEAP_THP_FLOWS)
 		heap_hugepages();
 	if (w->solo) {
@@ -340,9 +484,18 @@ static void capture_tick(struct worker *w)
 	if (w->iface && now - w->kstats_at >= KSTATS_USEC)
 		worker_kstats(w, now);
 	if (hup) {
+		if (w->solo) {
+			/* with several workers the main thread reloads */
+			if (svc.on)
+				svc_reloading();
+			capture_reload();
+			ckpt = __atomic_load_n(&ckpt_usec, __ATOMIC_RELAXED);
+		}
 		capture_checkpoint(w, "SIGHUP");
-		w->ckpt_next = now + ckpt_usec;
-	} else if (ckpt_usec > 0 && now >= w->ckpt_next) {
+		w->ckpt_next = now + ckpt;
+		if (w->solo && svc.on)
+			svc_ready(NULL);
+	} else if (ckpt > 0 && now >= w->ckpt_next) {
 		/* A checkpoint writes a row per open flow with news: with
 		 * 10^5..10^6 open flows that takes longer than the interval,
 		 * and checkpoints would follow each other without end (the
@@ -355,7 +508,7 @@ static void capture_tick(struct worker *w)
 		capture_checkpoint(w, NULL);
 		end = now_us();
 		cost = end - now;
-		wait = ckpt_usec;
+		wait = ckpt;
 		if (cost * 9 > wait) {
 			wait = cost * 9;
 			w->ckpt_stretched++;
@@ -377,6 +530,10 @@ static void capture_tick(struct worker *w)
 		__atomic_store_n(&stop_all, 1, __ATOMIC_RELAXED);
 		if (w->solo && active_pcap)
 			pcap_breakloop(active_pcap);
+	}
+	if (w->solo && svc.on) {
+		worker_publish(w);
+		service_tick(now);
 	}
 }
 
@@ -595,12 +752,45 @@ static FILE *open_input(const char *path, bool *is_gz, char *err, size_t errlen)
 	return fp;
 }
 
+/* Every capability given up: permitted, effective, inheritable and
+ * ambient (a service started as its own user with AmbientCapabilities=
+ * CAP_NET_RAW CAP_NET_ADMIN, docs/APPLIANCE.md). Reducing needs no
+ * privilege; the result is checked. 0, or -1 after a message. */
+static int drop_capabilities(const char *user)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	memset(d, 0, sizeof(d));
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) {
+		fprintf(stderr, "wireaudit: -Z %s: cannot clear the ambient capabilities: %s\n", user,
+			strerror(errno));
+		return -1;
+	}
+	if (syscall(SYS_capset, &h, d) != 0) {
+		fprintf(stderr, "wireaudit: -Z %s: cannot give up capabilities: %s\n", user, strerror(errno));
+		return -1;
+	}
+	memset(d, 0xff, sizeof(d));
+	if (syscall(SYS_capget, &h, d) != 0 || d[0].permitted || d[1].permitted || d[0].effective ||
+	    d[1].effective || d[0].inheritable || d[1].inheritable) {
+		fprintf(stderr, "wireaudit: -Z %s: capabilities left, refusing to go on\n", user);
+		return -1;
+	}
+	return 0;
+}
+
 static int drop_privileges(const char *user)
 {
 	struct passwd *pw = getpwnam(user);
 	if (pw == NULL) {
 		fprintf(stderr, "wireaudit: -Z: no such user %s\n", user);
 		return -1;
+	}
+	if (pw->pw_uid != 0 && getuid() == pw->pw_uid && geteuid() == pw->pw_uid) {
+		/* already USER (with capabilities to open the interface):
+		 * nothing to switch, the capabilities go */
+		return drop_capabilities(user);
 	}
 	if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
 	    setuid(pw->pw_uid) != 0) {
@@ -780,6 +970,31 @@ static char *stats_json(const struct run_totals *t, const char *const *errors, i
 		jb_kv_int(&jb, "longest_step_ms", rs.longest_step_us / 1000);
 		jb_kv_int(&jb, "put_off_busy", rs.busy);
 		jb_kv_int(&jb, "stats_rows_thinned", rs.stats_thinned);
+		jb_obj_close(&jb);
+	}
+	if (run_opts && run_opts->config) {
+		/* a run started with --config: the file and the settings the
+		 * run used (the file's, under the command line's), at its end
+		 * (a SIGHUP may have changed the checkpoint interval) */
+		const struct capture_opts *o = run_opts;
+		const struct engine_config *ec = &o->eng;
+		jb_key(&jb, "config");
+		jb_obj_open(&jb);
+		jb_kv_str(&jb, "file", o->config);
+		jb_kv_int(&jb, "checkpoint", __atomic_load_n(&ckpt_usec, __ATOMIC_RELAXED) / 1000000);
+		jb_kv_int(&jb, "snaplen", o->snaplen);
+		jb_kv_bool(&jb, "promisc", o->promisc);
+		jb_kv_int(&jb, "workers", o->workers);
+		jb_kv_int(&jb, "max_flows", ec->max_flows);
+		jb_kv_int(&jb, "stream_cap", ec->stream_cap);
+		jb_kv_str(&jb, "ndpi", !ec->ndpi ? "off" : ec->ndpi_mode == NDPI_MODE_CLASSIFY ? "classify"
+			  : ec->ndpi_mode == NDPI_MODE_ALL ? "all" : "unclaimed");
+		jb_kv_str(&jb, "user", o->drop_user);
+		jb_kv_str(&jb, "ca_file", o->ca_file);
+		jb_kv_str(&jb, "system_ca", o->system_ca);
+		jb_kv_int(&jb, "retain_flows_s", o->retain_flows_us / 1000000);
+		jb_kv_int(&jb, "max_db_bytes", o->max_db_bytes);
+		jb_kv_int(&jb, "retain_rollups_s", o->retain_rollups_us / 1000000);
 		jb_obj_close(&jb);
 	}
 	jb_key(&jb, "input_errors");
@@ -974,9 +1189,15 @@ static int run_workers(const struct capture_opts *o)
 		unsigned done = 0;
 		if (hup_pending) {
 			hup_pending = 0;
+			if (svc.on)
+				svc_reloading();
+			capture_reload();
 			for (k = 0; k < started; k++)
 				__atomic_store_n(&workers[k]->hup, 1, __ATOMIC_RELAXED);
+			if (svc.on)
+				svc_ready(NULL);
 		}
+		service_tick(now_us());
 		if (stopping() && !broke) {
 			/* wake the workers blocked in poll (libpcap's eventfd) */
 			for (k = 0; k < started; k++)
@@ -1072,6 +1293,7 @@ int capture_run(const struct capture_opts *o)
 		ws[k]->solo = nw == 1;
 		ws[k]->recv = ws[k]->drops = ws[k]->if_drops = -1;
 		ws[k]->pub_recv = ws[k]->pub_drops = ws[k]->pub_ifdrops = -1;
+		ws[k]->pub_kdrops = -1;
 		ws[k]->rc = EXIT_OK;
 		if (nif > 0) {
 			/* interface i's workers are i*wpi .. i*wpi+wpi-1 */
@@ -1181,6 +1403,23 @@ int capture_run(const struct capture_opts *o)
 		ws[k]->wq_flushed = now_us();
 	}
 	run_cpu0 = cpu_us();
+	run_opts = o;
+
+	/* set up: the interfaces are open, privileges dropped, the engines
+	 * and the store writer ready */
+	memset(&svc, 0, sizeof(svc));
+	if (svc_enabled()) {
+		char status[160];
+		int64_t now = now_us();
+		svc.on = true;
+		svc.wd_period = svc_watchdog_usec() / 2;
+		svc.wd_last = svc.st_last = now;
+		for (k = 0; k < nw; k++)
+			ws[k]->beat = now;
+		snprintf(status, sizeof(status), "run %lld: capturing on %.64s", (long long)run_id,
+			 o->iface ? o->iface : "files");
+		svc_ready(status);
+	}
 
 	if (nif && nw > 1) {
 		if (run_workers(o) != 0 && rc == EXIT_OK)
@@ -1273,6 +1512,9 @@ int capture_run(const struct capture_opts *o)
 		}
 	}
 finish:
+	if (svc.on)
+		svc_stopping();
+	svc.on = false;
 	/* (also after a failed set-up: the run is closed as an error) */
 	for (k = 0; k < ninit; k++) {
 		engine_flush_all(&ws[k]->eng);
@@ -1343,6 +1585,7 @@ out:
 	nworkers = 0;
 	run_ifaces = NULL;
 	run_nifaces = 0;
+	run_opts = NULL;
 	for (i = 0; i < nerr; i++)
 		free(errors[i]);
 	store_set_retention(st, NULL);

@@ -43,7 +43,9 @@ struct capture_opts {
 				 * (AF_PACKET fanout); 0: by the cores, shared
 				 * among the interfaces (capture.c
 				 * default_workers) */
-	/* retention (src/store/retention.h): 0 each, off */
+	/* retention (src/store/retention.h; --retain-flows, --retain-rollups,
+	 * --max-db-size or the configuration file's retain_flows,
+	 * retain_rollups, max_db_size): 0 each, off */
 	int64_t retain_flows_us;   /* --retain-flows: roll up flows older than this */
 	int64_t retain_rollups_us; /* --retain-rollups: remove roll-ups older than this */
 	int64_t max_db_bytes;      /* --max-db-size */
@@ -52,6 +54,12 @@ struct capture_opts {
 				 * caches (the caller's: x509_ctx_new, _free);
 				 * the first worker's */
 	const char *system_ca, *ca_file; /* for the other workers' own */
+	const char *config;     /* --config FILE: re-read on SIGHUP */
+	/* SIGHUP with --config: the settings the file and the command line
+	 * give now (a new parse, the caller's), NULL after a message when the
+	 * file is bad; reload_done frees it. Called on the main thread. */
+	struct capture_opts *(*reload)(void);
+	void (*reload_done)(struct capture_opts *);
 };
 
 

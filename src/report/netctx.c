@@ -2,6 +2,7 @@
  * --internal, the --config file with env/owner labels), the zone of an
  * address, and GeoIP/ASN through libmaxminddb. */
 #include "report_int.h"
+#include "conf.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -105,107 +106,44 @@ static int rp_add_net(struct rp_report *rep, const char *cidr, const char *env, 
 	return 0;
 }
 
-static bool rp_label_ok(const char *s)
+/* The configuration file (docs/REPORT.md "Config file", docs/APPLIANCE.md
+ * "Configuration file"): the one the capture reads too, parsed and checked
+ * whole by conf.c (a capture key with a bad value is an error here as
+ * well); the report takes the internal networks and geoip/asn. */
+static int rp_apply_config(struct rp_report *rep, struct report_opts *o, struct wa_conf *c)
 {
-	size_t n = strlen(s);
-	if (n == 0 || n >= RP_LABEL_MAX)
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' && *s != '.')
-			return false;
-	return true;
+	int i, rc = 0;
+	for (i = 0; i < c->nnets && rc == 0; i++)
+		if (rp_add_net(rep, c->nets[i].cidr, c->nets[i].env, c->nets[i].owner) != 0) {
+			fprintf(stderr, "wireaudit: %s:%d: invalid CIDR (or more than 256 networks)\n",
+				c->path, c->nets[i].line);
+			rc = -1;
+		}
+	/* The command line wins over the file; the copies live as long as
+	 * the process (one report per run). */
+	if (rc == 0 && c->geoip && !o->geoip)
+		o->geoip = rp_xstrdup(c->geoip);
+	if (rc == 0 && c->asn && !o->asn)
+		o->asn = rp_xstrdup(c->asn);
+	wa_conf_free(c);
+	return rc;
 }
 
-/* Config file (docs/REPORT.md "Config file"). Strict: unknown directives,
- * keys, bad CIDRs or labels are errors with the line number. */
 int rp_parse_config(struct rp_report *rep, struct report_opts *o, const char *path,
-			   char *buf)
+		    const char *buf, size_t len)
 {
-	char *line, *next;
-	int lineno = 0, rc = 0;
-	for (line = buf; line && rc == 0; line = next) {
-		struct rp_tok t[RP_TOK_MAX];
-		const char *why = NULL;
-		int n, i;
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = 0;
-		lineno++;
-		if (strchr(line, '\r'))
-			*strchr(line, '\r') = 0;
-		n = rp_tokenize(line, t, &why);
-		if (n < 0)
-			goto bad;
-		if (n == 0)
-			continue;
-		if (t[0].key) {
-			why = "a line starts with a directive (internal, geoip, asn)";
-			goto bad;
-		}
-		if (strcmp(t[0].val, "internal") == 0) {
-			const char *env = NULL, *owner = NULL;
-			if (n < 2 || t[1].key) {
-				why = "internal needs a CIDR";
-				goto bad;
-			}
-			for (i = 2; i < n; i++) {
-				if (t[i].key == NULL) {
-					why = "expected key=value after the CIDR";
-					goto bad;
-				}
-				if (strcmp(t[i].key, "env") == 0 && env == NULL)
-					env = t[i].val;
-				else if (strcmp(t[i].key, "owner") == 0 && owner == NULL)
-					owner = t[i].val;
-				else {
-					why = "unknown or repeated key (env, owner)";
-					goto bad;
-				}
-				if (!rp_label_ok(t[i].val)) {
-					why = "labels are 1-63 characters of [A-Za-z0-9._-]";
-					goto bad;
-				}
-			}
-			if (rp_add_net(rep, t[1].val, env, owner) != 0) {
-				why = "invalid CIDR (or more than 256 networks)";
-				goto bad;
-			}
-		} else if (strcmp(t[0].val, "geoip") == 0 || strcmp(t[0].val, "asn") == 0) {
-			char *v;
-			if (n != 2 || t[1].key) {
-				why = "expected one path";
-				goto bad;
-			}
-			/* The command line wins over the file; the copy lives as
-			 * long as the process (one report per run). */
-			v = rp_xstrdup(t[1].val);
-			if (strcmp(t[0].val, "geoip") == 0 && !o->geoip)
-				o->geoip = v;
-			else if (strcmp(t[0].val, "asn") == 0 && !o->asn)
-				o->asn = v;
-			else
-				free(v);
-		} else {
-			why = "unknown directive (internal, geoip, asn)";
-			goto bad;
-		}
-		continue;
-bad:
-		fprintf(stderr, "wireaudit: %s:%d: %s\n", path, lineno, why);
-		rc = -1;
-	}
-	return rc;
+	struct wa_conf c;
+	if (wa_conf_parse(path, buf, len, &c) != 0)
+		return -1;
+	return rp_apply_config(rep, o, &c);
 }
 
 static int rp_load_config(struct rp_report *rep, struct report_opts *o, const char *path)
 {
-	char *buf = rp_read_file(path, NULL);
-	int rc;
-	if (buf == NULL)
+	struct wa_conf c;
+	if (wa_conf_load(path, &c) != 0)
 		return -1;
-	rc = rp_parse_config(rep, o, path, buf);
-	free(buf);
-	return rc;
+	return rp_apply_config(rep, o, &c);
 }
 
 int rp_setup_nets(struct rp_report *rep, struct report_opts *o)

@@ -284,7 +284,8 @@ void *rp_grow(void *a, size_t *cap, size_t n, size_t sz);
 
 /* ---- netctx.c ---- */
 int rp_setup_nets(struct rp_report *rep, struct report_opts *o);
-int rp_parse_config(struct rp_report *rep, struct report_opts *o, const char *path, char *buf);
+int rp_parse_config(struct rp_report *rep, struct report_opts *o, const char *path,
+		    const char *buf, size_t len);
 int rp_open_mmdb(const char *path, void **out);
 /* Registers wa_zone(ip) and wa_envname(ip) on the store. */
 int rp_net_register(struct rp_report *rep);

@@ -300,7 +300,7 @@ int rp_parse_buffer(struct store *st, int which, const uint8_t *data, size_t len
 	rep->st = st;
 	switch (which) {
 	case RP_BUF_CONFIG:
-		rc = rp_parse_config(rep, &o, "fuzz-config", buf);
+		rc = rp_parse_config(rep, &o, "fuzz-config", buf, len);
 		/* report_run keeps these for the process's life; here they go */
 		free((char *)o.geoip);
 		free((char *)o.asn);

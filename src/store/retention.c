@@ -91,6 +91,7 @@ int64_t retention_parse_duration(const char *s)
 		return -1;
 	switch (*end) {
 	case '\0': case 'd': mul = RET_DAY_US; break;
+	case 'w': mul = 7 * RET_DAY_US; break;
 	case 'h': mul = 3600LL * 1000000LL; break;
 	case 'm': mul = 60LL * 1000000LL; break;
 	case 's': mul = 1000000LL; break;
