@@ -131,10 +131,10 @@ printf 'checkpoint = 2\n' >"$C"
 "$WIREAUDIT" capture -q --config "$C" -d "$T_TMP/x.db" 2>"$E"
 t_is "$?:$(cat "$E")" "2:wireaudit: capture: give -r FILE... or -i IFACE (one of them; $C has no interface line)" \
 	"no interface in the file and no -r: exit 2, the file named"
-printf 'interface = a0\ninterface = a1\n' >"$C"
+printf 'interface = lo\ninterface = wa_nope9\n' >"$C"
 "$WIREAUDIT" capture -q --config "$C" -d "$T_TMP/x.db" 2>"$E"
-t_is "$?:$(cat "$E")" "2:wireaudit: capture: one interface per run ($C lists 2); run one capture per interface" \
-	"two interfaces in the file: exit 2 until several interfaces in one run are built"
+t_is "$?:$(cat "$E")" "3:wireaudit: wa_nope9: No such device exists" \
+	"two interfaces in the file: both opened (the second does not exist: exit 3, named)"
 
 # ---- live, as root: interface, user, promisc, SIGHUP ----
 if [ "$(id -u)" != 0 ] || ! id nobody >/dev/null 2>&1; then
