@@ -4,7 +4,8 @@
 #   - sqlite3_mprintf / vmprintf / snprintf / str_appendf are not used;
 #   - dissectors never touch SQLite (they state facts through obs_*);
 #   - every SQL sink (sqlite3_exec, sqlite3_prepare*, store.c's exec,
-#     store_query, store_query_rows, report.c's q and q_exec) gets as its SQL
+#     store_query, store_query_rows, store_exec, store_scalar, report.c's q
+#     and q_exec, retention.c's ret_exec and ret_tmp) gets as its SQL
 #     a string literal, `cond ? literal : literal`, a `static const char`
 #     of the same file initialised with literals only, or one of the
 #     allow-listed names below, whose text is built from constants only;
@@ -30,6 +31,7 @@ SQL_VARS = {
     "rp_sharedleaf_sql": "load.c: static const, literals and the RP_TLS_ENV_FROM macro (literals)",
     "rp_leafw_sql": "load.c: static const, literals and the RP_TLS_ENV_FROM macro (literals)",
     "rp_sharedwild_sql": "load.c: static const, literals and the RP_IN_WINDOW macro (literals)",
+    "ret_group_sql": "retention.c: static const, literals and the RET_KEY macro (literals: the roll-up's columns)",
     "rf_view_sql": "load.c: static const view definition, the time window in temp table rp_win",
     "rules_sql": "findings.c: the rule query from rp_rules_sql(), assembled by rp_sb_add from rule text this check allow-lists",
     "scan_sql": "findings.c: the flow query from rp_flows_sql(), assembled there by rp_sb_add from rf column names this check allow-lists",
@@ -46,10 +48,11 @@ SQL_FMT_ARGS = {
     "evexpr[i]": "report.c: copies of kd->evidence",
     "causeexpr[i]": "report.c: rp_cause_sql() results, string literals in rules.c",
     "rp_key_cols[i]": "findings.c: static const table of rf column names",
+    "ret_children[i]": "retention.c: static const table of the tables a flow has rows in",
 }
 SINKS = ("sqlite3_exec", "sqlite3_prepare", "sqlite3_prepare_v2", "sqlite3_prepare_v3",
          "exec", "store_query", "store_query_rows", "store_json_query", "store_stmt_prepare", "q", "q_exec",
-         "rp_q", "rp_q_exec")
+         "rp_q", "rp_q_exec", "store_exec", "store_scalar", "ret_exec", "ret_tmp")
 FORBIDDEN = ("sqlite3_mprintf", "sqlite3_vmprintf", "sqlite3_snprintf", "sqlite3_str_appendf")
 SQLKW = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|PRAGMA|DROP|ALTER|ATTACH|REPLACE)\b")
 

@@ -45,8 +45,6 @@
 #include <time.h>
 
 #define RET_CHUNK 2000           /* groups (or removed rows) per transaction */
-#define RET_STR2(x) #x
-#define RET_XSTR(x) RET_STR2(x)
 #define RET_EVERY_US 1000000     /* the thread looks for work this often */
 #define RET_YIELD_US 500000      /* the writer waits this long at most to let it in */
 #define RET_RESCAN_US (60 * 1000000LL) /* a full look for late flows this often */
@@ -169,6 +167,17 @@ static void day_str(int64_t day, char *b, size_t n)
 	" CASE WHEN f.protocol = 'http' THEN (SELECT d.sval FROM cleartext_details d" \
 	"  WHERE d.flow_id = f.flow_id AND d.key = 'host' ORDER BY d.seq LIMIT 1) END"
 
+/* Each ended flow of a day and its group's representative (the smallest
+ * flow_id of the flows that agree on RET_KEY), weighed by what it already
+ * stands for. */
+static const char ret_group_sql[] =
+	"INSERT INTO ret_m SELECT f.flow_id, min(f.flow_id) OVER (PARTITION BY " RET_KEY "),"
+	" COALESCE(r.flows, 1) FROM flows f LEFT JOIN tls t ON t.flow_id = f.flow_id"
+	" LEFT JOIN cleartext ct ON ct.flow_id = f.flow_id"
+	" LEFT JOIN rollups r ON r.flow_id = f.flow_id"
+	" WHERE f.ts_first >= CAST(?1 AS INTEGER) AND f.ts_first < CAST(?2 AS INTEGER)"
+	" AND f.end_reason IS NOT 'open'";
+
 static const char *const ret_children[] = {
 	"tls", "cleartext", "cleartext_details", "quic", "tds_tls", "anomalies", "rollups", "flows", NULL,
 };
@@ -223,12 +232,7 @@ static int ret_roll_prepare(struct retention *r, int64_t day, const char *reason
 	ret_drop_temps(r);
 	if (ret_tmp(r, "CREATE TEMP TABLE ret_m (flow_id INTEGER PRIMARY KEY, rep INTEGER NOT NULL,"
 		     " n INTEGER NOT NULL)", NULL, 0) != 0 ||
-	    ret_tmp(r, "INSERT INTO ret_m SELECT f.flow_id, min(f.flow_id) OVER (PARTITION BY " RET_KEY "),"
-		     " COALESCE(r.flows, 1) FROM flows f LEFT JOIN tls t ON t.flow_id = f.flow_id"
-		     " LEFT JOIN cleartext ct ON ct.flow_id = f.flow_id"
-		     " LEFT JOIN rollups r ON r.flow_id = f.flow_id"
-		     " WHERE f.ts_first >= CAST(?1 AS INTEGER) AND f.ts_first < CAST(?2 AS INTEGER)"
-		     " AND f.end_reason IS NOT 'open'", p, 2) != 0 ||
+	    ret_tmp(r, ret_group_sql, p, 2) != 0 ||
 	    ret_tmp(r, "CREATE INDEX temp.ret_m_rep ON ret_m (rep)", NULL, 0) != 0 ||
 	    ret_tmp(r, "CREATE TEMP TABLE ret_g (rep INTEGER PRIMARY KEY, n INTEGER, nrows INTEGER,"
 		     " tf INTEGER, tl INTEGER, p0 INTEGER, p1 INTEGER, b0 INTEGER, b1 INTEGER,"
@@ -248,15 +252,18 @@ static int ret_roll_prepare(struct retention *r, int64_t day, const char *reason
 /* One chunk of the day being rolled up; 1: more to do, 0: the day done. */
 static int ret_roll_chunk(struct retention *r)
 {
-	char c[24], h[24], d[24], q[512];
-	const char *p[3] = { c, h, d };
+	char c[24], h[24], d[24], sql[512], lim[16];
+	const char *p[4] = { c, h, d, lim };
 	int64_t hi;
 	int i, rc;
 
 	fmt_i64(c, sizeof(c), r->cursor);
+	fmt_i64(lim, sizeof(lim), RET_CHUNK);
+	p[1] = lim;
 	if (store_scalar(r->s, "SELECT max(rep) FROM (SELECT rep FROM ret_g WHERE rep > CAST(?1 AS INTEGER)"
-			 " ORDER BY rep LIMIT " RET_XSTR(RET_CHUNK) ")", p, 1, &hi) != 0)
+			 " ORDER BY rep LIMIT CAST(?2 AS INTEGER))", p, 2, &hi) != 0)
 		return -1;
+	p[1] = h;
 	if (hi == INT64_MIN) {
 		/* the day is done: say what it became */
 		char now[TSSTR_MAX];
@@ -304,10 +311,10 @@ static int ret_roll_chunk(struct retention *r)
 		     " AND flows.flow_id = g.rep AND g.nrows > 1", p, 2)) != 0)
 		return rc;
 	for (i = 0; ret_children[i]; i++) {
-		snprintf(q, sizeof(q), "DELETE FROM %s WHERE flow_id IN (SELECT flow_id FROM ret_m"
+		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE flow_id IN (SELECT flow_id FROM ret_m"
 			 " WHERE rep > CAST(?1 AS INTEGER) AND rep <= CAST(?2 AS INTEGER) AND flow_id <> rep)",
 			 ret_children[i]);
-		if ((rc = ret_exec(r, q, p, 2)) != 0)
+		if ((rc = ret_exec(r, sql, p, 2)) != 0)
 			return rc;
 	}
 	/* the kept row keeps what the report reads: the other cleartext
@@ -332,21 +339,23 @@ static int ret_roll_chunk(struct retention *r)
 /* One chunk of a roll-up day being removed; 1: more, 0: the day done. */
 static int ret_drop_chunk(struct retention *r)
 {
-	char d[24], q[256], now[TSSTR_MAX], fl[24], rw[24];
-	const char *p[1] = { d };
+	char d[24], sql[256], now[TSSTR_MAX], fl[24], rw[24], lim[16];
+	const char *p[2] = { d, lim };
 	int64_t n = 0, flows = 0;
 	int i, rc;
 
 	fmt_i64(d, sizeof(d), r->day);
+	fmt_i64(lim, sizeof(lim), RET_CHUNK);
 	if (ret_tmp(r, "DROP TABLE IF EXISTS temp.ret_d", NULL, 0) != 0 ||
 	    ret_tmp(r, "CREATE TEMP TABLE ret_d AS SELECT flow_id, flows FROM rollups"
-		     " WHERE day = CAST(?1 AS INTEGER) LIMIT " RET_XSTR(RET_CHUNK), p, 1) != 0 ||
+		     " WHERE day = CAST(?1 AS INTEGER) LIMIT CAST(?2 AS INTEGER)", p, 2) != 0 ||
 	    store_scalar(r->s, "SELECT count(*) FROM ret_d", NULL, 0, &n) != 0 ||
 	    store_scalar(r->s, "SELECT COALESCE(sum(flows), 0) FROM ret_d", NULL, 0, &flows) != 0)
 		return -1;
 	for (i = 0; n > 0 && ret_children[i]; i++) {
-		snprintf(q, sizeof(q), "DELETE FROM %s WHERE flow_id IN (SELECT flow_id FROM ret_d)", ret_children[i]);
-		if ((rc = ret_exec(r, q, NULL, 0)) != 0)
+		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE flow_id IN (SELECT flow_id FROM ret_d)",
+			 ret_children[i]);
+		if ((rc = ret_exec(r, sql, NULL, 0)) != 0)
 			return rc;
 	}
 	if (n > 0) {
@@ -416,8 +425,8 @@ static int ret_oldest_raw(struct retention *r, int64_t before, int64_t *day)
  * (more may be due), 0: none, <0 as ret_exec. */
 static int ret_thin_stats(struct retention *r, int64_t age, int64_t bucket, int64_t *wm)
 {
-	char c[24], b[24], w[24];
-	const char *p[3] = { c, b, w };
+	char c[24], b[24], w[24], lim[16];
+	const char *p[4] = { c, b, w, lim };
 	int64_t cut = now_us() - age, n = 0;
 	int rc;
 	if (age <= 0 || cut <= *wm)
@@ -425,11 +434,12 @@ static int ret_thin_stats(struct retention *r, int64_t age, int64_t bucket, int6
 	fmt_i64(c, sizeof(c), cut);
 	fmt_i64(b, sizeof(b), bucket);
 	fmt_i64(w, sizeof(w), *wm);
+	fmt_i64(lim, sizeof(lim), RET_CHUNK);
 	if ((rc = ret_exec(r, "DELETE FROM stats WHERE rowid IN (SELECT s.rowid FROM stats s"
 			   " WHERE s.ts < CAST(?1 AS INTEGER) AND s.ts >= CAST(?3 AS INTEGER) AND s.final = 0"
 			   " AND EXISTS (SELECT 1 FROM stats t WHERE t.run_id = s.run_id AND t.interface IS s.interface"
 			   " AND t.ts > s.ts AND t.ts < (s.ts / CAST(?2 AS INTEGER) + 1) * CAST(?2 AS INTEGER))"
-			   " LIMIT " RET_XSTR(RET_CHUNK) ")", p, 3)) != 0)
+			   " LIMIT CAST(?4 AS INTEGER))", p, 4)) != 0)
 		return rc;
 	if (store_scalar(r->s, "SELECT changes()", NULL, 0, &n) != 0 || ret_commit(r) != 0)
 		return -1;
