@@ -21,6 +21,15 @@ for t in sqlite3 python3 jq; do
 done
 DAYS=60
 F=${WA_SOAK_FLOWS:-8000}
+# The sanitizer pass of .ci/run (WA_SKIP_ORACLES) runs the same 60 days
+# with 1,000 flows a day: every path of the retention code, in a few
+# minutes under ASan; the database sizes are checked at 8,000 a day, in
+# the normal build (at 1,000 a day the roll-ups are a larger share).
+SIZES=1
+if [ -n "${WA_SKIP_ORACLES:-}" ] && [ -z "${WA_SOAK_FLOWS:-}" ]; then
+	F=1000
+	SIZES=0
+fi
 SOAK=$T_TMP/soak
 mkdir -p "$SOAK"
 python3 "$SRCDIR/tools/mksoak.py" "$SOAK" --days $DAYS --flows-per-day "$F" > "$T_TMP/gen.out" 2>&1 &
@@ -45,8 +54,14 @@ t_ok $ok "60 days of $F flows a day captured into both databases"
 read -r _ s10 _ < <(sed -n 10p "$T_TMP/sizes")
 read -r _ s60 b60 < <(sed -n 60p "$T_TMP/sizes")
 sed 's/^/# day, size A, size B: /' "$T_TMP/sizes" | sed -n '1p;7p;8p;10p;20p;30p;45p;60p'
-t_ok $(( s60 * 10 > s10 * 12 || s60 * 10 < s10 * 8 )) "A at day 60 within 20% of day 10 ($s60 / $s10 bytes; B without retention: $b60)"
-t_ok $(( b60 < 4 * s60 )) "B (no retention) is much bigger than A at day 60 ($b60 / $s60)"
+if [ $SIZES = 1 ]; then
+	t_ok $(( s60 * 10 > s10 * 12 || s60 * 10 < s10 * 8 )) "A at day 60 within 20% of day 10 ($s60 / $s10 bytes; B without retention: $b60)"
+	t_ok $(( b60 < 4 * s60 )) "B (no retention) is much bigger than A at day 60 ($b60 / $s60)"
+else
+	T_N=$((T_N + 2))
+	echo "ok $((T_N - 1)) - database sizes # SKIP checked at 8,000 flows a day in the normal build"
+	echo "ok $T_N - database sizes # SKIP checked at 8,000 flows a day in the normal build"
+fi
 
 day0=$(head -1 "$SOAK/days.txt" | cut -d' ' -f2)
 DAY=86400000000
@@ -145,10 +160,11 @@ t_ok "$(grep -q 'WARNING: No observation is kept of 20 days of this window' "$T_
 # --max-db-size: first the days not yet rolled up are, then the oldest
 # roll-up days go, loudly, until the pages fit
 cp "$A" "$T_TMP/d.db"
-"$WIREAUDIT" capture -r "$T_TMP/late/day-059.pcap" -d "$T_TMP/d.db" --retain-flows 7d --max-db-size 2M \
+CAP=2; [ $SIZES = 1 ] || CAP=1
+"$WIREAUDIT" capture -r "$T_TMP/late/day-059.pcap" -d "$T_TMP/d.db" --retain-flows 7d --max-db-size ${CAP}M \
 	-q 2> "$T_TMP/d.err"
 used=$(q "$T_TMP/d.db" "SELECT (page_count - freelist_count) * page_size FROM pragma_page_count, pragma_freelist_count, pragma_page_size")
-t_ok $(( used > 2097152 )) "--max-db-size 2M: the pages hold $used bytes"
+t_ok $(( used > CAP * 1048576 )) "--max-db-size ${CAP}M: the pages hold $used bytes"
 t_is "$(q "$T_TMP/d.db" "SELECT group_concat(day - $day0 / $DAY) FROM (SELECT day FROM retention_log WHERE reason = 'max-db-size' AND action = 'rollup' ORDER BY id)")" \
 	"53,54,55,56,57,58,59" "…the raw days before today (day 60: the run's last packet) rolled up first"
 nd=$(q "$T_TMP/d.db" "SELECT count(*) FROM retention_log WHERE reason = 'max-db-size' AND action = 'drop'")
