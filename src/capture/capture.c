@@ -1526,7 +1526,7 @@ finish:
 	 * run leaves its store within the policy */
 	if (run_ret) {
 		store_set_retention(st, NULL);
-		retention_note(run_ret, store_ts_max(st));
+		retention_note(run_ret, store_ts_max(st), INT64_MAX);
 		if (store_commit(st) != 0 || retention_finish(run_ret) != 0) {
 			if (rc == EXIT_OK)
 				rc = EXIT_STORE;

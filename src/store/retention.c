@@ -69,6 +69,7 @@ struct retention {
 	struct retention_stats st;
 	/* shared with the capture's store writer (retention_note) */
 	_Atomic int64_t note;    /* the newest flow time written */
+	_Atomic int64_t oldest;  /* the oldest start of an ended flow written since looked at */
 	atomic_int want_lock;    /* waiting for the write lock */
 	atomic_int stop;
 	pthread_t th;
@@ -482,6 +483,12 @@ static int ret_step(struct retention *r, int64_t now)
 		}
 		return rc < 0 ? -1 : 1;
 	}
+	{
+		/* flows just written that began before where the look starts */
+		int64_t old = atomic_exchange(&r->oldest, INT64_MAX);
+		if (old != INT64_MAX && r->hint_day != INT64_MIN && day_of(old) < r->hint_day)
+			r->hint_day = day_of(old);
+	}
 	if (today != r->scan_day || now_us() - r->scan_at >= RET_RESCAN_US) {
 		/* a flow that ended late lands in a day already rolled up:
 		 * look again from the oldest day now and then */
@@ -585,11 +592,14 @@ static void *ret_thread(void *arg)
 	return NULL;
 }
 
-void retention_note(struct retention *r, int64_t now)
+void retention_note(struct retention *r, int64_t now, int64_t oldest)
 {
 	int64_t cur = atomic_load(&r->note);
 	int64_t t0;
 	while (now > cur && !atomic_compare_exchange_weak(&r->note, &cur, now))
+		;
+	cur = atomic_load(&r->oldest);
+	while (oldest < cur && !atomic_compare_exchange_weak(&r->oldest, &cur, oldest))
 		;
 	/* the retention thread waits for the write lock: let it in before
 	 * the writer's next batch takes it again (a busy writer would starve
@@ -626,6 +636,7 @@ struct retention *retention_start(const char *path, const struct retention_polic
 	if (store_scalar(r->s, "SELECT max(ts_first) FROM flows", NULL, 0, &r->store_now) != 0 ||
 	    r->store_now == INT64_MIN)
 		r->store_now = 0;
+	atomic_store(&r->oldest, INT64_MAX);
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->cv, NULL);
 	if (thread) {

@@ -41,10 +41,11 @@ struct retention_stats {
  * message in err. */
 struct retention *retention_start(const char *path, const struct retention_policy *p, bool quiet,
 				  bool thread, char *err, size_t errlen);
-/* The newest flow time written (any thread; the capture's store calls it
+/* The newest flow time written and the oldest start of an ended flow just
+ * committed (INT64_MAX: none) (any thread; the capture's store calls it
  * after each commit, and lets the retention thread take the write lock if
  * it waits for it). */
-void retention_note(struct retention *r, int64_t now);
+void retention_note(struct retention *r, int64_t now, int64_t oldest);
 /* Stops the thread, does all the work due, 0 or -1. */
 int retention_finish(struct retention *r);
 void retention_get_stats(const struct retention *r, struct retention_stats *st);

@@ -495,6 +495,7 @@ struct store {
 	uint64_t risk_named;  /* nDPI risk bits whose name this session wrote */
 	char *path;
 	int64_t ts_max;       /* latest ts_last of a flow written (retention's "now") */
+	int64_t ts_min_batch; /* earliest ts_first of an ended flow since the last commit */
 	struct retention *ret; /* store_set_retention: told the newest flow time at each commit */
 	bool soft_busy;       /* store_set_soft_busy: a busy database is not a failure */
 };
@@ -654,6 +655,7 @@ int store_open(struct store **out, const char *path, bool readonly, char *err, s
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	s->ts_min_batch = INT64_MAX;
 	s->readonly = readonly;
 	/* one thread uses a handle at a time: SQLite's per-connection
 	 * mutex is pure cost (about 2% of a report) */
@@ -729,7 +731,13 @@ int store_commit(struct store *s)
 		return -1;
 	}
 	if (s->ret)
-		retention_note(s->ret, s->ts_max); /* its thread does the work */
+	{
+		/* its thread does the work; the oldest flow of the batch tells it
+		 * where to look (a flow that ended now may have begun in a day
+		 * it has rolled up, or an old capture is being read) */
+		retention_note(s->ret, s->ts_max, s->ts_min_batch);
+		s->ts_min_batch = INT64_MAX;
+	}
 	return s->failed ? -1 : 0;
 }
 
@@ -1454,6 +1462,8 @@ int store_flow(struct store *s, const struct flow_rec *r)
 
 	if (r->ts_last > s->ts_max)
 		s->ts_max = r->ts_last;
+	if (r->ts_first < s->ts_min_batch && r->end_reason && strcmp(r->end_reason, "open") != 0)
+		s->ts_min_batch = r->ts_first;
 	if (begin(s) != 0)
 		return -1;
 	if (r->rewrite && r->keep_children) {
