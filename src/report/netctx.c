@@ -119,12 +119,12 @@ static int rp_apply_config(struct rp_report *rep, struct report_opts *o, struct 
 				c->path, c->nets[i].line);
 			rc = -1;
 		}
-	/* The command line wins over the file; the copies live as long as
-	 * the process (one report per run). */
+	/* The command line wins over the file; the copies are the report's
+	 * (rp_free frees them) */
 	if (rc == 0 && c->geoip && !o->geoip)
-		o->geoip = rp_xstrdup(c->geoip);
+		o->geoip = rep->cfg_geoip = rp_xstrdup(c->geoip);
 	if (rc == 0 && c->asn && !o->asn)
-		o->asn = rp_xstrdup(c->asn);
+		o->asn = rep->cfg_asn = rp_xstrdup(c->asn);
 	wa_conf_free(c);
 	return rc;
 }

@@ -102,6 +102,8 @@ static void rp_free(struct rp_report *rep)
 	}
 	free(rep->runs);
 	free(rep->rolled_days);
+	free(rep->cfg_geoip);
+	free(rep->cfg_asn);
 	for (i = 0; i < rep->nblind; i++)
 		free(rep->blind[i].iface);
 	free(rep->blind);

@@ -175,6 +175,7 @@ struct rp_rolled_day {
 };
 
 struct rp_report {
+	char *cfg_geoip, *cfg_asn;       /* --config's geoip/asn paths (o->geoip, o->asn point here) */
 	const struct report_opts *o;
 	struct store *st;
 	struct rp_zmemo *zmemo;   /* zone lookups memoised (netctx.c) */
