@@ -71,6 +71,13 @@ static void usage(FILE *out)
 	      "                         default: the cores less one shared among the\n"
 	      "                         interfaces, 1 to 8 each; 64 in all at most;\n"
 	      "                         docs/PERFORMANCE.md)\n"
+	      "      --retain-flows DUR roll up flows older than DUR (14d, 36h, 2w) by day into\n"
+	      "                         rows that stand for many; reports say the same from them\n"
+	      "      --retain-rollups DUR  remove roll-ups older than DUR (default: keep)\n"
+	      "      --max-db-size SIZE keep the database under SIZE (20G, 500M): oldest days\n"
+	      "                         rolled up, then removed (docs/APPLIANCE.md)\n"
+	      "      --community-id-seed N  the seed of the flows' Community ID v1 (0..65535,\n"
+	      "                         default 0)\n"
 	      "      --no-read-thread   read savefiles on the packet thread (default: a thread of\n"
 	      "                         its own for regular files)\n"
 	      "      --progress         progress on stderr (default: when stderr is a terminal)\n"
@@ -128,7 +135,7 @@ enum {
 	OPT_DURATION = 256, OPT_MAX_FLOWS, OPT_STREAM_CAP, OPT_NO_NDPI, OPT_PROGRESS,
 	OPT_FORMAT, OPT_FLOW, OPT_SINCE, OPT_UNTIL, OPT_CA_FILE, OPT_SYSTEM_CA,
 	OPT_CHECKPOINT, OPT_NDPI_MODE, OPT_NO_STORE_THREAD, OPT_STORE_QUEUE, OPT_NO_READ_THREAD,
-	OPT_WORKERS, OPT_RETAIN_FLOWS, OPT_RETAIN_ROLLUPS, OPT_MAX_DB_SIZE, OPT_CONFIG,
+	OPT_WORKERS, OPT_RETAIN_FLOWS, OPT_RETAIN_ROLLUPS, OPT_MAX_DB_SIZE, OPT_CONFIG, OPT_CID_SEED,
 };
 
 static const struct option status_longopts[] = {
@@ -217,6 +224,7 @@ static const struct option capture_longopts[] = {
 	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
 	{ "system-ca", required_argument, NULL, OPT_SYSTEM_CA },
 	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "community-id-seed", required_argument, NULL, OPT_CID_SEED },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -394,6 +402,10 @@ static int parse_capture_opts(int argc, char **argv, struct capture_parse *cp)
 			if (parse_num(optarg, 1, ENGINE_MAX_WORKERS, &v, "workers")) return EXIT_USAGE;
 			o->workers = (unsigned)v;
 			cli_workers = true;
+			break;
+		case OPT_CID_SEED:
+			if (parse_num(optarg, 0, 65535, &v, "community-id-seed")) return EXIT_USAGE;
+			o->cid_seed = (uint16_t)v;
 			break;
 		case OPT_RETAIN_FLOWS:
 		case OPT_RETAIN_ROLLUPS:

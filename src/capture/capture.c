@@ -1269,6 +1269,7 @@ int capture_run(const struct capture_opts *o)
 		fprintf(stderr, "wireaudit: %s\n", err);
 		return EXIT_STORE;
 	}
+	store_set_community_seed(st, o->cid_seed);
 	if (o->retain_flows_us > 0 || o->retain_rollups_us > 0 || o->max_db_bytes > 0) {
 		struct retention_policy pol = { o->retain_flows_us, o->retain_rollups_us, o->max_db_bytes };
 		if ((run_ret = retention_start(o->db, &pol, o->quiet, true, err, sizeof(err))) == NULL) {

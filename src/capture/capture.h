@@ -49,6 +49,7 @@ struct capture_opts {
 	int64_t retain_flows_us;   /* --retain-flows: roll up flows older than this */
 	int64_t retain_rollups_us; /* --retain-rollups: remove roll-ups older than this */
 	int64_t max_db_bytes;      /* --max-db-size */
+	uint16_t cid_seed;      /* --community-id-seed: the flows' Community ID seed */
 	struct engine_config eng;
 	struct x509_ctx *x509;  /* --ca-file / --system-ca anchors and certificate
 				 * caches (the caller's: x509_ctx_new, _free);

@@ -41,6 +41,7 @@ static int jsonl_cb(const struct flow_view *v, void *arg)
 	jb_kv_int(&jb, "vlan", v->vlan);
 	jb_kv_int(&jb, "vlan_inner", v->vlan_inner);
 	jb_kv_str(&jb, "interface", v->iface);
+	jb_kv_str(&jb, "community_id", v->community_id);
 	jb_kv_int(&jb, "packets_c2s", v->packets[0]);
 	jb_kv_int(&jb, "packets_s2c", v->packets[1]);
 	jb_kv_int(&jb, "bytes_c2s", v->bytes[0]);
@@ -122,7 +123,7 @@ static const char *const csv_cols[] = {
 	"server_ip", "server_port", "vlan", "packets_c2s", "packets_s2c", "bytes_c2s",
 	"bytes_s2c", "ndpi_protocol", "ndpi_category", "ndpi_risks", "protocol", "security",
 	"tls_version", "tls_cipher", "tls_sni", "credentials", "auth_mechanism", "user",
-	"anomalies", "interface", NULL,
+	"anomalies", "interface", "community_id", NULL,
 };
 
 static int csv_cb(const struct flow_view *v, void *arg)
@@ -159,7 +160,8 @@ static int csv_cb(const struct flow_view *v, void *arg)
 	csv_field(out, v->auth_mechanism, 1); fputc(',', out);
 	csv_field(out, v->user, 1); fputc(',', out);
 	csv_field(out, v->anomaly_names, 1); fputc(',', out);
-	csv_field(out, v->iface, 1);
+	csv_field(out, v->iface, 1); fputc(',', out);
+	csv_field(out, v->community_id, 1);
 	fputs("\r\n", out);
 	return ferror(out) ? -1 : 0;
 }

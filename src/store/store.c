@@ -1,6 +1,7 @@
 /* store.c — SQLite store; see store.h and docs/SCHEMA.md. */
 #include "store.h"
 #include "retention.h"
+#include "community_id.h"
 #include "digest.h"
 #include "dissect.h"
 #include "json.h"
@@ -419,6 +420,10 @@ static const char *const migrations[] = {
 	"  rows_after INTEGER NOT NULL,"
 	"  reason TEXT NOT NULL"
 	");",
+	/* 6 -> 7 (issue 15): the flow's Community ID v1 (community_id.h),
+	 * computed when the flow is written with the capture's seed; NULL for
+	 * rows written before */
+	"ALTER TABLE flows ADD COLUMN community_id TEXT;",
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -445,7 +450,7 @@ enum {
 };
 
 static const char *const stmt_sql[ST_N] = {
-	"INSERT OR REPLACE INTO flows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	"INSERT OR REPLACE INTO flows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	"INSERT OR REPLACE INTO tls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
 	"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	"INSERT OR REPLACE INTO cleartext VALUES (?,?,?,?,?,?,?)",
@@ -498,6 +503,7 @@ struct store {
 	int64_t ts_min_batch; /* earliest ts_first of an ended flow since the last commit */
 	struct retention *ret; /* store_set_retention: told the newest flow time at each commit */
 	bool soft_busy;       /* store_set_soft_busy: a busy database is not a failure */
+	uint16_t cid_seed;    /* store_set_community_seed: the Community ID seed */
 };
 
 /* The first write failure is reported once, with the database's name, and
@@ -556,6 +562,43 @@ static bool store_has_tls_rows(struct store *s)
 	return any;
 }
 
+/* Schema 7: the flows written before get their Community ID (seed 0),
+ * in the migration's transaction, so an old store exports as a fresh
+ * capture of the same traffic does. */
+static int fill_community_ids(struct store *s, char *err, size_t errlen)
+{
+	sqlite3_stmt *q = NULL, *u = NULL;
+	int rc;
+	if (sqlite3_prepare_v2(s->db, "SELECT flow_id, transport, client_ip, client_port, server_ip, server_port"
+			       " FROM flows WHERE community_id IS NULL", -1, &q, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "UPDATE flows SET community_id = ?2 WHERE flow_id = ?1", -1, &u, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "migration to schema 7: %s", sqlite3_errmsg(s->db));
+		sqlite3_finalize(q);
+		return -1;
+	}
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(q, 1);
+		const char *c = (const char *)sqlite3_column_text(q, 2), *v = (const char *)sqlite3_column_text(q, 4);
+		int proto = t && strcmp(t, "tcp") == 0 ? 6 : t && strcmp(t, "udp") == 0 ? 17 : -1;
+		char cid[COMMUNITY_ID_LEN];
+		if (proto < 0 || !c || !v || community_id_v1(0, proto, c, (uint16_t)sqlite3_column_int(q, 3), v,
+							      (uint16_t)sqlite3_column_int(q, 5), cid) != 0)
+			continue;
+		sqlite3_bind_int64(u, 1, sqlite3_column_int64(q, 0));
+		sqlite3_bind_text(u, 2, cid, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(u) != SQLITE_DONE) {
+			rc = SQLITE_ERROR;
+			break;
+		}
+		sqlite3_reset(u);
+	}
+	if (rc != SQLITE_DONE)
+		snprintf(err, errlen, "migration to schema 7: %s", sqlite3_errmsg(s->db));
+	sqlite3_finalize(q);
+	sqlite3_finalize(u);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 static int migrate(struct store *s, char *err, size_t errlen)
 {
 	int v = user_version(s);
@@ -591,6 +634,10 @@ static int migrate(struct store *s, char *err, size_t errlen)
 		return -1;
 	for (; v < (int)N_MIGRATIONS; v++) {
 		if (exec(s, migrations[v], err, errlen) != 0) {
+			exec(s, "ROLLBACK", NULL, 0);
+			return -1;
+		}
+		if (v == 6 && fill_community_ids(s, err, errlen) != 0) {
 			exec(s, "ROLLBACK", NULL, 0);
 			return -1;
 		}
@@ -1498,6 +1545,15 @@ int store_flow(struct store *s, const struct flow_rec *r)
 	if (r->has_ndpi_risk)
 		sqlite3_bind_int64(q, 25, (sqlite3_int64)r->ndpi_risk);
 	bind_text_or_null(q, 26, r->iface);
+	{
+		char cid[COMMUNITY_ID_LEN];
+		int proto = strcmp(r->transport, "tcp") == 0 ? 6 : strcmp(r->transport, "udp") == 0 ? 17 : -1;
+		if (proto > 0 && community_id_v1(s->cid_seed, proto, r->client_ip, r->client_port,
+						 r->server_ip, r->server_port, cid) == 0)
+			sqlite3_bind_text(q, 27, cid, -1, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_null(q, 27);
+	}
 	rc |= step_reset(s, q);
 	if (r->has_ndpi_risk && (r->ndpi_risk & ~s->risk_named) && r->ndpi_risk_names) {
 		/* each bit's name once per session (the names of the nDPI that
@@ -2154,7 +2210,8 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 		" (SELECT group_concat(a.dissector || ':' || a.name, ';') FROM anomalies a"
 		"   WHERE a.flow_id = f.flow_id),"
 		" ct.tls_requested, ct.details_dropped,"
-		TLS_COLS ", f.interface, f.ndpi_risk, (SELECT ru.flows FROM rollups ru WHERE ru.flow_id = f.flow_id)"
+		TLS_COLS ", f.community_id, f.interface, f.ndpi_risk,"
+		" (SELECT ru.flows FROM rollups ru WHERE ru.flow_id = f.flow_id)"
 		" FROM flows f"
 		TLS_JOINS
 		" LEFT JOIN cleartext ct ON ct.flow_id = f.flow_id"
@@ -2242,6 +2299,7 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 		v.rollup_flows = sqlite3_column_type(q, riskcol + 1) == SQLITE_NULL ? 0 :
 				 sqlite3_column_int64(q, riskcol + 1);
 		v.iface = col_text(q, ifcol);
+		v.community_id = col_text(q, ifcol - 1);
 		v.protocol = col_text(q, 22);
 		v.security = col_text(q, 23);
 		v.anomalies_json = col_text(q, 25);
@@ -2657,4 +2715,9 @@ void store_reclaim(struct store *s)
 	if (s->in_tx || s->failed)
 		return;
 	sqlite3_exec(s->db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
+}
+
+void store_set_community_seed(struct store *s, uint16_t seed)
+{
+	s->cid_seed = seed;
 }

@@ -24,7 +24,7 @@ struct tls_facts;
 struct obs_clear;
 struct retention;
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 #define STORE_BATCH_ROWS 5000
 #define STORE_BATCH_USEC (2 * 1000000LL)
 /* How long a write waits for another process's write lock before failing. */
@@ -56,6 +56,8 @@ int store_begin(struct store *s);
  * its own (a statement that writes only TEMP tables locks nothing) */
 int store_exec(struct store *s, const char *sql, const char *const *params, int np, bool in_batch);
 void store_set_soft_busy(struct store *s);
+/* The seed of the flows' Community ID (capture --community-id-seed; 0). */
+void store_set_community_seed(struct store *s, uint16_t seed);
 int store_scalar(struct store *s, const char *sql, const char *const *params, int np, int64_t *out);
 int64_t store_used_bytes(struct store *s);
 void store_reclaim(struct store *s);
@@ -158,6 +160,7 @@ struct flow_view {
 	const char *ndpi_protocol, *ndpi_category, *ndpi_risks_json;
 	const char *protocol, *security;
 	const char *iface;           /* flows.interface, NULL for files */
+	const char *community_id;    /* flows.community_id, NULL before schema 7 */
 	const char *tls_json;        /* with "certs" merged in, or NULL */
 	const char *cleartext_json;  /* or NULL */
 	const char *anomalies_json;  /* JSON array, never NULL */
