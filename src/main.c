@@ -409,16 +409,17 @@ static int parse_capture_opts(int argc, char **argv, struct capture_parse *cp)
 			break;
 		case OPT_RETAIN_FLOWS:
 		case OPT_RETAIN_ROLLUPS:
-			v = retention_parse_duration(optarg);
-			if (v <= 0) {
-				fprintf(stderr, "wireaudit: --%s: a duration such as 14d, 36h or 90m, not '%s'\n",
+			/* as the configuration file's retain_flows (conf.c) */
+			v = wa_parse_duration(optarg);
+			if (v < 60000000LL || v > 36500LL * 86400000000LL) {
+				fprintf(stderr, "wireaudit: --%s: a duration from 1m to 36500d such as 14d, 36h or 90m, not '%s'\n",
 					ch == OPT_RETAIN_FLOWS ? "retain-flows" : "retain-rollups", optarg);
 				return EXIT_USAGE;
 			}
 			*(ch == OPT_RETAIN_FLOWS ? &o->retain_flows_us : &o->retain_rollups_us) = v;
 			break;
 		case OPT_MAX_DB_SIZE:
-			v = retention_parse_size(optarg);
+			v = wa_parse_size(optarg);
 			if (v < (1LL << 20)) {
 				fprintf(stderr, "wireaudit: --max-db-size: a size of 1M or more such as 20G or 500M,"
 					" not '%s'\n", optarg);

@@ -197,7 +197,7 @@ t_is "$("$WIREAUDIT" report -d "$e2" -F json --since "$w0" --until "$w1" | jq -c
 
 # bad values
 "$WIREAUDIT" capture -r "$T_TMP/day0.pcap" -d "$T_TMP/e.db" --retain-flows 7x 2> "$T_TMP/e.err"
-t_is "$?|$(cat "$T_TMP/e.err")" "2|wireaudit: --retain-flows: a duration such as 14d, 36h or 90m, not '7x'" "--retain-flows 7x: exit 2"
+t_is "$?|$(cat "$T_TMP/e.err")" "2|wireaudit: --retain-flows: a duration from 1m to 36500d such as 14d, 36h or 90m, not '7x'" "--retain-flows 7x: exit 2"
 "$WIREAUDIT" capture -r "$T_TMP/day0.pcap" -d "$T_TMP/e.db" --max-db-size 10K 2> "$T_TMP/e.err"
 t_is "$?|$(cat "$T_TMP/e.err")" "2|wireaudit: --max-db-size: a size of 1M or more such as 20G or 500M, not '10K'" "--max-db-size 10K: exit 2"
 t_is "$(grep -c -v '^wireaudit: retention: ' "$T_TMP/a.err")" "0" "A's runs said nothing but retention lines"

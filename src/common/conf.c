@@ -166,14 +166,7 @@ static char *conf_value(char *v, const char **why)
 	return v;
 }
 
-/* Words of an internal line: bare words, key=value, key="quoted"; `#`
- * at a word's start ends the line. The report's syntax (docs/REPORT.md). */
-#define CONF_WORDS_MAX 16
-struct conf_word {
-	char *key, *val;
-};
-
-static int conf_words(char *p, struct conf_word *t, const char **why)
+int wa_conf_words(char *p, struct wa_conf_word *t, const char **why)
 {
 	int n = 0;
 	for (;;) {
@@ -182,7 +175,7 @@ static int conf_words(char *p, struct conf_word *t, const char **why)
 			p++;
 		if (*p == 0 || *p == '#')
 			return n;
-		if (n >= CONF_WORDS_MAX) {
+		if (n >= WA_CONF_WORDS_MAX) {
 			*why = "too many fields";
 			return -1;
 		}
@@ -252,10 +245,10 @@ static char *conf_strdup(const char *s)
 /* internal CIDR [env=LABEL] [owner=LABEL] (the report's messages) */
 static const char *conf_internal(struct wa_conf *c, char *v, int lineno)
 {
-	struct conf_word t[CONF_WORDS_MAX];
+	struct wa_conf_word t[WA_CONF_WORDS_MAX];
 	const char *why = NULL, *env = NULL, *owner = NULL;
 	struct wa_conf_net *net;
-	int n = conf_words(v, t, &why), i;
+	int n = wa_conf_words(v, t, &why), i;
 	if (n < 0)
 		return why;
 	if (n < 1 || t[0].key)
@@ -462,8 +455,8 @@ static const char *conf_line(struct wa_conf *c, char *s, int lineno, int *first,
 	}
 	if (legacy) {
 		/* geoip PATH, asn PATH: one word */
-		struct conf_word t[CONF_WORDS_MAX];
-		int n = conf_words(v, t, &why);
+		struct wa_conf_word t[WA_CONF_WORDS_MAX];
+		int n = wa_conf_words(v, t, &why);
 		if (n < 0)
 			return why;
 		if (n != 1 || t[0].key)

@@ -75,4 +75,15 @@ int64_t wa_parse_duration(const char *s);
  * "0": bytes, or -1. */
 int64_t wa_parse_size(const char *s);
 
+/* Splits a line in place into words: bare words, key=value,
+ * key="quoted" (\" and \\ inside); `#` at a word's start ends the line.
+ * The syntax of the internal-network lines and of the report's waiver
+ * files (docs/REPORT.md). The count, or -1 with *why set. */
+#define WA_CONF_WORDS_MAX 16
+struct wa_conf_word {
+	char *key;   /* NULL for a bare word */
+	char *val;
+};
+int wa_conf_words(char *line, struct wa_conf_word *t, const char **why);
+
 #endif

@@ -229,14 +229,6 @@ char *rp_xstrdup(const char *s);          /* NULL stays NULL */
 int64_t rp_num(const char *s);
 /* The whole file, NUL-terminated (at most RP_FILE_MAX); NULL after a message. */
 char *rp_read_file(const char *path, size_t *len);
-#define RP_TOK_MAX 16
-struct rp_tok {
-	char *key;   /* NULL for a bare word */
-	char *val;
-};
-
-/* Splits a config/waiver line into words and key=value tokens; -1 and *why. */
-int rp_tokenize(char *line, struct rp_tok *t, const char **why);
 /* WIREAUDIT_TIMING: the time and resident memory of the phase just ended. */
 int rp_phase(struct rp_report *rep, const char *name);
 /* Queries with bound text parameters; WIREAUDIT_TIMING=2 times each. */

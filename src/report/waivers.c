@@ -2,6 +2,7 @@
  * previous report (--baseline), and the fuzzing entry that parses those
  * files and the config with the code the report uses. */
 #include "report_int.h"
+#include "conf.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -16,7 +17,7 @@ static int rp_parse_waivers(const char *path, char *buf, struct rp_waiver **out,
 	struct rp_waiver *w = NULL;
 	int n = 0, lineno = 0, rc = 0;
 	for (line = buf; line && rc == 0; line = next) {
-		struct rp_tok t[RP_TOK_MAX];
+		struct wa_conf_word t[WA_CONF_WORDS_MAX];
 		struct rp_waiver cur;
 		const char *why = NULL;
 		int nt, i;
@@ -26,7 +27,7 @@ static int rp_parse_waivers(const char *path, char *buf, struct rp_waiver **out,
 		lineno++;
 		if (strchr(line, '\r'))
 			*strchr(line, '\r') = 0;
-		nt = rp_tokenize(line, t, &why);
+		nt = wa_conf_words(line, t, &why);
 		if (nt < 0)
 			goto bad;
 		if (nt == 0)

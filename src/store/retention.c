@@ -34,8 +34,6 @@
 #include "store.h"
 #include "util.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -76,58 +74,6 @@ struct retention {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 };
-
-int64_t retention_parse_duration(const char *s)
-{
-	char *end;
-	long long v;
-	int64_t mul;
-	if (s == NULL || !isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || v < 0)
-		return -1;
-	switch (*end) {
-	case '\0': case 'd': mul = RET_DAY_US; break;
-	case 'w': mul = 7 * RET_DAY_US; break;
-	case 'h': mul = 3600LL * 1000000LL; break;
-	case 'm': mul = 60LL * 1000000LL; break;
-	case 's': mul = 1000000LL; break;
-	default: return -1;
-	}
-	if (*end && end[1])
-		return -1;
-	if (v > INT64_MAX / mul)
-		return -1;
-	return (int64_t)v * mul;
-}
-
-int64_t retention_parse_size(const char *s)
-{
-	char *end;
-	long long v;
-	int64_t mul = 1;
-	if (s == NULL || !isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || v < 0)
-		return -1;
-	switch (toupper((unsigned char)*end)) {
-	case '\0': mul = 1; break;
-	case 'K': mul = 1LL << 10; break;
-	case 'M': mul = 1LL << 20; break;
-	case 'G': mul = 1LL << 30; break;
-	case 'T': mul = 1LL << 40; break;
-	default: return -1;
-	}
-	if (*end && end[1] && !((end[1] == 'B' || end[1] == 'b') && end[2] == '\0'))
-		return -1;
-	if (v > INT64_MAX / mul)
-		return -1;
-	return (int64_t)v * mul;
-}
 
 void retention_get_stats(const struct retention *r, struct retention_stats *st)
 {

@@ -51,10 +51,4 @@ int retention_finish(struct retention *r);
 void retention_get_stats(const struct retention *r, struct retention_stats *st);
 void retention_free(struct retention *r);
 
-/* "2w", "14d", "12h", "30m", "45s" (a bare number is days) -> microseconds;
- * "20G", "500M", "64K", "1T" (a bare number is bytes) -> bytes.
- * -1 on a malformed value. */
-int64_t retention_parse_duration(const char *s);
-int64_t retention_parse_size(const char *s);
-
 #endif
