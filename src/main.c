@@ -89,6 +89,10 @@ static void usage(FILE *out)
 	      "                         command line overrides them; SIGHUP re-reads FILE\n"
 	      "\n"
 	      "export: wireaudit export [-d DB] [--format jsonl|csv] [--flow ID] [--since T] [--until T] [-o FILE]\n"
+	      "      --after CURSOR     only the flows that ended since CURSOR (0: all), each\n"
+	      "                         final record once; the next cursor goes to stderr\n"
+	      "      --cursor-file FILE the cursor read from FILE (none: 0) and, once the\n"
+	      "                         output is written, the next one saved there\n"
 	      "status: wireaudit status [-d DB] [--format text|json]\n"
 	      "audit:  wireaudit audit [-d DB] [capture options] [report options] FILE...\n"
 	      "        (without -d a temporary database, removed afterwards)\n"
@@ -136,6 +140,8 @@ enum {
 	OPT_FORMAT, OPT_FLOW, OPT_SINCE, OPT_UNTIL, OPT_CA_FILE, OPT_SYSTEM_CA,
 	OPT_CHECKPOINT, OPT_NDPI_MODE, OPT_NO_STORE_THREAD, OPT_STORE_QUEUE, OPT_NO_READ_THREAD,
 	OPT_WORKERS, OPT_RETAIN_FLOWS, OPT_RETAIN_ROLLUPS, OPT_MAX_DB_SIZE, OPT_CONFIG, OPT_CID_SEED,
+	OPT_AFTER, OPT_CURSOR_FILE, OPT_EVE, OPT_EVE_SNAPSHOTS, OPT_EVE_STATS, OPT_EVE_BUFFER, OPT_SENSOR,
+	OPT_EVE_CA, OPT_EVE_CERT, OPT_EVE_KEY,
 };
 
 static const struct option status_longopts[] = {
@@ -544,14 +550,66 @@ static const struct option export_longopts[] = {
 	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "output", required_argument, NULL, 'o' },
+	{ "after", required_argument, NULL, OPT_AFTER },
+	{ "cursor-file", required_argument, NULL, OPT_CURSOR_FILE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
+/* export --cursor-file: the cursor kept between runs (a number and a
+ * newline). Returns 0 (a missing file: 0), or -1 after a message. */
+static int cursor_read(const char *path, int64_t *out)
+{
+	FILE *f = fopen(path, "r");
+	char line[64], *end;
+	long long v;
+	if (f == NULL) {
+		if (errno == ENOENT) {
+			*out = 0;
+			return 0;
+		}
+		fprintf(stderr, "wireaudit: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (fgets(line, sizeof(line), f) == NULL)
+		line[0] = '\0';
+	fclose(f);
+	errno = 0;
+	v = strtoll(line, &end, 10);
+	while (*end == '\n' || *end == '\r' || *end == ' ')
+		end++;
+	if (errno || end == line || *end || v < 0) {
+		fprintf(stderr, "wireaudit: %s: not an export cursor (a number from an earlier "
+			"export --cursor-file)\n", path);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Written to FILE.tmp, synced and renamed over FILE: a crash leaves the
+ * old cursor or the new one, never half of one. */
+static int cursor_write(const char *path, int64_t v)
+{
+	char tmp[4096];
+	FILE *f;
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+		fprintf(stderr, "wireaudit: %s: path too long\n", path);
+		return -1;
+	}
+	if ((f = fopen(tmp, "w")) == NULL || fprintf(f, "%lld\n", (long long)v) < 0 ||
+	    fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0 || rename(tmp, path) != 0) {
+		fprintf(stderr, "wireaudit: %s: cannot save the cursor: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int cmd_export(int argc, char **argv)
 {
-	const char *db = "wireaudit.db", *format = "jsonl", *outpath = NULL;
-	struct flow_filter flt = { -1, -1, -1 };
+	const char *db = "wireaudit.db", *format = "jsonl", *outpath = NULL, *cursor_file = NULL;
+	struct flow_filter flt = { -1, -1, -1, -1, 0, false };
+	int64_t after = -1;
 	struct store *st;
 	char err[512];
 	FILE *out = stdout;
@@ -581,10 +639,17 @@ static int cmd_export(int argc, char **argv)
 				flt.until = t;
 			break;
 		}
+		case OPT_AFTER:
+			if (parse_num(optarg, 0, LLONG_MAX, &v, "export cursor")) return EXIT_USAGE;
+			after = v;
+			break;
+		case OPT_CURSOR_FILE: cursor_file = optarg; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: return EXIT_USAGE;
 		}
 	}
+	if (cursor_file && after < 0 && cursor_read(cursor_file, &after) != 0)
+		return EXIT_USAGE;
 	if (optind < argc) {
 		fprintf(stderr, "wireaudit: export: unexpected argument %s\n", argv[optind]);
 		return EXIT_USAGE;
@@ -601,17 +666,44 @@ static int cmd_export(int argc, char **argv)
 		fprintf(stderr, "wireaudit: %s\n", err);
 		return EXIT_STORE;
 	}
+	if (after >= 0) {
+		/* the records committed up to now, in the order they were
+		 * written; what commits while we read waits for the next cursor */
+		if ((flt.upto_seq = store_max_seq(st)) < 0) {
+			store_close(st);
+			return EXIT_STORE;
+		}
+		if (after > flt.upto_seq) {
+			fprintf(stderr, "wireaudit: export: cursor %lld is past the last record of %s (%lld): "
+				"it belongs to another database, or this one was recreated; start again with "
+				"--after 0\n", (long long)after, db, (long long)flt.upto_seq);
+			store_close(st);
+			return EXIT_USAGE;
+		}
+		flt.after_seq = after;
+	}
 	if (outpath && (out = wa_open_output(outpath)) == NULL) {
 		store_close(st);
 		return EXIT_USAGE;
 	}
 	rc = strcmp(format, "csv") == 0 ? export_csv(st, &flt, out) : export_jsonl(st, &flt, out);
-	if (out != stdout)
-		fclose(out);
-	else
-		fflush(out);
+	if (fflush(out) != 0 || ferror(out))
+		rc = -1;
+	if (out != stdout && fclose(out) != 0)
+		rc = -1;
 	store_close(st);
-	return rc == 0 ? EXIT_OK : EXIT_STORE;
+	if (rc != 0)
+		return EXIT_STORE;
+	/* the cursor moves only once the records are out */
+	if (after >= 0) {
+		if (cursor_file) {
+			if (cursor_write(cursor_file, flt.upto_seq) != 0)
+				return EXIT_STORE;
+		} else {
+			fprintf(stderr, "wireaudit: export: next cursor %lld\n", (long long)flt.upto_seq);
+		}
+	}
+	return EXIT_OK;
 }
 
 static int cmd_audit(int argc, char **argv)

@@ -41,3 +41,9 @@ t_capture() {
 	"$WIREAUDIT" capture -q "${args[@]}" -d "$db" ${T_CAPTURE_OPTS:-} >&2 || true
 	echo "$db"
 }
+
+# export of DB without flow_uid (random per run: tests/eve.sh checks it),
+# for comparing two captures of the same traffic
+t_export_nouid() {
+	"$WIREAUDIT" export "$@" | sed -E 's/"flow_uid":"[0-9a-f]{16}-[0-9]+",//'
+}

@@ -18,7 +18,7 @@ while read -r name pcap opts; do
 	# shellcheck disable=SC2086
 	(cd "$top" && "$bin" capture -q -r "$pcap" -d "$tmp/$name.db" $opts) || true
 	{
-		"$bin" export -d "$tmp/$name.db"
+		"$bin" export -d "$tmp/$name.db" | sed -E 's/"flow_uid":"[0-9a-f]{16}-[0-9]+",//'
 		printf '#stats '; sqlite3 "$tmp/$name.db" "SELECT json_remove(stats, '\$.store_writer') FROM runs ORDER BY run_id DESC LIMIT 1"
 	} > "$top/tests/golden/$name.jsonl"
 	echo "wrote tests/golden/$name.jsonl"

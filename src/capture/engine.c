@@ -142,6 +142,7 @@ static void engine_flow_write(struct engine *e, struct flow *f, const char *end_
 	r.rewrite = flow_life_has_row((enum flow_life)f->life);
 	/* settled: no dissector or nDPI news since that snapshot */
 	r.keep_children = final && f->life == FLOW_SETTLED;
+	r.checkpoint = !final && !handoff; /* not the snapshot of a closing connection */
 	r.run_id = e->run_id;
 	r.ts_first = f->ts_first;
 	r.ts_last = f->ts_last;
@@ -333,10 +334,12 @@ static int engine_flow_write_counters(struct engine *e, struct flow *f, const ch
 			m->r.payload[d] = f->payload[d];
 		}
 		m->r.end_reason = end_reason;
+		m->r.checkpoint = !final; /* a slot is reused: every field read is set */
 		swq_push(e->wq);
 		return 0;
 	}
 	memset(&r, 0, sizeof(r));
+	r.checkpoint = !final;
 	r.flow_id = f->id;
 	r.ts_last = f->ts_last;
 	for (int d = 0; d < 2; d++) {

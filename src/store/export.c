@@ -22,15 +22,14 @@ static void kv_raw_or_null(struct jbuf *jb, const char *k, const char *json)
 		jb_null(jb);
 }
 
-static int jsonl_cb(const struct flow_view *v, void *arg)
+void export_record_json(struct jbuf *jb_, const struct flow_view *v)
 {
-	FILE *out = arg;
-	struct jbuf jb;
-
-	jb_init(&jb);
+#define jb (*jb_)
 	jb_obj_open(&jb);
 	jb_kv_int(&jb, "flow_id", v->flow_id);
 	jb_kv_int(&jb, "run_id", v->run_id);
+	if (v->flow_uid)
+		jb_kv_str(&jb, "flow_uid", v->flow_uid);
 	kv_ts(&jb, "ts_first", v->ts_first);
 	kv_ts(&jb, "ts_last", v->ts_last);
 	jb_kv_str(&jb, "transport", v->transport);
@@ -61,6 +60,16 @@ static int jsonl_cb(const struct flow_view *v, void *arg)
 	kv_raw_or_null(&jb, "tls", v->tls_json);
 	kv_raw_or_null(&jb, "cleartext", v->cleartext_json);
 	jb_obj_close(&jb);
+#undef jb
+}
+
+static int jsonl_cb(const struct flow_view *v, void *arg)
+{
+	FILE *out = arg;
+	struct jbuf jb;
+
+	jb_init(&jb);
+	export_record_json(&jb, v);
 	if (jb.err) {
 		jb_free(&jb);
 		return -1;
@@ -123,7 +132,7 @@ static const char *const csv_cols[] = {
 	"server_ip", "server_port", "vlan", "packets_c2s", "packets_s2c", "bytes_c2s",
 	"bytes_s2c", "ndpi_protocol", "ndpi_category", "ndpi_risks", "protocol", "security",
 	"tls_version", "tls_cipher", "tls_sni", "credentials", "auth_mechanism", "user",
-	"anomalies", "interface", "community_id", NULL,
+	"anomalies", "interface", "community_id", "flow_uid", NULL,
 };
 
 static int csv_cb(const struct flow_view *v, void *arg)
@@ -161,7 +170,8 @@ static int csv_cb(const struct flow_view *v, void *arg)
 	csv_field(out, v->user, 1); fputc(',', out);
 	csv_field(out, v->anomaly_names, 1); fputc(',', out);
 	csv_field(out, v->iface, 1); fputc(',', out);
-	csv_field(out, v->community_id, 1);
+	csv_field(out, v->community_id, 1); fputc(',', out);
+	csv_field(out, v->flow_uid, 0);
 	fputs("\r\n", out);
 	return ferror(out) ? -1 : 0;
 }

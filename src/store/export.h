@@ -15,6 +15,12 @@ int export_jsonl(struct store *s, const struct flow_filter *f, FILE *out);
 int export_csv(struct store *s, const struct flow_filter *f, FILE *out);
 int export_summary(struct store *s, const struct flow_filter *f, FILE *out);
 
+/* One flow's export record (docs/EXPORT.md) as a JSON object appended to
+ * jb: the export's lines and the event stream's "flow" (src/capture/eve.c)
+ * are this one function. */
+struct jbuf;
+void export_record_json(struct jbuf *jb, const struct flow_view *v);
+
 /* Escapes for the destinations (also used by the report pass). */
 void csv_field(FILE *out, const char *s, int is_text);
 void term_escape(FILE *out, const char *s);

@@ -424,6 +424,19 @@ static const char *const migrations[] = {
 	 * computed when the flow is written with the capture's seed; NULL for
 	 * rows written before */
 	"ALTER TABLE flows ADD COLUMN community_id TEXT;",
+	/* 7 -> 8 (issue 15): seq orders the records a reader has not had
+	 * yet (export --after, the event stream): a final record, or a
+	 * checkpoint snapshot, takes the next number when it is written, so
+	 * each final record is read exactly once (store_each_flow); the
+	 * flows final before get their flow_id. runs.uid (random, 64 bits)
+	 * makes flow_uid = uid-flow_id unique across runs, databases and
+	 * sensors; runs.sensor names the sensor (--sensor) */
+	"ALTER TABLE flows ADD COLUMN seq INTEGER;"
+	"UPDATE flows SET seq = flow_id WHERE end_reason IS NOT NULL AND end_reason <> 'open';"
+	"CREATE INDEX flows_seq ON flows(seq);"
+	"ALTER TABLE runs ADD COLUMN uid TEXT;"
+	"ALTER TABLE runs ADD COLUMN sensor TEXT;"
+	"UPDATE runs SET uid = lower(hex(randomblob(8))) WHERE uid IS NULL;",
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -446,11 +459,12 @@ enum {
 	ST_FLOW, ST_TLS, ST_CLEAR, ST_CERT, ST_ANOM,
 	ST_DEL_TLS, ST_DEL_CLEAR, ST_DEL_CLEAR_DET, ST_DEL_QUIC, ST_DEL_TDS, ST_DEL_ANOM, ST_COUNTERS,
 	ST_CPROF_GET, ST_CPROF_PUT, ST_SPROF_GET, ST_SPROF_PUT, ST_CHAIN_GET, ST_CHAIN_PUT,
-	ST_CHAIN_CERT, ST_QUIC, ST_TDS, ST_CLEAR_DET, ST_CERT_SANS, ST_RISK_NAME, ST_STATS, ST_N
+	ST_CHAIN_CERT, ST_QUIC, ST_TDS, ST_CLEAR_DET, ST_CERT_SANS, ST_RISK_NAME, ST_STATS, ST_SEQ_MAX,
+	ST_N
 };
 
 static const char *const stmt_sql[ST_N] = {
-	"INSERT OR REPLACE INTO flows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	"INSERT OR REPLACE INTO flows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	"INSERT OR REPLACE INTO tls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
 	"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	"INSERT OR REPLACE INTO cleartext VALUES (?,?,?,?,?,?,?)",
@@ -469,7 +483,7 @@ static const char *const stmt_sql[ST_N] = {
 	"DELETE FROM anomalies WHERE flow_id = ?",
 	"UPDATE flows SET ts_last = ?2, packets_c2s = ?3, packets_s2c = ?4, bytes_c2s = ?5,"
 	" bytes_s2c = ?6, payload_c2s = ?7, payload_s2c = ?8,"
-	" end_reason = COALESCE(?9, end_reason) WHERE flow_id = ?1",
+	" end_reason = COALESCE(?9, end_reason), seq = COALESCE(?10, seq) WHERE flow_id = ?1",
 	/* profiles and chains, interned (store_intern) */
 	"SELECT profile_id FROM tls_client_profiles WHERE digest = ?",
 	"INSERT INTO tls_client_profiles VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -484,6 +498,7 @@ static const char *const stmt_sql[ST_N] = {
 	"INSERT OR IGNORE INTO cert_sans VALUES (?,?,?)",
 	"INSERT OR REPLACE INTO ndpi_risk_names VALUES (?,?)",
 	"INSERT INTO stats VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	"SELECT COALESCE(MAX(seq), 0) FROM flows",
 };
 
 struct store {
@@ -504,6 +519,7 @@ struct store {
 	struct retention *ret; /* store_set_retention: told the newest flow time at each commit */
 	bool soft_busy;       /* store_set_soft_busy: a busy database is not a failure */
 	uint16_t cid_seed;    /* store_set_community_seed: the Community ID seed */
+	int64_t seq;          /* the last flows.seq given (store_seq_due) */
 };
 
 /* The first write failure is reported once, with the database's name, and
@@ -807,6 +823,16 @@ static int begin(struct store *s)
 	s->in_tx = true;
 	s->batch_rows = 0;
 	s->batch_start = now_us();
+	/* seq: another writer (a second capture into this file) may have
+	 * taken numbers since; under the write lock they are ours alone, so
+	 * the numbers commit in order (one indexed lookup per batch) */
+	if (s->st[ST_SEQ_MAX] && sqlite3_step(s->st[ST_SEQ_MAX]) == SQLITE_ROW) {
+		int64_t m = sqlite3_column_int64(s->st[ST_SEQ_MAX], 0);
+		if (m > s->seq)
+			s->seq = m;
+	}
+	if (s->st[ST_SEQ_MAX])
+		sqlite3_reset(s->st[ST_SEQ_MAX]);
 	return 0;
 }
 
@@ -841,7 +867,8 @@ int store_run_begin(struct store *s, const struct run_info *ri, int64_t *run_id)
 		return -1;
 	rc = sqlite3_prepare_v2(s->db,
 		"INSERT INTO runs (started_at, mode, source, filter, snaplen, wireaudit_version,"
-		" ndpi_version, pcap_version, status) VALUES (?,?,?,?,?,?,?,?, 'running')", -1, &q, NULL);
+		" ndpi_version, pcap_version, status, uid, sensor)"
+		" VALUES (?,?,?,?,?,?,?,?, 'running', lower(hex(randomblob(8))), ?9)", -1, &q, NULL);
 	if (rc != SQLITE_OK)
 		goto err;
 	sqlite3_bind_text(q, 1, now, -1, SQLITE_TRANSIENT);
@@ -855,6 +882,8 @@ int store_run_begin(struct store *s, const struct run_info *ri, int64_t *run_id)
 	extern const char *pcap_lib_version(void);
 	sqlite3_bind_text(q, 7, wa_ndpi_version(), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(q, 8, pcap_lib_version(), -1, SQLITE_TRANSIENT);
+	if (ri->sensor)
+		sqlite3_bind_text(q, 9, ri->sensor, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE)
@@ -1458,6 +1487,15 @@ static int store_tls(struct store *s, const struct flow_rec *r)
 	return rc ? -1 : 0;
 }
 
+/* Whether this write gives the row the next seq: its final record, or
+ * (r->checkpoint) a snapshot taken at a checkpoint; a snapshot written
+ * when a TCP connection closes does not (its final record follows within
+ * closing_timeout). */
+static bool store_seq_due(const struct flow_rec *r, const char *end_reason)
+{
+	return r->checkpoint || (end_reason && strcmp(end_reason, "open") != 0);
+}
+
 static int store_counters(struct store *s, const struct flow_rec *r, const char *end_reason)
 {
 	sqlite3_stmt *q = s->st[ST_COUNTERS];
@@ -1469,6 +1507,10 @@ static int store_counters(struct store *s, const struct flow_rec *r, const char 
 		sqlite3_bind_int64(q, 7 + d, (sqlite3_int64)r->payload[d]);
 	}
 	bind_text_or_null(q, 9, end_reason);
+	if (store_seq_due(r, end_reason))
+		sqlite3_bind_int64(q, 10, ++s->seq);
+	else
+		sqlite3_bind_null(q, 10);
 	return step_reset(s, q);
 }
 
@@ -1554,6 +1596,10 @@ int store_flow(struct store *s, const struct flow_rec *r)
 		else
 			sqlite3_bind_null(q, 27);
 	}
+	if (store_seq_due(r, r->end_reason))
+		sqlite3_bind_int64(q, 28, ++s->seq);
+	else
+		sqlite3_bind_null(q, 28);
 	rc |= step_reset(s, q);
 	if (r->has_ndpi_risk && (r->ndpi_risk & ~s->risk_named) && r->ndpi_risk_names) {
 		/* each bit's name once per session (the names of the nDPI that
@@ -2194,30 +2240,51 @@ static void risks_json(struct jbuf *jb, uint64_t risk, char *const names[64])
 	jb_arr_close(jb);
 }
 
+int64_t store_max_seq(struct store *s)
+{
+	int64_t v = 0;
+	if (store_commit(s) != 0 ||
+	    store_scalar(s, "SELECT COALESCE(MAX(seq), 0) FROM flows", NULL, 0, &v) != 0)
+		return -1;
+	return v;
+}
+
 int store_each_flow(struct store *s, const struct flow_filter *flt,
 		    int (*cb)(const struct flow_view *v, void *arg), void *arg)
 {
-	static const char sql[] =
-		"SELECT f.flow_id, f.run_id, f.ts_first, f.ts_last, f.transport, f.client_ip,"
-		" f.client_port, f.server_ip, f.server_port, f.vlan, f.vlan_inner,"
-		" f.packets_c2s, f.packets_s2c, f.bytes_c2s, f.bytes_s2c, f.payload_c2s, f.payload_s2c,"
-		" f.client_by, f.end_reason, f.ndpi_protocol, f.ndpi_category, f.ndpi_risks,"
-		" f.protocol, f.security,"
-		" ct.tls_offered,"
-		" (SELECT json_group_array(json_object('dissector', a.dissector, 'code', a.code,"
-		"   'name', a.name, 'detail', a.detail)) FROM anomalies a WHERE a.flow_id = f.flow_id),"
-		" ct.credentials, ct.auth_mechanism, ct.user,"
-		" (SELECT group_concat(a.dissector || ':' || a.name, ';') FROM anomalies a"
-		"   WHERE a.flow_id = f.flow_id),"
-		" ct.tls_requested, ct.details_dropped,"
-		TLS_COLS ", f.community_id, f.interface, f.ndpi_risk,"
-		" (SELECT ru.flows FROM rollups ru WHERE ru.flow_id = f.flow_id)"
-		" FROM flows f"
-		TLS_JOINS
+	/* every flow in flow_id order, or (flt->after_seq >= 0) the records
+	 * written after a point of the sequence in its order, by the index
+	 * flows_seq */
+#define FLOW_EACH_FROM \
+		"SELECT f.flow_id, f.run_id, f.ts_first, f.ts_last, f.transport, f.client_ip," \
+		" f.client_port, f.server_ip, f.server_port, f.vlan, f.vlan_inner," \
+		" f.packets_c2s, f.packets_s2c, f.bytes_c2s, f.bytes_s2c, f.payload_c2s, f.payload_s2c," \
+		" f.client_by, f.end_reason, f.ndpi_protocol, f.ndpi_category, f.ndpi_risks," \
+		" f.protocol, f.security," \
+		" ct.tls_offered," \
+		" (SELECT json_group_array(json_object('dissector', a.dissector, 'code', a.code," \
+		"   'name', a.name, 'detail', a.detail)) FROM anomalies a WHERE a.flow_id = f.flow_id)," \
+		" ct.credentials, ct.auth_mechanism, ct.user," \
+		" (SELECT group_concat(a.dissector || ':' || a.name, ';') FROM anomalies a" \
+		"   WHERE a.flow_id = f.flow_id)," \
+		" ct.tls_requested, ct.details_dropped," \
+		TLS_COLS ", f.seq, (SELECT r.uid FROM runs r WHERE r.run_id = f.run_id)," \
+		" f.community_id, f.interface, f.ndpi_risk," \
+		" (SELECT ru.flows FROM rollups ru WHERE ru.flow_id = f.flow_id)" \
+		" FROM flows f" \
+		TLS_JOINS \
 		" LEFT JOIN cleartext ct ON ct.flow_id = f.flow_id"
+	static const char sql_id[] = FLOW_EACH_FROM
 		" WHERE (?1 < 0 OR f.flow_id = ?1) AND (?2 < 0 OR f.ts_last >= ?2)"
 		" AND (?3 < 0 OR f.ts_first < ?3)"
 		" ORDER BY f.flow_id";
+	static const char sql_seq[] = FLOW_EACH_FROM
+		" WHERE f.seq > ?4 AND f.seq <= ?5 AND (?6 OR f.end_reason <> 'open')"
+		" AND (?1 < 0 OR f.flow_id = ?1) AND (?2 < 0 OR f.ts_last >= ?2)"
+		" AND (?3 < 0 OR f.ts_first < ?3)"
+		" ORDER BY f.seq";
+#undef FLOW_EACH_FROM
+
 	sqlite3_stmt *q, *dq = NULL;
 	struct tls_facts *t = malloc(sizeof(*t));
 	struct chain_cache *chc = NULL;
@@ -2226,6 +2293,7 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 	struct jbuf rjb;
 	int riskcol, ifcol;
 	char *user = NULL, *authm = NULL; /* this row's, freed at the next */
+	char uid[48];
 	struct jbuf jb, cjb;
 	int rc, ret = 0;
 
@@ -2233,7 +2301,7 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 		free(t);
 		return -1;
 	}
-	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2(s->db, flt->after_seq >= 0 ? sql_seq : sql_id, -1, &q, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db, "SELECT key, type, list, ival, sval FROM cleartext_details"
 			       " WHERE flow_id = ? ORDER BY seq", -1, &dq, NULL) != SQLITE_OK) {
 		fprintf(stderr, "wireaudit: export query: %s\n", sqlite3_errmsg(s->db));
@@ -2263,6 +2331,11 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 	sqlite3_bind_int64(q, 1, flt->flow_id);
 	sqlite3_bind_int64(q, 2, flt->since);
 	sqlite3_bind_int64(q, 3, flt->until);
+	if (flt->after_seq >= 0) {
+		sqlite3_bind_int64(q, 4, flt->after_seq);
+		sqlite3_bind_int64(q, 5, flt->upto_seq);
+		sqlite3_bind_int(q, 6, flt->snapshots);
+	}
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		struct flow_view v;
 		struct tls_row tr = { q, 32, 0 };
@@ -2300,6 +2373,11 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 				 sqlite3_column_int64(q, riskcol + 1);
 		v.iface = col_text(q, ifcol);
 		v.community_id = col_text(q, ifcol - 1);
+		v.seq = sqlite3_column_int64(q, ifcol - 3);
+		if (col_text(q, ifcol - 2)) {
+			snprintf(uid, sizeof(uid), "%.20s-%lld", col_text(q, ifcol - 2), (long long)v.flow_id);
+			v.flow_uid = uid;
+		}
 		v.protocol = col_text(q, 22);
 		v.security = col_text(q, 23);
 		v.anomalies_json = col_text(q, 25);

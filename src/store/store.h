@@ -24,7 +24,7 @@ struct tls_facts;
 struct obs_clear;
 struct retention;
 
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 #define STORE_BATCH_ROWS 5000
 #define STORE_BATCH_USEC (2 * 1000000LL)
 /* How long a write waits for another process's write lock before failing. */
@@ -69,6 +69,7 @@ struct run_info {
 	const char *filter;    /* BPF or NULL */
 	int snaplen;
 	const char *mode;      /* "offline" / "live" */
+	const char *sensor;    /* --sensor (default: the host name), or NULL */
 };
 
 int store_run_begin(struct store *s, const struct run_info *ri, int64_t *run_id);
@@ -129,6 +130,10 @@ struct flow_rec {
 	unsigned nanoms;
 	bool rewrite;      /* rows of this flow_id may exist (a checkpoint
 			    * snapshot): its observation rows are replaced */
+	bool checkpoint;   /* a snapshot taken at a checkpoint (not the one
+			    * written when a connection closes): it takes a
+			    * seq, as a final record does (store_each_flow's
+			    * after_seq) */
 	bool keep_children; /* with rewrite: the row and its tls, cleartext and
 			     * certificate rows written before are still right
 			     * (observations final then): only ts_last, the
@@ -147,6 +152,13 @@ int store_flow_counters(struct store *s, const struct flow_rec *r);
 struct flow_filter {
 	int64_t flow_id;   /* -1: all */
 	int64_t since, until; /* microseconds, -1: open */
+	/* after_seq >= 0: only the records written after that point of the
+	 * store's sequence (flows.seq), up to upto_seq, in that order: each
+	 * flow's final record once (export --after, the event stream), and
+	 * with snapshots its checkpoint snapshots too; -1: every flow in
+	 * flow_id order. store_max_seq() gives upto_seq. */
+	int64_t after_seq, upto_seq;
+	bool snapshots;
 };
 
 /* One flow as the export sees it: flow columns plus observation JSON. All
@@ -170,10 +182,14 @@ struct flow_view {
 	const char *auth_mechanism, *user;
 	const char *anomaly_names;   /* "dissector:name;..." or NULL */
 	int64_t rollup_flows;        /* a daily roll-up row: the flows it stands for; 0: a flow */
+	const char *flow_uid;        /* runs.uid "-" flow_id: unique across runs, stores and sensors */
+	int64_t seq;                 /* flows.seq, 0: none */
 };
 
 /* Calls cb for each flow matching f, in flow_id order. Returns 0, -1 on a
  * store error, or the first non-zero value cb returned. */
+/* The last flows.seq committed (0: none). */
+int64_t store_max_seq(struct store *s);
 int store_each_flow(struct store *s, const struct flow_filter *f,
 		    int (*cb)(const struct flow_view *v, void *arg), void *arg);
 

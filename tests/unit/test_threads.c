@@ -90,7 +90,7 @@ static void *run_job(void *arg)
 	struct store *st = NULL;
 	struct run_info ri = { j->name, NULL, 65535, "offline" };
 	struct run_end re;
-	struct flow_filter all = { -1, -1, -1 };
+	struct flow_filter all = { -1, -1, -1, -1, 0, false };
 	struct jbuf jb;
 	int64_t run_id;
 	char err[256], path[1024], ebuf[PCAP_ERRBUF_SIZE];
