@@ -140,7 +140,7 @@ $ev {
 	endscript
 }
 EOF
-pace "$T_TMP/big.pcap" 6 | "$W" capture -q -r - -d "$T_TMP/rot.db" --eve "$ev" --checkpoint 1 2>"$T_TMP/rot.err" &
+pace "$T_TMP/big.pcap" 7 | "$W" capture -q -r - -d "$T_TMP/rot.db" --eve "$ev" --eve-stats 1 --checkpoint 1 2>"$T_TMP/rot.err" &
 echo $! > "$T_TMP/rot.pid"
 # ($! of a pipeline: its last command, the capture) rotated once the file
 # has events, and again once the new one has
@@ -184,4 +184,17 @@ t_is "$?|$(grep -c 'nonexistent' "$T_TMP/x.err")" "2|1" "--eve into a directory 
 "$W" capture -q -r "$SRCDIR/$S" -d "$T_TMP/y.db" --eve "unix:$T_TMP/nobody.sock" 2>"$T_TMP/y.err"
 t_is "$?|$(sqlite3 "$T_TMP/y.db" "SELECT json_extract(stats, '\$.eve.written') || '/' || json_extract(stats, '\$.eve.dropped') FROM runs")" \
 	"0|0/$(( $("$W" export -d "$T_TMP/y.db" | wc -l) + 1 ))" "no reader on the socket: the capture runs, every event counted as dropped"
+# ---- 8. the configuration file's keys ----
+cat > "$T_TMP/c.conf" <<EOF
+sensor = conf-sensor
+eve = $T_TMP/conf.eve
+eve_stats = 0
+eve_buffer = 128K
+EOF
+"$W" capture -q --config "$T_TMP/c.conf" -r "$SRCDIR/$S" -d "$T_TMP/c.db" 2>"$T_TMP/c.err"
+t_is "$?|$(jq -r .sensor "$T_TMP/conf.eve" | sort -u)|$(jq -r 'select(.event_type == "flow")' "$T_TMP/conf.eve" | jq -s length)" \
+	"0|conf-sensor|$("$W" export -d "$T_TMP/c.db" | wc -l)" "sensor and eve from the configuration file"
+printf 'eve_buffer = 1K\n' > "$T_TMP/bad.conf"
+"$W" capture -q --config "$T_TMP/bad.conf" -r "$SRCDIR/$S" -d "$T_TMP/bad.db" 2>"$T_TMP/bad.err"
+t_is "$?|$(grep -c 'bad.conf:1: eve_buffer must be 64K..1G' "$T_TMP/bad.err")" "2|1" "a bad eve_buffer: FILE:LINE and exit 2"
 t_done
