@@ -81,8 +81,7 @@ select((.event_type // "flow") == "flow")
       id: ($f.flow_uid | wa_nz),
       start: ($f.ts_first | wa_nz),
       end: ($f.ts_last | wa_nz),
-      duration: ((($f.ts_last | wa_us) - ($f.ts_first | wa_us)) * 1000),
-      created: $in.timestamp
+      duration: ((($f.ts_last | wa_us) - ($f.ts_first | wa_us)) * 1000)
     },
     observer: {
       type: "sensor",
