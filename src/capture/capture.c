@@ -1251,7 +1251,7 @@ static unsigned default_workers(void)
 int capture_run(const struct capture_opts *o)
 {
 	struct store *st = NULL;
-	struct run_info ri;
+	struct run_info ri = { 0 };
 	struct run_end re;
 	struct run_totals tot;
 	struct worker *ws[ENGINE_MAX_WORKERS];
