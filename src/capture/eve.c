@@ -164,6 +164,13 @@ static void file_write(struct eve *e, const char *s, size_t n)
 					strerror(errno));
 			e->warned = true;
 			count(&e->dropped, 1);
+			if (done > 0) {
+				/* the part that went: taken back, so that the
+				 * next line does not continue a broken one */
+				off_t end = lseek(e->fd, 0, SEEK_END);
+				if (end >= (off_t)done && ftruncate(e->fd, end - (off_t)done) != 0)
+					e->warned = true;
+			}
 			return;
 		}
 		done += (size_t)w;

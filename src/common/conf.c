@@ -36,6 +36,30 @@ const char *wa_conf_key_name(enum wa_conf_key k)
 
 /* ---- values ---- */
 
+static int conf_uint(const char *s, int64_t max, int64_t *out);
+
+/* yes/true/on/1: 1, no/false/off/0: 0, else -1 */
+static int conf_bool(const char *v)
+{
+	if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1"))
+		return 1;
+	if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "0"))
+		return 0;
+	return -1;
+}
+
+/* 0..86400 plain seconds, or a whole-second duration (30s, 5m, 1h); -1 */
+static int conf_seconds(const char *v)
+{
+	int64_t n;
+	if (conf_uint(v, 86400, &n) == 0)
+		return (int)n;
+	n = wa_parse_duration(v);
+	if (n < 0 || n > 86400LL * 1000000 || n % 1000000)
+		return -1;
+	return (int)(n / 1000000);
+}
+
 /* A decimal number of digits only (no sign, no blanks), at most max. */
 static int conf_uint(const char *s, int64_t max, int64_t *out)
 {
@@ -325,21 +349,12 @@ static const char *conf_set(struct wa_conf *c, enum wa_conf_key k, const char *v
 		c->sensor = conf_strdup(v);
 		return NULL;
 	case WA_K_EVE_SNAPSHOTS:
-		if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1"))
-			c->eve_snapshots = 1;
-		else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "0"))
-			c->eve_snapshots = 0;
-		else
+		if ((c->eve_snapshots = conf_bool(v)) < 0)
 			return "eve_snapshots must be yes or no";
 		return NULL;
 	case WA_K_EVE_STATS:
-		if (conf_uint(v, 86400, &n) != 0) {
-			n = wa_parse_duration(v);
-			if (n < 0 || n > 86400LL * 1000000 || n % 1000000)
-				return "eve_stats must be 0..86400 seconds (or 30s, 5m, 1h)";
-			n /= 1000000;
-		}
-		c->eve_stats = (int)n;
+		if ((c->eve_stats = conf_seconds(v)) < 0)
+			return "eve_stats must be 0..86400 seconds (or 30s, 5m, 1h)";
 		return NULL;
 	case WA_K_EVE_BUFFER:
 		n = wa_parse_size(v);
@@ -361,11 +376,7 @@ static const char *conf_set(struct wa_conf *c, enum wa_conf_key k, const char *v
 		c->snaplen = (int)n;
 		return NULL;
 	case WA_K_PROMISC:
-		if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1"))
-			c->promisc = 1;
-		else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "0"))
-			c->promisc = 0;
-		else
+		if ((c->promisc = conf_bool(v)) < 0)
 			return "promisc must be yes or no";
 		return NULL;
 	case WA_K_WORKERS:
@@ -376,13 +387,8 @@ static const char *conf_set(struct wa_conf *c, enum wa_conf_key k, const char *v
 		c->workers = (int)n;
 		return NULL;
 	case WA_K_CHECKPOINT:
-		if (conf_uint(v, 86400, &n) != 0) {
-			n = wa_parse_duration(v);
-			if (n < 0 || n > 86400LL * 1000000 || n % 1000000)
-				return "checkpoint must be 0..86400 seconds (or 30s, 5m, 1h)";
-			n /= 1000000;
-		}
-		c->checkpoint_sec = (int)n;
+		if ((c->checkpoint_sec = conf_seconds(v)) < 0)
+			return "checkpoint must be 0..86400 seconds (or 30s, 5m, 1h)";
 		return NULL;
 	case WA_K_MAX_FLOWS:
 		if (conf_uint(v, 1 << 26, &n) != 0 || n < 1)
