@@ -46,7 +46,8 @@ while read -r name pcap opts; do
 	n=$(jq -c 'select(.event_type == "flow") | select(.flow_uid != .flow.flow_uid
 		or .community_id != .flow.community_id or .src_ip != .flow.client_ip
 		or .src_port != .flow.client_port or .dest_ip != .flow.server_ip
-		or .dest_port != .flow.server_port or .proto != (.flow.transport | ascii_upcase)
+		or .dest_port != .flow.server_port
+		or .proto != ({"tcp": "TCP", "udp": "UDP", "icmp": "ICMP", "icmp6": "IPv6-ICMP"}[.flow.transport])
 		or .timestamp != .flow.ts_last or .snapshot != null)' "$ev" | wc -l)
 	[ "$n" -eq 0 ] || envbad="$envbad $name"
 	nf=$((nf + $(wc -l < "$T_TMP/g.exp")))

@@ -34,7 +34,8 @@ DB=$(t_capture "$P/tls/tls12-good-chain.pcap" "$P/tls/tls12-mtls-client-cert.pca
 	"$P/tls/tls12-client-rejects-untrusted.pcap" "$P/tls/tls10-ecdhe-rsa-aes128-sha.pcap" \
 	"$P/tls/tls13-basic-nginx-curl.pcap" "$P/tls/tls13-ipv6.pcap" "$P/tls/quic-ngtcp2.pcap" \
 	"$P/tls/tls12-resume-session-id.pcap" "$P/tls/tls12-wrong-host-curl.pcap")
-DB2=$(t_capture "$P/sample/http-mixed.pcap" "$P/plain/smtp-starttls.pcap" "$P/encap/http-qinq.pcap")
+DB2=$(t_capture "$P/sample/http-mixed.pcap" "$P/plain/smtp-starttls.pcap" "$P/encap/http-qinq.pcap" \
+	"$P/icmp/icmp-lab.pcap")
 E=$T_TMP/export.jsonl
 { "$WIREAUDIT" export -d "$DB"; "$WIREAUDIT" export -d "$DB2"; } >"$E"
 N=$(wc -l <"$E")
@@ -50,7 +51,7 @@ V=$T_TMP/eve.jsonl
 jq -c '{timestamp: .ts_last, event_type: "flow", sensor: "sensor-a", flow_uid, community_id}
 	+ (if .interface then {in_iface: .interface} else {} end)
 	+ {src_ip: .client_ip, src_port: .client_port, dest_ip: .server_ip, dest_port: .server_port,
-	proto: (.transport | ascii_upcase)}
+	proto: ({"tcp": "TCP", "udp": "UDP", "icmp": "ICMP", "icmp6": "IPv6-ICMP"}[.transport])}
 	+ (if .end_reason == "open" then {snapshot: true} else {} end) + {flow: .}' "$U" |
 	awk 'NR == 2 { print "{\"timestamp\":\"2026-12-07T01:02:03.456789Z\",\"event_type\":\"stats\",\"sensor\":\"sensor-a\",\"stats\":{\"run_id\":1,\"packets\":10,\"eve\":{\"written\":1,\"dropped\":0}}}" } { print }' >"$V"
 t_is "$(jq -c 'select(.event_type == "flow") | .flow' "$V" | cmp -s - "$U"; echo $?)" 0 \
@@ -78,8 +79,8 @@ ecs_checks() { # INPUT LABEL
 		and $d.destination.packets == $f.packets_s2c and $d.destination.bytes == $f.bytes_s2c
 		and $d.client == ($d.source | del(.domain)) and $d.server == ($d.destination | del(.domain))')" 0 \
 		"ecs ($l): source/destination/client/server ip, port, packets, bytes = client_*/server_*, *_c2s/*_s2c"
-	t_is "$(fails "$in" "$d" '$d.network.transport == $f.transport
-		and $d.network.iana_number == {"tcp": "6", "udp": "17"}[$f.transport]
+	t_is "$(fails "$in" "$d" '$d.network.transport == ({"icmp6": "ipv6-icmp"}[$f.transport] // $f.transport)
+		and $d.network.iana_number == {"tcp": "6", "udp": "17", "icmp": "1", "icmp6": "58"}[$f.transport]
 		and $d.network.type == (if ($f.client_ip | test(":")) then "ipv6" else "ipv4" end)
 		and $d.network.community_id == $f.community_id and ($f.community_id | startswith("1:"))
 		and $d.network.packets == $f.packets_c2s + $f.packets_s2c
@@ -150,8 +151,9 @@ t_is "$(jq -s '[(map(select(.tls.server.x509)) | length > 0), (map(select(.tls.c
 	(map(select(.tls.version == "1.0")) | length > 0), (map(select(.tls.version == "1.3")) | length > 0),
 	(map(select(.network.type == "ipv6")) | length > 0), (map(select(.user.name)) | length > 0),
 	(map(select(.http)) | length > 0), (map(select(.network.vlan.id and .network.inner.vlan.id)) | length > 0),
-	(map(select(.wireaudit.tls.alert)) | length > 0), (map(select(.network.transport == "udp")) | length > 0)] | all' "$D")" \
-	true "ecs: the captures cover server and client certificates, TLS 1.0 and 1.3, IPv6, a user, HTTP, QinQ, an alert, UDP"
+	(map(select(.wireaudit.tls.alert)) | length > 0), (map(select(.network.transport == "udp")) | length > 0),
+	(map(select(.network.transport == "icmp")) | length > 0), (map(select(.network.transport == "ipv6-icmp")) | length > 0)] | all' "$D")" \
+	true "ecs: the captures cover server and client certificates, TLS 1.0 and 1.3, IPv6, a user, HTTP, QinQ, an alert, UDP, ICMP, ICMPv6"
 # version names that the captures do not have, through the same filter
 t_is "$(head -1 "$E" | jq -c '. as $r | ["SSLv2", "SSLv3", "TLSv1.3-draft23", "0x0305"][] as $v | $r | .tls.version = $v' |
 	jq -c -f "$I/ecs.jq" | jq -r '"\(.tls.version)/\(.tls.version_protocol)"' | tr '\n' ' ')" \
@@ -166,7 +168,8 @@ for in in "$E" "$U" "$V"; do
 	t_is "$(fails "$in" "$d" "\$d.ts == \$f.ts_first and \$d.uid == \$f.flow_uid
 		and \$d[\"id.orig_h\"] == \$f.client_ip and \$d[\"id.orig_p\"] == \$f.client_port
 		and \$d[\"id.resp_h\"] == \$f.server_ip and \$d[\"id.resp_p\"] == \$f.server_port
-		and \$d.proto == \$f.transport and \$d.ip_proto == {\"tcp\": 6, \"udp\": 17}[\$f.transport]
+		and \$d.proto == ({\"icmp6\": \"icmp\"}[\$f.transport] // \$f.transport)
+		and \$d.ip_proto == {\"tcp\": 6, \"udp\": 17, \"icmp\": 1, \"icmp6\": 58}[\$f.transport]
 		and \$d.orig_bytes == \$f.payload_bytes_c2s and \$d.resp_bytes == \$f.payload_bytes_s2c
 		and \$d.orig_pkts == \$f.packets_c2s and \$d.resp_pkts == \$f.packets_s2c
 		and \$d.community_id == \$f.community_id
@@ -181,7 +184,7 @@ t_is "$(fails "$U" "$d" '$d.service == (
 		elif $f.protocol == "tls" then (if $f.security == "tls" then "ssl" else null end)
 		elif $f.security == "starttls" then $f.protocol + ",ssl"
 		else $f.protocol end)')" 0 "zeek conn: service (tls -> ssl, STARTTLS -> PROTO,ssl, none without a dissector)"
-t_is "$(jq -r .service "$d" | sort -u | tr '\n' ' ')" "http quic redis smtp,ssl ssl " "zeek conn: the services of the captures"
+t_is "$(jq -r ".service // empty" "$d" | sort -u | tr '\n' ' ')" "http quic redis smtp,ssl ssl " "zeek conn: the services of the captures"
 t_is "$(jq -s '[.[] | keys[]] | unique - ["ts","uid","id.orig_h","id.orig_p","id.resp_h","id.resp_p","proto","service",
 	"duration","orig_bytes","resp_bytes","orig_pkts","resp_pkts","ip_proto","community_id","vlan","inner_vlan"] | length' "$d")|$(
 	jq -s '[.[] | keys[] | select(IN("conn_state","history","missed_bytes","orig_ip_bytes","resp_ip_bytes","local_orig","local_resp","tunnel_parents"))] | length' "$d")|$(

@@ -231,6 +231,29 @@ t_is "$( (cd "$SRCDIR" && "$WIREAUDIT" audit --level 3 -F json pcaps/plain/http-
 	jq '[.requirements[].findings[].evidence.credentials_in_clear // 0] | add')" "0" \
 	"Digest: no credentials in clear counted by the report"
 
+# ---- issue 15: ICMP flows are counted, never judged ----
+# The sample's findings with and without the ICMP capture beside it: the
+# same; the coverage counts its ICMP flows apart (no security state, not
+# among the unknown ones). nDPI names them ICMP/ICMPV6, an unencrypted
+# protocol, but no cleartext observation is made of them (engine.c).
+(cd "$SRCDIR" && "$WIREAUDIT" capture -q -r pcaps/sample/http-mixed.pcap -d "$T_TMP/i0.db" &&
+	"$WIREAUDIT" capture -q -r pcaps/sample/http-mixed.pcap -r pcaps/icmp/icmp-lab.pcap -d "$T_TMP/i1.db") >&2
+for i in 0 1; do
+	"$WIREAUDIT" report -d "$T_TMP/i$i.db" --level 3 -F json --until 2030-01-01 > "$T_TMP/i$i.json"
+done
+t_is "$(jq -cS '[.requirements[] | {id, status, f: [.findings[] | .key]}]' "$T_TMP/i1.json")" \
+	"$(jq -cS '[.requirements[] | {id, status, f: [.findings[] | .key]}]' "$T_TMP/i0.json")" \
+	"ICMP: the same verdicts and findings with 18 ICMP flows more"
+t_is "$(jq -c '.coverage | [.icmp_flows, .flows - .tcp_flows - .udp_flows, .unknown_security, .security_states.unknown // 0]' "$T_TMP/i1.json")" \
+	"[18,18,$(jq '.coverage.unknown_security + 4' "$T_TMP/i0.json"),$(jq '(.coverage.security_states.unknown // 0) + 4' "$T_TMP/i0.json")]" \
+	"ICMP: coverage counts 18 ICMP flows apart; unknown security grows by the capture's 4 TCP/UDP flows only"
+t_is "$(sqlite3 "$T_TMP/i1.db" "SELECT count(*), count(security), sum(ndpi_protocol IN ('ICMP', 'ICMPV6')) FROM flows WHERE transport IN ('icmp', 'icmp6')")
+$(sqlite3 "$T_TMP/i1.db" "SELECT count(*) FROM cleartext JOIN flows USING (flow_id) WHERE transport IN ('icmp', 'icmp6')")" \
+	"18|0|18
+0" "ICMP flows: nDPI's label, no security state, no cleartext row"
+"$WIREAUDIT" report -d "$T_TMP/i1.db" --until 2030-01-01 > "$T_TMP/i1.txt"
+grep -q "flows 30 (tcp 10, udp 2, icmp 18);" "$T_TMP/i1.txt"; t_ok $? "text: flows 30 (tcp 10, udp 2, icmp 18)"
+
 # ---- HTML in headless Chromium ----
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 if [ -n "$CHROMIUM" ]; then

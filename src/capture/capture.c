@@ -880,6 +880,7 @@ static char *stats_json(const struct run_totals *t, const char *const *errors, i
 	jb_obj_close(&jb);
 	jb_kv_int(&jb, "flows_tcp", (int64_t)st->flows_tcp);
 	jb_kv_int(&jb, "flows_udp", (int64_t)st->flows_udp);
+	jb_kv_int(&jb, "flows_icmp", (int64_t)st->flows_icmp);
 	jb_kv_int(&jb, "flows_written", (int64_t)st->flows_written);
 	jb_kv_int(&jb, "flows_closed", (int64_t)st->flows_closed);
 	jb_kv_int(&jb, "flows_expired", (int64_t)st->flows_expired);

@@ -7,6 +7,11 @@
  *   | id        |flg| frag off|  | payload len | next | hop  |
  *   | ttl | proto | checksum  |  | source (16) | dest (16)    |
  *   | src | dst | options...  |
+ *
+ *   ICMP (RFC 792), ICMPv6 (RFC 4443 §2.1)
+ *   | type | code | checksum  |   every message has 4 more bytes (RFC 792:
+ *   | message body ...        |   identifier/sequence, unused, pointer,
+ *                                 gateway; RFC 4443 §3, §4 likewise)
  */
 #include "decode.h"
 #include "cursor.h"
@@ -171,6 +176,21 @@ static enum dec_result dec_l4(struct cur c, struct pkt *p, uint8_t proto, uint32
 				}
 			}
 		}
+		return DEC_OK;
+	}
+	if ((proto == IPPROTO_ICMP && p->ip_version == 4) || (proto == IPPROTO_ICMPV6 && p->ip_version == 6)) {
+		/* Type and code are all a flow needs (icmp.h); the checksum and
+		 * the body are not read. Fewer than the 4 bytes of the common
+		 * header per the IP length cannot be a message; fewer captured
+		 * (snaplen) still give type and code from 2. */
+		uint8_t type, code;
+		if (wire_left < 4)
+			return DEC_INVALID;
+		if ((r = cur_u8(&c, &type)) != 0 || (r = cur_u8(&c, &code)) != 0)
+			return trunc_or(r);
+		p->sport = type;
+		p->dport = code;
+		p->payload_wire = wire_left > 8 ? wire_left - 8 : 0;
 		return DEC_OK;
 	}
 	if (proto == IPPROTO_GRE)

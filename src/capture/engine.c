@@ -146,7 +146,7 @@ static void engine_flow_write(struct engine *e, struct flow *f, const char *end_
 	r.run_id = e->run_id;
 	r.ts_first = f->ts_first;
 	r.ts_last = f->ts_last;
-	r.transport = f->key.proto == IPPROTO_TCP ? "tcp" : "udp";
+	r.transport = flow_transport_name(f->key.proto);
 	ip_to_str(flow_cli_ip(f), f->key.ipver, r.client_ip, sizeof(r.client_ip));
 	ip_to_str(flow_srv_ip(f), f->key.ipver, r.server_ip, sizeof(r.server_ip));
 	r.client_port = flow_cli_port(f);
@@ -167,8 +167,12 @@ static void engine_flow_write(struct engine *e, struct flow *f, const char *end_
 	r.ndpi_risk_names = wa_ndpi_risk_names();
 	/* No dissector of ours spoke, but nDPI names a protocol it knows to be
 	 * unencrypted: a generic cleartext observation, marked as nDPI's. A
-	 * snapshot states it through a throw-away context instead. */
-	if (e->ndpi && (c == NULL || (c->protocol == NULL && c->security == SEC_UNKNOWN))) {
+	 * snapshot states it through a throw-away context instead. Not for
+	 * ICMP: nDPI's "ICMP" is not an encrypted protocol, but ICMP carries no
+	 * application session that could have been encrypted (its flows keep
+	 * nDPI's labels and risks, and no security state). */
+	if (e->ndpi && !flow_proto_is_icmp(f->key.proto) &&
+	    (c == NULL || (c->protocol == NULL && c->security == SEC_UNKNOWN))) {
 		bool cred = false;
 		if (wa_ndpi_cleartext(e->ndpi, f, &cred)) {
 			if (!final)
@@ -488,8 +492,13 @@ void engine_packet(struct engine *e, int dlt, int64_t ts, const uint8_t *data,
 		}
 		if (p.l4_proto == IPPROTO_TCP)
 			e->st.flows_tcp++;
-		else
+		else if (p.l4_proto == IPPROTO_UDP)
 			e->st.flows_udp++;
+		else {
+			/* ICMP: no dissector, no reassembly; counters and nDPI */
+			e->st.flows_icmp++;
+			f->bypass = true;
+		}
 	}
 	d = (a_is_src == f->cli_is_a) ? FLOW_DIR_C2S : FLOW_DIR_S2C;
 	f->pkts[d]++;
@@ -670,6 +679,7 @@ void engine_stats_add(struct engine_stats *sum, const struct engine_stats *w)
 		sum->dec[i] += w->dec[i];
 	sum->flows_tcp += w->flows_tcp;
 	sum->flows_udp += w->flows_udp;
+	sum->flows_icmp += w->flows_icmp;
 	sum->flows_written += w->flows_written;
 	sum->flows_evicted += w->flows_evicted;
 	sum->flows_expired += w->flows_expired;

@@ -43,7 +43,7 @@ void engine_config_defaults(struct engine_config *c);
 struct engine_stats {
 	uint64_t packets, bytes;
 	uint64_t dec[DEC_NRESULTS];      /* per decode result */
-	uint64_t flows_tcp, flows_udp;
+	uint64_t flows_tcp, flows_udp, flows_icmp; /* flows_icmp: ICMP and ICMPv6 */
 	uint64_t flows_written;
 	uint64_t flows_evicted, flows_expired, flows_closed;
 	struct dis_stats dis;            /* the dissection framework's (dis_env) */

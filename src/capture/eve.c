@@ -358,8 +358,11 @@ static int flow_cb(const struct flow_view *v, void *arg)
 {
 	struct eve *e = arg;
 	bool snap = v->end_reason && strcmp(v->end_reason, "open") == 0;
+	/* Suricata's names (its proto field: the IANA keyword) */
 	const char *proto = strcmp(v->transport, "tcp") == 0 ? "TCP" :
-			    strcmp(v->transport, "udp") == 0 ? "UDP" : v->transport;
+			    strcmp(v->transport, "udp") == 0 ? "UDP" :
+			    strcmp(v->transport, "icmp") == 0 ? "ICMP" :
+			    strcmp(v->transport, "icmp6") == 0 ? "IPv6-ICMP" : v->transport;
 
 	/* Suricata's EVE names at the top, our record inside */
 	envelope(e, v->ts_last, "flow");

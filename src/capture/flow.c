@@ -8,8 +8,8 @@
 
 const char *client_by_name(enum client_by b)
 {
-	static const char *const n[] = { "syn", "synack", "port", "first_packet" };
-	return (unsigned)b < 4 ? n[b] : "?";
+	static const char *const n[] = { "syn", "synack", "port", "first_packet", "icmp_type" };
+	return (unsigned)b < sizeof(n) / sizeof(n[0]) ? n[b] : "?";
 }
 
 const char *flow_end_name(enum flow_end e)
@@ -132,18 +132,24 @@ static int ep_cmp(const uint8_t *ia, uint16_t pa, const uint8_t *ib, uint16_t pb
 
 void flow_key_make(const struct pkt *p, struct flow_key *k, bool *a_is_src)
 {
+	uint16_t sp = p->sport, dp = p->dport;
+	bool one_way = false;
+
 	memset(k, 0, sizeof(*k));
-	if (ep_cmp(p->src, p->sport, p->dst, p->dport) <= 0) {
+	if (flow_proto_is_icmp(p->l4_proto))
+		/* type and counterpart type, or type and code (flow.h) */
+		one_way = icmp_port_equiv(p->l4_proto, p->sport, p->dport, &sp, &dp) == ICMP_ONE_WAY;
+	if (one_way || ep_cmp(p->src, sp, p->dst, dp) <= 0) {
 		memcpy(k->a, p->src, 16);
 		memcpy(k->b, p->dst, 16);
-		k->pa = p->sport;
-		k->pb = p->dport;
+		k->pa = sp;
+		k->pb = dp;
 		*a_is_src = true;
 	} else {
 		memcpy(k->a, p->dst, 16);
 		memcpy(k->b, p->src, 16);
-		k->pa = p->dport;
-		k->pb = p->sport;
+		k->pa = dp;
+		k->pb = sp;
 		*a_is_src = false;
 	}
 	k->vlan = p->vlan;
@@ -225,7 +231,24 @@ struct flow *flow_insert(struct flow_table *t, const struct flow_key *k, uint32_
 	t->next_id += t->id_step;
 	f->ts_first = f->ts_last = p->ts;
 
-	if (p->l4_proto == IPPROTO_TCP && (p->tcp_flags & (TH_SYN | TH_ACK)) == TH_SYN) {
+	if (flow_proto_is_icmp(p->l4_proto)) {
+		/* the requester is the client; a one-way message's sender */
+		uint16_t sp, dp;
+		switch (icmp_port_equiv(p->l4_proto, p->sport, p->dport, &sp, &dp)) {
+		case ICMP_REQUEST:
+			src_is_client = true;
+			f->client_by = CB_ICMP_TYPE;
+			break;
+		case ICMP_REPLY:
+			src_is_client = false;
+			f->client_by = CB_ICMP_TYPE;
+			break;
+		default:
+			src_is_client = true;
+			f->client_by = CB_FIRST;
+			break;
+		}
+	} else if (p->l4_proto == IPPROTO_TCP && (p->tcp_flags & (TH_SYN | TH_ACK)) == TH_SYN) {
 		src_is_client = true;
 		f->client_by = CB_SYN;
 	} else if (p->l4_proto == IPPROTO_TCP && (p->tcp_flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK)) {
@@ -300,6 +323,17 @@ struct flow *flow_oldest(struct flow_table *t)
 			best = f;
 	}
 	return best;
+}
+
+const char *flow_transport_name(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP: return "tcp";
+	case IPPROTO_UDP: return "udp";
+	case IPPROTO_ICMP: return "icmp";
+	case IPPROTO_ICMPV6: return "icmp6";
+	default: return "?";
+	}
 }
 
 const uint8_t *flow_cli_ip(const struct flow *f) { return f->cli_is_a ? f->key.a : f->key.b; }

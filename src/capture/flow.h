@@ -12,6 +12,19 @@
  * the other's is (< 1024 or a port hint of a dissector); else the sender of
  * the first packet seen. The rule used is kept (`client_by`).
  *
+ * ICMP and ICMPv6 (issue 15) follow Zeek's connections and the Community
+ * ID's port equivalents (src/common/icmp.h): the "ports" are the message
+ * type and the counterpart type of its request/reply pair, so an echo
+ * request (8) and its reply (0) are one flow, with the requester as the
+ * client (the sender of the request type, or the receiver of a reply seen
+ * first: client_by `icmp_type`) and client_port/server_port 8/0. A one-way
+ * message (unreachable, time exceeded, redirect, ...) has type and code as
+ * its ports and a key that keeps the packet's direction, as its Community
+ * ID does: its sender is the client (`first_packet`), and the same message
+ * the other way is another flow. Ports of TCP/UDP and ICMP never meet: the
+ * protocol is in the key. ICMP flows idle out like UDP and are never
+ * dissected.
+ *
  * Memory: one malloc per flow (recycled through a free list), none per
  * packet. Reassembly buffers and dissector state are allocated only for
  * flows that carry payload and only until the flow is bypassed.
@@ -23,6 +36,7 @@
 #include <stdbool.h>
 
 #include "decode.h"
+#include "icmp.h"
 #include "stream.h"
 
 struct dis_ctx;
@@ -36,9 +50,10 @@ struct flow_key {
 	uint8_t pad[2];
 };
 
+/* FL_UDP: UDP and ICMP/ICMPv6 flows (the UDP idle timeout) */
 enum flow_list { FL_TCP = 0, FL_UDP, FL_CLOSING, FL_NLISTS };
 
-enum client_by { CB_SYN = 0, CB_SYNACK, CB_PORT, CB_FIRST };
+enum client_by { CB_SYN = 0, CB_SYNACK, CB_PORT, CB_FIRST, CB_ICMP_TYPE };
 const char *client_by_name(enum client_by b);
 
 enum flow_end { FE_CLOSED = 0, FE_IDLE, FE_EVICTED, FE_CAPTURE_END };
@@ -146,7 +161,8 @@ int flow_table_init(struct flow_table *t, uint32_t max_flows, uint64_t first_id)
 void flow_table_free(struct flow_table *t);
 
 /* Canonical key and its hash for a decoded packet; *a_is_src tells whether
- * the packet's source is endpoint a of the key. */
+ * the packet's source is endpoint a of the key (always, for a one-way ICMP
+ * message: its key is not reordered). */
 void flow_key_make(const struct pkt *p, struct flow_key *k, bool *a_is_src);
 uint32_t flow_key_hash(const struct flow_key *k);
 
@@ -172,6 +188,14 @@ void flow_recycle(struct flow_table *t, struct flow *f);
 struct flow *flow_next_expired(struct flow_table *t, int64_t now);
 /* The least recently seen flow of all lists (eviction victim), or NULL. */
 struct flow *flow_oldest(struct flow_table *t);
+
+/* The transport's name in a flow record: `tcp`, `udp`, `icmp`, `icmp6`
+ * (the flow table holds no other). */
+const char *flow_transport_name(uint8_t proto);
+static inline bool flow_proto_is_icmp(uint8_t proto)
+{
+	return proto == ICMP_PROTO_V4 || proto == ICMP_PROTO_V6;
+}
 
 /* Client/server addresses of a flow. */
 const uint8_t *flow_cli_ip(const struct flow *f);

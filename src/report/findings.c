@@ -209,7 +209,12 @@ static void rp_tup_fold(struct rp_scan *S)
 		rep->tls_certs_seen += (cov & 32) ? n : 0;
 		rep->unknown_security += (cov & 64) ? n : 0;
 		rep->flows_udp += (cov & 128) ? n : 0;
-		*rp_map_at(&S->m, rp_key(RP_T_SEC, 0, t->sec), NULL) += n;
+		rep->flows_icmp += (cov & 512) ? n : 0;
+		/* an ICMP flow has no security state to know: it carries no
+		 * session (its flows have neither dissector nor nDPI's
+		 * cleartext fallback, engine.c) */
+		if (!(cov & 512))
+			*rp_map_at(&S->m, rp_key(RP_T_SEC, 0, t->sec), NULL) += n;
 		if (cov & 256)
 			*rp_map_at(&S->m, rp_key(RP_T_CPROTO, 0, t->proto), NULL) += n;
 		/* TLS flows: negotiated version (with its rank) and suite class */
@@ -1159,8 +1164,10 @@ static char *rp_rules_sql(struct rp_report *rep, struct rp_scan *S)
 		  " THEN 4 ELSE 0 END)"
 		  " | (CASE WHEN has_tls THEN 8 ELSE 0 END) | (CASE WHEN vrank = 5 THEN 16 ELSE 0 END)"
 		  " | (CASE WHEN ncerts > 0 THEN 32 ELSE 0 END)"
-		  " | (CASE WHEN COALESCE(security, 'unknown') = 'unknown' THEN 64 ELSE 0 END)"
+		  " | (CASE WHEN COALESCE(security, 'unknown') = 'unknown' AND transport IN ('tcp', 'udp')"
+		  " THEN 64 ELSE 0 END)"
 		  " | (CASE WHEN transport = 'udp' THEN 128 ELSE 0 END)"
+		  " | (CASE WHEN transport IN ('icmp', 'icmp6') THEN 512 ELSE 0 END)"
 		  " | (CASE WHEN security IN ('cleartext', 'tls_refused', 'starttls_not_used')"
 		  " THEN 256 ELSE 0 END), security, protocol,"
 		  /* the coverage histograms of TLS flows (rp_scan_tls_counts) */

@@ -310,8 +310,11 @@ int rp_out_html(const struct rp_report *rep, FILE *out)
 	fputs("</div>", out);
 
 	fputs("<h2>Coverage</h2><div class=\"req\"><dl>", out);
-	fprintf(out, "<dt>Flows</dt><dd>%lld (TCP %lld, UDP %lld)</dd>", (long long)rep->flows,
+	fprintf(out, "<dt>Flows</dt><dd>%lld (TCP %lld, UDP %lld", (long long)rep->flows,
 		(long long)rep->flows_tcp, (long long)rep->flows_udp);
+	if (rep->flows_icmp > 0)
+		fprintf(out, ", ICMP %lld", (long long)rep->flows_icmp);
+	fputs(")</dd>", out);
 	fprintf(out, "<dt>Handshake / session start seen</dt><dd>%lld of %lld TCP flows (%.1f%%)</dd>",
 		(long long)rep->flows_handshake, (long long)rep->flows_tcp, 100.0 * rp_handshake_share(rep));
 	fprintf(out, "<dt>TLS flows</dt><dd>%lld (TLS 1.3: %lld; certificate chain visible: %lld)</dd>",

@@ -257,6 +257,7 @@ int rp_out_json(const struct rp_report *rep, FILE *out)
 	jb_kv_int(&jb, "flows", rep->flows);
 	jb_kv_int(&jb, "tcp_flows", rep->flows_tcp);
 	jb_kv_int(&jb, "udp_flows", rep->flows_udp);
+	jb_kv_int(&jb, "icmp_flows", rep->flows_icmp);
 	jb_kv_int(&jb, "handshake_seen", rep->flows_handshake);
 	jb_kv_int(&jb, "midstream", rep->flows_midstream);
 	{

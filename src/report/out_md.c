@@ -50,9 +50,11 @@ int rp_out_md(const struct rp_report *rep, FILE *out)
 		rep->any_fail ? "FAIL" : "no failing requirement", rp_count_status(rep, "fail"),
 		rp_count_status(rep, "pass"), rp_count_status(rep, "not_observed"), rp_count_status(rep, "not_observable"));
 	fputs("## Coverage\n\n", out);
-	fprintf(out, "- Flows: %lld (TCP %lld, UDP %lld); handshake or session start seen in %.1f%% of TCP flows\n",
-		(long long)rep->flows, (long long)rep->flows_tcp, (long long)rep->flows_udp,
-		100.0 * rp_handshake_share(rep));
+	fprintf(out, "- Flows: %lld (TCP %lld, UDP %lld", (long long)rep->flows, (long long)rep->flows_tcp,
+		(long long)rep->flows_udp);
+	if (rep->flows_icmp > 0)
+		fprintf(out, ", ICMP %lld", (long long)rep->flows_icmp);
+	fprintf(out, "); handshake or session start seen in %.1f%% of TCP flows\n", 100.0 * rp_handshake_share(rep));
 	fprintf(out, "- TLS flows: %lld (TLS 1.3: %lld)\n", (long long)rep->tls_flows, (long long)rep->tls13_flows);
 	fprintf(out, "- Packets: %lld; drops: %lld\n", (long long)rep->packets, (long long)(rep->drops + rep->if_drops));
 	if (rep->drops + rep->if_drops > 0)

@@ -171,8 +171,11 @@ int rp_out_text(const struct rp_report *rep, FILE *out, bool color)
 			rep->o->until >= 0 ? rp_ts(rep->o->until, b2, sizeof(b2)) : "end");
 	fputc('\n', out);
 	fputs("\nCoverage\n", out);
-	fprintf(out, "  flows %lld (tcp %lld, udp %lld); handshake or session start seen in %lld of %lld TCP flows (%.1f%%)\n",
-		(long long)rep->flows, (long long)rep->flows_tcp, (long long)rep->flows_udp,
+	fprintf(out, "  flows %lld (tcp %lld, udp %lld", (long long)rep->flows, (long long)rep->flows_tcp,
+		(long long)rep->flows_udp);
+	if (rep->flows_icmp > 0)
+		fprintf(out, ", icmp %lld", (long long)rep->flows_icmp);
+	fprintf(out, "); handshake or session start seen in %lld of %lld TCP flows (%.1f%%)\n",
 		(long long)rep->flows_handshake, (long long)rep->flows_tcp, 100.0 * rp_handshake_share(rep));
 	fprintf(out, "  TLS flows %lld (TLS 1.3: %lld, with a visible certificate chain: %lld)\n",
 		(long long)rep->tls_flows, (long long)rep->tls13_flows, (long long)rep->tls_certs_seen);

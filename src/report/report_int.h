@@ -191,6 +191,7 @@ struct rp_report {
 	/* coverage */
 	int64_t win_first, win_last;     /* observed, microseconds; 0 if no flows */
 	int64_t flows, flows_tcp, flows_handshake, flows_midstream, flows_udp;
+	int64_t flows_icmp;      /* ICMP and ICMPv6: counted, never judged, no security state */
 	int64_t rolled_flows, rolled_rows; /* flows of the window read from daily roll-ups, in rows */
 	struct rp_rolled_day *rolled_days; /* the window's days rolled up or removed (retention_log) */
 	int nrolled_days;

@@ -595,7 +595,7 @@ static int fill_community_ids(struct store *s, char *err, size_t errlen)
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(q, 1);
 		const char *c = (const char *)sqlite3_column_text(q, 2), *v = (const char *)sqlite3_column_text(q, 4);
-		int proto = t && strcmp(t, "tcp") == 0 ? 6 : t && strcmp(t, "udp") == 0 ? 17 : -1;
+		int proto = community_id_proto(t);
 		char cid[COMMUNITY_ID_LEN];
 		if (proto < 0 || !c || !v || community_id_v1(0, proto, c, (uint16_t)sqlite3_column_int(q, 3), v,
 							      (uint16_t)sqlite3_column_int(q, 5), cid) != 0)
@@ -1589,7 +1589,10 @@ int store_flow(struct store *s, const struct flow_rec *r)
 	bind_text_or_null(q, 26, r->iface);
 	{
 		char cid[COMMUNITY_ID_LEN];
-		int proto = strcmp(r->transport, "tcp") == 0 ? 6 : strcmp(r->transport, "udp") == 0 ? 17 : -1;
+		/* ICMP: client_port/server_port are the type and the
+		 * counterpart type or code (flow.h), which community_id_v1
+		 * maps as the specification does */
+		int proto = community_id_proto(r->transport);
 		if (proto > 0 && community_id_v1(s->cid_seed, proto, r->client_ip, r->client_port,
 						 r->server_ip, r->server_port, cid) == 0)
 			sqlite3_bind_text(q, 27, cid, -1, SQLITE_TRANSIENT);

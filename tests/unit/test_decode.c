@@ -1,6 +1,7 @@
 /* test_decode.c — link/network/transport decoding on hand-built packets
  * (header layouts from IEEE 802.3/802.1Q, RFC 791, RFC 8200, RFC 9293,
- * RFC 768, RFC 2784, RFC 7348, libpcap's LINKTYPE_LINUX_SLL/SLL2 pages). */
+ * RFC 768, RFC 792, RFC 4443, RFC 2784, RFC 7348, libpcap's
+ * LINKTYPE_LINUX_SLL/SLL2 pages). */
 #include <stdlib.h>
 #include <netinet/in.h>
 #include <pcap/dlt.h>
@@ -36,6 +37,46 @@ static size_t ipv4_tcp(uint8_t *b, size_t optlen, uint16_t frag, const char *pay
 	n += put16(b + n, 0);
 	memcpy(b + n, payload, pl);
 	return n + pl;
+}
+
+/* IPv4 header (20) + ICMP message of `len` bytes (type, code, then zeros) */
+static size_t ipv4_icmp(uint8_t *b, uint8_t proto, uint8_t type, uint8_t code, size_t len)
+{
+	size_t n = 0;
+	b[n++] = 0x45;
+	b[n++] = 0;
+	n += put16(b + n, (uint16_t)(20 + len));
+	n += put16(b + n, 1);
+	n += put16(b + n, 0x4000);
+	b[n++] = 64;
+	b[n++] = proto;
+	n += put16(b + n, 0);
+	b[n++] = 10; b[n++] = 0; b[n++] = 0; b[n++] = 1;
+	b[n++] = 10; b[n++] = 0; b[n++] = 0; b[n++] = 2;
+	memset(b + n, 0, len);
+	if (len > 0)
+		b[n] = type;
+	if (len > 1)
+		b[n + 1] = code;
+	return n + len;
+}
+
+/* IPv6 header (40) + a message of `len` bytes with next header nh */
+static size_t ipv6_icmp(uint8_t *b, uint8_t nh, uint8_t type, uint8_t code, size_t len)
+{
+	size_t n = 0;
+	b[n++] = 0x60; b[n++] = 0; b[n++] = 0; b[n++] = 0;
+	n += put16(b + n, (uint16_t)len);
+	b[n++] = nh;
+	b[n++] = 255;
+	memset(b + n, 0, 32); b[n] = 0xfe; b[n + 1] = 0x80; b[n + 15] = 1;
+	b[n + 16] = 0xff; b[n + 17] = 0x02; b[n + 31] = 1; n += 32;
+	memset(b + n, 0, len);
+	if (len > 0)
+		b[n] = type;
+	if (len > 1)
+		b[n + 1] = code;
+	return n + len;
 }
 
 static size_t ether(uint8_t *b, const uint16_t *tags, int ntags, uint16_t et)
@@ -202,6 +243,89 @@ int main(void)
 	is_int(decode_packet(DLT_EN10MB, b, (uint32_t)n, &p), DEC_OK, "VXLAN");
 	is_int(p.dport, 443, "VXLAN inner dport");
 	is_int(p.l4_proto, IPPROTO_TCP, "VXLAN inner TCP");
+
+	/* ICMP echo request (RFC 792): type and code as the ports, the data
+	 * after the 8-byte header as payload_wire, nothing to dissect */
+	n = ether(b, NULL, 0, 0x0800);
+	n += ipv4_icmp(b + n, IPPROTO_ICMP, 8, 0, 64);
+	is_int(decode_packet(DLT_EN10MB, b, (uint32_t)n, &p), DEC_OK, "eth/ipv4/icmp");
+	is_int(p.l4_proto, IPPROTO_ICMP, "icmp proto");
+	is_int(p.sport, 8, "icmp type in sport");
+	is_int(p.dport, 0, "icmp code in dport");
+	is_int(p.payload_len, 0, "icmp: no payload bytes for dissectors");
+	is_int(p.payload_wire, 56, "icmp: payload_wire is what follows the 8-byte header");
+	/* destination unreachable quoting a TCP header: the outer message only */
+	n = ether(b, NULL, 0, 0x0800);
+	o = n;
+	n += ipv4_icmp(b + n, IPPROTO_ICMP, 3, 13, 8 + 28);
+	memcpy(b + o + 28, ipb, 28); /* the quoted IPv4 header and 8 TCP bytes */
+	is_int(decode_packet(DLT_EN10MB, b, (uint32_t)n, &p), DEC_OK, "icmp unreachable");
+	ok(p.sport == 3 && p.dport == 13 && p.l4_proto == IPPROTO_ICMP && p.src[3] == 1,
+	   "unreachable: outer type 3 code 13 from the outer source, the quoted TCP not decoded");
+	/* over 802.1Q */
+	n = ether(b, t1, 1, 0x0800);
+	n += ipv4_icmp(b + n, IPPROTO_ICMP, 0, 0, 8);
+	is_int(decode_packet(DLT_EN10MB, b, (uint32_t)n, &p), DEC_OK, "802.1Q/icmp");
+	ok(p.vlan == 100 && p.sport == 0 && p.payload_wire == 0, "echo reply over VLAN 100, 8 bytes: no data");
+	/* ICMPv6 neighbour solicitation (RFC 4861 §4.3) after a hop-by-hop header */
+	n = ether(b, NULL, 0, 0x86dd);
+	o = n;
+	n += ipv6_icmp(b + n, 0, 0, 0, 8 + 24);
+	b[o + 40] = IPPROTO_ICMPV6; b[o + 41] = 0; /* HBH: next ICMPv6, 8 bytes */
+	b[o + 48] = 135; b[o + 49] = 0;
+	is_int(decode_packet(DLT_EN10MB, b, (uint32_t)n, &p), DEC_OK, "eth/ipv6/hbh/icmpv6");
+	ok(p.l4_proto == IPPROTO_ICMPV6 && p.sport == 135 && p.dport == 0 && p.payload_wire == 16,
+	   "neighbour solicitation: type 135, 16 bytes after the header");
+	/* ICMPv6 over IPv4 and ICMP over IPv6 are not ICMP flows */
+	n = ether(b, NULL, 0, 0x0800);
+	n += ipv4_icmp(b + n, IPPROTO_ICMPV6, 128, 0, 8);
+	is_int(decode_packet(DLT_EN10MB, b, (uint32_t)n, &p), DEC_OTHER_L4, "proto 58 over IPv4: other_l4");
+	n = ether(b, NULL, 0, 0x86dd);
+	n += ipv6_icmp(b + n, IPPROTO_ICMP, 8, 0, 8);
+	is_int(decode_packet(DLT_EN10MB, b, (uint32_t)n, &p), DEC_OTHER_L4, "proto 1 over IPv6: other_l4");
+	/* fewer than 4 bytes per the IP length can never be a message */
+	n = ether(b, NULL, 0, 0x0800);
+	n += ipv4_icmp(b + n, IPPROTO_ICMP, 8, 0, 3);
+	is_int(decode_packet(DLT_EN10MB, b, (uint32_t)n, &p), DEC_INVALID, "icmp of 3 bytes: invalid");
+	n = ether(b, NULL, 0, 0x86dd);
+	n += ipv6_icmp(b + n, IPPROTO_ICMPV6, 128, 0, 0);
+	is_int(decode_packet(DLT_EN10MB, b, (uint32_t)n, &p), DEC_INVALID, "icmpv6 of 0 bytes: invalid");
+	/* every snaplen cut: TRUNC before the code byte, OK from it on (type
+	 * and code are all a flow needs), never a read past the end */
+	n = ether(b, NULL, 0, 0x0800);
+	n += ipv4_icmp(b + n, IPPROTO_ICMP, 8, 0, 16);
+	bad = 0;
+	for (size_t cut = 0; cut <= n; cut++) {
+		uint8_t *h = malloc(cut ? cut : 1);
+		memcpy(h, b, cut);
+		enum dec_result r = decode_packet(DLT_EN10MB, h, (uint32_t)cut, &p);
+		if (r != (cut < 14 + 20 + 2 ? DEC_TRUNC : DEC_OK) ||
+		    (r == DEC_OK && (p.sport != 8 || p.payload_wire != 8)))
+			bad++;
+		free(h);
+	}
+	is_int(bad, 0, "every snaplen cut of an ICMP echo: TRUNC before the code, then OK");
+	n = ether(b, NULL, 0, 0x86dd);
+	n += ipv6_icmp(b + n, IPPROTO_ICMPV6, 129, 0, 8);
+	bad = 0;
+	for (size_t cut = 0; cut <= n; cut++) {
+		uint8_t *h = malloc(cut ? cut : 1);
+		memcpy(h, b, cut);
+		enum dec_result r = decode_packet(DLT_EN10MB, h, (uint32_t)cut, &p);
+		if (r != (cut < 14 + 40 + 2 ? DEC_TRUNC : DEC_OK))
+			bad++;
+		free(h);
+	}
+	is_int(bad, 0, "every snaplen cut of an ICMPv6 echo reply: TRUNC before the code, then OK");
+	/* GRE carrying ICMP: the inner message */
+	n = ether(b, NULL, 0, 0x0800);
+	o = n;
+	n += ipv4_icmp(b + n, IPPROTO_GRE, 0, 0, 0);
+	n += put16(b + n, 0x0000); n += put16(b + n, 0x0800);
+	n += ipv4_icmp(b + n, IPPROTO_ICMP, 13, 0, 20);
+	put16(b + o + 2, (uint16_t)(n - o));
+	is_int(decode_packet(DLT_EN10MB, b, (uint32_t)n, &p), DEC_OK, "GRE/IPv4/icmp");
+	ok(p.tunnel_depth == 1 && p.l4_proto == IPPROTO_ICMP && p.sport == 13, "the inner timestamp request");
 
 	/* invalid: IHL < 5, TCP data offset < 5 */
 	n = ether(b, NULL, 0, 0x0800);

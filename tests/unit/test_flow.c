@@ -1,5 +1,7 @@
 /* test_flow.c — flow key symmetry (p0f's hash bug is the warning), client
- * heuristics, lookup, age lists, the flow life machine's allowed moves. */
+ * heuristics, lookup, age lists, the flow life machine's allowed moves,
+ * ICMP/ICMPv6 keys (request and reply meet, one-way messages keep their
+ * direction) and their client rule. */
 #include <stdlib.h>
 #include <netinet/in.h>
 #include "tap.h"
@@ -17,6 +19,102 @@ static void mk(struct pkt *p, int v, uint32_t s, uint32_t d, uint16_t sp, uint16
 	p->sport = sp;
 	p->dport = dp;
 	p->tcp_flags = fl;
+}
+
+/* an ICMP (proto 1) or ICMPv6 (58) message of type and code from s to d */
+static void mk_icmp(struct pkt *p, uint8_t proto, uint32_t s, uint32_t d, uint8_t type, uint8_t code)
+{
+	mk(p, proto == IPPROTO_ICMP ? 4 : 6, s, d, type, code, 0);
+	p->l4_proto = proto;
+}
+
+/* ICMP: requests and replies, one-way messages, the client rule (flow.h) */
+static void test_icmp(void)
+{
+	struct pkt a, b;
+	struct flow_key ka, kb;
+	bool sa, sb;
+	struct flow_table t;
+	struct flow *f;
+	int asym = 0, merged = 0;
+
+	/* every pair of the table, both directions, random endpoints: one key */
+	static const uint8_t pairs[][3] = {
+		{ IPPROTO_ICMP, 8, 0 }, { IPPROTO_ICMP, 10, 9 }, { IPPROTO_ICMP, 13, 14 },
+		{ IPPROTO_ICMP, 15, 16 }, { IPPROTO_ICMP, 17, 18 }, { IPPROTO_ICMPV6, 128, 129 },
+		{ IPPROTO_ICMPV6, 130, 131 }, { IPPROTO_ICMPV6, 133, 134 }, { IPPROTO_ICMPV6, 135, 136 },
+		{ IPPROTO_ICMPV6, 139, 140 }, { IPPROTO_ICMPV6, 144, 145 },
+	};
+	for (int i = 0; i < 11000; i++) {
+		const uint8_t *q = pairs[i % 11];
+		uint32_t s = (uint32_t)rand(), d = i % 7 == 0 ? s : (uint32_t)rand();
+		/* a reply's code is whatever the wire says: the key ignores it */
+		mk_icmp(&a, q[0], s, d, q[1], (uint8_t)(i & 3));
+		mk_icmp(&b, q[0], d, s, q[2], 0);
+		flow_key_make(&a, &ka, &sa);
+		flow_key_make(&b, &kb, &sb);
+		if (memcmp(&ka, &kb, sizeof(ka)) != 0 || flow_key_hash(&ka) != flow_key_hash(&kb) ||
+		    (sa == sb && s != d))
+			asym++;
+	}
+	is_int(asym, 0, "11000 request/reply pairs: both directions give one key and hash");
+
+	/* one-way messages: the key keeps the direction, so the same message
+	 * the other way is another flow, and a swapped type/code never meets */
+	for (int ty = 0; ty < 256; ty++) {
+		bool paired = ty == 0 || ty == 8 || ty == 9 || ty == 10 || (ty >= 13 && ty <= 18);
+		if (paired)
+			continue;
+		mk_icmp(&a, IPPROTO_ICMP, 0x0100000a, 0x0200000a, (uint8_t)ty, 3);
+		mk_icmp(&b, IPPROTO_ICMP, 0x0200000a, 0x0100000a, (uint8_t)ty, 3);
+		flow_key_make(&a, &ka, &sa);
+		flow_key_make(&b, &kb, &sb);
+		if (!sa || !sb || memcmp(&ka, &kb, sizeof(ka)) == 0)
+			merged++;
+	}
+	is_int(merged, 0, "the 246 one-way ICMP types: the sender is endpoint a, a key per direction");
+	mk_icmp(&a, IPPROTO_ICMP, 0x0100000a, 0x0200000a, 3, 11);
+	mk_icmp(&b, IPPROTO_ICMP, 0x0200000a, 0x0100000a, 11, 3);
+	flow_key_make(&a, &ka, &sa);
+	flow_key_make(&b, &kb, &sb);
+	ok(memcmp(&ka, &kb, sizeof(ka)) != 0, "3/11 one way and 11/3 the other are two flows");
+	mk_icmp(&a, IPPROTO_ICMP, 0x0100000a, 0x0200000a, 8, 0);
+	mk(&b, 4, 0x0100000a, 0x0200000a, 8, 0, 0);
+	b.l4_proto = IPPROTO_UDP;
+	flow_key_make(&a, &ka, &sa);
+	flow_key_make(&b, &kb, &sb);
+	ok(memcmp(&ka, &kb, sizeof(ka)) != 0, "ICMP 8/0 and UDP ports 8/0: the protocol tells them apart");
+	mk_icmp(&b, IPPROTO_ICMPV6, 0x0100000a, 0x0200000a, 8, 0);
+	flow_key_make(&b, &kb, &sb);
+	ok(memcmp(&ka, &kb, sizeof(ka)) != 0, "…and ICMP from ICMPv6");
+
+	ok(flow_table_init(&t, 16, 1) == 0, "table init (ICMP)");
+	/* an echo request: its sender is the client, ports 8/0 */
+	mk_icmp(&a, IPPROTO_ICMP, 0x0200000a, 0x0100000a, 8, 0);
+	flow_key_make(&a, &ka, &sa);
+	f = flow_insert(&t, &ka, flow_key_hash(&ka), &a, sa, srv_port);
+	ok(f->client_by == CB_ICMP_TYPE && memcmp(flow_cli_ip(f), a.src, 4) == 0 &&
+	   flow_cli_port(f) == 8 && flow_srv_port(f) == 0, "echo request: sender is client, 8 -> 0");
+	is_int(f->list, FL_UDP, "ICMP flows age on the UDP list");
+	mk_icmp(&b, IPPROTO_ICMP, 0x0100000a, 0x0200000a, 0, 0);
+	flow_key_make(&b, &kb, &sb);
+	ok(flow_lookup(&t, &kb, flow_key_hash(&kb)) == f && sb != sa, "its reply finds it, the other way");
+	/* a reply seen first: its receiver asked, so is the client */
+	mk_icmp(&a, IPPROTO_ICMPV6, 0x0300000a, 0x0400000a, 129, 0);
+	flow_key_make(&a, &ka, &sa);
+	f = flow_insert(&t, &ka, flow_key_hash(&ka), &a, sa, srv_port);
+	ok(f->client_by == CB_ICMP_TYPE && memcmp(flow_cli_ip(f), a.dst, 4) == 0 &&
+	   flow_cli_port(f) == 128 && flow_srv_port(f) == 129, "echo reply first: its receiver is client, 128 -> 129");
+	/* a one-way message: its sender, type and code */
+	mk_icmp(&a, IPPROTO_ICMP, 0x0500000a, 0x0600000a, 3, 3);
+	flow_key_make(&a, &ka, &sa);
+	f = flow_insert(&t, &ka, flow_key_hash(&ka), &a, sa, srv_port);
+	ok(f->client_by == CB_FIRST && memcmp(flow_cli_ip(f), a.src, 4) == 0 &&
+	   flow_cli_port(f) == 3 && flow_srv_port(f) == 3, "port unreachable: sender is client, 3 -> 3");
+	ok(strcmp(flow_transport_name(IPPROTO_ICMP), "icmp") == 0 &&
+	   strcmp(flow_transport_name(IPPROTO_ICMPV6), "icmp6") == 0 &&
+	   strcmp(client_by_name(CB_ICMP_TYPE), "icmp_type") == 0, "names: icmp, icmp6, icmp_type");
+	flow_table_free(&t);
 }
 
 int main(void)
@@ -109,6 +207,8 @@ int main(void)
 	f = flow_insert(&t, &ka, flow_key_hash(&ka), &a, sa, srv_port);
 	ok(f == old && f->life == FLOW_NEW, "a recycled flow starts again at NEW");
 	flow_table_free(&t);
+
+	test_icmp();
 
 	/* the life machine of flow.h, whole: every pair decided */
 	static const char *const lives[FLOW_NLIFE] = { "NEW", "MARKED", "SNAPSHOT", "SETTLED",

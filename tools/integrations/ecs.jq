@@ -97,8 +97,8 @@ select((.event_type // "flow") == "flow")
     client: { ip: $f.client_ip, port: $f.client_port, packets: $f.packets_c2s, bytes: $f.bytes_c2s },
     server: { ip: $f.server_ip, port: $f.server_port, packets: $f.packets_s2c, bytes: $f.bytes_s2c },
     network: {
-      transport: ($f.transport | wa_nz),
-      iana_number: ({ "tcp": "6", "udp": "17" }[$f.transport]),
+      transport: (({ "icmp6": "ipv6-icmp" }[$f.transport] // $f.transport) | wa_nz),
+      iana_number: ({ "tcp": "6", "udp": "17", "icmp": "1", "icmp6": "58" }[$f.transport]),
       type: (if ($f.client_ip | contains(":")) then "ipv6" else "ipv4" end),
       community_id: ($f.community_id | wa_nz),
       protocol: ($f.protocol | wa_nz),
