@@ -305,6 +305,11 @@ void jb_null(struct jbuf *jb)
 	jb_put(jb, "null", 4);
 }
 
+void jb_bytes(struct jbuf *jb, const void *p, size_t n)
+{
+	jb_put(jb, p, n);
+}
+
 void jb_raw(struct jbuf *jb, const char *json)
 {
 	jb_pre_value(jb);

@@ -50,6 +50,9 @@ void jb_bool(struct jbuf *jb, bool v);
 void jb_null(struct jbuf *jb);
 /* Splice already-valid JSON text as one value. */
 void jb_raw(struct jbuf *jb, const char *json);
+/* Bytes as they are, outside the JSON structure (framing a message that
+ * holds JSON: a newline, a syslog header). */
+void jb_bytes(struct jbuf *jb, const void *p, size_t n);
 /* The text a JSON reader gets back from jb_strn(s, n), up to a NUL; malloc'd. */
 char *jb_unescaped_copy(const void *s, size_t n);
 
