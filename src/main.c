@@ -87,6 +87,21 @@ static void usage(FILE *out)
 	      "                         (default: OpenSSL's default paths, Debian ca-certificates)\n"
 	      "      --config FILE      settings from FILE (key = value; docs/APPLIANCE.md); the\n"
 	      "                         command line overrides them; SIGHUP re-reads FILE\n"
+	      "      --sensor NAME      this sensor's name in the runs table and the events\n"
+	      "                         (default: the host name)\n"
+	      "      --eve TARGET       stream events, one JSON object per line (Suricata's EVE\n"
+	      "                         envelope; docs/INTEGRATIONS.md): each flow as its\n"
+	      "                         record becomes final, and the statistics. TARGET: a\n"
+	      "                         FILE (reopened on SIGHUP), unix:PATH, unix-dgram:PATH,\n"
+	      "                         syslog, syslog:PATH, syslog+tcp://HOST:PORT or\n"
+	      "                         syslog+tls://HOST:PORT. A slow or absent reader costs\n"
+	      "                         events (counted), never packets\n"
+	      "      --eve-snapshots    also each checkpoint's snapshot of a long flow\n"
+	      "      --eve-stats SEC    a stats event at most every SEC seconds (default 60;\n"
+	      "                         0: only the run's last)\n"
+	      "      --eve-buffer SIZE  bytes held for a slow stream reader (default 4M)\n"
+	      "      --eve-ca-file FILE, --eve-cert FILE, --eve-key FILE  syslog+tls: the\n"
+	      "                         collector's CA, and a client certificate\n"
 	      "\n"
 	      "export: wireaudit export [-d DB] [--format jsonl|csv] [--flow ID] [--since T] [--until T] [-o FILE]\n"
 	      "      --after CURSOR     only the flows that ended since CURSOR (0: all), each\n"
@@ -230,6 +245,14 @@ static const struct option capture_longopts[] = {
 	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
 	{ "system-ca", required_argument, NULL, OPT_SYSTEM_CA },
 	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "eve", required_argument, NULL, OPT_EVE },
+	{ "eve-snapshots", no_argument, NULL, OPT_EVE_SNAPSHOTS },
+	{ "eve-stats", required_argument, NULL, OPT_EVE_STATS },
+	{ "eve-buffer", required_argument, NULL, OPT_EVE_BUFFER },
+	{ "eve-ca-file", required_argument, NULL, OPT_EVE_CA },
+	{ "eve-cert", required_argument, NULL, OPT_EVE_CERT },
+	{ "eve-key", required_argument, NULL, OPT_EVE_KEY },
+	{ "sensor", required_argument, NULL, OPT_SENSOR },
 	{ "community-id-seed", required_argument, NULL, OPT_CID_SEED },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -243,6 +266,7 @@ static const struct option capture_longopts[] = {
 struct capture_parse {
 	struct capture_opts o;
 	struct wa_conf conf;
+	char host[256];  /* the default --sensor */
 	const char *files[1024];
 	const char *ifaces[CAPTURE_MAX_IFACES];
 };
@@ -302,6 +326,10 @@ static int parse_capture_opts(int argc, char **argv, struct capture_parse *cp)
 	o->store_thread = true;
 	o->store_slots = SWQ_DEFAULT_SLOTS;
 	o->read_thread = true;
+	o->eve.stats_sec = 60;
+	o->eve.buffer = 4u << 20;
+	if (gethostname(cp->host, sizeof(cp->host) - 1) == 0)
+		o->eve.sensor = cp->host;
 	engine_config_defaults(&o->eng);
 	/* the file first (the command line overrides it): a quiet pass for
 	 * --config alone */
@@ -438,6 +466,31 @@ static int parse_capture_opts(int argc, char **argv, struct capture_parse *cp)
 		case OPT_CA_FILE: o->ca_file = optarg; break;
 		case OPT_SYSTEM_CA: o->system_ca = optarg; break;
 		case OPT_CONFIG: break; /* read above */
+		case OPT_EVE: o->eve.target = optarg; break;
+		case OPT_EVE_SNAPSHOTS: o->eve.snapshots = true; break;
+		case OPT_EVE_STATS:
+			if (parse_num(optarg, 0, 86400, &v, "eve-stats interval")) return EXIT_USAGE;
+			o->eve.stats_sec = (int)v;
+			break;
+		case OPT_EVE_BUFFER:
+			v = wa_parse_size(optarg);
+			if (v < 65536 || v > (1LL << 30)) {
+				fprintf(stderr, "wireaudit: --eve-buffer: a size from 64K to 1G such as 4M, not '%s'\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			o->eve.buffer = (size_t)v;
+			break;
+		case OPT_EVE_CA: o->eve.ca_file = optarg; break;
+		case OPT_EVE_CERT: o->eve.cert = optarg; break;
+		case OPT_EVE_KEY: o->eve.key = optarg; break;
+		case OPT_SENSOR:
+			if (optarg[0] == '\0' || strlen(optarg) > 255) {
+				fprintf(stderr, "wireaudit: --sensor: a name of 1 to 255 bytes\n");
+				return EXIT_USAGE;
+			}
+			o->eve.sensor = optarg;
+			break;
 		case 'h': usage(stdout); exit(EXIT_OK);
 		default: return EXIT_USAGE;
 		}

@@ -46,6 +46,7 @@ static int store_broken;
 static int64_t ckpt_usec, run_cpu0; /* ckpt_usec: atomic (SIGHUP changes it) */
 static int64_t cur_run_id;
 static const struct capture_opts *run_opts;
+static struct eve *run_eve; /* --eve: the event stream (eve.h), or NULL */
 
 /* The service manager (service.h): READY once set up, then WATCHDOG and
  * STATUS from the packet path (the one worker's ticks, or, with several,
@@ -489,6 +490,7 @@ static void capture_tick(struct worker *w)
 			if (svc.on)
 				svc_reloading();
 			capture_reload();
+			eve_reopen(run_eve);
 			ckpt = __atomic_load_n(&ckpt_usec, __ATOMIC_RELAXED);
 		}
 		capture_checkpoint(w, "SIGHUP");
@@ -972,6 +974,15 @@ static char *stats_json(const struct run_totals *t, const char *const *errors, i
 		jb_kv_int(&jb, "stats_rows_thinned", rs.stats_thinned);
 		jb_obj_close(&jb);
 	}
+	if (run_eve) {
+		uint64_t ew, ed;
+		eve_counts(run_eve, &ew, &ed);
+		jb_key(&jb, "eve");
+		jb_obj_open(&jb);
+		jb_kv_int(&jb, "written", (int64_t)ew);
+		jb_kv_int(&jb, "dropped", (int64_t)ed);
+		jb_obj_close(&jb);
+	}
 	if (run_opts && run_opts->config) {
 		/* a run started with --config: the file and the settings the
 		 * run used (the file's, under the command line's), at its end
@@ -1192,6 +1203,7 @@ static int run_workers(const struct capture_opts *o)
 			if (svc.on)
 				svc_reloading();
 			capture_reload();
+			eve_reopen(run_eve);
 			for (k = 0; k < started; k++)
 				__atomic_store_n(&workers[k]->hup, 1, __ATOMIC_RELAXED);
 			if (svc.on)
@@ -1324,9 +1336,18 @@ int capture_run(const struct capture_opts *o)
 	ri.filter = o->filter;
 	ri.snaplen = o->snaplen;
 	ri.mode = nif ? "live" : "offline";
+	ri.sensor = o->eve.sensor;
 	if (store_run_begin(st, &ri, &run_id) != 0) {
 		rc = EXIT_STORE;
 		goto out;
+	}
+	if (o->eve.target) {
+		/* from the store's end: the run's records, as they commit */
+		if (store_commit(st) != 0 || eve_start(&run_eve, o->db, &o->eve, run_id, err, sizeof(err)) != 0) {
+			fprintf(stderr, "wireaudit: %s\n", err);
+			rc = store_failed(st) ? EXIT_STORE : EXIT_USAGE;
+			goto finish;
+		}
 	}
 	/* the interface, once per worker, opened before the engines: an
 	 * interface that cannot be opened costs no engine */
@@ -1548,6 +1569,18 @@ finish:
 			sr.run_id = run_id;
 			store_stats_row(st, &sr);
 		}
+	if (run_eve) {
+		/* the stream's last events: every record and the final stats
+		 * rows committed; a reader gets up to a second to take them */
+		uint64_t ew, ed;
+		if (store_commit(st) != 0 || eve_finish(run_eve, 1000000) != 0)
+			fprintf(stderr, "wireaudit: --eve: the last records could not be read back\n");
+		eve_counts(run_eve, &ew, &ed);
+		if (!o->quiet || ed)
+			fprintf(stderr, "wireaudit: --eve %s: %llu events written, %llu dropped%s\n",
+				o->eve.target, (unsigned long long)ew, (unsigned long long)ed,
+				ed ? " (the reader was too slow, absent or gone)" : "");
+	}
 	sj = stats_json(&tot, (const char *const *)errors, nerr);
 	memset(&re, 0, sizeof(re));
 	re.ts_first = tot.st.ts_first;
@@ -1590,6 +1623,8 @@ out:
 	for (i = 0; i < nerr; i++)
 		free(errors[i]);
 	store_set_retention(st, NULL);
+	eve_free(run_eve);
+	run_eve = NULL;
 	store_close(st);
 	retention_free(run_ret);
 	run_ret = NULL;

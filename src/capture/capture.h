@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "engine.h"
+#include "eve.h"
 #include "exitcodes.h"
 
 /* -i given at most this often in one run (each interface has a worker at
@@ -50,6 +51,7 @@ struct capture_opts {
 	int64_t retain_rollups_us; /* --retain-rollups: remove roll-ups older than this */
 	int64_t max_db_bytes;      /* --max-db-size */
 	uint16_t cid_seed;      /* --community-id-seed: the flows' Community ID seed */
+	struct eve_opts eve;    /* --eve (target NULL: off), --eve-*, --sensor */
 	struct engine_config eng;
 	struct x509_ctx *x509;  /* --ca-file / --system-ca anchors and certificate
 				 * caches (the caller's: x509_ctx_new, _free);
