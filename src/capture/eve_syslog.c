@@ -15,8 +15,8 @@
  *                             later; PORT 6514. The receiver's certificate
  *                             must chain to eve_opts.ca_file (required) and
  *                             name HOST: a DNS name of its subjectAltName
- *                             (or its CN, RFC 6125), or an IP address of
- *                             it when HOST is an address. A client
+ *                             (the CN when it has none), or an IP address
+ *                             of it when HOST is an address. A client
  *                             certificate is offered when eve_opts.cert is
  *                             set (eve_opts.key: its key, else in cert's
  *                             file).
@@ -24,6 +24,12 @@
  * ([::1]:6514). It is resolved at every connect (getaddrinfo: the one call
  * that may wait); after a failed connection the next connect starts at the
  * next address.
+ *
+ * On a host where /dev/log is systemd-journald's (Debian 12 as installed),
+ * journald does not parse RFC 5424 (systemd issue 19251): the journal keeps
+ * the header as part of the message text. rsyslog's own socket (imuxsock
+ * with useSpecialParser="off" parseHostname="on" ignoreTimestamp="off":
+ * syslog:PATH) or syslog+tcp to a local rsyslog keeps the fields.
  *
  * The message (RFC 5424 §6):
  *
@@ -421,7 +427,7 @@ static void sl_tls_fail(struct sl_ctx *c, const char *what, int e)
 		saved = EPROTO;
 	}
 	if (strcmp(msg, c->said) != 0) {
-		fprintf(stderr, "wireaudit: eve %s: %s\n", c->target, msg);
+		fprintf(stderr, "wireaudit: --eve %s: %s\n", c->target, msg);
 		snprintf(c->said, sizeof(c->said), "%s", msg);
 	}
 	errno = saved;
@@ -429,10 +435,16 @@ static void sl_tls_fail(struct sl_ctx *c, const char *what, int e)
 
 /* ---- the transport ---- */
 
+static int sl_drain(struct sl_ctx *c);
+
 static void sl_disconnect(void *vc)
 {
 	struct sl_ctx *c = vc;
 
+	/* unread bytes at close() make it a reset, which may cost the
+	 * receiver what it had not read yet: read them first */
+	if (c->state == SL_READY && (c->kind == SL_TCP || c->kind == SL_TLS) && sl_drain(c) != 0)
+		c->state = SL_IDLE; /* no close_notify after an error */
 	if (c->ssl) {
 		/* close_notify if it fits now; the receiver's is not waited for */
 		if (c->state == SL_READY && !c->wpending)
@@ -538,7 +550,7 @@ static int sl_established(struct sl_ctx *c)
 	int e = 0;
 	socklen_t el = sizeof(e);
 
-	if (poll(&p, 1, 0) == 0) {
+	if (poll(&p, 1, 0) <= 0) { /* not yet (or EINTR: asked again later) */
 		errno = EAGAIN;
 		return -1;
 	}

@@ -13,7 +13,7 @@
  *                        [--timeout SEC] TARGET < EVENTS
  * EVENTS: one event a line, "EVENT_TYPE TS_US JSON". Connects (once: a
  * driver, not eve.c's reconnecting loop), frames and sends every event,
- * waiting out EAGAIN, then gives the receiver 300 ms to object (a TLS
+ * waiting out EAGAIN (2 ms apart over UDP), then gives the receiver 300 ms to object (a TLS
  * alert, a close) before it disconnects. Prints "sent N"; exits 0, 2 when
  * connect fails (its error on stderr), 3 when send fails (strerror on
  * stderr, and the transport's own TLS message before it).
@@ -133,6 +133,10 @@ static int drive(int argc, char **argv)
 			break;
 		}
 		nsent++;
+		/* UDP has no flow control: a burst overruns the receiver's
+		 * socket buffer (RFC 5426 §3.5). A driver paces itself. */
+		if (strcmp(t->name, "syslog+udp") == 0)
+			nap_ms(2);
 	}
 	if (rc == 0) {
 		/* the receiver's objection, if any, comes within this */
