@@ -92,7 +92,7 @@ struct x509_ctx *fz_x509(void)
 static void fz_open(void)
 {
 	struct engine_config cfg;
-	struct run_info ri;
+	struct run_info ri = { 0 };
 	char err[512];
 	int64_t run_id;
 	static bool registered;

@@ -298,6 +298,12 @@ static int conf_to_capture(struct capture_parse *cp)
 				 : c->ndpi == WA_NDPI_ALL ? NDPI_MODE_ALL : NDPI_MODE_UNCLAIMED;
 	}
 	if (c->line[WA_K_CA_FILE]) o->ca_file = c->ca_file;
+	if (c->line[WA_K_SENSOR]) o->eve.sensor = c->sensor;
+	if (c->line[WA_K_EVE]) o->eve.target = c->eve;
+	if (c->line[WA_K_EVE_SNAPSHOTS]) o->eve.snapshots = c->eve_snapshots != 0;
+	if (c->line[WA_K_EVE_STATS]) o->eve.stats_sec = c->eve_stats;
+	if (c->line[WA_K_EVE_BUFFER]) o->eve.buffer = (size_t)c->eve_buffer;
+	if (c->line[WA_K_EVE_CA_FILE]) o->eve.ca_file = c->eve_ca_file;
 	if (c->line[WA_K_SYSTEM_CA]) o->system_ca = c->system_ca;
 	o->retain_flows_us = c->retain_flows_us;
 	o->max_db_bytes = c->max_db_bytes;

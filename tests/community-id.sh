@@ -54,9 +54,9 @@ t_is "$(comm -12 "$T_TMP/w7" <("$WIREAUDIT" export -d "$T_TMP/s0.db" | jq -r '.c
 # a value pinned (tshark 4.0 computed it for this flow of the sample)
 t_is "$("$WIREAUDIT" export -d "$T_TMP/s0.db" | jq -r 'select(.client_port == 60326) | .community_id')" \
 	"1:f4L1yKQ+qNLkM3ERa7LJmv39elY=" "10.99.21.1:60326 -> 10.99.21.2:80 TCP"
-t_is "$("$WIREAUDIT" export -d "$T_TMP/s0.db" --format csv | head -1 | tr -d '\r' | awk -F, '{print $NF}')" \
-	"community_id" "CSV: the last column"
-t_is "$("$WIREAUDIT" export -d "$T_TMP/s0.db" --format csv | sed -n 2p | tr -d '\r' | awk -F, '{print $NF}')" \
+t_is "$("$WIREAUDIT" export -d "$T_TMP/s0.db" --format csv | head -1 | tr -d '\r' | awk -F, '{print $(NF-1)}')" \
+	"community_id" "CSV: the column before flow_uid, the last"
+t_is "$("$WIREAUDIT" export -d "$T_TMP/s0.db" --format csv | sed -n 2p | tr -d '\r' | awk -F, '{print $(NF-1)}')" \
 	"$("$WIREAUDIT" export -d "$T_TMP/s0.db" | head -1 | jq -r .community_id)" "CSV: the same value as the JSON record"
 "$WIREAUDIT" capture -q -r "$S" -d "$T_TMP/x.db" --community-id-seed 65536 2>"$T_TMP/e"
 t_is "$?" 2 "--community-id-seed 65536: exit 2"

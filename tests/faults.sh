@@ -41,7 +41,7 @@ tshark -r "$LONG" -T fields -e frame.time_epoch > "$T_TMP/times" 2>/dev/null
 "$W" capture -q -r "$LONG" -d "$T_TMP/ref.db" --checkpoint 0
 t_is "$(q "$T_TMP/ref.db" "SELECT count(*), sum(end_reason = 'capture_end'), sum(end_reason = 'closed') FROM flows")" \
 	"218|20|198" "reference: 20 long flows open at the end, 198 short ones closed"
-"$W" export -d "$T_TMP/ref.db" > "$T_TMP/ref.jsonl"
+t_export_nouid -d "$T_TMP/ref.db" > "$T_TMP/ref.jsonl"
 
 # 1. checkpoints leave no trace once flows end: a paced run (5 s, a
 #    checkpoint every second) exports exactly what the direct read does
@@ -49,7 +49,7 @@ paced_start "$T_TMP/paced.db" "$T_TMP/paced.err" 2 --checkpoint 1
 wait $PID; t_is $? 0 "paced run with checkpoints exits 0"
 n=$(sed -n 's/.*(\([0-9]*\) checkpoint rows, .*/\1/p' "$T_TMP/paced.err")
 [ "${n:-0}" -gt 20 ]; t_ok $? "…wrote checkpoint snapshots of the open flows ($n rows)"
-"$W" export -d "$T_TMP/paced.db" > "$T_TMP/paced.jsonl"
+t_export_nouid -d "$T_TMP/paced.db" > "$T_TMP/paced.jsonl"
 cmp -s "$T_TMP/ref.jsonl" "$T_TMP/paced.jsonl"; t_ok $? "…and its export equals the direct read's (snapshots replaced, no duplicate anomaly)"
 t_is "$(q "$T_TMP/paced.db" "SELECT count(*) FROM anomalies")" "1" "…one anomaly row for the flow with a hole"
 
@@ -257,8 +257,8 @@ t_is "$(q "$T_TMP/v3.db" 'PRAGMA user_version')" "$(q "$T_TMP/fresh3.db" 'PRAGMA
 t_is "$(q "$T_TMP/v3.db" "SELECT count(*), sum(key_bits), group_concat(DISTINCT sig_hash) FROM certs")" \
 	"$(q "$T_TMP/fresh3.db" "SELECT count(*), sum(key_bits), group_concat(DISTINCT sig_hash) FROM certs")" \
 	"…its certificates' typed columns as a fresh capture writes them"
-"$W" export -d "$T_TMP/v3.db" | jq -c 'select(.run_id <= 4)' > "$T_TMP/v3.jsonl"
-"$W" export -d "$T_TMP/fresh3.db" > "$T_TMP/fresh3.jsonl"
+t_export_nouid -d "$T_TMP/v3.db" | jq -c 'select(.run_id <= 4)' > "$T_TMP/v3.jsonl"
+t_export_nouid -d "$T_TMP/fresh3.db" > "$T_TMP/fresh3.jsonl"
 t_is "$(cmp "$T_TMP/v3.jsonl" "$T_TMP/fresh3.jsonl" 2>&1)" "" "…its export is a fresh capture's, byte for byte"
 t_is "$(jq -c 'select(.tls) | [.tls.weak_key, .tls.weak_signature, (.tls.certs | length)]' "$T_TMP/v3.jsonl" | sort | uniq -c | tr -s ' ' | tr '\n' ';')" \
 	" 1 [false,false,2]; 1 [false,true,2]; 1 [true,false,2];" "…weak_key and weak_signature judged from the columns"

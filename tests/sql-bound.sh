@@ -34,6 +34,7 @@ SQL_VARS = {
     "ret_group_sql": "retention.c: static const, literals and the RET_KEY macro (literals: the roll-up's columns)",
     "rf_view_sql": "load.c: static const view definition, the time window in temp table rp_win",
     "rules_sql": "findings.c: the rule query from rp_rules_sql(), assembled by rp_sb_add from rule text this check allow-lists",
+    "flow_each_sql": "store.c: sql_id or sql_seq, static const, literals and the FLOW_EACH_FROM macro (literals)",
     "scan_sql": "findings.c: the flow query from rp_flows_sql(), assembled there by rp_sb_add from rf column names this check allow-lists",
 }
 # %s arguments allowed in SQL formats: compile-time rule text.

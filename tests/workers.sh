@@ -145,7 +145,7 @@ t_is "$(sqlite3 "$T_TMP/w2.db" 'SELECT count(*) = count(DISTINCT flow_id), count
 t_is "$(sqlite3 "$T_TMP/w2.db" 'SELECT group_concat(DISTINCT interface) FROM flows') $(sqlite3 "$T_TMP/ref.db" 'SELECT count(*) FROM flows WHERE interface IS NOT NULL')" \
 	"wa1 0" "each live flow records the interface (wa1), the file's none"
 norm() {
-	"$WIREAUDIT" export -d "$1" | jq -c 'del(.flow_id, .run_id, .ts_first, .ts_last, .end_reason, .interface)' | sort
+	"$WIREAUDIT" export -d "$1" | jq -c 'del(.flow_id, .run_id, .flow_uid, .ts_first, .ts_last, .end_reason, .interface)' | sort
 }
 norm "$T_TMP/ref.db" >"$T_TMP/ref.n"
 norm "$T_TMP/w1.db" >"$T_TMP/w1.n"

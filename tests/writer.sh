@@ -33,7 +33,7 @@ for mode in thread tiny inline; do
 	# shellcheck disable=SC2086
 	"$W" capture -q $opts -r "$T_TMP/mix.pcap" -d "$T_TMP/$mode.db"
 	t_is $? 0 "capture ($mode)"
-	"$W" export -d "$T_TMP/$mode.db" > "$T_TMP/$mode.jsonl"
+	t_export_nouid -d "$T_TMP/$mode.db" > "$T_TMP/$mode.jsonl"
 	"$W" report -d "$T_TMP/$mode.db" -F json -l 3 -o "$T_TMP/$mode.rj"
 	jq -S 'del(.generated_at)' "$T_TMP/$mode.rj" > "$T_TMP/$mode.report"
 done
@@ -61,7 +61,7 @@ t_is "$(q "$T_TMP/inline.db" "SELECT json_type(stats, '\$.store_writer') IS NULL
 "$W" capture -q --checkpoint 0 --store-queue 2 -r "$T_TMP/mix.pcap" -d "$T_TMP/nock.db"
 t_is "$(q "$T_TMP/nock.db" "SELECT json_extract(stats, '\$.store_writer.records') FROM runs")" 24008 \
 	"--checkpoint 0: exactly two records per flow handed to the writer"
-cmp -s <("$W" export -d "$T_TMP/nock.db") "$T_TMP/inline.jsonl"
+cmp -s <(t_export_nouid -d "$T_TMP/nock.db") "$T_TMP/inline.jsonl"
 t_ok $? "--checkpoint 0: the same export"
 for mode in thread tiny; do
 	rec=$(q "$T_TMP/$mode.db" "SELECT json_extract(stats, '\$.store_writer.records') FROM runs")
@@ -85,7 +85,7 @@ while IFS= read -r p; do
 	"$W" capture -q --no-store-thread -r "$p" -d "$T_TMP/rb.db" 2>/dev/null
 	rb=$?
 	# the same exit status too (a sanitizer's report would change it)
-	if [ "$ra" != "$rb" ] || ! cmp -s <("$W" export -d "$T_TMP/ra.db") <("$W" export -d "$T_TMP/rb.db"); then
+	if [ "$ra" != "$rb" ] || ! cmp -s <(t_export_nouid -d "$T_TMP/ra.db") <(t_export_nouid -d "$T_TMP/rb.db"); then
 		sed 's/^/#   /' "$T_TMP/ra.err" | head -20
 		diffs=$((diffs + 1))
 		echo "# differs: $p"
@@ -100,17 +100,17 @@ for c in 1 1000 123457; do
 	"$W" capture -q -c $c -r "$T_TMP/mix.pcap" -d "$T_TMP/c$c.db"
 	"$W" capture -q -c $c --no-read-thread --no-store-thread -r "$T_TMP/mix.pcap" -d "$T_TMP/c$c-1.db"
 	t_is "$(q "$T_TMP/c$c.db" 'SELECT packets FROM runs')" $c "-c $c: $c packets analysed with the reader thread"
-	cmp -s <("$W" export -d "$T_TMP/c$c.db") <("$W" export -d "$T_TMP/c$c-1.db")
+	cmp -s <(t_export_nouid -d "$T_TMP/c$c.db") <(t_export_nouid -d "$T_TMP/c$c-1.db")
 	t_ok $? "-c $c: the same export as on one thread"
 done
 gzip -c "$T_TMP/mix.pcap" > "$T_TMP/mix.pcap.gz"
 "$W" capture -q -r "$T_TMP/mix.pcap.gz" -d "$T_TMP/gz.db"
 t_is $? 0 "gzip input read by the reader thread"
-"$W" export -d "$T_TMP/gz.db" | cmp -s - "$T_TMP/inline.jsonl"
+t_export_nouid -d "$T_TMP/gz.db" | cmp -s - "$T_TMP/inline.jsonl"
 t_ok $? "…and the same export"
 cat "$T_TMP/mix.pcap" | "$W" capture -q -r - -d "$T_TMP/pipe.db"
 t_is $? 0 "a pipe (read on the packet thread)"
-"$W" export -d "$T_TMP/pipe.db" | cmp -s - "$T_TMP/inline.jsonl"
+t_export_nouid -d "$T_TMP/pipe.db" | cmp -s - "$T_TMP/inline.jsonl"
 t_ok $? "…the same export"
 
 # 5. options

@@ -357,6 +357,10 @@ static void capture_reload(void)
 	RESTART_IF(n->retain_flows_us != o->retain_flows_us, "retain_flows");
 	RESTART_IF(n->max_db_bytes != o->max_db_bytes, "max_db_size");
 	RESTART_IF(n->retain_rollups_us != o->retain_rollups_us, "retain_rollups");
+	RESTART_IF(str_differs(n->eve.sensor, o->eve.sensor), "sensor");
+	RESTART_IF(str_differs(n->eve.target, o->eve.target) || n->eve.snapshots != o->eve.snapshots ||
+		   n->eve.stats_sec != o->eve.stats_sec || n->eve.buffer != o->eve.buffer ||
+		   str_differs(n->eve.ca_file, o->eve.ca_file), "eve");
 #undef RESTART_IF
 	fprintf(stderr, "wireaudit: %s reloaded: applied: %s%s%s\n", o->config, applied,
 		rl ? "; needs a restart: " : "", restart);
@@ -1247,7 +1251,7 @@ static unsigned default_workers(void)
 int capture_run(const struct capture_opts *o)
 {
 	struct store *st = NULL;
-	struct run_info ri;
+	struct run_info ri = { 0 };
 	struct run_end re;
 	struct run_totals tot;
 	struct worker *ws[ENGINE_MAX_WORKERS];

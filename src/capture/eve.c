@@ -164,6 +164,13 @@ static void file_write(struct eve *e, const char *s, size_t n)
 					strerror(errno));
 			e->warned = true;
 			count(&e->dropped, 1);
+			if (done > 0) {
+				/* the part that went: taken back, so that the
+				 * next line does not continue a broken one */
+				off_t end = lseek(e->fd, 0, SEEK_END);
+				if (end >= (off_t)done && ftruncate(e->fd, end - (off_t)done) != 0)
+					e->warned = true;
+			}
 			return;
 		}
 		done += (size_t)w;
@@ -617,7 +624,7 @@ void eve_counts(struct eve *e, uint64_t *written, uint64_t *dropped)
 int eve_finish(struct eve *e, int64_t grace_us)
 {
 	int rc;
-	int64_t until;
+	int64_t start, until;
 
 	if (e == NULL || !e->started)
 		return 0;
@@ -629,15 +636,25 @@ int eve_finish(struct eve *e, int64_t grace_us)
 	e->started = false;
 	if (__atomic_exchange_n(&e->reopen, 0, __ATOMIC_RELAXED) && e->kind == EVE_FILE)
 		file_reopen(e);
-	/* a reader that keeps up gets the rest; one that does not costs at
-	 * most grace_us here, and what it did not get is counted */
-	until = now_us() + grace_us;
+	/* a reader that keeps taking events gets the rest (for up to ten
+	 * times grace_us); one that takes nothing for grace_us costs that
+	 * much here, and what it did not get is counted */
+	start = now_us();
+	until = start + grace_us;
 	for (;;) {
+		uint64_t w0 = __atomic_load_n(&e->written, __ATOMIC_RELAXED);
+		int64_t s0 = e->last_seq;
 		rc = eve_pass(e);
 		if (e->kind == EVE_NET)
 			net_pump(e);
-		if (rc < 0 || (rc == 0 && (e->kind != EVE_NET || e->len == e->off || !e->connected)) ||
-		    now_us() >= until)
+		if (rc < 0 || (rc == 0 && (e->kind != EVE_NET || e->len == e->off || !e->connected)))
+			break;
+		if (__atomic_load_n(&e->written, __ATOMIC_RELAXED) != w0 || e->last_seq != s0) {
+			until = now_us() + grace_us;
+			if (until > start + 10 * grace_us)
+				until = start + 10 * grace_us;
+		}
+		if (now_us() >= until)
 			break;
 		usleep(10000);
 	}

@@ -71,9 +71,10 @@ void eve_reopen(struct eve *e);
 /* Events sent so far, and dropped (a reader too slow, absent, or gone). */
 void eve_counts(struct eve *e, uint64_t *written, uint64_t *dropped);
 /* A last pass over everything committed by now (the caller has committed
- * its last rows), up to grace_us for a slow reader to take what is
- * buffered, then the destination is closed; what it did not take is
- * dropped. Returns 0, or -1 if the store could not be read. */
+ * its last rows): a reader that keeps taking events gets them all (for up
+ * to 10 × grace_us), one that takes nothing for grace_us is given up on;
+ * what it did not take is dropped (counted). Returns 0, or -1 if the store
+ * could not be read. */
 int eve_finish(struct eve *e, int64_t grace_us);
 void eve_free(struct eve *e);
 

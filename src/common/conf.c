@@ -23,7 +23,9 @@ static const char *const conf_key_names[WA_K_N] = {
 	[WA_K_MAX_FLOWS] = "max_flows", [WA_K_STREAM_CAP] = "stream_cap", [WA_K_NDPI] = "ndpi",
 	[WA_K_CA_FILE] = "ca_file", [WA_K_SYSTEM_CA] = "system_ca",
 	[WA_K_RETAIN_FLOWS] = "retain_flows", [WA_K_MAX_DB_SIZE] = "max_db_size",
-	[WA_K_RETAIN_ROLLUPS] = "retain_rollups", [WA_K_INTERNAL] = "internal",
+	[WA_K_RETAIN_ROLLUPS] = "retain_rollups", [WA_K_SENSOR] = "sensor", [WA_K_EVE] = "eve",
+	[WA_K_EVE_SNAPSHOTS] = "eve_snapshots", [WA_K_EVE_STATS] = "eve_stats",
+	[WA_K_EVE_BUFFER] = "eve_buffer", [WA_K_EVE_CA_FILE] = "eve_ca_file", [WA_K_INTERNAL] = "internal",
 	[WA_K_GEOIP] = "geoip", [WA_K_ASN] = "asn",
 };
 
@@ -33,6 +35,30 @@ const char *wa_conf_key_name(enum wa_conf_key k)
 }
 
 /* ---- values ---- */
+
+static int conf_uint(const char *s, int64_t max, int64_t *out);
+
+/* yes/true/on/1: 1, no/false/off/0: 0, else -1 */
+static int conf_bool(const char *v)
+{
+	if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1"))
+		return 1;
+	if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "0"))
+		return 0;
+	return -1;
+}
+
+/* 0..86400 plain seconds, or a whole-second duration (30s, 5m, 1h); -1 */
+static int conf_seconds(const char *v)
+{
+	int64_t n;
+	if (conf_uint(v, 86400, &n) == 0)
+		return (int)n;
+	n = wa_parse_duration(v);
+	if (n < 0 || n > 86400LL * 1000000 || n % 1000000)
+		return -1;
+	return (int)(n / 1000000);
+}
 
 /* A decimal number of digits only (no sign, no blanks), at most max. */
 static int conf_uint(const char *s, int64_t max, int64_t *out)
@@ -315,6 +341,27 @@ static const char *conf_set(struct wa_conf *c, enum wa_conf_key k, const char *v
 	}
 	case WA_K_DATABASE: c->database = conf_strdup(v); return NULL;
 	case WA_K_CA_FILE: c->ca_file = conf_strdup(v); return NULL;
+	case WA_K_EVE: c->eve = conf_strdup(v); return NULL;
+	case WA_K_EVE_CA_FILE: c->eve_ca_file = conf_strdup(v); return NULL;
+	case WA_K_SENSOR:
+		if (!conf_label_ok(v, 255))
+			return "sensor is a name of 1-255 characters of [A-Za-z0-9._-]";
+		c->sensor = conf_strdup(v);
+		return NULL;
+	case WA_K_EVE_SNAPSHOTS:
+		if ((c->eve_snapshots = conf_bool(v)) < 0)
+			return "eve_snapshots must be yes or no";
+		return NULL;
+	case WA_K_EVE_STATS:
+		if ((c->eve_stats = conf_seconds(v)) < 0)
+			return "eve_stats must be 0..86400 seconds (or 30s, 5m, 1h)";
+		return NULL;
+	case WA_K_EVE_BUFFER:
+		n = wa_parse_size(v);
+		if (n < 65536 || n > (1LL << 30))
+			return "eve_buffer must be 64K..1G";
+		c->eve_buffer = n;
+		return NULL;
 	case WA_K_SYSTEM_CA: c->system_ca = conf_strdup(v); return NULL;
 	case WA_K_GEOIP: c->geoip = conf_strdup(v); return NULL;
 	case WA_K_ASN: c->asn = conf_strdup(v); return NULL;
@@ -329,11 +376,7 @@ static const char *conf_set(struct wa_conf *c, enum wa_conf_key k, const char *v
 		c->snaplen = (int)n;
 		return NULL;
 	case WA_K_PROMISC:
-		if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1"))
-			c->promisc = 1;
-		else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "0"))
-			c->promisc = 0;
-		else
+		if ((c->promisc = conf_bool(v)) < 0)
 			return "promisc must be yes or no";
 		return NULL;
 	case WA_K_WORKERS:
@@ -344,13 +387,8 @@ static const char *conf_set(struct wa_conf *c, enum wa_conf_key k, const char *v
 		c->workers = (int)n;
 		return NULL;
 	case WA_K_CHECKPOINT:
-		if (conf_uint(v, 86400, &n) != 0) {
-			n = wa_parse_duration(v);
-			if (n < 0 || n > 86400LL * 1000000 || n % 1000000)
-				return "checkpoint must be 0..86400 seconds (or 30s, 5m, 1h)";
-			n /= 1000000;
-		}
-		c->checkpoint_sec = (int)n;
+		if ((c->checkpoint_sec = conf_seconds(v)) < 0)
+			return "checkpoint must be 0..86400 seconds (or 30s, 5m, 1h)";
 		return NULL;
 	case WA_K_MAX_FLOWS:
 		if (conf_uint(v, 1 << 26, &n) != 0 || n < 1)
@@ -602,5 +640,8 @@ void wa_conf_free(struct wa_conf *c)
 	free(c->system_ca);
 	free(c->geoip);
 	free(c->asn);
+	free(c->sensor);
+	free(c->eve);
+	free(c->eve_ca_file);
 	memset(c, 0, sizeof(*c));
 }

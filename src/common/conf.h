@@ -21,7 +21,8 @@ enum wa_conf_key {
 	WA_K_INTERFACE, WA_K_FILTER, WA_K_DATABASE, WA_K_USER, WA_K_SNAPLEN,
 	WA_K_PROMISC, WA_K_WORKERS, WA_K_CHECKPOINT, WA_K_MAX_FLOWS, WA_K_STREAM_CAP,
 	WA_K_NDPI, WA_K_CA_FILE, WA_K_SYSTEM_CA, WA_K_RETAIN_FLOWS, WA_K_MAX_DB_SIZE,
-	WA_K_RETAIN_ROLLUPS, WA_K_INTERNAL, WA_K_GEOIP, WA_K_ASN,
+	WA_K_RETAIN_ROLLUPS, WA_K_SENSOR, WA_K_EVE, WA_K_EVE_SNAPSHOTS, WA_K_EVE_STATS,
+	WA_K_EVE_BUFFER, WA_K_EVE_CA_FILE, WA_K_INTERNAL, WA_K_GEOIP, WA_K_ASN,
 	WA_K_N
 };
 
@@ -40,6 +41,10 @@ struct wa_conf {
 	char *ifaces[WA_CONF_IFACES_MAX];
 	int nifaces;
 	char *filter, *database, *user, *ca_file, *system_ca, *geoip, *asn;
+	char *sensor, *eve, *eve_ca_file; /* the event stream (capture --eve, --sensor) */
+	int eve_snapshots;          /* 0 or 1 */
+	int eve_stats;              /* seconds, 0..86400 */
+	int64_t eve_buffer;         /* bytes, 64K..1G */
 	int snaplen;                /* 64..262144 */
 	int promisc;                /* 0 or 1 */
 	int workers;                /* 0: auto, 1..64 */

@@ -2301,7 +2301,8 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 		free(t);
 		return -1;
 	}
-	if (sqlite3_prepare_v2(s->db, flt->after_seq >= 0 ? sql_seq : sql_id, -1, &q, NULL) != SQLITE_OK ||
+	const char *flow_each_sql = flt->after_seq >= 0 ? sql_seq : sql_id;
+	if (sqlite3_prepare_v2(s->db, flow_each_sql, -1, &q, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db, "SELECT key, type, list, ival, sval FROM cleartext_details"
 			       " WHERE flow_id = ? ORDER BY seq", -1, &dq, NULL) != SQLITE_OK) {
 		fprintf(stderr, "wireaudit: export query: %s\n", sqlite3_errmsg(s->db));
