@@ -219,10 +219,9 @@ static void net_try_connect(struct eve *e)
 	if (e->connected || now_us() < e->retry_at)
 		return;
 	if (e->t->connect(e->tctx, err, sizeof(err)) == 0) {
+		/* said once bytes go (net_pump): a connection still being
+		 * made (TCP, TLS) may yet fail */
 		e->connected = true;
-		if (e->warned)
-			fprintf(stderr, "wireaudit: --eve %s: connected\n", e->target);
-		e->warned = false;
 		return;
 	}
 	if (!e->warned)
@@ -269,6 +268,10 @@ static void net_pump(struct eve *e)
 			}
 			net_lost(e, strerror(errno));
 			break;
+		}
+		if (w > 0 && e->warned) {
+			fprintf(stderr, "wireaudit: --eve %s: connected, events flow again\n", e->target);
+			e->warned = false;
 		}
 		e->off += e->t->dgram ? n : (size_t)w;
 		while (e->hend < e->nends && e->ends[e->hend] <= e->off) {
