@@ -190,7 +190,8 @@ golden() { # golden NAME PCAP... : text and JSON reports compared with tests/gol
 	local name=$1 gdb="$T_TMP/g-$1.db" args=() f
 	shift
 	for f in "$@"; do args+=(-r "$f"); done
-	(cd "$SRCDIR" && "$WIREAUDIT" capture -q "${args[@]}" -d "$gdb") >&2
+	# a fixed sensor name: the default is the host's
+	(cd "$SRCDIR" && "$WIREAUDIT" capture -q "${args[@]}" -d "$gdb" --sensor golden-sensor) >&2
 	"$WIREAUDIT" report -d "$gdb" --level 3 > "$T_TMP/g.txt"
 	"$WIREAUDIT" report -d "$gdb" --level 3 -F json | jq -S . > "$T_TMP/g.json"
 	for ext in txt json; do
@@ -206,6 +207,23 @@ golden() { # golden NAME PCAP... : text and JSON reports compared with tests/gol
 golden http-mixed pcaps/sample/http-mixed.pcap
 golden tls pcaps/tls/tls10-ecdhe-rsa-aes128-sha.pcap pcaps/tls/tls12-rsa-3des-gnutls.pcap \
 	pcaps/tls/tls12-status-request-no-staple.pcap pcaps/tls/tls13-basic-nginx-curl.pcap
+
+# ---- the sensors a report covers (issue 16): two sensors, three runs ----
+sdb=$T_TMP/sensors.db
+"$WIREAUDIT" capture -q -r "$SRCDIR/pcaps/sample/http-mixed.pcap" -d "$sdb" --sensor dc1-span
+"$WIREAUDIT" capture -q -r "$SRCDIR/pcaps/tls/tls13-basic-nginx-curl.pcap" -d "$sdb" --sensor dc2-span
+"$WIREAUDIT" capture -q -r "$SRCDIR/pcaps/tls/tls12-rsa-3des-gnutls.pcap" -d "$sdb" --sensor dc1-span
+"$WIREAUDIT" report -d "$sdb" -F json > "$T_TMP/s.json"
+t_is "$(jq -c '[.coverage.sensors[] | [.name, .runs, .packets, .drops]]' "$T_TMP/s.json")" \
+	"$(sqlite3 "$sdb" "SELECT json_group_array(json_array(sensor, n, p, NULL)) FROM (SELECT sensor, count(*) n, sum(packets) p, min(run_id) r FROM runs GROUP BY sensor ORDER BY r)")" \
+	"report: each sensor with its runs and packets, drops null offline"
+t_is "$(jq -r '.coverage.sensors[] | "\(.name) \(.first) \(.last)"' "$T_TMP/s.json" | head -1)" \
+	"dc1-span $(sqlite3 "$sdb" "SELECT strftime('%Y-%m-%dT%H:%M:%S', min(ts_first) / 1e6, 'unixepoch') || printf('.%06dZ', min(ts_first) % 1000000) || ' ' || strftime('%Y-%m-%dT%H:%M:%S', max(ts_last) / 1e6, 'unixepoch') || printf('.%06dZ', max(ts_last) % 1000000) FROM runs WHERE sensor = 'dc1-span'")" \
+	"report: a sensor's period spans its runs' packets"
+t_is "$(jq -r '[.coverage.sources[].sensor] | join(",")' "$T_TMP/s.json")" "dc1-span,dc2-span,dc1-span" "report: each source names its sensor"
+t_is "$("$WIREAUDIT" report -d "$sdb" | grep -c '^  sensor dc[12]-span: ')" "2" "report text: one line per sensor"
+t_is "$("$WIREAUDIT" report -d "$sdb" -F md | grep -c '^- Sensor dc')|$("$WIREAUDIT" report -d "$sdb" -F html | grep -o '<dt>Sensor</dt>' | wc -l)" \
+	"2|2" "report Markdown and HTML: one entry per sensor"
 
 # ---- audit = capture + report ----
 (cd "$SRCDIR" && "$WIREAUDIT" audit -F json pcaps/sample/http-mixed.pcap) > "$T_TMP/audit.json"; rc=$?

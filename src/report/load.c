@@ -165,7 +165,7 @@ static int cb_runs(int n, const char *const *v, void *a)
 {
 	struct rp_report *rep = a;
 	struct rp_run_info *r, *nr;
-	if (n < 8)
+	if (n < 11)
 		return 0;
 	nr = realloc(rep->runs, sizeof(*nr) * (size_t)(rep->nruns + 1));
 	if (nr == NULL)
@@ -180,6 +180,9 @@ static int cb_runs(int n, const char *const *v, void *a)
 	r->packets = v[5] ? rp_num(v[5]) : -1;
 	r->drops = v[6] ? rp_num(v[6]) : -1;
 	r->if_drops = v[7] ? rp_num(v[7]) : -1;
+	r->sensor = v[8] ? rp_xstrdup(v[8]) : NULL;
+	r->ts_first = v[9] ? rp_num(v[9]) : 0;
+	r->ts_last = v[10] ? rp_num(v[10]) : 0;
 	if (r->packets > 0)
 		rep->packets += r->packets;
 	if (r->drops >= 0 || r->if_drops >= 0)
@@ -293,7 +296,8 @@ int rp_coverage(struct rp_report *rep)
 	const char *p[2] = { since, until };
 	snprintf(since, sizeof(since), "%lld", (long long)rep->o->since);
 	snprintf(until, sizeof(until), "%lld", (long long)rep->o->until);
-	if (rp_q(rep, "SELECT run_id, source, mode, status, started_at, packets, drops, if_drops FROM runs"
+	if (rp_q(rep, "SELECT run_id, source, mode, status, started_at, packets, drops, if_drops, sensor,"
+		   " ts_first, ts_last FROM runs"
 		   " WHERE run_id IN (SELECT run_id FROM rp_runs)"
 		   " OR ((CAST(?1 AS INTEGER) < 0 OR ts_last >= CAST(?1 AS INTEGER))"
 		   " AND (CAST(?2 AS INTEGER) < 0 OR ts_first < CAST(?2 AS INTEGER)))"

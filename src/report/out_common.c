@@ -15,6 +15,39 @@ double rp_blind_pct(int64_t drops, int64_t received)
 	return received > 0 ? 100.0 * (double)drops / (double)received : 0.0;
 }
 
+int rp_sensors(const struct rp_report *rep, struct rp_sensor **out)
+{
+	struct rp_sensor *v = calloc(rep->nruns ? (size_t)rep->nruns : 1, sizeof(*v));
+	int n = 0;
+	*out = v;
+	if (v == NULL)
+		return -1;
+	for (int i = 0; i < rep->nruns; i++) {
+		const struct rp_run_info *r = &rep->runs[i];
+		int k;
+		for (k = 0; k < n; k++)
+			if ((v[k].name == NULL && r->sensor == NULL) ||
+			    (v[k].name && r->sensor && strcmp(v[k].name, r->sensor) == 0))
+				break;
+		if (k == n) {
+			v[n].name = r->sensor;
+			v[n].drops = -1;
+			n++;
+		}
+		v[k].runs++;
+		if (r->ts_first > 0 && (v[k].first == 0 || r->ts_first < v[k].first))
+			v[k].first = r->ts_first;
+		if (r->ts_last > v[k].last)
+			v[k].last = r->ts_last;
+		if (r->packets > 0)
+			v[k].packets += r->packets;
+		if (r->drops >= 0 || r->if_drops >= 0)
+			v[k].drops = (v[k].drops < 0 ? 0 : v[k].drops) + (r->drops > 0 ? r->drops : 0) +
+				     (r->if_drops > 0 ? r->if_drops : 0);
+	}
+	return n;
+}
+
 const char *rp_ts(int64_t us, char *buf, size_t len)
 {
 	if (us <= 0)

@@ -309,6 +309,8 @@ int rp_out_json(const struct rp_report *rep, FILE *out)
 		jb_strn(&jb, r->source ? r->source : "", r->source ? strlen(r->source) : 0);
 		jb_kv_str(&jb, "mode", r->mode);
 		jb_kv_str(&jb, "status", r->status);
+		jb_key(&jb, "sensor");
+		if (r->sensor) jb_strn(&jb, r->sensor, strlen(r->sensor)); else jb_null(&jb);
 		jb_kv_int(&jb, "packets", r->packets);
 		jb_key(&jb, "drops");
 		if (r->drops >= 0) jb_int(&jb, r->drops); else jb_null(&jb);
@@ -317,6 +319,31 @@ int rp_out_json(const struct rp_report *rep, FILE *out)
 		jb_obj_close(&jb);
 	}
 	jb_arr_close(&jb);
+	{
+		/* the sensors whose runs the report covers: over which period,
+		 * with how many drops (issue 16) */
+		struct rp_sensor *sv;
+		char t[TSSTR_MAX];
+		int ns = rp_sensors(rep, &sv);
+		jb_key(&jb, "sensors");
+		jb_arr_open(&jb);
+		for (int k = 0; k < ns; k++) {
+			jb_obj_open(&jb);
+			jb_key(&jb, "name");
+			if (sv[k].name) jb_strn(&jb, sv[k].name, strlen(sv[k].name)); else jb_null(&jb);
+			jb_kv_int(&jb, "runs", sv[k].runs);
+			jb_key(&jb, "first");
+			if (sv[k].first > 0) jb_string(&jb, rp_ts(sv[k].first, t, sizeof(t))); else jb_null(&jb);
+			jb_key(&jb, "last");
+			if (sv[k].last > 0) jb_string(&jb, rp_ts(sv[k].last, t, sizeof(t))); else jb_null(&jb);
+			jb_kv_int(&jb, "packets", sv[k].packets);
+			jb_key(&jb, "drops");
+			if (sv[k].drops >= 0) jb_int(&jb, sv[k].drops); else jb_null(&jb);
+			jb_obj_close(&jb);
+		}
+		jb_arr_close(&jb);
+		free(sv);
+	}
 	/* the window's flows per interface (null: read from files) */
 	jb_key(&jb, "interfaces");
 	jb_arr_open(&jb);

@@ -68,7 +68,29 @@ int rp_out_md(const struct rp_report *rep, FILE *out)
 	for (i = 0; i < rep->nruns; i++) {
 		fprintf(out, "- Source run %lld: ", (long long)rep->runs[i].run_id);
 		md_escape(out, rep->runs[i].source);
+		if (rep->runs[i].sensor) {
+			fputs(" (sensor ", out);
+			md_escape(out, rep->runs[i].sensor);
+			fputc(')', out);
+		}
 		fputc('\n', out);
+	}
+	{
+		struct rp_sensor *sv;
+		char a[TSSTR_MAX], b[TSSTR_MAX];
+		int ns = rp_sensors(rep, &sv);
+		for (int k = 0; k < ns; k++) {
+			fputs("- Sensor ", out);
+			md_escape(out, sv[k].name ? sv[k].name : "(unnamed)");
+			fprintf(out, ": %d run%s, %s .. %s, packets %lld, ", sv[k].runs, sv[k].runs == 1 ? "" : "s",
+				rp_ts(sv[k].first, a, sizeof(a)), rp_ts(sv[k].last, b, sizeof(b)),
+				(long long)sv[k].packets);
+			if (sv[k].drops >= 0)
+				fprintf(out, "drops %lld\n", (long long)sv[k].drops);
+			else
+				fputs("drops not reported (offline read)\n", out);
+		}
+		free(sv);
 	}
 	fputs("- Flows per interface:", out);
 	for (i = 0; i < rep->nifaces; i++) {

@@ -187,6 +187,11 @@ int rp_out_text(const struct rp_report *rep, FILE *out, bool color)
 	for (i = 0; i < rep->nruns; i++) {
 		const struct rp_run_info *r = &rep->runs[i];
 		fprintf(out, "  source run %lld: ", (long long)r->run_id);
+		if (r->sensor) {
+			fputs("sensor ", out);
+			term_escape(out, r->sensor);
+			fputc(' ', out);
+		}
 		term_escape(out, r->mode);
 		fputc(' ', out);
 		term_escape(out, r->source);
@@ -196,6 +201,24 @@ int rp_out_text(const struct rp_report *rep, FILE *out, bool color)
 		if (r->drops >= 0 || r->if_drops >= 0)
 			fprintf(out, " drops %lld/%lld", (long long)r->drops, (long long)r->if_drops);
 		fputc('\n', out);
+	}
+	{
+		struct rp_sensor *sv;
+		char a[TSSTR_MAX], b[TSSTR_MAX];
+		int ns = rp_sensors(rep, &sv);
+		for (int k = 0; k < ns; k++) {
+			fputs("  sensor ", out);
+			term_escape(out, sv[k].name ? sv[k].name : "(unnamed: runs before schema 8)");
+			fprintf(out, ": %d run%s, %s .. %s, packets %lld", sv[k].runs, sv[k].runs == 1 ? "" : "s",
+				rp_ts(sv[k].first, a, sizeof(a)), rp_ts(sv[k].last, b, sizeof(b)),
+				(long long)sv[k].packets);
+			if (sv[k].drops >= 0)
+				fprintf(out, ", drops %lld", (long long)sv[k].drops);
+			else
+				fputs(", drops not reported (offline read)", out);
+			fputc('\n', out);
+		}
+		free(sv);
 	}
 	fputs("  flows per interface:", out);
 	for (i = 0; i < rep->nifaces; i++) {

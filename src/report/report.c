@@ -99,6 +99,7 @@ static void rp_free(struct rp_report *rep)
 		free(rep->runs[i].mode);
 		free(rep->runs[i].status);
 		free(rep->runs[i].started_at);
+		free(rep->runs[i].sensor);
 	}
 	free(rep->runs);
 	free(rep->rolled_days);

@@ -144,6 +144,8 @@ struct rp_req {
 struct rp_run_info {
 	int64_t run_id;
 	char *source, *mode, *status, *started_at;
+	char *sensor;                       /* runs.sensor (schema 8), NULL before */
+	int64_t ts_first, ts_last;          /* its packets' times, µs; 0 none */
 	int64_t packets, drops, if_drops;   /* -1 unknown */
 };
 
@@ -368,6 +370,18 @@ const char *rp_fmt_n(int64_t n, char *buf, size_t len);        /* "17,500" */
 int rp_rollups_shown(const struct rp_report *rep, const struct rp_req *r);
 void rp_cause_line(const struct rp_rollup *u, char *buf, size_t len);
 void rp_srv_line(const struct rp_rollup_srv *s, char *buf, size_t len);
+/* The sensors that contributed runs to the report (issue 16: runs.sensor,
+ * NULL for runs before schema 8), in order of first appearance: each with
+ * its runs, the time its packets span, its packets and drops (kernel and
+ * interface; -1 when no run of it reported any: files). malloc'ed array
+ * (*out), its length returned; -1 out of memory. */
+struct rp_sensor {
+	const char *name;           /* the runs' string, or NULL: unnamed */
+	int runs;
+	int64_t first, last;        /* µs, 0: none */
+	int64_t packets, drops;     /* drops -1: unknown */
+};
+int rp_sensors(const struct rp_report *rep, struct rp_sensor **out);
 
 /* ---- out_text.c, out_json.c, out_md.c, out_csv.c, out_html.c ---- */
 int rp_out_text(const struct rp_report *rep, FILE *out, bool color);
