@@ -105,7 +105,9 @@ def literal_text(a):
     """The text of a concatenation of string literals (and macros), or None."""
     parts = re.findall(r'"((?:[^"\\]|\\.)*)"', a)
     rest = re.sub(r'"((?:[^"\\]|\\.)*)"', "", a)
-    rest = re.sub(r"\bWA_STR\s*\(\s*[A-Z_0-9]+\s*\)", "", rest).strip()
+    rest = re.sub(r"\bWA_STR\s*\(\s*[A-Z_0-9]+\s*\)", "", rest)
+    # report_int.h: RP_IN_SEL("alias"), literals around a literal alias
+    rest = re.sub(r"\bRP_IN_SEL\s*\(\s*\)", "", rest).strip()
     return "".join(parts) if parts and not rest else None
 
 
@@ -145,7 +147,7 @@ def const_names(s):
 def literal_sql(a, consts):
     if literal_text(a) is not None or a in consts:
         return True
-    lit = r'(?:"(?:[^"\\]|\\.)*"\s*)+'
+    lit = r'(?:(?:"(?:[^"\\]|\\.)*"|RP_IN_SEL\s*\(\s*"\w*"\s*\))\s*)+'
     return any(re.fullmatch(r"\s*%s:\s*%s" % (lit, lit), a[i + 1:], re.S)
                for i, c in enumerate(a) if c == "?")
 

@@ -36,7 +36,8 @@
 static int rp_build_mixed(struct rp_report *rep);
 
 #define RP_IN_WINDOW(f) "((SELECT since FROM rp_win) < 0 OR " f ".ts_last >= (SELECT since FROM rp_win))" \
-	" AND ((SELECT until FROM rp_win) < 0 OR " f ".ts_first < (SELECT until FROM rp_win))"
+	" AND ((SELECT until FROM rp_win) < 0 OR " f ".ts_first < (SELECT until FROM rp_win))" \
+	" AND " RP_IN_SEL(f)
 
 /* TLS columns: typed columns, and the profiles' classes computed once per
  * profile by the rules (rp_cp, rp_sp, rp_grp: rules.c). The expressions
@@ -129,22 +130,53 @@ static bool rp_any_env(const struct rp_report *rep)
 	return false;
 }
 
+/* --sensor (issue 16): rp_sel holds the runs of the sensors named, and
+ * rp_win.sel says whether to keep to them (RP_IN_SEL); a name no run has
+ * is a usage error (a typo would otherwise report on nothing). 0, -1, or
+ * -3 after a message. */
+static int rp_build_sel(struct rp_report *rep)
+{
+	if (rp_q_exec(rep, "CREATE TEMP TABLE rp_sel (run_id INTEGER PRIMARY KEY)") != 0)
+		return -1;
+	for (int i = 0; i < rep->o->nsensors; i++) {
+		const char *p[1] = { rep->o->sensors[i] };
+		int64_t n = 0;
+		if (store_scalar(rep->st, "SELECT count(*) FROM runs WHERE sensor = ?1", p, 1, &n) != 0)
+			return -1;
+		if (n <= 0) {
+			fprintf(stderr, "wireaudit: report: no run of sensor '%s' in %s (runs.sensor; "
+				"`sqlite3 DB 'SELECT DISTINCT sensor FROM runs'` lists them)\n",
+				rep->o->sensors[i], rep->o->db);
+			return -3;
+		}
+		if (rp_q(rep, "INSERT INTO rp_sel SELECT run_id FROM runs WHERE sensor = ?1"
+			 " ON CONFLICT (run_id) DO NOTHING", p, 1, rp_cb_noop, NULL) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int rp_build_rf(struct rp_report *rep)
 {
-	char since[32], until[32];
-	const char *p[2] = { since, until };
+	char since[32], until[32], sel[4];
+	const char *p[3] = { since, until, sel };
 	bool env;
 	int rc;
 	snprintf(since, sizeof(since), "%lld", (long long)rep->o->since);
 	snprintf(until, sizeof(until), "%lld", (long long)rep->o->until);
+	snprintf(sel, sizeof(sel), "%d", rep->o->nsensors > 0);
 	if (rp_net_register(rep) != 0 || rp_rules_register(rep) != 0 || rp_rules_profiles(rep) != 0)
+		return -1;
+	/* the window first: every pass below keeps to it */
+	if ((rc = rp_build_sel(rep)) != 0)
+		return rc;
+	if (rp_q_exec(rep, "CREATE TEMP TABLE rp_win (since INTEGER, until INTEGER, sel INTEGER)") != 0 ||
+	    rp_q(rep, "INSERT INTO rp_win VALUES (CAST(?1 AS INTEGER), CAST(?2 AS INTEGER), CAST(?3 AS INTEGER))",
+		 p, 3, rp_cb_noop, NULL) != 0)
 		return -1;
 	if ((rc = rp_trust_build(rep)) != 0)
 		return rc;
-	if (rp_q_exec(rep, "CREATE TEMP TABLE rp_win (since INTEGER, until INTEGER)") != 0 ||
-	    rp_q(rep, "INSERT INTO rp_win VALUES (CAST(?1 AS INTEGER), CAST(?2 AS INTEGER))", p, 2,
-		 rp_cb_noop, NULL) != 0 ||
-	    rp_build_mixed(rep) != 0 || rp_q_exec(rep, rf_view_sql) != 0)
+	if (rp_build_mixed(rep) != 0 || rp_q_exec(rep, rf_view_sql) != 0)
 		return -1;
 	env = rp_any_env(rep);
 	if (env)
@@ -298,9 +330,10 @@ int rp_coverage(struct rp_report *rep)
 	snprintf(until, sizeof(until), "%lld", (long long)rep->o->until);
 	if (rp_q(rep, "SELECT run_id, source, mode, status, started_at, packets, drops, if_drops, sensor,"
 		   " ts_first, ts_last FROM runs"
-		   " WHERE run_id IN (SELECT run_id FROM rp_runs)"
+		   " WHERE (run_id IN (SELECT run_id FROM rp_runs)"
 		   " OR ((CAST(?1 AS INTEGER) < 0 OR ts_last >= CAST(?1 AS INTEGER))"
-		   " AND (CAST(?2 AS INTEGER) < 0 OR ts_first < CAST(?2 AS INTEGER)))"
+		   " AND (CAST(?2 AS INTEGER) < 0 OR ts_first < CAST(?2 AS INTEGER))))"
+		   " AND " RP_IN_SEL("runs")
 		   " ORDER BY run_id", p, 2, cb_runs, rep) != 0)
 		return -1;
 	/* days of the window that retention rolled up or removed: the report
@@ -332,6 +365,7 @@ int rp_coverage(struct rp_report *rep)
 		   ") AS iv"
 		   " WHERE (CAST(?1 AS INTEGER) < 0 OR t1 >= CAST(?1 AS INTEGER))"
 		   " AND (CAST(?2 AS INTEGER) < 0 OR COALESCE(t0, t1) < CAST(?2 AS INTEGER))"
+		   " AND " RP_IN_SEL("iv")
 		   " ORDER BY run_id, interface, t1", p, 2, cb_blind, rep) != 0)
 		return -1;
 	/* the flows of the window per interface they were captured on */
@@ -339,6 +373,7 @@ int rp_coverage(struct rp_report *rep)
 			     " WHERE ru.flow_id = flows.flow_id), 1)) FROM flows"
 			     " WHERE (CAST(?1 AS INTEGER) < 0 OR ts_last >= CAST(?1 AS INTEGER))"
 			     " AND (CAST(?2 AS INTEGER) < 0 OR ts_first < CAST(?2 AS INTEGER))"
+			     " AND " RP_IN_SEL("flows")
 			     " GROUP BY interface ORDER BY interface", p, 2, cb_iface, rep) != 0)
 		return -1;
 	return 0;
@@ -417,7 +452,8 @@ static int rp_build_mixed(struct rp_report *rep)
 				      " WHERE security IN ('tls', 'starttls', 'app_encrypted', 'cleartext', 'tls_refused',"
 				      " 'starttls_not_used')"
 				      " AND (CAST(?1 AS INTEGER) < 0 OR ts_last >= CAST(?1 AS INTEGER))"
-				      " AND (CAST(?2 AS INTEGER) < 0 OR ts_first < CAST(?2 AS INTEGER))",
+				      " AND (CAST(?2 AS INTEGER) < 0 OR ts_first < CAST(?2 AS INTEGER))"
+				      " AND " RP_IN_SEL("flows"),
 				      wp, 2, cb_mixed, &M);
 	for (i = 1; rc == 0 && i <= M.n; i++) {
 		const int64_t *f = rp_map_get(&M.flags, i);

@@ -30,6 +30,8 @@ void report_usage(FILE *out)
 	      "  -o, --output FILE      write to FILE (created 0600)\n"
 	      "      --since T          window start (RFC 3339 or YYYY-MM-DD)\n"
 	      "      --until T          window end (exclusive)\n"
+	      "      --sensor NAME      only the runs of this sensor (runs.sensor, capture\n"
+	      "                         --sensor); repeatable\n"
 	      "      --internal CIDR,...  internal networks (default: RFC 1918, RFC 4193,\n"
 	      "                         loopback, link-local, CGNAT 100.64.0.0/10)\n"
 	      "      --config FILE      the configuration file: internal networks with env/owner\n"
@@ -52,7 +54,7 @@ void report_usage(FILE *out)
 
 enum {
 	RO_SINCE = 300, RO_UNTIL, RO_INTERNAL, RO_CONFIG, RO_GEOIP, RO_ASN, RO_BASELINE,
-	RO_WAIVERS, RO_TOP, RO_COLOR, RO_LIST, RO_CA_FILE, RO_SYSTEM_CA,
+	RO_WAIVERS, RO_TOP, RO_COLOR, RO_LIST, RO_CA_FILE, RO_SYSTEM_CA, RO_SENSOR,
 };
 
 static const struct option report_longopts[] = {
@@ -73,6 +75,7 @@ static const struct option report_longopts[] = {
 	{ "color", required_argument, NULL, RO_COLOR },
 	{ "ca-file", required_argument, NULL, RO_CA_FILE },
 	{ "system-ca", required_argument, NULL, RO_SYSTEM_CA },
+	{ "sensor", required_argument, NULL, RO_SENSOR },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -125,6 +128,13 @@ static int report_apply(struct report_opts *o, int ch, const char *arg)
 	case RO_WAIVERS: o->waivers = arg; break;
 	case RO_CA_FILE: o->ca_file = arg; break;
 	case RO_SYSTEM_CA: o->system_ca = arg; break;
+	case RO_SENSOR:
+		if (o->nsensors >= REPORT_SENSORS_MAX) {
+			fprintf(stderr, "wireaudit: report: --sensor given more than %d times\n", REPORT_SENSORS_MAX);
+			return EXIT_USAGE;
+		}
+		o->sensors[o->nsensors++] = arg;
+		break;
 	case RO_TOP:
 		errno = 0;
 		v = strtol(arg, &end, 10);

@@ -189,8 +189,8 @@ int report_run(const struct report_opts *oin)
 	}
 	rp_phase(rep, NULL);
 	scan = rp_scan_new();
-	if ((rc = rp_build_rf(rep)) == -2) {
-		rc = EXIT_USAGE; /* a bad --ca-file / --system-ca: said on stderr */
+	if ((rc = rp_build_rf(rep)) == -2 || rc == -3) {
+		rc = EXIT_USAGE; /* a bad --ca-file / --system-ca, an unknown --sensor: said on stderr */
 		goto out;
 	}
 	if (o.ca_file || o.system_ca) {

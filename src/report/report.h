@@ -21,6 +21,8 @@
 #define REPORT_TOP_MAX 100
 #define REPORT_LIST_DEFAULT 20   /* findings listed per requirement in text, HTML, Markdown */
 
+#define REPORT_SENSORS_MAX 64  /* --sensor given at most this often */
+
 enum report_format { RF_TEXT, RF_JSON, RF_HTML, RF_MD, RF_CSV };
 
 struct report_opts {
@@ -40,6 +42,8 @@ struct report_opts {
 	int color;               /* -1 auto (TTY), 0 never, 1 always */
 	const char *ca_file;     /* --ca-file: judge server chains again (trust.c) */
 	const char *system_ca;   /* --system-ca PATH|none: likewise */
+	const char *sensors[REPORT_SENSORS_MAX]; /* --sensor NAME: only these sensors' runs */
+	int nsensors;            /* 0: every sensor */
 };
 
 void report_opts_init(struct report_opts *o);

@@ -141,6 +141,10 @@ struct rp_req {
 	int nresolved;
 };
 
+/* --sensor: a row's run is one of the sensors' (rp_sel), or no --sensor
+ * was given (rp_win.sel 0); load.c creates both before any pass */
+#define RP_IN_SEL(f) "((SELECT sel FROM rp_win) = 0 OR " f ".run_id IN (SELECT run_id FROM rp_sel))"
+
 struct rp_run_info {
 	int64_t run_id;
 	char *source, *mode, *status, *started_at;

@@ -168,6 +168,7 @@ static int judge_pair(struct rp_trust *T, const struct rp_pair *pr)
 				    " WHERE t.client_chain = ?1"
 				    " AND (CAST(?2 AS INTEGER) < 0 OR f.ts_last >= CAST(?2 AS INTEGER))"
 				    " AND (CAST(?3 AS INTEGER) < 0 OR f.ts_first < CAST(?3 AS INTEGER))"
+				" AND " RP_IN_SEL("f")
 				    " ON CONFLICT (flow_id) DO UPDATE SET c = 1, ctrusted = excluded.ctrusted,"
 				    " cterr = excluded.cterr", q, 5, rp_cb_noop, NULL);
 		}
@@ -177,7 +178,8 @@ static int judge_pair(struct rp_trust *T, const struct rp_pair *pr)
 			    " SELECT t.flow_id, 1, ?5, ?6, ?7, ?8, ?9 FROM tls t JOIN flows f ON f.flow_id = t.flow_id"
 			    " WHERE t.server_chain = ?1 AND t.sni IS ?4"
 			    " AND (CAST(?2 AS INTEGER) < 0 OR f.ts_last >= CAST(?2 AS INTEGER))"
-			    " AND (CAST(?3 AS INTEGER) < 0 OR f.ts_first < CAST(?3 AS INTEGER))",
+			    " AND (CAST(?3 AS INTEGER) < 0 OR f.ts_first < CAST(?3 AS INTEGER))"
+				" AND " RP_IN_SEL("f"),
 			    q, 9, rp_cb_noop, NULL);
 	}
 	if (T->client) {
@@ -186,7 +188,8 @@ static int judge_pair(struct rp_trust *T, const struct rp_pair *pr)
 		return store_query_rows(T->rep->st, "SELECT t.flow_id, f.ts_first FROM tls t"
 					" JOIN flows f ON f.flow_id = t.flow_id WHERE t.client_chain = ?1"
 					" AND (CAST(?2 AS INTEGER) < 0 OR f.ts_last >= CAST(?2 AS INTEGER))"
-					" AND (CAST(?3 AS INTEGER) < 0 OR f.ts_first < CAST(?3 AS INTEGER))",
+					" AND (CAST(?3 AS INTEGER) < 0 OR f.ts_first < CAST(?3 AS INTEGER))"
+				" AND " RP_IN_SEL("f"),
 					p, 3, cb_flow, T);
 	}
 	/* the verdict changed within the window: each connection at its time */
@@ -197,7 +200,8 @@ static int judge_pair(struct rp_trust *T, const struct rp_pair *pr)
 				" JOIN flows f ON f.flow_id = t.flow_id"
 				" WHERE t.server_chain = ?1 AND t.sni IS ?2"
 				" AND (CAST(?3 AS INTEGER) < 0 OR f.ts_last >= CAST(?3 AS INTEGER))"
-				" AND (CAST(?4 AS INTEGER) < 0 OR f.ts_first < CAST(?4 AS INTEGER))",
+				" AND (CAST(?4 AS INTEGER) < 0 OR f.ts_first < CAST(?4 AS INTEGER))"
+				" AND " RP_IN_SEL("f"),
 				p, 4, cb_flow, T);
 }
 
@@ -214,11 +218,13 @@ static int judge_side(struct rp_trust *T, bool client)
 			     " FROM tls t JOIN flows f ON f.flow_id = t.flow_id WHERE t.client_chain IS NOT NULL"
 			     " AND (CAST(?1 AS INTEGER) < 0 OR f.ts_last >= CAST(?1 AS INTEGER))"
 			     " AND (CAST(?2 AS INTEGER) < 0 OR f.ts_first < CAST(?2 AS INTEGER))"
+				" AND " RP_IN_SEL("f")
 			     " GROUP BY t.client_chain" :
 			     "SELECT t.server_chain, t.sni, min(f.ts_first), max(f.ts_first)"
 			     " FROM tls t JOIN flows f ON f.flow_id = t.flow_id WHERE t.server_chain IS NOT NULL"
 			     " AND (CAST(?1 AS INTEGER) < 0 OR f.ts_last >= CAST(?1 AS INTEGER))"
 			     " AND (CAST(?2 AS INTEGER) < 0 OR f.ts_first < CAST(?2 AS INTEGER))"
+				" AND " RP_IN_SEL("f")
 			     " GROUP BY t.server_chain, t.sni", p, 2, cb_pair, T) != 0)
 		rc = -1;
 	for (size_t i = 0; rc == 0 && i < T->n; i++) {
