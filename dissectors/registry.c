@@ -21,6 +21,7 @@ extern const struct dissector dissector_pop3;
 extern const struct dissector dissector_amqp;
 extern const struct dissector dissector_telnet;
 extern const struct dissector dissector_quic;
+extern const struct dissector dissector_ssh;
 
 const struct dissector *const dissectors[] = {
 	&dissector_http,
@@ -41,6 +42,8 @@ const struct dissector *const dissectors[] = {
 	&dissector_amqp,
 	&dissector_telnet,
 	&dissector_quic,
+	/* SSH (issue 17): any port, by its identification string */
+	&dissector_ssh,
 };
 
 const size_t n_dissectors = sizeof(dissectors) / sizeof(dissectors[0]);

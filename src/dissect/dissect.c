@@ -606,10 +606,10 @@ static struct obs_detail *detail_slot(struct dis_ctx *c, const char *key, bool l
 	return o;
 }
 
-static void detail_set_str(struct obs_detail *o, const void *s, size_t len)
+static void detail_set_str(struct obs_detail *o, const void *s, size_t len, size_t cap)
 {
-	if (len > OBS_STR_MAX)
-		len = OBS_STR_MAX;
+	if (len > cap)
+		len = cap;
 	o->type = 's';
 	o->s = malloc(len + 1);
 	if (o->s) {
@@ -623,14 +623,22 @@ void obs_detail_str(struct dis_ctx *c, const char *key, const void *s, size_t le
 {
 	struct obs_detail *o = detail_slot(c, key, false);
 	if (o)
-		detail_set_str(o, s, len);
+		detail_set_str(o, s, len, OBS_STR_MAX);
 }
 
 void obs_detail_list_str(struct dis_ctx *c, const char *key, const void *s, size_t len)
 {
 	struct obs_detail *o = detail_slot(c, key, true);
 	if (o)
-		detail_set_str(o, s, len);
+		detail_set_str(o, s, len, OBS_STR_MAX);
+}
+
+bool obs_detail_text(struct dis_ctx *c, const char *key, const void *s, size_t len)
+{
+	struct obs_detail *o = detail_slot(c, key, false);
+	if (o)
+		detail_set_str(o, s, len, OBS_TEXT_MAX);
+	return len <= OBS_TEXT_MAX;
 }
 
 void obs_detail_int(struct dis_ctx *c, const char *key, int64_t v)

@@ -22,6 +22,9 @@
 struct x509_ctx;
 
 #define OBS_STR_MAX 256
+/* obs_detail_text: one long value a protocol sends as a single string (an
+ * SSH name-list, RFC 4251 §5: OpenSSH's host key list alone is ~600 bytes). */
+#define OBS_TEXT_MAX 4096
 #define OBS_DETAILS_MAX 64
 
 /* Security state of a flow (export field `security`). */
@@ -34,7 +37,8 @@ enum sec_state {
 	SEC_CLEARTEXT,          /* no upgrade offered or asked for */
 	SEC_APP_ENCRYPTED,      /* encrypted by the application protocol's own
 				 * mechanism, not TLS (FTP RFC 2228 ENC/CONF
-				 * after AUTH GSSAPI); export `app_encrypted` */
+				 * after AUTH GSSAPI; SSH after both NEWKEYS);
+				 * export `app_encrypted` */
 };
 const char *sec_state_name(enum sec_state s);
 
@@ -73,6 +77,10 @@ void obs_detail_str(struct dis_ctx *c, const char *key, const void *s, size_t le
 void obs_detail_int(struct dis_ctx *c, const char *key, int64_t v);
 void obs_detail_bool(struct dis_ctx *c, const char *key, bool v);
 void obs_detail_list_str(struct dis_ctx *c, const char *key, const void *s, size_t len);
+/* As obs_detail_str, capped at OBS_TEXT_MAX bytes instead of OBS_STR_MAX;
+ * returns false when the value was cut (the caller raises its anomaly:
+ * caps are loud). */
+bool obs_detail_text(struct dis_ctx *c, const char *key, const void *s, size_t len);
 
 /* --- TLS facts (export object `tls`) --- */
 
