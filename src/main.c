@@ -305,6 +305,8 @@ static int conf_to_capture(struct capture_parse *cp)
 	if (c->line[WA_K_EVE_STATS]) o->eve.stats_sec = c->eve_stats;
 	if (c->line[WA_K_EVE_BUFFER]) o->eve.buffer = (size_t)c->eve_buffer;
 	if (c->line[WA_K_EVE_CA_FILE]) o->eve.ca_file = c->eve_ca_file;
+	if (c->line[WA_K_EVE_CERT]) o->eve.cert = c->eve_cert;
+	if (c->line[WA_K_EVE_KEY]) o->eve.key = c->eve_key;
 	if (c->line[WA_K_SYSTEM_CA]) o->system_ca = c->system_ca;
 	o->retain_flows_us = c->retain_flows_us;
 	o->max_db_bytes = c->max_db_bytes;
@@ -492,8 +494,9 @@ static int parse_capture_opts(int argc, char **argv, struct capture_parse *cp)
 		case OPT_EVE_CERT: o->eve.cert = optarg; break;
 		case OPT_EVE_KEY: o->eve.key = optarg; break;
 		case OPT_SENSOR:
-			if (optarg[0] == '\0' || strlen(optarg) > 255) {
-				fprintf(stderr, "wireaudit: --sensor: a name of 1 to 255 bytes\n");
+			if (!wa_conf_label_ok(optarg, 255)) {
+				fprintf(stderr, "wireaudit: --sensor: a name of 1 to 255 characters of "
+					"[A-Za-z0-9._-], as the configuration file's sensor\n");
 				return EXIT_USAGE;
 			}
 			o->eve.sensor = optarg;

@@ -12,6 +12,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <sys/file.h>
 #include <grp.h>
 #include <linux/if_packet.h>
 #include <poll.h>
@@ -360,7 +361,8 @@ static void capture_reload(void)
 	RESTART_IF(str_differs(n->eve.sensor, o->eve.sensor), "sensor");
 	RESTART_IF(str_differs(n->eve.target, o->eve.target) || n->eve.snapshots != o->eve.snapshots ||
 		   n->eve.stats_sec != o->eve.stats_sec || n->eve.buffer != o->eve.buffer ||
-		   str_differs(n->eve.ca_file, o->eve.ca_file), "eve");
+		   str_differs(n->eve.ca_file, o->eve.ca_file) || str_differs(n->eve.cert, o->eve.cert) ||
+		   str_differs(n->eve.key, o->eve.key), "eve");
 #undef RESTART_IF
 	fprintf(stderr, "wireaudit: %s reloaded: applied: %s%s%s\n", o->config, applied,
 		rl ? "; needs a restart: " : "", restart);
@@ -1271,6 +1273,7 @@ int capture_run(const struct capture_opts *o)
 	int64_t run_id = 0;
 	struct sigaction sa;
 	char *sj;
+	int db_lock = -1;
 
 	if (nif > 0) {
 		unsigned dw = default_workers();
@@ -1282,8 +1285,23 @@ int capture_run(const struct capture_opts *o)
 		}
 		nw = wpi * nif;
 	}
+	/* a reader of the event stream that goes away (a pipe, a socket, a
+	 * TLS connection OpenSSL writes to) is an error to handle, not the end
+	 * of the capture; set before any thread starts */
+	signal(SIGPIPE, SIG_IGN);
 	if (store_open(&st, o->db, false, err, sizeof(err)) != 0) {
 		fprintf(stderr, "wireaudit: %s\n", err);
+		return EXIT_STORE;
+	}
+	/* one capture at a time into a database: flow ids are taken from the
+	 * store when the run starts (a second writer would reuse them); the
+	 * lock goes with the process */
+	if ((db_lock = open(o->db, O_RDONLY | O_CLOEXEC)) < 0 || flock(db_lock, LOCK_EX | LOCK_NB) != 0) {
+		fprintf(stderr, "wireaudit: %s: %s\n", o->db, errno == EWOULDBLOCK ?
+			"another capture is writing this database (one capture per database)" : strerror(errno));
+		if (db_lock >= 0)
+			close(db_lock);
+		store_close(st);
 		return EXIT_STORE;
 	}
 	store_set_community_seed(st, o->cid_seed);
@@ -1292,6 +1310,7 @@ int capture_run(const struct capture_opts *o)
 		if ((run_ret = retention_start(o->db, &pol, o->quiet, true, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "wireaudit: retention: %s\n", err);
 			store_close(st);
+			close(db_lock);
 			return EXIT_STORE;
 		}
 		/* its own thread and connection; the store tells it the newest
@@ -1305,6 +1324,7 @@ int capture_run(const struct capture_opts *o)
 			while (k > 0)
 				free(ws[--k]);
 			store_close(st);
+			close(db_lock);
 			return EXIT_STORE;
 		}
 		ws[k]->idx = k;
@@ -1578,7 +1598,8 @@ finish:
 		/* the stream's last events: every record and the final stats
 		 * rows committed; a reader gets up to a second to take them */
 		uint64_t ew, ed;
-		if (store_commit(st) != 0 || eve_finish(run_eve, 1000000) != 0)
+		int c1 = store_commit(st), c2 = eve_finish(run_eve, 1000000);
+		if (c1 != 0 || c2 != 0)
 			fprintf(stderr, "wireaudit: --eve: the last records could not be read back\n");
 		eve_counts(run_eve, &ew, &ed);
 		if (!o->quiet || ed)
@@ -1631,6 +1652,7 @@ out:
 	eve_free(run_eve);
 	run_eve = NULL;
 	store_close(st);
+	close(db_lock);
 	retention_free(run_ret);
 	run_ret = NULL;
 	return rc;

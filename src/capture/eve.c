@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +22,9 @@
 #define EVE_RECONNECT_US 1000000
 /* ... and, while a reader is behind, how often it is offered more */
 #define EVE_BEHIND_US 20000
+/* a connection that takes no byte this long after it was made (a TCP or
+ * TLS peer that accepts and then stalls) is given up and made again */
+#define EVE_STALL_US 10000000
 
 enum eve_kind { EVE_FILE, EVE_NET };
 
@@ -44,14 +48,14 @@ struct eve {
 	int64_t last_seq;          /* flows read up to here */
 	int64_t last_stats_rowid;
 	int64_t next_stats_ts;     /* a stats event from here on */
-	int64_t stats_emitted_ts;  /* this pass's stats event's time, 0: none */
+	int64_t stats_emitted_ts;  /* the last stats event's rows' time, 0: none */
 	/* a file */
 	int fd;
 	/* a transport (eve.h) */
 	const struct eve_transport *t;
 	void *tctx;
-	bool connected;
-	int64_t retry_at;
+	bool connected, flowing;   /* flowing: a byte went since connecting */
+	int64_t retry_at, connect_at;
 	bool warned;
 	/* a stream's bytes not yet taken: buf[0..len), of which the first
 	 * `off` went; ends[] the end offset of each event in it, so that what
@@ -113,6 +117,56 @@ static const struct eve_transport unix_stream_t = {
 };
 static const struct eve_transport unix_dgram_t = {
 	"unix-dgram", true, unix_connect, unix_send, unix_disconnect, unix_free, NULL,
+};
+
+/* ---- a FIFO or a character device given as the file ---- */
+
+/* Written like a socket: non-blocking, through the buffer, so a reader
+ * that stalls or goes away costs events, not the capture (a blocking
+ * write would hold the stream's thread, and with it the end of the run;
+ * SIGPIPE is ignored by the capture). Opened again a second after the
+ * reader went: a FIFO with no reader cannot be opened (ENXIO). */
+struct pipe_ctx {
+	int fd;
+	char *path;
+};
+
+static int pipe_connect(void *ctx, char *err, size_t errlen)
+{
+	struct pipe_ctx *p = ctx;
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = open(p->path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (p->fd < 0) {
+		snprintf(err, errlen, "%s: %s", p->path, errno == ENXIO ? "no reader" : strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static ssize_t pipe_send(void *ctx, const void *b, size_t n)
+{
+	return write(((struct pipe_ctx *)ctx)->fd, b, n);
+}
+
+static void pipe_disconnect(void *ctx)
+{
+	struct pipe_ctx *p = ctx;
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+}
+
+static void pipe_free(void *ctx)
+{
+	struct pipe_ctx *p = ctx;
+	pipe_disconnect(p);
+	free(p->path);
+	free(p);
+}
+
+static const struct eve_transport pipe_t = {
+	"pipe", false, pipe_connect, pipe_send, pipe_disconnect, pipe_free, NULL,
 };
 
 static int unix_transport(const char *path, int type, void **ctx, char *err, size_t errlen)
@@ -222,6 +276,8 @@ static void net_try_connect(struct eve *e)
 		/* said once bytes go (net_pump): a connection still being
 		 * made (TCP, TLS) may yet fail */
 		e->connected = true;
+		e->flowing = false;
+		e->connect_at = now_us();
 		return;
 	}
 	if (!e->warned)
@@ -273,12 +329,16 @@ static void net_pump(struct eve *e)
 			fprintf(stderr, "wireaudit: --eve %s: connected, events flow again\n", e->target);
 			e->warned = false;
 		}
+		if (w > 0)
+			e->flowing = true;
 		e->off += e->t->dgram ? n : (size_t)w;
 		while (e->hend < e->nends && e->ends[e->hend] <= e->off) {
 			e->hend++;
 			count(&e->written, 1);
 		}
 	}
+	if (e->connected && !e->flowing && e->off < e->len && now_us() - e->connect_at > EVE_STALL_US)
+		net_lost(e, "no byte taken in the 10 s since connecting");
 	if (e->off == e->len) {
 		e->off = e->len = 0;
 		e->hend = e->nends = 0;
@@ -417,7 +477,7 @@ static int stats_cb(const struct store_row *r, void *arg)
 	};
 
 	/* the rows of one checkpoint share its time: all or none */
-	if (!final && ts < e->next_stats_ts) {
+	if (!final && ts != e->stats_emitted_ts && ts < e->next_stats_ts) {
 		e->last_stats_rowid = store_col_int(r, 0);
 		return 0;
 	}
@@ -448,6 +508,12 @@ static int stats_cb(const struct store_row *r, void *arg)
 	} else if (emit(e, jb_str(&e->ev), e->ev.len, ts, "stats") != 0) {
 		return 1;
 	}
+	if (ts != e->stats_emitted_ts && e->o.stats_sec > 0) {
+		/* the next point an interval after this one's, by the rows'
+		 * own clock: rows come at checkpoints, a little late or early */
+		int64_t iv = (int64_t)e->o.stats_sec * 1000000;
+		e->next_stats_ts = ts + iv - (iv / 2 < 500000 ? iv / 2 : 500000);
+	}
 	e->stats_emitted_ts = ts;
 	e->last_stats_rowid = store_col_int(r, 0);
 	return 0;
@@ -460,7 +526,7 @@ static int eve_pass(struct eve *e)
 	char a[24], b[24];
 	const char *p[2] = { a, b };
 	struct flow_filter f = { -1, -1, -1, e->last_seq, 0, e->o.snapshots };
-	int64_t upto = store_max_seq(e->rd), before;
+	int64_t upto = store_max_seq(e->rd);
 	int rc;
 
 	if (upto < 0)
@@ -473,18 +539,10 @@ static int eve_pass(struct eve *e)
 	}
 	snprintf(a, sizeof(a), "%lld", (long long)e->run_id);
 	snprintf(b, sizeof(b), "%lld", (long long)e->last_stats_rowid);
-	before = e->last_stats_rowid;
 	rc = store_query_rows(e->rd, "SELECT rowid, ts, pkt_ts, interface, final, received, kernel_drops,"
 			      " if_drops, packets, bytes, open_flows, flows_ended, flows_evicted, anomalies,"
 			      " queue_waits, queue_wait_us, workers FROM stats"
 			      " WHERE run_id = ?1 AND rowid > ?2 ORDER BY rowid", p, 2, stats_cb, e);
-	if (e->last_stats_rowid != before && e->stats_emitted_ts > 0 && e->o.stats_sec > 0) {
-		/* the next point an interval after this one's, by the rows'
-		 * own clock: rows come at checkpoints, a little late or early */
-		int64_t iv = (int64_t)e->o.stats_sec * 1000000;
-		e->next_stats_ts = e->stats_emitted_ts + iv - (iv / 2 < 500000 ? iv / 2 : 500000);
-		e->stats_emitted_ts = 0;
-	}
 	return rc < 0 ? -1 : rc > 0 ? 1 : 0;
 }
 
@@ -547,6 +605,7 @@ int eve_start(struct eve **out, const char *db, const struct eve_opts *o, int64_
 	      char *err, size_t errlen)
 {
 	struct eve *e = calloc(1, sizeof(*e));
+	struct stat sb;
 	int r;
 
 	*out = NULL;
@@ -576,6 +635,22 @@ int eve_start(struct eve **out, const char *db, const struct eve_opts *o, int64_
 		if (r < 0)
 			goto fail;
 		e->kind = EVE_NET;
+	} else if (stat(o->target, &sb) == 0 && (S_ISFIFO(sb.st_mode) || S_ISCHR(sb.st_mode) ||
+						 S_ISSOCK(sb.st_mode))) {
+		struct pipe_ctx *pc;
+		if (S_ISSOCK(sb.st_mode)) {
+			snprintf(err, errlen, "--eve %s is a socket: unix:%s or unix-dgram:%s", o->target,
+				 o->target, o->target);
+			goto fail;
+		}
+		if ((pc = calloc(1, sizeof(*pc))) == NULL || (pc->path = strdup(o->target)) == NULL) {
+			free(pc);
+			goto oom;
+		}
+		pc->fd = -1;
+		e->kind = EVE_NET;
+		e->t = &pipe_t;
+		e->tctx = pc;
 	} else {
 		e->kind = EVE_FILE;
 		if ((e->path = strdup(o->target)) == NULL)

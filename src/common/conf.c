@@ -25,7 +25,8 @@ static const char *const conf_key_names[WA_K_N] = {
 	[WA_K_RETAIN_FLOWS] = "retain_flows", [WA_K_MAX_DB_SIZE] = "max_db_size",
 	[WA_K_RETAIN_ROLLUPS] = "retain_rollups", [WA_K_SENSOR] = "sensor", [WA_K_EVE] = "eve",
 	[WA_K_EVE_SNAPSHOTS] = "eve_snapshots", [WA_K_EVE_STATS] = "eve_stats",
-	[WA_K_EVE_BUFFER] = "eve_buffer", [WA_K_EVE_CA_FILE] = "eve_ca_file", [WA_K_INTERNAL] = "internal",
+	[WA_K_EVE_BUFFER] = "eve_buffer", [WA_K_EVE_CA_FILE] = "eve_ca_file", [WA_K_EVE_CERT] = "eve_cert",
+	[WA_K_EVE_KEY] = "eve_key", [WA_K_INTERNAL] = "internal",
 	[WA_K_GEOIP] = "geoip", [WA_K_ASN] = "asn",
 };
 
@@ -114,7 +115,7 @@ int64_t wa_parse_size(const char *s)
 	return conf_scaled(s, "KMGT", m, false);
 }
 
-static bool conf_label_ok(const char *s, size_t max)
+bool wa_conf_label_ok(const char *s, size_t max)
 {
 	size_t n = strlen(s);
 	if (n == 0 || n > max)
@@ -288,7 +289,7 @@ static const char *conf_internal(struct wa_conf *c, char *v, int lineno)
 			owner = t[i].val;
 		else
 			return "unknown or repeated key (env, owner)";
-		if (!conf_label_ok(t[i].val, 63))
+		if (!wa_conf_label_ok(t[i].val, 63))
 			return "labels are 1-63 characters of [A-Za-z0-9._-]";
 	}
 	if (!conf_cidr_ok(t[0].val) || c->nnets >= WA_CONF_NETS_MAX)
@@ -343,8 +344,10 @@ static const char *conf_set(struct wa_conf *c, enum wa_conf_key k, const char *v
 	case WA_K_CA_FILE: c->ca_file = conf_strdup(v); return NULL;
 	case WA_K_EVE: c->eve = conf_strdup(v); return NULL;
 	case WA_K_EVE_CA_FILE: c->eve_ca_file = conf_strdup(v); return NULL;
+	case WA_K_EVE_CERT: c->eve_cert = conf_strdup(v); return NULL;
+	case WA_K_EVE_KEY: c->eve_key = conf_strdup(v); return NULL;
 	case WA_K_SENSOR:
-		if (!conf_label_ok(v, 255))
+		if (!wa_conf_label_ok(v, 255))
 			return "sensor is a name of 1-255 characters of [A-Za-z0-9._-]";
 		c->sensor = conf_strdup(v);
 		return NULL;
@@ -366,7 +369,7 @@ static const char *conf_set(struct wa_conf *c, enum wa_conf_key k, const char *v
 	case WA_K_GEOIP: c->geoip = conf_strdup(v); return NULL;
 	case WA_K_ASN: c->asn = conf_strdup(v); return NULL;
 	case WA_K_USER:
-		if (!conf_label_ok(v, 32) || *v == '-')
+		if (!wa_conf_label_ok(v, 32) || *v == '-')
 			return "a user name is 1-32 characters of [A-Za-z0-9._-]";
 		c->user = conf_strdup(v);
 		return NULL;
@@ -643,5 +646,7 @@ void wa_conf_free(struct wa_conf *c)
 	free(c->sensor);
 	free(c->eve);
 	free(c->eve_ca_file);
+	free(c->eve_cert);
+	free(c->eve_key);
 	memset(c, 0, sizeof(*c));
 }

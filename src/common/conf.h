@@ -9,6 +9,7 @@
 #ifndef WA_CONF_H
 #define WA_CONF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,7 +23,7 @@ enum wa_conf_key {
 	WA_K_PROMISC, WA_K_WORKERS, WA_K_CHECKPOINT, WA_K_MAX_FLOWS, WA_K_STREAM_CAP,
 	WA_K_NDPI, WA_K_CA_FILE, WA_K_SYSTEM_CA, WA_K_RETAIN_FLOWS, WA_K_MAX_DB_SIZE,
 	WA_K_RETAIN_ROLLUPS, WA_K_SENSOR, WA_K_EVE, WA_K_EVE_SNAPSHOTS, WA_K_EVE_STATS,
-	WA_K_EVE_BUFFER, WA_K_EVE_CA_FILE, WA_K_INTERNAL, WA_K_GEOIP, WA_K_ASN,
+	WA_K_EVE_BUFFER, WA_K_EVE_CA_FILE, WA_K_EVE_CERT, WA_K_EVE_KEY, WA_K_INTERNAL, WA_K_GEOIP, WA_K_ASN,
 	WA_K_N
 };
 
@@ -41,7 +42,7 @@ struct wa_conf {
 	char *ifaces[WA_CONF_IFACES_MAX];
 	int nifaces;
 	char *filter, *database, *user, *ca_file, *system_ca, *geoip, *asn;
-	char *sensor, *eve, *eve_ca_file; /* the event stream (capture --eve, --sensor) */
+	char *sensor, *eve, *eve_ca_file, *eve_cert, *eve_key; /* the event stream (--eve, --sensor) */
 	int eve_snapshots;          /* 0 or 1 */
 	int eve_stats;              /* seconds, 0..86400 */
 	int64_t eve_buffer;         /* bytes, 64K..1G */
@@ -63,6 +64,8 @@ struct wa_conf {
  * message on stderr: `wireaudit: PATH: why` (missing, a directory, too
  * large) or `wireaudit: PATH:LINE: why`. *c is freed on failure. */
 int wa_conf_load(const char *path, struct wa_conf *c);
+/* 1..max characters of [A-Za-z0-9._-] (labels, user and sensor names). */
+bool wa_conf_label_ok(const char *s, size_t max);
 
 /* The same over buf[0..len) (any bytes: a NUL is an error, not an end). */
 int wa_conf_parse(const char *path, const char *buf, size_t len, struct wa_conf *c);

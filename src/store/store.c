@@ -430,13 +430,18 @@ static const char *const migrations[] = {
 	 * each final record is read exactly once (store_each_flow); the
 	 * flows final before get their flow_id. runs.uid (random, 64 bits)
 	 * makes flow_uid = uid-flow_id unique across runs, databases and
-	 * sensors; runs.sensor names the sensor (--sensor) */
+	 * sensors; runs.sensor names the sensor (--sensor). seq_hwm keeps the
+	 * last number given, committed with the rows that took it: rows are
+	 * rewritten and removed (a closing snapshot, retention), so MAX(seq)
+	 * could go back and numbers be given twice */
 	"ALTER TABLE flows ADD COLUMN seq INTEGER;"
 	"UPDATE flows SET seq = flow_id WHERE end_reason IS NOT NULL AND end_reason <> 'open';"
 	"CREATE INDEX flows_seq ON flows(seq);"
 	"ALTER TABLE runs ADD COLUMN uid TEXT;"
 	"ALTER TABLE runs ADD COLUMN sensor TEXT;"
-	"UPDATE runs SET uid = lower(hex(randomblob(8))) WHERE uid IS NULL;",
+	"UPDATE runs SET uid = lower(hex(randomblob(8))) WHERE uid IS NULL;"
+	"CREATE TABLE seq_hwm (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL);"
+	"INSERT INTO seq_hwm SELECT 1, COALESCE(MAX(seq), 0) FROM flows;",
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -460,11 +465,14 @@ enum {
 	ST_DEL_TLS, ST_DEL_CLEAR, ST_DEL_CLEAR_DET, ST_DEL_QUIC, ST_DEL_TDS, ST_DEL_ANOM, ST_COUNTERS,
 	ST_CPROF_GET, ST_CPROF_PUT, ST_SPROF_GET, ST_SPROF_PUT, ST_CHAIN_GET, ST_CHAIN_PUT,
 	ST_CHAIN_CERT, ST_QUIC, ST_TDS, ST_CLEAR_DET, ST_CERT_SANS, ST_RISK_NAME, ST_STATS, ST_SEQ_MAX,
-	ST_N
+	ST_SEQ_PUT, ST_N
 };
 
 static const char *const stmt_sql[ST_N] = {
-	"INSERT OR REPLACE INTO flows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	/* seq (28): a write that takes no number keeps the row's (the
+	 * snapshot written when a connection closes replaces a checkpoint's) */
+	"INSERT OR REPLACE INTO flows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+	"COALESCE(?28, (SELECT seq FROM flows WHERE flow_id = ?1)))",
 	"INSERT OR REPLACE INTO tls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
 	"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	"INSERT OR REPLACE INTO cleartext VALUES (?,?,?,?,?,?,?)",
@@ -498,7 +506,8 @@ static const char *const stmt_sql[ST_N] = {
 	"INSERT OR IGNORE INTO cert_sans VALUES (?,?,?)",
 	"INSERT OR REPLACE INTO ndpi_risk_names VALUES (?,?)",
 	"INSERT INTO stats VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	"SELECT COALESCE(MAX(seq), 0) FROM flows",
+	"SELECT seq FROM seq_hwm",
+	"UPDATE seq_hwm SET seq = ?1 WHERE seq < ?1",
 };
 
 struct store {
@@ -520,6 +529,7 @@ struct store {
 	bool soft_busy;       /* store_set_soft_busy: a busy database is not a failure */
 	uint16_t cid_seed;    /* store_set_community_seed: the Community ID seed */
 	int64_t seq;          /* the last flows.seq given (store_seq_due) */
+	int64_t seq_saved;    /* seq_hwm as this batch found it */
 };
 
 /* The first write failure is reported once, with the database's name, and
@@ -786,6 +796,18 @@ int store_commit(struct store *s)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
+	if (s->seq > s->seq_saved && s->st[ST_SEQ_PUT]) {
+		/* the numbers this batch gave, kept with its rows */
+		sqlite3_bind_int64(s->st[ST_SEQ_PUT], 1, s->seq);
+		if (sqlite3_step(s->st[ST_SEQ_PUT]) != SQLITE_DONE) {
+			sqlite3_reset(s->st[ST_SEQ_PUT]);
+			store_fail(s, sqlite3_extended_errcode(s->db), "seq_hwm");
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+		sqlite3_reset(s->st[ST_SEQ_PUT]);
+		s->seq_saved = s->seq;
+	}
 	if ((rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK) {
 		store_fail(s, sqlite3_extended_errcode(s->db), "commit");
 		/* an error may leave the transaction open (SQLITE_BUSY does) */
@@ -823,13 +845,13 @@ static int begin(struct store *s)
 	s->in_tx = true;
 	s->batch_rows = 0;
 	s->batch_start = now_us();
-	/* seq: another writer (a second capture into this file) may have
-	 * taken numbers since; under the write lock they are ours alone, so
-	 * the numbers commit in order (one indexed lookup per batch) */
+	/* seq: the last number given (seq_hwm), read under the write lock,
+	 * so numbers commit in order whoever wrote last (one row per batch) */
 	if (s->st[ST_SEQ_MAX] && sqlite3_step(s->st[ST_SEQ_MAX]) == SQLITE_ROW) {
 		int64_t m = sqlite3_column_int64(s->st[ST_SEQ_MAX], 0);
 		if (m > s->seq)
 			s->seq = m;
+		s->seq_saved = m;
 	}
 	if (s->st[ST_SEQ_MAX])
 		sqlite3_reset(s->st[ST_SEQ_MAX]);
@@ -2246,10 +2268,9 @@ static void risks_json(struct jbuf *jb, uint64_t risk, char *const names[64])
 int64_t store_max_seq(struct store *s)
 {
 	int64_t v = 0;
-	if (store_commit(s) != 0 ||
-	    store_scalar(s, "SELECT COALESCE(MAX(seq), 0) FROM flows", NULL, 0, &v) != 0)
+	if (store_commit(s) != 0 || store_scalar(s, "SELECT seq FROM seq_hwm", NULL, 0, &v) != 0)
 		return -1;
-	return v;
+	return v < 0 ? 0 : v;
 }
 
 int store_each_flow(struct store *s, const struct flow_filter *flt,
