@@ -80,8 +80,8 @@ static const struct rp_ssh_alg *rp_ssh_lookup(enum rp_ssh_list l, const char *na
 static void rp_ssh_cat(char *buf, const char *a, const char *b, size_t bl, const char *c)
 {
 	size_t l = strlen(buf), need = (l ? 1 : 0) + strlen(a) + bl + strlen(c);
-	if (l >= RP_SSH_EV_MAX - 4)
-		return;
+	if (l >= RP_SSH_EV_MAX - 4 || (l >= 3 && strcmp(buf + l - 3, "...") == 0))
+		return;   /* full: nothing after the "..." */
 	if (l + need >= RP_SSH_EV_MAX - 4) {
 		memcpy(buf + l, "...", 4);
 		return;
@@ -116,21 +116,22 @@ static void rp_ssh_p1(const struct rp_sshflow *F, char *out)
  * MAC (CBC-EtM); AES-GCM is not affected and CTR-EtM, though open to the
  * sequence number manipulation, is not practically exploitable (the
  * paper), so neither is flagged. Strict KEX stops it only when both sides
- * offer it. The mode exposed in direction (cipher d, mac m), or NULL. */
+ * offer it. Appends to out the exposed mode of one direction (cipher, mac),
+ * once. */
 static void rp_ssh_terrapin(const char *cipher, const char *mac, char *out)
 {
-	size_t cl, ml;
+	size_t ml;
 	if (cipher == NULL)
 		return;
-	cl = strlen(cipher);
 	if (strcmp(cipher, "chacha20-poly1305@openssh.com") == 0) {
 		if (strstr(out, cipher) == NULL)
-			rp_ssh_cat(out, "", cipher, cl, "");
+			rp_ssh_cat(out, "", cipher, strlen(cipher), "");
 		return;
 	}
 	if (mac == NULL || (ml = strlen(mac)) < 16 || strcmp(mac + ml - 16, "-etm@openssh.com") != 0)
 		return;
-	if (cl > 4 && strcmp(cipher + cl - 4, "-cbc") == 0) {
+	/* aes128-cbc, 3des-cbc, rijndael-cbc@lysator.liu.se: the mode is in the name */
+	if (strstr(cipher, "-cbc") != NULL) {
 		char both[600];
 		snprintf(both, sizeof(both), "%s+%s", cipher, mac);
 		if (strstr(out, both) == NULL)
