@@ -14,6 +14,16 @@ cannot show. Written at test time, one capture per case:
   namelist-overrun     a name-list length of 5000 in a 200-byte packet
   namelist-5000        a valid 5000-byte kex name-list (over OBS_TEXT_MAX)
   ssh1                 SSH-1.5 on both sides
+and for the report's SSH rules (tests/report-ssh.sh):
+  weak-offered         the server's KEXINIT lists diffie-hellman-group1-sha1,
+                       3des-cbc, arcfour and hmac-md5 after modern names;
+                       the selection is modern, strict KEX on both sides
+  terrapin-chacha      the client offers kex-strict-c, the server no
+                       kex-strict-s; chacha20-poly1305 c2s, aes128-cbc with
+                       hmac-sha2-256-etm s2c (both Terrapin-exposed)
+  terrapin-ctr-etm     the same without strict KEX on the server, but
+                       aes128-ctr with an -etm MAC and AES-GCM: not exposed
+  server-1.99          a server announcing SSH-1.99 (RFC 4253 §5.1), then SSH-2
 
 Deterministic: the same bytes every run (fixed cookies, padding, times).
 """
@@ -104,6 +114,35 @@ def main(out):
     conn(os.path.join(out, "ssh1.pcap"), 22, [
         (1, b"SSH-1.5-oldserver\n"), (0, b"SSH-1.5-oldclient\n"),
         (1, bytes(range(40))), (0, bytes(range(40)))])
+
+    modern_c = ["curve25519-sha256,ext-info-c,kex-strict-c-v00@openssh.com", "ssh-ed25519",
+                "chacha20-poly1305@openssh.com,aes128-ctr", "chacha20-poly1305@openssh.com,aes128-ctr",
+                "hmac-sha2-256-etm@openssh.com", "hmac-sha2-256-etm@openssh.com", "none", "none", "", ""]
+    offered = ["curve25519-sha256,diffie-hellman-group1-sha1,kex-strict-s-v00@openssh.com", "ssh-ed25519,ssh-dss",
+               "chacha20-poly1305@openssh.com,3des-cbc,arcfour", "chacha20-poly1305@openssh.com,3des-cbc",
+               "hmac-sha2-256-etm@openssh.com,hmac-md5,umac-64@openssh.com,hmac-sha1",
+               "hmac-sha2-256-etm@openssh.com,hmac-md5", "none", "none", "", ""]
+    conn(os.path.join(out, "weak-offered.pcap"), 22, [
+        (1, SID), (0, CID + kexinit(modern_c)), (1, kexinit(offered)),
+        (0, newkeys), (1, newkeys), (0, enc), (1, enc)])
+    tc = list(modern_c)
+    tc[3] = "aes128-cbc,aes128-ctr"
+    ts = ["curve25519-sha256", "ssh-ed25519", "chacha20-poly1305@openssh.com", "aes128-cbc",
+          "hmac-sha2-256-etm@openssh.com", "hmac-sha2-256-etm@openssh.com", "none", "none", "", ""]
+    conn(os.path.join(out, "terrapin-chacha.pcap"), 22, [
+        (1, SID), (0, CID + kexinit(tc)), (1, kexinit(ts)),
+        (0, newkeys), (1, newkeys), (0, enc), (1, enc)])
+    tc = list(modern_c)
+    tc[2], tc[3] = "aes128-ctr", "aes256-gcm@openssh.com"
+    ts = list(ts)
+    ts[2], ts[3] = "aes128-ctr", "aes256-gcm@openssh.com"
+    conn(os.path.join(out, "terrapin-ctr-etm.pcap"), 22, [
+        (1, SID), (0, CID + kexinit(tc)), (1, kexinit(ts)),
+        (0, newkeys), (1, newkeys), (0, enc), (1, enc)])
+    conn(os.path.join(out, "server-1.99.pcap"), 22, [
+        (1, b"SSH-1.99-OpenSSH_3.9p1\r\n"), (0, CID + kexinit(modern_c)),
+        (1, kexinit(offered[:1] + modern_c[1:])),
+        (0, newkeys), (1, newkeys), (0, enc), (1, enc)])
 
 
 if __name__ == "__main__":

@@ -109,7 +109,8 @@ static const char *const rp_key_cols[] = {
 	"has_tls", "ver", "vrank", "cmax", "c13", "cipher_id", "cipher", "cclass", "cfs", "best_off",
 	"sni", "ech", "sreq", "stapled", "ocsp_status", "ccert", "est", "trusted", "terr", "tbe",
 	"hmatch", "cacc", "cctrusted", "ccterr", "dh_bits", "alpn_http", "crej", "leaf", "ncerts",
-	"leaf_ss", "authm", "redir", "http_host", "tlsform", "ja4", "kxg", "mixed", NULL,
+	"leaf_ss", "authm", "redir", "http_host", "tlsform", "ja4", "kxg", "mixed",
+	"ssh_kx", "ssh_wneg", "ssh_woff", "ssh_p1", "ssh_nsk", "ssh_hsrv", NULL,
 };
 
 /* What the rules say of one tuple: the masks, the coverage facts and the
@@ -1105,7 +1106,7 @@ fail:
 static char *rp_rules_sql(struct rp_report *rep, struct rp_scan *S)
 {
 	struct rp_sb sql = { NULL, 0, 0 };
-	const char *evexpr[64], *causeexpr[4];
+	const char *evexpr[64], *causeexpr[RP_CAUSE_N];
 	int nev = 0, ncause = 0, i, k;
 
 	rp_sb_add(&sql, "SELECT 0");

@@ -14,6 +14,9 @@
  *   ja4 kxg          the client's JA4 and the key exchange group (rollup causes)
  *   mixed            a session in clear (or refused, or not upgraded) with a
  *                    service also seen encrypted (rp_mixed), else 0 or NULL
+ *   ssh_kx ssh_wneg ssh_woff ssh_p1 ssh_nsk ssh_hsrv
+ *                    an SSH flow's classification (rp_ssh: ssh_rules.c), NULL
+ *                    for other flows
  * in flow_id order. findings.c reads it once.
  */
 
@@ -86,7 +89,9 @@ static const char rf_view_sql[] =
 	/* a session in clear with a service also seen encrypted (rp_mixed) */
 	" CASE WHEN f.security IN ('cleartext', 'tls_refused', 'starttls_not_used') THEN EXISTS (SELECT 1"
 	"  FROM rp_mixed m WHERE m.server_ip = f.server_ip AND m.server_port = f.server_port"
-	"  AND m.protocol IS NOT DISTINCT FROM f.protocol) END AS mixed"
+	"  AND m.protocol IS NOT DISTINCT FROM f.protocol) END AS mixed,"
+	" sh.kx AS ssh_kx, sh.wneg AS ssh_wneg, sh.woff AS ssh_woff, sh.p1 AS ssh_p1, sh.nsk AS ssh_nsk,"
+	" sh.hsrv AS ssh_hsrv"
 	" FROM flows f"
 	" LEFT JOIN tls t ON t.flow_id = f.flow_id"
 	" LEFT JOIN rp_cp c ON c.profile_id = t.client_profile"
@@ -96,6 +101,7 @@ static const char rf_view_sql[] =
 	" LEFT JOIN rp_tv v ON v.flow_id = t.flow_id"
 	" LEFT JOIN cleartext ct ON ct.flow_id = f.flow_id"
 	" LEFT JOIN rollups ru ON ru.flow_id = f.flow_id"
+	" LEFT JOIN rp_ssh sh ON sh.flow_id = f.flow_id"
 	" WHERE " RP_IN_WINDOW("f") STORE_SQL_NO_FLATTEN;
 
 /* The environment label of each TLS flow's server, with its leaf
@@ -176,6 +182,8 @@ int rp_build_rf(struct rp_report *rep)
 		return -1;
 	if ((rc = rp_trust_build(rep)) != 0)
 		return rc;
+	if (rp_ssh_build(rep) != 0)
+		return -1;
 	if (rp_build_mixed(rep) != 0 || rp_q_exec(rep, rf_view_sql) != 0)
 		return -1;
 	env = rp_any_env(rep);

@@ -131,6 +131,9 @@ void rp_cause_line(const struct rp_rollup *u, char *buf, size_t len)
 	case RP_CAUSE_SERVICE:
 		snprintf(buf, len, "service %s", c);
 		break;
+	case RP_CAUSE_SSH:
+		snprintf(buf, len, "SSH server profile HASSHServer %s", c);
+		break;
 	default:
 		snprintf(buf, len, "configuration %s", c);
 		break;

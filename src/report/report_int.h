@@ -76,7 +76,8 @@ struct rp_finding {
 
 /* What a rollup groups a requirement's findings by (one cause shared by
  * many servers), per finding kind: see rp_cause_sql in rules.c. */
-enum rp_cause { RP_CAUSE_CONFIG, RP_CAUSE_CERT, RP_CAUSE_CLIENT, RP_CAUSE_SERVICE };
+enum rp_cause { RP_CAUSE_CONFIG, RP_CAUSE_CERT, RP_CAUSE_CLIENT, RP_CAUSE_SERVICE, RP_CAUSE_SSH,
+		 RP_CAUSE_N /* how many: sizes the scan's table of cause expressions */ };
 
 struct rp_rollup_srv {
 	char ip[IPSTR_MAX];
@@ -334,6 +335,9 @@ int rp_rules_register(struct rp_report *rep);
 /* Classifies the stored TLS profiles once each (temporary tables rp_cp,
  * rp_sp, rp_grp: rules.c). */
 int rp_rules_profiles(struct rp_report *rep);
+/* Classifies the window's SSH flows against ssh_algorithms.def into the
+ * temporary table rp_ssh (ssh_rules.c; rp_win must exist). 0 or -1. */
+int rp_ssh_build(struct rp_report *rep);
 /* Server chains judged again against the report's anchors (trust.c): fills
  * rp_tvg / rp_tvf (empty without --ca-file/--system-ca). 0, -1 store
  * error, -2 a bad anchor path (said on stderr). */

@@ -89,8 +89,8 @@ struct rp_req rp_reqs[] = {
 	  "Verify that only recommended cipher suites are enabled, with the strongest cipher "
 	  "suites set as preferred. L3 applications must only support cipher suites which "
 	  "provide forward secrecy.",
-	  "(has_tls = 1 AND (cipher_id IS NOT NULL OR cmax IS NOT NULL))",
-	  "(has_tls = 1 AND cipher_id IS NOT NULL)",
+	  "((has_tls = 1 AND (cipher_id IS NOT NULL OR cmax IS NOT NULL)) OR ssh_kx IS NOT NULL)",
+	  "((has_tls = 1 AND cipher_id IS NOT NULL) OR ssh_kx IS NOT NULL)",
 	  "no ServerHello seen, so no negotiated cipher suite",
 	  .status = NULL },
 	{ "12.1.3", 2, "V12.1",
@@ -134,8 +134,8 @@ struct rp_req rp_reqs[] = {
 	  "connections to and from the application, including monitoring systems, management "
 	  "tools, remote access and SSH, middleware, databases, mainframes, partner systems, or "
 	  "external APIs. The server must not fall back to insecure or unencrypted protocols.",
-	  "(tlsform = 1 OR has_tls = 1 OR security IN ('tls','starttls','app_encrypted'))",
-	  "(COALESCE(security,'unknown') != 'unknown')",
+	  "(tlsform = 1 OR has_tls = 1 OR security IN ('tls','starttls','app_encrypted') OR ssh_p1 IS NOT NULL)",
+	  "(COALESCE(security,'unknown') != 'unknown' OR ssh_p1 IS NOT NULL)",
 	  "the session start was not seen, so the security state is unknown",
 	  .status = NULL },
 	{ "12.3.2", 2, "V12.3",
@@ -203,6 +203,25 @@ const struct rp_kind rp_kinds[] = {
 	{ "12.1.2", "weak_dh_group", "high", 2, true,
 	  "dh_bits > 0 AND dh_bits < " RP_DH_MIN_BITS, "dh_bits", "dh_bits",
 	  "finite-field Diffie-Hellman group below " RP_DH_MIN_BITS " bits", RP_CAUSE_CONFIG },
+	/* SSH (issue 17): the algorithms of an SSH connection are its cipher
+	 * suite. Names and classes: src/report/ssh_algorithms.def, each with
+	 * its source (RFC 9142, RFC 8758, RFC 4253/4344, RFC 8332, NIST SP
+	 * 800-131A, Mozilla's OpenSSH guidelines); classified per flow by
+	 * ssh_rules.c into rf's ssh_* columns. */
+	{ "12.1.2", "ssh_weak_algorithms_negotiated", "high", 1, true,
+	  "ssh_wneg IS NOT NULL", "ssh_wneg", "ssh_selected_weak",
+	  "an SSH connection selected a weak key exchange, host key, cipher or MAC", RP_CAUSE_SSH },
+	/* only the BROKEN class (prohibited or deprecated), and only when
+	 * nothing weak was selected: that is the finding above */
+	{ "12.1.2", "ssh_weak_algorithms_offered", "medium", 1, true,
+	  "ssh_woff IS NOT NULL AND ssh_wneg IS NULL", "ssh_woff", "ssh_server_offers",
+	  "an SSH server still offers a prohibited or deprecated algorithm (a modern one was selected)", RP_CAUSE_SSH },
+	/* Terrapin, CVE-2023-48795: chacha20-poly1305 or CBC with an -etm MAC
+	 * selected, the client offered kex-strict-c-v00@openssh.com and the
+	 * server no kex-strict-s-v00@openssh.com (ssh_rules.c, rp_ssh_terrapin) */
+	{ "12.1.2", "ssh_no_strict_kex", "medium", 1, true,
+	  "ssh_nsk IS NOT NULL", "ssh_nsk", "ssh_terrapin_mode",
+	  "an SSH server without strict KEX selected a Terrapin-exposed mode (CVE-2023-48795)", RP_CAUSE_SSH },
 	/* 12.1.3 */
 	{ "12.1.3", "client_cert_untrusted_accepted", "high", 1, true,
 	  "ccert = 'sent' AND est = 1 AND cctrusted = 0", "COALESCE(ccterr, 'untrusted')",
@@ -276,6 +295,12 @@ const struct rp_kind rp_kinds[] = {
 	{ "12.3.1", "ntlm_in_clear", "low", 1, true,
 	  "authm = 'ntlm' AND security IN " CLEAR_STATES, "authm", "auth_mechanism",
 	  "an NTLM challenge-response crossed in clear (offline-crackable, relayable)", RP_CAUSE_SERVICE },
+	/* SSH-1 (an identification string 1.x) or a server offering 1.99 (it
+	 * falls back to SSH-1: RFC 4253 §5.1): "the server must not fall back
+	 * to insecure ... protocols", and 12.3.1 names SSH */
+	{ "12.3.1", "ssh_protocol_1", "high", 1, true,
+	  "ssh_p1 IS NOT NULL", "ssh_p1", "ssh_protocol",
+	  "SSH protocol 1 was used, or a server offered it (1.99)", RP_CAUSE_SERVICE },
 	/* 12.3.2 */
 	{ "12.3.2", "client_accepted_untrusted", "high", 1, true,
 	  "cacc = 1", "COALESCE(terr, 'untrusted')", "trust_error",
@@ -327,6 +352,8 @@ const char *rp_cause_sql(enum rp_cause c)
 		return "COALESCE(ja4, '')";
 	case RP_CAUSE_SERVICE:
 		return "COALESCE(protocol, '?') || ' ' || COALESCE(security, 'unknown')";
+	case RP_CAUSE_SSH:
+		return "COALESCE(ssh_hsrv, '')";
 	case RP_CAUSE_CONFIG:
 	default:
 		return "COALESCE(ver, '?') || ' ' || COALESCE(cipher, '?') || COALESCE(' ' || kxg, '')";
@@ -339,6 +366,7 @@ const char *rp_cause_name(enum rp_cause c)
 	case RP_CAUSE_CERT: return "certificate";
 	case RP_CAUSE_CLIENT: return "client_profile";
 	case RP_CAUSE_SERVICE: return "service";
+	case RP_CAUSE_SSH: return "ssh_server_profile";
 	case RP_CAUSE_CONFIG:
 	default: return "configuration";
 	}

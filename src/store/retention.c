@@ -97,6 +97,11 @@ static void day_str(int64_t day, char *b, size_t n)
 	snprintf(b, n, "%.10s", ts);
 }
 
+/* One SSH detail of a flow (the report's SSH rules read these:
+ * src/report/ssh_rules.c), NULL for other protocols. */
+#define RET_SSH(k) " CASE WHEN f.protocol = 'ssh' THEN (SELECT COALESCE(d.sval, CAST(d.ival AS TEXT))" \
+	" FROM cleartext_details d WHERE d.flow_id = f.flow_id AND d.key = '" k "' ORDER BY d.seq LIMIT 1) END"
+
 /* The facts a roll-up keeps apart: every column the report's rf view
  * (src/report/load.c) reads, or computes from, per flow. A column added
  * there must be added here (tests/retention.sh compares reports). */
@@ -112,7 +117,13 @@ static void day_str(int64_t day, char *b, size_t n)
 	" CASE WHEN f.protocol = 'http' THEN (SELECT d.ival FROM cleartext_details d" \
 	"  WHERE d.flow_id = f.flow_id AND d.key = 'redirect_to_https' ORDER BY d.seq LIMIT 1) END," \
 	" CASE WHEN f.protocol = 'http' THEN (SELECT d.sval FROM cleartext_details d" \
-	"  WHERE d.flow_id = f.flow_id AND d.key = 'host' ORDER BY d.seq LIMIT 1) END"
+	"  WHERE d.flow_id = f.flow_id AND d.key = 'host' ORDER BY d.seq LIMIT 1) END," \
+	RET_SSH("client_protocol") "," RET_SSH("server_protocol") "," RET_SSH("kex") "," \
+	RET_SSH("host_key") "," RET_SSH("cipher_c2s") "," RET_SSH("cipher_s2c") "," RET_SSH("mac_c2s") "," \
+	RET_SSH("mac_s2c") "," RET_SSH("server_kex_algorithms") "," RET_SSH("server_host_key_algorithms") "," \
+	RET_SSH("server_ciphers_c2s") "," RET_SSH("server_ciphers_s2c") "," RET_SSH("server_macs_c2s") "," \
+	RET_SSH("server_macs_s2c") "," RET_SSH("strict_kex_client") "," RET_SSH("strict_kex_server") "," \
+	RET_SSH("hassh_server")
 
 /* Each ended flow of a day and its group's representative (the smallest
  * flow_id of the flows that agree on RET_KEY), weighed by what it already
@@ -264,12 +275,17 @@ static int ret_roll_chunk(struct retention *r)
 		if ((rc = ret_exec(r, sql, p, 2)) != 0)
 			return rc;
 	}
-	/* the kept row keeps what the report reads: the other cleartext
-	 * details (banners, user agents, ...) and the anomalies were one
-	 * flow's, not the group's */
+	/* the kept row keeps what the report reads (HTTP's redirect and host;
+	 * the SSH details of RET_SSH, which src/report/ssh_rules.c judges):
+	 * the other cleartext details (banners, user agents, ...) and the
+	 * anomalies were one flow's, not the group's */
 	if ((rc = ret_exec(r, "DELETE FROM cleartext_details WHERE flow_id IN (SELECT rep FROM ret_g"
 			   " WHERE rep > CAST(?1 AS INTEGER) AND rep <= CAST(?2 AS INTEGER))"
-			   " AND key NOT IN ('redirect_to_https', 'host')", p, 2)) != 0 ||
+			   " AND key NOT IN ('redirect_to_https', 'host', 'client_protocol', 'server_protocol',"
+			   " 'kex', 'host_key', 'cipher_c2s', 'cipher_s2c', 'mac_c2s', 'mac_s2c',"
+			   " 'server_kex_algorithms', 'server_host_key_algorithms', 'server_ciphers_c2s',"
+			   " 'server_ciphers_s2c', 'server_macs_c2s', 'server_macs_s2c', 'strict_kex_client',"
+			   " 'strict_kex_server', 'hassh_server')", p, 2)) != 0 ||
 	    (rc = ret_exec(r, "DELETE FROM anomalies WHERE flow_id IN (SELECT rep FROM ret_g"
 			   " WHERE rep > CAST(?1 AS INTEGER) AND rep <= CAST(?2 AS INTEGER))", p, 2)) != 0)
 		return rc;
