@@ -15,13 +15,7 @@
 # computed one for may lack a flow.
 . "$SRCDIR/tests/lib.sh"
 
-if [ -n "${WA_SKIP_ORACLES:-}" ]; then
-	echo "1..0 # SKIP oracle comparisons run in the normal build"
-	exit 0
-fi
-for t in tshark jq; do
-	command -v $t >/dev/null || { echo "1..0 # SKIP $t missing (tools/install-deps)"; exit 0; }
-done
+t_oracle_needs tshark jq
 tshark --enable-protocol communityid -r "$SRCDIR/pcaps/sample/http-mixed.pcap" -c 1 -T fields -e communityid \
 	>/dev/null 2>&1 || { echo "1..0 # SKIP this tshark has no communityid"; exit 0; }
 

@@ -6,16 +6,7 @@
 # QUIC version. Each capture must give at least one comparison.
 . "$SRCDIR/tests/lib.sh"
 
-# The sanitizer pass of .ci/run sets WA_SKIP_ORACLES: tshark is the same
-# program in both passes, and golden.sh already runs every capture there.
-if [ -n "${WA_SKIP_ORACLES:-}" ]; then
-	echo "1..0 # SKIP oracle comparisons run in the normal build"
-	exit 0
-fi
-if ! command -v tshark >/dev/null; then
-	echo "1..0 # SKIP tshark not installed"
-	exit 0
-fi
+t_oracle_needs tshark
 
 for pcap in "$SRCDIR"/pcaps/quic/*.pcap; do
 	name=$(basename "$pcap")

@@ -13,14 +13,7 @@
 #          wireaudit records (tls.handshake.type, tcp.payload)
 . "$SRCDIR/tests/lib.sh"
 
-if [ -n "${WA_SKIP_ORACLES:-}" ]; then
-	echo "1..0 # SKIP oracle comparisons run in the normal build"
-	exit 0
-fi
-if ! command -v tshark >/dev/null 2>&1; then
-	echo "1..0 # SKIP tshark not installed"
-	exit 0
-fi
+t_oracle_needs tshark
 P=$SRCDIR/pcaps/plain
 C=$SRCDIR/pcaps/crafted-text
 D=$SRCDIR/pcaps/crafted-db

@@ -76,11 +76,19 @@ static void count(uint64_t *c, uint64_t n)
 
 /* ---- unix: and unix-dgram: ---- */
 
+/* The transports' contexts start with their descriptor (-1: none). */
+static void fd_disconnect(void *ctx)
+{
+	int *fd = ctx;
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
 static int unix_connect(void *ctx, char *err, size_t errlen)
 {
 	struct unix_ctx *u = ctx;
-	if (u->fd >= 0)
-		close(u->fd);
+	fd_disconnect(u);
 	u->fd = socket(AF_UNIX, u->type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (u->fd < 0 || connect(u->fd, (struct sockaddr *)&u->sa, sizeof(u->sa)) != 0) {
 		snprintf(err, errlen, "%s: %s", u->sa.sun_path, strerror(errno));
@@ -98,25 +106,17 @@ static ssize_t unix_send(void *ctx, const void *b, size_t n)
 	return send(u->fd, b, n, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
-static void unix_disconnect(void *ctx)
-{
-	struct unix_ctx *u = ctx;
-	if (u->fd >= 0)
-		close(u->fd);
-	u->fd = -1;
-}
-
 static void unix_free(void *ctx)
 {
-	unix_disconnect(ctx);
+	fd_disconnect(ctx);
 	free(ctx);
 }
 
 static const struct eve_transport unix_stream_t = {
-	"unix", false, unix_connect, unix_send, unix_disconnect, unix_free, NULL,
+	"unix", false, unix_connect, unix_send, fd_disconnect, unix_free, NULL,
 };
 static const struct eve_transport unix_dgram_t = {
-	"unix-dgram", true, unix_connect, unix_send, unix_disconnect, unix_free, NULL,
+	"unix-dgram", true, unix_connect, unix_send, fd_disconnect, unix_free, NULL,
 };
 
 /* ---- a FIFO or a character device given as the file ---- */
@@ -134,8 +134,7 @@ struct pipe_ctx {
 static int pipe_connect(void *ctx, char *err, size_t errlen)
 {
 	struct pipe_ctx *p = ctx;
-	if (p->fd >= 0)
-		close(p->fd);
+	fd_disconnect(p);
 	p->fd = open(p->path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (p->fd < 0) {
 		snprintf(err, errlen, "%s: %s", p->path, errno == ENXIO ? "no reader" : strerror(errno));
@@ -149,24 +148,16 @@ static ssize_t pipe_send(void *ctx, const void *b, size_t n)
 	return write(((struct pipe_ctx *)ctx)->fd, b, n);
 }
 
-static void pipe_disconnect(void *ctx)
-{
-	struct pipe_ctx *p = ctx;
-	if (p->fd >= 0)
-		close(p->fd);
-	p->fd = -1;
-}
-
 static void pipe_free(void *ctx)
 {
 	struct pipe_ctx *p = ctx;
-	pipe_disconnect(p);
+	fd_disconnect(p);
 	free(p->path);
 	free(p);
 }
 
 static const struct eve_transport pipe_t = {
-	"pipe", false, pipe_connect, pipe_send, pipe_disconnect, pipe_free, NULL,
+	"pipe", false, pipe_connect, pipe_send, fd_disconnect, pipe_free, NULL,
 };
 
 static int unix_transport(const char *path, int type, void **ctx, char *err, size_t errlen)

@@ -48,6 +48,17 @@ int rp_sensors(const struct rp_report *rep, struct rp_sensor **out)
 	return n;
 }
 
+void rp_sensor_line(const struct rp_sensor *v, char *buf, size_t len)
+{
+	char a[TSSTR_MAX], b[TSSTR_MAX], d[64];
+	if (v->drops >= 0)
+		snprintf(d, sizeof(d), "drops %lld", (long long)v->drops);
+	else
+		snprintf(d, sizeof(d), "drops not reported (offline read)");
+	snprintf(buf, len, "%d run%s, %s .. %s, packets %lld, %s", v->runs, v->runs == 1 ? "" : "s",
+		 rp_ts(v->first, a, sizeof(a)), rp_ts(v->last, b, sizeof(b)), (long long)v->packets, d);
+}
+
 const char *rp_ts(int64_t us, char *buf, size_t len)
 {
 	if (us <= 0)

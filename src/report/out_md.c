@@ -77,18 +77,13 @@ int rp_out_md(const struct rp_report *rep, FILE *out)
 	}
 	{
 		struct rp_sensor *sv;
-		char a[TSSTR_MAX], b[TSSTR_MAX];
+		char line[200];
 		int ns = rp_sensors(rep, &sv);
 		for (int k = 0; k < ns; k++) {
 			fputs("- Sensor ", out);
 			md_escape(out, sv[k].name ? sv[k].name : "(unnamed)");
-			fprintf(out, ": %d run%s, %s .. %s, packets %lld, ", sv[k].runs, sv[k].runs == 1 ? "" : "s",
-				rp_ts(sv[k].first, a, sizeof(a)), rp_ts(sv[k].last, b, sizeof(b)),
-				(long long)sv[k].packets);
-			if (sv[k].drops >= 0)
-				fprintf(out, "drops %lld\n", (long long)sv[k].drops);
-			else
-				fputs("drops not reported (offline read)\n", out);
+			rp_sensor_line(&sv[k], line, sizeof(line));
+			fprintf(out, ": %s\n", line);
 		}
 		free(sv);
 	}

@@ -390,6 +390,9 @@ struct rp_sensor {
 	int64_t packets, drops;     /* drops -1: unknown */
 };
 int rp_sensors(const struct rp_report *rep, struct rp_sensor **out);
+/* "2 runs, FIRST .. LAST, packets N, drops D" (or "drops not reported
+ * (offline read)"): every format's line for a sensor, after its name. */
+void rp_sensor_line(const struct rp_sensor *v, char *buf, size_t len);
 
 /* ---- out_text.c, out_json.c, out_md.c, out_csv.c, out_html.c ---- */
 int rp_out_text(const struct rp_report *rep, FILE *out, bool color);
