@@ -12,6 +12,8 @@
 #include "config.h"
 #include "digest.h"
 #include "capture.h"
+#include "pg.h"
+#include "forward.h"
 #include "retention.h"
 #include "conf.h"
 #include "export.h"
@@ -19,6 +21,7 @@
 #include "ndpi_glue.h"
 #include "report.h"
 #include "store.h"
+#include "json.h"
 #include "util.h"
 #include "x509.h"
 
@@ -39,6 +42,8 @@ static void usage(FILE *out)
 	      "  report    judge the stored observations against ASVS V12 (docs/REPORT.md)\n"
 	      "  audit     capture FILE... then report, in one step\n"
 	      "  status    the running (or last) capture: counters, rates, drops, database size\n"
+	      "  forward   send what a spool holds to its PostgreSQL database, then exit\n"
+	      "  schema    print the fleet database's PostgreSQL schema (DDL)\n"
 	      "\n"
 	      "capture: wireaudit capture -r FILE [-r FILE]... | -i IFACE [OPTION]...\n"
 	      "  -r, --read FILE        pcap or pcapng file (gzip-compressed accepted), - for\n"
@@ -47,7 +52,17 @@ static void usage(FILE *out)
 	      "                         interfaces in one run\n"
 	      "  -B, --buffer-size KIB  live: kernel capture buffer per socket (default 65536)\n"
 	      "  -f, --filter BPF       capture filter (tcpdump syntax)\n"
-	      "  -d, --db FILE          SQLite database (default wireaudit.db)\n"
+	      "  -d, --db FILE|URL      SQLite database (default wireaudit.db), or a fleet's\n"
+	      "                         PostgreSQL: postgresql://USER@HOST/DB or a libpq\n"
+	      "                         keyword string; the password from ~/.pgpass or\n"
+	      "                         PGPASSFILE, never the command line (docs/FLEET.md)\n"
+	      "      --spool FILE       with PostgreSQL: the local SQLite file the capture\n"
+	      "                         writes and a thread forwards from, exactly once; it\n"
+	      "                         keeps everything while the database is away\n"
+	      "      --spool-max SIZE   bound the spool (10G): past it, the oldest flows not\n"
+	      "                         yet forwarded are dropped and counted\n"
+	      "      --spool-drain SEC  at the end of a run, wait up to SEC for PostgreSQL to\n"
+	      "                         take the rest (default 60)\n"
 	      "  -s, --snaplen N        live snapshot length (default 262144)\n"
 	      "  -c, --count N          stop after N packets\n"
 	      "      --duration SEC     stop after SEC seconds of traffic\n"
@@ -110,6 +125,8 @@ static void usage(FILE *out)
 	      "      --cursor-file FILE the cursor read from FILE (none: 0) and, once the\n"
 	      "                         output is written, the next one saved there\n"
 	      "status: wireaudit status [-d DB] [--format text|json]\n"
+	      "forward: wireaudit forward -d URL --spool FILE [--timeout SEC (default 600)]\n"
+	      "schema:  wireaudit schema --postgresql [--version N]  (the DDL a capture runs)\n"
 	      "audit:  wireaudit audit [-d DB] [capture options] [report options] FILE...\n"
 	      "        (without -d a temporary database, removed afterwards)\n"
 	      "\n"
@@ -157,7 +174,7 @@ enum {
 	OPT_CHECKPOINT, OPT_NDPI_MODE, OPT_NO_STORE_THREAD, OPT_STORE_QUEUE, OPT_NO_READ_THREAD,
 	OPT_WORKERS, OPT_RETAIN_FLOWS, OPT_RETAIN_ROLLUPS, OPT_MAX_DB_SIZE, OPT_CONFIG, OPT_CID_SEED,
 	OPT_AFTER, OPT_CURSOR_FILE, OPT_EVE, OPT_EVE_SNAPSHOTS, OPT_EVE_STATS, OPT_EVE_BUFFER, OPT_SENSOR,
-	OPT_EVE_CA, OPT_EVE_CERT, OPT_EVE_KEY,
+	OPT_EVE_CA, OPT_EVE_CERT, OPT_EVE_KEY, OPT_SPOOL, OPT_SPOOL_MAX, OPT_SPOOL_DRAIN,
 };
 
 static const struct option status_longopts[] = {
@@ -203,7 +220,7 @@ static int cmd_status(int argc, char **argv)
 		fprintf(stderr, "wireaudit: status: unknown format %s (text or json)\n", format);
 		return EXIT_USAGE;
 	}
-	if (access(db, F_OK) != 0) {
+	if (!pg_is_conninfo(db) && access(db, F_OK) != 0) {
 		fprintf(stderr, "wireaudit: %s: no such database\n", db);
 		return EXIT_STORE;
 	}
@@ -216,6 +233,93 @@ static int cmd_status(int argc, char **argv)
 	fflush(stdout);
 	store_close(st);
 	return rc == 0 ? EXIT_OK : EXIT_STORE;
+}
+
+static const struct option forward_longopts[] = {
+	{ "db", required_argument, NULL, 'd' },
+	{ "spool", required_argument, NULL, OPT_SPOOL },
+	{ "timeout", required_argument, NULL, OPT_SPOOL_DRAIN },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* wireaudit forward: a spool left behind (a capture that ended while the
+ * database was away) sent now, without capturing */
+static int cmd_forward(int argc, char **argv)
+{
+	struct fwd_opts fo = { 0 };
+	long long v;
+	int64_t timeout = 600 * 1000000LL;
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "d:h", forward_longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': fo.conninfo = optarg; break;
+		case OPT_SPOOL: fo.spool = optarg; break;
+		case OPT_SPOOL_DRAIN:
+			if (parse_num(optarg, 1, 86400 * 7, &v, "timeout seconds")) return EXIT_USAGE;
+			timeout = v * 1000000LL;
+			break;
+		case 'h':
+			printf("Usage: wireaudit forward -d URL --spool FILE [--timeout SEC]\n");
+			return EXIT_OK;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (!fo.conninfo || !pg_is_conninfo(fo.conninfo) || !fo.spool || optind < argc) {
+		fprintf(stderr, "wireaudit: forward: give -d postgresql://... and --spool FILE\n");
+		return EXIT_USAGE;
+	}
+	if (access(fo.spool, F_OK) != 0) {
+		fprintf(stderr, "wireaudit: forward: %s: no such spool\n", fo.spool);
+		return EXIT_STORE;
+	}
+	return fwd_drain_command(&fo, timeout);
+}
+
+/* wireaudit schema --postgresql [--version N]: the DDL a first capture
+ * into an empty database runs, derived from the SQLite migrations */
+static int cmd_schema(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "postgresql", no_argument, NULL, 'P' },
+		{ "version", required_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	long long v = STORE_SCHEMA_VERSION;
+	bool pgsql = false;
+	struct jbuf b;
+	char err[300];
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'P': pgsql = true; break;
+		case 'v':
+			if (parse_num(optarg, 1, 1000, &v, "schema version")) return EXIT_USAGE;
+			break;
+		case 'h':
+			printf("Usage: wireaudit schema --postgresql [--version N]\n");
+			return EXIT_OK;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (!pgsql || optind < argc) {
+		fprintf(stderr, "wireaudit: schema: --postgresql (the SQLite schema: sqlite3 FILE .schema)\n");
+		return EXIT_USAGE;
+	}
+	jb_init(&b);
+	if (pg_schema_sql((int)v, &b, err, sizeof(err)) != 0) {
+		fprintf(stderr, "wireaudit: schema: %s\n", err);
+		jb_free(&b);
+		return EXIT_USAGE;
+	}
+	fputs(jb_str(&b), stdout);
+	jb_free(&b);
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_STORE;
 }
 
 static const struct option capture_longopts[] = {
@@ -254,6 +358,9 @@ static const struct option capture_longopts[] = {
 	{ "eve-cert", required_argument, NULL, OPT_EVE_CERT },
 	{ "eve-key", required_argument, NULL, OPT_EVE_KEY },
 	{ "sensor", required_argument, NULL, OPT_SENSOR },
+	{ "spool", required_argument, NULL, OPT_SPOOL },
+	{ "spool-max", required_argument, NULL, OPT_SPOOL_MAX },
+	{ "spool-drain", required_argument, NULL, OPT_SPOOL_DRAIN },
 	{ "community-id-seed", required_argument, NULL, OPT_CID_SEED },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -337,6 +444,7 @@ static int parse_capture_opts(int argc, char **argv, struct capture_parse *cp)
 	o->read_thread = true;
 	o->eve.stats_sec = 60;
 	o->eve.buffer = 4u << 20;
+	o->spool_drain_us = 60 * 1000000LL;
 	if (gethostname(cp->host, sizeof(cp->host) - 1) == 0)
 		o->eve.sensor = cp->host;
 	engine_config_defaults(&o->eng);
@@ -489,6 +597,20 @@ static int parse_capture_opts(int argc, char **argv, struct capture_parse *cp)
 				return EXIT_USAGE;
 			}
 			o->eve.buffer = (size_t)v;
+			break;
+		case OPT_SPOOL: o->spool = optarg; break;
+		case OPT_SPOOL_MAX:
+			v = wa_parse_size(optarg);
+			if (v < (1LL << 20)) {
+				fprintf(stderr, "wireaudit: --spool-max: a size of 1M or more such as 10G, not '%s'\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			o->spool_max = v;
+			break;
+		case OPT_SPOOL_DRAIN:
+			if (parse_num(optarg, 0, 86400, &v, "spool-drain seconds")) return EXIT_USAGE;
+			o->spool_drain_us = v * 1000000;
 			break;
 		case OPT_EVE_CA: o->eve.ca_file = optarg; break;
 		case OPT_EVE_CERT: o->eve.cert = optarg; break;
@@ -721,7 +843,7 @@ static int cmd_export(int argc, char **argv)
 		fprintf(stderr, "wireaudit: export: unknown format %s (jsonl or csv)\n", format);
 		return EXIT_USAGE;
 	}
-	if (access(db, F_OK) != 0) {
+	if (!pg_is_conninfo(db) && access(db, F_OK) != 0) {
 		fprintf(stderr, "wireaudit: %s: no such database\n", db);
 		return EXIT_STORE;
 	}
@@ -878,6 +1000,10 @@ int main(int argc, char **argv)
 		return report_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "status") == 0)
 		return cmd_status(argc - 1, argv + 1);
+	if (strcmp(cmd, "forward") == 0)
+		return cmd_forward(argc - 1, argv + 1);
+	if (strcmp(cmd, "schema") == 0)
+		return cmd_schema(argc - 1, argv + 1);
 	fprintf(stderr, "wireaudit: unknown command '%s' (try --help)\n", cmd);
 	return EXIT_USAGE;
 }

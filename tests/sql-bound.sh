@@ -36,6 +36,8 @@ SQL_VARS = {
     "rules_sql": "findings.c: the rule query from rp_rules_sql(), assembled by rp_sb_add from rule text this check allow-lists",
     "flow_each_sql": "store.c: sql_id or sql_seq, static const, literals and the FLOW_EACH_FROM macro (literals)",
     "scan_sql": "findings.c: the flow query from rp_flows_sql(), assembled there by rp_sb_add from rf column names this check allow-lists",
+    "migrations[i]": "store.c: static const schema migrations (store_schema_desc runs them on a private in-memory database)",
+    "jb_str(&q)": "forward.c: statements built from literals (JB_LIT) and the table and column names of the schema description (store_schema_desc: read back from the static migrations), values bound",
 }
 # %s arguments allowed in SQL formats: compile-time rule text.
 SQL_FMT_ARGS = {
@@ -50,6 +52,10 @@ SQL_FMT_ARGS = {
     "causeexpr[i]": "report.c: rp_cause_sql() results, string literals in rules.c",
     "rp_key_cols[i]": "findings.c: static const table of rf column names",
     "ret_children[i]": "retention.c: static const table of the tables a flow has rows in",
+    "name": "store.c desc_table: a table name read from sqlite_schema of the in-memory database the static migrations built",
+    "iname": "store.c desc_table: an index name from pragma_index_list of that database",
+    "t->name": "store.c/forward.c: a table name of the schema description (store_schema_desc)",
+    "sel": "pg.c pg_mirror_open: literals and $N placeholder numbers only, values bound",
 }
 SINKS = ("sqlite3_exec", "sqlite3_prepare", "sqlite3_prepare_v2", "sqlite3_prepare_v3",
          "exec", "store_query", "store_query_rows", "store_json_query", "store_stmt_prepare", "q", "q_exec",

@@ -1,6 +1,8 @@
 /* capture.c — the libpcap loop; see capture.h. */
 #define _GNU_SOURCE
 #include "capture.h"
+#include "pg.h"
+#include "forward.h"
 #include "retention.h"
 #include "json.h"
 #include "store.h"
@@ -114,6 +116,7 @@ static unsigned run_nifaces;
 /* -c and --duration over all workers */
 static uint64_t total_packets;
 static struct retention *run_ret; /* --retain-*, --max-db-size: or NULL */
+static struct forwarder *run_fwd; /* -d postgresql://: the spool's forwarder, or NULL */
 static int64_t ts_start_all;
 
 /* CPU time of this process, µs: the run's total */
@@ -981,6 +984,19 @@ static char *stats_json(const struct run_totals *t, const char *const *errors, i
 		jb_kv_int(&jb, "stats_rows_thinned", rs.stats_thinned);
 		jb_obj_close(&jb);
 	}
+	if (run_fwd) {
+		/* a fleet sensor's spool (forward.h): flows dropped from it
+		 * while PostgreSQL was away (the report's sensors say them);
+		 * drops after this, while the end of the run waits for the
+		 * database, are added to this object by the forwarder */
+		struct fwd_stats fs;
+		fwd_get_stats(run_fwd, &fs);
+		jb_key(&jb, "spool");
+		jb_obj_open(&jb);
+		jb_kv_int(&jb, "flows_dropped", (int64_t)fs.flows_dropped);
+		jb_kv_int(&jb, "records_forwarded", (int64_t)fs.flows_forwarded);
+		jb_obj_close(&jb);
+	}
 	if (run_eve) {
 		uint64_t ew, ed;
 		eve_counts(run_eve, &ew, &ed);
@@ -1253,6 +1269,7 @@ static unsigned default_workers(void)
 
 int capture_run(const struct capture_opts *o)
 {
+	const char *dbp = o->db, *fleet = NULL; /* the store's file; the fleet database or NULL */
 	struct store *st = NULL;
 	struct run_info ri = { 0 };
 	struct run_end re;
@@ -1289,15 +1306,44 @@ int capture_run(const struct capture_opts *o)
 	 * TLS connection OpenSSL writes to) is an error to handle, not the end
 	 * of the capture; set before any thread starts */
 	signal(SIGPIPE, SIG_IGN);
-	if (store_open(&st, o->db, false, err, sizeof(err)) != 0) {
+	if (pg_is_conninfo(o->db)) {
+		/* a fleet sensor: the database is checked (and its schema made
+		 * or migrated) now, so that a wrong password, an unreachable
+		 * host or a newer schema stops the run before anything is
+		 * written; the run then writes its spool, which a thread
+		 * forwards (src/store/forward.c) */
+		struct pg *pg;
+		int prc;
+		if (o->spool == NULL) {
+			fprintf(stderr, "wireaudit: capture into PostgreSQL needs --spool FILE: the local "
+				"SQLite file that holds what the database has not taken yet (docs/FLEET.md)\n");
+			return EXIT_USAGE;
+		}
+		if (o->retain_flows_us > 0 || o->retain_rollups_us > 0 || o->max_db_bytes > 0) {
+			fprintf(stderr, "wireaudit: --retain-flows, --retain-rollups and --max-db-size apply to "
+				"a SQLite database; a fleet database keeps by time partitions (docs/FLEET.md), "
+				"its spool by --spool-max\n");
+			return EXIT_USAGE;
+		}
+		if ((prc = pg_open(&pg, o->db, true, err, sizeof(err))) != 0) {
+			fprintf(stderr, "wireaudit: %s\n", err);
+			return prc == -2 ? EXIT_USAGE : EXIT_STORE;
+		}
+		if (!o->quiet)
+			fprintf(stderr, "wireaudit: writing to %s through the spool %s\n", pg_target(pg), o->spool);
+		pg_close(pg);
+		fleet = o->db;
+		dbp = o->spool;
+	}
+	if (store_open(&st, dbp, false, err, sizeof(err)) != 0) {
 		fprintf(stderr, "wireaudit: %s\n", err);
 		return EXIT_STORE;
 	}
 	/* one capture at a time into a database: flow ids are taken from the
 	 * store when the run starts (a second writer would reuse them); the
 	 * lock goes with the process */
-	if ((db_lock = open(o->db, O_RDONLY | O_CLOEXEC)) < 0 || flock(db_lock, LOCK_EX | LOCK_NB) != 0) {
-		fprintf(stderr, "wireaudit: %s: %s\n", o->db, errno == EWOULDBLOCK ?
+	if ((db_lock = open(dbp, O_RDONLY | O_CLOEXEC)) < 0 || flock(db_lock, LOCK_EX | LOCK_NB) != 0) {
+		fprintf(stderr, "wireaudit: %s: %s\n", dbp, errno == EWOULDBLOCK ?
 			"another capture is writing this database (one capture per database)" : strerror(errno));
 		if (db_lock >= 0)
 			close(db_lock);
@@ -1366,9 +1412,17 @@ int capture_run(const struct capture_opts *o)
 		rc = EXIT_STORE;
 		goto out;
 	}
+	if (fleet) {
+		struct fwd_opts fo = { fleet, dbp, o->spool_max, o->quiet, run_id };
+		if (store_commit(st) != 0 || fwd_start(&run_fwd, &fo, err, sizeof(err)) != 0) {
+			fprintf(stderr, "wireaudit: %s\n", err);
+			rc = EXIT_STORE;
+			goto finish;
+		}
+	}
 	if (o->eve.target) {
 		/* from the store's end: the run's records, as they commit */
-		if (store_commit(st) != 0 || eve_start(&run_eve, o->db, &o->eve, run_id, err, sizeof(err)) != 0) {
+		if (store_commit(st) != 0 || eve_start(&run_eve, dbp, &o->eve, run_id, err, sizeof(err)) != 0) {
 			fprintf(stderr, "wireaudit: %s\n", err);
 			rc = store_failed(st) ? EXIT_STORE : EXIT_USAGE;
 			goto finish;
@@ -1581,7 +1635,7 @@ finish:
 	}
 	if (store_failed(st)) {
 		fprintf(stderr, "wireaudit: %s: capture stopped: the database cannot be written (%s); "
-			"what was committed before is kept\n", o->db, store_failed(st));
+			"what was committed before is kept\n", dbp, store_failed(st));
 		rc = EXIT_STORE;
 	}
 	run_totals(&tot);
@@ -1622,11 +1676,27 @@ finish:
 		rc = EXIT_STORE;
 	if (tot.st.store_errors && rc == EXIT_OK)
 		rc = EXIT_STORE;
+	if (run_fwd) {
+		/* the run's last rows are in the spool: PostgreSQL gets up to
+		 * --spool-drain to take what is left */
+		struct fwd_stats fs;
+		int64_t left;
+		store_commit(st);
+		left = fwd_finish(run_fwd, o->spool_drain_us, &fs);
+		run_fwd = NULL;
+		if (!o->quiet || left || fs.flows_dropped)
+			fprintf(stderr, "wireaudit: %s: %llu records forwarded, %llu dropped from the full spool, "
+				"%lld waiting in the spool %s%s\n", fleet, (unsigned long long)fs.flows_forwarded,
+				(unsigned long long)fs.flows_dropped, (long long)left, dbp,
+				left ? " (the next capture, or `wireaudit forward`, sends them)" : "");
+		if (left && rc == EXIT_OK)
+			rc = EXIT_STORE;
+	}
 	if (!o->quiet)
 		fprintf(stderr, "wireaudit: run %lld: %llu packets, %llu flows written to %s "
 			"(%llu checkpoint rows, %.1f%% of %.2f s CPU)\n",
 			(long long)run_id, (unsigned long long)tot.st.packets,
-			(unsigned long long)tot.st.flows_written, o->db,
+			(unsigned long long)tot.st.flows_written, dbp,
 			(unsigned long long)tot.st.checkpoint_rows,
 			100.0 * (double)tot.ckpt_cpu / (double)(cpu_us() - run_cpu0 + 1),
 			(double)(cpu_us() - run_cpu0) / 1e6);
@@ -1651,6 +1721,10 @@ out:
 	store_set_retention(st, NULL);
 	eve_free(run_eve);
 	run_eve = NULL;
+	if (run_fwd) {
+		fwd_finish(run_fwd, 0, NULL);
+		run_fwd = NULL;
+	}
 	store_close(st);
 	close(db_lock);
 	retention_free(run_ret);

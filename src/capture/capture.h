@@ -25,7 +25,13 @@ struct capture_opts {
 	unsigned buffer_kib;    /* -B: the kernel buffer per socket, KiB
 				 * (0: 65536, libpcap's pcap_set_buffer_size) */
 	const char *filter;     /* -f BPF */
-	const char *db;         /* -d */
+	const char *db;         /* -d: a SQLite file, or a PostgreSQL connection
+				 * string (pg.h): then the store is the spool */
+	const char *spool;      /* --spool: the local SQLite file a fleet
+				 * sensor writes and forwards from (forward.h) */
+	int64_t spool_max;      /* --spool-max bytes (0: no bound) */
+	int64_t spool_drain_us; /* --spool-drain: how long the end of a run
+				 * waits for PostgreSQL to take the rest */
 	int snaplen;
 	int64_t count;          /* -c: stop after this many packets (0: no limit) */
 	int64_t duration;       /* --duration seconds (0: no limit) */

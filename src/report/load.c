@@ -201,6 +201,13 @@ int rp_build_rf(struct rp_report *rep)
 
 /* ---- coverage ---- */
 
+static int cb_spool_dropped(int n, const char *const *v, void *a)
+{
+	if (n >= 1 && v[0])
+		*(int64_t *)a = rp_num(v[0]);
+	return 0;
+}
+
 static int cb_runs(int n, const char *const *v, void *a)
 {
 	struct rp_report *rep = a;
@@ -223,6 +230,10 @@ static int cb_runs(int n, const char *const *v, void *a)
 	r->sensor = v[8] ? rp_xstrdup(v[8]) : NULL;
 	r->ts_first = v[9] ? rp_num(v[9]) : 0;
 	r->ts_last = v[10] ? rp_num(v[10]) : 0;
+	r->spool_dropped = -1;
+	if (n > 11 && v[11])
+		store_json_query(v[11], "SELECT json_extract(?1, '$.spool.flows_dropped') WHERE json_valid(?1)",
+				 cb_spool_dropped, &r->spool_dropped);
 	if (r->packets > 0)
 		rep->packets += r->packets;
 	if (r->drops >= 0 || r->if_drops >= 0)
@@ -337,7 +348,7 @@ int rp_coverage(struct rp_report *rep)
 	snprintf(since, sizeof(since), "%lld", (long long)rep->o->since);
 	snprintf(until, sizeof(until), "%lld", (long long)rep->o->until);
 	if (rp_q(rep, "SELECT run_id, source, mode, status, started_at, packets, drops, if_drops, sensor,"
-		   " ts_first, ts_last FROM runs"
+		   " ts_first, ts_last, stats FROM runs"
 		   " WHERE (run_id IN (SELECT run_id FROM rp_runs)"
 		   " OR ((CAST(?1 AS INTEGER) < 0 OR ts_last >= CAST(?1 AS INTEGER))"
 		   " AND (CAST(?2 AS INTEGER) < 0 OR ts_first < CAST(?2 AS INTEGER))))"

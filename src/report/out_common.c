@@ -32,6 +32,7 @@ int rp_sensors(const struct rp_report *rep, struct rp_sensor **out)
 		if (k == n) {
 			v[n].name = r->sensor;
 			v[n].drops = -1;
+			v[n].spool_dropped = -1;
 			n++;
 		}
 		v[k].runs++;
@@ -44,17 +45,22 @@ int rp_sensors(const struct rp_report *rep, struct rp_sensor **out)
 		if (r->drops >= 0 || r->if_drops >= 0)
 			v[k].drops = (v[k].drops < 0 ? 0 : v[k].drops) + (r->drops > 0 ? r->drops : 0) +
 				     (r->if_drops > 0 ? r->if_drops : 0);
+		if (r->spool_dropped >= 0)
+			v[k].spool_dropped = (v[k].spool_dropped < 0 ? 0 : v[k].spool_dropped) + r->spool_dropped;
 	}
 	return n;
 }
 
 void rp_sensor_line(const struct rp_sensor *v, char *buf, size_t len)
 {
-	char a[TSSTR_MAX], b[TSSTR_MAX], d[64];
+	char a[TSSTR_MAX], b[TSSTR_MAX], d[128];
 	if (v->drops >= 0)
 		snprintf(d, sizeof(d), "drops %lld", (long long)v->drops);
 	else
 		snprintf(d, sizeof(d), "drops not reported (offline read)");
+	if (v->spool_dropped > 0)
+		snprintf(d + strlen(d), sizeof(d) - strlen(d), ", %lld flows lost from a full spool",
+			 (long long)v->spool_dropped);
 	snprintf(buf, len, "%d run%s, %s .. %s, packets %lld, %s", v->runs, v->runs == 1 ? "" : "s",
 		 rp_ts(v->first, a, sizeof(a)), rp_ts(v->last, b, sizeof(b)), (long long)v->packets, d);
 }

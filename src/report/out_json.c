@@ -339,6 +339,10 @@ int rp_out_json(const struct rp_report *rep, FILE *out)
 			jb_kv_int(&jb, "packets", sv[k].packets);
 			jb_key(&jb, "drops");
 			if (sv[k].drops >= 0) jb_int(&jb, sv[k].drops); else jb_null(&jb);
+			/* a fleet sensor's flows its full spool dropped while
+			 * PostgreSQL was away (null: no spool) */
+			jb_key(&jb, "spool_flows_dropped");
+			if (sv[k].spool_dropped >= 0) jb_int(&jb, sv[k].spool_dropped); else jb_null(&jb);
 			jb_obj_close(&jb);
 		}
 		jb_arr_close(&jb);

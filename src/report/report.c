@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "report_int.h"
+#include "pg.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -161,7 +162,7 @@ int report_run(const struct report_opts *oin)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (access(o.db, F_OK) != 0) {
+	if (!pg_is_conninfo(o.db) && access(o.db, F_OK) != 0) {
 		fprintf(stderr, "wireaudit: %s: no such database\n", o.db);
 		rc = EXIT_STORE;
 		goto out;

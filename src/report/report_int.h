@@ -152,6 +152,8 @@ struct rp_run_info {
 	char *sensor;                       /* runs.sensor (schema 8), NULL before */
 	int64_t ts_first, ts_last;          /* its packets' times, µs; 0 none */
 	int64_t packets, drops, if_drops;   /* -1 unknown */
+	int64_t spool_dropped;              /* flows a fleet sensor's full spool dropped
+					     * (runs.stats spool.flows_dropped); -1: no spool */
 };
 
 /* A period the sensor was blind (issue 14): drops the statistics series
@@ -388,10 +390,13 @@ struct rp_sensor {
 	int runs;
 	int64_t first, last;        /* µs, 0: none */
 	int64_t packets, drops;     /* drops -1: unknown */
+	int64_t spool_dropped;      /* -1: not a fleet sensor (no spool) */
 };
 int rp_sensors(const struct rp_report *rep, struct rp_sensor **out);
 /* "2 runs, FIRST .. LAST, packets N, drops D" (or "drops not reported
- * (offline read)"): every format's line for a sensor, after its name. */
+ * (offline read)"), and ", N flows lost from a full spool" when a fleet
+ * sensor's spool dropped some: every format's line for a sensor, after
+ * its name. */
 void rp_sensor_line(const struct rp_sensor *v, char *buf, size_t len);
 
 /* ---- out_text.c, out_json.c, out_md.c, out_csv.c, out_html.c ---- */

@@ -1,5 +1,6 @@
 /* store.c — SQLite store; see store.h and docs/SCHEMA.md. */
 #include "store.h"
+#include "pg.h"
 #include "retention.h"
 #include "community_id.h"
 #include "digest.h"
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sqlite3.h>
@@ -530,6 +532,7 @@ struct store {
 	uint16_t cid_seed;    /* store_set_community_seed: the Community ID seed */
 	int64_t seq;          /* the last flows.seq given (store_seq_due) */
 	int64_t seq_saved;    /* seq_hwm as this batch found it */
+	bool unlink_on_close; /* store_set_temporary: a private copy (pg.c's mirror) */
 };
 
 /* The first write failure is reported once, with the database's name, and
@@ -713,6 +716,15 @@ int store_open(struct store **out, const char *path, bool readonly, char *err, s
 	int flags, i;
 
 	*out = NULL;
+	if (pg_is_conninfo(path)) {
+		/* a fleet database: the read commands read a private copy
+		 * (pg.c); the capture writes its spool, never this */
+		if (!readonly) {
+			snprintf(err, errlen, "a PostgreSQL database is written through a spool (capture --spool)");
+			return -1;
+		}
+		return pg_mirror_open(out, path, NULL, err, errlen);
+	}
 	if (!readonly) {
 		/* Create the file 0600 ourselves: SQLite would use 0644 & umask,
 		 * and its -wal/-shm files copy the main file's mode. */
@@ -874,8 +886,21 @@ void store_close(struct store *s)
 	for (i = 0; i < ST_N; i++)
 		sqlite3_finalize(s->st[i]);
 	sqlite3_close(s->db);
+	if (s->unlink_on_close && s->path) {
+		char side[4200];
+		unlink(s->path);
+		snprintf(side, sizeof(side), "%s-wal", s->path);
+		unlink(side);
+		snprintf(side, sizeof(side), "%s-shm", s->path);
+		unlink(side);
+	}
 	free(s->path);
 	free(s);
+}
+
+void store_set_temporary(struct store *s)
+{
+	s->unlink_on_close = true;
 }
 
 int store_run_begin(struct store *s, const struct run_info *ri, int64_t *run_id)
@@ -2400,7 +2425,8 @@ int store_each_flow(struct store *s, const struct flow_filter *flt,
 		v.community_id = col_text(q, ifcol - 1);
 		v.seq = sqlite3_column_int64(q, ifcol - 3);
 		if (col_text(q, ifcol - 2)) {
-			snprintf(uid, sizeof(uid), "%.20s-%lld", col_text(q, ifcol - 2), (long long)v.flow_id);
+			snprintf(uid, sizeof(uid), "%.20s-%lld", col_text(q, ifcol - 2),
+				 (long long)(v.flow_id & STORE_FLOW_LOCAL_MASK));
 			v.flow_uid = uid;
 		}
 		v.protocol = col_text(q, 22);
@@ -2823,4 +2849,228 @@ void store_reclaim(struct store *s)
 void store_set_community_seed(struct store *s, uint16_t seed)
 {
 	s->cid_seed = seed;
+}
+
+/* ---- the schema as data (src/store/pg.c derives PostgreSQL's from it) ---- */
+
+static char *xstrdup0(const char *t)
+{
+	return t ? strdup(t) : NULL;
+}
+
+static int desc_table(sqlite3 *db, struct store_schema *d, const char *name)
+{
+	sqlite3_stmt *q = NULL, *ix = NULL;
+	struct store_table *t;
+	char sql[256];
+	int rc, npk = 0;
+
+	t = realloc(d->tables, (size_t)(d->ntables + 1) * sizeof(*d->tables));
+	if (t == NULL)
+		return -1;
+	d->tables = t;
+	t = &d->tables[d->ntables++];
+	memset(t, 0, sizeof(*t));
+	t->name = strdup(name);
+	/* the name comes from sqlite_schema, never from input */
+	snprintf(sql, sizeof(sql), "PRAGMA table_info(\"%s\")", name);
+	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct store_column *c = realloc(t->cols, (size_t)(t->ncols + 1) * sizeof(*c));
+		if (c == NULL)
+			break;
+		t->cols = c;
+		c = &t->cols[t->ncols++];
+		memset(c, 0, sizeof(*c));
+		c->name = xstrdup0((const char *)sqlite3_column_text(q, 1));
+		c->type = xstrdup0((const char *)sqlite3_column_text(q, 2));
+		c->notnull = sqlite3_column_int(q, 3) != 0;
+		c->dflt = xstrdup0((const char *)sqlite3_column_text(q, 4));
+		c->pk = sqlite3_column_int(q, 5);
+		if (c->pk)
+			npk++;
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return -1;
+	/* INTEGER PRIMARY KEY of a rowid table: an id the database gives */
+	for (int i = 0; i < t->ncols && npk == 1; i++)
+		if (t->cols[i].pk && t->cols[i].type && strcasecmp(t->cols[i].type, "INTEGER") == 0) {
+			snprintf(sql, sizeof(sql), "SELECT 1 FROM pragma_index_list(\"%s\") WHERE origin = 'pk'", name);
+			if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+				return -1;
+			t->cols[i].rowid = sqlite3_step(q) != SQLITE_ROW; /* no pk index: rowid alias */
+			sqlite3_finalize(q);
+		}
+	/* indexes: CREATE INDEX ones (origin c) and UNIQUE constraints (u) */
+	snprintf(sql, sizeof(sql), "SELECT name, \"unique\", origin FROM pragma_index_list(\"%s\")"
+		 " WHERE origin IN ('c', 'u') ORDER BY name", name);
+	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *iname = (const char *)sqlite3_column_text(q, 0);
+		struct store_index *x = realloc(d->indexes, (size_t)(d->nindexes + 1) * sizeof(*x));
+		char cols[1024] = "";
+		size_t o = 0;
+		if (x == NULL)
+			break;
+		d->indexes = x;
+		x = &d->indexes[d->nindexes++];
+		memset(x, 0, sizeof(*x));
+		x->table = strdup(name);
+		x->unique = sqlite3_column_int(q, 1) != 0;
+		x->constraint = strcmp((const char *)sqlite3_column_text(q, 2), "u") == 0;
+		snprintf(sql, sizeof(sql), "SELECT name FROM pragma_index_info(\"%s\") ORDER BY seqno", iname);
+		if (sqlite3_prepare_v2(db, sql, -1, &ix, NULL) != SQLITE_OK)
+			break;
+		while (sqlite3_step(ix) == SQLITE_ROW && o + 80 < sizeof(cols))
+			o += (size_t)snprintf(cols + o, sizeof(cols) - o, "%s%s", o ? "," : "",
+					      (const char *)sqlite3_column_text(ix, 0));
+		sqlite3_finalize(ix);
+		x->cols = strdup(cols);
+		/* a UNIQUE constraint's autoindex has a generated name: name it
+		 * after its table and columns, as PostgreSQL would */
+		if (x->constraint) {
+			char n[1200];
+			size_t k;
+			snprintf(n, sizeof(n), "%s_%s_key", name, cols);
+			for (k = 0; n[k]; k++)
+				if (n[k] == ',')
+					n[k] = '_';
+			x->name = strdup(n);
+		} else
+			x->name = strdup(iname);
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_schema_desc(int version, struct store_schema *d, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *q = NULL;
+	char *msg = NULL;
+	int rc, i;
+
+	memset(d, 0, sizeof(*d));
+	d->version = version;
+	if (version < 1 || version > (int)N_MIGRATIONS) {
+		snprintf(err, errlen, "no schema version %d (1 to %d)", version, (int)N_MIGRATIONS);
+		return -1;
+	}
+	if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+		goto fail;
+	for (i = 0; i < version; i++)
+		if (sqlite3_exec(db, migrations[i], NULL, NULL, &msg) != SQLITE_OK)
+			goto fail;
+	if (sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE type = 'table'"
+			       " AND name NOT LIKE 'sqlite_%' ORDER BY name", -1, &q, NULL) != SQLITE_OK)
+		goto fail;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		if (desc_table(db, d, (const char *)sqlite3_column_text(q, 0)) != 0)
+			goto fail;
+	if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return 0;
+fail:
+	snprintf(err, errlen, "schema %d: %s", version, msg ? msg : db ? sqlite3_errmsg(db) : "out of memory");
+	sqlite3_free(msg);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	store_schema_free(d);
+	return -1;
+}
+
+void store_schema_free(struct store_schema *d)
+{
+	for (int i = 0; i < d->ntables; i++) {
+		for (int j = 0; j < d->tables[i].ncols; j++) {
+			free(d->tables[i].cols[j].name);
+			free(d->tables[i].cols[j].type);
+			free(d->tables[i].cols[j].dflt);
+		}
+		free(d->tables[i].cols);
+		free(d->tables[i].name);
+	}
+	for (int i = 0; i < d->nindexes; i++) {
+		free(d->indexes[i].name);
+		free(d->indexes[i].table);
+		free(d->indexes[i].cols);
+	}
+	free(d->tables);
+	free(d->indexes);
+	memset(d, 0, sizeof(*d));
+}
+
+/* ---- bulk load (pg.c's mirror fills a private copy this way) ---- */
+
+struct store_loader {
+	struct store *s;
+	sqlite3_stmt *q;
+	int ncols;
+};
+
+int store_loader_open(struct store *s, const struct store_table *t, struct store_loader **out)
+{
+	char *sql;
+	size_t n = 64 + strlen(t->name), o;
+	struct store_loader *l;
+
+	*out = NULL;
+	for (int i = 0; i < t->ncols; i++)
+		n += strlen(t->cols[i].name) + 8;
+	if ((sql = malloc(n)) == NULL || (l = calloc(1, sizeof(*l))) == NULL) {
+		free(sql);
+		return -1;
+	}
+	/* table and column names from the schema description (sqlite_schema) */
+	o = (size_t)snprintf(sql, n, "INSERT INTO \"%s\" (", t->name);
+	for (int i = 0; i < t->ncols; i++)
+		o += (size_t)snprintf(sql + o, n - o, "%s\"%s\"", i ? "," : "", t->cols[i].name);
+	o += (size_t)snprintf(sql + o, n - o, ") VALUES (");
+	for (int i = 0; i < t->ncols; i++)
+		o += (size_t)snprintf(sql + o, n - o, "%s?", i ? "," : "");
+	snprintf(sql + o, n - o, ")");
+	l->s = s;
+	l->ncols = t->ncols;
+	if (begin(s) != 0 || sqlite3_prepare_v2(s->db, sql, -1, &l->q, NULL) != SQLITE_OK) {
+		fprintf(stderr, "wireaudit: %s: %s\n", t->name, sqlite3_errmsg(s->db));
+		free(sql);
+		free(l);
+		return -1;
+	}
+	free(sql);
+	*out = l;
+	return 0;
+}
+
+int store_loader_row(struct store_loader *l, const char *const *vals, const int *lens)
+{
+	int rc;
+	for (int i = 0; i < l->ncols; i++) {
+		if (vals[i] == NULL)
+			sqlite3_bind_null(l->q, i + 1);
+		else if (lens && lens[i] >= 0)
+			sqlite3_bind_blob(l->q, i + 1, vals[i], lens[i], SQLITE_STATIC);
+		else
+			sqlite3_bind_text(l->q, i + 1, vals[i], -1, SQLITE_STATIC);
+	}
+	rc = sqlite3_step(l->q);
+	sqlite3_reset(l->q);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "wireaudit: load: %s\n", sqlite3_errmsg(l->s->db));
+		return -1;
+	}
+	return 0;
+}
+
+void store_loader_close(struct store_loader *l)
+{
+	if (l == NULL)
+		return;
+	sqlite3_finalize(l->q);
+	free(l);
 }

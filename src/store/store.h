@@ -252,4 +252,49 @@ int store_add_function(struct store *s, const char *name,
 		       int (*fn)(const char *arg, void *user, int64_t *ival, const char **sval),
 		       void *user);
 
+/* A flow id in a fleet database (src/store/pg.c) is the run's key times
+ * 2^40 plus the sensor's own flow id; flow_uid names the sensor's id
+ * (runs.uid "-" flow_id & STORE_FLOW_LOCAL_MASK), so the uid a sensor's
+ * event stream gave is the one the fleet database's export gives. */
+#define STORE_FLOW_LOCAL_BITS 40
+#define STORE_FLOW_LOCAL_MASK ((INT64_C(1) << STORE_FLOW_LOCAL_BITS) - 1)
+
+/* The file is removed when the store closes (a private copy). */
+void store_set_temporary(struct store *s);
+
+/* The schema of a version as data, read back from an in-memory SQLite
+ * database the migrations built: the one description the PostgreSQL
+ * schema is derived from (src/store/pg.c, docs/FLEET.md). */
+struct store_column {
+	char *name, *type, *dflt;  /* type as declared: INTEGER, TEXT, BLOB, REAL */
+	bool notnull;
+	int pk;                    /* position in the primary key, 0: none */
+	bool rowid;                /* INTEGER PRIMARY KEY of a rowid table */
+};
+struct store_table {
+	char *name;
+	int ncols;
+	struct store_column *cols;
+};
+struct store_index {
+	char *name, *table, *cols; /* cols: "a,b" */
+	bool unique, constraint;   /* constraint: a UNIQUE column constraint */
+};
+struct store_schema {
+	int version;
+	int ntables, nindexes;
+	struct store_table *tables;   /* by name */
+	struct store_index *indexes;
+};
+int store_schema_desc(int version, struct store_schema *d, char *err, size_t errlen);
+void store_schema_free(struct store_schema *d);
+
+/* Rows into a table of a writable store, inside its batch (store_commit
+ * ends it): vals[i] NULL for SQL NULL; lens NULL or lens[i] < 0: text
+ * (INTEGER columns take the number it spells), else a BLOB of lens[i]. */
+struct store_loader;
+int store_loader_open(struct store *s, const struct store_table *t, struct store_loader **out);
+int store_loader_row(struct store_loader *l, const char *const *vals, const int *lens);
+void store_loader_close(struct store_loader *l);
+
 #endif
