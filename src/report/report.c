@@ -167,7 +167,17 @@ int report_run(const struct report_opts *oin)
 		rc = EXIT_STORE;
 		goto out;
 	}
-	if (store_open(&rep->st, o.db, true, err, sizeof(err)) != 0) {
+	if (pg_is_conninfo(o.db)) {
+		/* a fleet database: the private copy holds the window's flows
+		 * of the chosen sensors (a superset of what RP_IN_WINDOW and
+		 * RP_IN_SEL keep) and everything else whole */
+		struct pg_pull pull = { o.since, o.until, o.sensors, o.nsensors };
+		if (pg_mirror_open(&rep->st, o.db, &pull, err, sizeof(err)) != 0) {
+			fprintf(stderr, "wireaudit: %s\n", err);
+			rc = EXIT_STORE;
+			goto out;
+		}
+	} else if (store_open(&rep->st, o.db, true, err, sizeof(err)) != 0) {
 		fprintf(stderr, "wireaudit: %s\n", err);
 		rc = EXIT_STORE;
 		goto out;

@@ -784,8 +784,11 @@ int pg_mirror_open(struct store **out, const char *conninfo, const struct pg_pul
 	unlink(path);
 	if (store_open(&st, path, false, err, errlen) != 0)
 		goto fail;
-	/* one snapshot of the database for every table */
-	if (pg_exec(p, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, errlen) != 0)
+	/* one snapshot of the database for every table; the flows chosen
+	 * by time and sensor go to a temporary table first (COPY takes no
+	 * parameters) */
+	if (pg_exec(p, "CREATE TEMP TABLE wa_pull (flow_id BIGINT PRIMARY KEY)", err, errlen) != 0 ||
+	    pg_exec(p, "BEGIN ISOLATION LEVEL REPEATABLE READ", err, errlen) != 0)
 		goto fail;
 	/* the flows to copy: by time and sensor, as the report would select */
 	if (pull && pull->since >= 0) {
@@ -819,19 +822,27 @@ int pg_mirror_open(struct store **out, const char *conninfo, const struct pg_pul
 		snprintf(sel + strlen(sel), sizeof(sel) - strlen(sel),
 			 " AND f.run_id IN (SELECT run_id FROM runs WHERE sensor = ANY ($%d::text[]))", np);
 	}
+	if (sel[0]) {
+		PGresult *r;
+		snprintf(where, sizeof(where), "INSERT INTO wa_pull SELECT f.flow_id FROM flows f WHERE true%s", sel);
+		r = PQexecParams(p->c, where, np, NULL, params, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			char m[400];
+			one_line(m, sizeof(m), PQresultErrorMessage(r));
+			snprintf(err, errlen, "%s: choosing the flows: %s", p->target, m);
+			PQclear(r);
+			goto fail;
+		}
+		PQclear(r);
+	}
 	for (int i = 0; i < pg_schema(p)->ntables; i++) {
 		const struct store_table *t = &pg_schema(p)->tables[i];
 		const char *w = NULL;
 		if (strcmp(t->name, "seq_hwm") == 0)
 			continue;
-		if (sel[0] && strcmp(t->name, "flows") == 0) {
-			snprintf(where, sizeof(where), " f WHERE true%s", sel);
-			w = where;
-		} else if (sel[0] && has_flow_id(t)) {
-			snprintf(where, sizeof(where), " WHERE flow_id IN (SELECT flow_id FROM flows f WHERE true%s)", sel);
-			w = where;
-		}
-		if (mirror_table(p, st, t, w, w ? params : NULL, w ? np : 0, err, errlen) != 0)
+		if (sel[0] && has_flow_id(t))
+			w = " WHERE flow_id IN (SELECT flow_id FROM wa_pull)";
+		if (mirror_table(p, st, t, w, NULL, 0, err, errlen) != 0)
 			goto fail;
 	}
 	pg_exec(p, "COMMIT", err, errlen);
