@@ -229,7 +229,17 @@ static int cmd_status(int argc, char **argv)
 		fprintf(stderr, "wireaudit: %s\n", err);
 		return EXIT_STORE;
 	}
-	rc = status_print(st, db, strcmp(format, "json") == 0, stdout);
+	if (pg_is_conninfo(db)) {
+		struct pg_fleet fl;
+		if (pg_fleet_info(db, &fl, err, sizeof(err)) != 0) {
+			fprintf(stderr, "wireaudit: %s\n", err);
+			store_close(st);
+			return EXIT_STORE;
+		}
+		rc = status_print(st, db, &fl, strcmp(format, "json") == 0, stdout);
+		pg_fleet_free(&fl);
+	} else
+		rc = status_print(st, db, NULL, strcmp(format, "json") == 0, stdout);
 	fflush(stdout);
 	store_close(st);
 	return rc == 0 ? EXIT_OK : EXIT_STORE;

@@ -20,7 +20,10 @@
 #      the last), no spool, nothing written; the password nowhere in any
 #      output or file;
 #   6. TLS: sslmode=verify-full with the server's CA works; another CA and a
-#      name not in the certificate are refused (exit 4).
+#      name not in the certificate are refused (exit 4);
+#   7. flows partitioned by time (the DBA's DDL from `schema --postgresql`):
+#      captures and snapshots upsert into it, and retention by dropping a
+#      month's partition leaves no orphan row and a report of the rest.
 . "$SRCDIR/tests/lib.sh"
 . "$SRCDIR/tests/pg-lib.sh"
 
@@ -157,47 +160,58 @@ python3 "$SRCDIR/tools/bench/gen-bench.py" --out "$D/big.pcap" --tls-flows 12000
 	--bulk-flows 0 --seconds 30 --seed 7 >/dev/null
 "$W" capture -q -r "$D/big.pcap" -d "$D/big.db" --sensor big
 BIGN=$(sqlite3 "$D/big.db" 'SELECT count(*) FROM flows')
-# the capture reads a pipe: the first third of the packets, then (once
-# PostgreSQL is down) the rest
+# the capture reads a pipe: feed.py PCAP pace:SEC writes the packets in 80
+# chunks over SEC seconds (the capture checkpoints and forwards meanwhile);
+# feed.py PCAP GOFILE writes a third, then waits for GOFILE
 cat > "$D/feed.py" <<'PYEOF'
 import os, struct, sys, time
 data = open(sys.argv[1], "rb").read()
 out = sys.stdout.buffer
-out.write(data[:24]); off = 24; n = 0; total = 0
+recs = []
+off = 24
 while off < len(data):
-    ln = struct.unpack("<I", data[off + 8:off + 12])[0]; off += 16 + ln; total += 1
-off = 24; cut = total // 3
-while off < len(data):
-    if n == cut:
-        out.flush()
-        while not os.path.exists(sys.argv[2]):
-            time.sleep(0.05)
     ln = struct.unpack("<I", data[off + 8:off + 12])[0]
-    out.write(data[off:off + 16 + ln]); off += 16 + ln; n += 1
+    recs.append((off, off + 16 + ln)); off += 16 + ln
+out.write(data[:24])
+if sys.argv[2].startswith("pace:"):
+    chunks = 80; per = max(1, len(recs) // chunks)
+    for i in range(0, len(recs), per):
+        out.write(data[recs[i][0]:recs[min(i + per, len(recs)) - 1][1]]); out.flush()
+        time.sleep(float(sys.argv[2][5:]) / chunks)
+else:
+    cut = len(recs) // 3
+    for i, (a, b) in enumerate(recs):
+        if i == cut:
+            out.flush()
+            while not os.path.exists(sys.argv[2]):
+                time.sleep(0.05)
+        out.write(data[a:b])
 out.flush()
 PYEOF
-outage() { # outage NAME [capture options]: sets RC (the capture's exit status) and OU (the database)
-	local name=$1 u; shift
+outage() { # outage NAME SECONDS [capture options]: PostgreSQL away for SECONDS
+	# in the middle of an 8-second capture; sets RC (its exit status) and OU
+	local name=$1 away=$2 u; shift 2
 	u=$(pg_newdb "$name")
 	OU=$u
-	rm -f "$D/go"
-	python3 "$D/feed.py" "$D/big.pcap" "$D/go" |
+	python3 "$D/feed.py" "$D/big.pcap" pace:8 |
 		"$W" capture -r - -d "$u" --spool "$D/$name.spool" --sensor big --checkpoint 1 "$@" 2>"$D/$name.err" &
 	for _ in $(seq 100); do
 		[ "$(q "$u" -c 'SELECT count(*) FROM flows' 2>/dev/null || echo 0)" -gt 0 ] && break
 		sleep 0.1
 	done
+	BEFORE=$(q "$u" -c 'SELECT count(*) FROM flows')
 	pg_kill
-	touch "$D/go"
-	sleep 2
+	sleep "$away"
 	pg_restart_same >/dev/null
 	wait $!
 	RC=$?
 }
-outage outage
-t_is "$RC" 0 "PostgreSQL killed in the middle and started again: the capture ends with exit 0"
+outage outage 2
+t_is "$RC" 0 "PostgreSQL killed in the middle ($BEFORE records in) and started again: the capture ends with exit 0"
+t_ok "$([ "$BEFORE" -gt 0 ] && [ "$BEFORE" -lt "$BIGN" ] && echo 0 || echo 1)" "... the kill came while flows were being forwarded"
 UO=$OU
 t_is "$(grep -c 'keeping flows in the spool' "$D/outage.err")" 1 "one message when PostgreSQL goes away"
+t_is "$(grep -c 'WARNING\|NOTICE' "$D/outage.err")" 0 "no server notice printed"
 t_is "$(grep -c 'is back: forwarding the spool' "$D/outage.err")" 1 "one when it is back"
 t_is "$(q "$UO" -c 'SELECT count(*) FROM flows')" "$BIGN" "after the spool drains: all $BIGN flows"
 t_is "$(t_export_nouid -d "$UO" | md5sum)" "$(t_export_nouid -d "$D/big.db" | md5sum)" \
@@ -216,17 +230,25 @@ t_is "$(cmp -s "$D/win.sqlite" "$D/win.pg" && echo same)|$(jq '.coverage.flows' 
 t_is "$(q "$UO" -c 'SELECT flows_dropped FROM wa_spool')|$(sqlite3 "$D/outage.spool" 'SELECT count(*) FROM flows')" \
 	"0|0" "nothing dropped; the spool emptied"
 # the same with a spool bounded at 1M: the oldest flows not forwarded go
-outage bounded --spool-max 1M
+outage bounded 4 --spool-max 1M
 UB=$OU
 dropped=$(q "$UB" -c 'SELECT flows_dropped FROM wa_spool')
-t_ok "$([ "$dropped" -gt 0 ] && echo 0 || echo 1)" "--spool-max 1M while PostgreSQL is away: flows dropped ($dropped), counted in wa_spool"
-t_is "$(( $(q "$UB" -c 'SELECT count(*) FROM flows') + dropped ))" "$BIGN" "forwarded + dropped = every flow"
+t_ok "$([ "$dropped" -gt 0 ] && [ "$dropped" -lt "$BIGN" ] && echo 0 || echo 1)" "--spool-max 1M while PostgreSQL is away: flows dropped ($dropped), counted in wa_spool"
+# a dropped final record whose flow had a snapshot forwarded before leaves
+# that snapshot (end_reason open): final records in the database + dropped
+# = every flow
+t_is "$(( $(q "$UB" -c "SELECT count(*) FROM flows WHERE end_reason <> 'open'") + dropped ))" "$BIGN" \
+	"final records forwarded + dropped = every flow"
 t_is "$(grep -c "dropped the .* oldest flows not yet forwarded" "$D/bounded.err" | awk '{print ($1 > 0)}')" 1 "the drops said on stderr"
 t_is "$(grep -o '[0-9]* dropped from the full spool' "$D/bounded.err")" "$dropped dropped from the full spool" \
 	"the run's last line gives the same count"
 t_is "$("$W" report -d "$UB" --format json | jq -c '[.coverage.sensors[] | .spool_flows_dropped]')" "[$dropped]" \
 	"the report's sensor: spool_flows_dropped $dropped"
 t_is "$("$W" report -d "$UB" | grep -c "$dropped flows lost from a full spool")" 1 "... and its text says so"
+t_is "$("$W" status -d "$UB" --format json | jq -c '[.spools[] | .sensor, .flows_dropped]')" "[\"big\",$dropped]" \
+	"status on the fleet database: the spool's sensor and its drops"
+t_is "$("$W" status -d "$UB" | grep -c "^spool of sensor big ([0-9a-f]*): [0-9]* records forwarded, $dropped flows dropped from a full spool")" 1 \
+	"... in text too"
 t_is "$("$W" report -d "$UO" --format json | jq -c '[.coverage.sensors[] | .spool_flows_dropped]')" "[0]" \
 	"after an outage without a bound: 0 lost"
 # a spool left behind (the database away when the capture ended): forward
@@ -300,5 +322,38 @@ t_ok "$(echo "$err" | grep -q 'certificate verify failed'; echo $?)" "... certif
 err=$("$W" export -d "host=wrong.example hostaddr=127.0.0.1 port=$PG_PORT user=wa dbname=wa sslmode=verify-full sslrootcert=$PG_CA" 2>&1 >/dev/null)
 t_is "$?" 4 "a name not in the certificate: exit 4"
 t_ok "$(echo "$err" | grep -q 'does not match host name "wrong.example"'; echo $?)" "... the name mismatch said: $err"
+# ---- 7. flows partitioned by time, retention by dropping a partition ----
+# (docs/FLEET.md "Scale": the DDL of `schema --postgresql` with flows
+# partitioned by ts_first; PostgreSQL 15 has no identity column on a
+# partitioned table and wants the partition key in the primary key)
+UP=$(pg_newdb parted)
+"$W" schema --postgresql | sed -E 's/^CREATE TABLE "flows" \("flow_id" BIGINT GENERATED BY DEFAULT AS IDENTITY, (.*), PRIMARY KEY \("flow_id"\)\);$/CREATE TABLE "flows" ("flow_id" BIGINT NOT NULL, \1, PRIMARY KEY ("flow_id","ts_first")) PARTITION BY RANGE ("ts_first");/' > "$D/parted.sql"
+t_is "$(grep -c 'PARTITION BY RANGE ("ts_first")' "$D/parted.sql")" 1 "the DDL with flows partitioned by ts_first"
+q "$UP" -f "$D/parted.sql" >/dev/null
+q "$UP" -c "CREATE TABLE flows_2026_01 PARTITION OF flows FOR VALUES FROM (1767225600000000) TO (1769904000000000);
+	CREATE TABLE flows_rest PARTITION OF flows DEFAULT"
+# g1.pcap (January 2026) through a pipe, with checkpoints: its open flows'
+# snapshots are forwarded, then their final records upsert over them
+python3 "$D/feed.py" "$D/g1.pcap" pace:4 |
+	"$W" capture -q -r - -d "$UP" --spool "$D/p1.spool" --sensor sensor1 --checkpoint 1
+t_is "$?|$(q "$UP" -c "SELECT last_value > $(sqlite3 "$D/g1.db" 'SELECT count(*) FROM flows') FROM wa_flow_seq")" "0|t" \
+	"a capture into the partitioned flows, snapshots forwarded before the final records (more records than flows)"
+"$W" capture -q -r "$SRCDIR/pcaps/sample/http-mixed.pcap" -d "$UP" --spool "$D/p2.spool" --sensor s2
+G1N=$(sqlite3 "$D/g1.db" 'SELECT count(*) FROM flows')
+t_is "$(q "$UP" -c "SELECT count(*) FROM flows_2026_01; SELECT count(*) FROM flows_rest;
+	SELECT count(*) FROM flows WHERE end_reason = 'open'")" "$G1N
+8
+0" "January's $G1N flows in their partition, November's 8 in the default one, no snapshot left over"
+t_is "$(t_export_nouid -d "$UP" | jq -c '.flow_id' | sort -n | head -"$G1N" | md5sum)" \
+	"$(t_export_nouid -d "$D/g1.db" | jq -c '.flow_id' | sort -n | md5sum)" "... with the flow ids of a SQLite capture"
+for t in tls quic tds_tls cleartext cleartext_details anomalies; do
+	q "$UP" -c "DELETE FROM $t USING flows_2026_01 p WHERE $t.flow_id = p.flow_id" >/dev/null
+done
+q "$UP" -c "DROP TABLE flows_2026_01"
+t_is "$(q "$UP" -c "SELECT count(*) FROM flows; SELECT count(*) FROM tls WHERE flow_id NOT IN (SELECT flow_id FROM flows)")" \
+	"8
+0" "retention: January's observation rows deleted, its partition dropped; 8 flows left, no orphan row"
+t_is "$("$W" report -d "$UP" --format json | jq -c '.coverage.flows')" 8 "the report reads what is left"
+
 echo "# done at ${SECONDS}s"
 t_done

@@ -99,6 +99,7 @@ struct forwarder {
 	struct store *sp;       /* the spool, this thread's own connection */
 	struct pg *pg;
 	char spool_uid[40];
+	char sensor[256];       /* the spool's latest run's sensor */
 	struct idmap map[M_N];
 	int64_t *run_done;      /* local run ids forwarded with a final status */
 	size_t nrun_done;
@@ -108,6 +109,7 @@ struct forwarder {
 	struct jbuf copy;
 	char err[600];
 	bool staged;            /* temporary tables made on this connection */
+	bool flows_partitioned; /* the DBA partitioned flows (by ts_first) */
 	int runs_upserted;      /* this pass */
 	int64_t final_pending[64]; /* runs to mark final once the pass commits */
 	int nfinal_pending;
@@ -721,9 +723,14 @@ static int stage_tables(struct forwarder *f)
 {
 	const struct store_schema *d = &f->desc;
 	struct jbuf q;
+	PGresult *r;
 	int rc;
 	if (f->staged)
 		return 0;
+	r = PQexec(pg_conn(f->pg), "SELECT EXISTS (SELECT 1 FROM pg_partitioned_table WHERE partrelid = 'flows'::regclass)");
+	f->flows_partitioned = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+			       strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
 	jb_init(&q);
 	for (int i = 0; i < d->ntables; i++) {
 		const char *n = d->tables[i].name;
@@ -765,9 +772,11 @@ static int fwd_pass(struct forwarder *f)
 	if (stage_tables(f) != 0 || pexec(f, "BEGIN") != 0)
 		return -1;
 	{
-		const char *pp[1] = { f->spool_uid };
-		r = PQexecParams(pg_conn(f->pg), "INSERT INTO wa_spool (spool_uid) VALUES ($1) ON CONFLICT DO NOTHING",
-				 1, NULL, pp, NULL, NULL, 0);
+		const char *pp[2] = { f->spool_uid, f->sensor[0] ? f->sensor : NULL };
+		r = PQexecParams(pg_conn(f->pg), "INSERT INTO wa_spool (spool_uid, sensor) VALUES ($1, $2)"
+				 " ON CONFLICT (spool_uid) DO UPDATE SET sensor = EXCLUDED.sensor"
+				 " WHERE wa_spool.sensor IS DISTINCT FROM EXCLUDED.sensor",
+				 2, NULL, pp, NULL, NULL, 0);
 		PQclear(r);
 		r = PQexecParams(pg_conn(f->pg), "SELECT seq, stats_rowid FROM wa_spool WHERE spool_uid = $1 FOR UPDATE",
 				 1, NULL, pp, NULL, NULL, 0);
@@ -856,10 +865,16 @@ static int fwd_pass(struct forwarder *f)
 				JB_LIT(&q, "\"");
 			}
 		}
-		JB_LIT(&q, " FROM (SELECT * FROM s_flows ORDER BY seq) o ON CONFLICT (flow_id) DO UPDATE SET ");
+		/* a flows table the DBA partitioned by time (docs/FLEET.md) has
+		 * its key on (flow_id, ts_first): a flow's ts_first never changes,
+		 * so the two targets find the same row */
+		if (f->flows_partitioned)
+			JB_LIT(&q, " FROM (SELECT * FROM s_flows ORDER BY seq) o ON CONFLICT (flow_id, ts_first) DO UPDATE SET ");
+		else
+			JB_LIT(&q, " FROM (SELECT * FROM s_flows ORDER BY seq) o ON CONFLICT (flow_id) DO UPDATE SET ");
 		for (int i = 0, first = 1; i < ft->ncols; i++) {
 			const char *cn = ft->cols[i].name;
-			if (strcmp(cn, "flow_id") == 0)
+			if (strcmp(cn, "flow_id") == 0 || (f->flows_partitioned && strcmp(cn, "ts_first") == 0))
 				continue;
 			if (!first)
 				JB_LIT(&q, ",");
@@ -949,26 +964,31 @@ static int fwd_pass(struct forwarder *f)
 	f->st.passes++;
 	pthread_mutex_unlock(&f->mu);
 	/* final records PostgreSQL now holds leave the spool (open flows stay:
-	 * their next record is forwarded again) */
+	 * their next record is forwarded again); in one transaction, or not
+	 * at all (busy: the next pass's trim takes these too) */
 	{
 		const char *pt[2] = { last_s, srow_s };
+		int trc = 0;
 		snprintf(srow_s, sizeof(srow_s), "%lld", (long long)srow);
-		for (int i = 0; i < d->ntables; i++) {
+		for (int i = 0; i < d->ntables && trc == 0; i++) {
 			const struct store_table *t = &d->tables[i];
 			char sql[300];
 			if (!flow_child(t))
 				continue;
 			snprintf(sql, sizeof(sql), "DELETE FROM \"%s\" WHERE flow_id IN (SELECT flow_id FROM flows"
 				 " WHERE seq <= ?1 AND end_reason IS NOT NULL AND end_reason <> 'open')", t->name);
-			store_exec(f->sp, sql, pt, 1, true);
+			trc = store_exec(f->sp, sql, pt, 1, true);
 		}
-		store_exec(f->sp, "DELETE FROM flows WHERE seq <= ?1 AND end_reason IS NOT NULL AND end_reason <> 'open'",
-			   pt, 1, true);
+		if (trc == 0)
+			trc = store_exec(f->sp, "DELETE FROM flows WHERE seq <= ?1 AND end_reason IS NOT NULL"
+					 " AND end_reason <> 'open'", pt, 1, true);
 		/* the last row stays: SQLite numbers a new row max(rowid) + 1, and
 		 * the progress mark must never see a number again */
-		store_exec(f->sp, "DELETE FROM stats WHERE rowid <= ?2 AND rowid < (SELECT max(rowid) FROM stats)",
-			   pt, 2, true);
-		store_commit(f->sp);
+		if (trc == 0)
+			trc = store_exec(f->sp, "DELETE FROM stats WHERE rowid <= ?2 AND rowid < (SELECT max(rowid)"
+					 " FROM stats)", pt, 2, true);
+		if (trc == 0)
+			store_commit(f->sp);
 	}
 	return nflows + nstats;
 fail_sp:
@@ -989,6 +1009,7 @@ static void enforce_max(struct forwarder *f, int64_t hwm)
 {
 	const struct store_schema *d;
 	int64_t used, cut, n;
+	int trc = 0;
 	char hwm_s[24], cut_s[24];
 	const char *p[2] = { hwm_s, cut_s };
 
@@ -1008,7 +1029,8 @@ static void enforce_max(struct forwarder *f, int64_t hwm)
 		if (store_scalar(f->sp, "SELECT count(*) FROM flows WHERE seq > ?1 AND seq <= ?2 AND end_reason"
 				 " IS NOT NULL AND end_reason <> 'open'", p, 2, &n) != 0)
 			return;
-		for (int i = 0; i < d->ntables; i++) {
+		/* a flow and its rows go together, or not at all */
+		for (int i = 0; i < d->ntables && trc == 0; i++) {
 			const struct store_table *t = &d->tables[i];
 			char sql[300];
 			if (!flow_child(t))
@@ -1016,30 +1038,18 @@ static void enforce_max(struct forwarder *f, int64_t hwm)
 			snprintf(sql, sizeof(sql), "DELETE FROM \"%s\" WHERE flow_id IN (SELECT flow_id FROM flows"
 				 " WHERE seq > ?1 AND seq <= ?2 AND end_reason IS NOT NULL AND end_reason <> 'open')",
 				 t->name);
-			store_exec(f->sp, sql, p, 2, true);
+			trc = store_exec(f->sp, sql, p, 2, true);
 		}
-		store_exec(f->sp, "DELETE FROM flows WHERE seq > ?1 AND seq <= ?2 AND end_reason IS NOT NULL"
-			   " AND end_reason <> 'open'", p, 2, true);
-		if (store_commit(f->sp) != 0)
-			return;
+		if (trc == 0)
+			trc = store_exec(f->sp, "DELETE FROM flows WHERE seq > ?1 AND seq <= ?2 AND end_reason IS NOT NULL"
+					 " AND end_reason <> 'open'", p, 2, true);
+		if (trc != 0 || store_commit(f->sp) != 0)
+			return; /* busy: the next round */
 		store_reclaim(f->sp);
 		pthread_mutex_lock(&f->mu);
 		f->st.flows_dropped += (uint64_t)n;
 		f->dropped_unsaved += n;
 		pthread_mutex_unlock(&f->mu);
-		if (f->finishing && f->o.run_id > 0) {
-			/* the run's statistics are written: the count goes there,
-			 * and the run is sent again */
-			char rid[24], nn[24];
-			const char *pr[2] = { rid, nn };
-			snprintf(rid, sizeof(rid), "%lld", (long long)f->o.run_id);
-			snprintf(nn, sizeof(nn), "%lld", (long long)n);
-			store_exec(f->sp, "UPDATE runs SET stats = json_set(COALESCE(stats, '{}'), '$.spool.flows_dropped',"
-				   " COALESCE(json_extract(stats, '$.spool.flows_dropped'), 0) + CAST(?2 AS INTEGER))"
-				   " WHERE run_id = CAST(?1 AS INTEGER)", pr, 2, true);
-			store_commit(f->sp);
-			idmap_put(&f->map[M_RUN_FINAL], f->o.run_id, 0);
-		}
 		if (!f->o.quiet)
 			fprintf(stderr, "wireaudit: spool %s is over --spool-max (%lld bytes) while PostgreSQL is "
 				"away: dropped the %lld oldest flows not yet forwarded\n", f->o.spool,
@@ -1212,6 +1222,12 @@ static int uid_cb(const struct store_row *r, void *arg)
 	return 1;
 }
 
+static int sensor_cb(const struct store_row *r, void *arg)
+{
+	snprintf(arg, 256, "%s", store_col_text(r, 0) ? store_col_text(r, 0) : "");
+	return 1;
+}
+
 static struct forwarder *fwd_new(const struct fwd_opts *o, char *err, size_t errlen)
 {
 	struct forwarder *f = calloc(1, sizeof(*f));
@@ -1229,9 +1245,13 @@ static struct forwarder *fwd_new(const struct fwd_opts *o, char *err, size_t err
 		fwd_free(f);
 		return NULL;
 	}
+	/* the capture's writer holds the spool's write lock for a batch at a
+	 * time: a trim that finds it busy is put off, not a failure */
+	store_set_soft_busy(f->sp);
 	/* the spool is named by its first run's uid (runs are never removed
 	 * from a spool): the progress row in wa_spool is this spool's */
 	store_query_rows(f->sp, "SELECT uid FROM runs ORDER BY run_id LIMIT 1", NULL, 0, uid_cb, f->spool_uid);
+	store_query_rows(f->sp, "SELECT sensor FROM runs ORDER BY run_id DESC LIMIT 1", NULL, 0, sensor_cb, f->sensor);
 	if (f->spool_uid[0] == '\0') {
 		snprintf(err, errlen, "%s: no run in the spool yet", o->spool);
 		fwd_free(f);
@@ -1275,6 +1295,23 @@ int64_t fwd_finish(struct forwarder *f, int64_t grace_us, struct fwd_stats *st)
 	pthread_mutex_unlock(&f->mu);
 	if (f->started)
 		pthread_join(f->th, NULL);
+	if (f->o.run_id > 0 && f->st.flows_dropped > 0) {
+		/* the run's statistics were written before its last drops may
+		 * have happened: its spool object gets the final count now, and
+		 * goes to PostgreSQL with one more pass (or with the next
+		 * forwarder's first, which sends every run once) */
+		char rid[24], nn[24];
+		const char *pr[2] = { rid, nn };
+		snprintf(rid, sizeof(rid), "%lld", (long long)f->o.run_id);
+		snprintf(nn, sizeof(nn), "%llu", (unsigned long long)f->st.flows_dropped);
+		if (store_exec(f->sp, "UPDATE runs SET stats = json_set(COALESCE(stats, '{}'), '$.spool.flows_dropped',"
+			       " CAST(?2 AS INTEGER)) WHERE run_id = CAST(?1 AS INTEGER)", pr, 2, true) == 0 &&
+		    store_commit(f->sp) == 0 && pg_ok(f->pg)) {
+			idmap_put(&f->map[M_RUN_FINAL], f->o.run_id, 0);
+			if (fwd_pass(f) < 0)
+				drop_connection(f);
+		}
+	}
 	left = pending(f, f->hwm_known);
 	pthread_mutex_lock(&f->mu);
 	f->st.pending = left;

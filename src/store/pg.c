@@ -436,6 +436,12 @@ out:
 	return rc;
 }
 
+static void pg_no_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
 int pg_open(struct pg **out, const char *conninfo, bool writable, char *err, size_t errlen)
 {
 	PQconninfoOption *opts, *o;
@@ -480,6 +486,10 @@ int pg_open(struct pg **out, const char *conninfo, bool writable, char *err, siz
 		pg_close(p);
 		return -1;
 	}
+	/* the server's notices ("terminating connection due to immediate
+	 * shutdown") are not ours to print: what they mean reaches the user
+	 * as the error of the statement that failed */
+	PQsetNoticeProcessor(p->c, pg_no_notice, NULL);
 	snprintf(p->target, sizeof(p->target), "postgresql://%s@%s:%s/%s", PQuser(p->c),
 		 PQhost(p->c) ? PQhost(p->c) : "", PQport(p->c), PQdb(p->c));
 	{
@@ -871,4 +881,53 @@ fail:
 	unlink(path);
 	pg_close(p);
 	return -1;
+}
+
+/* ---- status ---- */
+
+int pg_fleet_info(const char *conninfo, struct pg_fleet *out, char *err, size_t errlen)
+{
+	struct pg *p;
+	PGresult *r;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = pg_open(&p, conninfo, false, err, errlen)) != 0)
+		return rc;
+	r = PQexec(p->c, "SELECT pg_database_size(current_database())");
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+		out->db_bytes = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	r = PQexec(p->c, "SELECT spool_uid, COALESCE(sensor, ''), seq, flows_forwarded, flows_dropped,"
+		   " COALESCE(updated_at, '') FROM wa_spool ORDER BY sensor, spool_uid");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		char m[400];
+		one_line(m, sizeof(m), PQresultErrorMessage(r));
+		snprintf(err, errlen, "%s: wa_spool: %s", p->target, m);
+		PQclear(r);
+		pg_close(p);
+		return -1;
+	}
+	out->nspools = PQntuples(r);
+	out->spools = calloc(out->nspools ? (size_t)out->nspools : 1, sizeof(*out->spools));
+	for (int i = 0; out->spools && i < out->nspools; i++) {
+		struct pg_spool_row *s = &out->spools[i];
+		snprintf(s->uid, sizeof(s->uid), "%s", PQgetvalue(r, i, 0));
+		snprintf(s->sensor, sizeof(s->sensor), "%s", PQgetvalue(r, i, 1));
+		s->seq = strtoll(PQgetvalue(r, i, 2), NULL, 10);
+		s->forwarded = strtoll(PQgetvalue(r, i, 3), NULL, 10);
+		s->dropped = strtoll(PQgetvalue(r, i, 4), NULL, 10);
+		snprintf(s->updated_at, sizeof(s->updated_at), "%s", PQgetvalue(r, i, 5));
+	}
+	if (out->spools == NULL)
+		out->nspools = 0;
+	PQclear(r);
+	pg_close(p);
+	return 0;
+}
+
+void pg_fleet_free(struct pg_fleet *f)
+{
+	free(f->spools);
+	memset(f, 0, sizeof(*f));
 }

@@ -64,6 +64,20 @@ int pg_mirror_open(struct store **out, const char *conninfo, const struct pg_pul
 struct jbuf;
 int pg_schema_sql(int version, struct jbuf *b, char *err, size_t errlen);
 
+/* `wireaudit status` on a fleet database: its size and each spool's
+ * forwarding progress (wa_spool). */
+struct pg_spool_row {
+	char uid[40], sensor[256], updated_at[40];
+	int64_t seq, forwarded, dropped;
+};
+struct pg_fleet {
+	int64_t db_bytes;
+	int nspools;
+	struct pg_spool_row *spools;
+};
+int pg_fleet_info(const char *conninfo, struct pg_fleet *out, char *err, size_t errlen);
+void pg_fleet_free(struct pg_fleet *f);
+
 /* The COPY text format (PostgreSQL "COPY", text format): a value escaped
  * into b, or \N; bytea as \\x hex. Exposed for forward.c and the tests. */
 struct jbuf;

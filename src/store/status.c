@@ -3,6 +3,7 @@
  * counters per interface, rates over the last 1, 5 and 15 minutes, drops in
  * percent, the database's size and time span (docs/CLI.md "status"). */
 #include "status.h"
+#include "pg.h"
 #include "export.h"
 #include "json.h"
 #include "util.h"
@@ -266,12 +267,12 @@ static void t_count(FILE *out, const char *label, const struct srow *l, int c)
 		fprintf(out, "%s%s %lld", first ? "" : ", ", label, (long long)l->v[c]);
 }
 
-int status_print(struct store *s, const char *db, bool json, FILE *out)
+int status_print(struct store *s, const char *db, const struct pg_fleet *fleet, bool json, FILE *out)
 {
 	struct runs runs = { 0 };
 	struct span sp = { 0 };
 	struct jbuf jb;
-	int64_t dbsize = file_size(db, ""), walsize = file_size(db, "-wal");
+	int64_t dbsize = fleet ? fleet->db_bytes : file_size(db, ""), walsize = fleet ? 0 : file_size(db, "-wal");
 	char b1[TSSTR_MAX], b2[TSSTR_MAX];
 	int ret = 0;
 
@@ -298,6 +299,25 @@ int status_print(struct store *s, const char *db, bool json, FILE *out)
 		j_ts_or_null(&jb, "oldest_flow", sp.oldest, sp.any);
 		j_ts_or_null(&jb, "newest_flow", sp.newest, sp.any);
 		jb_obj_close(&jb);
+		if (fleet) {
+			/* each sensor's spool as the fleet database knows it */
+			jb_key(&jb, "spools");
+			jb_arr_open(&jb);
+			for (int i = 0; i < fleet->nspools; i++) {
+				const struct pg_spool_row *r = &fleet->spools[i];
+				jb_obj_open(&jb);
+				jb_kv_str(&jb, "spool", r->uid);
+				jb_key(&jb, "sensor");
+				jb_strn(&jb, r->sensor, strlen(r->sensor));
+				jb_kv_int(&jb, "records_forwarded", r->forwarded);
+				jb_kv_int(&jb, "flows_dropped", r->dropped);
+				jb_kv_int(&jb, "last_seq", r->seq);
+				jb_key(&jb, "updated_at");
+				if (r->updated_at[0]) jb_string(&jb, r->updated_at); else jb_null(&jb);
+				jb_obj_close(&jb);
+			}
+			jb_arr_close(&jb);
+		}
 		jb_key(&jb, "runs");
 		jb_arr_open(&jb);
 	} else {
@@ -311,6 +331,14 @@ int status_print(struct store *s, const char *db, bool json, FILE *out)
 			fprintf(out, " from %s to %s", b1, b2);
 		}
 		fputc('\n', out);
+		for (int i = 0; fleet && i < fleet->nspools; i++) {
+			const struct pg_spool_row *r = &fleet->spools[i];
+			fputs("spool of sensor ", out);
+			term_escape(out, r->sensor[0] ? r->sensor : "-");
+			fprintf(out, " (%s): %lld records forwarded, %lld flows dropped from a full spool, "
+				"last forward %s\n", r->uid, (long long)r->forwarded, (long long)r->dropped,
+				r->updated_at[0] ? r->updated_at : "-");
+		}
 		if (runs.n == 0)
 			fputs("no capture run\n", out);
 	}

@@ -12,6 +12,8 @@
  * the store s opened read-only on the file db (whose size, with its -wal,
  * is reported): text, or one JSON object. Every string from the store is
  * escaped for its format. 0, or -1 after a message (a store error). */
-int status_print(struct store *s, const char *db, bool json, FILE *out);
+struct pg_fleet;
+/* fleet: a fleet database's size and its spools' forwarding (pg.h), or NULL */
+int status_print(struct store *s, const char *db, const struct pg_fleet *fleet, bool json, FILE *out);
 
 #endif
