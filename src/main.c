@@ -403,6 +403,9 @@ static int conf_to_capture(struct capture_parse *cp)
 	o->iface = c->nifaces ? cp->ifaces[0] : NULL;
 	if (c->line[WA_K_FILTER]) o->filter = c->filter;
 	if (c->line[WA_K_DATABASE]) o->db = c->database;
+	if (c->line[WA_K_SPOOL]) o->spool = c->spool;
+	if (c->line[WA_K_SPOOL_MAX]) o->spool_max = c->spool_max;
+	if (c->line[WA_K_SPOOL_DRAIN]) o->spool_drain_us = c->spool_drain * 1000000LL;
 	if (c->line[WA_K_USER]) o->drop_user = c->user;
 	if (c->line[WA_K_SNAPLEN]) o->snaplen = c->snaplen;
 	if (c->line[WA_K_PROMISC]) o->promisc = c->promisc != 0;

@@ -269,6 +269,17 @@ t_is "$?" 0 "wireaudit forward sends it"
 t_is "$(q "$UL" -c 'SELECT count(*) FROM flows')|$(sqlite3 "$D/later.spool" 'SELECT count(*) FROM flows')" "8|0" \
 	"all 8 flows there, the spool empty"
 
+# the configuration file's keys (docs/APPLIANCE.md)
+UC=$(pg_newdb conf)
+printf 'database = %s\nspool = %s\nspool_max = 20M\nspool_drain = 5s\nsensor = from-conf\n' "$UC" "$D/conf.spool" > "$D/fleet.conf"
+"$W" capture -q --config "$D/fleet.conf" -r "$SRCDIR/pcaps/sample/http-mixed.pcap"
+t_is "$?|$(q "$UC" -c "SELECT count(*) FROM flows JOIN runs USING (run_id) WHERE sensor = 'from-conf'")|$(test -e "$D/conf.spool"; echo $?)" \
+	"0|8|0" "database, spool and sensor from the configuration file"
+printf 'database = %s\nspool = %s\nspool_max = 10K\n' "$UC" "$D/conf.spool" > "$D/bad.conf"
+t_is "$("$W" capture -q --config "$D/bad.conf" -r "$SRCDIR/pcaps/sample/http-mixed.pcap" 2>&1; echo "rc=$?")" \
+	"wireaudit: $D/bad.conf:3: spool_max must be a size of 1M or more such as 10G
+rc=2" "a spool_max under 1M: the file's line, exit 2"
+
 # ---- 5. refused before anything is written ----
 echo "# part 5 at ${SECONDS}s"
 printf '*:*:*:wa:not-%s\n' "$PG_PASSWORD" > "$D/pgpass.wrong"; chmod 600 "$D/pgpass.wrong"

@@ -349,6 +349,7 @@ static void capture_reload(void)
 	}
 	RESTART_IF(str_differs(n->filter, o->filter), "filter");
 	RESTART_IF(str_differs(n->db, o->db), "database");
+	RESTART_IF(str_differs(n->spool, o->spool) || n->spool_max != o->spool_max, "spool");
 	RESTART_IF(str_differs(n->drop_user, o->drop_user), "user");
 	RESTART_IF(n->snaplen != o->snaplen, "snaplen");
 	RESTART_IF(n->promisc != o->promisc, "promisc");

@@ -28,6 +28,7 @@ static const char *const conf_key_names[WA_K_N] = {
 	[WA_K_EVE_BUFFER] = "eve_buffer", [WA_K_EVE_CA_FILE] = "eve_ca_file", [WA_K_EVE_CERT] = "eve_cert",
 	[WA_K_EVE_KEY] = "eve_key", [WA_K_INTERNAL] = "internal",
 	[WA_K_GEOIP] = "geoip", [WA_K_ASN] = "asn",
+	[WA_K_SPOOL] = "spool", [WA_K_SPOOL_MAX] = "spool_max", [WA_K_SPOOL_DRAIN] = "spool_drain",
 };
 
 const char *wa_conf_key_name(enum wa_conf_key k)
@@ -341,6 +342,15 @@ static const char *conf_set(struct wa_conf *c, enum wa_conf_key k, const char *v
 		return NULL;
 	}
 	case WA_K_DATABASE: c->database = conf_strdup(v); return NULL;
+	case WA_K_SPOOL: c->spool = conf_strdup(v); return NULL;
+	case WA_K_SPOOL_MAX:
+		if ((c->spool_max = wa_parse_size(v)) < (1LL << 20))
+			return "spool_max must be a size of 1M or more such as 10G";
+		return NULL;
+	case WA_K_SPOOL_DRAIN:
+		if ((c->spool_drain = conf_seconds(v)) < 0)
+			return "spool_drain must be 0..86400 seconds (or 30s, 5m, 1h)";
+		return NULL;
 	case WA_K_CA_FILE: c->ca_file = conf_strdup(v); return NULL;
 	case WA_K_EVE: c->eve = conf_strdup(v); return NULL;
 	case WA_K_EVE_CA_FILE: c->eve_ca_file = conf_strdup(v); return NULL;
@@ -648,5 +658,6 @@ void wa_conf_free(struct wa_conf *c)
 	free(c->eve_ca_file);
 	free(c->eve_cert);
 	free(c->eve_key);
+	free(c->spool);
 	memset(c, 0, sizeof(*c));
 }

@@ -24,6 +24,7 @@ enum wa_conf_key {
 	WA_K_NDPI, WA_K_CA_FILE, WA_K_SYSTEM_CA, WA_K_RETAIN_FLOWS, WA_K_MAX_DB_SIZE,
 	WA_K_RETAIN_ROLLUPS, WA_K_SENSOR, WA_K_EVE, WA_K_EVE_SNAPSHOTS, WA_K_EVE_STATS,
 	WA_K_EVE_BUFFER, WA_K_EVE_CA_FILE, WA_K_EVE_CERT, WA_K_EVE_KEY, WA_K_INTERNAL, WA_K_GEOIP, WA_K_ASN,
+	WA_K_SPOOL, WA_K_SPOOL_MAX, WA_K_SPOOL_DRAIN,
 	WA_K_N
 };
 
@@ -56,6 +57,9 @@ struct wa_conf {
 	int64_t retain_flows_us;    /* 0: keep everything */
 	int64_t max_db_bytes;       /* 0: no limit */
 	int64_t retain_rollups_us;  /* 0: keep everything */
+	char *spool;                /* the fleet sensor's spool (docs/FLEET.md) */
+	int64_t spool_max;          /* bytes, 1M.. */
+	int spool_drain;            /* seconds, 0..86400 */
 	struct wa_conf_net nets[WA_CONF_NETS_MAX];
 	int nnets;
 };
