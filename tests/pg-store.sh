@@ -269,6 +269,15 @@ t_is "$?" 0 "wireaudit forward sends it"
 t_is "$(q "$UL" -c 'SELECT count(*) FROM flows')|$(sqlite3 "$D/later.spool" 'SELECT count(*) FROM flows')" "8|0" \
 	"all 8 flows there, the spool empty"
 
+# with the event stream too: the spool keeps what the stream has not read
+UE=$(pg_newdb evedb)
+"$W" capture -q -r "$D/g2.pcap" -d "$UE" --spool "$D/eve.spool" --eve "$D/eve.json" --sensor sensor2
+t_is "$?|$(jq -c 'select(.event_type == "flow") | .flow_uid' "$D/eve.json" | sort -u | wc -l)|$(q "$UE" -c 'SELECT count(*) FROM flows')|$(sqlite3 "$D/eve.spool" 'SELECT count(*) FROM flows')" \
+	"0|$(sqlite3 "$D/g2.db" 'SELECT count(*) FROM flows')|$(sqlite3 "$D/g2.db" 'SELECT count(*) FROM flows')|0" \
+	"--eve and PostgreSQL: every flow an event and a row, the spool emptied"
+t_is "$(jq -r 'select(.event_type == "flow") | .flow_uid' "$D/eve.json" | sort | md5sum)" \
+	"$("$W" export -d "$UE" | jq -r '.flow_uid' | sort | md5sum)" "the events' flow_uid are the fleet database's"
+
 # the configuration file's keys (docs/APPLIANCE.md)
 UC=$(pg_newdb conf)
 printf 'database = %s\nspool = %s\nspool_max = 20M\nspool_drain = 5s\nsensor = from-conf\n' "$UC" "$D/conf.spool" > "$D/fleet.conf"

@@ -1413,19 +1413,21 @@ int capture_run(const struct capture_opts *o)
 		rc = EXIT_STORE;
 		goto out;
 	}
-	if (fleet) {
-		struct fwd_opts fo = { fleet, dbp, o->spool_max, o->quiet, run_id };
-		if (store_commit(st) != 0 || fwd_start(&run_fwd, &fo, err, sizeof(err)) != 0) {
-			fprintf(stderr, "wireaudit: %s\n", err);
-			rc = EXIT_STORE;
-			goto finish;
-		}
-	}
 	if (o->eve.target) {
 		/* from the store's end: the run's records, as they commit */
 		if (store_commit(st) != 0 || eve_start(&run_eve, dbp, &o->eve, run_id, err, sizeof(err)) != 0) {
 			fprintf(stderr, "wireaudit: %s\n", err);
 			rc = store_failed(st) ? EXIT_STORE : EXIT_USAGE;
+			goto finish;
+		}
+	}
+	if (fleet) {
+		/* after the stream: the spool keeps what it has not read */
+		struct fwd_opts fo = { fleet, dbp, o->spool_max, o->quiet, run_id,
+				       run_eve ? eve_read_seq : NULL, run_eve };
+		if (store_commit(st) != 0 || fwd_start(&run_fwd, &fo, err, sizeof(err)) != 0) {
+			fprintf(stderr, "wireaudit: %s\n", err);
+			rc = EXIT_STORE;
 			goto finish;
 		}
 	}
@@ -1720,12 +1722,13 @@ out:
 	for (i = 0; i < nerr; i++)
 		free(errors[i]);
 	store_set_retention(st, NULL);
-	eve_free(run_eve);
-	run_eve = NULL;
 	if (run_fwd) {
+		/* (before the stream: the forwarder asks it how far it read) */
 		fwd_finish(run_fwd, 0, NULL);
 		run_fwd = NULL;
 	}
+	eve_free(run_eve);
+	run_eve = NULL;
 	store_close(st);
 	close(db_lock);
 	retention_free(run_ret);

@@ -441,7 +441,7 @@ static int flow_cb(const struct flow_view *v, void *arg)
 	} else if (emit(e, jb_str(&e->ev), e->ev.len, v->ts_last, "flow") != 0) {
 		return 1; /* this record again at the next pass */
 	}
-	e->last_seq = v->seq;
+	__atomic_store_n(&e->last_seq, v->seq, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -526,7 +526,7 @@ static int eve_pass(struct eve *e)
 		f.upto_seq = upto;
 		if ((rc = store_each_flow(e->rd, &f, flow_cb, e)) != 0)
 			return rc < 0 ? -1 : 1;
-		e->last_seq = upto; /* past the snapshots not streamed too */
+		__atomic_store_n(&e->last_seq, upto, __ATOMIC_RELEASE); /* past the snapshots not streamed too */
 	}
 	snprintf(a, sizeof(a), "%lld", (long long)e->run_id);
 	snprintf(b, sizeof(b), "%lld", (long long)e->last_stats_rowid);
@@ -679,6 +679,12 @@ fail:
 	e->started = false;
 	eve_free(e);
 	return -1;
+}
+
+int64_t eve_read_seq(void *arg)
+{
+	struct eve *e = arg;
+	return __atomic_load_n(&e->last_seq, __ATOMIC_ACQUIRE);
 }
 
 void eve_reopen(struct eve *e)

@@ -68,6 +68,9 @@ int eve_start(struct eve **out, const char *db, const struct eve_opts *o, int64_
 	      char *err, size_t errlen);
 /* SIGHUP: a file target is reopened before the next event (any thread). */
 void eve_reopen(struct eve *e);
+/* The store's flows.seq the stream has read up to (any thread): a fleet
+ * sensor's forwarder trims its spool no further (forward.h). */
+int64_t eve_read_seq(void *e);
 /* Events sent so far, and dropped (a reader too slow, absent, or gone). */
 void eve_counts(struct eve *e, uint64_t *written, uint64_t *dropped);
 /* A last pass over everything committed by now (the caller has committed

@@ -424,7 +424,12 @@ static int upsert_cb(const struct store_row *r, void *arg)
 		return 0;
 	if (u->kind == M_RUN && idmap_get(&f->map[M_RUN_FINAL], local) > 0)
 		return 0; /* forwarded with its last state */
-	for (int i = 0; i < u->t->ncols && n < 64; i++) {
+	if (u->t->ncols > 64) {
+		snprintf(f->err, sizeof(f->err), "%s has more than 64 columns", u->t->name);
+		u->failed = 1;
+		return 1;
+	}
+	for (int i = 0; i < u->t->ncols; i++) {
 		int ci = i + 1;
 		own[n] = NULL;
 		if (strcmp(u->t->cols[i].name, u->skip) == 0)
@@ -970,6 +975,11 @@ static int fwd_pass(struct forwarder *f)
 		const char *pt[2] = { last_s, srow_s };
 		int trc = 0;
 		snprintf(srow_s, sizeof(srow_s), "%lld", (long long)srow);
+		if (f->o.trim_limit) {
+			int64_t lim = f->o.trim_limit(f->o.trim_arg);
+			if (lim < last)
+				snprintf(last_s, sizeof(last_s), "%lld", (long long)lim);
+		}
 		for (int i = 0; i < d->ntables && trc == 0; i++) {
 			const struct store_table *t = &d->tables[i];
 			char sql[300];

@@ -13,8 +13,12 @@ struct fwd_opts {
 	const char *spool;     /* --spool PATH */
 	int64_t spool_max;     /* --spool-max bytes (0: no bound) */
 	bool quiet;
-	int64_t run_id;        /* the capture's run in the spool (0: none): drops
-				* after its end are added to its stats' spool object */
+	int64_t run_id;        /* the capture's run in the spool (0: none): its
+				* stats' spool object gets the final drop count */
+	/* another reader of the spool (the event stream): records past
+	 * trim_limit(trim_arg) stay in the spool until it has read them */
+	int64_t (*trim_limit)(void *trim_arg);
+	void *trim_arg;
 };
 
 struct fwd_stats {
