@@ -278,6 +278,12 @@ t_is "$?|$(jq -c 'select(.event_type == "flow") | .flow_uid' "$D/eve.json" | sor
 t_is "$(jq -r 'select(.event_type == "flow") | .flow_uid' "$D/eve.json" | sort | md5sum)" \
 	"$("$W" export -d "$UE" | jq -r '.flow_uid' | sort | md5sum)" "the events' flow_uid are the fleet database's"
 
+# audit: capture through a spool, then the report from the fleet database
+UA=$(pg_newdb auditdb)
+"$W" audit -d "$UA" --spool "$D/audit.spool" --format json "$SRCDIR/pcaps/sample/http-mixed.pcap" > "$D/audit.json"
+t_is "$?|$(jq -c '.coverage.flows' "$D/audit.json")|$(q "$UA" -c 'SELECT count(*) FROM flows')" "6|8|8" \
+	"audit -d postgresql://... --spool: exit 6 (12.x fails), the report of the 8 flows the database holds"
+
 # the configuration file's keys (docs/APPLIANCE.md)
 UC=$(pg_newdb conf)
 printf 'database = %s\nspool = %s\nspool_max = 20M\nspool_drain = 5s\nsensor = from-conf\n' "$UC" "$D/conf.spool" > "$D/fleet.conf"
