@@ -167,7 +167,7 @@ pg__running() {
 # start the postmaster on PG_DATA; 0 when ready, 1 on failure, 98 when the
 # port was taken
 pg__start_server() {
-	if ! pg__as "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 30 start >"$PG_DIR/pg_ctl.out" 2>&1; then
+	if ! pg__as "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 120 start >"$PG_DIR/pg_ctl.out" 2>&1; then
 		grep -q 'could not bind IPv4 address "127.0.0.1": Address already in use\|could not create lock file.*s.PGSQL' \
 			"$PG_LOG" 2>/dev/null && return 98
 		pg__err "the server did not start (port $PG_PORT, $PG_DIR)"

@@ -39,6 +39,9 @@
 #include <zlib.h>
 
 static volatile sig_atomic_t stop_signal, hup_pending;
+/* SIGINT/SIGTERM received so far: one more while the end of a run waits
+ * for PostgreSQL (--spool-drain) ends the wait (forward.h cancel) */
+static int stop_count;
 static pcap_t *active_pcap;  /* one worker: the handler breaks its loop */
 /* Stop, seen by every thread (atomic): a signal, the store failed, -c or
  * --duration reached by any worker. */
@@ -151,6 +154,7 @@ static void on_signal(int sig)
 	}
 	stop_signal = sig;
 	__atomic_store_n(&stop_all, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&stop_count, 1, __ATOMIC_RELAXED);
 	if (active_pcap)
 		pcap_breakloop(active_pcap);
 }
@@ -1424,7 +1428,7 @@ int capture_run(const struct capture_opts *o)
 	if (fleet) {
 		/* after the stream: the spool keeps what it has not read */
 		struct fwd_opts fo = { fleet, dbp, o->spool_max, o->quiet, run_id,
-				       run_eve ? eve_read_seq : NULL, run_eve };
+				       run_eve ? eve_read_seq : NULL, run_eve, &stop_count };
 		if (store_commit(st) != 0 || fwd_start(&run_fwd, &fo, err, sizeof(err)) != 0) {
 			fprintf(stderr, "wireaudit: %s\n", err);
 			rc = EXIT_STORE;

@@ -122,6 +122,7 @@ struct forwarder {
 	struct fwd_stats st;
 	int64_t dropped_unsaved;  /* drops not yet added to wa_spool */
 	int64_t hwm_known;        /* PostgreSQL's progress mark, as last read */
+	int cancel_at;            /* *o.cancel when fwd_finish began */
 	struct store_schema desc; /* this version's tables (store_schema_desc) */
 	bool down_said;
 };
@@ -639,8 +640,12 @@ static int chain_need_cb(const struct store_row *r, void *arg)
 	return 0;
 }
 
+/* Rows of a shared table (certificates, their names, chain lists, risk
+ * names) inserted in key order: two sensors inserting overlapping sets in
+ * different orders would wait on each other (a deadlock PostgreSQL breaks
+ * by failing one) */
 static int plain_insert(struct forwarder *f, const char *tname, const char *where, const char *const *params,
-			int np, const char *conflict)
+			int np, const char *conflict, const char *order)
 {
 	const struct store_table *t = table(f, tname);
 	struct rowctx c = { f, t, 0, false, 0, 0, 0 };
@@ -664,7 +669,9 @@ static int plain_insert(struct forwarder *f, const char *tname, const char *wher
 	cols_list(&q, t, NULL, NULL);
 	JB_LIT(&q, " FROM \"");
 	jb_bytes(&q, stage, strlen(stage));
-	JB_LIT(&q, "\" ");
+	JB_LIT(&q, "\" ORDER BY ");
+	jb_bytes(&q, order, strlen(order));
+	JB_LIT(&q, " ");
 	jb_bytes(&q, conflict, strlen(conflict));
 	JB_LIT(&q, ";TRUNCATE \"");
 	jb_bytes(&q, stage, strlen(stage));
@@ -701,15 +708,16 @@ static int need_refs(struct forwarder *f, const char *const *range)
 					 "WHERE profile_id = ?1", p, 1);
 		else {
 			rc = plain_insert(f, "certs", "WHERE sha256 IN (SELECT sha256 FROM chain_certs WHERE chain_id = ?1)",
-					  p, 1, "ON CONFLICT DO NOTHING");
+					  p, 1, "ON CONFLICT DO NOTHING", "sha256");
 			if (rc == 0)
 				rc = plain_insert(f, "cert_sans", "WHERE sha256 IN (SELECT sha256 FROM chain_certs"
-						  " WHERE chain_id = ?1)", p, 1, "ON CONFLICT DO NOTHING");
+						  " WHERE chain_id = ?1)", p, 1, "ON CONFLICT DO NOTHING", "sha256, idx");
 			if (rc == 0)
 				rc = upsert_rows(f, "chains", "chain_id", "digest", false, false, M_CHAIN,
 						 "WHERE chain_id = ?1", p, 1);
 			if (rc == 0)
-				rc = plain_insert(f, "chain_certs", "WHERE chain_id = ?1", p, 1, "ON CONFLICT DO NOTHING");
+				rc = plain_insert(f, "chain_certs", "WHERE chain_id = ?1", p, 1, "ON CONFLICT DO NOTHING",
+						  "chain_id, idx");
 		}
 	}
 	free(c.ids);
@@ -769,12 +777,48 @@ static int fwd_pass(struct forwarder *f)
 	const char *p2[2];
 	const struct store_table *ft = table(f, "flows"), *stt = table(f, "stats");
 	const struct store_schema *d = &f->desc;
-	int64_t hwm, srow, last;
+	int64_t hwm, srow, last, prep_hwm, prep_last;
 	struct rowctx c;
 	struct jbuf q;
 	int nflows, nstats = 0;
 
-	if (stage_tables(f) != 0 || pexec(f, "BEGIN") != 0)
+	if (stage_tables(f) != 0)
+		return -1;
+	/* The shared rows the next batch references (profiles, chains and
+	 * their certificates, risk names) first, each statement its own
+	 * transaction: content-addressed and idempotent, they need no
+	 * rollback, and taken inside the pass's long transaction, two
+	 * sensors' passes deadlocked on them. The pass below keeps to the
+	 * batch prepared here. */
+	{
+		const char *pp[1] = { f->spool_uid };
+		int64_t v;
+		r = PQexecParams(pg_conn(f->pg), "SELECT seq FROM wa_spool WHERE spool_uid = $1", 1, NULL, pp, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+			snprintf(f->err, sizeof(f->err), "wa_spool: %s", PQresultErrorMessage(r));
+			PQclear(r);
+			return -1;
+		}
+		hwm = PQntuples(r) ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+		PQclear(r);
+		snprintf(hwm_s, sizeof(hwm_s), "%lld", (long long)hwm);
+		pp[0] = hwm_s;
+		if (store_scalar(f->sp, "SELECT max(seq) FROM (SELECT seq FROM flows WHERE seq > ?1 ORDER BY seq"
+				 " LIMIT " WA_STR(FWD_BATCH) ")", pp, 1, &v) != 0) {
+			snprintf(f->err, sizeof(f->err), "reading the spool failed");
+			return -1;
+		}
+		prep_hwm = hwm;
+		prep_last = v == INT64_MIN ? hwm : v;
+		snprintf(last_s, sizeof(last_s), "%lld", (long long)prep_last);
+		p2[0] = hwm_s;
+		p2[1] = last_s;
+		if (prep_last > hwm &&
+		    (plain_insert(f, "ndpi_risk_names", "", NULL, 0, "ON CONFLICT DO NOTHING", "bit") != 0 ||
+		     need_refs(f, p2) != 0))
+			return -1;
+	}
+	if (pexec(f, "BEGIN") != 0)
 		return -1;
 	{
 		const char *pp[2] = { f->spool_uid, f->sensor[0] ? f->sensor : NULL };
@@ -810,6 +854,9 @@ static int fwd_pass(struct forwarder *f)
 				 " LIMIT " WA_STR(FWD_BATCH) ")", p1, 1, &v) != 0)
 			goto fail_sp;
 		last = v == INT64_MIN ? hwm : v;
+		/* the batch whose shared rows were prepared, no more */
+		if (hwm == prep_hwm && last > prep_last)
+			last = prep_last;
 	}
 	snprintf(last_s, sizeof(last_s), "%lld", (long long)last);
 	p2[0] = hwm_s;
@@ -821,9 +868,9 @@ static int fwd_pass(struct forwarder *f)
 	if (upsert_rows(f, "runs", "run_id", "uid", true, false, M_RUN, "ORDER BY run_id", NULL, 0) != 0)
 		goto fail_sp;
 	if (last > hwm) {
-		if (plain_insert(f, "ndpi_risk_names", "", NULL, 0, "ON CONFLICT DO NOTHING") != 0)
-			goto fail_sp;
-		if (need_refs(f, p2) != 0)
+		/* (another forwarder of this spool moved the mark: the shared
+		 * rows of this batch may not all be there yet) */
+		if (hwm != prep_hwm && need_refs(f, p2) != 0)
 			goto fail_sp;
 		/* flows into s_flows, flow ids computed */
 		f->nbatch = 0;
@@ -1138,7 +1185,8 @@ static void *fwd_thread(void *arg)
 
 		pthread_mutex_lock(&f->mu);
 		finishing = f->finishing;
-		if (f->stop || (finishing && now_us() > f->deadline)) {
+		if (f->stop || (finishing && now_us() > f->deadline) ||
+		    (finishing && f->o.cancel && __atomic_load_n(f->o.cancel, __ATOMIC_RELAXED) > f->cancel_at)) {
 			pthread_mutex_unlock(&f->mu);
 			break;
 		}
@@ -1301,6 +1349,7 @@ int64_t fwd_finish(struct forwarder *f, int64_t grace_us, struct fwd_stats *st)
 	pthread_mutex_lock(&f->mu);
 	f->finishing = true;
 	f->deadline = now_us() + grace_us;
+	f->cancel_at = f->o.cancel ? __atomic_load_n(f->o.cancel, __ATOMIC_RELAXED) : 0;
 	pthread_cond_broadcast(&f->cv);
 	pthread_mutex_unlock(&f->mu);
 	if (f->started)

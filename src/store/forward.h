@@ -19,6 +19,9 @@ struct fwd_opts {
 	 * trim_limit(trim_arg) stay in the spool until it has read them */
 	int64_t (*trim_limit)(void *trim_arg);
 	void *trim_arg;
+	/* a count of stop signals (read atomically): one more after
+	 * fwd_finish began ends its wait for the database */
+	int *cancel;
 };
 
 struct fwd_stats {

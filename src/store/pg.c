@@ -794,6 +794,10 @@ int pg_mirror_open(struct store **out, const char *conninfo, const struct pg_pul
 	unlink(path);
 	if (store_open(&st, path, false, err, errlen) != 0)
 		goto fail;
+	/* a private copy made once and removed after: no journal, no sync
+	 * (a crash loses nothing but the copy) */
+	store_exec(st, "PRAGMA journal_mode=OFF", NULL, 0, false);
+	store_exec(st, "PRAGMA synchronous=OFF", NULL, 0, false);
 	/* one snapshot of the database for every table; the flows chosen
 	 * by time and sensor go to a temporary table first (COPY takes no
 	 * parameters) */
