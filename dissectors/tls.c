@@ -1433,7 +1433,7 @@ void tls_hs_emit(struct dis_ctx *ctx, struct tls_state *st, const struct tls_car
 
 static const uint16_t tls_ports[] = {
 	443, 465, 563, 585, 614, 636, 853, 989, 990, 992, 993, 994, 995, 2083, 2087, 3269, 5061,
-	5223, 5671, 6379, 6380, 6697, 8443, 8883, 9443, 0,
+	5223, 5671, 6379, 6380, 6514, 6697, 8443, 8883, 9443, 0,
 };
 
 const struct dissector dissector_tls = {
