@@ -22,6 +22,7 @@ extern const struct dissector dissector_amqp;
 extern const struct dissector dissector_telnet;
 extern const struct dissector dissector_quic;
 extern const struct dissector dissector_ssh;
+extern const struct dissector dissector_snmp;
 
 const struct dissector *const dissectors[] = {
 	&dissector_http,
@@ -44,6 +45,8 @@ const struct dissector *const dissectors[] = {
 	&dissector_quic,
 	/* SSH (issue 17): any port, by its identification string */
 	&dissector_ssh,
+	/* SNMP (issue 17): UDP, any port, by its BER header */
+	&dissector_snmp,
 };
 
 const size_t n_dissectors = sizeof(dissectors) / sizeof(dissectors[0]);
