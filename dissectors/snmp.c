@@ -85,6 +85,9 @@ static const char *const snmp_pdu_names[] = {
 #define SNMP_FLAG_PRIV 0x02
 #define SNMP_USM 3
 
+/* msgVersion 0, 1, 3 as the export names them (2 is not read) */
+static const char *const snmp_version_names[] = { "1", "2c", "?", "3" };
+
 /* USM levels, weakest first (RFC 3411 §3.4.3 securityLevel) */
 static const char *const snmp_level_names[] = { "noAuthNoPriv", "authNoPriv", "authPriv" };
 
@@ -290,7 +293,8 @@ static struct dis_result snmp_parse(struct dis_ctx *ctx, void *state, enum dir d
 		return dis_error(len);
 	}
 	if (st->version >= 0 && st->version != (int)v) {
-		obs_anomaly(ctx, SNMP_ANOM_VERSION_CHANGED, "%d then %d", st->version, (int)v);
+		obs_anomaly(ctx, SNMP_ANOM_VERSION_CHANGED, "%s then %s", snmp_version_names[st->version],
+			    snmp_version_names[v]);
 		return dis_error(len);
 	}
 	st->version = (int)v;
@@ -317,12 +321,11 @@ static struct dis_result snmp_parse(struct dis_ctx *ctx, void *state, enum dir d
 static void snmp_flow_end(struct dis_ctx *ctx, void *state)
 {
 	struct snmp_state *st = state;
-	static const char *const vname[] = { "1", "2c", NULL, "3" };
 	unsigned i;
 
 	if (st->messages == 0)
 		return;
-	obs_detail_str(ctx, "snmp_version", vname[st->version], strlen(vname[st->version]));
+	obs_detail_str(ctx, "snmp_version", snmp_version_names[st->version], strlen(snmp_version_names[st->version]));
 	obs_detail_int(ctx, "snmp_messages", st->messages);
 	for (i = 0; i < st->npdus; i++) {
 		const char *n = snmp_pdu_names[st->pdu_order[i]];
