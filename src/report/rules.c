@@ -42,7 +42,8 @@ static const struct { const char *name; int rank; int wire; } rp_versions[] = {
  * ENCRYPTION), MongoDB TLS, Redis 6 TLS, RFC 4513 (LDAP StartTLS), RFC 3207
  * and RFC 8314 (SMTP/IMAP/POP3), AMQP 0-9-1 amqps, RFC 2818 (HTTP), RFC 4217
  * (FTP), RFC 5425 (syslog over TLS), MQTT 5.0 4.2 (TLS), RFC 6120 (XMPP),
- * RFC 4642 (NNTP), RFC 5630 (SIP); telnet and rlogin have no TLS form in
+ * RFC 4642 (NNTP), RFC 5630 (SIP), RFC 6353 (SNMP over TLS/DTLS; SNMPv3
+ * authPriv, RFC 3414/3826, is app_encrypted and never in clear); telnet and rlogin have no TLS form in
  * use: remote access in clear is exactly what 12.3.1 names ("remote access
  * and SSH"), so they count. */
 static const char *const rp_tls_form[] = {
