@@ -23,6 +23,7 @@ extern const struct dissector dissector_telnet;
 extern const struct dissector dissector_quic;
 extern const struct dissector dissector_ssh;
 extern const struct dissector dissector_syslog;
+extern const struct dissector dissector_snmp;
 
 const struct dissector *const dissectors[] = {
 	&dissector_http,
@@ -47,6 +48,8 @@ const struct dissector *const dissectors[] = {
 	&dissector_ssh,
 	/* syslog (issue 17): a PRI first, or MSG-LEN SP PRI (RFC 6587) */
 	&dissector_syslog,
+	/* SNMP (issue 17): UDP, any port, by its BER header */
+	&dissector_snmp,
 };
 
 const size_t n_dissectors = sizeof(dissectors) / sizeof(dissectors[0]);

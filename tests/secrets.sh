@@ -6,7 +6,8 @@
 #
 # Secrets: pcaps/plain/README.md ("Fake secrets"), pcaps/crafted-db/README.md,
 # tools/mkpcap-text.py --passwords, tools/mkpcap-escaping.py --passwords,
-# and the anonymous FTP password of crafted-text/ftp-bare-banner-anonymous.
+# the anonymous FTP password of crafted-text/ftp-bare-banner-anonymous, and
+# the SNMP community of pcaps/snmp/README.md (issue 17).
 # Each is searched in the forms it could be stored in: as is, base64 at the
 # three byte alignments (so base64 of "\0user\0pass" for SASL PLAIN and AUTH
 # PLAIN, of the password alone for AUTH LOGIN, of "user:pass" for HTTP Basic
@@ -31,6 +32,8 @@ secrets=$T_TMP/secrets
 	python3 tools/mkpcap-text.py --passwords
 	python3 tools/mkpcap-escaping.py --passwords
 	echo guest@crafted.test
+	# the SNMP community of tools/lab/gen-snmp.sh (pcaps/snmp/README.md)
+	grep -o 'wa-lab-c0mmunity' pcaps/snmp/README.md | sort -u
 } >"$secrets"
 n=$(sort -u "$secrets" | wc -l)
 t_ok $([ "$n" -ge 60 ] && echo 0 || echo 1) "secrets listed ($n)"
@@ -121,6 +124,11 @@ pcaps/plain/smtp-starttls-not-used.pcap pw-smtp-notused-4994
 pcaps/plain/tds42-login-cleartext.pcap pw-tds42-login-9102
 pcaps/plain/tds5-login-cleartext.pcap pw-tds5-login-9101
 pcaps/sample/http-mixed.pcap s3cret-http
+pcaps/snmp/snmp-v1-get.pcap wa-lab-c0mmunity
+pcaps/snmp/snmp-v2c-bulkwalk.pcap wa-lab-c0mmunity
+pcaps/snmp/snmp-v2c-get.pcap wa-lab-c0mmunity
+pcaps/snmp/snmp-v2c-trap.pcap wa-lab-c0mmunity
+pcaps/snmp/snmp-v2c-walk.pcap wa-lab-c0mmunity
 EOF
 )" "every capture that carries a fake secret, and only those, found with the needles"
 # the three encodings the issue names, explicitly

@@ -17,6 +17,8 @@
  *   ssh_kx ssh_wneg ssh_woff ssh_p1 ssh_nsk ssh_hsrv
  *                    an SSH flow's classification (rp_ssh: ssh_rules.c), NULL
  *                    for other flows
+ *   snmp_ver snmp_lvl  an SNMP flow's snmp_version and snmp_security_level
+ *                    details (dissectors/snmp.c), NULL for other flows
  * in flow_id order. findings.c reads it once.
  */
 
@@ -91,7 +93,12 @@ static const char rf_view_sql[] =
 	"  FROM rp_mixed m WHERE m.server_ip = f.server_ip AND m.server_port = f.server_port"
 	"  AND m.protocol IS NOT DISTINCT FROM f.protocol) END AS mixed,"
 	" sh.kx AS ssh_kx, sh.wneg AS ssh_wneg, sh.woff AS ssh_woff, sh.p1 AS ssh_p1, sh.nsk AS ssh_nsk,"
-	" sh.hsrv AS ssh_hsrv"
+	" sh.hsrv AS ssh_hsrv,"
+	/* SNMP details (dissectors/snmp.c): only SNMP flows look them up */
+	" CASE WHEN f.protocol = 'snmp' THEN (SELECT d.sval FROM cleartext_details d"
+	"  WHERE d.flow_id = f.flow_id AND d.key = 'snmp_version' ORDER BY d.seq LIMIT 1) END AS snmp_ver,"
+	" CASE WHEN f.protocol = 'snmp' THEN (SELECT d.sval FROM cleartext_details d"
+	"  WHERE d.flow_id = f.flow_id AND d.key = 'snmp_security_level' ORDER BY d.seq LIMIT 1) END AS snmp_lvl"
 	" FROM flows f"
 	" LEFT JOIN tls t ON t.flow_id = f.flow_id"
 	" LEFT JOIN rp_cp c ON c.profile_id = t.client_profile"

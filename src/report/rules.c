@@ -42,7 +42,8 @@ static const struct { const char *name; int rank; int wire; } rp_versions[] = {
  * ENCRYPTION), MongoDB TLS, Redis 6 TLS, RFC 4513 (LDAP StartTLS), RFC 3207
  * and RFC 8314 (SMTP/IMAP/POP3), AMQP 0-9-1 amqps, RFC 2818 (HTTP), RFC 4217
  * (FTP), RFC 5425 (syslog over TLS), MQTT 5.0 4.2 (TLS), RFC 6120 (XMPP),
- * RFC 4642 (NNTP), RFC 5630 (SIP); telnet and rlogin have no TLS form in
+ * RFC 4642 (NNTP), RFC 5630 (SIP), RFC 6353 (SNMP over TLS/DTLS; SNMPv3
+ * authPriv, RFC 3414/3826, is app_encrypted and never in clear); telnet and rlogin have no TLS form in
  * use: remote access in clear is exactly what 12.3.1 names ("remote access
  * and SSH"), so they count. */
 static const char *const rp_tls_form[] = {
@@ -295,6 +296,27 @@ const struct rp_kind rp_kinds[] = {
 	{ "12.3.1", "ntlm_in_clear", "low", 1, true,
 	  "authm = 'ntlm' AND security IN " CLEAR_STATES, "authm", "auth_mechanism",
 	  "an NTLM challenge-response crossed in clear (offline-crackable, relayable)", RP_CAUSE_SERVICE },
+	/* SNMP (issue 17). v1/v2c authenticate by a community string sent in
+	 * clear in every message (RFC 3410 §5: the community-based framework
+	 * of RFC 1157/1901 has no real security; RFC 3414 §1.5.1 lists
+	 * disclosure and masquerade as the threats USM answers). The community
+	 * is a password: anyone on the path can read it and, with a write
+	 * community, change the device. Medium, raised to high by the
+	 * credentials it always carries (as every 12.3.1 kind with credentials
+	 * in clear); the session is also the cleartext kind above. The
+	 * dissector states mechanism "community" only for a non-empty one. */
+	{ "12.3.1", "snmp_community_in_clear", "medium", 1, true,
+	  "protocol = 'snmp' AND authm = 'community'", "'v' || COALESCE(snmp_ver, '?')",
+	  "snmp_version", "an SNMP community string (a shared password) crossed in clear", RP_CAUSE_SERVICE },
+	/* SNMPv3 below authPriv: noAuthNoPriv and authNoPriv carry the PDU in
+	 * clear (RFC 3414 §1.4 / RFC 3411 §3.4.3: only the privacy protocol,
+	 * CBC-DES of RFC 3414 §8 or AES-CFB of RFC 3826, encrypts the
+	 * scopedPDU); management data readable on the path, and without auth
+	 * forgeable too. Medium, as the cleartext kind. */
+	{ "12.3.1", "snmp_v3_no_privacy", "medium", 1, true,
+	  "protocol = 'snmp' AND snmp_ver = '3' AND snmp_lvl IN ('noAuthNoPriv', 'authNoPriv')", "snmp_lvl",
+	  "snmp_security_level", "SNMPv3 was used without privacy (noAuthNoPriv or authNoPriv): the PDUs cross in clear",
+	  RP_CAUSE_SERVICE },
 	/* SSH-1 (an identification string 1.x) or a server offering 1.99 (it
 	 * falls back to SSH-1: RFC 4253 §5.1): "the server must not fall back
 	 * to insecure ... protocols", and 12.3.1 names SSH */
