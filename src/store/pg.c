@@ -493,7 +493,12 @@ int pg_open(struct pg **out, const char *conninfo, bool writable, char *err, siz
 	snprintf(p->target, sizeof(p->target), "postgresql://%s@%s:%s/%s", PQuser(p->c),
 		 PQhost(p->c) ? PQhost(p->c) : "", PQport(p->c), PQdb(p->c));
 	{
-		PGresult *r = PQexec(p->c, "SET client_min_messages = warning");
+		/* whatever the session was given (PGCLIENTENCODING, ALTER
+		 * DATABASE/ROLE ... SET): no conversion of wire strings (a UTF8
+		 * client encoding refuses their first invalid byte), bytea in
+		 * the hex form bytea_decode reads (tests/pg-bytes.sh) */
+		PGresult *r = PQexec(p->c, "SET client_min_messages = warning; SET client_encoding = 'SQL_ASCII';"
+				     " SET bytea_output = 'hex'");
 		PQclear(r);
 	}
 	/* wire strings are kept byte for byte (an HTTP header, a user name
