@@ -645,6 +645,12 @@ int pg_copy_split(char *line, size_t len, char **fields, int max)
 					for (int k = 0; k < 2 && r < end && *r >= '0' && *r <= '7'; k++)
 						v = v * 8 + (*r++ - '0');
 					*w++ = (char)v;
+				} else if (c == 'x' && r < end && unhex((unsigned char)*r) >= 0) {
+					/* \xHH: one or two hex digits (COPY's text format) */
+					int v = unhex((unsigned char)*r++);
+					if (r < end && unhex((unsigned char)*r) >= 0)
+						v = v * 16 + unhex((unsigned char)*r++);
+					*w++ = (char)v;
 				} else
 					*w++ = c;
 			}
