@@ -246,7 +246,9 @@ t_is "$(q "$UO" -c 'SELECT flows_dropped FROM wa_spool')|$(sqlite3 "$D/outage.sp
 outage bounded 4 --spool-max 1M
 UB=$OU
 dropped=$(q "$UB" -c 'SELECT flows_dropped FROM wa_spool')
-t_ok "$([ "$dropped" -gt 0 ] && [ "$dropped" -lt "$BIGN" ] && echo 0 || echo 1)" "--spool-max 1M while PostgreSQL is away: flows dropped ($dropped), counted in wa_spool"
+# (how many depends on how long the forwarder stays away after the restart:
+# its retry interval doubles, so on a slow machine the whole run may pass)
+t_ok "$([ "$dropped" -gt 0 ] && [ "$dropped" -le "$BIGN" ] && echo 0 || echo 1)" "--spool-max 1M while PostgreSQL is away: flows dropped ($dropped), counted in wa_spool"
 # a dropped final record whose flow had a snapshot forwarded before leaves
 # that snapshot (end_reason open): final records in the database + dropped
 # = every flow
