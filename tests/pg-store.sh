@@ -26,9 +26,11 @@
 #      month's partition leaves no orphan row and a report of the rest.
 # WA_PG_QUICK=1: parts 3 and 4 only, part 3 with a quarter of its flows:
 # the ThreadSanitizer slice of .ci/run, where the forwarder threads of four
-# concurrent captures and of the outages run under TSan (part 4 keeps its
-# size: with fewer flows a TSan build does not fill the 1M spool while
-# PostgreSQL is away).
+# concurrent captures and of the outages run under TSan. How many flows the
+# bounded spool drops depends on how fast the capture goes against the
+# forwarder's retry times (a TSan build dropped none, or every flow, in
+# turn): there the outage's exit status and the sums are checked (final +
+# dropped = every flow, the same count everywhere), not that some went.
 . "$SRCDIR/tests/lib.sh"
 . "$SRCDIR/tests/pg-lib.sh"
 
@@ -248,18 +250,26 @@ UB=$OU
 dropped=$(q "$UB" -c 'SELECT flows_dropped FROM wa_spool')
 # (how many depends on how long the forwarder stays away after the restart:
 # its retry interval doubles, so on a slow machine the whole run may pass)
+if [ -z "$QUICK" ]; then # a TSan build may drop none at all: its checks that need a drop are here
 t_ok "$([ "$dropped" -gt 0 ] && [ "$dropped" -le "$BIGN" ] && echo 0 || echo 1)" "--spool-max 1M while PostgreSQL is away: flows dropped ($dropped), counted in wa_spool"
+else
+t_is "$RC" 0 "--spool-max 1M while PostgreSQL is away: exit 0 ($dropped flows dropped)"
+fi
 # a dropped final record whose flow had a snapshot forwarded before leaves
 # that snapshot (end_reason open): final records in the database + dropped
 # = every flow
 t_is "$(( $(q "$UB" -c "SELECT count(*) FROM flows WHERE end_reason <> 'open'") + dropped ))" "$BIGN" \
 	"final records forwarded + dropped = every flow"
+if [ -z "$QUICK" ] || [ "$dropped" -gt 0 ]; then
 t_is "$(grep -c "dropped the .* oldest flows not yet forwarded" "$D/bounded.err" | awk '{print ($1 > 0)}')" 1 "the drops said on stderr"
+fi
 t_is "$(grep -o '[0-9]* dropped from the full spool' "$D/bounded.err")" "$dropped dropped from the full spool" \
 	"the run's last line gives the same count"
 t_is "$("$W" report -d "$UB" --format json | jq -c '[.coverage.sensors[] | .spool_flows_dropped]')" "[$dropped]" \
 	"the report's sensor: spool_flows_dropped $dropped"
+if [ -z "$QUICK" ] || [ "$dropped" -gt 0 ]; then
 t_is "$("$W" report -d "$UB" | grep -c "$dropped flows lost from a full spool")" 1 "... and its text says so"
+fi
 t_is "$("$W" status -d "$UB" --format json | jq -c '[.spools[] | .sensor, .flows_dropped]')" "[\"big\",$dropped]" \
 	"status on the fleet database: the spool's sensor and its drops"
 t_is "$("$W" status -d "$UB" | grep -c "^spool of sensor big ([0-9a-f]*): [0-9]* records forwarded, $dropped flows dropped from a full spool")" 1 \
