@@ -1210,8 +1210,7 @@ static void *fwd_thread(void *arg)
 					backoff = 1000000;
 				continue;
 			}
-			if (f->down_said && !f->o.quiet)
-				fprintf(stderr, "wireaudit: %s is back: forwarding the spool\n", pg_target(f->pg));
+
 			pthread_mutex_lock(&f->mu);
 			f->st.reconnects++;
 			f->st.connected = true;
@@ -1237,6 +1236,10 @@ static void *fwd_thread(void *arg)
 			continue;
 		}
 		if (f->down_said && n >= 0) {
+			/* said once a pass went through, not at every reconnect
+			 * whose pass fails again */
+			if (!f->o.quiet)
+				fprintf(stderr, "wireaudit: %s is back: forwarding the spool\n", pg_target(f->pg));
 			f->down_said = false;
 			backoff = 1000000;
 		}
