@@ -31,21 +31,47 @@
 #include <openssl/crypto.h>
 #include <maxminddb.h>
 
+/* The commands' one-line descriptions: the overview and `help`. */
+static const struct {
+	const char *name, *what;
+} commands[] = {
+	{ "capture", "read packets (files or interfaces) and store observations" },
+	{ "export", "print stored flows with their observations (JSON Lines or CSV)" },
+	{ "report", "judge the stored observations against ASVS V12 (docs/REPORT.md)" },
+	{ "audit", "capture FILE... then report, in one step" },
+	{ "status", "the running (or last) capture: counters, rates, drops, database size" },
+	{ "forward", "send what a spool holds to its PostgreSQL database, then exit" },
+	{ "schema", "print the fleet database's PostgreSQL schema (DDL)" },
+	{ "help", "the help of a command: wireaudit help COMMAND" },
+};
+
 static void usage(FILE *out)
 {
+	size_t i;
 	fputs("Usage: wireaudit COMMAND [OPTION]...\n"
 	      "Passive network traffic analyzer: evidence for OWASP ASVS 5.0 V12 (Secure Communication).\n"
 	      "\n"
-	      "Commands:\n"
-	      "  capture   read packets (files or an interface) and store observations\n"
-	      "  export    print stored flows with their observations (JSON Lines or CSV)\n"
-	      "  report    judge the stored observations against ASVS V12 (docs/REPORT.md)\n"
-	      "  audit     capture FILE... then report, in one step\n"
-	      "  status    the running (or last) capture: counters, rates, drops, database size\n"
-	      "  forward   send what a spool holds to its PostgreSQL database, then exit\n"
-	      "  schema    print the fleet database's PostgreSQL schema (DDL)\n"
+	      "Commands:\n", out);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].what);
+	fputs("\n"
+	      "Each command's options: wireaudit help COMMAND (or wireaudit COMMAND --help);\n"
+	      "all of them: man wireaudit, docs/CLI.md.\n"
+	      "  wireaudit audit FILE.pcap       capture a file into a temporary database and report\n"
+	      "  wireaudit capture -i eth0       capture live into wireaudit.db (Ctrl-C stops)\n"
+	      "  wireaudit report -F html -o r.html   the report of wireaudit.db as HTML\n"
 	      "\n"
-	      "capture: wireaudit capture -r FILE [-r FILE]... | -i IFACE [OPTION]...\n"
+	      "  -h, --help     this help      -V, --version  versions of wireaudit and its libraries\n"
+	      "\n"
+	      "Exit status: 0 ok, 2 usage, 3 input unreadable (partly read input is kept),\n"
+	      "4 database error, 5 interrupted by a signal (everything observed was stored),\n"
+	      "6 report/audit: a requirement fails at the chosen level.\n", out);
+}
+
+/* capture's options, also audit's */
+static void capture_options(FILE *out)
+{
+	fputs(
 	      "  -r, --read FILE        pcap or pcapng file (gzip-compressed accepted), - for\n"
 	      "                         standard input; repeatable\n"
 	      "  -i, --interface IFACE  live capture (promiscuous unless -p); repeatable: several\n"
@@ -117,26 +143,82 @@ static void usage(FILE *out)
 	      "                         0: only the run's last)\n"
 	      "      --eve-buffer SIZE  bytes held for a slow stream reader (default 4M)\n"
 	      "      --eve-ca-file FILE, --eve-cert FILE, --eve-key FILE  syslog+tls: the\n"
-	      "                         collector's CA, and a client certificate\n"
+	      "                         collector's CA, and a client certificate\n", out);
+}
+
+static void capture_usage(FILE *out)
+{
+	fputs("Usage: wireaudit capture -r FILE [-r FILE]... | -i IFACE [-i IFACE]... [OPTION]...\n"
+	      "Read packets from capture files or live interfaces and store what they show\n"
+	      "(flows, TLS handshakes, certificates, cleartext protocols) in a database.\n"
+	      "\n", out);
+	capture_options(out);
+	fputs("  -D, --list-interfaces  the interfaces a live capture can open, then exit\n"
+	      "  -v, --verbose          the summary line with the store's internal counters\n"
+	      "  -h, --help             this help\n"
 	      "\n"
-	      "export: wireaudit export [-d DB] [--format jsonl|csv] [--flow ID] [--since T] [--until T] [-o FILE]\n"
+	      "Exit status: 0 ok, 2 usage, 3 input unreadable (partly read input is kept),\n"
+	      "4 database error, 5 interrupted by a signal (everything observed was stored).\n"
+	      "A capture that fails before its first packet leaves no run behind (and no\n"
+	      "database it created).\n", out);
+}
+
+static void export_usage(FILE *out)
+{
+	fputs("Usage: wireaudit export [-d DB] [-F jsonl|csv] [--flow ID] [--since T] [--until T] [-o FILE]\n"
+	      "Print stored flows with their observations, one record per flow (docs/EXPORT.md).\n"
+	      "  -d, --db FILE|URL      database (default wireaudit.db)\n"
+	      "  -F, --format FMT       jsonl (default) or csv\n"
+	      "      --flow ID          only this flow (an error if there is none)\n"
+	      "      --since T          flows seen at or after T (RFC 3339 or YYYY-MM-DD)\n"
+	      "      --until T          flows seen before T\n"
+	      "  -o, --output FILE      write to FILE (created 0600)\n"
 	      "      --after CURSOR     only the flows that ended since CURSOR (0: all), each\n"
 	      "                         final record once; the next cursor goes to stderr\n"
 	      "      --cursor-file FILE the cursor read from FILE (none: 0) and, once the\n"
 	      "                         output is written, the next one saved there\n"
-	      "status: wireaudit status [-d DB] [--format text|json]\n"
-	      "forward: wireaudit forward -d URL --spool FILE [--timeout SEC (default 600)]\n"
-	      "schema:  wireaudit schema --postgresql [--version N]  (the DDL a capture runs)\n"
-	      "audit:  wireaudit audit [-d DB] [capture options] [report options] FILE...\n"
-	      "        (without -d a temporary database, removed afterwards)\n"
+	      "  -h, --help             this help\n"
+	      "Exit status: 0 ok, 2 usage, 3 no such flow (--flow), 4 database or write error.\n", out);
+}
+
+static void audit_usage(FILE *out)
+{
+	fputs("Usage: wireaudit audit [-d DB] [capture options] [report options] FILE...\n"
+	      "Capture the files, then report on them, in one step. Without -d the database is\n"
+	      "a temporary one, removed afterwards; -d DB keeps it (for wireaudit export).\n"
+	      "An input error (a file missing or unreadable) decides the exit status (3) even\n"
+	      "when a requirement fails; the report is printed in any case.\n"
 	      "\n"
-	      "  -h, --help     this help      -V, --version  versions of wireaudit and its libraries\n"
+	      "Capture options:\n", out);
+	capture_options(out);
+	fputs("\nReport options:\n", out);
+	report_options(out);
+	fputs("  -h, --help             this help\n"
 	      "\n"
-	      "Exit status: 0 ok, 2 usage, 3 input unreadable (partly read input is kept),\n"
-	      "4 database error, 5 interrupted by a signal (everything observed was stored),\n"
-	      "6 report/audit: a requirement fails at the chosen level.\n\n",
-	      out);
-	report_usage(out);
+	      "Exit status: 0 nothing fails at the level, 2 usage, 3 input unreadable (the\n"
+	      "report is of what was read), 4 database error, 6 a requirement fails.\n", out);
+}
+
+static void forward_usage(FILE *out)
+{
+	fputs("Usage: wireaudit forward -d URL --spool FILE [--timeout SEC]\n"
+	      "Send what a spool holds (a capture that ended while its PostgreSQL database was\n"
+	      "away) to the database, then exit (docs/FLEET.md).\n"
+	      "  -d, --db URL           the fleet database: postgresql://USER@HOST/DB\n"
+	      "      --spool FILE       the spool a capture --spool left\n"
+	      "      --timeout SEC      give up after SEC seconds (default 600)\n"
+	      "  -h, --help             this help\n"
+	      "Exit status: 0 the spool is empty, 2 usage, 4 database error or time out.\n", out);
+}
+
+static void schema_usage(FILE *out)
+{
+	fputs("Usage: wireaudit schema --postgresql [--version N]\n"
+	      "Print the PostgreSQL DDL a first capture into an empty fleet database runs\n"
+	      "(docs/FLEET.md); the SQLite schema: sqlite3 FILE .schema.\n"
+	      "      --postgresql       the fleet database's schema\n"
+	      "      --version N        that schema version (default: the current one)\n"
+	      "  -h, --help             this help\n", out);
 }
 
 static void version(void)
@@ -179,7 +261,7 @@ enum {
 
 static const struct option status_longopts[] = {
 	{ "db", required_argument, NULL, 'd' },
-	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "format", required_argument, NULL, 'F' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -191,7 +273,7 @@ static void status_usage(FILE *out)
 	      "counters per interface, rates over the last 1, 5 and 15 minutes, drops in\n"
 	      "percent, the database's size and its oldest and newest flow (docs/CLI.md).\n"
 	      "  -d, --db FILE      SQLite database (default wireaudit.db)\n"
-	      "      --format FMT   text (default) or json\n"
+	      "  -F, --format FMT   text (default) or json\n"
 	      "  -h, --help         this help\n"
 	      "Exit status: 0 ok, 2 usage, 4 the database cannot be read.\n", out);
 }
@@ -204,16 +286,17 @@ static int cmd_status(int argc, char **argv)
 	int ch, rc;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "d:h", status_longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "d:F:h", status_longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': db = optarg; break;
-		case OPT_FORMAT: format = optarg; break;
+		case 'F': format = optarg; break;
 		case 'h': status_usage(stdout); return EXIT_OK;
-		default: status_usage(stderr); return EXIT_USAGE;
+		default: wa_usage_hint = 1; return EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "wireaudit: status: unexpected argument %s\n", argv[optind]);
+		wa_usage_hint = 1;
 		return EXIT_USAGE;
 	}
 	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
@@ -272,9 +355,9 @@ static int cmd_forward(int argc, char **argv)
 			timeout = v * 1000000LL;
 			break;
 		case 'h':
-			printf("Usage: wireaudit forward -d URL --spool FILE [--timeout SEC]\n");
+			forward_usage(stdout);
 			return EXIT_OK;
-		default: return EXIT_USAGE;
+		default: wa_usage_hint = 1; return EXIT_USAGE;
 		}
 	}
 	if (!fo.conninfo || !pg_is_conninfo(fo.conninfo) || !fo.spool || optind < argc) {
@@ -312,9 +395,9 @@ static int cmd_schema(int argc, char **argv)
 			if (parse_num(optarg, 1, 1000, &v, "schema version")) return EXIT_USAGE;
 			break;
 		case 'h':
-			printf("Usage: wireaudit schema --postgresql [--version N]\n");
+			schema_usage(stdout);
 			return EXIT_OK;
-		default: return EXIT_USAGE;
+		default: wa_usage_hint = 1; return EXIT_USAGE;
 		}
 	}
 	if (!pgsql || optind < argc) {
@@ -372,11 +455,13 @@ static const struct option capture_longopts[] = {
 	{ "spool-max", required_argument, NULL, OPT_SPOOL_MAX },
 	{ "spool-drain", required_argument, NULL, OPT_SPOOL_DRAIN },
 	{ "community-id-seed", required_argument, NULL, OPT_CID_SEED },
+	{ "list-interfaces", no_argument, NULL, 'D' },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
-#define CAPTURE_OPTSTRING "r:i:f:d:s:c:pZ:qB:h"
+#define CAPTURE_OPTSTRING "r:i:f:d:s:c:pZ:qB:hDv"
 
 /* One parse of the capture's settings: the defaults, then the --config
  * file, then the command line (which wins). Everything the options point
@@ -387,6 +472,8 @@ struct capture_parse {
 	char host[256];  /* the default --sensor */
 	const char *files[1024];
 	const char *ifaces[CAPTURE_MAX_IFACES];
+	bool audit;        /* parsed for audit: its help, no -D */
+	bool list_ifaces;  /* -D */
 };
 
 /* The file's capture keys into o (the report's keys are checked by the
@@ -593,6 +680,15 @@ static int parse_capture_opts(int argc, char **argv, struct capture_parse *cp)
 			break;
 		case OPT_PROGRESS: o->progress = true; break;
 		case 'q': o->quiet = true; o->progress = false; break;
+		case 'v': o->verbose = true; break;
+		case 'D':
+			if (cp->audit) {
+				fprintf(stderr, "wireaudit: audit: -D lists the interfaces of a live capture: "
+					"wireaudit capture -D\n");
+				return EXIT_USAGE;
+			}
+			cp->list_ifaces = true;
+			break;
 		case OPT_CA_FILE: o->ca_file = optarg; break;
 		case OPT_SYSTEM_CA: o->system_ca = optarg; break;
 		case OPT_CONFIG: break; /* read above */
@@ -636,8 +732,13 @@ static int parse_capture_opts(int argc, char **argv, struct capture_parse *cp)
 			}
 			o->eve.sensor = optarg;
 			break;
-		case 'h': usage(stdout); exit(EXIT_OK);
-		default: return EXIT_USAGE;
+		case 'h':
+			if (cp->audit)
+				audit_usage(stdout);
+			else
+				capture_usage(stdout);
+			exit(EXIT_OK);
+		default: wa_usage_hint = 1; return EXIT_USAGE;
 		}
 	}
 	/* files on the command line: the file's interfaces (and its live
@@ -682,6 +783,46 @@ static struct capture_opts *capture_reload(void)
 	return &cp->o;
 }
 
+/* -D: the devices libpcap can open, numbered, as tcpdump -D prints them
+ * (the number is not an -i argument here: the name is) */
+static int list_interfaces(void)
+{
+	char ebuf[PCAP_ERRBUF_SIZE];
+	pcap_if_t *all = NULL, *d;
+	int n = 0;
+
+	if (pcap_findalldevs(&all, ebuf) != 0) {
+		fprintf(stderr, "wireaudit: capture -D: %s\n", ebuf);
+		return EXIT_INPUT;
+	}
+	for (d = all; d; d = d->next) {
+		const char *sep = "";
+		printf("%d.%s", ++n, d->name);
+		if (d->description)
+			printf(" (%s)", d->description);
+		fputs(" [", stdout);
+#define FLAG(cond, name) do { if (cond) { printf("%s%s", sep, name); sep = ", "; } } while (0)
+		FLAG(d->flags & PCAP_IF_UP, "Up");
+		FLAG(d->flags & PCAP_IF_RUNNING, "Running");
+		FLAG(d->flags & PCAP_IF_WIRELESS, "Wireless");
+		FLAG(d->flags & PCAP_IF_LOOPBACK, "Loopback");
+		switch (d->flags & PCAP_IF_CONNECTION_STATUS) {
+		case PCAP_IF_CONNECTION_STATUS_CONNECTED: FLAG(1, "Connected"); break;
+		case PCAP_IF_CONNECTION_STATUS_DISCONNECTED: FLAG(1, "Disconnected"); break;
+		default: break;
+		}
+#undef FLAG
+		fputs("]\n", stdout);
+	}
+	pcap_freealldevs(all);
+	if (n == 0) {
+		fprintf(stderr, "wireaudit: capture -D: no interface can be opened (root or CAP_NET_RAW "
+			"may be needed)\n");
+		return EXIT_INPUT;
+	}
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_STORE;
+}
+
 static int cmd_capture(int argc, char **argv)
 {
 	struct capture_parse *cp = calloc(1, sizeof(*cp));
@@ -693,9 +834,14 @@ static int cmd_capture(int argc, char **argv)
 	o = &cp->o;
 	if ((rc = parse_capture_opts(argc, argv, cp)) != 0)
 		goto out;
+	if (cp->list_ifaces) {
+		rc = list_interfaces();
+		goto out;
+	}
 	rc = EXIT_USAGE;
 	if (optind < argc) {
 		fprintf(stderr, "wireaudit: capture: unexpected argument %s (files go with -r)\n", argv[optind]);
+		wa_usage_hint = 1;
 		goto out;
 	}
 	if ((o->nfiles == 0) == (o->iface == NULL)) {
@@ -743,7 +889,7 @@ out:
 
 static const struct option export_longopts[] = {
 	{ "db", required_argument, NULL, 'd' },
-	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "format", required_argument, NULL, 'F' },
 	{ "flow", required_argument, NULL, OPT_FLOW },
 	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "until", required_argument, NULL, OPT_UNTIL },
@@ -815,11 +961,11 @@ static int cmd_export(int argc, char **argv)
 	long long v;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "d:o:h", export_longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "d:o:F:h", export_longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': db = optarg; break;
 		case 'o': outpath = optarg; break;
-		case OPT_FORMAT: format = optarg; break;
+		case 'F': format = optarg; break;
 		case OPT_FLOW:
 			if (parse_num(optarg, 1, LLONG_MAX, &v, "flow id")) return EXIT_USAGE;
 			flt.flow_id = v;
@@ -842,14 +988,15 @@ static int cmd_export(int argc, char **argv)
 			after = v;
 			break;
 		case OPT_CURSOR_FILE: cursor_file = optarg; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: return EXIT_USAGE;
+		case 'h': export_usage(stdout); return EXIT_OK;
+		default: wa_usage_hint = 1; return EXIT_USAGE;
 		}
 	}
 	if (cursor_file && after < 0 && cursor_read(cursor_file, &after) != 0)
 		return EXIT_USAGE;
 	if (optind < argc) {
 		fprintf(stderr, "wireaudit: export: unexpected argument %s\n", argv[optind]);
+		wa_usage_hint = 1;
 		return EXIT_USAGE;
 	}
 	if (strcmp(format, "jsonl") != 0 && strcmp(format, "json") != 0 && strcmp(format, "csv") != 0) {
@@ -880,15 +1027,44 @@ static int cmd_export(int argc, char **argv)
 		}
 		flt.after_seq = after;
 	}
+	if (flt.flow_id > 0) {
+		/* a flow that is not there is an answer, not an empty one */
+		char idb[24];
+		const char *pp[1] = { idb };
+		int64_t n = 0;
+		snprintf(idb, sizeof(idb), "%lld", (long long)flt.flow_id);
+		if (store_scalar(st, "SELECT count(*) FROM flows WHERE flow_id = ?", pp, 1, &n) != 0) {
+			store_close(st);
+			return EXIT_STORE;
+		}
+		if (n == 0) {
+			fprintf(stderr, "wireaudit: export: %s has no flow %lld%s\n", db, (long long)flt.flow_id,
+				flt.since >= 0 || flt.until >= 0 || after >= 0 ? "" :
+				" (a flow rolled up by retention is no longer a flow of its own)");
+			store_close(st);
+			return EXIT_INPUT;
+		}
+	}
 	if (outpath && (out = wa_open_output(outpath)) == NULL) {
 		store_close(st);
 		return EXIT_USAGE;
 	}
 	rc = strcmp(format, "csv") == 0 ? export_csv(st, &flt, out) : export_jsonl(st, &flt, out);
-	if (fflush(out) != 0 || ferror(out))
-		rc = -1;
-	if (out != stdout && fclose(out) != 0)
-		rc = -1;
+	{
+		int werr, e;
+		errno = 0;
+		werr = fflush(out) != 0 || ferror(out);
+		e = errno;
+		if (out != stdout && fclose(out) != 0 && !werr) {
+			werr = 1;
+			e = errno;
+		}
+		if (werr) {
+			fprintf(stderr, "wireaudit: export: write error on %s%s%s\n",
+				outpath ? outpath : "standard output", e ? ": " : "", e ? strerror(e) : "");
+			rc = -2;
+		}
+	}
 	store_close(st);
 	if (rc != 0)
 		return EXIT_STORE;
@@ -919,6 +1095,7 @@ static int cmd_audit(int argc, char **argv)
 	if ((rc = report_take_opts(&argc, argv, &ro)) != 0)
 		return rc;
 	/* (--config is the report's here: report_take_opts took it) */
+	cp->audit = true;
 	rc = parse_capture_opts(argc, argv, cp);
 	if (rc)
 		return rc;
@@ -952,6 +1129,13 @@ static int cmd_audit(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/audit.db", dir);
 		o.db = path;
 		own_db = true;
+		/* the sample flows' hint: this database is gone when they read it */
+		ro.sample_hint = "wireaudit audit -d FILE keeps the database for wireaudit export -d FILE --flow ID";
+	}
+	if (!own_db) {
+		static char hint[4200];
+		snprintf(hint, sizeof(hint), "wireaudit export -d %s --flow ID", o.db);
+		ro.sample_hint = hint;
 	}
 	o.quiet = true;
 	if ((o.x509 = x509_ctx_new(o.system_ca, o.ca_file)) == NULL) {
@@ -963,12 +1147,14 @@ static int cmd_audit(int argc, char **argv)
 	o.x509 = NULL;
 	if (rc != EXIT_OK && rc != EXIT_INPUT)
 		goto out;
-	/* The report decides the exit status (0, 6 fail, 4 store error). */
+	/* The report decides the exit status (0, 6 fail, 4 store error),
+	 * except that an input error wins over a failing requirement: a
+	 * missing file must not pass for a finding (docs/CLI.md) */
 	ro.db = o.db;
 	{
 		int crc = rc;
 		rc = report_run(&ro);
-		if (rc == EXIT_OK && crc == EXIT_INPUT)
+		if ((rc == EXIT_OK || rc == REPORT_EXIT_FAIL) && crc == EXIT_INPUT)
 			rc = EXIT_INPUT;
 	}
 out:
@@ -985,9 +1171,41 @@ out:
 	return rc;
 }
 
+/* `wireaudit help [COMMAND]` and COMMAND --help: one text per command */
+static int help_command(const char *cmd, FILE *out)
+{
+	if (cmd == NULL || strcmp(cmd, "help") == 0) usage(out);
+	else if (strcmp(cmd, "capture") == 0) capture_usage(out);
+	else if (strcmp(cmd, "export") == 0) export_usage(out);
+	else if (strcmp(cmd, "report") == 0) report_usage(out);
+	else if (strcmp(cmd, "audit") == 0) audit_usage(out);
+	else if (strcmp(cmd, "status") == 0) status_usage(out);
+	else if (strcmp(cmd, "forward") == 0) forward_usage(out);
+	else if (strcmp(cmd, "schema") == 0) schema_usage(out);
+	else {
+		fprintf(stderr, "wireaudit: help: no command '%s' (wireaudit --help lists them)\n", cmd);
+		return EXIT_USAGE;
+	}
+	return fflush(out) == 0 ? EXIT_OK : EXIT_STORE;
+}
+
 int main(int argc, char **argv)
 {
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+		const char *prog; /* getopt's messages: "wireaudit capture: invalid option" */
+	} cmds[] = {
+		{ "capture", cmd_capture, "wireaudit capture" },
+		{ "export", cmd_export, "wireaudit export" },
+		{ "audit", cmd_audit, "wireaudit audit" },
+		{ "report", report_main, "wireaudit report" },
+		{ "status", cmd_status, "wireaudit status" },
+		{ "forward", cmd_forward, "wireaudit forward" },
+		{ "schema", cmd_schema, "wireaudit schema" },
+	};
 	const char *cmd;
+	size_t i;
 
 	if (argc < 2) {
 		usage(stderr);
@@ -995,28 +1213,29 @@ int main(int argc, char **argv)
 	}
 	cmd = argv[1];
 	atexit(wa_md_thread_free); /* the main thread's digest contexts */
-	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
-		usage(stdout);
-		return EXIT_OK;
+	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0)
+		return help_command(NULL, stdout);
+	if (strcmp(cmd, "help") == 0) {
+		if (argc > 3) {
+			fprintf(stderr, "wireaudit: help: one command at most\n");
+			return EXIT_USAGE;
+		}
+		return help_command(argc == 3 ? argv[2] : NULL, stdout);
 	}
 	if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
 		version();
 		return EXIT_OK;
 	}
-	if (strcmp(cmd, "capture") == 0)
-		return cmd_capture(argc - 1, argv + 1);
-	if (strcmp(cmd, "export") == 0)
-		return cmd_export(argc - 1, argv + 1);
-	if (strcmp(cmd, "audit") == 0)
-		return cmd_audit(argc - 1, argv + 1);
-	if (strcmp(cmd, "report") == 0)
-		return report_main(argc - 1, argv + 1);
-	if (strcmp(cmd, "status") == 0)
-		return cmd_status(argc - 1, argv + 1);
-	if (strcmp(cmd, "forward") == 0)
-		return cmd_forward(argc - 1, argv + 1);
-	if (strcmp(cmd, "schema") == 0)
-		return cmd_schema(argc - 1, argv + 1);
-	fprintf(stderr, "wireaudit: unknown command '%s' (try --help)\n", cmd);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(cmd, cmds[i].name) == 0) {
+			int rc;
+			argv[1] = (char *)cmds[i].prog;
+			rc = cmds[i].fn(argc - 1, argv + 1);
+			/* every usage error, wherever it was found: where to look */
+			if (rc == EXIT_USAGE && wa_usage_hint)
+				fprintf(stderr, "Try 'wireaudit help %s' for more information.\n", cmds[i].name);
+			return rc;
+		}
+	fprintf(stderr, "wireaudit: unknown command '%s' (wireaudit --help lists them)\n", cmd);
 	return EXIT_USAGE;
 }

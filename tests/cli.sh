@@ -111,6 +111,75 @@ done
 t_is "$(grep -c '^\[FAIL\] 12\.3\.[13] ' "$T_TMP/audit.txt")" "2" "audit: 12.3.1 and 12.3.3 fail"
 grep -q 'cleartext \[fd00:99:21::2\]:80/http internal' "$T_TMP/audit.txt"; t_ok $? "audit: IPv6 endpoint written [addr]:port"
 
+# the command line as a newcomer meets it (issue 20)
+# every command has its own help, the same through --help and `help COMMAND`
+for c in capture export report audit status forward schema; do
+	h1=$("$W" "$c" --help); r1=$?
+	h2=$("$W" help "$c"); r2=$?
+	t_is "$r1 $r2 $(printf '%s\n' "$h1" | head -1 | cut -d' ' -f1-3)" "0 0 Usage: wireaudit $c" "$c --help and help $c: exit 0, the command's own usage"
+	t_is "$(printf '%s' "$h1" | md5sum)" "$(printf '%s' "$h2" | md5sum)" "…the same text both ways"
+done
+"$W" help nosuch 2>"$T_TMP/h.err"; t_is "$?|$(cat "$T_TMP/h.err")" "2|wireaudit: help: no command 'nosuch' (wireaudit --help lists them)" "help of an unknown command: exit 2, saying so"
+# the overview lists the commands, not every option
+t_is "$("$W" --help | grep -c -- '--eve-buffer')" "0" "--help: the overview, not capture's options"
+t_is "$("$W" capture --help | grep -c -- '--eve-buffer SIZE')" "1" "capture --help: capture's options"
+t_is "$("$W" audit --help | grep -c -- '--eve-buffer SIZE\|--baseline FILE')" "2" "audit --help: capture's and report's options"
+# usage errors: the program's name, the command, and where to look
+"$W" capture -X 2>"$T_TMP/u.err"; t_is "$?" 2 "an unknown option exits 2"
+t_is "$(cat "$T_TMP/u.err")" "wireaudit capture: invalid option -- 'X'
+Try 'wireaudit help capture' for more information." "…named after wireaudit, with a pointer to the help"
+"$W" export --nope 2>"$T_TMP/u.err"; t_is "$(tail -1 "$T_TMP/u.err")" "Try 'wireaudit help export' for more information." "export: the same pointer"
+# the same short options mean the same thing everywhere: -F is the format
+t_is "$("$W" export -d "$db" -F csv | head -1 | cut -d, -f1-2)" "flow_id,run_id" "export -F csv as report -F"
+t_is "$("$W" status -d "$db" -F json | jq -c keys)" "$("$W" status -d "$db" --format json | jq -c keys)" "status -F json as --format json"
+# errors name the file they are about
+echo "plain text" > "$T_TMP/passwd"
+"$W" report -d "$T_TMP/passwd" 2>"$T_TMP/e.err"; t_is "$?|$(cat "$T_TMP/e.err")" "4|wireaudit: $T_TMP/passwd: file is not a database" "report of a non-database: exit 4, the file named"
+# export of a flow that is not there: an error, not silence
+"$W" export -d "$db" --flow 9999 >"$T_TMP/x.out" 2>"$T_TMP/x.err"; t_is "$?|$(wc -c <"$T_TMP/x.out")" "3|0" "export --flow 9999: exit 3, nothing on stdout"
+t_is "$(cat "$T_TMP/x.err")" "wireaudit: export: $db has no flow 9999 (a flow rolled up by retention is no longer a flow of its own)" "…saying so"
+t_is "$("$W" export -d "$db" --flow 1 | jq -r .flow_id)" "1" "export --flow 1 still gives flow 1"
+if [ -w /dev/full ]; then
+	"$W" export -d "$db" >/dev/full 2>"$T_TMP/full.err"; t_is "$?|$(cat "$T_TMP/full.err")" \
+		"4|wireaudit: export: write error on standard output: No space left on device" "export to a full device: exit 4, write error"
+else
+	echo "ok $((T_N + 1)) # SKIP no /dev/full"; T_N=$((T_N + 1))
+fi
+# a capture that fails before its first packet leaves no database and no run
+"$W" capture -r "$T_TMP/nope.pcap" -d "$T_TMP/fail1.db" 2>"$T_TMP/f1.err"; t_is "$?|$(ls "$T_TMP" | grep -c '^fail1\.db')" "3|0" "missing file: exit 3, no database left"
+t_is "$(tail -1 "$T_TMP/f1.err")" "wireaudit: no packet was read: no database created" "…saying so"
+"$W" capture -r "$SAMPLE" -f "port (" -d "$T_TMP/fail2.db" 2>/dev/null; t_is "$?|$(ls "$T_TMP" | grep -c '^fail2\.db')" "2|0" "bad filter: exit 2, no database left"
+if [ "$(id -u)" -eq 0 ]; then
+	"$W" capture -i wa-no-such0 -d "$T_TMP/fail3.db" 2>/dev/null; t_is "$?|$(ls "$T_TMP" | grep -c '^fail3\.db')" "3|0" "unknown interface: exit 3, no database left"
+else
+	echo "ok $((T_N + 1)) # SKIP needs root"; T_N=$((T_N + 1))
+fi
+cp "$db" "$T_TMP/keep.db"
+runs0=$(sqlite3 "$T_TMP/keep.db" 'SELECT group_concat(run_id || status) FROM runs')
+"$W" capture -r "$T_TMP/nope.pcap" -d "$T_TMP/keep.db" 2>"$T_TMP/f4.err"; t_is "$?|$(sqlite3 "$T_TMP/keep.db" 'SELECT group_concat(run_id || status) FROM runs')" "3|$runs0" "missing file into an existing database: exit 3, no run added"
+t_is "$(tail -1 "$T_TMP/f4.err")" "wireaudit: no packet was read: no run recorded" "…saying so"
+# a list with one good and one missing file keeps what it read (exit 3)
+"$W" capture -q -r "$SAMPLE" -r "$T_TMP/nope.pcap" -d "$T_TMP/part.db" 2>/dev/null; t_is "$?|$(sqlite3 "$T_TMP/part.db" 'SELECT packets, status FROM runs')" "3|80|error" "one file read, one missing: exit 3, the run kept as an error"
+# -D lists interfaces as tcpdump -D does
+if [ "$(id -u)" -eq 0 ]; then
+	"$W" capture -D >"$T_TMP/D.out"; t_is "$?|$(grep -c '^[0-9]*\.lo \[.*Loopback' "$T_TMP/D.out")" "0|1" "capture -D: exit 0, lo listed as a loopback"
+	t_is "$("$W" capture --list-interfaces | md5sum)" "$(md5sum <"$T_TMP/D.out")" "…--list-interfaces the same"
+else
+	echo "ok $((T_N + 1)) # SKIP needs root"; T_N=$((T_N + 1)); echo "ok $((T_N + 1)) # SKIP needs root"; T_N=$((T_N + 1))
+fi
+# the summary line says what a user asks; the store's counters with -v
+"$W" capture -r "$SAMPLE" -d "$T_TMP/sum.db" 2>"$T_TMP/sum.err"
+t_is "$(sed -E 's/, [0-9.]+ s,/, T s,/' "$T_TMP/sum.err")" "wireaudit: run 1: 80 packets, 8 flows ($(sqlite3 "$T_TMP/sum.db" "SELECT sum(security IN ('tls','starttls','app_encrypted')) || ' encrypted, ' || sum(security IN ('cleartext','tls_refused','starttls_not_used')) FROM flows") in clear), T s, into $T_TMP/sum.db" "summary line: packets, flows, encrypted/in clear (as stored), time"
+"$W" capture -v -r "$SAMPLE" -d "$T_TMP/sum.db" 2>"$T_TMP/sumv.err"
+grep -q ' ([0-9]* checkpoint rows, [0-9.]*% of [0-9.]* s CPU)$' "$T_TMP/sumv.err"; t_ok $? "-v adds the store's counters"
+# audit: the hint for sample flows names a database that exists
+"$W" audit "$SAMPLE" >"$T_TMP/a1.txt"
+t_is "$(grep -m1 -o 'sample flows ([^)]*)' "$T_TMP/a1.txt")" "sample flows (wireaudit audit -d FILE keeps the database for wireaudit export -d FILE --flow ID)" "audit without -d: the hint says how to keep the database"
+"$W" audit -d "$T_TMP/kept.db" "$SAMPLE" >"$T_TMP/a2.txt"
+t_is "$(grep -m1 -o 'sample flows ([^)]*)' "$T_TMP/a2.txt")" "sample flows (wireaudit export -d $T_TMP/kept.db --flow ID)" "audit -d: the hint names the database"
+# audit: an input error wins over a failing requirement
+"$W" audit "$SAMPLE" "$T_TMP/nope.pcap" >"$T_TMP/a3.txt" 2>/dev/null; t_is "$?|$(grep -c '^\[FAIL\] 12\.3\.[13] ' "$T_TMP/a3.txt")" "3|2" "audit with a missing file: exit 3, the report printed all the same"
+
 # live capture on loopback, stopped by SIGTERM: exit 5, everything flushed
 if [ "$(id -u)" -eq 0 ] && ip link show lo >/dev/null 2>&1; then
 	"$W" capture -q -i lo -f "udp port 9" -d "$T_TMP/live.db" &

@@ -45,7 +45,7 @@ t_export_nouid -d "$T_TMP/ref.db" > "$T_TMP/ref.jsonl"
 
 # 1. checkpoints leave no trace once flows end: a paced run (5 s, a
 #    checkpoint every second) exports exactly what the direct read does
-paced_start "$T_TMP/paced.db" "$T_TMP/paced.err" 2 --checkpoint 1
+paced_start "$T_TMP/paced.db" "$T_TMP/paced.err" 2 --checkpoint 1 -v
 wait $PID; t_is $? 0 "paced run with checkpoints exits 0"
 n=$(sed -n 's/.*(\([0-9]*\) checkpoint rows, .*/\1/p' "$T_TMP/paced.err")
 [ "${n:-0}" -gt 20 ]; t_ok $? "…wrote checkpoint snapshots of the open flows ($n rows)"
@@ -84,7 +84,7 @@ t_is "$(q "$db" "SELECT count(*), min(flow_id) > $maxid FROM flows WHERE run_id 
 
 # 3. SIGINT: everything flushed, snapshots replaced by final rows
 db=$T_TMP/int.db
-paced_start "$db" "$T_TMP/int.err" 1 --checkpoint 1
+paced_start "$db" "$T_TMP/int.err" 1 --checkpoint 1 -v
 sleep 3.5
 kill -INT $PID
 wait $PID; t_is $? 5 "SIGINT during an offline capture (a pipe) exits 5"

@@ -8,8 +8,8 @@ P=$SRCDIR/pcaps/tls
 X=$SRCDIR/tests/data/x509
 CAP=$P/tls12-ecdhe-rsa-aes128gcm.pcap
 
-"$W" --help | grep -q -- '--ca-file FILE'; t_ok $? "--help lists --ca-file"
-"$W" --help | grep -q -- '--system-ca PATH'; t_ok $? "--help lists --system-ca"
+"$W" capture --help | grep -q -- '--ca-file FILE'; t_ok $? "capture --help lists --ca-file"
+"$W" capture --help | grep -q -- '--system-ca PATH'; t_ok $? "capture --help lists --system-ca"
 "$W" capture -q -r "$CAP" -d "$T_TMP/e1.db" --ca-file "$T_TMP/missing.pem" 2>/dev/null
 t_is $? 2 "missing --ca-file exits 2"
 "$W" capture -q -r "$CAP" -d "$T_TMP/e2.db" --ca-file "$X/ocsp-good.der" 2>/dev/null

@@ -1272,6 +1272,17 @@ static unsigned default_workers(void)
 	return n < 1 ? 1 : n > 8 ? 8 : (unsigned)n;
 }
 
+/* A database this run created and did not use: the file and SQLite's
+ * companions */
+static void remove_db_files(const char *path)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+	char p[4200];
+	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++)
+		if ((size_t)snprintf(p, sizeof(p), "%s%s", path, sfx[i]) < sizeof(p))
+			unlink(p);
+}
+
 int capture_run(const struct capture_opts *o)
 {
 	const char *dbp = o->db, *fleet = NULL; /* the store's file; the fleet database or NULL */
@@ -1296,6 +1307,10 @@ int capture_run(const struct capture_opts *o)
 	struct sigaction sa;
 	char *sj;
 	int db_lock = -1;
+	int64_t run_wall0 = now_us();
+	/* a run that fails before its first packet leaves nothing behind:
+	 * no run row, and no database file it created (issue 20) */
+	bool db_new = false, discard = false;
 
 	if (nif > 0) {
 		unsigned dw = default_workers();
@@ -1340,8 +1355,11 @@ int capture_run(const struct capture_opts *o)
 		fleet = o->db;
 		dbp = o->spool;
 	}
+	db_new = access(dbp, F_OK) != 0 && errno == ENOENT;
 	if (store_open(&st, dbp, false, err, sizeof(err)) != 0) {
 		fprintf(stderr, "wireaudit: %s\n", err);
+		if (db_new)
+			remove_db_files(dbp);
 		return EXIT_STORE;
 	}
 	/* one capture at a time into a database: flow ids are taken from the
@@ -1646,9 +1664,14 @@ finish:
 		rc = EXIT_STORE;
 	}
 	run_totals(&tot);
+	/* failed before the first packet (a missing file, a bad filter, an
+	 * unknown interface): not a run. A fleet sensor's run may have been
+	 * forwarded already; it stays, as an error. */
+	discard = rc != EXIT_OK && rc != EXIT_INTERRUPTED && !stop_signal && !fleet &&
+		  tot.st.packets == 0 && tot.st.flows_written == 0 && !store_failed(st);
 	/* the series' last rows: exact, the workers stopped (not after a
 	 * set-up that failed before any engine existed) */
-	if (ninit == nw)
+	if (ninit == nw && !discard)
 		for (k = 0; k < (nif ? nif : 1); k++) {
 			struct stats_row sr;
 			stats_row_fill(&sr, k, true);
@@ -1679,7 +1702,14 @@ finish:
 	re.if_drops = tot.if_drops;
 	re.stats_json = sj;
 	re.status = stop_signal ? "interrupted" : rc == EXIT_OK ? "complete" : "error";
-	if (store_run_end(st, run_id, &re) != 0 && rc == EXIT_OK)
+	if (discard) {
+		if (store_run_discard(st, run_id) != 0)
+			discard = false; /* then it is kept, as an error */
+		else if (!o->quiet)
+			fprintf(stderr, "wireaudit: no packet was read: %s\n",
+				db_new ? "no database created" : "no run recorded");
+	}
+	if (!discard && store_run_end(st, run_id, &re) != 0 && rc == EXIT_OK)
 		rc = EXIT_STORE;
 	if (tot.st.store_errors && rc == EXIT_OK)
 		rc = EXIT_STORE;
@@ -1699,14 +1729,23 @@ finish:
 		if (left && rc == EXIT_OK)
 			rc = EXIT_STORE;
 	}
-	if (!o->quiet)
-		fprintf(stderr, "wireaudit: run %lld: %llu packets, %llu flows written to %s "
-			"(%llu checkpoint rows, %.1f%% of %.2f s CPU)\n",
-			(long long)run_id, (unsigned long long)tot.st.packets,
-			(unsigned long long)tot.st.flows_written, dbp,
-			(unsigned long long)tot.st.checkpoint_rows,
-			100.0 * (double)tot.ckpt_cpu / (double)(cpu_us() - run_cpu0 + 1),
-			(double)(cpu_us() - run_cpu0) / 1e6);
+	if (!o->quiet && !discard) {
+		/* what a user asks of a run; the store's own counters with -v */
+		unsigned long long np = tot.st.packets, nf = tot.st.flows_written;
+		fprintf(stderr, "wireaudit: run %lld: %llu packet%s, %llu flow%s (%llu encrypted, %llu in clear)",
+			(long long)run_id, np, np == 1 ? "" : "s", nf, nf == 1 ? "" : "s",
+			(unsigned long long)tot.st.flows_encrypted, (unsigned long long)tot.st.flows_cleartext);
+		if (tot.drops >= 0 || tot.if_drops >= 0)
+			fprintf(stderr, ", %lld dropped", (long long)((tot.drops > 0 ? tot.drops : 0) +
+								  (tot.if_drops > 0 ? tot.if_drops : 0)));
+		fprintf(stderr, ", %.1f s, into %s", (double)(now_us() - run_wall0) / 1e6, dbp);
+		if (o->verbose)
+			fprintf(stderr, " (%llu checkpoint rows, %.1f%% of %.2f s CPU)",
+				(unsigned long long)tot.st.checkpoint_rows,
+				100.0 * (double)tot.ckpt_cpu / (double)(cpu_us() - run_cpu0 + 1),
+				(double)(cpu_us() - run_cpu0) / 1e6);
+		fputc('\n', stderr);
+	}
 	free(sj);
 out:
 	for (k = 0; k < nw; k++) {
@@ -1737,5 +1776,7 @@ out:
 	close(db_lock);
 	retention_free(run_ret);
 	run_ret = NULL;
+	if (discard && db_new)
+		remove_db_files(dbp);
 	return rc;
 }

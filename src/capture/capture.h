@@ -38,6 +38,7 @@ struct capture_opts {
 	bool promisc;
 	bool progress;          /* progress on stderr (only if a terminal) */
 	bool quiet;
+	bool verbose;            /* -v: the summary line with internal counters */
 	const char *drop_user;  /* -Z: user to switch to after opening the interface */
 	int checkpoint_sec;     /* --checkpoint: snapshot open flows and commit
 				 * every SEC wall-clock seconds (0: never) */

@@ -207,6 +207,22 @@ static void engine_flow_write(struct engine *e, struct flow *f, const char *end_
 	r.iface = e->iface;
 	if (final)
 		e->st.anomalies += r.nanoms;
+	if (handoff) {
+		/* the summary line's counts (capture.c): a flow's observations
+		 * are handed off once, when its connection closes or it ends */
+		if (c && r.security) {
+			switch (c->security) {
+			case SEC_TLS: case SEC_STARTTLS: case SEC_APP_ENCRYPTED:
+				e->st.flows_encrypted++;
+				break;
+			case SEC_CLEARTEXT: case SEC_TLS_REFUSED: case SEC_STARTTLS_NOT_USED:
+				e->st.flows_cleartext++;
+				break;
+			default:
+				break;
+			}
+		}
+	}
 	if (e->wq) {
 		/* a snapshot of a live flow: the writer gets a copy of its
 		 * observations (dis_snapshot), the flow keeps its context */
@@ -681,6 +697,8 @@ void engine_stats_add(struct engine_stats *sum, const struct engine_stats *w)
 	sum->flows_udp += w->flows_udp;
 	sum->flows_icmp += w->flows_icmp;
 	sum->flows_written += w->flows_written;
+	sum->flows_encrypted += w->flows_encrypted;
+	sum->flows_cleartext += w->flows_cleartext;
 	sum->flows_evicted += w->flows_evicted;
 	sum->flows_expired += w->flows_expired;
 	sum->flows_closed += w->flows_closed;

@@ -54,6 +54,8 @@ struct engine_stats {
 	uint64_t store_errors;
 	uint64_t checkpoint_rows;        /* snapshot rows of open flows */
 	uint64_t anomalies;              /* in flows' final rows (the stats series) */
+	uint64_t flows_encrypted;        /* final rows: TLS, STARTTLS or the protocol's own */
+	uint64_t flows_cleartext;        /* final rows: cleartext, TLS refused, STARTTLS not used */
 	int64_t ts_first, ts_last;
 };
 

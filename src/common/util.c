@@ -105,3 +105,5 @@ FILE *wa_open_output(const char *path)
 		close(fd);
 	return fp;
 }
+
+int wa_usage_hint;

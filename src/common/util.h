@@ -28,4 +28,9 @@ size_t i64_to_dec(int64_t v, char *out);
  * holds what the network carried); NULL after a message on stderr. */
 FILE *wa_open_output(const char *path);
 
+/* Set by a command's option parser when the command line itself is wrong
+ * (an unknown option, a missing argument, a stray argument): main() then
+ * points to the command's help. */
+extern int wa_usage_hint;
+
 #endif

@@ -21,10 +21,22 @@ void report_opts_init(struct report_opts *o)
 	o->color = -1;
 }
 
+void report_options(FILE *out);
+
 void report_usage(FILE *out)
 {
-	fputs("report: wireaudit report [-d DB] [OPTION]...\n"
-	      "  -d, --db FILE          SQLite database (default wireaudit.db)\n"
+	fputs("Usage: wireaudit report [-d DB] [OPTION]...\n"
+	      "Judge the stored observations against OWASP ASVS 5.0 V12 (docs/REPORT.md).\n"
+	      "  -d, --db FILE          SQLite database (default wireaudit.db)\n", out);
+	report_options(out);
+	fputs("  -h, --help             this help\n"
+	      "Exit status: 0 nothing fails at the level, 6 something fails, 2 usage,\n"
+	      "4 database error.\n", out);
+}
+
+void report_options(FILE *out)
+{
+	fputs(
 	      "  -l, --level 1|2|3      ASVS level (default 2)\n"
 	      "  -F, --format FMT       text (default), json, html, md, csv\n"
 	      "  -o, --output FILE      write to FILE (created 0600)\n"
@@ -47,9 +59,7 @@ void report_usage(FILE *out)
 	      "      --ca-file FILE     judge server certificate chains again against these\n"
 	      "                         anchors (PEM) at each connection's time, not the\n"
 	      "                         capture host's (docs/CERTIFICATES.md)\n"
-	      "      --system-ca PATH   with it, the system anchors (file, directory or \"none\")\n"
-	      "Exit status: 0 nothing fails at the level, 6 something fails, 2 usage,\n"
-	      "4 database error.\n", out);
+	      "      --system-ca PATH   with it, the system anchors (file, directory or \"none\")\n", out);
 }
 
 enum {
@@ -177,13 +187,16 @@ int report_parse_opts(int argc, char **argv, struct report_opts *o)
 			report_usage(stdout);
 			exit(EXIT_OK);
 		}
-		if (ch == '?' || ch == ':')
+		if (ch == '?' || ch == ':') {
+			wa_usage_hint = 1;
 			return EXIT_USAGE;
+		}
 		if ((rc = report_apply(o, ch, optarg)) != 0)
 			return rc;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "wireaudit: report: unexpected argument %s\n", argv[optind]);
+		wa_usage_hint = 1;
 		return EXIT_USAGE;
 	}
 	return 0;

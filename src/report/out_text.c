@@ -132,7 +132,12 @@ static void text_requirement(const struct rp_report *rep, const struct rp_req *r
 			}
 			fputc('\n', out);
 		}
-		fputs("      sample flows (wireaudit export --flow ID):", out);
+		fputs("      sample flows (", out);
+		if (rep->o->sample_hint)
+			term_escape(out, rep->o->sample_hint);
+		else
+			fputs("wireaudit export --flow ID", out);
+		fputs("):", out);
 		for (c = 0; c < f->nsamples; c++)
 			fprintf(out, " %lld", (long long)f->samples[c]);
 		fputc('\n', out);

@@ -248,12 +248,20 @@ int report_run(const struct report_opts *oin)
 		n = rp_out_text(rep, out, o.color == 1 || (o.color < 0 && out == stdout && isatty(STDOUT_FILENO)));
 		break;
 	}
+	errno = 0;
 	if (fflush(out) != 0 || ferror(out))
 		n = -1;
-	if (out != stdout)
-		fclose(out);
+	{
+		int e = errno;
+		if (out != stdout && fclose(out) != 0 && n == 0) {
+			n = -1;
+			e = errno;
+		}
+		if (n != 0)
+			fprintf(stderr, "wireaudit: report: write error on %s%s%s\n",
+				o.output ? o.output : "standard output", e ? ": " : "", e ? strerror(e) : "");
+	}
 	if (n != 0) {
-		fprintf(stderr, "wireaudit: cannot write the report\n");
 		rc = EXIT_STORE;
 		goto out;
 	}

@@ -44,6 +44,9 @@ struct report_opts {
 	const char *system_ca;   /* --system-ca PATH|none: likewise */
 	const char *sensors[REPORT_SENSORS_MAX]; /* --sensor NAME: only these sensors' runs */
 	int nsensors;            /* 0: every sensor */
+	const char *sample_hint; /* text: how to look at the sample flows (NULL:
+				    wireaudit export --flow ID; audit names its
+				    database, or says how to keep it) */
 };
 
 void report_opts_init(struct report_opts *o);
@@ -62,6 +65,8 @@ int report_run(const struct report_opts *o);
 
 /* `wireaudit report ...` */
 int report_main(int argc, char **argv);
+/* The report options alone (audit --help lists them after capture's). */
+void report_options(FILE *out);
 void report_usage(FILE *out);
 
 #endif

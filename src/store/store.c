@@ -789,6 +789,17 @@ int store_open(struct store **out, const char *path, bool readonly, char *err, s
 	*out = s;
 	return 0;
 fail:
+	if (strstr(err, path) == NULL && strlen(path) < errlen / 2) {
+		/* "file is not a database": which file */
+		size_t n = strlen(err), pl = strlen(path);
+		if (n + pl + 3 >= errlen)
+			n = errlen - pl - 3;
+		memmove(err + pl + 2, err, n);
+		memcpy(err, path, pl);
+		err[pl] = ':';
+		err[pl + 1] = ' ';
+		err[pl + 2 + n] = '\0';
+	}
 	for (i = 0; i < ST_N; i++)
 		sqlite3_finalize(s->st[i]);
 	sqlite3_close(s->db);
@@ -979,6 +990,23 @@ int store_run_end(struct store *s, int64_t run_id, const struct run_end *re)
 err:
 	fprintf(stderr, "wireaudit: cannot update the run: %s\n", sqlite3_errmsg(s->db));
 	return -1;
+}
+
+int store_run_discard(struct store *s, int64_t run_id)
+{
+	char id[24];
+	const char *pp[1] = { id };
+	int64_t n = 0;
+
+	snprintf(id, sizeof(id), "%lld", (long long)run_id);
+	if (store_commit(s) != 0)
+		return -1;
+	/* only a run that holds nothing: its flows would lose their run */
+	if (store_scalar(s, "SELECT count(*) FROM flows WHERE run_id = ?", pp, 1, &n) != 0 || n != 0 ||
+	    store_exec(s, "DELETE FROM stats WHERE run_id = ?", pp, 1, true) != 0 ||
+	    store_exec(s, "DELETE FROM runs WHERE run_id = ?", pp, 1, true) != 0)
+		return -1;
+	return store_commit(s);
 }
 
 int store_run_progress(struct store *s, int64_t run_id, const struct run_end *re)

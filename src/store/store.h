@@ -81,6 +81,11 @@ struct run_end {
 	const char *status;        /* "complete", "interrupted", "error" */
 };
 int store_run_end(struct store *s, int64_t run_id, const struct run_end *re);
+/* Removes a run that recorded nothing (a capture that failed before its
+ * first packet: a missing file, a bad filter, an unknown interface) with
+ * its statistics rows. Returns 0, or -1 (the run holds flows, or SQLite
+ * failed). */
+int store_run_discard(struct store *s, int64_t run_id);
 /* Progress of a running run (packets, bytes, flows, packet times; status
  * stays "running"), written into the current batch at each checkpoint: a
  * run killed by SIGKILL shows how far it got. Returns 0 or -1. */
