@@ -101,6 +101,11 @@ t_is "$(anoms "$C/publish-first.pcap")" '["mqtt",["mqtt:unexpected_packet"]]' "P
 t_is "$(anoms "$C/connack-short.pcap")" '["mqtt",["mqtt:bad_connack"]]' "CONNACK of one byte: bad_connack"
 t_is "$(anoms "$C/varint-5-bytes.pcap")" '[null,[]]' "CONNECT length of five bytes: not MQTT, nothing claimed"
 t_is "$(rec "$C/connack-bad-varint.pcap" "$D.client_id")" '"wa-crafted"' "the CONNECT before a bad CONNACK is kept"
+# the fake passwords (tools/mkpcap-mqtt.py, pcaps/mqtt/README.md) are on the
+# wire of these captures and in no database or export
+t_ok $(grep -aqF pw-cr-mqtt-5901 "$C/port-11883-split.pcap" && echo 0 || echo 1) "positive control: the crafted password is on the wire"
+t_is "$(grep -alF -e pw-cr-mqtt-5901 -e wa-lab-mqtt-pw-5813 -e wa-lab-mqtt-wrong-5814 "$T_TMP"/*.db "$T_TMP"/*.jsonl | wc -l)" 0 \
+	"no password in any database or export of this test"
 rcs=$(cat "$T_TMP"/*.rc | sort -u | tr '\n' ' ')
 t_is "$rcs" "0 " "every capture exits 0"
 t_done
