@@ -373,7 +373,9 @@ static int mqtt_connack(struct dis_ctx *ctx, struct mqtt_state *st, struct cur c
 	const char *name = NULL;
 	unsigned i;
 
-	if (cur_u8(&c, &ackf) != 0 || cur_u8(&c, &code) != 0 || (ackf & 0xfe)) {
+	/* 3.1.1 §3.2.2.1 / 5.0 §3.2.2.1: bits 7-1 reserved; in 3.1 the byte
+	 * was "reserved, not used" as a whole, so any value passes there */
+	if (cur_u8(&c, &ackf) != 0 || cur_u8(&c, &code) != 0 || (st->level >= 4 && (ackf & 0xfe))) {
 		obs_anomaly(ctx, MQTT_ANOM_BAD_CONNACK, "%zu bytes, acknowledge flags 0x%02x",
 			    cur_left(&c), ackf);
 		return -1;
@@ -388,7 +390,8 @@ static int mqtt_connack(struct dis_ctx *ctx, struct mqtt_state *st, struct cur c
 	}
 	if (name)
 		obs_detail_str(ctx, "connack", name, strlen(name));
-	obs_detail_bool(ctx, "session_present", (ackf & 1) != 0);
+	if (st->level >= 4)
+		obs_detail_bool(ctx, "session_present", (ackf & 1) != 0);
 	/* 5.0 properties, when present: only checked (the broker's limits and
 	 * an Assigned Client Identifier are not facts this report uses) */
 	if (st->level == 5 && cur_left(&c) > 0 && mqtt_property_block(ctx, &c, false) != 0) {

@@ -8,7 +8,8 @@
 # CONNECT cut inside its Remaining Length, a password without a user name)
 # and hostile ones (a Remaining Length over the cap or of five bytes, a bad
 # protocol name or level, the reserved flag, fields past the packet, bytes
-# after it, bad 5.0 properties, a bad CONNACK, PUBLISH before CONNACK): each
+# after it, bad 5.0 properties, a bad CONNACK or its reserved bits, PUBLISH before
+# CONNACK): each
 # ends in its anomaly or is ignored, never in a crash, and the capture exits
 # 0. Run it in the sanitizer build too.
 . "$SRCDIR/tests/lib.sh"
@@ -38,12 +39,12 @@ DET="$D | [.protocol_name, .protocol_level, .version, .clean_session, .will, .wi
 t_is "$(rec "$S/mqtt-v31-anon.pcap" "$FLOW")" '[1883,"mqtt","cleartext",false,false,null,false,null,[]]' \
 	"3.1 anonymous: cleartext, no user, no credentials"
 t_is "$(rec "$S/mqtt-v31-anon.pcap" "$DET")" \
-	'["MQIsdp",3,"3.1",true,false,null,null,false,false,60,"wa-lab-v31",0,"accepted",false]' \
-	"3.1 anonymous: MQIsdp level 3, clean session, keep-alive 60, accepted"
+	'["MQIsdp",3,"3.1",true,false,null,null,false,false,60,"wa-lab-v31",0,"accepted",null]' \
+	"3.1 anonymous: MQIsdp level 3, clean session, keep-alive 60, accepted (3.1 has no session present)"
 t_is "$(rec "$S/mqtt-v31-auth.pcap" "$FLOW")" '[1883,"mqtt","cleartext",false,false,"alice",true,"password",[]]' \
 	"3.1 with -u/-P: user alice, a password in clear"
 t_is "$(rec "$S/mqtt-v31-auth.pcap" "$DET")" \
-	'["MQIsdp",3,"3.1",true,false,null,null,true,true,60,"wa-lab-v31a",0,"accepted",false]' \
+	'["MQIsdp",3,"3.1",true,false,null,null,true,true,60,"wa-lab-v31a",0,"accepted",null]' \
 	"3.1 with -u/-P: both flags, accepted"
 t_is "$(rec "$S/mqtt-v311-auth.pcap" "$FLOW")" '[1883,"mqtt","cleartext",false,false,"alice",true,"password",[]]' \
 	"3.1.1 with -u/-P: user alice, a password in clear"
@@ -99,6 +100,9 @@ t_is "$(anoms "$C/v5-props-overrun.pcap")" '["mqtt",["mqtt:bad_properties"]]' "p
 t_is "$(anoms "$C/connack-bad-varint.pcap")" '["mqtt",["mqtt:bad_remaining_length"]]' "CONNACK length of five bytes: bad_remaining_length"
 t_is "$(anoms "$C/publish-first.pcap")" '["mqtt",["mqtt:unexpected_packet"]]' "PUBLISH before CONNACK: unexpected_packet"
 t_is "$(anoms "$C/connack-short.pcap")" '["mqtt",["mqtt:bad_connack"]]' "CONNACK of one byte: bad_connack"
+t_is "$(anoms "$C/connack-reserved-bits.pcap")" '["mqtt",["mqtt:bad_connack"]]' "3.1.1 CONNACK reserved flag bits: bad_connack"
+t_is "$(rec "$C/v31-connack-byte.pcap" "[$D.version, $D.connack, $D.session_present, [.anomalies[].name]]")" '["3.1","accepted",null,[]]' \
+	"3.1 CONNACK: its first byte is not read (reserved in 3.1)"
 t_is "$(anoms "$C/varint-5-bytes.pcap")" '[null,[]]' "CONNECT length of five bytes: not MQTT, nothing claimed"
 t_is "$(rec "$C/connack-bad-varint.pcap" "$D.client_id")" '"wa-crafted"' "the CONNECT before a bad CONNACK is kept"
 # the fake passwords (tools/mkpcap-mqtt.py, pcaps/mqtt/README.md) are on the

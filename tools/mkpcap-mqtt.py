@@ -32,6 +32,10 @@ capture per case (OASIS MQTT 3.1.1 §2.2, §3.1, §3.2; MQTT 5.0 §2.2.2, §3.1,
                      bad_remaining_length
   publish-first      the server sends PUBLISH before CONNACK: unexpected_packet
   connack-short      CONNACK of one byte: bad_connack
+  connack-reserved-bits  3.1.1 CONNACK acknowledge flags 0x02 (§3.2.2.1
+                     reserves bits 7-1): bad_connack
+  v31-connack-byte   3.1 CONNACK whose first byte is 0x5a: reserved and not
+                     used in 3.1, so accepted without anomaly
   varint-5-bytes     CONNECT whose Remaining Length has five bytes: no name
                      can be found, not MQTT (nothing claimed)
 
@@ -120,6 +124,8 @@ def cases():
     yield "connack-bad-varint", [(0, connect()), (1, b"\x20\xff\xff\xff\xff\x01\x00\x00")], 1883
     yield "publish-first", [(0, connect()), (1, packet(0x30, s(b"t") + b"x"))], 1883
     yield "connack-short", [(0, connect()), (1, packet(0x20, b"\x00"))], 1883
+    yield "connack-reserved-bits", [(0, connect()), (1, packet(0x20, b"\x02\x00"))], 1883
+    yield "v31-connack-byte", [(0, connect(level=3, name=b"MQIsdp")), (1, packet(0x20, b"\x5a\x00"))], 1883
     yield "varint-5-bytes", [(0, b"\x10\x80\x80\x80\x80\x01" + s(b"MQTT") + b"\x04\x02\x00\x3c")], 1883
 
 
