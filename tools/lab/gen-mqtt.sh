@@ -88,9 +88,8 @@ keyfile $D/srv.key
 EOF
 
 wm_broker() {
-	local i
 	lab_s "$MOSQ" -c "$D/mosquitto.conf" >"$D/broker.log" 2>&1 &
-	for i in $(seq 1 50); do
+	for _ in $(seq 1 50); do
 		lab_s ss -lntH | grep -q ":8883 " && lab_s ss -lntH | grep -q ":1883 " && return 0
 		sleep 0.1
 	done
@@ -120,19 +119,19 @@ wm_scenario() {
 	cat "$D/client.out" >&2
 }
 
-pub() { echo mosquitto_pub -h "$LAB_S_IP" -t lab/temp -m 21.5 "$@"; }
+PUB=(mosquitto_pub -h "$LAB_S_IP" -t lab/temp -m 21.5)
 
 # MQTT 3.1 (MQIsdp, level 3), anonymous
-scn_v31anon() { wm_scenario mqtt-v31-anon 1883 0 $(pub -V mqttv31 -i wa-lab-v31); }
+scn_v31anon() { wm_scenario mqtt-v31-anon 1883 0 "${PUB[@]}" -V mqttv31 -i wa-lab-v31; }
 # MQTT 3.1 with a user name and password
-scn_v31auth() { wm_scenario mqtt-v31-auth 1883 0 $(pub -V mqttv31 -i wa-lab-v31a -u alice -P "$PW"); }
+scn_v31auth() { wm_scenario mqtt-v31-auth 1883 0 "${PUB[@]}" -V mqttv31 -i wa-lab-v31a -u alice -P "$PW"; }
 # MQTT 3.1.1, user name and password, with a will (QoS 1, retained)
 scn_v311auth() {
-	wm_scenario mqtt-v311-auth 1883 0 $(pub -V mqttv311 -i wa-lab-v311 -u alice -P "$PW" \
-		--will-topic lab/will --will-payload gone --will-qos 1 --will-retain -k 30)
+	wm_scenario mqtt-v311-auth 1883 0 "${PUB[@]}" -V mqttv311 -i wa-lab-v311 -u alice -P "$PW" \
+		--will-topic lab/will --will-payload gone --will-qos 1 --will-retain -k 30
 }
 # MQTT 3.1.1, the wrong password: CONNACK refuses
-scn_v311wrong() { wm_scenario mqtt-v311-wrong-password 1883 1 $(pub -V mqttv311 -i wa-lab-bad -u alice -P "$WRONG"); }
+scn_v311wrong() { wm_scenario mqtt-v311-wrong-password 1883 1 "${PUB[@]}" -V mqttv311 -i wa-lab-bad -u alice -P "$WRONG"; }
 # MQTT 5.0, user name and password, CONNECT and will properties, a
 # subscriber (mosquitto_sub, anonymous, clean start off) receiving one message
 scn_v5auth() {
@@ -145,15 +144,17 @@ scn_v5auth() {
 		wait"
 }
 # MQTT 5.0, the wrong password: CONNACK reason code Bad User Name or Password
-scn_v5wrong() { wm_scenario mqtt-v5-wrong-password 1883 1 $(pub -V mqttv5 -i wa-lab-bad5 -u alice -P "$WRONG"); }
+scn_v5wrong() { wm_scenario mqtt-v5-wrong-password 1883 1 "${PUB[@]}" -V mqttv5 -i wa-lab-bad5 -u alice -P "$WRONG"; }
 # MQTT 3.1.1 over TLS on 8883 (MQTT 5.0 §4.2), user name and password inside
 scn_tls() {
-	wm_scenario mqtt-tls-8883 8883 0 $(pub -p 8883 --cafile "$D/ca.pem" -V mqttv311 -i wa-lab-tls -u alice -P "$PW")
+	wm_scenario mqtt-tls-8883 8883 0 "${PUB[@]}" -p 8883 --cafile "$D/ca.pem" -V mqttv311 -i wa-lab-tls -u alice -P "$PW"
 }
 
 SCENARIOS="v31anon v31auth v311auth v311wrong v5auth v5wrong tls"
 if [ "${1:-}" = --list ]; then echo "$SCENARIOS"; exit 0; fi
-for s in ${*:-$SCENARIOS}; do
+# shellcheck disable=SC2086 # the default list splits into names
+[ $# -gt 0 ] || set -- $SCENARIOS
+for s in "$@"; do
 	"scn_$s"
 done
 ls -l "$OUT"
