@@ -7,7 +7,8 @@
 # Secrets: pcaps/plain/README.md ("Fake secrets"), pcaps/crafted-db/README.md,
 # tools/mkpcap-text.py --passwords, tools/mkpcap-escaping.py --passwords,
 # the anonymous FTP password of crafted-text/ftp-bare-banner-anonymous, and
-# the SNMP community of pcaps/snmp/README.md (issue 17).
+# the SNMP community of pcaps/snmp/README.md (issue 17), and the MQTT
+# passwords of pcaps/mqtt/README.md (issue 18).
 # Each is searched in the forms it could be stored in: as is, base64 at the
 # three byte alignments (so base64 of "\0user\0pass" for SASL PLAIN and AUTH
 # PLAIN, of the password alone for AUTH LOGIN, of "user:pass" for HTTP Basic
@@ -34,6 +35,8 @@ secrets=$T_TMP/secrets
 	echo guest@crafted.test
 	# the SNMP community of tools/lab/gen-snmp.sh (pcaps/snmp/README.md)
 	grep -o 'wa-lab-c0mmunity' pcaps/snmp/README.md | sort -u
+	# alice's MQTT password and the wrong one of tools/lab/gen-mqtt.sh
+	grep -o 'wa-lab-mqtt-[a-z]*-[0-9]*' pcaps/mqtt/README.md | sort -u
 } >"$secrets"
 n=$(sort -u "$secrets" | wc -l)
 t_ok $([ "$n" -ge 60 ] && echo 0 || echo 1) "secrets listed ($n)"
@@ -98,6 +101,11 @@ pcaps/escaping/ldap-bind-dn.pcap pw-esc-ldap-7101
 pcaps/escaping/ndpi-only-passwords.pcap pw-esc-irc-7103
 pcaps/escaping/ndpi-only-passwords.pcap pw-esc-midftp-7104
 pcaps/escaping/ndpi-only-passwords.pcap pw-esc-midpop-7105
+pcaps/mqtt/mqtt-v31-auth.pcap wa-lab-mqtt-pw-5813
+pcaps/mqtt/mqtt-v311-auth.pcap wa-lab-mqtt-pw-5813
+pcaps/mqtt/mqtt-v311-wrong-password.pcap wa-lab-mqtt-wrong-5814
+pcaps/mqtt/mqtt-v5-auth.pcap wa-lab-mqtt-pw-5813
+pcaps/mqtt/mqtt-v5-wrong-password.pcap wa-lab-mqtt-wrong-5814
 pcaps/plain/amqp-plain-cleartext.pcap pw-amqp-plain-5101
 pcaps/plain/ftp-auth-tls-not-used.pcap pw-ftp-notused-3404
 pcaps/plain/ftp-auth-tls-refused.pcap pw-ftp-refused-3202
