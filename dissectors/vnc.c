@@ -24,10 +24,14 @@
  *   type 19 (VeNCrypt 0.2):
  *   S: u8 major, u8 minor   C: u8 major, u8 minor
  *   S: u8 status (0 ok), u8 count, count x u32 sub-type
- *   C: u32 sub-type         S: u8 1 accepted / 0 refused
+ *   C: u32 sub-type
  *   Plain (256): C: u32 user len, u32 password len, user, password, then
- *         SecurityResult and the session in clear; every other sub-type
- *         (TLS*, X509*) starts a TLS handshake here: hand-off to "tls".
+ *         SecurityResult and the session in clear; None (1) and VNC
+ *         Authentication (2) as sub-types go on as the types do;
+ *   TLS*, X509* (257-264): S: u8 1 (0: refused), then a TLS handshake
+ *         from the next byte in both directions: hand-off to "tls". The
+ *         u8 is TigerVNC's (SSecurityTLS / CSecurityTLS, the reference
+ *         implementation of VeNCrypt), seen in pcaps/vnc/; Plain has none.
  *
  * Facts (cleartext.details, in wire order): vnc_server_version,
  * vnc_client_version (the 7 characters after "RFB "), vnc_security_types
@@ -106,8 +110,11 @@ static const struct vnc_tok vnc_sec_names[] = {
 	{ 0, NULL },
 };
 
-/* VeNCrypt sub-types (rfbproto.rst, "VeNCrypt"). */
+/* VeNCrypt sub-types (rfbproto.rst, "VeNCrypt"); values below 256 are
+ * the security types of vnc_sec_names (TigerVNC lists None and VNC
+ * Authentication among its sub-types). */
 #define VNC_VEN_PLAIN 256
+#define VNC_VEN_TLS_LAST 264
 static const struct vnc_tok vnc_ven_names[] = {
 	{ 256, "Plain" },
 	{ 257, "TLSNone" },
@@ -124,6 +131,8 @@ static const struct vnc_tok vnc_ven_names[] = {
 /* The name of v in tab, or its decimal number in buf. */
 static const char *vnc_tok_name(const struct vnc_tok *tab, uint32_t v, char *buf, size_t n)
 {
+	if (tab == vnc_ven_names && v < 256)
+		tab = vnc_sec_names;
 	for (; tab->name; tab++)
 		if (tab->v == v)
 			return tab->name;
@@ -204,13 +213,11 @@ static void vnc_type_detail(struct dis_ctx *ctx, const char *key, const char *ke
 	obs_detail_int(ctx, key_id, t);
 }
 
-/* The client's (3.7+) or the server's (3.3) security type: what follows.
- * Returns 0, or 1 when the dissector stops here (a type it does not
- * follow). */
-static int vnc_chosen(struct dis_ctx *ctx, struct vnc_state *st, uint32_t t)
+/* What follows a security type (or a VeNCrypt sub-type below 256): the
+ * client's choice (3.7+) or the server's (3.3). Returns 0, or 1 when the
+ * dissector stops here (a type it does not follow). */
+static int vnc_chosen_auth(struct dis_ctx *ctx, struct vnc_state *st, uint32_t t)
 {
-	st->chosen = t;
-	vnc_type_detail(ctx, "vnc_security_type", "vnc_security_type_id", t);
 	switch (t) {
 	case 1: /* None: §7.2.1; a SecurityResult follows only in 3.8 */
 		obs_auth_mechanism(ctx, "none", 4);
@@ -229,6 +236,13 @@ static int vnc_chosen(struct dis_ctx *ctx, struct vnc_state *st, uint32_t t)
 		st->phase = VP_END;
 		return 1;
 	}
+}
+
+static int vnc_chosen(struct dis_ctx *ctx, struct vnc_state *st, uint32_t t)
+{
+	st->chosen = t;
+	vnc_type_detail(ctx, "vnc_security_type", "vnc_security_type_id", t);
+	return vnc_chosen_auth(ctx, st, t);
 }
 
 /* A u32 length and that many bytes of reason (§7.1.2, §7.1.3). 0, a
@@ -386,10 +400,6 @@ static int vnc_server_step(struct dis_ctx *ctx, struct vnc_state *st, struct cur
 			st->phase = VP_END;
 			return 1;
 		}
-		if (st->ven_chosen == VNC_VEN_PLAIN) {
-			st->phase = VP_PLAIN_C;
-			return 0;
-		}
 		/* TLS from the next byte on in both directions */
 		obs_tls_offered(ctx, true);
 		obs_tls_requested(ctx, true);
@@ -460,12 +470,23 @@ static int vnc_client_step(struct dis_ctx *ctx, struct vnc_state *st, struct cur
 		st->ven_chosen = v;
 		n = vnc_tok_name(vnc_ven_names, v, buf, sizeof(buf));
 		obs_detail_str(ctx, "vnc_vencrypt_subtype", n, strlen(n));
-		if (v == VNC_VEN_PLAIN) {
+		switch (v) {
+		case VNC_VEN_PLAIN: /* no acknowledgement: the credentials follow */
 			obs_auth_mechanism(ctx, "plain", 5);
 			obs_security(ctx, SEC_CLEARTEXT);
+			st->phase = VP_PLAIN_C;
+			return 0;
+		case 1:
+		case 2:
+			return vnc_chosen_auth(ctx, st, v);
+		default:
+			if (v > VNC_VEN_PLAIN && v <= VNC_VEN_TLS_LAST) {
+				st->phase = VP_VEN_ACK_S;
+				return 0;
+			}
+			st->phase = VP_END; /* not followed */
+			return 1;
 		}
-		st->phase = VP_VEN_ACK_S;
-		return 0;
 	}
 	case VP_PLAIN_C: {
 		uint32_t ul, pl;
