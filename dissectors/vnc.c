@@ -87,8 +87,11 @@ struct vnc_tok {
 	const char *name;
 };
 
-/* IANA RFB Security Types (rfb.xhtml#rfb-2); 5/6 (RealVNC's range 3-15)
- * and 129/130 (RealVNC's 128-255) as TigerVNC 1.13+ and RealVNC name them. */
+/* IANA RFB Security Types (rfb.xhtml#rfb-2) for 0-2 and 16-24; inside
+ * the ranges IANA gives to RealVNC (3-15, 128-255) and Apple (30-35), the
+ * names of the community specification (rfbproto.rst) and TigerVNC 1.13+:
+ * 5/6 RA2/RA2ne, 129/130 RA2_256/RA2ne_256, 30 Diffie-Hellman
+ * Authentication (Apple Remote Desktop). */
 static const struct vnc_tok vnc_sec_names[] = {
 	{ 0, "Invalid" },
 	{ 1, "None" },
