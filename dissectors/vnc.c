@@ -29,9 +29,12 @@
  *         SecurityResult and the session in clear; None (1) and VNC
  *         Authentication (2) as sub-types go on as the types do;
  *   TLS*, X509* (257-264): S: u8 1 (0: refused), then a TLS handshake
- *         from the next byte in both directions: hand-off to "tls". The
- *         u8 is TigerVNC's (SSecurityTLS / CSecurityTLS, the reference
- *         implementation of VeNCrypt), seen in pcaps/vnc/; Plain has none.
+ *         from the next byte in both directions: hand-off to "tls".
+ *   TigerVNC (pcaps/vnc/) sends that u8 only for the TLS sub-types
+ *   (SSecurityTLS); LibVNCClient and tshark expect it after every
+ *   sub-type, Plain included. So a u8 1 from the server after a Plain
+ *   choice, before the SecurityResult (whose first byte is always 0), is
+ *   read as that acknowledgement.
  *
  * Facts (cleartext.details, in wire order): vnc_server_version,
  * vnc_client_version (the 7 characters after "RFB "), vnc_security_types
@@ -67,7 +70,6 @@ enum {
 	VNC_ANOM_CHOICE_NOT_OFFERED,
 	VNC_ANOM_BAD_RESULT,
 	VNC_ANOM_NAME_TOO_LONG,
-	VNC_ANOM_BAD_VENCRYPT,
 	VNC_ANOM_PLAIN_TOO_LONG,
 };
 
@@ -77,7 +79,6 @@ static const struct anomaly_def vnc_anomalies[] = {
 	{ VNC_ANOM_CHOICE_NOT_OFFERED, "choice_not_offered" },
 	{ VNC_ANOM_BAD_RESULT, "bad_security_result" },
 	{ VNC_ANOM_NAME_TOO_LONG, "name_too_long" },
-	{ VNC_ANOM_BAD_VENCRYPT, "bad_vencrypt" },
 	{ VNC_ANOM_PLAIN_TOO_LONG, "plain_too_long" },
 	{ 0, NULL },
 };
@@ -167,11 +168,9 @@ struct vnc_state {
 	bool have_ver[2];
 	int minor;              /* the client's version class: 3, 7 or 8 */
 	uint8_t offered[256];   /* offered[t] != 0: type t was offered */
-	bool have_offer;
-	uint32_t chosen;
 	uint32_t ven_offered[255];
 	unsigned nven;
-	uint32_t ven_chosen;
+	bool plain_ack;         /* a u8 1 after the Plain choice was read */
 };
 
 static bool vnc_version_ok(const uint8_t *p)
@@ -243,7 +242,6 @@ static int vnc_chosen_auth(struct dis_ctx *ctx, struct vnc_state *st, uint32_t t
 
 static int vnc_chosen(struct dis_ctx *ctx, struct vnc_state *st, uint32_t t)
 {
-	st->chosen = t;
 	vnc_type_detail(ctx, "vnc_security_type", "vnc_security_type_id", t);
 	return vnc_chosen_auth(ctx, st, t);
 }
@@ -315,7 +313,6 @@ static int vnc_server_step(struct dis_ctx *ctx, struct vnc_state *st, struct cur
 			st->offered[b] = 1;
 			vnc_type_detail(ctx, "vnc_security_types", NULL, b);
 		}
-		st->have_offer = true;
 		st->phase = VP_CHOICE_C;
 		return 0;
 	case VP_CHAL_S:
@@ -409,6 +406,13 @@ static int vnc_server_step(struct dis_ctx *ctx, struct vnc_state *st, struct cur
 		obs_security(ctx, SEC_STARTTLS);
 		st->phase = VP_END;
 		return 2;
+	case VP_PLAIN_C: /* the client's turn, but an acknowledgement may come */
+		if (!st->plain_ack && cur_u8(c, &b) == 0 && b == 1) {
+			st->plain_ack = true;
+			return 0;
+		}
+		*c = save;
+		return 3;
 	default:
 		return 3; /* the client's turn */
 	}
@@ -470,7 +474,6 @@ static int vnc_client_step(struct dis_ctx *ctx, struct vnc_state *st, struct cur
 			obs_anomaly(ctx, VNC_ANOM_CHOICE_NOT_OFFERED, "VeNCrypt sub-type %u", v);
 			return -100;
 		}
-		st->ven_chosen = v;
 		n = vnc_tok_name(vnc_ven_names, v, buf, sizeof(buf));
 		obs_detail_str(ctx, "vnc_vencrypt_subtype", n, strlen(n));
 		switch (v) {
@@ -503,6 +506,7 @@ static int vnc_client_step(struct dis_ctx *ctx, struct vnc_state *st, struct cur
 			return -100;
 		}
 		/* the password is skipped, never copied */
+		st->plain_ack = true; /* no acknowledgement after this */
 		if ((r = cur_bytes(c, ul, &u)) != 0 || (r = cur_skip(c, pl)) != 0) {
 			*c = save;
 			return r;

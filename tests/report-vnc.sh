@@ -8,7 +8,7 @@
 # vnc_unencrypted with the type as evidence, next to the generic cleartext
 # kind; Plain's password in clear raises both to high. The VeNCrypt TLS and
 # X509 sub-types are TLS sessions: no 12.3.1 finding; the anonymous suites
-# of TLSNone / TLSVnc are the TLS kinds' (cipher_broken, 12.1.2); X509Vnc /
+# of TLSNone / TLSVnc / TLSPlain are the TLS kinds' (cipher_broken, 12.1.2); X509Vnc /
 # X509Plain pass 12.3.1. A type the dissector does not follow (Tight) is
 # relevant but not observable. The hostile captures must only not crash
 # the report.
@@ -63,7 +63,7 @@ t_is "$(findings "$S/vnc-rfb37-none.pcap")" \
 	"rc=6 cleartext medium 1 $A:5900;vnc_unencrypted medium 1 $A:5900" "RFB 3.7, None"
 
 # ---- VeNCrypt over TLS: no 12.3.1 finding ----
-for p in vnc-vencrypt-tlsnone vnc-vencrypt-tlsvnc vnc-offer-several; do
+for p in vnc-vencrypt-tlsnone vnc-vencrypt-tlsvnc vnc-vencrypt-tlsplain vnc-offer-several; do
 	t_is "$(findings "$S/$p.pcap")" "rc=6 " "$p: TLS, no 12.3.1 finding"
 	t_is "$(status)" "pass|1 relevant flow observed, none violating" "$p: 12.3.1 passes"
 	t_is "$(findings 12.1.2 "$S/$p.pcap")" \
@@ -85,10 +85,10 @@ t_is "$(findings "$C/vencrypt-tls-refused.pcap")" "rc=0 " "a refused TLS sub-typ
 # ---- one server seen with TLS and in clear: the fallback 12.3.1 forbids ----
 t_is "$(findings "$S"/*.pcap)" \
 	"rc=6 service_encrypted_and_cleartext critical 6 $A:5900;cleartext high 6 $A:5900;vnc_unencrypted high 6 $A:5900" \
-	"the eleven lab captures in one store: the server on 5900 is seen in clear and over TLS"
+	"the twelve lab captures in one store: the server on 5900 is seen in clear and over TLS"
 t_is "$(evidence vnc_unencrypted)" \
-	'{"vnc_security_type":{"None":3,"VNC Authentication":2,"VeNCrypt/Plain":1},"relevant_flows":11,"share":0.5455,"credentials_in_clear":1,"auth_mechanisms":"none,plain,vnc"}' \
-	"eleven captures: evidence by security type"
+	'{"vnc_security_type":{"None":3,"VNC Authentication":2,"VeNCrypt/Plain":1},"relevant_flows":12,"share":0.5,"credentials_in_clear":1,"auth_mechanisms":"none,plain,vnc"}' \
+	"twelve captures: evidence by security type"
 
 # ---- hostile: the report runs ----
 for p in bad-client-version reason-too-long name-too-long plain-too-long choice-not-offered bad-result \

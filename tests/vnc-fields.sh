@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # vnc-fields.sh — exact export fields of the VNC / RFB dissector (issue 17):
 # the real TigerVNC captures of pcaps/vnc/ (tools/lab/gen-vnc.sh: None, VNC
-# Authentication ok and failed, VeNCrypt Plain, TLSNone, TLSVnc, X509Vnc,
+# Authentication ok and failed, VeNCrypt Plain, TLSNone, TLSVnc, TLSPlain, X509Vnc,
 # X509Plain, several types offered, RFB 3.3 and 3.7), hand-built ones from
 # tools/mkpcap-vnc.py (3.7 / 3.3 connection failure, a successful Plain on
-# port 5999 with a desktop name that needs escaping, Tight, a refused TLS
+# port 5999 with a desktop name that needs escaping, Plain with the
+# acknowledgement byte TigerVNC does not send, Tight, a refused TLS
 # sub-type) and hostile ones (a bad version line, absurd reason / name /
 # Plain lengths, a choice not offered, a bad SecurityResult, truncation):
 # each ends in its anomaly or waits, never crashes, and the capture exits
@@ -72,6 +73,9 @@ t_is "$(vnc "$S/vnc-vencrypt-tlsnone.pcap" "$VEN")" \
 t_is "$(vnc "$S/vnc-vencrypt-tlsvnc.pcap" "$VEN")" \
 	'["starttls","0.2",["TLSVnc"],"TLSVnc",null,null,null,"TLSv1.2","TLS_ECDH_anon_WITH_AES_256_CBC_SHA","complete",[]]' \
 	"TLSVnc: the VNC auth inside TLS is not seen"
+t_is "$(vnc "$S/vnc-vencrypt-tlsplain.pcap" "$VEN")" \
+	'["starttls","0.2",["TLSPlain"],"TLSPlain",null,null,null,"TLSv1.2","TLS_ECDH_anon_WITH_AES_256_CBC_SHA","complete",[]]' \
+	"TLSPlain: the Plain credentials inside anonymous TLS are not seen"
 t_is "$(vnc "$S/vnc-vencrypt-x509vnc.pcap" "$VEN")" \
 	'["starttls","0.2",["X509Vnc"],"X509Vnc",null,null,null,"TLSv1.3","TLS_AES_256_GCM_SHA384","complete",[]]' \
 	"X509Vnc: TLS 1.3"
@@ -98,6 +102,9 @@ t_is "$(vnc "$C/rfb33-invalid.pcap" "$SEL")" \
 t_is "$(vnc "$C/vencrypt-plain-ok.pcap" "$SEL")" \
 	'[5999,"vnc","cleartext",true,"plain","crafted-vnc-user","003.008","003.008",["None","VeNCrypt"],"VeNCrypt",19,"ok",null,"lab \"desk\"\\\u0001",[]]' \
 	"Plain accepted on port 5999: the session goes on in clear, the name escaped by the export"
+t_is "$(vnc "$C/vencrypt-plain-acked.pcap" "$SEL")" \
+	'[5900,"vnc","cleartext",true,"plain","crafted-vnc-user","003.008","003.008",["None","VeNCrypt"],"VeNCrypt",19,"failed","denied",null,[]]' \
+	"Plain with the u8 1 LibVNCClient and tshark expect after the choice: the same facts"
 t_is "$(vnc "$C/tight-chosen.pcap" "$SEL")" \
 	'[5900,"vnc","unknown",false,null,null,"003.008","003.008",["Tight","VNC Authentication"],"Tight",16,null,null,null,[]]' \
 	"Tight chosen: named, not followed, security unknown"
@@ -150,8 +157,8 @@ if command -v sqlite3 >/dev/null; then
 	sqlite3 "$db" .dump >"$T_TMP/dump.sql"
 	outs+=("$T_TMP/dump.sql")
 fi
-t_is "$(jq -s '[.[] | select(.protocol == "vnc" and .cleartext.credentials)] | length' "$T_TMP/export.jsonl")" 2 \
-	"2 VNC flows with credentials in the export (the lab's Plain, the crafted one)"
+t_is "$(jq -s '[.[] | select(.protocol == "vnc" and .cleartext.credentials)] | length' "$T_TMP/export.jsonl")" 3 \
+	"3 VNC flows with credentials in the export (the lab's Plain, two crafted ones)"
 for f in "${outs[@]}"; do
 	hits=$(grep -a -o -F -e "$LAB_PASS" -e "$CRAFTED_PASS" \
 		-e "$(printf %s "$LAB_PASS" | xxd -p | tr -d '\n')" \

@@ -15,6 +15,8 @@ Written at test time, one capture per case:
                         a quote, a backslash and a control byte; port 5999
   tight-chosen          3.8, the client chooses Tight (16): named, not followed
   vencrypt-tls-refused  VeNCrypt TLSVnc refused by the server's u8 0
+  vencrypt-plain-acked  Plain with a u8 1 from the server after the choice
+                        (as LibVNCClient and tshark expect), then failed
 and hostile ones (each must end in its anomaly, never in a crash):
   bad-client-version    the client's version line is not "RFB xxx.yyy\\n"
   reason-too-long       3.7 failure with a reason length of 0x7fffffff
@@ -52,8 +54,15 @@ def server_init(name, w=64, h=48):
     return struct.pack(">HH", w, h) + pf + u32(len(name)) + name
 
 
-def conn(path, steps, sport=5900, cport=40200):
-    """steps: (direction, bytes); FIN from both sides at the end."""
+NEXT_CPORT = [40200]
+
+
+def conn(path, steps, sport=5900):
+    """steps: (direction, bytes); FIN from both sides at the end. Each
+    conversation gets its own client port, so that captures read into one
+    database stay apart."""
+    cport = NEXT_CPORT[0]
+    NEXT_CPORT[0] += 1
     c = pcaplib.TcpConn(CIP, SIP, cport, sport, CMAC, SMAC, t0=1700000000.0, step=0.001)
     for d, data in steps:
         c.send(d, data)
@@ -75,6 +84,11 @@ def main(out):
         (1, u32(0)), (0, b"\x01"), (1, server_init(b'lab "desk"\\\x01')),
         (0, b"\x02" + bytes(3) + u32(0))], sport=5999)
     conn(p("vencrypt-tls-refused"), ven_head + [(1, b"\x00\x01" + u32(258)), (0, u32(258)), (1, b"\x00")])
+    # LibVNCClient's / tshark's reading: a u8 1 after the Plain choice
+    conn(p("vencrypt-plain-acked"), ven_head + [
+        (1, b"\x00\x01" + u32(256)), (0, u32(256)), (1, b"\x01"),
+        (0, u32(len(PLAIN_USER)) + u32(len(PLAIN_PASS)) + PLAIN_USER + PLAIN_PASS),
+        (1, u32(1) + u32(6) + b"denied")])
     conn(p("tight-chosen"), [(1, V38), (0, V38), (1, b"\x02\x10\x02"), (0, b"\x10"), (1, bytes(4))])
     # hostile
     conn(p("bad-client-version"), [(1, V38), (0, b"RFB 3.8 pls\n")])

@@ -137,6 +137,10 @@ scn_tlsvnc() {
 	wv_run vnc-vencrypt-tlsvnc "-SecurityTypes TLSVnc -PasswordFile $WV_TMP/passwd" \
 		wv_viewer 3 -SecurityTypes TLSVnc -passwd "$WV_TMP/passwd"
 }
+scn_tlsplain() {
+	wv_run vnc-vencrypt-tlsplain "-SecurityTypes TLSPlain -PlainUsers $WV_PLAIN_USER" \
+		wv_viewer_plain 3 -SecurityTypes TLSPlain
+}
 scn_x509vnc() {
 	wv_run vnc-vencrypt-x509vnc "-SecurityTypes X509Vnc -PasswordFile $WV_TMP/passwd $X509" \
 		wv_viewer 3 -SecurityTypes X509Vnc -passwd "$WV_TMP/passwd" -X509CA "$WV_TMP/cert.pem"
@@ -160,7 +164,7 @@ scn_badpw() {
 		wv_script 3.8 2 00112233445566778899aabbccddeeff
 }
 
-SCENARIOS="none vncauth plain tlsnone tlsvnc x509vnc x509plain multi rfb33 rfb37 badpw"
+SCENARIOS="none vncauth plain tlsnone tlsvnc tlsplain x509vnc x509plain multi rfb33 rfb37 badpw"
 if [ "${1:-}" = --list ]; then echo "$SCENARIOS"; exit 0; fi
 for s in ${*:-$SCENARIOS}; do
 	"scn_$s"
