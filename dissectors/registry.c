@@ -25,6 +25,7 @@ extern const struct dissector dissector_ssh;
 extern const struct dissector dissector_syslog;
 extern const struct dissector dissector_snmp;
 extern const struct dissector dissector_mqtt;
+extern const struct dissector dissector_vnc;
 
 const struct dissector *const dissectors[] = {
 	&dissector_http,
@@ -53,6 +54,8 @@ const struct dissector *const dissectors[] = {
 	&dissector_snmp,
 	/* MQTT (issue 18): a CONNECT with protocol name MQTT or MQIsdp */
 	&dissector_mqtt,
+	/* VNC / RFB (issue 17): TCP, by either side's ProtocolVersion */
+	&dissector_vnc,
 };
 
 const size_t n_dissectors = sizeof(dissectors) / sizeof(dissectors[0]);

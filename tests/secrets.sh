@@ -7,8 +7,9 @@
 # Secrets: pcaps/plain/README.md ("Fake secrets"), pcaps/crafted-db/README.md,
 # tools/mkpcap-text.py --passwords, tools/mkpcap-escaping.py --passwords,
 # the anonymous FTP password of crafted-text/ftp-bare-banner-anonymous, and
-# the SNMP community of pcaps/snmp/README.md (issue 17), and the MQTT
-# passwords of pcaps/mqtt/README.md (issue 18).
+# the SNMP community of pcaps/snmp/README.md and the VeNCrypt Plain
+# password of pcaps/vnc/README.md (issue 17), and the MQTT passwords of
+# pcaps/mqtt/README.md (issue 18).
 # Each is searched in the forms it could be stored in: as is, base64 at the
 # three byte alignments (so base64 of "\0user\0pass" for SASL PLAIN and AUTH
 # PLAIN, of the password alone for AUTH LOGIN, of "user:pass" for HTTP Basic
@@ -37,6 +38,8 @@ secrets=$T_TMP/secrets
 	grep -o 'wa-lab-c0mmunity' pcaps/snmp/README.md | sort -u
 	# alice's MQTT password and the wrong one of tools/lab/gen-mqtt.sh
 	grep -o 'wa-lab-mqtt-[a-z]*-[0-9]*' pcaps/mqtt/README.md | sort -u
+	# the VeNCrypt Plain password of tools/lab/gen-vnc.sh (pcaps/vnc/README.md)
+	grep -o 'wa-lab-vnc-Pl4in-pw' pcaps/vnc/README.md | sort -u
 } >"$secrets"
 n=$(sort -u "$secrets" | wc -l)
 t_ok $([ "$n" -ge 60 ] && echo 0 || echo 1) "secrets listed ($n)"
@@ -137,6 +140,7 @@ pcaps/snmp/snmp-v2c-bulkwalk.pcap wa-lab-c0mmunity
 pcaps/snmp/snmp-v2c-get.pcap wa-lab-c0mmunity
 pcaps/snmp/snmp-v2c-trap.pcap wa-lab-c0mmunity
 pcaps/snmp/snmp-v2c-walk.pcap wa-lab-c0mmunity
+pcaps/vnc/vnc-vencrypt-plain.pcap wa-lab-vnc-Pl4in-pw
 EOF
 )" "every capture that carries a fake secret, and only those, found with the needles"
 # the three encodings the issue names, explicitly

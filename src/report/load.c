@@ -19,6 +19,10 @@
  *                    for other flows
  *   snmp_ver snmp_lvl  an SNMP flow's snmp_version and snmp_security_level
  *                    details (dissectors/snmp.c), NULL for other flows
+ *   vnc_sec          a VNC flow's security type, "/" and the VeNCrypt
+ *                    sub-type when there is one ("VeNCrypt/Plain"), from
+ *                    the vnc_security_type and vnc_vencrypt_subtype details
+ *                    (dissectors/vnc.c), NULL for other flows
  * in flow_id order. findings.c reads it once.
  */
 
@@ -98,7 +102,12 @@ static const char rf_view_sql[] =
 	" CASE WHEN f.protocol = 'snmp' THEN (SELECT d.sval FROM cleartext_details d"
 	"  WHERE d.flow_id = f.flow_id AND d.key = 'snmp_version' ORDER BY d.seq LIMIT 1) END AS snmp_ver,"
 	" CASE WHEN f.protocol = 'snmp' THEN (SELECT d.sval FROM cleartext_details d"
-	"  WHERE d.flow_id = f.flow_id AND d.key = 'snmp_security_level' ORDER BY d.seq LIMIT 1) END AS snmp_lvl"
+	"  WHERE d.flow_id = f.flow_id AND d.key = 'snmp_security_level' ORDER BY d.seq LIMIT 1) END AS snmp_lvl,"
+	/* VNC details (dissectors/vnc.c): only VNC flows look them up */
+	" CASE WHEN f.protocol = 'vnc' THEN (SELECT d.sval FROM cleartext_details d"
+	"  WHERE d.flow_id = f.flow_id AND d.key = 'vnc_security_type' ORDER BY d.seq LIMIT 1)"
+	"  || COALESCE('/' || (SELECT d.sval FROM cleartext_details d"
+	"  WHERE d.flow_id = f.flow_id AND d.key = 'vnc_vencrypt_subtype' ORDER BY d.seq LIMIT 1), '') END AS vnc_sec"
 	" FROM flows f"
 	" LEFT JOIN tls t ON t.flow_id = f.flow_id"
 	" LEFT JOIN rp_cp c ON c.profile_id = t.client_profile"

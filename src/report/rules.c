@@ -317,6 +317,23 @@ const struct rp_kind rp_kinds[] = {
 	  "protocol = 'snmp' AND snmp_ver = '3' AND snmp_lvl IN ('noAuthNoPriv', 'authNoPriv')", "snmp_lvl",
 	  "snmp_security_level", "SNMPv3 was used without privacy (noAuthNoPriv or authNoPriv): the PDUs cross in clear",
 	  RP_CAUSE_SERVICE },
+	/* VNC / RFB (issue 17): a security type that leaves the session in
+	 * clear. RFC 6143 §7.2.1 None authenticates nobody; §7.2.2 VNC
+	 * Authentication is a DES challenge-response (the password, at most 8
+	 * characters, is the DES key: challenge and response on the wire are
+	 * material for an offline search), and RFC 6143 §8 says the protocol
+	 * gives no protection against observation of or tampering with the
+	 * data stream beyond that weak password check; VeNCrypt Plain (rfbproto.rst,
+	 * sub-type 256) sends the password itself (credentials: the severity
+	 * rises to high). Evidence: the type, and the VeNCrypt sub-type
+	 * ("VeNCrypt/Plain"). A VeNCrypt TLS/X509 sub-type is a TLS session
+	 * (security starttls) judged by the TLS kinds: TLSNone / TLSVnc /
+	 * TLSPlain use anonymous Diffie-Hellman suites, which cipher_broken
+	 * flags (anon: no server authentication, RFC 5246 §F.1.1.1). */
+	{ "12.3.1", "vnc_unencrypted", "medium", 1, true,
+	  "protocol = 'vnc' AND security = 'cleartext' AND vnc_sec IS NOT NULL", "vnc_sec", "vnc_security_type",
+	  "a VNC session was set up without encryption (security type None, VNC Authentication or VeNCrypt Plain)",
+	  RP_CAUSE_SERVICE },
 	/* SSH-1 (an identification string 1.x) or a server offering 1.99 (it
 	 * falls back to SSH-1: RFC 4253 §5.1): "the server must not fall back
 	 * to insecure ... protocols", and 12.3.1 names SSH */
