@@ -7,7 +7,8 @@
 # Secrets: pcaps/plain/README.md ("Fake secrets"), pcaps/crafted-db/README.md,
 # tools/mkpcap-text.py --passwords, tools/mkpcap-escaping.py --passwords,
 # the anonymous FTP password of crafted-text/ftp-bare-banner-anonymous, and
-# the SNMP community of pcaps/snmp/README.md (issue 17).
+# the SNMP community of pcaps/snmp/README.md (issue 17), the proxy password
+# of pcaps/connect/README.md (issue 18: Proxy-Authorization Basic).
 # Each is searched in the forms it could be stored in: as is, base64 at the
 # three byte alignments (so base64 of "\0user\0pass" for SASL PLAIN and AUTH
 # PLAIN, of the password alone for AUTH LOGIN, of "user:pass" for HTTP Basic
@@ -34,6 +35,8 @@ secrets=$T_TMP/secrets
 	echo guest@crafted.test
 	# the SNMP community of tools/lab/gen-snmp.sh (pcaps/snmp/README.md)
 	grep -o 'wa-lab-c0mmunity' pcaps/snmp/README.md | sort -u
+	# the proxy password of tools/lab/gen-connect.sh (pcaps/connect/README.md)
+	grep -o 'Tunnel-Lab-Pass-7731' pcaps/connect/README.md | sort -u
 } >"$secrets"
 n=$(sort -u "$secrets" | wc -l)
 t_ok $([ "$n" -ge 60 ] && echo 0 || echo 1) "secrets listed ($n)"
@@ -67,6 +70,9 @@ PY
 
 # ---- the input does carry them (else nothing below could fail) ----
 t_is "$(cat "$T_TMP/carriers")" "$(cat <<'EOF'
+pcaps/connect/connect-anyauth-407-basic.pcap Tunnel-Lab-Pass-7731
+pcaps/connect/connect-basic-tls12.pcap Tunnel-Lab-Pass-7731
+pcaps/connect/connect-basic-tls13.pcap Tunnel-Lab-Pass-7731
 pcaps/crafted-db/mongodb-plain-legacy.pcap pw-mongo-plain-4471
 pcaps/crafted-db/redis-auth-port7000.pcap pw-redis-port-7781
 pcaps/crafted-db/tds-notsup-login7.pcap pw-tds-9931

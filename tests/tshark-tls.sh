@@ -1,6 +1,8 @@
 # tshark-tls.sh — tshark as an independent oracle for the TLS dissector: for
-# every handshake in pcaps/tls/ and pcaps/tls-crafted/ (SSLv2-format records
-# excepted: tshark has no tls.handshake fields for them), compare with
+# every handshake in pcaps/tls/, pcaps/tls-crafted/ and pcaps/connect/ (TLS
+# inside HTTP CONNECT tunnels: tshark follows the tunnel on its own, we by
+# the hand-off of dissectors/http.c; SSLv2-format records excepted: tshark
+# has no tls.handshake fields for them), compare with
 # `wireaudit export`, per flow (matched on the client port):
 #   ClientHello  SNI, ALPN list, offered versions (supported_versions),
 #                offered cipher suites (GREASE included, in wire order)
@@ -12,7 +14,7 @@
 
 t_oracle_needs tshark
 
-for pcap in "$SRCDIR"/pcaps/tls/*.pcap "$SRCDIR"/pcaps/tls-crafted/*.pcap; do
+for pcap in "$SRCDIR"/pcaps/tls/*.pcap "$SRCDIR"/pcaps/tls-crafted/*.pcap "$SRCDIR"/pcaps/connect/*.pcap; do
 	[ -f "$pcap" ] || continue
 	name=$(basename "$pcap")
 	case "$name" in quic-*|sslv2-hello.pcap) continue ;; esac

@@ -6,7 +6,8 @@
 # with `-x http://PROXY:PORT` in the client namespace; each scenario a fresh
 # pair of network namespaces (tools/lab/lib.sh), captured on the client veth
 # (client <-> proxy only; the proxy -> origin leg runs over the server
-# namespace's loopback and is not captured).
+# namespace's loopback and is not captured). The lab CA is written next to
+# them as connect-ca.pem (a fresh one every run).
 #
 #   sudo tools/lab/gen-connect.sh              # every scenario
 #   sudo tools/lab/gen-connect.sh basic13 r403 # a subset, by name
@@ -42,9 +43,11 @@ ORIGIN=origin.lab.test
 CN_TMP=$(mktemp -d /tmp/wx-lab.XXXXXX)
 chmod 755 "$CN_TMP"
 CN_NETNS_ETC=
+[ -d /etc/netns ] && CN_NETNS_DIR_WAS=1 || CN_NETNS_DIR_WAS=
 cn_cleanup() {
 	lab_down 2>/dev/null || true
 	[ -n "$CN_NETNS_ETC" ] && rm -rf "$CN_NETNS_ETC"
+	[ -n "$CN_NETNS_DIR_WAS" ] || rmdir /etc/netns 2>/dev/null || true
 	[ -n "${CN_KEEP:-}" ] && echo "kept $CN_TMP" >&2 || rm -rf "$CN_TMP"
 }
 trap cn_cleanup EXIT
@@ -69,6 +72,9 @@ printf 'subjectAltName=DNS:%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serve
 openssl x509 -req -in "$D/srv.csr" -CA "$D/ca.pem" -CAkey "$D/ca.key" -CAcreateserial -days 30 \
 	-extfile "$D/srv.ext" -out "$D/srv.pem" 2>/dev/null || die "openssl: origin certificate"
 chmod 644 "$D"/*
+# the CA goes with the captures: the tests judge the chains against it
+mkdir -p "$OUT"
+cp "$D/ca.pem" "$OUT/connect-ca.pem"
 
 # cn_up NAME: namespaces, the origin name, both proxies and the origins.
 cn_up() {
