@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""mkpcap-connect.py SRCDIR OUTDIR — HTTP CONNECT orderings and malformed
+"""mkpcap-connect.py SRCDIR OUTDIR [--seeds] — HTTP CONNECT orderings and malformed
 targets for tests/connect-fields.sh (issue 18) that the real tinyproxy +
 curl captures of pcaps/connect/ (tools/lab/gen-connect.sh) cannot show:
 curl waits for the 2xx before its ClientHello, and tinyproxy closes the
@@ -24,6 +24,11 @@ One capture per case:
                     §3.2.3 authority-form), the proxy answers 400
   ipv6-target       "CONNECT [2001:db8::443]:443" (RFC 3986 §3.2.2 IP
                     literal), refused with 403
+
+With --seeds, writes instead OUTDIR/seed-http.crafted-connect-NAME for
+pipelined-hello and keepalive-407 in fuzz/fuzz_dissector.c's input format
+("http" NUL, a flags byte 0, then per segment a 2-byte big-endian header,
+bit 15 for server to client, and the bytes): tests/fuzz-regress/dissector/.
 
 Deterministic: the same bytes every run.
 """
@@ -67,7 +72,22 @@ def first_record(b):
     return b[:n], b[n:]
 
 
+SEEDS = None  # set by --seeds: write fuzz_dissector inputs instead of captures
+SEEDED = ("pipelined-hello", "keepalive-407")
+
+
 def conn(path, steps, cport=41000, dport=3128):
+    if SEEDS is not None:
+        name = os.path.basename(path)[:-5]
+        if name in SEEDED:
+            data = b"http\0\0"
+            for d, b in steps:
+                for i in range(0, len(b), 0x7fff):
+                    part = b[i:i + 0x7fff]
+                    data += struct.pack(">H", len(part) | (0x8000 if d else 0)) + part
+            with open(os.path.join(SEEDS, "seed-http.crafted-connect-" + name), "wb") as f:
+                f.write(data)
+        return
     c = pcaplib.TcpConn(CIP, SIP, cport, dport, CMAC, SMAC, t0=1700000000.0, step=0.001)
     for d, data in steps:
         c.send(d, data)
@@ -109,4 +129,7 @@ def main(src, out):
 
 
 if __name__ == "__main__":
+    if "--seeds" in sys.argv:
+        sys.argv.remove("--seeds")
+        SEEDS = sys.argv[2]
     main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else ".")
