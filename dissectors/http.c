@@ -433,7 +433,7 @@ static bool http_connect_target(struct dis_ctx *ctx, struct http_state *st, cons
 			break;
 		}
 	if (colon == tl || colon == 0 || tl - colon - 1 == 0 || tl - colon - 1 > 5 ||
-	    (t[0] == '[' && t[colon - 1] != ']')) {
+	    (t[0] == '[' && (colon < 3 || t[colon - 1] != ']'))) {
 		obs_anomaly(ctx, HTTP_ANOM_BAD_CONNECT_TARGET, "not host:port");
 		return false;
 	}
@@ -623,8 +623,11 @@ static long http_head(struct dis_ctx *ctx, struct http_state *st, enum dir dir,
 
 static bool http_follow_more(const struct http_state *st)
 {
+	/* what follows a CONNECT waits for its answer, unless the responses
+	 * can no longer be followed to it (a chunked or close-delimited body
+	 * before it): then nothing more can be known */
 	if (st->connect_req)
-		return true; /* what follows a CONNECT waits for its answer */
+		return !st->s2c_lost;
 	return !st->auth_done && !st->c2s_lost && st->requests < HTTP_REQS_MAX &&
 	       (!st->resp_done || st->challenged);
 }

@@ -16,12 +16,18 @@ One capture per case:
   keepalive-407     RFC 9112 §9.3 persistence: a 407 with a Content-Length
                     body on a kept connection, split over two segments,
                     then the Basic retry on it and a 200 (RFC 9110 §11.7.1)
+  chunked-407       a 407 with a chunked body (RFC 9112 §7.1) on a kept
+                    connection, then the retry: the responses cannot be
+                    followed past the chunks, so the retry's answer is not
+                    looked for (and the client's tunnel bytes, 8 KiB of
+                    application data at the end, not held)
   server-first      a 200, then the server speaks first (an SSH banner):
                     not TLS, whose client sends the first message
   pipelined-http    CONNECT + a GET in one segment (plain HTTP in the
                     tunnel), then the 200
   bad-target        "CONNECT origin.lab.test HTTP/1.1": no port (RFC 9112
                     §3.2.3 authority-form), the proxy answers 400
+  bad-target-brackets  "CONNECT []:443": an IP literal with nothing in it
   ipv6-target       "CONNECT [2001:db8::443]:443" (RFC 3986 §3.2.2 IP
                     literal), refused with 403
 
@@ -116,6 +122,12 @@ def main(src, out):
     conn(p("keepalive-407"), [(0, noauth), (1, r407 + body[:20]), (1, body[20:]), (0, breq),
                                (1, bresp), (0, bctls[:517]), (1, bstls), (0, bctls[517:])])
 
+    c407 = (b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"lab\"\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n" % (len(body), body))
+    # then 8 KiB of client application data (one record, filler bytes)
+    appdata = b"\x17\x03\x03\x20\x00" + bytes(range(256)) * 32
+    conn(p("chunked-407"), [(0, noauth), (1, c407), (0, breq), (1, bresp), (0, bctls[:517]), (1, bstls),
+                             (0, bctls[517:] + appdata)])
     ok = b"HTTP/1.1 200 Connection established\r\n\r\n"
     conn(p("server-first"), [(0, req), (1, ok + b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n"),
                               (0, b"SSH-2.0-OpenSSH_9.2p1\r\n")], dport=8888)
@@ -124,6 +136,8 @@ def main(src, out):
                                 (1, b"HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n")], dport=8888)
     conn(p("bad-target"), [(0, b"CONNECT origin.lab.test HTTP/1.1\r\nHost: origin.lab.test\r\n\r\n"),
                             (1, b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")], dport=8888)
+    conn(p("bad-target-brackets"), [(0, b"CONNECT []:443 HTTP/1.1\r\nHost: []:443\r\n\r\n"),
+                                     (1, b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")], dport=8888)
     conn(p("ipv6-target"), [(0, b"CONNECT [2001:db8::443]:443 HTTP/1.1\r\nHost: [2001:db8::443]:443\r\n\r\n"),
                              (1, b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")], dport=8888)
 
