@@ -1,5 +1,6 @@
 /* http.c — HTTP/1.x in clear (RFC 9112 §3 request line, §4 status line,
- * RFC 9110 §11.6.2 Authorization, RFC 6797 Strict-Transport-Security).
+ * RFC 9110 §11.6.2 Authorization, §11.7 proxy authentication, §9.3.6
+ * CONNECT, RFC 6797 Strict-Transport-Security).
  *
  * Facts: the request line (method, target, version) and Host of the first
  * request, every request method seen, credentials sent in an Authorization
@@ -13,6 +14,27 @@
  *
  * Bodies are not parsed: after the first request and first response heads
  * the flow is done (the security state is known: HTTP in clear).
+ *
+ * CONNECT (RFC 9110 §9.3.6, RFC 9112 §3.2.3 authority-form "host:port"):
+ * the target is recorded (connect_host, connect_port) and the answer
+ * (connect_status). A 2xx answer turns the connection into a tunnel: the
+ * bytes after the response head (server) and after the CONNECT head
+ * (client) are the tunnelled stream. When the client's first tunnel bytes
+ * are a TLS ClientHello (the TLS dissector's own probe), the stream is
+ * handed to the TLS dissector (dis_handoff), which records the inner TLS as
+ * for any TLS flow; otherwise the flow stays http with connect_tunnel
+ * "not_tls". A client may send its ClientHello before the 2xx arrives: the
+ * bytes after a CONNECT are held, not parsed, until the answer decides
+ * whether they are a tunnel or the next request.
+ *
+ *   client: CONNECT host:443 HTTP/1.1 CRLF Host: host:443 CRLF
+ *           [Proxy-Authorization: Basic dXNlcjpwYXNz CRLF] CRLF  | TLS ...
+ *   server: HTTP/1.1 200 Connection established CRLF CRLF       | TLS ...
+ *
+ * To find the answer to a CONNECT that follows a 407 on the same
+ * connection, responses are followed while a CONNECT waits for its answer,
+ * bodies skipped by Content-Length (RFC 9112 §6.3; a chunked or
+ * close-delimited body ends the following).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -33,6 +55,7 @@ enum {
 	HTTP_ANOM_TOO_MANY_HEADERS,
 	HTTP_ANOM_BAD_BASIC,
 	HTTP_ANOM_BAD_NTLM,
+	HTTP_ANOM_BAD_CONNECT_TARGET,
 };
 
 static const struct anomaly_def http_anomalies[] = {
@@ -42,6 +65,7 @@ static const struct anomaly_def http_anomalies[] = {
 	{ HTTP_ANOM_TOO_MANY_HEADERS, "too_many_headers" },
 	{ HTTP_ANOM_BAD_BASIC, "bad_basic_credentials" },
 	{ HTTP_ANOM_BAD_NTLM, "bad_ntlm_message" },
+	{ HTTP_ANOM_BAD_CONNECT_TARGET, "bad_connect_target" },
 	{ 0, NULL },
 };
 
@@ -55,6 +79,16 @@ struct http_state {
 	bool c2s_lost;             /* a request body of unknown length: stop following */
 	unsigned requests;
 	uint64_t body_left;        /* request body bytes before the next head */
+	/* CONNECT */
+	unsigned responses;        /* final (non-1xx) response heads parsed */
+	unsigned connect_req;      /* number of the request (1-based) that is a
+				    * CONNECT waiting for its answer; 0: none */
+	bool connect_seen;         /* connect_host/connect_port recorded */
+	bool tunnel;               /* a 2xx answered the CONNECT: tunnel bytes follow */
+	bool c2s_held;             /* client bytes after the CONNECT, held */
+	int8_t held_tls;           /* TLS probe of them: 1 match, -1 no match, 0 not known yet */
+	bool s2c_lost;             /* a response body of unknown length: stop following */
+	uint64_t s2c_body_left;    /* response body bytes before the next head */
 };
 
 static const char *const http_methods[] = {
@@ -282,7 +316,7 @@ static const unsigned char *http_find(const unsigned char *p, size_t n, const ch
  * credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ]. Returns
  * true when the header completes an authentication (anything but an NTLM
  * NEGOTIATE message, which asks for a challenge first). */
-static bool http_authorization(struct dis_ctx *ctx, const char *v, size_t vlen)
+static bool http_authorization(struct dis_ctx *ctx, const char *v, size_t vlen, bool proxy)
 {
 	size_t sl = 0, i;
 	char scheme[32];
@@ -308,6 +342,8 @@ static bool http_authorization(struct dis_ctx *ctx, const char *v, size_t vlen)
 			break;
 		}
 	obs_auth_mechanism(ctx, scheme, strlen(scheme));
+	if (proxy)
+		obs_detail_str(ctx, "proxy_auth_scheme", scheme, strlen(scheme));
 	if (secret)
 		obs_credentials(ctx, scheme);
 	if (strcmp(scheme, "basic") == 0) {
@@ -382,6 +418,47 @@ static void http_challenge(struct dis_ctx *ctx, const char *v, size_t vlen)
 	obs_detail_list_str(ctx, "auth_challenge", scheme, strlen(scheme));
 }
 
+/* A CONNECT request target, authority-form (RFC 9112 §3.2.3: uri-host ":"
+ * port; RFC 3986 §3.2.2: an IPv6 literal in brackets). The first CONNECT's
+ * host and port are recorded. Returns false (after the anomaly) when the
+ * target is not host:port with a port of 0-65535. */
+static bool http_connect_target(struct dis_ctx *ctx, struct http_state *st, const char *t, size_t tl)
+{
+	size_t colon = tl, i;
+	uint32_t port = 0;
+
+	for (i = tl; i > 0; i--)
+		if (t[i - 1] == ':') {
+			colon = i - 1;
+			break;
+		}
+	if (colon == tl || colon == 0 || tl - colon - 1 == 0 || tl - colon - 1 > 5 ||
+	    (t[0] == '[' && (colon < 3 || t[colon - 1] != ']'))) {
+		obs_anomaly(ctx, HTTP_ANOM_BAD_CONNECT_TARGET, "not host:port");
+		return false;
+	}
+	for (i = colon + 1; i < tl; i++) {
+		if (!isdigit((unsigned char)t[i])) {
+			obs_anomaly(ctx, HTTP_ANOM_BAD_CONNECT_TARGET, "port not a number");
+			return false;
+		}
+		port = port * 10 + (uint32_t)(t[i] - '0');
+	}
+	if (port > 65535) {
+		obs_anomaly(ctx, HTTP_ANOM_BAD_CONNECT_TARGET, "port %u", port);
+		return false;
+	}
+	if (!st->connect_seen) {
+		st->connect_seen = true;
+		if (t[0] == '[')
+			obs_detail_str(ctx, "connect_host", t + 1, colon - 2);
+		else
+			obs_detail_str(ctx, "connect_host", t, colon);
+		obs_detail_int(ctx, "connect_port", port);
+	}
+	return true;
+}
+
 /* Parse one message head. Returns bytes consumed (through the empty line),
  * 0 if incomplete, or -1 on error. */
 static long http_head(struct dis_ctx *ctx, struct http_state *st, enum dir dir,
@@ -390,8 +467,10 @@ static long http_head(struct dis_ctx *ctx, struct http_state *st, enum dir dir,
 	struct cur c = cur_make(p, len);
 	const char *line, *v;
 	size_t ll, vlen;
-	int r, nh = 0;
+	int r, nh = 0, status = 0;
 	bool first = dir == DIR_C2S ? !st->req_done : !st->resp_done;
+	bool is_connect = false, answers_connect = false, chunked = false, cl_ok = false;
+	uint64_t cl = 0;
 
 	r = cur_line(&c, HTTP_LINE_MAX, &line, &ll);
 	if (r == CUR_TRUNC)
@@ -415,6 +494,12 @@ static long http_head(struct dis_ctx *ctx, struct http_state *st, enum dir dir,
 			obs_detail_str(ctx, "version", sp2 + 1, (size_t)(line + ll - sp2 - 1));
 		}
 		st->requests++;
+		if (sp1 - line == 7 && memcmp(line, "CONNECT", 7) == 0) {
+			if (!http_connect_target(ctx, st, sp1 + 1, (size_t)(sp2 - sp1 - 1)))
+				return -1;
+			is_connect = true;
+			st->connect_req = st->requests;
+		}
 	} else {
 		if (ll < 12 || memcmp(line, "HTTP/1.", 7) != 0 || line[8] != ' ' ||
 		    !isdigit((unsigned char)line[9]) || !isdigit((unsigned char)line[10]) ||
@@ -422,10 +507,15 @@ static long http_head(struct dis_ctx *ctx, struct http_state *st, enum dir dir,
 			obs_anomaly(ctx, HTTP_ANOM_BAD_STATUS_LINE, NULL);
 			return -1;
 		}
+		status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
 		if (first) {
-			int status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
 			obs_detail_int(ctx, "status", status);
 			st->challenged = status == 401 || status == 407;
+		}
+		/* RFC 9110 §15.2: a 1xx is interim, the final response follows */
+		if (status >= 200 && ++st->responses == st->connect_req) {
+			answers_connect = true;
+			obs_detail_int(ctx, "connect_status", status);
 		}
 	}
 	for (;;) {
@@ -445,22 +535,26 @@ static long http_head(struct dis_ctx *ctx, struct http_state *st, enum dir dir,
 		if (dir == DIR_C2S) {
 			if (first && http_header(line, ll, "Host", &v, &vlen)) {
 				obs_detail_str(ctx, "host", v, vlen);
-			} else if (http_header(line, ll, "Authorization", &v, &vlen) ||
-				   http_header(line, ll, "Proxy-Authorization", &v, &vlen)) {
-				if (http_authorization(ctx, v, vlen) && st->challenged)
+			} else if (http_header(line, ll, "Authorization", &v, &vlen)) {
+				if (http_authorization(ctx, v, vlen, false) && st->challenged)
+					st->auth_done = true;
+			} else if (http_header(line, ll, "Proxy-Authorization", &v, &vlen)) {
+				if (http_authorization(ctx, v, vlen, true) && st->challenged)
 					st->auth_done = true;
 			} else if (first && http_header(line, ll, "User-Agent", &v, &vlen)) {
 				obs_detail_str(ctx, "user_agent", v, vlen);
-			} else if (http_header(line, ll, "Content-Length", &v, &vlen)) {
-				uint64_t cl = 0;
+			} else if (!is_connect && http_header(line, ll, "Content-Length", &v, &vlen)) {
+				/* RFC 9110 §9.3.6: a CONNECT has no content; what
+				 * follows it is the tunnel or the next request */
 				size_t i;
+				cl = 0;
 				for (i = 0; i < vlen && isdigit((unsigned char)v[i]) && cl <= HTTP_BODY_SKIP_MAX; i++)
 					cl = cl * 10 + (uint64_t)(v[i] - '0');
 				if (i != vlen || vlen == 0 || cl > HTTP_BODY_SKIP_MAX)
 					st->c2s_lost = true;
 				else
 					st->body_left = cl;
-			} else if (http_header(line, ll, "Transfer-Encoding", &v, &vlen)) {
+			} else if (!is_connect && http_header(line, ll, "Transfer-Encoding", &v, &vlen)) {
 				st->c2s_lost = true; /* chunked bodies are not followed */
 			} else {
 				int k;
@@ -471,6 +565,14 @@ static long http_head(struct dis_ctx *ctx, struct http_state *st, enum dir dir,
 						break;
 					}
 			}
+		} else if (http_header(line, ll, "Content-Length", &v, &vlen)) {
+			size_t i;
+			cl = 0;
+			for (i = 0; i < vlen && isdigit((unsigned char)v[i]) && cl <= HTTP_BODY_SKIP_MAX; i++)
+				cl = cl * 10 + (uint64_t)(v[i] - '0');
+			cl_ok = i == vlen && vlen > 0 && cl <= HTTP_BODY_SKIP_MAX;
+		} else if (http_header(line, ll, "Transfer-Encoding", &v, &vlen)) {
+			chunked = true;
 		} else if (first) {
 			if (http_header(line, ll, "Location", &v, &vlen)) {
 				obs_detail_str(ctx, "location", v, vlen);
@@ -486,10 +588,27 @@ static long http_head(struct dis_ctx *ctx, struct http_state *st, enum dir dir,
 			}
 		}
 	}
-	if (dir == DIR_C2S)
+	if (dir == DIR_C2S) {
 		st->req_done = true;
-	else
+	} else {
 		st->resp_done = true;
+		/* where the next response starts (RFC 9112 §6.3) */
+		if (answers_connect && status / 100 == 2) {
+			st->tunnel = true;
+		} else {
+			if (answers_connect) { /* refused: what the client holds is HTTP */
+				st->connect_req = 0;
+				st->c2s_held = false;
+				st->held_tls = 0;
+			}
+			if (status < 200 || status == 204 || status == 304)
+				st->s2c_body_left = 0;
+			else if (chunked || !cl_ok)
+				st->s2c_lost = true;
+			else
+				st->s2c_body_left = cl;
+		}
+	}
 	return (long)cur_off(&c, p);
 }
 
@@ -504,6 +623,11 @@ static long http_head(struct dis_ctx *ctx, struct http_state *st, enum dir dir,
 
 static bool http_follow_more(const struct http_state *st)
 {
+	/* what follows a CONNECT waits for its answer, unless the responses
+	 * can no longer be followed to it (a chunked or close-delimited body
+	 * before it): then nothing more can be known */
+	if (st->connect_req)
+		return !st->s2c_lost;
 	return !st->auth_done && !st->c2s_lost && st->requests < HTTP_REQS_MAX &&
 	       (!st->resp_done || st->challenged);
 }
@@ -524,6 +648,15 @@ static struct dis_result http_parse_more(struct dis_ctx *ctx, struct http_state 
 		}
 		if (off == len)
 			return dis_ok(off);
+		if (st->connect_req) {
+			/* the tunnel, or the next request: held until the answer.
+			 * Beyond the stream cap the framework stops (stream_cap). */
+			const struct dissector *tls = dissector_find("tls");
+			enum probe_res pr = tls ? tls->probe(DIR_C2S, p + off, len - off) : PROBE_NOMATCH;
+			st->c2s_held = true;
+			st->held_tls = pr == PROBE_MATCH ? 1 : pr == PROBE_NOMATCH ? -1 : 0;
+			return dis_ok(off);
+		}
 		if (!st->resp_done) {
 			if (len - off > HTTP_HOLD_MAX) {
 				st->c2s_lost = true;
@@ -540,6 +673,71 @@ static struct dis_result http_parse_more(struct dis_ctx *ctx, struct http_state 
 	}
 }
 
+/* The CONNECT was answered 2xx: the tunnel begins at `consumed` in this
+ * direction and at the first unconsumed byte of the other. A TLS
+ * ClientHello goes to the TLS dissector; anything else is recorded and the
+ * flow ends as http in clear. */
+static struct dis_result http_tunnel_start(struct dis_ctx *ctx, bool is_tls, size_t consumed)
+{
+	if (is_tls) {
+		obs_detail_str(ctx, "connect_tunnel", "tls", 3);
+		if (dis_handoff(ctx, "tls") == 0)
+			return dis_ok(consumed);
+		return dis_done(consumed);
+	}
+	obs_detail_str(ctx, "connect_tunnel", "not_tls", 7);
+	return dis_done(consumed);
+}
+
+/* Client bytes once the tunnel is open: its first bytes decide. */
+static struct dis_result http_tunnel_c2s(struct dis_ctx *ctx, const uint8_t *p, size_t len)
+{
+	const struct dissector *tls = dissector_find("tls");
+	enum probe_res pr = tls ? tls->probe(DIR_C2S, p, len) : PROBE_NOMATCH;
+	if (pr == PROBE_NEED_MORE)
+		return dis_incomplete(0, len + 1);
+	return http_tunnel_start(ctx, pr == PROBE_MATCH, 0);
+}
+
+/* Server bytes: response heads while a CONNECT waits for its answer (or
+ * the first response), bodies skipped; once the tunnel is open, the
+ * bytes from `off` on are the tunnel's. */
+static struct dis_result http_parse_s2c(struct dis_ctx *ctx, struct http_state *st,
+					const uint8_t *p, size_t len)
+{
+	size_t off = 0;
+	long n;
+
+	for (;;) {
+		if (st->tunnel) {
+			if (st->held_tls != 0)
+				return http_tunnel_start(ctx, st->held_tls > 0, off);
+			if (st->c2s_held || off == len)
+				return dis_ok(off); /* the client's first bytes decide */
+			/* the server spoke first: not TLS, whose client sends the
+			 * first message (RFC 8446 §2) */
+			return http_tunnel_start(ctx, false, off);
+		}
+		if (st->s2c_body_left > 0) {
+			size_t k = st->s2c_body_left < len - off ? (size_t)st->s2c_body_left : len - off;
+			st->s2c_body_left -= k;
+			off += k;
+		}
+		if (off == len)
+			return dis_ok(off);
+		if (st->resp_done && (!st->connect_req || st->s2c_lost))
+			return dis_ok(len); /* bodies and later responses: not parsed */
+		n = http_head(ctx, st, DIR_S2C, p + off, len - off);
+		if (n < 0)
+			return dis_error(off);
+		if (n == 0)
+			return len - off >= HTTP_LINE_MAX * 4 ? dis_error(off) : dis_incomplete(off, len - off + 1);
+		off += (size_t)n;
+		if (!st->tunnel && st->req_done && !st->connect_req && !(st->challenged && http_follow_more(st)))
+			return dis_done(off);
+	}
+}
+
 static struct dis_result http_parse(struct dis_ctx *ctx, void *state, enum dir dir,
 				    const uint8_t *p, size_t len)
 {
@@ -549,23 +747,22 @@ static struct dis_result http_parse(struct dis_ctx *ctx, void *state, enum dir d
 	obs_protocol(ctx, "http");
 	obs_security(ctx, SEC_CLEARTEXT);
 	obs_tls_offered(ctx, false);
-	if (dir == DIR_S2C && st->resp_done)
-		return dis_ok(len); /* bodies and later responses: not parsed */
-	if (dir == DIR_C2S && st->req_done)
+	if (dir == DIR_S2C)
+		return http_parse_s2c(ctx, st, p, len);
+	if (st->tunnel)
+		return http_tunnel_c2s(ctx, p, len);
+	if (st->req_done)
 		return http_parse_more(ctx, st, p, len);
 	n = http_head(ctx, st, dir, p, len);
 	if (n < 0)
 		return dis_error(0);
 	if (n == 0)
 		return len >= HTTP_LINE_MAX * 4 ? dis_error(0) : dis_incomplete(0, len + 1);
-	if (st->req_done && st->resp_done && !(st->challenged && http_follow_more(st)))
+	if (st->req_done && st->resp_done && !st->connect_req && !(st->challenged && http_follow_more(st)))
 		return dis_done((size_t)n);
-	if (dir == DIR_C2S) {
-		struct dis_result r = http_parse_more(ctx, st, p + n, len - (size_t)n);
-		r.consumed += (size_t)n;
-		return r;
-	}
-	return dis_ok(len); /* rest of this direction: body, not parsed */
+	struct dis_result r = http_parse_more(ctx, st, p + n, len - (size_t)n);
+	r.consumed += (size_t)n;
+	return r;
 }
 
 static const uint16_t http_ports[] = { 80, 8080, 8000, 8008, 8888, 3128, 0 };

@@ -9,7 +9,8 @@
 . "$SRCDIR/tests/lib.sh"
 
 files=()
-for f in "$SRCDIR"/pcaps/tls/*.pcap "$SRCDIR"/pcaps/plain/*.pcap "$SRCDIR"/pcaps/quic/*.pcap*; do
+for f in "$SRCDIR"/pcaps/tls/*.pcap "$SRCDIR"/pcaps/plain/*.pcap "$SRCDIR"/pcaps/quic/*.pcap* \
+	"$SRCDIR"/pcaps/connect/*.pcap; do
 	files+=("$f")
 done
 db=$(T_CAPTURE_OPTS="--ndpi classify" t_capture "${files[@]}")
@@ -35,8 +36,10 @@ got=$(sqlite3 "$db" "SELECT COALESCE(protocol, '-') || ' ' || ndpi_protocol || '
 #   - tds/Unknown: tds5-login-cleartext.pcap, a TDS 5.0 LOGIN on port 5000
 #     (Sybase ASE's), which nDPI 4.2 does not classify; the TDS 4.2 one on
 #     1433 it names MsSQL-TDS.
-want='- Kerberos 1;- Unknown 3;amqp AMQP 1;ftp FTP_CONTROL 4;http HTTP 12;imap IMAP 3;ldap LDAP 1;ldap MQTT 3;mysql MySQL 4;pop3 POP3 3;postgresql PostgreSQL 8;postgresql Unknown 1;quic QUIC 8;quic Unknown 1;redis Redis 3;smtp SMTP 7;tds MsSQL-TDS 1;tds Unknown 1;tls IMAPS 1;tls POPS 1;tls SMTPS 2;tls TLS 42'
-t_is "$got" "$want" "our protocol vs nDPI's, per flow, over pcaps/tls, plain and quic"
+#   - http/HTTP_Connect x9: not a disagreement: nDPI's name for an HTTP
+#     CONNECT (pcaps/connect, issue 18), tunnels and refusals alike.
+want='- Kerberos 1;- Unknown 3;amqp AMQP 1;ftp FTP_CONTROL 4;http HTTP 12;http HTTP_Connect 9;imap IMAP 3;ldap LDAP 1;ldap MQTT 3;mysql MySQL 4;pop3 POP3 3;postgresql PostgreSQL 8;postgresql Unknown 1;quic QUIC 8;quic Unknown 1;redis Redis 3;smtp SMTP 7;tds MsSQL-TDS 1;tds Unknown 1;tls IMAPS 1;tls POPS 1;tls SMTPS 2;tls TLS 42'
+t_is "$got" "$want" "our protocol vs nDPI's, per flow, over pcaps/tls, plain, quic and connect"
 
 # The default mode leaves nDPI out of claimed flows: their nDPI fields are null.
 db2=$(t_capture "$SRCDIR/pcaps/plain/redis-auth-cleartext.pcap")

@@ -9,7 +9,8 @@
 # the anonymous FTP password of crafted-text/ftp-bare-banner-anonymous, and
 # the SNMP community of pcaps/snmp/README.md and the VeNCrypt Plain
 # password of pcaps/vnc/README.md (issue 17), and the MQTT passwords of
-# pcaps/mqtt/README.md (issue 18).
+# pcaps/mqtt/README.md and the proxy password of pcaps/connect/README.md
+# (issue 18: Proxy-Authorization Basic).
 # Each is searched in the forms it could be stored in: as is, base64 at the
 # three byte alignments (so base64 of "\0user\0pass" for SASL PLAIN and AUTH
 # PLAIN, of the password alone for AUTH LOGIN, of "user:pass" for HTTP Basic
@@ -40,6 +41,8 @@ secrets=$T_TMP/secrets
 	grep -o 'wa-lab-mqtt-[a-z]*-[0-9]*' pcaps/mqtt/README.md | sort -u
 	# the VeNCrypt Plain password of tools/lab/gen-vnc.sh (pcaps/vnc/README.md)
 	grep -o 'wa-lab-vnc-Pl4in-pw' pcaps/vnc/README.md | sort -u
+	# the proxy password of tools/lab/gen-connect.sh (pcaps/connect/README.md)
+	grep -o 'Tunnel-Lab-Pass-7731' pcaps/connect/README.md | sort -u
 } >"$secrets"
 n=$(sort -u "$secrets" | wc -l)
 t_ok $([ "$n" -ge 60 ] && echo 0 || echo 1) "secrets listed ($n)"
@@ -73,6 +76,9 @@ PY
 
 # ---- the input does carry them (else nothing below could fail) ----
 t_is "$(cat "$T_TMP/carriers")" "$(cat <<'EOF'
+pcaps/connect/connect-anyauth-407-basic.pcap Tunnel-Lab-Pass-7731
+pcaps/connect/connect-basic-tls12.pcap Tunnel-Lab-Pass-7731
+pcaps/connect/connect-basic-tls13.pcap Tunnel-Lab-Pass-7731
 pcaps/crafted-db/mongodb-plain-legacy.pcap pw-mongo-plain-4471
 pcaps/crafted-db/redis-auth-port7000.pcap pw-redis-port-7781
 pcaps/crafted-db/tds-notsup-login7.pcap pw-tds-9931

@@ -465,7 +465,12 @@ static int cb_mixed(const struct store_row *r, void *arg)
 
 /* rp_mixed: the server endpoints (address, port, protocol) seen both
  * encrypted and in clear, from one pass over the window's flows and a hash of endpoints
- * (a GROUP BY of every flow by three text columns was a sort of 10^6 rows). */
+ * (a GROUP BY of every flow by three text columns was a sort of 10^6 rows).
+ * An http flow with security tls is a CONNECT tunnel (dissectors/http.c
+ * hands only a tunnel to the TLS dissector): its TLS is the origin's, end
+ * to end through a forward proxy that speaks HTTP in clear to everyone, so
+ * it does not make the proxy an encrypted service whose 407s and refusals
+ * would be a fallback. */
 static int rp_build_mixed(struct rp_report *rep)
 {
 	char since[32], until[32];
@@ -485,7 +490,7 @@ static int rp_build_mixed(struct rp_report *rep)
 	if (rc == 0)
 		rc = store_query_rows(rep->st, "SELECT server_ip, server_port, protocol, security FROM flows"
 				      " WHERE security IN ('tls', 'starttls', 'app_encrypted', 'cleartext', 'tls_refused',"
-				      " 'starttls_not_used')"
+				      " 'starttls_not_used') AND NOT (protocol IS 'http' AND security = 'tls')"
 				      " AND (CAST(?1 AS INTEGER) < 0 OR ts_last >= CAST(?1 AS INTEGER))"
 				      " AND (CAST(?2 AS INTEGER) < 0 OR ts_first < CAST(?2 AS INTEGER))"
 				      " AND " RP_IN_SEL("flows"),

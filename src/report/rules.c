@@ -296,6 +296,19 @@ const struct rp_kind rp_kinds[] = {
 	{ "12.3.1", "ntlm_in_clear", "low", 1, true,
 	  "authm = 'ntlm' AND security IN " CLEAR_STATES, "authm", "auth_mechanism",
 	  "an NTLM challenge-response crossed in clear (offline-crackable, relayable)", RP_CAUSE_SERVICE },
+	/* HTTP CONNECT through a forward proxy (issue 18): Proxy-Authorization
+	 * with a scheme that carries the secret itself (Basic: user-id and
+	 * password in base64, RFC 7617 §4; Bearer) on the CONNECT, then a TLS
+	 * tunnel. The tunnel is encrypted (security tls), so the cleartext
+	 * kinds do not see the flow, but the proxy password crossed in clear
+	 * before it (RFC 9110 §11.7.1; §17.16.4: a proxy's credentials are as
+	 * exposed as any in HTTP). Only a CONNECT tunnel gives an http flow
+	 * security tls (dissectors/http.c). Medium, raised to high by the
+	 * credentials it always carries (as every 12.3.1 kind with credentials
+	 * in clear); a CONNECT that got no tunnel is the cleartext kind above. */
+	{ "12.3.1", "proxy_credentials_in_clear", "medium", 1, true,
+	  "protocol = 'http' AND security = 'tls' AND creds = 1", "COALESCE(authm, '?')", "auth_mechanism",
+	  "proxy credentials crossed in clear on the CONNECT before the tunnel's TLS", RP_CAUSE_SERVICE },
 	/* SNMP (issue 17). v1/v2c authenticate by a community string sent in
 	 * clear in every message (RFC 3410 §5: the community-based framework
 	 * of RFC 1157/1901 has no real security; RFC 3414 §1.5.1 lists
