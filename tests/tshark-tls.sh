@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tshark-tls.sh — tshark as an independent oracle for the TLS dissector: for
 # every handshake in pcaps/tls/ and pcaps/tls-crafted/ (SSLv2-format records
 # excepted: tshark has no tls.handshake fields for them), compare with
