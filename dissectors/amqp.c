@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* amqp.c — AMQP 0-9-1 connection negotiation (AMQP 0-9-1 specification
  * §4.2.2 protocol header, §4.2.3 frames, §4.2.5 field types, class
  * "connection" methods start/start-ok/open/close) and AMQP 1.0 protocol

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* dissector.h — the contract between the stream framework and a protocol
  * dissector (after Suricata's AppLayerParser and Zeek's DeliverStream).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* ftp.c — FTP control connection in clear up to the login outcome (RFC 959
  * §4.1 commands, §4.2 replies incl. multi-line; RFC 2389 FEAT; RFC 4217 §4
  * AUTH TLS; RFC 1635 anonymous FTP).

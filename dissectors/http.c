@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* http.c — HTTP/1.x in clear (RFC 9112 §3 request line, §4 status line,
  * RFC 9110 §11.6.2 Authorization, §11.7 proxy authentication, §9.3.6
  * CONNECT, RFC 6797 Strict-Transport-Security).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* imap.c — IMAP4 in clear up to the login outcome (RFC 9051 §6.2 STARTTLS,
  * LOGIN, AUTHENTICATE, §7.1 responses, §4.3 strings: atom, quoted, literal
  * {n} and non-synchronizing {n+} (RFC 7888); RFC 2595 §3.1 STARTTLS;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* ldap.c — LDAPv3 in clear up to the bind outcome (RFC 4511 §4.1.1
  * LDAPMessage, §4.2 BindRequest, §4.2.2 BindResponse, §4.5.1 SearchRequest,
  * §4.12 ExtendedRequest/Response, §4.14 StartTLS; BER per X.690 via

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* mongodb.c — MongoDB wire protocol in clear up to the end of authentication
  * (MongoDB Manual, "MongoDB Wire Protocol": Standard Message Header, OP_MSG,
  * OP_QUERY, OP_REPLY, OP_COMPRESSED; BSON specification 1.1; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* mysql.c — MySQL / MariaDB client/server protocol up to the end of the
  * connection phase (MySQL Source Code Documentation, "Client/Server
  * Protocol": Protocol::Packet, Connection Phase, Protocol::HandshakeV10,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* pop3.c — POP3 in clear up to the login outcome (RFC 1939 §4-§7 USER/PASS,
  * APOP; RFC 2449 CAPA; RFC 2595 §4 STLS; RFC 5034 AUTH).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* postgresql.c — PostgreSQL frontend/backend protocol v3 up to the end of
  * authentication (PostgreSQL 16 docs, ch. 55 "Frontend/Backend Protocol":
  * §55.2.1 Start-up, §55.2.10 SSL Session Encryption, §55.2.11 GSSAPI Session

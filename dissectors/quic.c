@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* quic.c — QUIC v1 (RFC 9000) and v2 (RFC 9369) over UDP: the TLS handshake
  * carried in Initial packets (RFC 9001 §4, §5.2).
  *

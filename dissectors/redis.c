@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* redis.c — Redis serialization protocol in clear (RESP2 and RESP3,
  * redis.io/docs/reference/protocol-spec: "Sending commands to a Redis
  * server", "RESP protocol description", "Inline commands"; commands AUTH and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* registry.c — the one list of dissectors. Adding a protocol: one file in
  * dissectors/ exporting `const struct dissector dissector_NAME`, one extern
  * line and one array entry here, one line in Makefile.am. Order matters

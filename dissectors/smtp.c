@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* smtp.c — SMTP in clear up to the envelope (RFC 5321 §4.1 commands, §4.2
  * replies, §4.5.3.1 line limits; RFC 3207 STARTTLS; RFC 4954 AUTH; RFC 2920
  * pipelining).

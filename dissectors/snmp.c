@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* snmp.c — SNMP over UDP: v1 (RFC 1157 §4), v2c (RFC 1901 §3, PDUs of
  * RFC 3416 §3) and v3 (RFC 3412 §6 message, RFC 3414 §2.4 USM security
  * parameters); BER per X.690 through src/dissect/ber.c.

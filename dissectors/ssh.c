@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* ssh.c — SSH transport layer up to the end of the first key exchange
  * (RFC 4253 §4.2 protocol version exchange, §6 binary packet protocol,
  * §7.1 algorithm negotiation, §7.3 NEWKEYS; RFC 4251 §5 name-lists;

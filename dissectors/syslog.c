@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* syslog.c — syslog in clear: the message header of RFC 5424 §6 (VERSION 1
  * after PRI) and of RFC 3164 §4.1 (BSD, no VERSION), over UDP (RFC 5426,
  * one message per datagram) and TCP (RFC 6587: octet counting §3.4.1 or

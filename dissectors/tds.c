@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* tds.c — Microsoft SQL Server Tabular Data Stream up to the end of login
  * ([MS-TDS] v20240423: §2.2.3.1 packet header, §2.2.6.5 PRELOGIN and its
  * ENCRYPTION negotiation table, §2.2.6.4 LOGIN7, §2.2.7.14 LOGINACK,

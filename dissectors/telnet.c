@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* telnet.c — Telnet sessions (RFC 854 NVT and IAC commands, RFC 855 option
  * negotiation; option 46 START_TLS from draft-altman-telnet-starttls).
  *

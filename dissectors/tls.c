@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* tls.c — TLS over TCP: the cleartext part of the handshake (RFC 8446 §4,
  * §5.1; RFC 5246 §6.2, §7.4; RFC 6101 (SSLv3) §5.6; SSLv2-compatible
  * ClientHello: RFC 6101 App. E, RFC 5246 App. E.2), after STARTTLS too.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* tls_hs.h — the handshake-message level of dissectors/tls.c, for carriers
  * of TLS handshake messages other than the TLS record layer: QUIC CRYPTO
  * frames (RFC 9001 §4: no records, messages straight in the CRYPTO stream).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* common.c — the fuzz targets' shared engine, scratch store and packet
  * builders (fuzz.h). IPv4 (RFC 791), TCP (RFC 9293 §3.1) and UDP (RFC 768)
  * headers are written with zero checksums: the engine does not check them. */

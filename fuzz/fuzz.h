@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz.h — what the libFuzzer targets in fuzz/ share: the libFuzzer entry
  * point, an engine writing to a scratch SQLite store, and builders of raw
  * IPv4 TCP/UDP packets for the targets that synthesise traffic.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz_config.c — libFuzzer target: the report pass's input files, parsed
  * by the same code report_run uses (src/report/report.c through rp_parse_buffer):
  * the --config file (internal networks with labels, geoip/asn paths), the

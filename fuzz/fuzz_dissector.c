@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz_dissector.c — libFuzzer target: one dissector at a time, fed a
  * conversation whose two directions interleave and whose segments are cut
  * where the input says.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz_packet.c — libFuzzer target: the whole packet path from raw
  * link-layer bytes (decode, flow table, reassembly, every dissector, nDPI,
  * the store), several packets per input so flows build up.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz_quic.c — libFuzzer target: QUIC Initial packets (src/dissect/quic_initial.c header
  * parsing, Initial keys, header protection, AEAD, frames, CRYPTO
  * reassembly) and the quic dissector with the TLS handshake inside

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz_x509.c — libFuzzer target: certificates and chains as the TLS
  * dissector hands them to src/dissect/x509.c: parsing DER to typed facts
  * (x509_cert_facts) and those to the export's object (cert_json_build), chain validation with hostname matching against the

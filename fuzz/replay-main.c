@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* replay-main.c — runs a fuzz target's LLVMFuzzerTestOneInput on files, in
  * builds without libFuzzer (the regression inputs of tests/fuzz-regress/ in
  * make check, tests/fuzz-replay.sh). Usage: replay_TARGET FILE...

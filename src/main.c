@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* main.c — the wireaudit command line (docs/CLI.md): capture, export, audit. */
 #include <errno.h>
 #include <getopt.h>

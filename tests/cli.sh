@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # cli.sh — the command line: options, exit codes, hostile and broken inputs,
 # several files per run, gzip input, BPF, file modes, schema versioning,
 # encapsulations, and a live capture stopped by a signal.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # community-id.sh — every flow's Community ID v1 (issue 15;
 # src/common/community_id.h) against tshark's own implementation
 # (`--enable-protocol communityid`), on every capture in pcaps/: IPv4 and

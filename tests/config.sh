@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # config.sh — the configuration file (issue 14; docs/APPLIANCE.md
 # "Configuration file"): `capture --config` and `report --config` read one
 # file. Every key round-trips into what the run records (runs.source,

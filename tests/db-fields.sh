@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # db-fields.sh — exact export fields of the database dissectors (postgresql,
 # mysql, tds, mongodb, redis) over real captures (pcaps/plain, made by
 # tools/lab/gen-plain.sh) and hand-built ones (pcaps/crafted-db, made by

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """es-ingest-sim.py PIPELINE.json < docs.jsonl > out.jsonl
 
 Runs an Elasticsearch ingest pipeline over JSON Lines documents without

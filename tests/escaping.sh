@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # escaping.sh — strings from the wire are escaped for their destination in
 # every output (issue 7, "Output escaping"), end to end from captures:
 # pcaps/escaping/*.pcap (tools/mkpcap-escaping.py) carry HTML/script, ANSI

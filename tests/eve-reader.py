@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """eve-reader.py — a reader of wireaudit's event stream for tests/eve.sh.
 
     eve-reader.py stream PATH OUT [--stall-after N] [--until-file F]

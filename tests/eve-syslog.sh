@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # eve-syslog.sh — the syslog destinations of the event stream (issue 15;
 # src/capture/eve_syslog.c) against a real receiver: an rsyslogd of the
 # test's own (`rsyslogd -n -f CONF -i PIDFILE`, no system service, nothing

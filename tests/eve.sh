@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # eve.sh — the event stream (capture --eve), flow_uid and export --after
 # (issue 15; docs/INTEGRATIONS.md):
 #   * for every capture in pcaps/, the "flow" events equal the export's

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # faults.sh — durability and faults (issue 7): SIGKILL mid-run (checkpoint
 # snapshots), SIGINT flush, SIGHUP, a pipe that ends mid-record, disk full,
 # read-only and locked databases, an interface that disappears, and a

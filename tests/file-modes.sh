@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # file-modes.sh — every file wireaudit creates holds what the network carried
 # and is created 0600 whatever the umask (issue 7, "Security"): the database
 # and its -wal and -shm (looked at while a capture holds them open: the input

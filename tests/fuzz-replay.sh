@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # fuzz-replay.sh — every input under tests/fuzz-regress/TARGET/ (crashes,
 # leaks and hangs the fuzzers found, plus a few seeds) run once through
 # TARGET's LLVMFuzzerTestOneInput by fuzz/replay_TARGET, in whatever build

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # golden.sh — every capture listed in tests/golden/TESTLIST is analysed and
 # its export compared byte for byte with tests/golden/NAME.jsonl (tcpdump's
 # TESTLIST/TESTrun habit). tools/regen-golden.sh rewrites the expected files

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # hostile.sh — hostile traffic (issue 7): captures generated at test time by
 # tools/mkpcap-hostile-traffic.py (a SYN flood, endless flows that never
 # complete a handshake, out-of-order and overlapping segments, oversized TLS

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # integrations.sh — the SIEM mapping files of tools/integrations/
 # (docs/INTEGRATIONS.md, issue 15) against real exports, field by field.
 #

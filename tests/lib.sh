@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # lib.sh — helpers for shell tests that speak TAP (sourced).
 #   WIREAUDIT  the binary under test (set by make check)
 #   SRCDIR     the source tree

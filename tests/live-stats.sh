@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # live-stats.sh — live statistics and several interfaces (issue 14). As root
 # only (skipped otherwise).
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # mail-fields.sh — exact export fields of the directory, mail, broker and
 # classic text dissectors (ldap, smtp, amqp, ftp, imap, pop3, telnet), one
 # check per security state per protocol over real captures (pcaps/plain/,

@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# SPDX-License-Identifier: BSD-3-Clause
 # mkmmdb.pl — writes the two tiny MaxMind DB files tests/report.sh uses
 # (GeoLite2-Country and GeoLite2-ASN layouts) with Debian's
 # libmaxmind-db-writer-perl. Usage: mkmmdb.pl COUNTRY.mmdb ASN.mmdb

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # ndpi-oracle.sh — nDPI as an independent oracle for our dissectors' claims.
 # By default nDPI is left out of flows a dissector of ours claims (capture
 # --ndpi unclaimed, docs/PERFORMANCE.md); here every real capture is read

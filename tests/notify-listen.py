@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """notify-listen.py SOCKET OUT — a stand-in for systemd's notification socket
 (sd_notify(3)) for tests/service.sh. Binds an AF_UNIX datagram socket at
 SOCKET and writes one line per message to OUT, flushed at once:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # pg-bytes.sh — wire strings byte for byte through the fleet store (issue 16;
 # docs/FLEET.md "a fleet database keeps wire strings byte for byte"), against
 # a real PostgreSQL 15 (tests/pg-lib.sh). tests/pg-store.sh compares the

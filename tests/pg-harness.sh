@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # pg-harness.sh — tests/pg-lib.sh, the private PostgreSQL 15 server of the
 # tests that need one, checked by itself:
 #   1. pg_start: the exported URLs and files; psql over TCP and over the

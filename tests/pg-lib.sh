@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # pg-lib.sh — a private PostgreSQL 15 server for tests (sourced, after
 # tests/lib.sh or alone). Nothing of the system's: no service, no fixed port,
 # no /dev/shm; everything lives in one directory that pg_cleanup removes.

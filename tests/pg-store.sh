@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # pg-store.sh — the fleet store (issue 16; docs/FLEET.md) against a real
 # PostgreSQL 15 the test starts itself (tests/pg-lib.sh: initdb and pg_ctl in
 # a temporary directory, scram-sha-256, a pgpass file):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # privdrop.sh — live capture gives up root after opening the interface
 # (issue 7, "Security"; docs/CLI.md -Z, README "Running on a monitoring
 # appliance"). As root only (skipped otherwise): `capture -i lo -Z nobody`

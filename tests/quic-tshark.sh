@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # quic-tshark.sh — tshark (which decrypts QUIC Initials itself) as an
 # independent oracle for the QUIC dissector: for every capture in
 # pcaps/quic/, each ClientHello and ServerHello tshark finds in an Initial

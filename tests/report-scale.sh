@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # report-scale.sh — the report's verdicts do not depend on scale (issue 11):
 #  1. scale invariance: one set of labelled sessions (real captures of the
 #     usual problems plus the report fixtures for the external-facing

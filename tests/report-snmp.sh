@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # report-snmp.sh — the report's SNMP kinds (issue 17; docs/REPORT-RULES.md
 # "12.3.1"): exact findings, severities, flow counts and evidence over the
 # real Net-SNMP captures of pcaps/snmp/ (tools/lab/gen-snmp.sh) and the

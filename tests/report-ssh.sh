@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # report-ssh.sh — the report's SSH rules (issue 17; docs/REPORT-RULES.md
 # "SSH"): exact findings, severities, flow counts and evidence over the real
 # OpenSSH captures of pcaps/ssh/ (tools/lab/gen-ssh.sh) and the hand-built

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # report-syslog.sh — syslog in the report (issue 17; docs/REPORT-RULES.md
 # "syslog"): syslog has a TLS form (RFC 5425), so the generic 12.3.1
 # `cleartext` rule (src/report/rules.c rp_tls_form) judges every syslog flow

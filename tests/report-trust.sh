@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # report-trust.sh — server and client certificate chains judged again at
 # report time (`report --ca-file/--system-ca`, src/report/trust.c, issue 12).
 # The oracle is the capture itself: every TLS capture of pcaps/tls captured

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # report.sh — the report pass (docs/REPORT.md, docs/REPORT-RULES.md):
 # per requirement a failing and a passing fixture (tests/data/report/*.sql,
 # applied to an empty database with the sqlite3 CLI) with the exact verdict,

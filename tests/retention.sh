@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # retention.sh — bounded storage (issue 14; docs/APPLIANCE.md "Retention").
 #
 # The soak: 60 simulated days of traffic (tools/mksoak.py: copies of the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # secrets.sh — no password or secret seen on the wire is ever kept (issue 7,
 # "Security"): every committed capture goes into one database; the database
 # file with its -wal (kept alive by a second connection), a `sqlite3 .dump`,

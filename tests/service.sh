@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # service.sh — the systemd service (issue 14; docs/APPLIANCE.md).
 #
 # 1. `make install DESTDIR=...` from the build tree: the units, the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # snmp-fields.sh — exact export fields of the SNMP dissector (issue 17): the
 # real Net-SNMP captures of pcaps/snmp/ (tools/lab/gen-snmp.sh: v1, v2c get,
 # walk, bulkwalk, trap, v3 in its three security levels), hand-built ones

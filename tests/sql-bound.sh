@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # sql-bound.sh — SQLite only through bound parameters (issue 7, "Security"):
 # no string from the wire may become SQL text. A source check over src/ and
 # dissectors/ (C comments stripped, calls parsed with balanced parentheses):

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # ssh-fields.sh — exact export fields of the SSH dissector (issue 17): the
 # real OpenSSH captures of pcaps/ssh/ (tools/lab/gen-ssh.sh: selection,
 # AEAD's implicit MAC, strict-KEX and ext-info markers, HASSH recomputed here

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # status.sh — `wireaudit status` and the report's drops in the window
 # (issue 14) on a deterministic database: an offline capture of the sample
 # (its statistics row's clock fixed afterwards), then a live run written

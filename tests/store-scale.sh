@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # store-scale.sh — the typed, normalised TLS store (schema 3, issue 12) at
 # 20,000 handshakes: copies of the real TLS flows of pcaps/tls with fresh
 # client addresses and ports (tools/bench/gen-bench.py), captured for real.

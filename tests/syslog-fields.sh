@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # syslog-fields.sh — exact export fields of the syslog dissector (issue 17):
 # the real rsyslogd + logger captures of pcaps/syslog/
 # (tools/lab/gen-syslog.sh: UDP RFC 3164 and 5424, TCP non-transparent and

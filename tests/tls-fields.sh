@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tls-fields.sh — exact values of the `tls` export object, per capture in
 # pcaps/tls/ (real traffic, tools/lab/gen-tls.sh; the test CA is the extra
 # trust anchor) and pcaps/tls-crafted/ (tools/mkpcap-tls.py). Field-level

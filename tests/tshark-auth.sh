@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tshark-auth.sh — tshark as an independent oracle for the authentication
 # and security facts of issue 21 (docs/DISSECTORS.md): per capture, the
 # field tshark dissects and wireaudit's export must agree.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tshark-conv.sh — tshark as an independent oracle for the flow table: for
 # every capture under pcaps/, the set of TCP, UDP and ICMP conversations and
 # each one's packet and byte counts per direction must equal wireaudit's

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # tshark-snmp.sh — tshark as an independent oracle for the SNMP dissector:
 # for every SNMP flow of pcaps/snmp/ (matched on the client port), compare
 # with `wireaudit export`:

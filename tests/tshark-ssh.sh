@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tshark-ssh.sh — tshark as an independent oracle for the SSH dissector: for
 # every SSH flow of pcaps/ssh/ (matched on the client port), compare with
 # `wireaudit export`'s cleartext.details:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # tshark-syslog.sh — tshark as an independent oracle for the syslog
 # dissector: for every syslog flow of pcaps/syslog/ (matched on the client
 # port), compare with `wireaudit export`'s cleartext.details:

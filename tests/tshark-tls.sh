@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tshark-tls.sh — tshark as an independent oracle for the TLS dissector: for
 # every handshake in pcaps/tls/, pcaps/tls-crafted/ and pcaps/connect/ (TLS
 # inside HTTP CONNECT tunnels: tshark follows the tunnel on its own, we by

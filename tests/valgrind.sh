@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # valgrind.sh — memcheck over the whole pipeline: every capture under pcaps/
 # (one capture run per folder) and the small variants of the hostile
 # captures (tools/mkpcap-hostile-traffic.py), each through `capture`,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # workers.sh — live capture with --workers N (issue 13; docs/PERFORMANCE.md
 # "Several packet workers"). As root only (skipped otherwise).
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # writer.sh — the capture's threads (issue 13): a reader thread reads the
 # savefile (src/capture/reader.c) and a store writer thread
 # (src/store/swq.c) owns the store, around the packet thread. The promise is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # x509-cli.sh — trust anchor options (--ca-file, --system-ca) end to end:
 # option errors, and the chain verdict exported for a capture signed by the
 # capture lab's test CA (pcaps/tls/test-ca.pem), which the system store

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """fuzz-seeds.py — seed corpora for the fuzz targets (fuzz/*.c), derived
 from the captures in pcaps/ and the certificates in tests/data/x509 and
 pcaps/tls. Python standard library only: pcap and pcapng are read here.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # fuzz-smoke.sh SRCDIR BUILDDIR — what `make fuzz-smoke` runs: builds the
 # libFuzzer targets (in BUILDDIR itself when it was configured with
 # --enable-fuzzing, FUZZ_HERE=yes; otherwise in BUILDDIR/_fuzz, configured

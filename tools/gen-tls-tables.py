@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """gen-tls-tables.py — generate src/dissect/tls_tables.c, src/dissect/tls_tables.h and
 docs/CIPHER-SUITES.md from the reference data in ../shared/refdata.
 

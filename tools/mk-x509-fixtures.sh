@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # mk-x509-fixtures.sh — regenerate the X.509 / OCSP fixtures in
 # tests/data/x509/ used by tests/unit/test_x509.c, with the openssl CLI.
 #

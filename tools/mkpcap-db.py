@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """mkpcap-db.py — hand-built captures for the database dissectors, byte by
 byte from the published wire specifications, for protocols with no server
 in Debian (MongoDB, Microsoft SQL Server TDS) and for malformed inputs of

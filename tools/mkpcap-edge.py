@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """mkpcap-edge.py — hand-built captures for what no real peer produces.
 
 pcaps/encap/: the real capture pcaps/sample/http-mixed.pcap re-encapsulated

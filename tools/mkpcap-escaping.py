@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """mkpcap-escaping.py — captures whose wire strings carry output-injection
 payloads (HTML/script, ANSI terminal escapes, CSV formulas, control bytes,
 invalid UTF-8) in the fields wireaudit stores from the wire, for

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """mkpcap-faults.py — captures for tests/faults.sh (durability and faults),
 and a pacer that replays a capture into a pipe at its own speed.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """mkpcap-hostile-traffic.py — generated captures of hostile traffic (issue 7): what
 an attacker on the wire can send to make a passive analyzer crash, recurse
 or grow without bound. The files are large, so they are generated at test

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """mkpcap-quic.py — hand-built QUIC captures for what no Debian 12 peer sends.
 
 Real QUIC v1 traffic comes from tools/lab/gen-quic.sh (ngtcp2). This script

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """mkpcap-snmp.py OUTDIR — hand-built SNMP datagrams for tests/snmp-fields.sh
 and tests/report-snmp.sh (issue 17): what the real captures of pcaps/snmp/
 (tools/lab/gen-snmp.sh) cannot show. Written at test time, one capture per

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """mkpcap-ssh.py OUTDIR — hand-built SSH conversations for tests/ssh-fields.sh
 (issue 17): what the real captures of pcaps/ssh/ (tools/lab/gen-ssh.sh)
 cannot show. Written at test time, one capture per case:

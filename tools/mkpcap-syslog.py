@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """mkpcap-syslog.py OUTDIR — hand-built syslog traffic for
 tests/syslog-fields.sh (issue 17): what the real captures of pcaps/syslog/
 (tools/lab/gen-syslog.sh) cannot show. Written at test time, one capture

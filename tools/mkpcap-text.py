@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """mkpcap-text.py — hand-built captures of the mail, directory, broker and
 classic text protocols for the states and malformations that the real lab
 servers (tools/lab/gen-plain.sh) do not produce. Each scenario below cites

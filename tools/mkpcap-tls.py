@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """mkpcap-tls.py — hand-built TLS captures for what no real peer speaks any
 more (Debian's OpenSSL and GnuTLS cannot send these): an SSLv2 handshake, an
 SSLv2-compatible ClientHello answered in TLS 1.0, SSLv3, an EXPORT suite, and

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """mksoak.py — days of traffic for the retention soak test (tests/retention.sh,
 issue 14), built from the project's own real captures.
 

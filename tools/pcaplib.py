@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """pcaplib.py — the one pcap writer, Internet checksum and packet builder
 shared by the capture generators in tools/ (mkpcap-*.py, bench/gen-bench.py).
 

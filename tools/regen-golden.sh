@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # regen-golden.sh [BUILDDIR] [NAME...] — rewrite tests/golden/NAME.jsonl from
 # the current binary. Review the diff before committing: a golden file is a
 # claim about what the capture contains.

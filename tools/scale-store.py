@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """scale-store.py — build a large wireaudit store from small ones by copying
 flows with fresh addresses (the report-scale tests, tests/report-scale.sh,
 and `make bench`'s report stores; docs/TESTING.md).

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """tls-fixture.py — report fixtures written as export-contract TLS objects,
 turned into the typed rows of store schema 4 (docs/SCHEMA.md).
 

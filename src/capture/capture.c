@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* capture.c — the libpcap loop; see capture.h. */
 #define _GNU_SOURCE
 #include "capture.h"

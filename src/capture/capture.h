@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* capture.h — reading packets with libpcap (files or a live interface) into
  * the engine, with the run recorded in the store. */
 #ifndef WA_CAPTURE_H

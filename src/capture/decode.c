@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* decode.c — packet decoding; see decode.h for the layers and RFCs.
  *
  * Every header is read through the bounded cursor (src/cursor.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* decode.h — link, network and transport header decoding of one packet.
  *
  * Link layers: Ethernet II (DLT_EN10MB) with 802.1Q/802.1ad tags (any depth

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* engine.c — the per-packet path (see engine.h) and the life of a flow
  * (the state machine is drawn in flow.h, enum flow_life):
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* engine.h — the per-packet path: decode -> flow table -> reassembly ->
  * dissectors and nDPI -> flows written to the store when they end. */
 #ifndef WA_ENGINE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* eve.c — the event stream; see eve.h. */
 #include "eve.h"
 #include "export.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* eve.h — the event stream (capture --eve; docs/INTEGRATIONS.md): one JSON
  * object per line, in Suricata's EVE envelope, for each flow record that
  * has become final (and, with --eve-snapshots, each checkpoint snapshot)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* eve_syslog.c — the syslog destinations of the event stream (capture
  * --eve; eve.h): each event one RFC 5424 message, over a local datagram
  * socket, UDP (RFC 5426), TCP with octet counting (RFC 6587 §3.4.1) or TLS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* flow.c — flow table; see flow.h. */
 #include "flow.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* flow.h — the bidirectional flow table.
  *
  * Key: both addresses, both ports, transport, IP version and the VLAN tags,

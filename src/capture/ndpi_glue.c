@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* ndpi_glue.c — nDPI classification; see ndpi_glue.h. */
 #include "ndpi_glue.h"
 #include "pool.h"

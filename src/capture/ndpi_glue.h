@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* ndpi_glue.h — nDPI as an independent second opinion on every flow.
  *
  * nDPI is fed the L3 packet for the first packets of a flow only: until it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* pool.c — free lists for fixed-size per-flow objects; see pool.h. */
 #include "pool.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* pool.h — free lists for the fixed-size objects every flow allocates.
  *
  * A flow with payload takes a dissector context, a dissector state and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* reader.c — the savefile reader thread; see reader.h.
  *
  * Chunks move between two FIFO queues under one mutex: free (the reader

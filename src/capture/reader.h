@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* reader.h — a thread that reads a savefile with libpcap while the packet
  * thread analyses what it read before (docs/ARCHITECTURE.md, "Threads").
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* service.c — sd_notify(3) messages; see service.h. */
 #include "service.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* service.h — telling the service manager how the capture is doing:
  * systemd's notification protocol, sd_notify(3) (READY, STATUS, WATCHDOG,
  * RELOADING, STOPPING). Built with libsystemd (configure --with-systemd,

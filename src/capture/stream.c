@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stream.c — TCP reassembly; see stream.h for the policy. */
 #include "stream.h"
 #include "pool.h"

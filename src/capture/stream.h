@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stream.h — per-direction TCP reassembly (RFC 9293 §3.4 sequence space).
  *
  * In-order bytes are appended to `buf` for the dissector; out-of-order

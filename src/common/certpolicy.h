@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* certpolicy.h — when a certificate's key is too short or its signature's
  * hash is broken. A judgement, so it is made where the store is read (the
  * export's weak_key / weak_signature, the rules), never at capture: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* community_id.c — Community ID v1 (community_id.h). */
 #include "community_id.h"
 #include "digest.h"

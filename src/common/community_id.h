@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* community_id.h — Community ID flow hashing, version 1 (Corelight's
  * specification, github.com/corelight/community-id-spec; as Zeek,
  * Suricata and Wireshark compute it): "1:" and the base64 of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* conf.c — the configuration file; see conf.h and docs/APPLIANCE.md
  * "Configuration file". Lines are parsed from a copy of each line of any
  * length (no fixed buffer); every value is checked here, with its line. */

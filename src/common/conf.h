@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* conf.h — the configuration file, /etc/wireaudit/wireaudit.conf
  * (docs/APPLIANCE.md "Configuration file"): one file for `capture --config`
  * and `report --config`. `key = value` lines, `#` comments; the report's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* digest.h — SHA-256, SHA-1 and MD5 through libcrypto with the
  * implementation fetched once per thread and one context reused per
  * thread. In OpenSSL 3 the one-shot SHA256()/EVP_Digest() and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* exitcodes.h — the program's exit statuses (docs/CLI.md), shared by the
  * capture and report sides. */
 #ifndef WA_EXITCODES_H

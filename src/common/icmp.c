@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* icmp.c — ICMP/ICMPv6 types as flow ports (icmp.h). */
 #include "icmp.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* icmp.h — ICMP (RFC 792) and ICMPv6 (RFC 4443) messages as a flow's
  * "ports", the way Zeek keys an ICMP connection (ICMP4_counterpart and
  * ICMP6_counterpart in src/analyzer/protocol/icmp/ICMP.cc) and the Community

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* json.c — JSON writer; see json.h. */
 #include "json.h"
 #include "util.h"

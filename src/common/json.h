@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* json.h — a small JSON writer into a growable buffer (RFC 8259).
  *
  * Commas are placed by the writer: callers only open/close containers, write

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* util.h — small helpers: address and time formatting. */
 #ifndef WA_UTIL_H
 #define WA_UTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* ber.c — bounded BER reader (X.690 §8.1.2 identifier, §8.1.3 length);
  * contracts in ber.h. */
 #include "ber.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* ber.h — a small bounded BER reader (ITU-T X.690 §8.1) on top of cursor.h,
  * for LDAP (RFC 4511 §5.1: definite lengths only).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* cursor.h — the one bounded reader for untrusted bytes (after OpenSSH's sshbuf).
  *
  * A `struct cur` is a (pointer, end) window over bytes the caller owns; it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* dis_env.h — what the dissection framework (dissect.c) needs from whoever
  * drives it: a clock, one option and a place to count its work. The engine
  * makes one (struct engine, engine_init) and passes it to dis_new(); the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* dissect.c — probing, buffered delivery, hand-off and observations; the
  * contract is in dissectors/dissector.h. */
 #include "dissect.h"

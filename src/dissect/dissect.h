@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* dissect.h — the stream framework between the flow table and dissectors:
  * probing, buffered delivery, hand-off, and the per-flow observations that
  * obs.h fills. Internal to the engine; dissectors see only obs.h. */

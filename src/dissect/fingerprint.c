@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fingerprint.c — JA3/JA3S (salesforce/ja3 README.md) and JA4 (FoxIO-LLC/ja4
  * technical_details/JA4.md); contracts in fingerprint.h, deviations from
  * the reference code in docs/FINGERPRINTS.md.

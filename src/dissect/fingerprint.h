@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fingerprint.h — TLS client/server fingerprints: JA3 and JA3S
  * (salesforce/ja3 README) and JA4 (FoxIO technical_details/JA4.md), computed
  * from the fields of a parsed ClientHello / ServerHello. JA4S, JA4X and the

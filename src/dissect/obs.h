@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* obs.h — how dissectors state facts (observations) about a flow.
  *
  * Facts are attached to the flow in memory and written to the store with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* obs_clear.h — a flow's cleartext-session facts as the store takes them
  * (schema 3: typed columns and one row per detail, docs/SCHEMA.md). The
  * framework fills the view from a dissection context (dis_cleartext); the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* quic.c — QUIC Initial packet protection and parsing: RFC 9000 §16
  * (variable-length integers), §17.2 (long header), §19 (frames), §A.3
  * (packet number decoding); RFC 9001 §5.2 (Initial secrets), §5.3 (AEAD),

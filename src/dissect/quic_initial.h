@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* quic.h — QUIC Initial packets: long header parsing (RFC 9000 §17.2,
  * variable-length integers §16), Initial secrets and packet protection
  * (RFC 9001 §5.2-§5.4, QUIC v2: RFC 9369 §3), frames of an Initial payload

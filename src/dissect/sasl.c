@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* sasl.c — SASL exchange facts shared by the mail, directory and broker
  * dissectors (RFC 4422, RFC 4616 PLAIN, RFC 2195 CRAM-MD5, RFC 7628
  * OAUTHBEARER); contracts in sasl.h. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* sasl.h — what the text-protocol dissectors (SMTP, IMAP, POP3) and the
  * binary ones (LDAP, AMQP) share about a SASL exchange (RFC 4422): which
  * mechanism, which user name, and whether a password crossed in clear.

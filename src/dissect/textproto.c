@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* textproto.c — see textproto.h. */
 #include "textproto.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* textproto.h — what the line-based STARTTLS protocols (SMTP, FTP, POP3,
  * IMAP) share: the loop that reads CRLF lines and applies a protocol's line
  * handler, and the security decision from their upgrade facts, both when

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* tls_facts.c — digests, fingerprints, names and list forms of the typed
  * TLS facts (tls_facts.h). Pure functions: no state. */
 #include "tls_facts.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* tls_facts.h — the typed facts of one TLS (or QUIC, or TDS-wrapped TLS)
  * handshake, as the TLS dissector states them and the store writes them
  * (docs/SCHEMA.md): no JSON on the capture path, no judgement.

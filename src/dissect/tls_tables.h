@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* tls_tables.h — TLS registries as data: cipher suites with their
  * classification, supported groups, signature schemes, extension types.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* x509.c — X.509 certificates (RFC 5280) and OCSP responses (RFC 6960)
  * through OpenSSL libcrypto: a certificate's typed facts, chain
  * validation at the connection's time against the system store plus extra

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* x509.h — certificates seen on the wire, through OpenSSL: parsing to typed
  * facts, chain validation against the system trust
  * store plus configured extra anchors at the time of the connection, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* base.c — the report's small shared pieces: allocation that cannot fail
  * quietly, files read whole, the tokenizer of the line-oriented files
  * (config, waivers), queries with WIREAUDIT_TIMING, severities, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* findings.c — the report's judging pass over the flows: one scan of rf
  * evaluates every rule, relevance and observability predicate per flow,
  * aggregates the hits into finding groups (a rule kind at a server

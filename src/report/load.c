@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* load.c — what the report reads from the store: the view rf (a row per
  * flow of the window, the columns the rules use) and the servers seen both
  * encrypted and in clear.

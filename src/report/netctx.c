@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* netctx.c — the report's network context: internal networks (defaults,
  * --internal, the --config file with env/owner labels), the zone of an
  * address, and GeoIP/ASN through libmaxminddb. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* options.c — `wireaudit report` options (docs/REPORT.md). */
 #include "report_int.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* out_common.c — what every report format shares: timestamps, counts,
  * the not-observable lines, numbers for people, rollup lines. Every string
  * from the wire is escaped by the format that prints it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* out_csv.c — one CSV row per finding (RFC 4180, csv_field neutralises formulas). */
 #include "report_int.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* out_html.c — one self-contained HTML page (inline CSS and SVG, a CSP that forbids any external resource); wire strings HTML-escaped. */
 #include "report_int.h"
 

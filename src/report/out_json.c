@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* out_json.c — the JSON report (schema in docs/REPORT.md), streamed to the output. */
 #include "report_int.h"
 

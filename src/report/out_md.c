@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* out_md.c — the Markdown report; wire strings backslash-escaped. */
 #include "report_int.h"
 

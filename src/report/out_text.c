@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* out_text.c — the text report for a terminal (colour only on a TTY); wire strings through term_escape. */
 #include "report_int.h"
 

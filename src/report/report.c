@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* report.c — the report pass's driver: opens the store, loads the window
  * (load.c), scans it into findings (findings.c), applies the baseline and
  * waivers (waivers.c), sorts and judges (rules.c), gives the listed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* report.h — the report pass (docs/REPORT.md, docs/REPORT-RULES.md): reads
  * the store only and judges what was observed against OWASP ASVS 5.0 V12
  * (12.1.1-12.1.5, 12.2.1-12.2.2, 12.3.1-12.3.5 and the V12.1 introduction's

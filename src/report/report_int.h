@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* report_int.h — the report pass's internal model, shared by the files of
  * src/report/ (docs/ARCHITECTURE.md): report.c (driver), options.c, base.c
  * (shared pieces), netctx.c, load.c, findings.c, waivers.c, rules.c (the

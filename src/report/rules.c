@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* rules.c — the judging of the report pass: every OWASP ASVS 5.0 V12
  * requirement (../shared/asvs-v12.md, text verbatim) with its relevance and
  * observability predicates, the finding kinds that make it fail, and the

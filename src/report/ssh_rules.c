@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* ssh_rules.c — the report's judging of SSH (issue 17): the facts the SSH
  * dissector stored (docs/EXPORT.md "ssh details": identification strings,
  * both KEXINIT name-lists, the RFC 4253 §7.1 selection, strict-KEX

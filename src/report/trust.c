@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* trust.c — server certificate chains judged again at report time (issue
  * 12: judgements belong to the rule layer). With `report --ca-file FILE`
  * and/or `--system-ca PATH|none`, each distinct (chain, SNI) of the TLS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* waivers.c — accepted findings (--waivers) and the comparison with a
  * previous report (--baseline), and the fuzzing entry that parses those
  * files and the config with the code the report uses. */

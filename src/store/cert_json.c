@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* cert_json.c — see cert_json.h. The keys and their order are the export
  * contract (docs/EXPORT.md, docs/CERTIFICATES.md); every string is written
  * through jb_strn, which escapes wire bytes. */

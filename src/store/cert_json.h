@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* cert_json.h — the export's certificate object (docs/CERTIFICATES.md)
  * from a certificate's typed facts as the store holds them (docs/SCHEMA.md,
  * certs and cert_sans). Built at export, never at capture.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* clear_json.c — the export's cleartext object from typed facts (see
  * clear_json.h). The only place its layout is written: the capture path
  * stores rows, the export calls this. */

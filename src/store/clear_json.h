@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* clear_json.h — the export's `cleartext` object (docs/EXPORT.md) built
  * from typed facts. */
 #ifndef WA_CLEAR_JSON_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* export.c — JSON Lines / CSV export and the text summary; see export.h. */
 #include "export.h"
 #include "json.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* export.h — the per-flow machine interface (docs/EXPORT.md) and the
  * per-flow text summary. Every string from the wire is escaped for its
  * destination: JSON escaping, CSV quoting with formula neutralisation, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* forward.c — the spool forwarder (forward.h, docs/FLEET.md).
  *
  * One pass, in one PostgreSQL transaction:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* forward.h — ships a sensor's spool (its local SQLite store) to the fleet
  * database (PostgreSQL), in flows.seq order, exactly once, and keeps the
  * spool bounded. See pg.h and docs/FLEET.md. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* pg.c — the fleet store's PostgreSQL side: connection, schema derived from
  * the SQLite description, migrations, and the private copy the read
  * commands use. See pg.h and docs/FLEET.md. */

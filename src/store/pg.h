@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* pg.h — the fleet store: PostgreSQL through libpq (docs/FLEET.md).
  *
  * Sensors never write PostgreSQL on their packet path: `capture -d URL`

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* retention.c — bounded storage (issue 14); the policy is in retention.h.
  *
  * A roll-up of a UTC day (by a flow's first packet) groups the day's ended

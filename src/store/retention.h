@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* retention.h — bounded storage for an always-on capture (issue 14):
  * per-flow rows past --retain-flows are rolled up by day into rows that
  * stand for many flows, roll-ups past --retain-rollups are removed, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* status.c — `wireaudit status`: the live statistics series (docs/SCHEMA.md
  * "stats") of the running (or last) capture, read from the store: latest
  * counters per interface, rates over the last 1, 5 and 15 minutes, drops in

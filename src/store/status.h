@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* status.h — `wireaudit status`: what the statistics series (docs/SCHEMA.md
  * "stats") says of the running or last capture (docs/CLI.md "status"). */
 #ifndef WA_STATUS_H

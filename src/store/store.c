@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* store.c — SQLite store; see store.h and docs/SCHEMA.md. */
 #include "store.h"
 #include "pg.h"

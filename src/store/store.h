@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* store.h — the embedded SQLite store behind one small interface: open,
  * batched writes of runs and flows with their observations, queries for
  * export and report, close. A second backend (PostgreSQL for a fleet of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* swq.c — the store writer thread; see swq.h.
  *
  * The ring has four positions, all counting up (index = position % slots):

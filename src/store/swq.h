@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* swq.h — the store writer: a thread that owns the store's connection while
  * the capture runs, fed by the packet thread through a bounded ring of flow
  * records (docs/ARCHITECTURE.md, "Two threads"; docs/PERFORMANCE.md).

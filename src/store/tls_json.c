@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* tls_json.c — the export's `tls` object (docs/TLS.md), built from the
  * typed facts the store read back (tls_facts.h). The key order and every
  * value are the export contract: tests/golden pins them byte for byte.

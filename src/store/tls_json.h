@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* tls_json.h — the export's `tls` object built from typed facts. */
 #ifndef WA_TLS_JSON_H
 #define WA_TLS_JSON_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* tap.h — a minimal TAP producer for the C unit tests (Test Anything
  * Protocol 13; automake's tap-driver.sh counts each "ok"/"not ok" line). */
 #ifndef WA_TAP_H

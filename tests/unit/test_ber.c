@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_ber.c — the bounded BER reader (src/dissect/ber.c): exact TLV reads, long-form
  * lengths, high tag numbers, truncated vs invalid vs cap, indefinite lengths
  * refused, nesting depth capped, child cursors that cannot escape their

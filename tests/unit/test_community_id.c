@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_community_id.c — Community ID v1 (src/common/community_id.h) on the
  * specification's reference values (community-id-spec baseline/
  * baseline_deflt.json, seed 0: its ICMP rows give the port equivalents,

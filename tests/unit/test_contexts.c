@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_contexts.c — issue 12, "no hidden process-wide caches": the state
  * that used to be file-scope statics lives in contexts a process can have
  * two of. Two certificate contexts (src/dissect/x509.h) with different

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_cursor.c — the bounded cursor: exact reads, no half-consumed reads,
  * truncated vs invalid vs cap, sub-cursors that cannot escape their parent,
  * and a random-input sweep (after OpenSSH regress/unittests/sshbuf). */

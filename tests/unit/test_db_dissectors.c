@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_db_dissectors.c — the database dissectors (postgresql, mysql, redis,
  * tds, mongodb) driven directly, without the engine: the TCP payloads of a
  * capture are replayed into probe() and parse() through a small driver that

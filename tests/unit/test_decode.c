@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_decode.c — link/network/transport decoding on hand-built packets
  * (header layouts from IEEE 802.3/802.1Q, RFC 791, RFC 8200, RFC 9293,
  * RFC 768, RFC 792, RFC 4443, RFC 2784, RFC 7348, libpcap's

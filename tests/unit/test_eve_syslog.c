@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_eve_syslog.c — the syslog transport of the event stream
  * (src/capture/eve_syslog.c), and the driver tests/eve-syslog.sh uses
  * against a real rsyslogd.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_fingerprint.c — JA3, JA3S and JA4 against every vector in
  * ../shared/refdata/fingerprints/ja4-ja3-spec-vectors.json (derived from
  * FoxIO-LLC/ja4 technical_details/JA4.md and salesforce/ja3 README.md); the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_flow.c — flow key symmetry (p0f's hash bug is the warning), client
  * heuristics, lookup, age lists, the flow life machine's allowed moves,
  * ICMP/ICMPv6 keys (request and reply meet, one-way messages keep their

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_json.c — the JSON writer: commas, nesting, escaping of wire bytes. */
 #include <stdlib.h>
 #include "tap.h"

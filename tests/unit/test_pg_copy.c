@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_pg_copy.c — the COPY text-format helpers of the fleet store
  * (src/store/pg.h: pg_copy_text, pg_copy_bytea, pg_copy_split) against
  * PostgreSQL 15's documented format (sql-copy.html, "Text Format"):

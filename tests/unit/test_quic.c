@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_quic.c — QUIC Initial protection (src/dissect/quic_initial.c) against the published
  * vectors of RFC 9001 Appendix A (v1) and RFC 9369 Appendix A (v2), plus
  * malformed packets, frames and CRYPTO reassembly.

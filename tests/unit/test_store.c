@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_store.c — the schema-3 store's interning of TLS profiles past its
  * cache (issue 12). The store keeps ClientHello and server profiles once per
  * distinct content, found through a 4096-slot direct-mapped cache of

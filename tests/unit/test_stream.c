@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_stream.c — TCP reassembly: in order, out of order, retransmission,
  * overlaps (first seen wins), sequence wrap-around, caps. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_textproto.c — the shared security decision of the STARTTLS-style
  * line protocols (src/dissect/textproto.h): which client commands mean the
  * session went on in clear (named verbs, "all but" lists, a verb that

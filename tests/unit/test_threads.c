@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_threads.c — issue 12, "no hidden process-wide caches", taken to its
  * consequence: two engines, each with its own store, certificate context
  * and nDPI module, run at the same time on two threads, and each writes

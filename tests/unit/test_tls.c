@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_tls.c — the TLS dissector on hand-built records (RFC 8446 §4.1.2,
  * §5.1; RFC 5246 §7.4; RFC 6101 App. E): messages split across records and
  * segments, several messages per record, truncated and oversized lengths,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_x509.c — src/dissect/x509.c against the committed fixtures in tests/data/x509
  * (made by tools/mk-x509-fixtures.sh: a fixture root and intermediate CA,
  * valid 2020-01-01..2049-12-31, and leaves of every kind). Exact JSON and

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """bench.py — the benchmark behind `make bench` (docs/PERFORMANCE.md).
 
 On one capture, from the page cache, one after another, each repeated

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """fleet.py — the fleet store's benchmark, behind `make bench-fleet`
 (docs/FLEET.md, issue 16; not part of make check).
 

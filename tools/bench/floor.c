@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* floor.c — the benchmark floor: the least a libpcap reader can do. Reads
  * every packet of a capture and touches its Ethernet and IP headers (sums
  * the EtherType and IP protocol bytes so the compiler cannot drop the

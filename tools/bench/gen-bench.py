@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """gen-bench.py — build the benchmark capture from the project's own
 real-traffic captures (pcaps/tls, pcaps/plain, pcaps/sample).
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # live.sh — the live drop-free rate, behind `make bench-live` (root; not in
 # make check; docs/PERFORMANCE.md, issue 13).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """scale.py — cost versus scale, behind `make bench-scale` (docs/PERFORMANCE.md,
 issue 13): `wireaudit capture` time, packet rate and peak RSS
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # ecs.jq — a wireaudit flow record as an Elastic Common Schema (ECS 8.x)
 # document. docs/INTEGRATIONS.md has the field table and the reasons.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # join-community-id.jq — pair another sensor's events with wireaudit flows by
 # Community ID (docs/INTEGRATIONS.md, "Joining with Suricata and Zeek").
 #

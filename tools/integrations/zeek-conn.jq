@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # zeek-conn.jq — a wireaudit flow record as a Zeek conn.log entry, in the
 # shape of Zeek's JSON logs (LogAscii::use_json = T, with
 # LogAscii::json_timestamps = JSON::TS_ISO8601 so that `ts` is the same

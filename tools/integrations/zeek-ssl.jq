@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # zeek-ssl.jq — the TLS handshake of a wireaudit flow record as a Zeek
 # ssl.log entry, in the shape of Zeek's JSON logs (LogAscii::use_json = T,
 # LogAscii::json_timestamps = JSON::TS_ISO8601). docs/INTEGRATIONS.md,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # gen-icmp.sh — regenerate the real-traffic ICMP/ICMPv6 capture
 # pcaps/icmp/icmp-lab.pcap (issue 15: Community ID on ICMP flows, checked
 # against tshark by tests/community-id.sh and tests/tshark-conv.sh).

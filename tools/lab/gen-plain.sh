@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # gen-plain.sh — regenerate the real-traffic captures of plaintext and
 # STARTTLS protocols in pcaps/plain/ (and the README sample in pcaps/sample/).
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # gen-quic.sh — regenerate the real-traffic QUIC captures in pcaps/quic/.
 #
 # ngtcp2's example HTTP/3 client and server (Debian 12 packages

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # gen-snmp.sh — regenerate the real-traffic SNMP captures in pcaps/snmp/
 # (issue 17): Net-SNMP's snmpd and its command-line tools, each scenario a
 # fresh pair of network namespaces (tools/lab/lib.sh), captured on the

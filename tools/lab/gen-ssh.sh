@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # gen-ssh.sh — regenerate the real-traffic SSH captures in pcaps/ssh/
 # (issue 17): OpenSSH's sshd and ssh, each scenario a fresh pair of network
 # namespaces (tools/lab/lib.sh), captured on the client veth.

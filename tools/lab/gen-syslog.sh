@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # gen-syslog.sh — regenerate the real-traffic syslog captures in pcaps/syslog/
 # (issue 17): rsyslogd as the receiver and util-linux `logger` as the sender,
 # each scenario a fresh pair of network namespaces (tools/lab/lib.sh),

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # gen-tls.sh — regenerate the real-traffic TLS/QUIC captures in pcaps/tls/.
 #
 # Starts real servers and clients from Debian packages (openssl s_server /

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # lib.sh — shared helpers for the capture lab: two network namespaces joined
 # by a veth pair, offloads off so every packet on the wire is MTU-sized, and
 # tcpdump on the client side. Sourced by tools/lab/*.sh; needs root, iproute2,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """banner-server.py ADDR PORT — a cleartext SMTP greeter standing on an
 implicit-TLS port (tools/lab/gen-plain.sh, scenario tlsport): what a server
 configured without wrappermode on 465 (RFC 8314 §3.3 expects TLS first)

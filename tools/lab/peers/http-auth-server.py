@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """http-auth-server.py ADDR PORT — a small HTTP/1.1 origin for the lab
 (tools/lab/gen-plain.sh, scenario httpauth) that asks for the
 authentication schemes Debian has no light server for: Digest (RFC 7616

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """tds5-server.py ADDR PORT — a minimal TDS 4.2/5.0 listener for the lab
 (tools/lab/gen-plain.sh, scenario tds5), standing in for Sybase ASE (not in
 Debian) so that FreeTDS's tsql sends a real pre-TDS 7 LOGIN record
