@@ -42,10 +42,17 @@ cat $PAGES >"$T_TMP/all-pages"
 help_opts() { grep -o -- '--[a-z][a-z0-9-]*' | sed 's/^--//' | sort -u; }
 t_is "$("$WIREAUDIT" --help | help_opts | grep -vx 'help\|version' | missing "$T_TMP/all-pages")" "" \
 	"every option of wireaudit --help is in a page"
-t_is "$("$WIREAUDIT" report --help | help_opts | grep -vx help | missing "$M/wireaudit-report.1")" "" \
-	"every option of wireaudit report --help is in wireaudit-report(1)"
-t_is "$("$WIREAUDIT" status --help | help_opts | grep -vx help | missing "$M/wireaudit.8")" "" \
-	"every option of wireaudit status --help is in wireaudit(8)"
+# each command's own help (wireaudit help COMMAND) in the command's page
+for c in capture export report audit status forward schema; do
+	case $c in
+	report) pg=$M/wireaudit-report.1 ;;
+	export) pg=$M/wireaudit-export.1 ;;
+	audit) pg=$T_TMP/all-pages ;;
+	*) pg=$M/wireaudit.8 ;;
+	esac
+	t_is "$("$WIREAUDIT" help "$c" | help_opts | grep -vx help | missing "$pg")" "" \
+		"every option of wireaudit help $c is in $(basename "$pg")"
+done
 
 # no stale option: what the pages name, the program accepts (--help and
 # --version are the program's own, outside the tables)

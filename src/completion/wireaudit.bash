@@ -9,14 +9,14 @@ _wireaudit()
 	local cur prev words cword cmd i
 	_init_completion || return
 
-	local commands="capture export report audit status forward schema"
+	local commands="capture export report audit status forward schema help"
 	local capture_opts="--read --interface --buffer-size --filter --db --snaplen --count
 		--duration --no-promisc --user --max-flows --stream-cap --no-ndpi --ndpi
 		--checkpoint --no-store-thread --store-queue --no-read-thread --workers
 		--retain-flows --retain-rollups --max-db-size --progress --quiet --ca-file
 		--system-ca --config --eve --eve-snapshots --eve-stats --eve-buffer
 		--eve-ca-file --eve-cert --eve-key --sensor --spool --spool-max --spool-drain
-		--community-id-seed --help"
+		--community-id-seed --list-interfaces --verbose --help"
 	local report_opts="--db --level --format --output --since --until --internal
 		--config --geoip --asn --baseline --waivers --top --list --color --ca-file
 		--system-ca --sensor --help"
@@ -29,11 +29,17 @@ _wireaudit()
 	cmd=""
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
-		capture|export|report|audit|status|forward|schema) cmd=${words[i]}; break ;;
+		capture|export|report|audit|status|forward|schema|help) cmd=${words[i]}; break ;;
 		esac
 	done
 	if [[ -z $cmd ]]; then
 		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
+		return
+	fi
+
+	# wireaudit help COMMAND
+	if [[ $cmd == help ]]; then
+		[[ $prev == help ]] && COMPREPLY=($(compgen -W "$commands" -- "$cur"))
 		return
 	fi
 
