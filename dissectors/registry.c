@@ -24,6 +24,7 @@ extern const struct dissector dissector_quic;
 extern const struct dissector dissector_ssh;
 extern const struct dissector dissector_syslog;
 extern const struct dissector dissector_snmp;
+extern const struct dissector dissector_rdp;
 
 const struct dissector *const dissectors[] = {
 	&dissector_http,
@@ -50,6 +51,8 @@ const struct dissector *const dissectors[] = {
 	&dissector_syslog,
 	/* SNMP (issue 17): UDP, any port, by its BER header */
 	&dissector_snmp,
+	/* RDP (issue 17): TPKT + X.224 CR/CC with RDP's negotiation */
+	&dissector_rdp,
 };
 
 const size_t n_dissectors = sizeof(dissectors) / sizeof(dissectors[0]);
