@@ -19,6 +19,10 @@
  *                    for other flows
  *   snmp_ver snmp_lvl  an SNMP flow's snmp_version and snmp_security_level
  *                    details (dissectors/snmp.c), NULL for other flows
+ *   rdp_sel rdp_neg rdp_enc rdp_fail  an RDP flow's rdp_selected_protocol,
+ *                    rdp_negotiation, rdp_encryption_method and
+ *                    rdp_neg_failure details (dissectors/rdp.c), NULL for
+ *                    other flows
  * in flow_id order. findings.c reads it once.
  */
 
@@ -98,7 +102,16 @@ static const char rf_view_sql[] =
 	" CASE WHEN f.protocol = 'snmp' THEN (SELECT d.sval FROM cleartext_details d"
 	"  WHERE d.flow_id = f.flow_id AND d.key = 'snmp_version' ORDER BY d.seq LIMIT 1) END AS snmp_ver,"
 	" CASE WHEN f.protocol = 'snmp' THEN (SELECT d.sval FROM cleartext_details d"
-	"  WHERE d.flow_id = f.flow_id AND d.key = 'snmp_security_level' ORDER BY d.seq LIMIT 1) END AS snmp_lvl"
+	"  WHERE d.flow_id = f.flow_id AND d.key = 'snmp_security_level' ORDER BY d.seq LIMIT 1) END AS snmp_lvl,"
+	/* RDP details (dissectors/rdp.c): only RDP flows look them up */
+	" CASE WHEN f.protocol = 'rdp' THEN (SELECT d.sval FROM cleartext_details d"
+	"  WHERE d.flow_id = f.flow_id AND d.key = 'rdp_selected_protocol' ORDER BY d.seq LIMIT 1) END AS rdp_sel,"
+	" CASE WHEN f.protocol = 'rdp' THEN (SELECT d.sval FROM cleartext_details d"
+	"  WHERE d.flow_id = f.flow_id AND d.key = 'rdp_negotiation' ORDER BY d.seq LIMIT 1) END AS rdp_neg,"
+	" CASE WHEN f.protocol = 'rdp' THEN (SELECT d.sval FROM cleartext_details d"
+	"  WHERE d.flow_id = f.flow_id AND d.key = 'rdp_encryption_method' ORDER BY d.seq LIMIT 1) END AS rdp_enc,"
+	" CASE WHEN f.protocol = 'rdp' THEN (SELECT d.sval FROM cleartext_details d"
+	"  WHERE d.flow_id = f.flow_id AND d.key = 'rdp_neg_failure' ORDER BY d.seq LIMIT 1) END AS rdp_fail"
 	" FROM flows f"
 	" LEFT JOIN tls t ON t.flow_id = f.flow_id"
 	" LEFT JOIN rp_cp c ON c.profile_id = t.client_profile"
