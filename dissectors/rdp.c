@@ -498,13 +498,17 @@ static struct dis_result rdp_parse(struct dis_ctx *ctx, void *state, enum dir di
 	obs_protocol(ctx, "rdp");
 	if (st->phase == RDP_END)
 		return dis_done(0);
-	/* the client says nothing between its CR and the server's CC; after a
-	 * Connect Initial nothing more of it is read */
-	if (dir == DIR_C2S && (st->phase == RDP_WAIT_CC || (st->phase == RDP_MCS && st->ci_seen)))
+	/* the client says nothing between its CR and the server's CC (what it
+	 * sends after the CC may be TLS: left for the hand-off) */
+	if (dir == DIR_C2S && st->phase == RDP_WAIT_CC)
 		return dis_ok(0);
 	/* the server speaks only after the CR */
 	if (dir == DIR_S2C && st->phase == RDP_WAIT_CR)
 		return dis_ok(0);
+	/* after the Connect Initial, or after the server's disconnect, that
+	 * direction has nothing more to tell */
+	if ((dir == DIR_C2S && st->ci_seen) || (dir == DIR_S2C && st->disconnect))
+		return dis_ok(len);
 	r = rdp_tpkt(ctx, st, dir, &c, &pdu, &need);
 	if (r < 0)
 		return dis_error(len);
@@ -536,7 +540,11 @@ static struct dis_result rdp_parse(struct dis_ctx *ctx, void *state, enum dir di
 		r = rdp_parse_mcs(ctx, st, pdu, dir == DIR_S2C);
 		if (r < 0)
 			return dis_error(len);
-		if (dir == DIR_S2C) {
+		/* done when both sides are: the Connect Response ends it; a
+		 * disconnect may overtake the client's Connect Initial (xrdp
+		 * set to TLS answers an old client's CC that way), which is
+		 * still read */
+		if ((dir == DIR_S2C && (r == 1 || st->ci_seen)) || (dir == DIR_C2S && st->disconnect)) {
 			st->phase = RDP_END;
 			return dis_done(cur_off(&c, p));
 		}
