@@ -272,7 +272,8 @@ def labels(wireaudit, pcaps):
 
 PORT_GUESS = {80: 'http', 443: 'tls', 5432: 'postgresql', 3306: 'mysql', 6379: 'redis',
               1433: 'tds', 27017: 'mongodb', 389: 'ldap', 25: 'smtp', 587: 'smtp', 21: 'ftp',
-              143: 'imap', 110: 'pop3', 5672: 'amqp', 23: 'telnet', 514: 'syslog', 601: 'syslog'}
+              143: 'imap', 110: 'pop3', 5672: 'amqp', 23: 'telnet', 514: 'syslog', 601: 'syslog',
+              3389: 'rdp'}
 
 
 def dissector_seeds(outdir, srcdir, pcaps, wireaudit):
