@@ -32,11 +32,15 @@
  * the client's MCS Connect Initial and the server's Connect Response carry
  * the GCC Conference Create Request / Response (T.124, PER) whose user data
  * follow the H.221 key "Duca" / "McDn"; the key is looked for in the first
- * GCC_KEY_SCAN bytes of the connect PDU (FreeRDP's gcc.c reads the same
+ * RDP_GCC_KEY_SCAN bytes of the connect PDU (FreeRDP's gcc.c reads the same
  * fixed PER prefix), then the TS_UD_HEADER blocks (type LE16, length LE16)
- * are walked. Nothing after the Connect Response is read: the security
- * exchange and the Client Info PDU (user name and password, RC4-encrypted
- * unless the encryption level is NONE) are never looked at.
+ * are walked. Then the client's MCS domain PDUs are read up to its Client
+ * Info PDU (2.2.1.11, an MCS Send Data Request whose security header has
+ * SEC_INFO_PKT; T.125 §11 PER for the MCS header), noting a Security
+ * Exchange PDU (SEC_EXCHANGE_PKT) on the way; whether the Client Info PDU
+ * carries SEC_ENCRYPT is the one fact taken from it, and, only when it is
+ * in clear (ENCRYPTION_LEVEL_NONE), whether TS_INFO_PACKET's cbPassword is
+ * non-zero — never the password itself. Nothing after it is read.
  *
  * Facts (cleartext.details, at flow_end in this order): rdp_routing_token,
  * rdp_neg_request, rdp_requested_protocols (bitmask), rdp_requested (names),
@@ -44,12 +48,14 @@
  * rdp_selected_protocol (name), rdp_neg_response_flags, rdp_neg_failure and
  * rdp_neg_failure_code, rdp_client_encryption_methods (CS_SECURITY
  * bitmask), rdp_mcs_result, rdp_encryption_method and rdp_encryption_level
- * (SC_SECURITY), rdp_mcs_disconnect. The mstshash cookie is a user name in
- * clear: obs_user (a name, never a secret). Security: `starttls` once a
- * TLS-based protocol is selected (negotiated in clear, then TLS: the TLS
- * dissector adds the tls object); Standard RDP Security `app_encrypted`
- * when the server's SC_SECURITY names an encryption method, `cleartext`
- * for ENCRYPTION_METHOD_NONE; otherwise `unknown`.
+ * (SC_SECURITY), rdp_mcs_disconnect, rdp_security_exchange,
+ * rdp_client_info_encrypted. The mstshash cookie is a user name in clear:
+ * obs_user (a name, never a secret). Security: `starttls` once a TLS-based
+ * protocol is selected (negotiated in clear, then TLS: the TLS dissector
+ * adds the tls object); Standard RDP Security `app_encrypted` once the
+ * Client Info PDU is seen encrypted, `cleartext` when it is seen in clear
+ * (then a password in it is obs_credentials "password"); otherwise
+ * `unknown` (what the wire shows, not what SC_SECURITY promises).
  *
  * Selection: TPKT version 3 whose X.224 TPDU is a CR (client) or CC
  * (server) with LI = length - 5 and a variable part that starts like
@@ -83,6 +89,15 @@
 #define CS_SECURITY 0xC002
 #define SC_SECURITY 0x0C02
 
+/* TS_SECURITY_HEADER flags ([MS-RDPBCGR] 2.2.8.1.1.2.1) */
+#define SEC_EXCHANGE_PKT 0x0001
+#define SEC_ENCRYPT 0x0008
+#define SEC_INFO_PKT 0x0040
+
+#define MCS_SEND_DATA_REQUEST 25 /* T.125 DomainMCSPDU choice, PER: byte >> 2 */
+#define MCS_DISCONNECT_PROVIDER_ULTIMATUM 8
+#define RDP_CLIENT_PDUS_MAX 64   /* client PDUs read after the Connect Initial */
+
 enum {
 	RDP_ANOM_BAD_TPKT_VERSION = 1,
 	RDP_ANOM_BAD_TPKT_LENGTH,
@@ -96,6 +111,7 @@ enum {
 	RDP_ANOM_BAD_GCC,
 	RDP_ANOM_UNKNOWN_SELECTED,
 	RDP_ANOM_TRUNCATED,
+	RDP_ANOM_NO_CLIENT_INFO,
 };
 
 static const struct anomaly_def rdp_anomalies[] = {
@@ -111,6 +127,7 @@ static const struct anomaly_def rdp_anomalies[] = {
 	{ RDP_ANOM_BAD_GCC, "bad_gcc" },
 	{ RDP_ANOM_UNKNOWN_SELECTED, "unknown_selected_protocol" },
 	{ RDP_ANOM_TRUNCATED, "truncated" },
+	{ RDP_ANOM_NO_CLIENT_INFO, "no_client_info" },
 	{ 0, NULL },
 };
 
@@ -160,6 +177,11 @@ struct rdp_state {
 	bool sc_security;
 	uint32_t method, level;
 	bool disconnect;         /* the server answered the CI with a DPU */
+	unsigned client_pdus;    /* client PDUs read after the Connect Initial */
+	bool exchange;           /* a Security Exchange PDU was sent */
+	bool info_seen;          /* the Client Info PDU was read */
+	bool info_encrypted;     /* ... with SEC_ENCRYPT */
+	bool info_password;      /* ... in clear, with a password (cbPassword > 0) */
 	bool pending[2];         /* per direction: a TPKT was incomplete when last called */
 };
 
@@ -448,7 +470,7 @@ static int rdp_parse_mcs(struct dis_ctx *ctx, struct rdp_state *st, struct cur x
 			    code, li);
 		return -1;
 	}
-	if (server && cur_left(&x) > 0 && x.p[0] >> 2 == 8) {
+	if (server && cur_left(&x) > 0 && x.p[0] >> 2 == MCS_DISCONNECT_PROVIDER_ULTIMATUM) {
 		/* PER DomainMCSPDU choice 8: disconnectProviderUltimatum (T.125 §11.15) */
 		st->disconnect = true;
 		return 0;
@@ -487,6 +509,60 @@ static int rdp_parse_mcs(struct dis_ctx *ctx, struct rdp_state *st, struct cur x
 	return 1;
 }
 
+/* One client PDU after the Connect Initial: MCS domain PDUs (PER, T.125
+ * §11) until the Client Info PDU ([MS-RDPBCGR] 2.2.1.11), an MCS Send Data
+ * Request whose security header (2.2.8.1.1.2.1) has SEC_INFO_PKT. Erect
+ * Domain, Attach User and Channel Join requests are passed over; a Security
+ * Exchange PDU (SEC_EXCHANGE_PKT) is noted. Of a Client Info PDU in clear
+ * only cbPassword of TS_INFO_PACKET (2.2.1.11.1.1) is read, never the
+ * password. 1: the Client Info PDU was read, 0: another PDU, -1: error. */
+static int rdp_parse_client_pdu(struct dis_ctx *ctx, struct rdp_state *st, struct cur x)
+{
+	uint8_t li = 0, code = 0, eot, b;
+	uint16_t flags, hi, cb_domain, cb_user, cb_pass;
+	struct cur data;
+	size_t n;
+
+	(void)cur_skip(&x, 4);
+	if (cur_u8(&x, &li) != 0 || cur_u8(&x, &code) != 0 || code != X224_DT || li != 2 ||
+	    cur_u8(&x, &eot) != 0) {
+		obs_anomaly(ctx, RDP_ANOM_UNEXPECTED_TPDU, "code 0x%02x LI %u where a Data TPDU was expected",
+			    code, li);
+		return -1;
+	}
+	if (cur_u8(&x, &b) != 0) {
+		obs_anomaly(ctx, RDP_ANOM_BAD_MCS, "an empty Data TPDU");
+		return -1;
+	}
+	if (b >> 2 != MCS_SEND_DATA_REQUEST)
+		return 0;
+	/* initiator, channelId, dataPriority + segmentation, userData length */
+	if (cur_skip(&x, 5) != 0 || rdp_per_len(&x, &n) != 0 || cur_sub(&x, n, &data) != 0) {
+		obs_anomaly(ctx, RDP_ANOM_BAD_MCS, "sendDataRequest header");
+		return -1;
+	}
+	if (cur_le16(&data, &flags) != 0 || cur_le16(&data, &hi) != 0) {
+		obs_anomaly(ctx, RDP_ANOM_BAD_MCS, "no security header");
+		return -1;
+	}
+	if (flags & SEC_EXCHANGE_PKT)
+		st->exchange = true;
+	if (!(flags & SEC_INFO_PKT))
+		return 0;
+	st->info_seen = true;
+	st->info_encrypted = (flags & SEC_ENCRYPT) != 0;
+	if (st->info_encrypted)
+		return 1;
+	/* CodePage, flags, cbDomain, cbUserName, cbPassword */
+	if (cur_skip(&data, 8) != 0 || cur_le16(&data, &cb_domain) != 0 || cur_le16(&data, &cb_user) != 0 ||
+	    cur_le16(&data, &cb_pass) != 0) {
+		obs_anomaly(ctx, RDP_ANOM_BAD_MCS, "short TS_INFO_PACKET");
+		return -1;
+	}
+	st->info_password = cb_pass > 0;
+	return 1;
+}
+
 static struct dis_result rdp_parse(struct dis_ctx *ctx, void *state, enum dir dir,
 				   const uint8_t *p, size_t len)
 {
@@ -505,9 +581,9 @@ static struct dis_result rdp_parse(struct dis_ctx *ctx, void *state, enum dir di
 	/* the server speaks only after the CR */
 	if (dir == DIR_S2C && st->phase == RDP_WAIT_CR)
 		return dis_ok(0);
-	/* after the Connect Initial, or after the server's disconnect, that
-	 * direction has nothing more to tell */
-	if ((dir == DIR_C2S && st->ci_seen) || (dir == DIR_S2C && st->disconnect))
+	/* after its Connect Response or disconnect the server has nothing
+	 * more to tell */
+	if (dir == DIR_S2C && (st->disconnect || st->cresp_seen))
 		return dis_ok(len);
 	r = rdp_tpkt(ctx, st, dir, &c, &pdu, &need);
 	if (r < 0)
@@ -537,14 +613,28 @@ static struct dis_result rdp_parse(struct dis_ctx *ctx, void *state, enum dir di
 		}
 		return dis_done(cur_off(&c, p));
 	case RDP_MCS:
-		r = rdp_parse_mcs(ctx, st, pdu, dir == DIR_S2C);
-		if (r < 0)
+		if (dir == DIR_C2S && st->ci_seen) {
+			r = rdp_parse_client_pdu(ctx, st, pdu);
+			if (r < 0)
+				return dis_error(len);
+			if (r == 0 && ++st->client_pdus >= RDP_CLIENT_PDUS_MAX) {
+				obs_anomaly(ctx, RDP_ANOM_NO_CLIENT_INFO, "%d client PDUs without a Client Info PDU",
+					    RDP_CLIENT_PDUS_MAX);
+				r = 1;
+			}
+			if (r == 1) {
+				st->phase = RDP_END;
+				return dis_done(cur_off(&c, p));
+			}
+			return dis_ok(cur_off(&c, p));
+		}
+		if (rdp_parse_mcs(ctx, st, pdu, dir == DIR_S2C) < 0)
 			return dis_error(len);
-		/* done when both sides are: the Connect Response ends it; a
-		 * disconnect may overtake the client's Connect Initial (xrdp
-		 * set to TLS answers an old client's CC that way), which is
-		 * still read */
-		if ((dir == DIR_S2C && (r == 1 || st->ci_seen)) || (dir == DIR_C2S && st->disconnect)) {
+		/* a disconnect ends it once the Connect Initial is read (xrdp
+		 * set to TLS may answer an old client's CC that way before the
+		 * client's Connect Initial, which is still read); otherwise the
+		 * client's PDUs are read up to its Client Info PDU */
+		if (st->disconnect && st->ci_seen) {
 			st->phase = RDP_END;
 			return dis_done(cur_off(&c, p));
 		}
@@ -630,10 +720,21 @@ static void rdp_flow_end(struct dis_ctx *ctx, void *state)
 		rdp_detail_name(ctx, "rdp_encryption_method", m, st->method);
 		rdp_detail_name(ctx, "rdp_encryption_level",
 				st->level < RDP_LEVELS_N ? rdp_levels[st->level] : NULL, st->level);
-		obs_security(ctx, st->method == 0 ? SEC_CLEARTEXT : SEC_APP_ENCRYPTED);
 	}
 	if (st->disconnect)
 		obs_detail_bool(ctx, "rdp_mcs_disconnect", true);
+	if (st->cresp_seen)
+		obs_detail_bool(ctx, "rdp_security_exchange", st->exchange);
+	if (st->info_seen) {
+		obs_detail_bool(ctx, "rdp_client_info_encrypted", st->info_encrypted);
+		/* what the wire shows: the Client Info PDU (user name and
+		 * password) encrypted or not */
+		obs_security(ctx, st->info_encrypted ? SEC_APP_ENCRYPTED : SEC_CLEARTEXT);
+		if (!st->info_encrypted && st->info_password) {
+			obs_credentials(ctx, "password");
+			obs_auth_mechanism(ctx, "password", 8);
+		}
+	}
 }
 
 static const uint16_t rdp_ports[] = { 3389, 0 };

@@ -11,9 +11,10 @@
 # that is not RDP) and hostile ones (TPKT version and lengths, truncated
 # and oversized TPKTs, X.224 LI, TPDU code, cookie, RDP_NEG_REQ length,
 # unknown selected protocol, trailing bytes, non-BER MCS, bad T.124, a
-# user data block past its parent): each ends in its anomaly, never in a
+# user data block past its parent, a short Client Info PDU): each ends in its anomaly, never in a
 # crash, and the capture exits 0. Last, the lab password (it crosses only
-# encrypted) is searched in the database and the exports. Run it in the
+# encrypted) and the crafted one (in clear in std-enc-none) are searched in
+# every database and export, as ASCII and UTF-16LE. Run it in the
 # sanitizer build too.
 . "$SRCDIR/tests/lib.sh"
 
@@ -21,6 +22,7 @@ S=$SRCDIR/pcaps/rdp
 C=$T_TMP/c
 python3 "$SRCDIR/tools/mkpcap-rdp.py" "$SRCDIR" "$C" || { t_ok 1 "mkpcap-rdp.py"; t_done; exit 1; }
 LAB_PASS=wa-lab-rdp-pa55 # tools/lab/gen-rdp.sh
+CRAFTED_PASS=pw-rdp-crafted-7 # tools/mkpcap-rdp.py (std-enc-none: in clear)
 
 # rdp PCAP JQ: JQ over every TCP flow's export record, one line per flow
 rdp() {
@@ -41,7 +43,8 @@ NEG="[.server_port, .protocol, .security, .cleartext.user, $D.rdp_neg_request, $
       $D.rdp_neg_response_flags, $D.rdp_neg_failure, $D.rdp_neg_failure_code, .anomalies]"
 # what Standard RDP Security's MCS phase said
 MCS="[.security, $D.rdp_selected_protocol, $D.rdp_client_encryption_methods, $D.rdp_mcs_result,
-      $D.rdp_encryption_method, $D.rdp_encryption_level, $D.rdp_mcs_disconnect, .tls, .anomalies]"
+      $D.rdp_encryption_method, $D.rdp_encryption_level, $D.rdp_mcs_disconnect, $D.rdp_security_exchange,
+      $D.rdp_client_info_encrypted, .cleartext.credentials, .tls, .anomalies]"
 # (TLS 1.3: the certificates travel encrypted, none is read)
 TLS='[.security, .tls.version, .tls.cipher, .tls.established, (.tls.server_certs | length)]'
 
@@ -52,8 +55,8 @@ for lv in "high 128bit high" "low 40bit low" "fips fips fips"; do
 		'[3389,"rdp","app_encrypted","wa-lab-rdpuser",false,null,null,null,"none","rdp",null,null,null,[]]' \
 		"std-$1: no RDP_NEG_REQ, a CC without negotiation: Standard RDP Security, mstshash as the user"
 	t_is "$(rdp "$S/rdp-std-$1.pcap" "$MCS")" \
-		"[\"app_encrypted\",\"rdp\",27,0,\"$2\",\"$3\",null,null,[]]" \
-		"std-$1: CS_SECURITY 0x1b, Connect Response rt-successful, SC_SECURITY $2 / $3"
+		"[\"app_encrypted\",\"rdp\",27,0,\"$2\",\"$3\",null,true,true,false,null,[]]" \
+		"std-$1: CS_SECURITY 0x1b, Connect Response rt-successful, SC_SECURITY $2 / $3, Security Exchange, Client Info encrypted"
 done
 # --- TLS selected: handed to the TLS dissector
 t_is "$(rdp "$S/rdp-tls.pcap" "$NEG")" \
@@ -83,7 +86,7 @@ t_is "$(rdp "$S/rdp-tls-shadow-nla.pcap" "$NEG")" \
 	'[3389,"rdp","unknown","wa-lab-rdpuser",true,1,["tls"],0,"failure",null,null,"hybrid_required_by_server",5,[]]' \
 	"tls-shadow-nla: RDP_NEG_FAILURE HYBRID_REQUIRED_BY_SERVER"
 t_is "$(rdp "$S/rdp-rdp-server-tls.pcap" "$MCS" | tr '\n' ' ')" \
-	'["unknown","rdp",27,null,null,null,true,null,[]] ["unknown","rdp",27,null,null,null,true,null,[]] ' \
+	'["unknown","rdp",27,null,null,null,true,null,null,false,null,[]] ["unknown","rdp",27,null,null,null,true,null,null,false,null,[]] ' \
 	"rdp-server-tls: xrdp (TLS only) ends both tries with disconnectProviderUltimatum; the client's Connect Initial that the first one overtakes is still read"
 for p in "$S"/*.pcap; do
 	rdp "$p" . >/dev/null
@@ -99,10 +102,12 @@ t_is "$(rdp "$C/fail-ssl-not-allowed.pcap" "$NEG")" \
 	"SSL_NOT_ALLOWED_BY_SERVER"
 t_is "$(rdp "$C/fail-unknown-code.pcap" "[$D.rdp_neg_failure, $D.rdp_neg_failure_code]")" '["0x00000063",99]' \
 	"a failure code outside 2.2.1.2.2: named by its value"
-t_is "$(rdp "$C/std-enc-none.pcap" "$MCS")" '["cleartext","rdp",27,0,"none","none",null,null,[]]' \
-	"ENCRYPTION_METHOD_NONE: cleartext"
+t_is "$(rdp "$C/std-enc-none.pcap" "$MCS")" '["cleartext","rdp",27,0,"none","none",null,false,false,true,null,[]]' \
+	"ENCRYPTION_METHOD_NONE: no Security Exchange, the Client Info PDU in clear with a password: cleartext, credentials"
+t_is "$(rdp "$C/std-enc-none.pcap" '.cleartext.auth_mechanism')" '"password"' "the Client Info PDU's mechanism: password"
 t_is "$(rdp "$C/std-port-13389.pcap" "[.server_port, .protocol, .security, $D.rdp_encryption_method]")" \
-	'[13389,"rdp","app_encrypted","128bit"]' "port 13389: found by content"
+	'[13389,"rdp","unknown","128bit"]' \
+	"port 13389: found by content (it stops at the Connect Response: no Client Info PDU seen, security unknown)"
 t_is "$(rdp "$C/not-rdp-s7.pcap" '[.protocol, (.cleartext.details.rdp_negotiation)]')" '[null,null]' \
 	"an S7comm ISO-TSAP Connection Request: TPKT and X.224, not RDP"
 
@@ -131,6 +136,9 @@ t_is "$(rdp "$C/cresp-block-overrun.pcap" "$A")" '[["bad_gcc","user data block h
 	"SC_SECURITY's length past the user data"
 t_is "$(rdp "$C/cresp-block-overrun.pcap" "[.security, $D.rdp_encryption_method]")" '["unknown",null]' \
 	"the overrun block states no encryption method"
+t_is "$(rdp "$C/cinfo-short.pcap" "$A")" '[["bad_mcs","short TS_INFO_PACKET"]]' "a Client Info PDU in clear cut short"
+t_is "$(rdp "$C/cinfo-short.pcap" '[.security, .cleartext.credentials]')" '["cleartext",false]' \
+	"the short Client Info PDU: its header shows it in clear (no SEC_ENCRYPT), its body no password length: no credential"
 for p in "$C"/*.pcap; do
 	rdp "$p" . >/dev/null
 	t_is "$(cat "$T_TMP/$(basename "$p" .pcap).rc")" 0 "$(basename "$p"): capture exits 0"
@@ -147,7 +155,14 @@ t_is "$?" 0 "capture of every real RDP capture into one database"
 t_is "$(jq -s '[.[] | select(.protocol == "rdp")] | length' <("$WIREAUDIT" export -d "$db"))" 11 \
 	"11 RDP flows in the 10 real captures"
 "$WIREAUDIT" export -d "$db" --format csv -o "$T_TMP/export.csv"
-hits=$(grep -a -o -F -e "$LAB_PASS" -e "$(printf %s "$LAB_PASS" | xxd -p | tr -d '\n')" \
-	"$T_TMP"/*.db "$T_TMP"/*.jsonl "$T_TMP/export.csv" | sort -u | tr '\n' ' ')
-t_is "$hits" "" "no lab password in any database or export ($(ls "$T_TMP"/*.db | wc -l) databases)"
+# the crafted password is on the wire in clear (UTF-16LE: TS_INFO_PACKET with INFO_UNICODE)
+hex() { xxd -p | tr -d '\n'; }
+u16hex() { printf %s "$1" | iconv -t UTF-16LE | hex; }
+hex <"$C/std-enc-none.pcap" | grep -qF "$(u16hex "$CRAFTED_PASS")"
+t_ok $? "positive control: the crafted password is in std-enc-none.pcap (UTF-16LE)"
+# every database and export, as hex: each password as ASCII and as UTF-16LE
+hits=$(for f in "$T_TMP"/*.db "$T_TMP"/*.jsonl "$T_TMP/export.csv"; do hex <"$f"; echo; done |
+	grep -o -F -e "$(printf %s "$LAB_PASS" | hex)" -e "$(u16hex "$LAB_PASS")" \
+		-e "$(printf %s "$CRAFTED_PASS" | hex)" -e "$(u16hex "$CRAFTED_PASS")" | sort -u | tr '\n' ' ')
+t_is "$hits" "" "no password (ASCII or UTF-16LE) in any database or export ($(ls "$T_TMP"/*.db | wc -l) databases)"
 t_done

@@ -56,10 +56,11 @@ t_is "$(evidence rdp_standard_security)" \
 	'{"rdp_standard_security":{"ssl_not_allowed_by_server":1},"relevant_flows":1,"share":1}' \
 	"the failure as evidence"
 t_is "$(findings "$C/std-enc-none.pcap")" \
-	"rc=6 rdp_standard_security high 1 $X:3389;cleartext medium 1 $X:3389" \
-	"ENCRYPTION_METHOD_NONE: in clear (the generic kind) and Standard RDP Security"
-t_is "$(evidence rdp_standard_security)" '{"rdp_standard_security":{"none":1},"relevant_flows":1,"share":1}' \
-	"method none as evidence"
+	"rc=6 rdp_standard_security critical 1 $X:3389;cleartext high 1 $X:3389" \
+	"ENCRYPTION_METHOD_NONE, Client Info in clear: Standard RDP Security and the generic kind, both raised by the password"
+t_is "$(evidence rdp_standard_security)" \
+	'{"rdp_standard_security":{"none":1},"relevant_flows":1,"share":1,"credentials_in_clear":1,"auth_mechanisms":"password"}' \
+	"method none and the password in clear as evidence"
 t_is "$(findings "$C/std-port-13389.pcap")" "rc=6 rdp_standard_security high 1 $X:13389" \
 	"port 13389 (found by content)"
 
@@ -87,7 +88,7 @@ t_is "$(evidence rdp_standard_security)" \
 
 # ---- hostile: the report runs ----
 for p in cc-tpkt-version-4 cc-tpkt-length-5 cc-tpkt-oversized cr-truncated cc-bad-li cc-wrong-tpdu \
-	cr-cookie-no-crlf cr-neg-req-len-9 cc-selected-0x40 cc-trailing ci-not-ber ci-bad-t124 cresp-block-overrun; do
+	cr-cookie-no-crlf cr-neg-req-len-9 cc-selected-0x40 cc-trailing ci-not-ber ci-bad-t124 cresp-block-overrun cinfo-short; do
 	r=$(findings "$C/$p.pcap")
 	t_ok "$(case "$r" in rc=0*|rc=6*) echo 0 ;; *) echo 1 ;; esac)" "$p: the report runs (${r%% *})"
 done

@@ -19,7 +19,10 @@ RDP_NEG_FAILURE), 2.2.1.4.3 (SC_SECURITY); TPKT after RFC 1006 §6.
   fail-unknown-code    RDP_NEG_FAILURE with failureCode 0x63 (not in 2.2.1.2.2)
   std-enc-none         the real Standard RDP Security exchange with the
                        server's SC_SECURITY set to ENCRYPTION_METHOD_NONE /
-                       ENCRYPTION_LEVEL_NONE
+                       ENCRYPTION_LEVEL_NONE, then a Client Info PDU
+                       (2.2.1.11) without SEC_ENCRYPT carrying user and
+                       password (CRAFTED_PASSWORD) in clear, as 5.3.1 allows
+                       at that level
   std-port-13389       the real Standard RDP Security exchange on port 13389
                        (found by content)
   not-rdp-s7           an ISO-TSAP Connection Request with S7comm's TSAP
@@ -46,6 +49,8 @@ RDP_NEG_FAILURE), 2.2.1.4.3 (SC_SECURITY); TPKT after RFC 1006 §6.
                        identifier changed (bad_gcc)
   cresp-block-overrun  the real Connect Response with the SC_SECURITY block
                        length raised past its parent (bad_gcc)
+  cinfo-short          std-enc-none's exchange, the Client Info PDU in clear
+                       cut after 10 bytes of TS_INFO_PACKET (bad_mcs)
 
 Deterministic: the same bytes every run.
 """
@@ -83,6 +88,20 @@ def neg(typ, flags, value, length=8):
 
 
 COOKIE = b"Cookie: mstshash=wa-crafted\r\n"
+CRAFTED_PASSWORD = "pw-rdp-crafted-7"  # tests/rdp-fields.sh searches for it
+
+
+def client_info(user, password):
+    """A Client Info PDU in clear: X.224 DT, MCS Send Data Request (T.125,
+    PER: initiator 1007, channel 1003), security header SEC_INFO_PKT, then
+    TS_INFO_PACKET ([MS-RDPBCGR] 2.2.1.11.1.1, INFO_AUTOLOGON|INFO_UNICODE)."""
+    u = lambda t: t.encode("utf-16-le")  # noqa: E731
+    info = struct.pack("<IIHHHHH", 0, 0x0008 | 0x0010, 0, len(u(user)), len(u(password)), 0, 0)
+    info += b"\0\0" + u(user) + b"\0\0" + u(password) + b"\0\0" + b"\0\0" + b"\0\0"
+    data = struct.pack("<HH", 0x0040, 0) + info
+    assert len(data) < 0x4000
+    ln = bytes([len(data)]) if len(data) < 0x80 else struct.pack(">H", 0x8000 | len(data))
+    return tpkt(b"\x02\xf0\x80" + bytes([25 << 2]) + struct.pack(">HH", 6, 1003) + b"\x70" + ln + data)
 
 
 def conn(path, exchanges, dport=3389):
@@ -126,7 +145,8 @@ def main(src, out):
     # SC_SECURITY (0x0C02): encryptionMethod and encryptionLevel to 0
     i = rcresp.index(b"\x02\x0c")
     none = rcresp[:i + 4] + bytes(8) + rcresp[i + 12:]
-    conn(p("std-enc-none"), [(0, rcr), (1, rcc), (0, rci), (1, none)])
+    conn(p("std-enc-none"), [(0, rcr), (1, rcc), (0, rci), (1, none),
+                             (0, client_info("wa-crafted", CRAFTED_PASSWORD))])
     conn(p("std-port-13389"), [(0, rcr), (1, rcc), (0, rci), (1, rcresp)], dport=13389)
     s7 = tpkt(bytes([0x11, 0xE0, 0, 0, 0, 1, 0]) + bytes.fromhex("c1020100c2020102c0010a"))
     conn(p("not-rdp-s7"), [(0, s7), (1, tpkt(bytes([0x11, 0xD0, 0, 1, 0, 1, 0]) + bytes.fromhex("c1020100c2020102c0010a")))],
@@ -147,6 +167,9 @@ def main(src, out):
     conn(p("ci-not-ber"), [(0, cr(COOKIE)), (1, cc()), (0, tpkt(b"\x02\xf0\x80" + b"\x30\x80\xff\xff"))])
     j = rci.index(b"\x00\x05\x00\x14\x7c\x00\x01")
     conn(p("ci-bad-t124"), [(0, rcr), (1, rcc), (0, rci[:j + 4] + b"\x7d" + rci[j + 5:])])
+    ci_short = tpkt(b"\x02\xf0\x80" + bytes([25 << 2]) + struct.pack(">HH", 6, 1003) + b"\x70" + bytes([14])
+                    + struct.pack("<HH", 0x0040, 0) + bytes(10))
+    conn(p("cinfo-short"), [(0, rcr), (1, rcc), (0, rci), (1, none), (0, ci_short)])
     over = rcresp[:i + 2] + struct.pack("<H", 0xfff0) + rcresp[i + 4:]
     conn(p("cresp-block-overrun"), [(0, rcr), (1, rcc), (0, rci), (1, over)])
 
