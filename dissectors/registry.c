@@ -27,6 +27,7 @@ extern const struct dissector dissector_syslog;
 extern const struct dissector dissector_snmp;
 extern const struct dissector dissector_mqtt;
 extern const struct dissector dissector_vnc;
+extern const struct dissector dissector_rdp;
 
 const struct dissector *const dissectors[] = {
 	&dissector_http,
@@ -57,6 +58,8 @@ const struct dissector *const dissectors[] = {
 	&dissector_mqtt,
 	/* VNC / RFB (issue 17): TCP, by either side's ProtocolVersion */
 	&dissector_vnc,
+	/* RDP (issue 17): TPKT + X.224 CR/CC with RDP's negotiation */
+	&dissector_rdp,
 };
 
 const size_t n_dissectors = sizeof(dissectors) / sizeof(dissectors[0]);

@@ -112,7 +112,8 @@ static const char *const rp_key_cols[] = {
 	"hmatch", "cacc", "cctrusted", "ccterr", "dh_bits", "alpn_http", "crej", "leaf", "ncerts",
 	"leaf_ss", "creds", "authm", "redir", "http_host", "tlsform", "ja4", "kxg", "mixed",
 	"ssh_kx", "ssh_wneg", "ssh_woff", "ssh_p1", "ssh_nsk", "ssh_hsrv", "snmp_ver", "snmp_lvl",
-	"vnc_sec", NULL,
+	"vnc_sec",
+	"rdp_sel", "rdp_neg", "rdp_enc", "rdp_fail", NULL,
 };
 
 /* What the rules say of one tuple: the masks, the coverage facts and the

@@ -24,6 +24,10 @@
  *                    sub-type when there is one ("VeNCrypt/Plain"), from
  *                    the vnc_security_type and vnc_vencrypt_subtype details
  *                    (dissectors/vnc.c), NULL for other flows
+ *   rdp_sel rdp_neg rdp_enc rdp_fail  an RDP flow's rdp_selected_protocol,
+ *                    rdp_negotiation, rdp_encryption_method and
+ *                    rdp_neg_failure details (dissectors/rdp.c), NULL for
+ *                    other flows
  * in flow_id order. findings.c reads it once.
  */
 
@@ -108,7 +112,16 @@ static const char rf_view_sql[] =
 	" CASE WHEN f.protocol = 'vnc' THEN (SELECT d.sval FROM cleartext_details d"
 	"  WHERE d.flow_id = f.flow_id AND d.key = 'vnc_security_type' ORDER BY d.seq LIMIT 1)"
 	"  || COALESCE('/' || (SELECT d.sval FROM cleartext_details d"
-	"  WHERE d.flow_id = f.flow_id AND d.key = 'vnc_vencrypt_subtype' ORDER BY d.seq LIMIT 1), '') END AS vnc_sec"
+	"  WHERE d.flow_id = f.flow_id AND d.key = 'vnc_vencrypt_subtype' ORDER BY d.seq LIMIT 1), '') END AS vnc_sec,"
+	/* RDP details (dissectors/rdp.c): only RDP flows look them up */
+	" CASE WHEN f.protocol = 'rdp' THEN (SELECT d.sval FROM cleartext_details d"
+	"  WHERE d.flow_id = f.flow_id AND d.key = 'rdp_selected_protocol' ORDER BY d.seq LIMIT 1) END AS rdp_sel,"
+	" CASE WHEN f.protocol = 'rdp' THEN (SELECT d.sval FROM cleartext_details d"
+	"  WHERE d.flow_id = f.flow_id AND d.key = 'rdp_negotiation' ORDER BY d.seq LIMIT 1) END AS rdp_neg,"
+	" CASE WHEN f.protocol = 'rdp' THEN (SELECT d.sval FROM cleartext_details d"
+	"  WHERE d.flow_id = f.flow_id AND d.key = 'rdp_encryption_method' ORDER BY d.seq LIMIT 1) END AS rdp_enc,"
+	" CASE WHEN f.protocol = 'rdp' THEN (SELECT d.sval FROM cleartext_details d"
+	"  WHERE d.flow_id = f.flow_id AND d.key = 'rdp_neg_failure' ORDER BY d.seq LIMIT 1) END AS rdp_fail"
 	" FROM flows f"
 	" LEFT JOIN tls t ON t.flow_id = f.flow_id"
 	" LEFT JOIN rp_cp c ON c.profile_id = t.client_profile"

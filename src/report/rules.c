@@ -44,14 +44,15 @@ static const struct { const char *name; int rank; int wire; } rp_versions[] = {
  * and RFC 8314 (SMTP/IMAP/POP3), AMQP 0-9-1 amqps, RFC 2818 (HTTP), RFC 4217
  * (FTP), RFC 5425 (syslog over TLS), MQTT 5.0 4.2 (TLS), RFC 6120 (XMPP),
  * RFC 4642 (NNTP), RFC 5630 (SIP), RFC 6353 (SNMP over TLS/DTLS; SNMPv3
- * authPriv, RFC 3414/3826, is app_encrypted and never in clear); telnet and rlogin have no TLS form in
+ * authPriv, RFC 3414/3826, is app_encrypted and never in clear), [MS-RDPBCGR]
+ * 5.4.5 (RDP's Enhanced RDP Security: TLS, CredSSP); telnet and rlogin have no TLS form in
  * use: remote access in clear is exactly what 12.3.1 names ("remote access
  * and SSH"), so they count. */
 static const char *const rp_tls_form[] = {
 	"postgresql", "mysql", "tds", "mongodb", "redis", "ldap", "smtp", "amqp", "http",
 	"ftp", "imap", "pop3", "telnet", "rlogin", "syslog", "mqtt", "xmpp", "nntp", "sip",
 	"memcached", "vnc", "irc", "snmp", "kafka", "elasticsearch", "cassandra",
-	"zookeeper", "nats", "stomp", "rtsp", "ldap-cleartext", NULL,
+	"zookeeper", "nats", "stomp", "rtsp", "ldap-cleartext", "rdp", NULL,
 };
 
 static const char *const rp_class_names[] = { "broken", "not_recommended", "recommended" };
@@ -347,6 +348,31 @@ const struct rp_kind rp_kinds[] = {
 	{ "12.3.1", "vnc_unencrypted", "medium", 1, true,
 	  "protocol = 'vnc' AND security = 'cleartext' AND vnc_sec IS NOT NULL", "vnc_sec", "vnc_security_type",
 	  "a VNC session was set up without encryption (security type None, VNC Authentication or VeNCrypt Plain)",
+	  RP_CAUSE_SERVICE },
+	/* RDP Standard RDP Security ([MS-RDPBCGR] 5.3; issue 17): RC4 with
+	 * keys from an unauthenticated exchange (40-, 56- or 128-bit; FIPS
+	 * mode swaps in 3DES but keeps the rest). The server's proprietary
+	 * certificate is signed with the Terminal Services signing key whose
+	 * private half is published in [MS-RDPBCGR] 5.3.3.1.1, so nothing
+	 * authenticates the server and a man in the middle reads the session,
+	 * the password of the Client Info PDU included; RC4 itself is
+	 * prohibited in TLS by RFC 7465 for its keystream biases. Microsoft
+	 * calls it the legacy mode and Enhanced RDP Security (TLS, CredSSP:
+	 * 5.4) its replacement. A flow is Standard RDP Security when the
+	 * server chose it: an RDP_NEG_RSP selecting PROTOCOL_RDP, or a
+	 * Connect Response after a CC without negotiation (an old server; a
+	 * CC without negotiation then nothing is not counted: xrdp set to
+	 * TLS answers an old client that way and then disconnects), or a
+	 * negotiation failure by which the server refuses TLS
+	 * (SSL_NOT_ALLOWED_BY_SERVER, SSL_CERT_NOT_ON_SERVER: 2.2.1.2.2).
+	 * High, as the cipher_broken kind of 12.1.2. Evidence: the
+	 * encryption method of SC_SECURITY (2.2.1.4.3), 'selected' when only
+	 * the RDP_NEG_RSP was seen, or the failure. */
+	{ "12.3.1", "rdp_standard_security", "high", 1, true,
+	  "protocol = 'rdp' AND ((rdp_sel = 'rdp' AND (rdp_neg = 'response' OR rdp_enc IS NOT NULL))"
+	  " OR rdp_fail IN ('ssl_not_allowed_by_server', 'ssl_cert_not_on_server'))",
+	  "COALESCE(rdp_enc, rdp_fail, 'selected')", "rdp_standard_security",
+	  "RDP used Standard RDP Security (RC4, the server not authenticated) instead of TLS or CredSSP",
 	  RP_CAUSE_SERVICE },
 	/* SSH-1 (an identification string 1.x) or a server offering 1.99 (it
 	 * falls back to SSH-1: RFC 4253 §5.1): "the server must not fall back

@@ -112,6 +112,10 @@ static void day_str(int64_t day, char *b, size_t n)
  * src/report/rules.c), NULL for other protocols. */
 #define RET_VNC(k) " CASE WHEN f.protocol = 'vnc' THEN (SELECT d.sval" \
 	" FROM cleartext_details d WHERE d.flow_id = f.flow_id AND d.key = '" k "' ORDER BY d.seq LIMIT 1) END"
+/* One RDP detail of a flow (the report's RDP kind reads these:
+ * src/report/rules.c), NULL for other protocols. */
+#define RET_RDP(k) " CASE WHEN f.protocol = 'rdp' THEN (SELECT d.sval" \
+	" FROM cleartext_details d WHERE d.flow_id = f.flow_id AND d.key = '" k "' ORDER BY d.seq LIMIT 1) END"
 
 /* The facts a roll-up keeps apart: every column the report's rf view
  * (src/report/load.c) reads, or computes from, per flow. A column added
@@ -135,7 +139,9 @@ static void day_str(int64_t day, char *b, size_t n)
 	RET_SSH("server_ciphers_c2s") "," RET_SSH("server_ciphers_s2c") "," RET_SSH("server_macs_c2s") "," \
 	RET_SSH("server_macs_s2c") "," RET_SSH("strict_kex_client") "," RET_SSH("strict_kex_server") "," \
 	RET_SSH("hassh_server") "," RET_SNMP("snmp_version") "," RET_SNMP("snmp_security_level") "," \
-	RET_VNC("vnc_security_type") "," RET_VNC("vnc_vencrypt_subtype")
+	RET_VNC("vnc_security_type") "," RET_VNC("vnc_vencrypt_subtype") "," \
+	RET_RDP("rdp_selected_protocol") "," RET_RDP("rdp_negotiation") "," RET_RDP("rdp_encryption_method") "," \
+	RET_RDP("rdp_neg_failure")
 
 /* Each ended flow of a day and its group's representative (the smallest
  * flow_id of the flows that agree on RET_KEY), weighed by what it already
@@ -289,7 +295,8 @@ static int ret_roll_chunk(struct retention *r)
 	}
 	/* the kept row keeps what the report reads (HTTP's redirect and host;
 	 * the SSH details of RET_SSH, which src/report/ssh_rules.c judges; the
-	 * SNMP details of RET_SNMP; the VNC ones of RET_VNC):
+	 * SNMP details of RET_SNMP; the VNC ones of RET_VNC; the RDP ones of
+	 * RET_RDP):
 	 * the other cleartext details (banners, user agents, ...) and the
 	 * anomalies were one flow's, not the group's */
 	if ((rc = ret_exec(r, "DELETE FROM cleartext_details WHERE flow_id IN (SELECT rep FROM ret_g"
@@ -299,7 +306,8 @@ static int ret_roll_chunk(struct retention *r)
 			   " 'server_kex_algorithms', 'server_host_key_algorithms', 'server_ciphers_c2s',"
 			   " 'server_ciphers_s2c', 'server_macs_c2s', 'server_macs_s2c', 'strict_kex_client',"
 			   " 'strict_kex_server', 'hassh_server', 'snmp_version', 'snmp_security_level',"
-			   " 'vnc_security_type', 'vnc_vencrypt_subtype')",
+			   " 'vnc_security_type', 'vnc_vencrypt_subtype',"
+			   " 'rdp_selected_protocol', 'rdp_negotiation', 'rdp_encryption_method', 'rdp_neg_failure')",
 			   p, 2)) != 0 ||
 	    (rc = ret_exec(r, "DELETE FROM anomalies WHERE flow_id IN (SELECT rep FROM ret_g"
 			   " WHERE rep > CAST(?1 AS INTEGER) AND rep <= CAST(?2 AS INTEGER))", p, 2)) != 0)
