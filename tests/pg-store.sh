@@ -107,6 +107,12 @@ eq_worker() { # eq_worker SLOT: the captures of lines SLOT, SLOT+2, ... of $D/eq
 		rm -f "$D/eq$slot.db" "$D/eq$slot.db-wal" "$D/eq$slot.db-shm" "$D/eq$slot.spool"*
 		"$W" capture -q -r "$SRCDIR/$f" -d "$D/eq$slot.db" --sensor eq 2>/dev/null
 		"$W" capture -q -r "$SRCDIR/$f" -d "$u" --spool "$D/eq$slot.spool" --sensor eq 2>/dev/null
+		if [ ! -e "$D/eq$slot.db" ]; then
+			# no packet read: SQLite keeps no database (issue 20), a
+			# fleet sensor's run stays as an error (docs/CLI.md)
+			echo "no-sqlite-db $f"
+			continue
+		fi
 		if [ "$(t_export_nouid -d "$D/eq$slot.db" | md5sum)" = "$(t_export_nouid -d "$u" | md5sum)" ]; then
 			echo "export-same $f"
 		else
@@ -127,8 +133,12 @@ n=$(wc -l < "$D/eq.list")
 eq_worker 0 > "$D/eq0.out" &
 eq_worker 1 > "$D/eq1.out"
 wait $!
-t_is "$(cat "$D"/eq?.out | grep -c '^export-same')/$n" "$n/$n" "every capture in pcaps/: the export from PostgreSQL is SQLite's"
-t_is "$(cat "$D"/eq?.out | grep -c '^report-same')/$n" "$n/$n" "every capture in pcaps/: the JSON report from PostgreSQL is SQLite's"
+# the captures that read no packet are those whose golden says so
+nodb=$(cd "$SRCDIR/tests/golden" && grep -l '^#no database' *.jsonl | wc -l)
+t_is "$(cat "$D"/eq?.out | grep -c '^no-sqlite-db')" "$nodb" "captures that read no packet: no SQLite database, as their goldens say ($nodb)"
+n=$((n - nodb))
+t_is "$(cat "$D"/eq?.out | grep -c '^export-same')/$n" "$n/$n" "every capture in pcaps/ that reads a packet: the export from PostgreSQL is SQLite's"
+t_is "$(cat "$D"/eq?.out | grep -c '^report-same')/$n" "$n/$n" "every capture in pcaps/ that reads a packet: the JSON report from PostgreSQL is SQLite's"
 grep -h 'differs' "$D"/eq?.out | sed 's/^/# /'
 
 fi # parts 1 and 2
