@@ -32,29 +32,15 @@
 #include <openssl/crypto.h>
 #include <maxminddb.h>
 
-/* The commands' one-line descriptions: the overview and `help`. */
-static const struct {
-	const char *name, *what;
-} commands[] = {
-	{ "capture", "read packets (files or interfaces) and store observations" },
-	{ "export", "print stored flows with their observations (JSON Lines or CSV)" },
-	{ "report", "judge the stored observations against ASVS V12 (docs/REPORT.md)" },
-	{ "audit", "capture FILE... then report, in one step" },
-	{ "status", "the running (or last) capture: counters, rates, drops, database size" },
-	{ "forward", "send what a spool holds to its PostgreSQL database, then exit" },
-	{ "schema", "print the fleet database's PostgreSQL schema (DDL)" },
-	{ "help", "the help of a command: wireaudit help COMMAND" },
-};
+static void print_commands(FILE *out);
 
 static void usage(FILE *out)
 {
-	size_t i;
 	fputs("Usage: wireaudit COMMAND [OPTION]...\n"
 	      "Passive network traffic analyzer: evidence for OWASP ASVS 5.0 V12 (Secure Communication).\n"
 	      "\n"
 	      "Commands:\n", out);
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].what);
+	print_commands(out);
 	fputs("\n"
 	      "Each command's options: wireaudit help COMMAND (or wireaudit COMMAND --help);\n"
 	      "all of them: man wireaudit, docs/CLI.md.\n"
@@ -1172,41 +1158,61 @@ out:
 	return rc;
 }
 
+/* The commands: the overview's list, `help COMMAND` and the dispatch,
+ * from one table */
+static const struct command {
+	const char *name, *what;
+	int (*fn)(int, char **);
+	void (*usage)(FILE *);
+	const char *prog; /* getopt's messages: "wireaudit capture: invalid option" */
+} commands[] = {
+	{ "capture", "read packets (files or interfaces) and store observations",
+	  cmd_capture, capture_usage, "wireaudit capture" },
+	{ "export", "print stored flows with their observations (JSON Lines or CSV)",
+	  cmd_export, export_usage, "wireaudit export" },
+	{ "report", "judge the stored observations against ASVS V12 (docs/REPORT.md)",
+	  report_main, report_usage, "wireaudit report" },
+	{ "audit", "capture FILE... then report, in one step", cmd_audit, audit_usage, "wireaudit audit" },
+	{ "status", "the running (or last) capture: counters, rates, drops, database size",
+	  cmd_status, status_usage, "wireaudit status" },
+	{ "forward", "send what a spool holds to its PostgreSQL database, then exit",
+	  cmd_forward, forward_usage, "wireaudit forward" },
+	{ "schema", "print the fleet database's PostgreSQL schema (DDL)", cmd_schema, schema_usage,
+	  "wireaudit schema" },
+	{ "help", "the help of a command: wireaudit help COMMAND", NULL, usage, NULL },
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void print_commands(FILE *out)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].what);
+}
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
 /* `wireaudit help [COMMAND]` and COMMAND --help: one text per command */
 static int help_command(const char *cmd, FILE *out)
 {
-	if (cmd == NULL || strcmp(cmd, "help") == 0) usage(out);
-	else if (strcmp(cmd, "capture") == 0) capture_usage(out);
-	else if (strcmp(cmd, "export") == 0) export_usage(out);
-	else if (strcmp(cmd, "report") == 0) report_usage(out);
-	else if (strcmp(cmd, "audit") == 0) audit_usage(out);
-	else if (strcmp(cmd, "status") == 0) status_usage(out);
-	else if (strcmp(cmd, "forward") == 0) forward_usage(out);
-	else if (strcmp(cmd, "schema") == 0) schema_usage(out);
-	else {
+	const struct command *c = find_command(cmd ? cmd : "help");
+	if (c == NULL) {
 		fprintf(stderr, "wireaudit: help: no command '%s' (wireaudit --help lists them)\n", cmd);
 		return EXIT_USAGE;
 	}
+	c->usage(out);
 	return fflush(out) == 0 ? EXIT_OK : EXIT_STORE;
 }
 
 int main(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(int, char **);
-		const char *prog; /* getopt's messages: "wireaudit capture: invalid option" */
-	} cmds[] = {
-		{ "capture", cmd_capture, "wireaudit capture" },
-		{ "export", cmd_export, "wireaudit export" },
-		{ "audit", cmd_audit, "wireaudit audit" },
-		{ "report", report_main, "wireaudit report" },
-		{ "status", cmd_status, "wireaudit status" },
-		{ "forward", cmd_forward, "wireaudit forward" },
-		{ "schema", cmd_schema, "wireaudit schema" },
-	};
+	const struct command *c;
 	const char *cmd;
-	size_t i;
 
 	if (argc < 2) {
 		usage(stderr);
@@ -1227,16 +1233,15 @@ int main(int argc, char **argv)
 		version();
 		return EXIT_OK;
 	}
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(cmd, cmds[i].name) == 0) {
-			int rc;
-			argv[1] = (char *)cmds[i].prog;
-			rc = cmds[i].fn(argc - 1, argv + 1);
-			/* every usage error, wherever it was found: where to look */
-			if (rc == EXIT_USAGE && wa_usage_hint)
-				fprintf(stderr, "Try 'wireaudit help %s' for more information.\n", cmds[i].name);
-			return rc;
-		}
+	if ((c = find_command(cmd)) != NULL && c->fn) {
+		int rc;
+		argv[1] = (char *)c->prog;
+		rc = c->fn(argc - 1, argv + 1);
+		/* every usage error, wherever it was found: where to look */
+		if (rc == EXIT_USAGE && wa_usage_hint)
+			fprintf(stderr, "Try 'wireaudit help %s' for more information.\n", c->name);
+		return rc;
+	}
 	fprintf(stderr, "wireaudit: unknown command '%s' (wireaudit --help lists them)\n", cmd);
 	return EXIT_USAGE;
 }
