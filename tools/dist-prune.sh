@@ -18,7 +18,11 @@ find . -type f -perm -u+x | while IFS= read -r f; do
 	if [ "$(head -c4 "$f" | od -An -c | tr -d ' ')" = "177ELF" ]; then rm -f "$f"; fi
 done
 cd - >/dev/null
-if git -C "$src" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+# Only when SRCDIR is the top of a git checkout: distcheck's nested make
+# dist runs from the unpacked tarball, which may sit inside a checkout
+# (CI builds in _san/ of the clone) and is then no checkout of its own.
+top=$(git -C "$src" rev-parse --show-toplevel 2>/dev/null || true)
+if [ -n "$top" ] && [ "$(cd "$top" && pwd -P)" = "$(cd "$src" && pwd -P)" ]; then
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/dist-prune.XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT
 	git -C "$src" ls-files | grep -v '^\.gitignore$\|^\.ci/\|^debian/' | sort >"$tmp/tracked"
