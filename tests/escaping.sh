@@ -124,7 +124,7 @@ for line in m.decode("utf-8").splitlines():
     elif n != want:
         bad += 1
 say(bad == 0, "md: every table row has its header's number of cells (%d bad)" % bad)
-say(b"\\<script\\>alert\\(1\\)\\<\\/script\\>" in m, "md: payload present, punctuation-escaped")
+say(b"\\<script\\>alert(1)\\</script\\>" in m, "md: payload present, markup punctuation escaped")
 # CSV
 for n, col, want_cell in (("x.csv", "user", "'=cmd|' /C calc'!A0<\"u\\x1b[2J"),
                           ("x.csv", "tls_sni", "'\\x09=1"),

@@ -1293,7 +1293,8 @@ int capture_run(const struct capture_opts *o)
 	struct run_totals tot;
 	struct worker *ws[ENGINE_MAX_WORKERS];
 	char err[512], ebuf[PCAP_ERRBUF_SIZE], rerr[128];
-	char source[4096];
+	char *source = NULL; /* every file or interface, space-separated (no cap) */
+	size_t source_len = 0;
 	char *errors[64];
 	int nerr = 0, rc = EXIT_OK, i;
 	/* the interfaces: -i (several), or the one o->iface names */
@@ -1414,18 +1415,26 @@ int capture_run(const struct capture_opts *o)
 	nworkers = nw;
 	run_ifaces = ifl;
 	run_nifaces = nif;
-	source[0] = 0;
-	if (nif > 0) {
-		/* every interface, space-separated (as files are) */
-		size_t off = 0;
-		for (k = 0; k < nif && off < sizeof(source); k++)
-			off += (size_t)snprintf(source + off, sizeof(source) - off, "%s%s",
-						k ? " " : "", ifl[k]);
-	} else {
-		size_t off = 0;
-		for (i = 0; i < o->nfiles && off < sizeof(source); i++)
-			off += (size_t)snprintf(source + off, sizeof(source) - off, "%s%s",
-						i ? " " : "", o->files[i]);
+	{
+		/* every interface or file, space-separated (runs.source): built
+		 * whole, however many files a week of captures has */
+		FILE *sf = open_memstream(&source, &source_len);
+		if (sf == NULL) {
+			fprintf(stderr, "wireaudit: capture: out of memory\n");
+			rc = EXIT_STORE;
+			goto out;
+		}
+		if (nif > 0)
+			for (k = 0; k < nif; k++)
+				fprintf(sf, "%s%s", k ? " " : "", ifl[k]);
+		else
+			for (i = 0; i < o->nfiles; i++)
+				fprintf(sf, "%s%s", i ? " " : "", o->files[i]);
+		if (fclose(sf) != 0 || source == NULL) {
+			fprintf(stderr, "wireaudit: capture: out of memory\n");
+			rc = EXIT_STORE;
+			goto out;
+		}
 	}
 	ri.source = source;
 	ri.filter = o->filter;
@@ -1779,5 +1788,6 @@ out:
 	run_ret = NULL;
 	if (discard && db_new)
 		remove_db_files(dbp);
+	free(source);
 	return rc;
 }

@@ -3,6 +3,8 @@
 #define _GNU_SOURCE
 #include "util.h"
 
+#include <stdlib.h>
+#include <sys/ioctl.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -108,3 +110,17 @@ FILE *wa_open_output(const char *path)
 }
 
 int wa_usage_hint;
+
+int wa_tty_columns(int fd)
+{
+	struct winsize ws;
+	const char *c;
+	long v;
+	if (!isatty(fd))
+		return 0;
+	if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	if ((c = getenv("COLUMNS")) != NULL && (v = strtol(c, NULL, 10)) > 0 && v < 10000)
+		return (int)v;
+	return 80;
+}

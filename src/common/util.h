@@ -33,5 +33,8 @@ FILE *wa_open_output(const char *path);
  * (an unknown option, a missing argument, a stray argument): main() then
  * points to the command's help. */
 extern int wa_usage_hint;
+/* The terminal's width in columns when fd is a terminal (TIOCGWINSZ, else
+ * $COLUMNS, else 80); 0 when fd is not a terminal. */
+int wa_tty_columns(int fd);
 
 #endif

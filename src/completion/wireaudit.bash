@@ -18,7 +18,7 @@ _wireaudit()
 		--eve-ca-file --eve-cert --eve-key --sensor --spool --spool-max --spool-drain
 		--community-id-seed --list-interfaces --verbose --help"
 	local report_opts="--db --level --format --output --since --until --internal
-		--config --geoip --asn --baseline --waivers --top --list --color --ca-file
+		--config --geoip --asn --baseline --waivers --top --list --color --width --ca-file
 		--system-ca --sensor --help"
 	local export_opts="--db --format --flow --since --until --output --after
 		--cursor-file --help"

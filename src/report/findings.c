@@ -971,8 +971,8 @@ static void rp_fill_details(struct rp_scan *S, const struct rp_tops *T, struct r
 		l += (size_t)snprintf(line + l, sizeof(line) - l, "; %lld of %lld relevant flows",
 				      (long long)f->flows, (long long)relevant);
 	if (x->creds > 0 && l < sizeof(line))
-		snprintf(line + l, sizeof(line) - l, "; credentials in clear in %lld flows (%s)",
-			 (long long)x->creds, g->nauthm ? am : "?");
+		snprintf(line + l, sizeof(line) - l, "; credentials in clear in %lld flow%s (%s)",
+			 (long long)x->creds, x->creds == 1 ? "" : "s", g->nauthm ? am : "?");
 	free(am);
 	f->evidence_text = rp_xstrdup(line);
 	if (!f->server_internal)

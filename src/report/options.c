@@ -20,6 +20,7 @@ void report_opts_init(struct report_opts *o)
 	o->top = REPORT_TOP_DEFAULT;
 	o->list = REPORT_LIST_DEFAULT;
 	o->color = -1;
+	o->width = -1;
 }
 
 void report_options(FILE *out);
@@ -57,6 +58,8 @@ void report_options(FILE *out)
 	      "      --list N           findings and rollups listed per requirement in text,\n"
 	      "                         html and md (default 20, 0 all); json/csv hold all\n"
 	      "      --color WHEN       auto (default), always, never\n"
+	      "      --width N          wrap the text report at column N (default: the\n"
+	      "                         terminal's width on a TTY, else no wrapping; 0: none)\n"
 	      "      --ca-file FILE     judge server certificate chains again against these\n"
 	      "                         anchors (PEM) at each connection's time, not the\n"
 	      "                         capture host's (docs/CERTIFICATES.md)\n"
@@ -65,7 +68,7 @@ void report_options(FILE *out)
 
 enum {
 	RO_SINCE = 300, RO_UNTIL, RO_INTERNAL, RO_CONFIG, RO_GEOIP, RO_ASN, RO_BASELINE,
-	RO_WAIVERS, RO_TOP, RO_COLOR, RO_LIST, RO_CA_FILE, RO_SYSTEM_CA, RO_SENSOR,
+	RO_WAIVERS, RO_TOP, RO_COLOR, RO_WIDTH, RO_LIST, RO_CA_FILE, RO_SYSTEM_CA, RO_SENSOR,
 };
 
 static const struct option report_longopts[] = {
@@ -84,6 +87,7 @@ static const struct option report_longopts[] = {
 	{ "top", required_argument, NULL, RO_TOP },
 	{ "list", required_argument, NULL, RO_LIST },
 	{ "color", required_argument, NULL, RO_COLOR },
+	{ "width", required_argument, NULL, RO_WIDTH },
 	{ "ca-file", required_argument, NULL, RO_CA_FILE },
 	{ "system-ca", required_argument, NULL, RO_SYSTEM_CA },
 	{ "sensor", required_argument, NULL, RO_SENSOR },
@@ -163,6 +167,15 @@ static int report_apply(struct report_opts *o, int ch, const char *arg)
 			return EXIT_USAGE;
 		}
 		o->list = (int)v;
+		break;
+	case RO_WIDTH:
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || end == arg || *end || v < 0 || v > 10000) {
+			fprintf(stderr, "wireaudit: report: --width must be a number from 0 (no wrapping) to 10000\n");
+			return EXIT_USAGE;
+		}
+		o->width = (int)v;
 		break;
 	case RO_COLOR:
 		if (strcmp(arg, "auto") == 0) o->color = -1;

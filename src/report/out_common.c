@@ -60,8 +60,8 @@ void rp_sensor_line(const struct rp_sensor *v, char *buf, size_t len)
 	else
 		snprintf(d, sizeof(d), "drops not reported (offline read)");
 	if (v->spool_dropped > 0)
-		snprintf(d + strlen(d), sizeof(d) - strlen(d), ", %lld flows lost from a full spool",
-			 (long long)v->spool_dropped);
+		snprintf(d + strlen(d), sizeof(d) - strlen(d), ", %lld flow%s lost from a full spool",
+			 (long long)v->spool_dropped, v->spool_dropped == 1 ? "" : "s");
 	snprintf(buf, len, "%d run%s, %s .. %s, packets %lld, %s", v->runs, v->runs == 1 ? "" : "s",
 		 rp_ts(v->first, a, sizeof(a)), rp_ts(v->last, b, sizeof(b)), (long long)v->packets, d);
 }
@@ -79,8 +79,69 @@ int rp_count_status(const struct rp_report *rep, const char *st)
 {
 	int i, n = 0;
 	for (i = 0; i < rep->nreqs; i++)
-		if (strcmp(rep->reqs[i].status, st) == 0)
+		if (!rep->reqs[i].guidance && strcmp(rep->reqs[i].status, st) == 0)
 			n++;
+	return n;
+}
+
+/* The status as printed: the V12.1 introduction is advice, so its
+ * findings mean it was not followed, not that a requirement fails. */
+const char *rp_req_status(const struct rp_req *r)
+{
+	if (r->guidance && strcmp(r->status, "fail") == 0)
+		return "not_followed";
+	if (r->guidance && strcmp(r->status, "pass") == 0)
+		return "followed";
+	return r->status;
+}
+
+/* "1 flow", "2 flows": n formatted (rp_fmt_n) with the word's singular or
+ * plural; buf holds both. */
+const char *rp_plural(int64_t n, const char *one, const char *many, char *buf, size_t len)
+{
+	char num[32];
+	snprintf(buf, len, "%s %s", rp_fmt_n(n, num, sizeof(num)), n == 1 ? one : many);
+	return buf;
+}
+
+/* A run's source split at spaces: the files of an offline run or the
+ * interfaces of a live one (capture stores them space-separated; a file
+ * name with a space in it is split too: docs/REPORT.md). *items points
+ * into a malloc'ed copy, freed with free((*items)[0]) and free(*items);
+ * returns the count (0: nothing, *items NULL). */
+int rp_source_items(const char *source, char ***items)
+{
+	char *copy, *p, *save = NULL;
+	int n = 0, cap = 0;
+	*items = NULL;
+	if (source == NULL || (copy = strdup(source)) == NULL)
+		return 0;
+	for (p = strtok_r(copy, " ", &save); p; p = strtok_r(NULL, " ", &save)) {
+		if (n == cap) {
+			char **t = realloc(*items, (size_t)(cap = cap ? cap * 2 : 8) * sizeof(*t));
+			if (t == NULL)
+				break;
+			*items = t;
+		}
+		(*items)[n++] = p;
+	}
+	if (n == 0) {
+		free(copy);
+		free(*items);
+		*items = NULL;
+	} else if ((*items)[0] != copy) {
+		/* leading spaces: keep the copy reachable through item 0 */
+		memmove(copy, (*items)[0], strlen((*items)[0]) + 1);
+		(*items)[0] = copy;
+	}
+	return n;
+}
+
+int rp_count_guidance(const struct rp_report *rep)
+{
+	int i, n = 0;
+	for (i = 0; i < rep->nreqs; i++)
+		n += rep->reqs[i].guidance;
 	return n;
 }
 
@@ -92,16 +153,17 @@ double rp_handshake_share(const struct rp_report *rep)
 /* What a passive observer could not see in this window (one line each). */
 int rp_not_observable_lines(const struct rp_report *rep, char lines[6][200])
 {
+	char b[48];
 	int n = 0;
 	if (rep->tls13_flows > 0)
-		snprintf(lines[n++], 200, "%lld TLS 1.3 flows: certificates, client certificates and "
-			 "stapled OCSP responses are encrypted", (long long)rep->tls13_flows);
+		snprintf(lines[n++], 200, "%s: certificates, client certificates and stapled OCSP "
+			 "responses are encrypted", rp_plural(rep->tls13_flows, "TLS 1.3 flow", "TLS 1.3 flows", b, sizeof(b)));
 	if (rep->flows_midstream > 0)
-		snprintf(lines[n++], 200, "%lld TCP flows joined mid-stream: their handshake or session "
-			 "start was not seen", (long long)rep->flows_midstream);
+		snprintf(lines[n++], 200, "%s joined mid-stream: the handshake or session start was not "
+			 "seen", rp_plural(rep->flows_midstream, "TCP flow", "TCP flows", b, sizeof(b)));
 	if (rep->unknown_security > 0)
-		snprintf(lines[n++], 200, "%lld flows with an unknown security state (protocol not "
-			 "recognised or start not seen)", (long long)rep->unknown_security);
+		snprintf(lines[n++], 200, "%s with an unknown security state (protocol not recognised or "
+			 "start not seen)", rp_plural(rep->unknown_security, "flow", "flows", b, sizeof(b)));
 	snprintf(lines[n++], 200, "server configuration not exercised by the observed clients "
 		 "(versions and suites a server would accept but nobody offered)");
 	snprintf(lines[n++], 200, "what applications do with certificates and data after the handshake");

@@ -24,7 +24,7 @@ int rp_out_csv(const struct rp_report *rep, FILE *out)
 			const struct rp_finding *f = r->findings[j];
 			char list[2048];
 			size_t l;
-			fprintf(out, "%s,%d,%s,%s,%s,%s,", r->id, r->level, r->status, f->k->kind,
+			fprintf(out, "%s,%d,%s,%s,%s,%s,", r->id, r->level, rp_req_status(r), f->k->kind,
 				rp_finding_severity(f), f->failing ? "true" : "false");
 			csv_field(out, f->server_ip, 1);
 			fprintf(out, ",%d,", f->server_port);

@@ -138,19 +138,21 @@ static void html_requirement(const struct rp_report *rep, const struct rp_req *r
 	int j, c, nr;
 
 	fprintf(out, "<div class=\"req\" id=\"r%s\"><h3>", r->id);
-	html_badge(out, r->status);
-	fprintf(out, " %s <span class=\"muted\">(L%d)</span></h3><p class=\"title\">", r->id, r->level);
+	html_badge(out, rp_req_status(r));
+	fprintf(out, " %s <span class=\"muted\">(L%d)</span> ", r->id, r->level);
+	html_escape(out, r->short_title);
+	fputs("</h3><p class=\"title\">", out);
 	html_escape(out, r->title);
 	fputs("</p><p class=\"reason\">", out);
 	html_escape(out, r->reason);
 	fputs("</p>", out);
 	if (r->nfindings) {
-		char n1[32], n2[32], n3[32], n4[32], n5[32], n6[32];
-		fprintf(out, "<p class=\"muted\">%s findings (%s failing) over %s servers; violating flows %s"
-			" (%s servers, %s clients)</p>", rp_fmt_n(r->nfindings, n1, sizeof(n1)),
-			rp_fmt_n(r->nfailing, n2, sizeof(n2)), rp_fmt_n(r->nservers, n3, sizeof(n3)),
-			rp_fmt_n(r->v_flows, n4, sizeof(n4)), rp_fmt_n(r->v_servers, n5, sizeof(n5)),
-			rp_fmt_n(r->v_clients, n6, sizeof(n6)));
+		char n1[48], n2[32], n3[48], n4[32], n5[48], n6[48];
+		fprintf(out, "<p class=\"muted\">%s (%s failing) over %s; violating flows %s"
+			" (%s, %s)</p>", rp_plural(r->nfindings, "finding", "findings", n1, sizeof(n1)),
+			rp_fmt_n(r->nfailing, n2, sizeof(n2)), rp_plural(r->nservers, "server", "servers", n3, sizeof(n3)),
+			rp_fmt_n(r->v_flows, n4, sizeof(n4)), rp_plural(r->v_servers, "server", "servers", n5, sizeof(n5)),
+			rp_plural(r->v_clients, "client", "clients", n6, sizeof(n6)));
 	}
 	nr = rp_rollups_shown(rep, r);
 	if (nr > 0)
@@ -177,7 +179,8 @@ static void html_requirement(const struct rp_report *rep, const struct rp_req *r
 	if (nr > 0)
 		fputs("</table>", out);
 	if (nr < r->nrollups)
-		fprintf(out, "<p class=\"muted\">%d more causes: see the JSON report.</p>", r->nrollups - nr);
+		fprintf(out, "<p class=\"muted\">%d more %s: see the JSON report.</p>", r->nrollups - nr,
+			r->nrollups - nr == 1 ? "cause" : "causes");
 	if (r->nfindings) {
 		fputs("<table><tr><th>Severity</th><th>Finding</th><th>Server</th><th>Flows</th>"
 		      "<th>Clients</th><th>Seen</th><th>Evidence</th></tr>", out);
@@ -249,10 +252,12 @@ static void html_requirement(const struct rp_report *rep, const struct rp_req *r
 		fputs("</table>", out);
 	}
 	if (r->nlisted < r->nfindings) {
-		char n1[32], n2[32], n3[32];
-		fprintf(out, "<p class=\"more\">&hellip; and %s more findings over %s servers and %s flows: "
+		char n1[32], n2[48], n3[48];
+		fprintf(out, "<p class=\"more\">&hellip; and %s more %s over %s and %s: "
 			"see the JSON or CSV report.</p>", rp_fmt_n(r->nfindings - r->nlisted, n1, sizeof(n1)),
-			rp_fmt_n(r->rest_servers, n2, sizeof(n2)), rp_fmt_n(r->rest_flows, n3, sizeof(n3)));
+			r->nfindings - r->nlisted == 1 ? "finding" : "findings",
+			rp_plural(r->rest_servers, "server", "servers", n2, sizeof(n2)),
+			rp_plural(r->rest_flows, "flow", "flows", n3, sizeof(n3)));
 	}
 	for (j = 0; j < r->nresolved; j++) {
 		fputs("<p class=\"muted\">Resolved since the baseline: <span class=\"mono\">", out);
@@ -296,8 +301,12 @@ int rp_out_html(const struct rp_report *rep, FILE *out)
 	fputs("<table><tr><th>ID</th><th>Level</th><th>Status</th><th>Reason</th><th>Findings</th></tr>", out);
 	for (i = 0; i < rep->nreqs; i++) {
 		const struct rp_req *r = &rep->reqs[i];
-		fprintf(out, "<tr><td><a href=\"#r%s\">%s</a></td><td>L%d</td><td>", r->id, r->id, r->level);
-		html_badge(out, r->status);
+		if (r->guidance)
+			continue;
+		fprintf(out, "<tr><td><a href=\"#r%s\">%s</a> ", r->id, r->id);
+		html_escape(out, r->short_title);
+		fprintf(out, "</td><td>L%d</td><td>", r->level);
+		html_badge(out, rp_req_status(r));
 		fputs("</td><td>", out);
 		html_escape(out, r->reason);
 		fprintf(out, "</td><td class=\"num\">%d</td></tr>", r->nfindings);
@@ -332,17 +341,31 @@ int rp_out_html(const struct rp_report *rep, FILE *out)
 		free(note);
 	}
 	for (i = 0; i < rep->nruns; i++) {
-		fprintf(out, "<dt>Source (run %lld)</dt><dd><span class=\"mono\">", (long long)rep->runs[i].run_id);
-		html_escape(out, rep->runs[i].source);
-		fputs("</span> <span class=\"muted\">", out);
-		html_escape(out, rep->runs[i].mode);
+		const struct rp_run_info *r = &rep->runs[i];
+		char **items, nf[48];
+		int k, n = rp_source_items(r->source, &items);
+		bool live = strcmp(r->mode ? r->mode : "", "live") == 0;
+		fprintf(out, "<dt>Source (run %lld)</dt><dd>%s", (long long)r->run_id,
+			rp_plural(n, live ? "interface" : "file", live ? "interfaces" : "files", nf, sizeof(nf)));
+		for (k = 0; k < n && k < RP_SOURCE_LIST; k++) {
+			fputs(k ? ", <span class=\"mono\">" : ": <span class=\"mono\">", out);
+			html_escape(out, items[k]);
+			fputs("</span>", out);
+		}
+		if (n > RP_SOURCE_LIST)
+			fprintf(out, " and %d more <span class=\"muted\">(the JSON report lists all)</span>", n - RP_SOURCE_LIST);
+		fputs(" <span class=\"muted\">", out);
+		html_escape(out, r->mode);
 		fputs(", ", out);
-		html_escape(out, rep->runs[i].status);
-		if (rep->runs[i].sensor) {
+		html_escape(out, r->status);
+		if (r->sensor) {
 			fputs(", sensor ", out);
-			html_escape(out, rep->runs[i].sensor);
+			html_escape(out, r->sensor);
 		}
 		fputs("</span></dd>", out);
+		if (items)
+			free(items[0]);
+		free(items);
 	}
 	{
 		struct rp_sensor *sv;
@@ -415,8 +438,15 @@ int rp_out_html(const struct rp_report *rep, FILE *out)
 	fputs("</dl></div>", out);
 
 	fputs("<h2>Requirements and evidence</h2>", out);
-	for (i = 0; i < rep->nreqs; i++) {
-		html_requirement(rep, &rep->reqs[i], out);
+	for (i = 0; i < rep->nreqs; i++)
+		if (!rep->reqs[i].guidance)
+			html_requirement(rep, &rep->reqs[i], out);
+	if (rp_count_guidance(rep) > 0) {
+		fputs("<h2 id=\"guidance\">Guidance</h2><p class=\"muted\">The V12.1 introduction's advice: not a "
+		      "numbered requirement, so it never fails the report; judged on the same evidence.</p>", out);
+		for (i = 0; i < rep->nreqs; i++)
+			if (rep->reqs[i].guidance)
+				html_requirement(rep, &rep->reqs[i], out);
 	}
 	fputs("</main><footer>Passive observation only: see the coverage section for what could not be seen. "
 	      "Sample flow ids can be shown in full with <code>wireaudit export --flow ID</code>.</footer>"

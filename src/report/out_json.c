@@ -172,7 +172,8 @@ static int json_requirement(const struct rp_report *rep, const struct rp_req *r,
 	jb_kv_str(jb, "section", r->section);
 	jb_kv_int(jb, "level", r->level);
 	jb_kv_str(jb, "title", r->title);
-	jb_kv_str(jb, "status", r->status);
+	jb_kv_str(jb, "short_title", r->short_title);
+	jb_kv_str(jb, "status", rp_req_status(r));
 	jb_kv_str(jb, "reason", r->reason);
 	jb_kv_int(jb, "relevant_flows", r->n_relevant);
 	jb_kv_int(jb, "observable_flows", r->n_observable);
@@ -309,6 +310,25 @@ int rp_out_json(const struct rp_report *rep, FILE *out)
 		jb_key(&jb, "source");
 		jb_strn(&jb, r->source ? r->source : "", r->source ? strlen(r->source) : 0);
 		jb_kv_str(&jb, "mode", r->mode);
+		{
+			/* the source split: every file (offline) or interface (live) */
+			char **items;
+			int k, n = rp_source_items(r->source, &items);
+			bool live = strcmp(r->mode ? r->mode : "", "live") == 0;
+			jb_key(&jb, "files");
+			jb_arr_open(&jb);
+			for (k = 0; !live && k < n; k++)
+				jb_strn(&jb, items[k], strlen(items[k]));
+			jb_arr_close(&jb);
+			jb_key(&jb, "interfaces");
+			jb_arr_open(&jb);
+			for (k = 0; live && k < n; k++)
+				jb_strn(&jb, items[k], strlen(items[k]));
+			jb_arr_close(&jb);
+			if (items)
+				free(items[0]);
+			free(items);
+		}
 		jb_kv_str(&jb, "status", r->status);
 		jb_key(&jb, "sensor");
 		if (r->sensor) jb_strn(&jb, r->sensor, strlen(r->sensor)); else jb_null(&jb);
@@ -407,7 +427,19 @@ int rp_out_json(const struct rp_report *rep, FILE *out)
 	jb_key(&jb, "requirements");
 	jb_arr_open(&jb);
 	for (i = 0; i < rep->nreqs; i++) {
-		if (json_requirement(rep, &rep->reqs[i], &jb, out) != 0) {
+		if (!rep->reqs[i].guidance && json_requirement(rep, &rep->reqs[i], &jb, out) != 0) {
+			jb_free(&jb);
+			return -1;
+		}
+	}
+	jb_arr_close(&jb);
+	/* the V12.1 introduction's advice: the same object, apart, with
+	 * status followed / not_followed / not_observed / not_observable;
+	 * never counted in summary nor result */
+	jb_key(&jb, "guidance");
+	jb_arr_open(&jb);
+	for (i = 0; i < rep->nreqs; i++) {
+		if (rep->reqs[i].guidance && json_requirement(rep, &rep->reqs[i], &jb, out) != 0) {
 			jb_free(&jb);
 			return -1;
 		}

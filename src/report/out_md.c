@@ -11,9 +11,12 @@
 
 /* ------------------------------------------------------------ Markdown */
 
-/* Markdown: ASCII punctuation backslash-escaped (CommonMark 2.4: no inline
- * HTML, links or emphasis can form), control bytes, C1 and invalid UTF-8
- * shown as \xNN. */
+/* Markdown: the punctuation that can start inline markup backslash-escaped
+ * (CommonMark 2.4 and GFM: backslash, code span, emphasis and
+ * strikethrough, link brackets, inline HTML and autolinks, table cells,
+ * entities) and nothing else, so file names and addresses stay readable;
+ * no escaped string starts a line, so block markers (#, -, 1.) need
+ * nothing. Control bytes, C1 and invalid UTF-8 shown as \xNN. */
 static void md_escape(FILE *out, const char *s)
 {
 	const unsigned char *p;
@@ -26,7 +29,7 @@ static void md_escape(FILE *out, const char *s)
 		if (*p < 0x20 || *p == 0x7f) {
 			fprintf(out, "\\\\x%02x", *p++);
 		} else if (*p < 0x80) {
-			if (strchr("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", *p))
+			if (strchr("\\`*_[]<>|&~", *p))
 				fputc('\\', out);
 			fputc(*p++, out);
 		} else if ((n = utf8_seq_len(p, strlen((const char *)p))) == 0 ||
@@ -39,10 +42,55 @@ static void md_escape(FILE *out, const char *s)
 	}
 }
 
+/* A file name or interface in a code span: shown verbatim (nothing is
+ * markup inside one, CommonMark 6.1); a backtick in it cannot close the
+ * span because the span is written with one backtick and every backtick
+ * or control byte in the name is shown as \xNN instead. */
+static void md_code(FILE *out, const char *s)
+{
+	const unsigned char *p;
+	for (p = (const unsigned char *)s; *p;) {
+		size_t n;
+		if (*p < 0x20 || *p == 0x7f || *p == '`' || *p == '|') {
+			fprintf(out, "\\x%02x", *p++);
+		} else if (*p < 0x80) {
+			fputc(*p++, out);
+		} else if ((n = utf8_seq_len(p, strlen((const char *)p))) == 0 ||
+			   (p[0] == 0xc2 && p[1] < 0xa0)) {
+			fprintf(out, "\\x%02x", *p++);
+		} else {
+			fwrite(p, 1, n, out);
+			p += n;
+		}
+	}
+}
+
+/* GitHub's heading anchor of a requirement: "### 12.3.1 (L2): fail — ..." */
+static const char *md_anchor(const struct rp_req *r, char *buf, size_t len)
+{
+	size_t o = 0;
+	const char *p;
+	char head[400];
+	snprintf(head, sizeof(head), "%s l%d %s  %s", r->id, r->level, rp_req_status(r), r->short_title);
+	for (p = head; *p && o + 1 < len; p++) {
+		unsigned char c = (unsigned char)*p;
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')
+			buf[o++] = (char)c;
+		else if (c >= 'A' && c <= 'Z')
+			buf[o++] = (char)(c + 32);
+		else if (c == ' ')
+			buf[o++] = '-';
+	}
+	buf[o] = 0;
+	return buf;
+}
+
+static void md_requirement(const struct rp_report *rep, const struct rp_req *r, FILE *out);
+
 int rp_out_md(const struct rp_report *rep, FILE *out)
 {
-	char b1[TSSTR_MAX], b2[TSSTR_MAX], nol[6][200];
-	int i, j, c, nn, nr;
+	char b1[TSSTR_MAX], b2[TSSTR_MAX], nol[6][200], nb[200];
+	int i, gi, nn;
 
 	fprintf(out, "# wireaudit report: OWASP ASVS 5.0 V12, level %d\n\n", rep->o->level);
 	fprintf(out, "Generated %s. ", rp_ts(rep->generated_at, b1, sizeof(b1)));
@@ -57,7 +105,10 @@ int rp_out_md(const struct rp_report *rep, FILE *out)
 		fprintf(out, ", ICMP %lld", (long long)rep->flows_icmp);
 	fprintf(out, "); handshake or session start seen in %.1f%% of TCP flows\n", 100.0 * rp_handshake_share(rep));
 	fprintf(out, "- TLS flows: %lld (TLS 1.3: %lld)\n", (long long)rep->tls_flows, (long long)rep->tls13_flows);
-	fprintf(out, "- Packets: %lld; drops: %lld\n", (long long)rep->packets, (long long)(rep->drops + rep->if_drops));
+	if (rep->drops_known)
+		fprintf(out, "- Packets: %lld; drops: %lld\n", (long long)rep->packets, (long long)(rep->drops + rep->if_drops));
+	else
+		fprintf(out, "- Packets: %lld; drops not reported (offline read)\n", (long long)rep->packets);
 	if (rep->drops + rep->if_drops > 0)
 		fputs("- **Warning: packets were dropped, results may be incomplete**\n", out);
 	for (i = 0; i < 2; i++) {
@@ -67,14 +118,29 @@ int rp_out_md(const struct rp_report *rep, FILE *out)
 		free(note);
 	}
 	for (i = 0; i < rep->nruns; i++) {
-		fprintf(out, "- Source run %lld: ", (long long)rep->runs[i].run_id);
-		md_escape(out, rep->runs[i].source);
-		if (rep->runs[i].sensor) {
-			fputs(" (sensor ", out);
-			md_escape(out, rep->runs[i].sensor);
-			fputc(')', out);
+		const struct rp_run_info *r = &rep->runs[i];
+		char **items, nf[48];
+		int k, n = rp_source_items(r->source, &items);
+		bool live = strcmp(r->mode ? r->mode : "", "live") == 0;
+		fprintf(out, "- Source run %lld (", (long long)r->run_id);
+		if (r->sensor) {
+			fputs("sensor ", out);
+			md_escape(out, r->sensor);
+			fputs(", ", out);
 		}
+		md_escape(out, r->mode);
+		fprintf(out, "): %s", rp_plural(n, live ? "interface" : "file", live ? "interfaces" : "files", nf, sizeof(nf)));
+		for (k = 0; k < n && k < RP_SOURCE_LIST; k++) {
+			fputs(k ? ", `" : ": `", out);
+			md_code(out, items[k]);
+			fputc('`', out);
+		}
+		if (n > RP_SOURCE_LIST)
+			fprintf(out, " and %d more (the JSON report lists all)", n - RP_SOURCE_LIST);
 		fputc('\n', out);
+		if (items)
+			free(items[0]);
+		free(items);
 	}
 	{
 		struct rp_sensor *sv;
@@ -117,21 +183,44 @@ int rp_out_md(const struct rp_report *rep, FILE *out)
 		fprintf(out, "- Not observable: %s\n", nol[i]);
 	for (i = 0; i < rep->nnotes; i++)
 		fprintf(out, "- Note: %s\n", rep->notes[i]);
-	fputs("\n## Requirements\n\n| ID | Level | Status | Reason |\n|---|---|---|---|\n", out);
+	fputs("\n## Requirements\n\n| ID | Level | Requirement | Status | Reason |\n|---|---|---|---|---|\n", out);
 	for (i = 0; i < rep->nreqs; i++)
-		fprintf(out, "| %s | L%d | %s | %s |\n", rep->reqs[i].id, rep->reqs[i].level,
-			rep->reqs[i].status, rep->reqs[i].reason);
+		if (!rep->reqs[i].guidance)
+			fprintf(out, "| [%s](#%s) | L%d | %s | %s | %s |\n", rep->reqs[i].id, md_anchor(&rep->reqs[i], nb, sizeof(nb)),
+				rep->reqs[i].level, rep->reqs[i].short_title, rp_req_status(&rep->reqs[i]), rep->reqs[i].reason);
+	for (i = 0, gi = 0; i < rep->nreqs; i++) {
+		if (!rep->reqs[i].guidance) {
+			md_requirement(rep, &rep->reqs[i], out);
+		}
+	}
 	for (i = 0; i < rep->nreqs; i++) {
-		const struct rp_req *r = &rep->reqs[i];
-		fprintf(out, "\n### %s (L%d): %s\n\n> %s\n\n%s\n", r->id, r->level, r->status, r->title, r->reason);
+		if (rep->reqs[i].guidance) {
+			if (gi++ == 0)
+				fputs("\n## Guidance\n\nThe V12.1 introduction's advice: not a numbered requirement, so it "
+				      "never fails the report; judged on the same evidence.\n", out);
+			md_requirement(rep, &rep->reqs[i], out);
+		}
+	}
+	return ferror(out) ? -1 : 0;
+}
+
+/* One requirement: heading, full wording, reason, rollups, findings. */
+static void md_requirement(const struct rp_report *rep, const struct rp_req *r, FILE *out)
+{
+	char b1[TSSTR_MAX], b2[TSSTR_MAX];
+	int j, c, nr;
+	{
+		fprintf(out, "\n### %s (L%d): %s — %s\n\n> %s\n\n%s\n", r->id, r->level, rp_req_status(r),
+			r->short_title, r->title, r->reason);
 		if (r->nfindings == 0)
-			continue;
+			return;
 		{
-			char n1[32], n2[32], n3[32], n4[32], n5[32], n6[32];
-			fprintf(out, "\n%s findings (%s failing) over %s servers; violating flows %s (%s servers, %s clients)\n",
-				rp_fmt_n(r->nfindings, n1, sizeof(n1)), rp_fmt_n(r->nfailing, n2, sizeof(n2)),
-				rp_fmt_n(r->nservers, n3, sizeof(n3)), rp_fmt_n(r->v_flows, n4, sizeof(n4)),
-				rp_fmt_n(r->v_servers, n5, sizeof(n5)), rp_fmt_n(r->v_clients, n6, sizeof(n6)));
+			char n1[48], n2[32], n3[48], n4[32], n5[48], n6[48];
+			fprintf(out, "\n%s (%s failing) over %s; violating flows %s (%s, %s)\n",
+				rp_plural(r->nfindings, "finding", "findings", n1, sizeof(n1)), rp_fmt_n(r->nfailing, n2, sizeof(n2)),
+				rp_plural(r->nservers, "server", "servers", n3, sizeof(n3)), rp_fmt_n(r->v_flows, n4, sizeof(n4)),
+				rp_plural(r->v_servers, "server", "servers", n5, sizeof(n5)),
+				rp_plural(r->v_clients, "client", "clients", n6, sizeof(n6)));
 		}
 		nr = rp_rollups_shown(rep, r);
 		if (nr > 0)
@@ -154,7 +243,8 @@ int rp_out_md(const struct rp_report *rep, FILE *out)
 			fputs(" |\n", out);
 		}
 		if (nr < r->nrollups)
-			fprintf(out, "\n%d more causes: see the JSON report.\n", r->nrollups - nr);
+			fprintf(out, "\n%d more %s: see the JSON report.\n", r->nrollups - nr,
+				r->nrollups - nr == 1 ? "cause" : "causes");
 		fputs("\n| Severity | Kind | Server | Protocol | Flows | Clients | First seen | Last seen | Top clients | SNI | Evidence | Samples | State |\n"
 		      "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n", out);
 		for (j = 0; j < r->nlisted; j++) {
@@ -193,10 +283,12 @@ int rp_out_md(const struct rp_report *rep, FILE *out)
 			fputs(" |\n", out);
 		}
 		if (r->nlisted < r->nfindings) {
-			char n1[32], n2[32], n3[32];
-			fprintf(out, "\n... and %s more findings over %s servers and %s flows: see the JSON or CSV report.\n",
-				rp_fmt_n(r->nfindings - r->nlisted, n1, sizeof(n1)), rp_fmt_n(r->rest_servers, n2, sizeof(n2)),
-				rp_fmt_n(r->rest_flows, n3, sizeof(n3)));
+			char n1[32], n2[48], n3[48];
+			fprintf(out, "\n... and %s more %s over %s and %s: see the JSON or CSV report.\n",
+				rp_fmt_n(r->nfindings - r->nlisted, n1, sizeof(n1)),
+				r->nfindings - r->nlisted == 1 ? "finding" : "findings",
+				rp_plural(r->rest_servers, "server", "servers", n2, sizeof(n2)),
+				rp_plural(r->rest_flows, "flow", "flows", n3, sizeof(n3)));
 		}
 		for (j = 0; j < r->nresolved; j++) {
 			fputs("\n- Resolved since the baseline: ", out);
@@ -205,6 +297,5 @@ int rp_out_md(const struct rp_report *rep, FILE *out)
 		if (r->nresolved)
 			fputc('\n', out);
 	}
-	return ferror(out) ? -1 : 0;
 }
 

@@ -13,6 +13,8 @@
 #define C_RESET "\033[0m"
 static const char *status_color(const char *st)
 {
+	if (strcmp(st, "not_followed") == 0) return "\033[1;33m";
+	if (strcmp(st, "followed") == 0) return "\033[1;32m";
 	if (strcmp(st, "fail") == 0) return "\033[1;31m";
 	if (strcmp(st, "pass") == 0) return "\033[1;32m";
 	if (strcmp(st, "not_observable") == 0) return "\033[1;33m";
@@ -33,32 +35,35 @@ static void text_requirement(const struct rp_report *rep, const struct rp_req *r
 
 	fputc('\n', out);
 	if (color)
-		fputs(status_color(r->status), out);
+		fputs(status_color(rp_req_status(r)), out);
 	fputc('[', out);
-	upper(out, r->status);
+	upper(out, rp_req_status(r));
 	fputc(']', out);
 	if (color)
 		fputs(C_RESET, out);
-	fprintf(out, " %s (L%d) %s\n", r->id, r->level, r->title);
+	/* the short title: the full ASVS wording is in the JSON, HTML and
+	 * Markdown reports (docs/REPORT.md) */
+	fprintf(out, " %s (L%d) %s\n", r->id, r->level, r->short_title);
 	fprintf(out, "    %s\n", r->reason);
 	if (r->nfindings) {
-		char n1[32], n2[32], n3[32], n4[32], n5[32], n6[32];
-		fprintf(out, "    %s findings (%s failing) over %s servers; violating flows %s"
-			" (%s servers, %s clients)\n", rp_fmt_n(r->nfindings, n1, sizeof(n1)),
-			rp_fmt_n(r->nfailing, n2, sizeof(n2)), rp_fmt_n(r->nservers, n3, sizeof(n3)),
-			rp_fmt_n(r->v_flows, n4, sizeof(n4)), rp_fmt_n(r->v_servers, n5, sizeof(n5)),
-			rp_fmt_n(r->v_clients, n6, sizeof(n6)));
+		char n1[48], n2[32], n3[48], n4[48], n5[48], n6[48];
+		fprintf(out, "    %s (%s failing) over %s; violating flows %s"
+			" (%s, %s)\n", rp_plural(r->nfindings, "finding", "findings", n1, sizeof(n1)),
+			rp_fmt_n(r->nfailing, n2, sizeof(n2)), rp_plural(r->nservers, "server", "servers", n3, sizeof(n3)),
+			rp_fmt_n(r->v_flows, n4, sizeof(n4)), rp_plural(r->v_servers, "server", "servers", n5, sizeof(n5)),
+			rp_plural(r->v_clients, "client", "clients", n6, sizeof(n6)));
 	}
 	nr = rp_rollups_shown(rep, r);
 	if (nr > 0)
 		fputs("    by cause:\n", out);
 	for (j = 0; j < nr; j++) {
 		const struct rp_rollup *u = &r->rollups[j];
-		char line[900], n1[32], n2[32], n3[32];
+		char line[900], n1[48], n2[48], n3[48];
 		rp_cause_line(u, line, sizeof(line));
-		fprintf(out, "  * %s %s: %s servers, %s clients, %s flows: ", u->k->severity, u->k->kind,
-			rp_fmt_n(u->servers, n1, sizeof(n1)), rp_fmt_n(u->clients, n2, sizeof(n2)),
-			rp_fmt_n(u->flows, n3, sizeof(n3)));
+		fprintf(out, "  * %s %s: %s, %s, %s: ", u->k->severity, u->k->kind,
+			rp_plural(u->servers, "server", "servers", n1, sizeof(n1)),
+			rp_plural(u->clients, "client", "clients", n2, sizeof(n2)),
+			rp_plural(u->flows, "flow", "flows", n3, sizeof(n3)));
 		term_escape(out, line);
 		fputs("; top servers", out);
 		for (c = 0; c < u->ntop; c++) {
@@ -70,7 +75,8 @@ static void text_requirement(const struct rp_report *rep, const struct rp_req *r
 		fputc('\n', out);
 	}
 	if (nr < r->nrollups)
-		fprintf(out, "  * ... and %d more causes: see the JSON report\n", r->nrollups - nr);
+		fprintf(out, "  * ... and %d more %s: see the JSON report\n", r->nrollups - nr,
+			r->nrollups - nr == 1 ? "cause" : "causes");
 	for (j = 0; j < r->nlisted; j++) {
 		const struct rp_finding *f = r->findings[j];
 		fprintf(out, "  - %s %s ", rp_finding_severity(f), f->k->kind);
@@ -79,9 +85,11 @@ static void text_requirement(const struct rp_report *rep, const struct rp_req *r
 		term_escape(out, f->server_ip);
 		fprintf(out, "%s:%d/", strchr(f->server_ip, ':') ? "]" : "", f->server_port);
 		term_escape(out, f->protocol);
-		fprintf(out, " %s: %lld flows, %lld clients, %s .. %s",
+		char n1[48], n2[48];
+		fprintf(out, " %s: %s, %s, %s .. %s",
 			f->server_internal ? "internal" : "external",
-			(long long)f->flows, (long long)f->nclients,
+			rp_plural(f->flows, "flow", "flows", n1, sizeof(n1)),
+			rp_plural(f->nclients, "client", "clients", n2, sizeof(n2)),
 			rp_ts(f->first_seen, b1, sizeof(b1)), rp_ts(f->last_seen, b2, sizeof(b2)));
 		if (f->baseline)
 			fprintf(out, " [%s]", f->baseline);
@@ -151,10 +159,12 @@ static void text_requirement(const struct rp_report *rep, const struct rp_req *r
 		}
 	}
 	if (r->nlisted < r->nfindings) {
-		char n1[32], n2[32], n3[32];
-		fprintf(out, "  - ... and %s more findings over %s servers and %s flows: see the JSON or CSV report\n",
-			rp_fmt_n(r->nfindings - r->nlisted, n1, sizeof(n1)), rp_fmt_n(r->rest_servers, n2, sizeof(n2)),
-			rp_fmt_n(r->rest_flows, n3, sizeof(n3)));
+		char n1[48], n2[48], n3[48];
+		fprintf(out, "  - ... and %s more %s over %s and %s: see the JSON or CSV report\n",
+			rp_fmt_n(r->nfindings - r->nlisted, n1, sizeof(n1)),
+			r->nfindings - r->nlisted == 1 ? "finding" : "findings",
+			rp_plural(r->rest_servers, "server", "servers", n2, sizeof(n2)),
+			rp_plural(r->rest_flows, "flow", "flows", n3, sizeof(n3)));
 	}
 	for (j = 0; j < r->nresolved; j++) {
 		fputs("  - resolved since the baseline: ", out);
@@ -163,7 +173,104 @@ static void text_requirement(const struct rp_report *rep, const struct rp_req *r
 	}
 }
 
-int rp_out_text(const struct rp_report *rep, FILE *out, bool color)
+/* Display columns of s[0..n): UTF-8 sequences count one, the report's own
+ * colour sequences (ESC [ ... m) none. */
+static int text_cols(const char *s, size_t n)
+{
+	int w = 0;
+	size_t i = 0;
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == 0x1b && i + 1 < n && s[i + 1] == '[') {
+			for (i += 2; i < n && s[i] != 'm'; i++)
+				;
+			i++;
+			continue;
+		}
+		if ((c & 0xc0) != 0x80)
+			w++;
+		i++;
+	}
+	return w;
+}
+
+/* One line wrapped at width: broken at spaces only (an address, a path or
+ * a hash is never cut, a longer word overflows), continuation lines
+ * indented two past the line's own indent and list marker ("* ", "- "). */
+static void text_wrap_line(FILE *out, const char *s, size_t n, int width)
+{
+	size_t ind = 0, start, i, brk;
+	int cont;
+	while (ind < n && s[ind] == ' ')
+		ind++;
+	cont = (int)ind + ((ind + 1 < n && (s[ind] == '*' || s[ind] == '-') && s[ind + 1] == ' ') ? 2 : 0) + 2;
+	if (ind == 0)
+		cont = 4; /* a requirement's heading: under its reason */
+	if (cont > width / 2)
+		cont = width / 2;
+	start = 0;
+	for (bool first = true; start < n; first = false) {
+		int avail = width - (first ? 0 : cont);
+		if (text_cols(s + start, n - start) <= avail) {
+			brk = n;
+		} else {
+			/* the last space at or before the column limit, else the first after */
+			brk = 0;
+			for (i = start + 1; i < n; i++) {
+				if (s[i] != ' ')
+					continue;
+				if (text_cols(s + start, i - start) <= avail) {
+					brk = i;
+				} else {
+					if (brk == 0)
+						brk = i;
+					break;
+				}
+			}
+			if (brk == 0)
+				brk = n;
+		}
+		if (!first)
+			fprintf(out, "%*s", cont, "");
+		fwrite(s + start, 1, brk - start, out);
+		fputc('\n', out);
+		start = brk;
+		while (start < n && s[start] == ' ')
+			start++;
+	}
+}
+
+static int text_report(const struct rp_report *rep, FILE *out, bool color);
+
+/* The text report, wrapped at width columns when width > 0. */
+int rp_out_text(const struct rp_report *rep, FILE *out, bool color, int width)
+{
+	char *buf = NULL;
+	size_t len = 0, i, j;
+	FILE *m;
+	int rc;
+	if (width <= 0)
+		return text_report(rep, out, color);
+	if (width < 40)
+		width = 40;
+	if ((m = open_memstream(&buf, &len)) == NULL)
+		return -1;
+	rc = text_report(rep, m, color);
+	if (fclose(m) != 0 || buf == NULL)
+		rc = -1;
+	for (i = 0; rc == 0 && i < len; i = j + 1) {
+		for (j = i; j < len && buf[j] != '\n'; j++)
+			;
+		if (j == i)
+			fputc('\n', out);
+		else
+			text_wrap_line(out, buf + i, j - i, width);
+	}
+	free(buf);
+	return rc != 0 || ferror(out) ? -1 : 0;
+}
+
+static int text_report(const struct rp_report *rep, FILE *out, bool color)
 {
 	char b1[TSSTR_MAX], b2[TSSTR_MAX], nol[6][200];
 	int i, nn;
@@ -192,21 +299,32 @@ int rp_out_text(const struct rp_report *rep, FILE *out, bool color)
 		fprintf(out, "  packets %lld, drops not reported (offline read)\n", (long long)rep->packets);
 	for (i = 0; i < rep->nruns; i++) {
 		const struct rp_run_info *r = &rep->runs[i];
-		fprintf(out, "  source run %lld: ", (long long)r->run_id);
+		char **items, nb[48];
+		int k, n = rp_source_items(r->source, &items);
+		bool live = strcmp(r->mode ? r->mode : "", "live") == 0;
+		fprintf(out, "  source run %lld (", (long long)r->run_id);
 		if (r->sensor) {
 			fputs("sensor ", out);
 			term_escape(out, r->sensor);
-			fputc(' ', out);
+			fputs(", ", out);
 		}
 		term_escape(out, r->mode);
-		fputc(' ', out);
-		term_escape(out, r->source);
-		fputs(" (", out);
+		fputs(", ", out);
 		term_escape(out, r->status);
-		fprintf(out, ") packets %lld", (long long)r->packets);
+		fprintf(out, "): %s", rp_plural(n, live ? "interface" : "file", live ? "interfaces" : "files", nb, sizeof(nb)));
+		for (k = 0; k < n && k < RP_SOURCE_LIST; k++) {
+			fputs(k ? ", " : ": ", out);
+			term_escape(out, items[k]);
+		}
+		if (n > RP_SOURCE_LIST)
+			fprintf(out, " and %d more (the JSON report lists all)", n - RP_SOURCE_LIST);
+		fprintf(out, "; packets %lld", (long long)r->packets);
 		if (r->drops >= 0 || r->if_drops >= 0)
 			fprintf(out, " drops %lld/%lld", (long long)r->drops, (long long)r->if_drops);
 		fputc('\n', out);
+		if (items)
+			free(items[0]);
+		free(items);
 	}
 	{
 		struct rp_sensor *sv;
@@ -275,8 +393,14 @@ int rp_out_text(const struct rp_report *rep, FILE *out, bool color)
 	fprintf(out, "\nSummary: %d fail, %d pass, %d not observed, %d not observable\n",
 		rp_count_status(rep, "fail"), rp_count_status(rep, "pass"), rp_count_status(rep, "not_observed"),
 		rp_count_status(rep, "not_observable"));
-	for (i = 0; i < rep->nreqs; i++) {
-		text_requirement(rep, &rep->reqs[i], out, color);
+	for (i = 0; i < rep->nreqs; i++)
+		if (!rep->reqs[i].guidance)
+			text_requirement(rep, &rep->reqs[i], out, color);
+	if (rp_count_guidance(rep) > 0) {
+		fputs("\nGuidance (the V12.1 introduction: advice, not a numbered requirement; never fails the report)\n", out);
+		for (i = 0; i < rep->nreqs; i++)
+			if (rep->reqs[i].guidance)
+				text_requirement(rep, &rep->reqs[i], out, color);
 	}
 	fprintf(out, "\nResult: %s\n", rep->any_fail ? "FAIL (exit 6)" : "no failing requirement (exit 0)");
 	return ferror(out) ? -1 : 0;

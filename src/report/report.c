@@ -227,7 +227,7 @@ int report_run(const struct report_opts *oin)
 		if (r->nfindings > 1)
 			qsort(r->findings, (size_t)r->nfindings, sizeof(*r->findings), rp_cmp_finding);
 		rp_rules_judge(r, o.level);
-		if (strcmp(r->status, "fail") == 0)
+		if (!r->guidance && strcmp(r->status, "fail") == 0)
 			rep->any_fail = true;
 		rp_listing(r, o.list);
 	}
@@ -246,7 +246,8 @@ int report_run(const struct report_opts *oin)
 	case RF_MD: n = rp_out_md(rep, out); break;
 	case RF_CSV: n = rp_out_csv(rep, out); break;
 	default:
-		n = rp_out_text(rep, out, o.color == 1 || (o.color < 0 && out == stdout && isatty(STDOUT_FILENO)));
+		n = rp_out_text(rep, out, o.color == 1 || (o.color < 0 && out == stdout && isatty(STDOUT_FILENO)),
+				o.width >= 0 ? o.width : out == stdout ? wa_tty_columns(STDOUT_FILENO) : 0);
 		break;
 	}
 	errno = 0;

@@ -41,6 +41,7 @@ struct report_opts {
 	int list;                /* findings and rollups listed per requirement in text/HTML/Markdown
 				    (0: all); JSON and CSV always hold every finding */
 	int color;               /* -1 auto (TTY), 0 never, 1 always */
+	int width;               /* text wrap column: -1 auto (the TTY's), 0 none */
 	const char *ca_file;     /* --ca-file: judge server chains again (trust.c) */
 	const char *system_ca;   /* --system-ca PATH|none: likewise */
 	const char *sensors[REPORT_SENSORS_MAX]; /* --sensor NAME: only these sensors' runs */

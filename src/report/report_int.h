@@ -122,6 +122,9 @@ struct rp_req {
 	const char *relevant;     /* SQL predicate over rf: relevant traffic */
 	const char *observable;   /* SQL predicate over rf: deciding facts visible */
 	const char *not_observable_why;
+	const char *short_title;  /* a few words, for the text report and headings */
+	bool guidance;            /* the V12.1 introduction's advice: shown apart,
+				   * never counted in the summary nor the result */
 	/* filled in by the run */
 	int64_t n_relevant, n_observable;
 	const char *status;       /* "fail", "pass", "not_observed", "not_observable" */
@@ -374,6 +377,11 @@ int rp_parse_buffer(struct store *st, int which, const uint8_t *data, size_t len
 const char *rp_ts(int64_t us, char *buf, size_t len);          /* RFC 3339 or "-" */
 bool rp_window_splits_days(const struct rp_report *rep);
 char *rp_retention_note(const struct rp_report *rep, bool removed); /* NULL or malloc'ed */
+const char *rp_req_status(const struct rp_req *r);
+const char *rp_plural(int64_t n, const char *one, const char *many, char *buf, size_t len);
+int rp_count_guidance(const struct rp_report *rep);
+int rp_source_items(const char *source, char ***items);
+#define RP_SOURCE_LIST 3   /* names of a run's files shown in text/HTML/MD; JSON: all */
 int rp_count_status(const struct rp_report *rep, const char *st);
 double rp_handshake_share(const struct rp_report *rep);
 int rp_not_observable_lines(const struct rp_report *rep, char lines[6][200]);
@@ -401,7 +409,7 @@ int rp_sensors(const struct rp_report *rep, struct rp_sensor **out);
 void rp_sensor_line(const struct rp_sensor *v, char *buf, size_t len);
 
 /* ---- out_text.c, out_json.c, out_md.c, out_csv.c, out_html.c ---- */
-int rp_out_text(const struct rp_report *rep, FILE *out, bool color);
+int rp_out_text(const struct rp_report *rep, FILE *out, bool color, int width);
 int rp_out_json(const struct rp_report *rep, FILE *out);
 int rp_out_md(const struct rp_report *rep, FILE *out);
 int rp_out_csv(const struct rp_report *rep, FILE *out);

@@ -87,7 +87,7 @@ struct rp_req rp_reqs[] = {
 	  "such as TLS 1.2 and TLS 1.3. The latest version of the TLS protocol must be the "
 	  "preferred option.",
 	  TLS_HELLO, TLS_HELLO, NULL,
-	  .status = NULL },
+	  .short_title = "Only TLS 1.2 and 1.3 enabled, the latest preferred", .status = NULL },
 	{ "12.1.2", 2, "V12.1",
 	  "Verify that only recommended cipher suites are enabled, with the strongest cipher "
 	  "suites set as preferred. L3 applications must only support cipher suites which "
@@ -95,43 +95,43 @@ struct rp_req rp_reqs[] = {
 	  "((has_tls = 1 AND (cipher_id IS NOT NULL OR cmax IS NOT NULL)) OR ssh_kx IS NOT NULL)",
 	  "((has_tls = 1 AND cipher_id IS NOT NULL) OR ssh_kx IS NOT NULL)",
 	  "no ServerHello seen, so no negotiated cipher suite",
-	  .status = NULL },
+	  .short_title = "Only recommended cipher suites, the strongest preferred", .status = NULL },
 	{ "12.1.3", 2, "V12.1",
 	  "Verify that the application validates that mTLS client certificates are trusted "
 	  "before using the certificate identity for authentication or authorization.",
 	  "(has_tls = 1 AND ccert IN ('requested','empty','sent','not_observable') AND vrank IS NOT NULL)",
 	  "(has_tls = 1 AND ccert IN ('requested','empty','sent'))",
 	  "client certificates travel encrypted in TLS 1.3",
-	  .status = NULL },
+	  .short_title = "mTLS client certificates validated as trusted", .status = NULL },
 	{ "12.1.4", 3, "V12.1",
 	  "Verify that proper certification revocation, such as Online Certificate Status "
 	  "Protocol (OCSP) Stapling, is enabled and configured.",
 	  "(has_tls = 1 AND sreq = 1 AND vrank IS NOT NULL)",
 	  "(has_tls = 1 AND sreq = 1 AND vrank <= 4)",
 	  "the stapled OCSP response travels encrypted in TLS 1.3",
-	  .status = NULL },
+	  .short_title = "Certificate revocation checked (OCSP stapling)", .status = NULL },
 	{ "12.1.5", 3, "V12.1",
 	  "Verify that Encrypted Client Hello (ECH) is enabled in the application's TLS "
 	  "settings to prevent exposure of sensitive metadata, such as the Server Name "
 	  "Indication (SNI), during TLS handshake processes.",
 	  "(has_tls = 1 AND ech IS NOT NULL)", "(has_tls = 1 AND ech IS NOT NULL)", NULL,
-	  .status = NULL },
+	  .short_title = "Encrypted Client Hello (ECH) enabled", .status = NULL },
 	{ "12.1", 2, "V12.1", rp_intro_title,
 	  "(has_tls = 1 AND leaf IS NOT NULL AND senvname IS NOT NULL)",
 	  "(has_tls = 1 AND leaf IS NOT NULL AND senvname IS NOT NULL)", NULL,
-	  .status = NULL },
+	  .short_title = "Separate certificates per environment (wildcards not shared)", .guidance = true, .status = NULL },
 	{ "12.2.1", 1, "V12.2",
 	  "Verify that TLS is used for all connectivity between a client and external facing, "
 	  "HTTP-based services, and does not fall back to insecure or unencrypted "
 	  "communications.",
 	  "(sz >= 0 AND cz < 0 AND " HTTPISH ")", "(sz >= 0 AND cz < 0 AND " HTTPISH ")", NULL,
-	  .status = NULL },
+	  .short_title = "TLS for all external HTTP, no cleartext fallback", .status = NULL },
 	{ "12.2.2", 1, "V12.2",
 	  "Verify that external facing services use publicly trusted TLS certificates.",
 	  "(has_tls = 1 AND sz >= 0 AND cz < 0 AND vrank IS NOT NULL)",
 	  "(has_tls = 1 AND sz >= 0 AND cz < 0 AND ncerts > 0)",
 	  "server certificates travel encrypted in TLS 1.3",
-	  .status = NULL },
+	  .short_title = "Publicly trusted certificates on external services", .status = NULL },
 	{ "12.3.1", 2, "V12.3",
 	  "Verify that an encrypted protocol such as TLS is used for all inbound and outbound "
 	  "connections to and from the application, including monitoring systems, management "
@@ -140,20 +140,20 @@ struct rp_req rp_reqs[] = {
 	  "(tlsform = 1 OR has_tls = 1 OR security IN ('tls','starttls','app_encrypted') OR ssh_p1 IS NOT NULL)",
 	  "(COALESCE(security,'unknown') != 'unknown' OR ssh_p1 IS NOT NULL)",
 	  "the session start was not seen, so the security state is unknown",
-	  .status = NULL },
+	  .short_title = "Encrypted protocols for every connection, no fallback", .status = NULL },
 	{ "12.3.2", 2, "V12.3",
 	  "Verify that TLS clients validate certificates received before communicating with a "
 	  "TLS server.",
 	  "(has_tls = 1 AND vrank IS NOT NULL)",
 	  "(has_tls = 1 AND ncerts > 0 AND trusted IS NOT NULL)",
 	  "server certificates travel encrypted in TLS 1.3",
-	  .status = NULL },
+	  .short_title = "TLS clients validate server certificates", .status = NULL },
 	{ "12.3.3", 2, "V12.3",
 	  "Verify that TLS or another appropriate transport encryption mechanism used for all "
 	  "connectivity between internal, HTTP-based services within the application, and does "
 	  "not fall back to insecure or unencrypted communications.",
 	  "(sz >= 0 AND cz >= 0 AND " HTTPISH ")", "(sz >= 0 AND cz >= 0 AND " HTTPISH ")", NULL,
-	  .status = NULL },
+	  .short_title = "TLS between internal HTTP services, no fallback", .status = NULL },
 	{ "12.3.4", 2, "V12.3",
 	  "Verify that TLS connections between internal services use trusted certificates. "
 	  "Where internally generated or self-signed certificates are used, the consuming "
@@ -162,7 +162,7 @@ struct rp_req rp_reqs[] = {
 	  "(has_tls = 1 AND sz >= 0 AND cz >= 0 AND vrank IS NOT NULL)",
 	  "(has_tls = 1 AND sz >= 0 AND cz >= 0 AND ncerts > 0)",
 	  "server certificates travel encrypted in TLS 1.3",
-	  .status = NULL },
+	  .short_title = "Trusted certificates between internal services", .status = NULL },
 	{ "12.3.5", 3, "V12.3",
 	  "Verify that services communicating internally within a system (intra-service "
 	  "communications) use strong authentication to ensure that each endpoint is verified. "
@@ -173,7 +173,7 @@ struct rp_req rp_reqs[] = {
 	  "(has_tls = 1 AND sz >= 0 AND cz >= 0 AND vrank IS NOT NULL)",
 	  "(has_tls = 1 AND sz >= 0 AND cz >= 0 AND ccert IN ('none','requested','empty','sent'))",
 	  "whether a client certificate was sent is encrypted in TLS 1.3",
-	  .status = NULL },
+	  .short_title = "Strong mutual authentication between internal services", .status = NULL },
 };
 const int rp_nreqs = (int)(sizeof(rp_reqs) / sizeof(rp_reqs[0]));
 
