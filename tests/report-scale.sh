@@ -255,4 +255,37 @@ PY
 done
 t_is "$bad" 0 "property: in 30 random subsets, a requirement fails iff a subset flow violates it"
 
+# ---- the remote-access, monitoring and middleware captures (issues 17, 18) ----
+# Every real capture of pcaps/{ssh,snmp,syslog,rdp,vnc,mqtt,connect} in one
+# store (their protocol facts live in tables of their own: cleartext
+# details, SSH algorithms, RDP/VNC security, MQTT, CONNECT tunnels),
+# copied ${MID}x with fresh addresses: the same statuses, kinds and causes,
+# every count exactly ${MID} times.
+pargs=()
+for f in "$P"/ssh/*.pcap "$P"/snmp/*.pcap "$P"/syslog/*.pcap "$P"/rdp/*.pcap "$P"/vnc/*.pcap "$P"/mqtt/*.pcap \
+	"$P"/connect/*.pcap; do
+	pargs+=(-r "$f")
+done
+"$W" capture -q "${pargs[@]}" -d "$T_TMP/proto.db" >&2
+$SCALE "$T_TMP/p1.db" --copies 1 "$T_TMP/proto.db" >/dev/null
+$SCALE "$T_TMP/p$MID.db" --copies "$MID" "$T_TMP/proto.db" >/dev/null
+report "$T_TMP/p1.db" json > "$T_TMP/p1.json"
+report "$T_TMP/p$MID.db" json > "$T_TMP/p$MID.json"
+pk=$(jq -r '[.requirements[].findings[].kind] | unique | join(" ")' "$T_TMP/p1.json")
+for k in ssh_weak_algorithms_negotiated snmp_community_in_clear snmp_v3_no_privacy rdp_standard_security \
+	vnc_unencrypted proxy_credentials_in_clear cleartext; do
+	case " $pk " in *" $k "*) t_ok 0 "protocols 1x: $k among the findings" ;;
+	*) t_ok 1 "protocols 1x: $k among the findings (have: $pk)" ;; esac
+done
+shape "$T_TMP/p1.json" > "$T_TMP/pshape1"
+shape "$T_TMP/p$MID.json" > "$T_TMP/pshape$MID"
+if cmp -s "$T_TMP/pshape1" "$T_TMP/pshape$MID"; then t_ok 0 "protocols ${MID}x: every status, finding kind and cause as at 1x"
+else t_ok 1 "protocols ${MID}x: every status, finding kind and cause as at 1x"; diff "$T_TMP/pshape1" "$T_TMP/pshape$MID" | head -20 | sed 's/^/#   /'; fi
+counts "$T_TMP/p1.json" 1 > "$T_TMP/pcounts1"
+counts "$T_TMP/p$MID.json" "$MID" > "$T_TMP/pcounts$MID"
+if cmp -s "$T_TMP/pcounts1" "$T_TMP/pcounts$MID"; then t_ok 0 "protocols ${MID}x: every count is exactly ${MID} times the 1x count ($(jq .coverage.flows "$T_TMP/p$MID.json") flows)"
+else t_ok 1 "protocols ${MID}x: every count is exactly ${MID} times the 1x count"; diff "$T_TMP/pcounts1" "$T_TMP/pcounts$MID" | head -20 | sed 's/^/#   /'; fi
+t_is "$(jq -r '[.requirements[].findings[] | .kind] | group_by(.) | map("\(.[0])=\(length)") | join(",")' "$T_TMP/p$MID.json")" \
+	"$(jq -r --argjson c "$MID" '[.requirements[].findings[] | .kind] | group_by(.) | map("\(.[0])=\(length * $c)") | join(",")' "$T_TMP/p1.json")" \
+	"protocols ${MID}x: findings per kind exactly ${MID} times"
 t_done
