@@ -154,8 +154,8 @@ static void html_requirement(const struct rp_report *rep, const struct rp_req *r
 	}
 	nr = rp_rollups_shown(rep, r);
 	if (nr > 0)
-		fputs("<h4>By cause</h4><table class=\"rollups\"><tr><th>Severity</th><th>Finding</th><th>Cause</th>"
-		      "<th>Servers</th><th>Clients</th><th>Flows</th><th>Top servers</th></tr>", out);
+		fputs("<h4>By cause</h4><table class=\"rollups\"><thead><tr><th>Severity</th><th>Finding</th><th>Cause</th>"
+		      "<th>Servers</th><th>Clients</th><th>Flows</th><th>Top servers</th></tr></thead><tbody>", out);
 	for (j = 0; j < nr; j++) {
 		const struct rp_rollup *u = &r->rollups[j];
 		char line[900], n1[32], n2[32], n3[32];
@@ -175,12 +175,12 @@ static void html_requirement(const struct rp_report *rep, const struct rp_req *r
 		fputs("</td></tr>", out);
 	}
 	if (nr > 0)
-		fputs("</table>", out);
+		fputs("</tbody></table>", out);
 	if (nr < r->nrollups)
 		fprintf(out, "<p class=\"muted\">%d more causes: see the JSON report.</p>", r->nrollups - nr);
 	if (r->nfindings) {
-		fputs("<table><tr><th>Severity</th><th>Finding</th><th>Server</th><th>Flows</th>"
-		      "<th>Clients</th><th>Seen</th><th>Evidence</th></tr>", out);
+		fputs("<table class=\"findings\"><thead><tr><th>Severity</th><th>Finding</th><th>Server</th><th>Flows</th>"
+		      "<th>Clients</th><th>Seen</th><th>Evidence</th></tr></thead><tbody>", out);
 		for (j = 0; j < r->nlisted; j++) {
 			const struct rp_finding *f = r->findings[j];
 			const char *sev = rp_finding_severity(f);
@@ -246,7 +246,7 @@ static void html_requirement(const struct rp_report *rep, const struct rp_req *r
 				fprintf(out, "%s%lld", c ? " " : "", (long long)f->samples[c]);
 			fputs("</span></td></tr>", out);
 		}
-		fputs("</table>", out);
+		fputs("</tbody></table>", out);
 	}
 	if (r->nlisted < r->nfindings) {
 		char n1[32], n2[32], n3[32];
@@ -293,7 +293,7 @@ int rp_out_html(const struct rp_report *rep, FILE *out)
 		fprintf(out, "<div class=\"warn\"><b>Warning:</b> %lld packets were dropped during capture; results may be incomplete.</div>",
 			(long long)(rep->drops + rep->if_drops));
 
-	fputs("<table><tr><th>ID</th><th>Level</th><th>Status</th><th>Reason</th><th>Findings</th></tr>", out);
+	fputs("<table><thead><tr><th>ID</th><th>Level</th><th>Status</th><th>Reason</th><th>Findings</th></tr></thead><tbody>", out);
 	for (i = 0; i < rep->nreqs; i++) {
 		const struct rp_req *r = &rep->reqs[i];
 		fprintf(out, "<tr><td><a href=\"#r%s\">%s</a></td><td>L%d</td><td>", r->id, r->id, r->level);
@@ -302,7 +302,7 @@ int rp_out_html(const struct rp_report *rep, FILE *out)
 		html_escape(out, r->reason);
 		fprintf(out, "</td><td class=\"num\">%d</td></tr>", r->nfindings);
 	}
-	fputs("</table>", out);
+	fputs("</tbody></table>", out);
 
 	fputs("<h2>Traffic</h2><div class=\"charts\">", out);
 	svg_bars(out, "TLS versions (flows)", rep->versions, rep->nversions, false);
@@ -371,8 +371,8 @@ int rp_out_html(const struct rp_report *rep, FILE *out)
 		fputs("not known (no live statistics series in the window)", out);
 	fputs("</dd>", out);
 	if (rep->nblind > 0) {
-		fputs("<dt>Blind periods</dt><dd><table><tr><th>Run</th><th>Interface</th><th>From</th><th>To</th>"
-		      "<th>Dropped</th><th>Received</th></tr>", out);
+		fputs("<dt>Blind periods</dt><dd><table><thead><tr><th>Run</th><th>Interface</th><th>From</th><th>To</th>"
+		      "<th>Dropped</th><th>Received</th></tr></thead><tbody>", out);
 		for (i = 0; i < rep->nblind && i < RP_BLIND_LIST; i++) {
 			const struct rp_blind *b = &rep->blind[i];
 			char t1[TSSTR_MAX], t2[TSSTR_MAX];
@@ -382,7 +382,7 @@ int rp_out_html(const struct rp_report *rep, FILE *out)
 				rp_ts(b->from, t1, sizeof(t1)), rp_ts(b->to, t2, sizeof(t2)), (long long)b->drops,
 				(long long)b->received);
 		}
-		fputs("</table>", out);
+		fputs("</tbody></table>", out);
 		if (rep->nblind > RP_BLIND_LIST)
 			fprintf(out, "<p class=\"muted\">and %d more blind periods (the JSON and CSV reports list all)</p>",
 				rep->nblind - RP_BLIND_LIST);
