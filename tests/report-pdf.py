@@ -99,6 +99,25 @@ class Report(HTMLParser):
 			self.kinds.append(d)
 
 
+def overlaps(bbox):
+	"""Pairs of words whose boxes overlap on a page: text run out of a
+	narrow cell into its neighbour's (a badge, a number). The boxes are
+	shrunk by a point: the lines of a paragraph may touch."""
+	d = 1.0
+	bad = []
+	for pn, pg in enumerate(re.split(r"<page ", bbox)[1:], 1):
+		ws = sorted(((float(m.group(1)), float(m.group(2)), float(m.group(3)), float(m.group(4)), m.group(5))
+			     for m in re.finditer(r'<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" '
+						  r'yMax="([-\d.]+)">([^<]*)<', pg)), key=lambda w: w[1])
+		for i, a in enumerate(ws):
+			for c in ws[i + 1:]:
+				if c[1] >= a[3] - d:
+					break
+				if c[0] < a[2] - d and a[0] < c[2] - d:
+					bad.append("page %d: %s / %s" % (pn, a[4], c[4]))
+	return bad
+
+
 def say(ok, msg):
 	print(("OK " if ok else "FAIL ") + msg)
 
@@ -127,6 +146,10 @@ def main():
 	for o in out[:5]:
 		print("#   outside: " + o)
 	say(nwords > 100 and not out, "%s: all %d words inside the page's margins (%d outside)" % (name, nwords, len(out)))
+	over = overlaps(b)
+	for o in over[:5]:
+		print("#   overlap: " + o)
+	say(not over, "%s: no two words overlap (%d pairs)" % (name, len(over)))
 
 	# characters: the PDF's, less the repeated header rows, equal the page's
 	have = collections.Counter(pdf)
