@@ -59,16 +59,34 @@ static const char html_css[] =
 	".result{margin-top:14px;padding:10px 16px;border-radius:6px;font-weight:600}"
 	".result.fail{background:#ffe3e3;color:#a61b1b}.result.pass{background:#e3f9e5;color:#1d6b24}"
 	".warn{background:#fff3c4;border-left:4px solid #de911d;padding:10px 14px;margin:10px 0;border-radius:4px}"
-	"table{border-collapse:collapse;width:100%;background:#fff;border-radius:8px;overflow:hidden;"
+	/* Tables fit their card whatever the wire put in a cell: a fixed layout
+	 * (the header row's widths, the rest shared by the other columns) and
+	 * long tokens (cipher and algorithm lists, paths) wrapped anywhere. No
+	 * overflow:hidden, which cut such cells: the header's corners are
+	 * rounded instead, which needs separate borders. */
+	"main{overflow-wrap:anywhere}"
+	"table{table-layout:fixed;border-collapse:separate;border-spacing:0;width:100%;background:#fff;border-radius:8px;"
 	"box-shadow:0 1px 3px rgba(16,42,67,.12)}"
 	"th,td{text-align:left;padding:7px 10px;border-bottom:1px solid #e4e7eb;vertical-align:top}"
 	"th{background:#f0f4f8;color:#334e68;font-size:12px;text-transform:uppercase;letter-spacing:.04em}"
+	"th:first-child{border-top-left-radius:8px}th:last-child{border-top-right-radius:8px}"
+	"tbody tr:last-child td{border-bottom:0}"
+	/* paged media only (print, PDF): a row stays on one page */
+	"tr{break-inside:avoid}"
 	"td.num{text-align:right;font-variant-numeric:tabular-nums}"
+	".reqs th:nth-child(1){width:9%}.reqs th:nth-child(2){width:7%}.reqs th:nth-child(3){width:20%}"
+	".reqs th:nth-child(5){width:11%}"
+	".rollups th:nth-child(1),.findings th:nth-child(1){width:10%}.rollups th:nth-child(2){width:19%}"
+	".rollups th:nth-child(n+4):nth-child(-n+6){width:8%}.rollups th:nth-child(7){width:22%}"
+	".findings th:nth-child(2){width:19%}.findings th:nth-child(3){width:16%}"
+	".findings th:nth-child(4){width:7%}.findings th:nth-child(5){width:11%}.findings th:nth-child(6){width:15%}"
+	".blind th:nth-child(1){width:8%}.blind th:nth-child(3),.blind th:nth-child(4){width:24%}"
+	".blind th:nth-child(5),.blind th:nth-child(6){width:13%}"
 	".badge{display:inline-block;padding:2px 8px;border-radius:10px;font-size:11px;font-weight:700;"
 	"text-transform:uppercase;white-space:nowrap}"
 	".b-fail{background:#d64545;color:#fff}.b-pass{background:#3f9142;color:#fff}"
 	".b-not_observed{background:#9fb3c8;color:#fff}.b-not_observable{background:#de911d;color:#fff}"
-	".sev{font-size:11px;font-weight:700;text-transform:uppercase}"
+	".sev{font-size:11px;font-weight:700;text-transform:uppercase;white-space:nowrap}"
 	".sev-critical{color:#8a041a}.sev-high{color:#d64545}.sev-medium{color:#cb6e17}.sev-low{color:#2680c2}"
 	".sev-info{color:#627d98}"
 	".req{background:#fff;border-radius:8px;margin:14px 0;padding:14px 18px;"
@@ -81,10 +99,36 @@ static const char html_css[] =
 	".charts{display:flex;gap:14px;flex-wrap:wrap}"
 	".chart{flex:1;min-width:300px;background:#fff;border-radius:8px;padding:12px 16px;"
 	"box-shadow:0 1px 3px rgba(16,42,67,.12)}.chart h4{margin:0 0 8px;font-size:13px;color:#334e68}"
-	"dl{display:grid;grid-template-columns:max-content auto;gap:4px 16px;margin:0}dt{color:#627d98}dd{margin:0}"
+	"dl{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:4px 16px;margin:0}dt{color:#627d98}"
+	"dd{margin:0}"
 	".muted{color:#829ab1}.tag{display:inline-block;background:#e4e7eb;border-radius:4px;padding:0 6px;"
 	"margin-left:4px;font-size:11px}"
-	"footer{color:#829ab1;font-size:12px;text-align:center;padding:20px}";
+	"footer{color:#829ab1;font-size:12px;text-align:center;padding:20px}"
+	/* Print (docs/REPORT.md): the paper's own margins, no dark header or
+	 * shadows, badges keep their colours (white text on nothing otherwise);
+	 * small blocks stay whole (and rows, above), long tables run over pages
+	 * with their header row repeated; a heading stays with what follows. */
+	"@page{margin:12mm}"
+	"@media print{"
+	"*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
+	"body{background:#fff;font-size:12px}"
+	"header{background:none;color:#102a43;padding:0 0 8px;border-bottom:2px solid #102a43}"
+	"header .sub{color:#486581}"
+	"main{max-width:none;padding:0 0 12px}"
+	"h2{margin:20px 0 10px}"
+	".card,.chart,.req,table{box-shadow:none}"
+	".chart,.req{border:1px solid #d9e2ec}"
+	".card{min-width:110px;border:1px solid #d9e2ec;border-top:4px solid #829ab1}"
+	".req table{border-color:#d9e2ec}"
+	"a{color:inherit;text-decoration:none}"
+	"thead{display:table-header-group}"
+	"th,td{padding:4px 6px}th{font-size:10px;letter-spacing:.02em}.req table{font-size:11px}"
+	"td.mono{font-size:10px}"
+	"h2,h3,h4,.req>.title,.req>.reason,.req>p.muted{break-after:avoid}"
+	/* the coverage card (a dl) and cards with tables may be long: they break */
+	".cards,.card,.chart,.result,.warn,.req:not(:has(table,dl)){break-inside:avoid}"
+	"footer{padding:8px 0 0}"
+	"}";
 
 static const char *bar_color(const char *name)
 {
@@ -156,8 +200,8 @@ static void html_requirement(const struct rp_report *rep, const struct rp_req *r
 	}
 	nr = rp_rollups_shown(rep, r);
 	if (nr > 0)
-		fputs("<h4>By cause</h4><table class=\"rollups\"><tr><th>Severity</th><th>Finding</th><th>Cause</th>"
-		      "<th>Servers</th><th>Clients</th><th>Flows</th><th>Top servers</th></tr>", out);
+		fputs("<h4>By cause</h4><table class=\"rollups\"><thead><tr><th>Severity</th><th>Finding</th><th>Cause</th>"
+		      "<th>Servers</th><th>Clients</th><th>Flows</th><th>Top servers</th></tr></thead><tbody>", out);
 	for (j = 0; j < nr; j++) {
 		const struct rp_rollup *u = &r->rollups[j];
 		char line[900], n1[32], n2[32], n3[32];
@@ -177,13 +221,13 @@ static void html_requirement(const struct rp_report *rep, const struct rp_req *r
 		fputs("</td></tr>", out);
 	}
 	if (nr > 0)
-		fputs("</table>", out);
+		fputs("</tbody></table>", out);
 	if (nr < r->nrollups)
 		fprintf(out, "<p class=\"muted\">%d more %s: see the JSON report.</p>", r->nrollups - nr,
 			r->nrollups - nr == 1 ? "cause" : "causes");
 	if (r->nfindings) {
-		fputs("<table><tr><th>Severity</th><th>Finding</th><th>Server</th><th>Flows</th>"
-		      "<th>Clients</th><th>Seen</th><th>Evidence</th></tr>", out);
+		fputs("<table class=\"findings\"><thead><tr><th>Severity</th><th>Finding</th><th>Server</th><th>Flows</th>"
+		      "<th>Clients</th><th>Seen</th><th>Evidence</th></tr></thead><tbody>", out);
 		for (j = 0; j < r->nlisted; j++) {
 			const struct rp_finding *f = r->findings[j];
 			const char *sev = rp_finding_severity(f);
@@ -249,7 +293,7 @@ static void html_requirement(const struct rp_report *rep, const struct rp_req *r
 				fprintf(out, "%s%lld", c ? " " : "", (long long)f->samples[c]);
 			fputs("</span></td></tr>", out);
 		}
-		fputs("</table>", out);
+		fputs("</tbody></table>", out);
 	}
 	if (r->nlisted < r->nfindings) {
 		char n1[32], n2[48], n3[48];
@@ -298,7 +342,7 @@ int rp_out_html(const struct rp_report *rep, FILE *out)
 		fprintf(out, "<div class=\"warn\"><b>Warning:</b> %lld packets were dropped during capture; results may be incomplete.</div>",
 			(long long)(rep->drops + rep->if_drops));
 
-	fputs("<table><tr><th>ID</th><th>Level</th><th>Status</th><th>Reason</th><th>Findings</th></tr>", out);
+	fputs("<table class=\"reqs\"><thead><tr><th>ID</th><th>Level</th><th>Status</th><th>Reason</th><th>Findings</th></tr></thead><tbody>", out);
 	for (i = 0; i < rep->nreqs; i++) {
 		const struct rp_req *r = &rep->reqs[i];
 		if (r->guidance)
@@ -311,7 +355,7 @@ int rp_out_html(const struct rp_report *rep, FILE *out)
 		html_escape(out, r->reason);
 		fprintf(out, "</td><td class=\"num\">%d</td></tr>", r->nfindings);
 	}
-	fputs("</table>", out);
+	fputs("</tbody></table>", out);
 
 	fputs("<h2>Traffic</h2><div class=\"charts\">", out);
 	svg_bars(out, "TLS versions (flows)", rep->versions, rep->nversions, false);
@@ -394,8 +438,8 @@ int rp_out_html(const struct rp_report *rep, FILE *out)
 		fputs("not known (no live statistics series in the window)", out);
 	fputs("</dd>", out);
 	if (rep->nblind > 0) {
-		fputs("<dt>Blind periods</dt><dd><table><tr><th>Run</th><th>Interface</th><th>From</th><th>To</th>"
-		      "<th>Dropped</th><th>Received</th></tr>", out);
+		fputs("<dt>Blind periods</dt><dd><table class=\"blind\"><thead><tr><th>Run</th><th>Interface</th><th>From</th><th>To</th>"
+		      "<th>Dropped</th><th>Received</th></tr></thead><tbody>", out);
 		for (i = 0; i < rep->nblind && i < RP_BLIND_LIST; i++) {
 			const struct rp_blind *b = &rep->blind[i];
 			char t1[TSSTR_MAX], t2[TSSTR_MAX];
@@ -405,7 +449,7 @@ int rp_out_html(const struct rp_report *rep, FILE *out)
 				rp_ts(b->from, t1, sizeof(t1)), rp_ts(b->to, t2, sizeof(t2)), (long long)b->drops,
 				(long long)b->received);
 		}
-		fputs("</table>", out);
+		fputs("</tbody></table>", out);
 		if (rep->nblind > RP_BLIND_LIST)
 			fprintf(out, "<p class=\"muted\">and %d more blind periods (the JSON and CSV reports list all)</p>",
 				rep->nblind - RP_BLIND_LIST);
