@@ -39,6 +39,55 @@ static void md_escape(FILE *out, const char *s)
 	}
 }
 
+/* The executive summary: verdict, the worst problems, coverage, blind
+ * spots (out_common.c rp_exec_summary), before everything else. */
+static void md_exec(const struct rp_report *rep, FILE *out)
+{
+	struct rp_exec x;
+	char line[1200];
+	int i;
+
+	rp_exec_summary(rep, &x);
+	fprintf(out, "## Executive summary\n\n**Verdict: %s**: ", x.verdict);
+	md_escape(out, x.verdict_line);
+	fputs("\n\nWorst problems:", out);
+	if (x.ntop == 0)
+		fputs(" none, no requirement fails.\n", out);
+	else
+		fputs("\n\n", out);
+	for (i = 0; i < x.ntop; i++) {
+		rp_problem_line(&x.top[i], line, sizeof(line));
+		fprintf(out, "%d. ", i + 1);
+		md_escape(out, line);
+		fputc('\n', out);
+	}
+	fputs("\nCoverage: ", out);
+	md_escape(out, x.coverage);
+	fputs("\n\nBlind spots:\n\n", out);
+	for (i = 0; i < x.nblind; i++) {
+		fputs("- ", out);
+		md_escape(out, x.blind[i]);
+		fputc('\n', out);
+	}
+	fputc('\n', out);
+}
+
+/* One "Fix" line per kind of the rollups shown: what to change, and the
+ * guidance as a link (constant text, escaped all the same; the URL is a
+ * plain https URL without Markdown punctuation: tests/unit/test_remedy.c). */
+static void md_fixes(const struct rp_req *r, int nr, FILE *out)
+{
+	const struct rp_kind *ks[64];
+	int n = rp_fix_kinds(r, nr, ks, 64);
+	if (n > 0)
+		fputc('\n', out);
+	for (int i = 0; i < n; i++) {
+		fprintf(out, "- **Fix** %s: ", ks[i]->kind);
+		md_escape(out, ks[i]->remediation);
+		fprintf(out, " See [%s](%s)\n", ks[i]->reference, ks[i]->reference);
+	}
+}
+
 int rp_out_md(const struct rp_report *rep, FILE *out)
 {
 	char b1[TSSTR_MAX], b2[TSSTR_MAX], nol[6][200];
@@ -50,6 +99,7 @@ int rp_out_md(const struct rp_report *rep, FILE *out)
 	fprintf(out, "**Result: %s** (%d fail, %d pass, %d not observed, %d not observable)\n\n",
 		rep->any_fail ? "FAIL" : "no failing requirement", rp_count_status(rep, "fail"),
 		rp_count_status(rep, "pass"), rp_count_status(rep, "not_observed"), rp_count_status(rep, "not_observable"));
+	md_exec(rep, out);
 	fputs("## Coverage\n\n", out);
 	fprintf(out, "- Flows: %lld (TCP %lld, UDP %lld", (long long)rep->flows, (long long)rep->flows_tcp,
 		(long long)rep->flows_udp);
@@ -153,6 +203,7 @@ int rp_out_md(const struct rp_report *rep, FILE *out)
 			}
 			fputs(" |\n", out);
 		}
+		md_fixes(r, nr, out);
 		if (nr < r->nrollups)
 			fprintf(out, "\n%d more causes: see the JSON report.\n", r->nrollups - nr);
 		fputs("\n| Severity | Kind | Server | Protocol | Flows | Clients | First seen | Last seen | Top clients | SNI | Evidence | Samples | State |\n"
