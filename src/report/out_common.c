@@ -387,11 +387,12 @@ static void rp_exec_blind(const struct rp_report *rep, struct rp_exec *x)
 	}
 	if (no > 0)
 		snprintf(x->blind[x->nblind++], sizeof(x->blind[0]), "not observed (no relevant traffic): %s", ids);
-	if (rep->flows_midstream > 0 || rep->unknown_security > 0)
-		snprintf(x->blind[x->nblind++], sizeof(x->blind[0]), "%lld TCP %s joined mid-stream, %lld %s with "
-			 "an unknown security state", (long long)rep->flows_midstream,
-			 rp_pl(rep->flows_midstream, "flow", "flows"), (long long)rep->unknown_security,
-			 rp_pl(rep->unknown_security, "flow", "flows"));
+	if (rep->flows_midstream > 0)
+		snprintf(x->blind[x->nblind++], sizeof(x->blind[0]), "%lld TCP %s joined mid-stream (start not seen)",
+			 (long long)rep->flows_midstream, rp_pl(rep->flows_midstream, "flow", "flows"));
+	if (rep->unknown_security > 0)
+		snprintf(x->blind[x->nblind++], sizeof(x->blind[0]), "%lld %s with an unknown security state",
+			 (long long)rep->unknown_security, rp_pl(rep->unknown_security, "flow", "flows"));
 	if (rep->series_known)
 		snprintf(x->blind[x->nblind++], sizeof(x->blind[0]), "drops in the window: %lld of %lld packets "
 			 "received (%.2f%%), %d blind %s", (long long)rep->win_drops, (long long)rep->win_received,

@@ -240,7 +240,7 @@ const struct rp_kind rp_kinds[] = {
 	{ "12.1.2", "cipher_no_forward_secrecy", "medium", 3, true,
 	  "cclass = 2 AND cfs = 0", "cipher", "cipher",
 	  "a cipher suite without forward secrecy was negotiated (fails at L3)", RP_CAUSE_CONFIG,
-	  "Allow only ECDHE or DHE key exchange on the server (TLS 1.3 always has it) and remove the static RSA key exchange suites (TLS_RSA_WITH_*).",
+	  "Allow only ECDHE or DHE key exchange on the server (TLS 1.3 always has it) and remove the static RSA key exchange suites (the TLS_RSA_WITH suites).",
 	  REF_RFC9325 },
 	{ "12.1.2", "strongest_not_preferred", "medium", 2, true,
 	  "cclass IS NOT NULL AND best_off > cclass", "cipher", "cipher",
@@ -260,7 +260,7 @@ const struct rp_kind rp_kinds[] = {
 	{ "12.1.2", "ssh_weak_algorithms_negotiated", "high", 1, true,
 	  "ssh_wneg IS NOT NULL", "ssh_wneg", "ssh_selected_weak",
 	  "an SSH connection selected a weak key exchange, host key, cipher or MAC", RP_CAUSE_SSH,
-	  "Restrict the SSH server's KexAlgorithms, HostKeyAlgorithms, Ciphers and MACs to modern ones (curve25519-sha256, ssh-ed25519 or rsa-sha2-*, AES-GCM, AES-CTR or chacha20-poly1305, -etm MACs) and upgrade clients that need the old ones.",
+	  "Restrict the SSH server's KexAlgorithms, HostKeyAlgorithms, Ciphers and MACs to modern ones (curve25519-sha256, ssh-ed25519 or rsa-sha2-512, AES-GCM, AES-CTR or chacha20-poly1305, -etm MACs) and upgrade clients that need the old ones.",
 	  REF_MOZ_SSH },
 	/* only the BROKEN class (prohibited or deprecated), and only when
 	 * nothing weak was selected: that is the finding above */
