@@ -111,7 +111,7 @@ cp "$M" "$T_TMP/h.db"
 sqlite3 "$T_TMP/h.db" "UPDATE certs SET subject = '<script>alert(1)</script>' || char(27) || '[2J' || subject" >/dev/null
 "$W" report -d "$T_TMP/h.db" -F html -o "$T_TMP/h.html"
 "$W" report -d "$T_TMP/h.db" -F md -o "$T_TMP/h.md"
-t_is "$(grep -o '<ol class="problems"><li><a href="#r12.3.2">12.3.2 client_accepted_untrusted (high; certificate [^ ]*' "$T_TMP/h.html" | sed 's/.*certificate //')" \
+t_is "$(grep -o '<ol class="problems"><li><a href="#r12.3.2">12.3.2</a> client_accepted_untrusted (high; certificate [^ ]*' "$T_TMP/h.html" | sed 's/.*certificate //')" \
 	'&lt;script&gt;alert(1)&lt;/script&gt;\x1b[2JCN=server.wireaudit.test,O=wireaudit' "HTML: the subject in the summary is entity-escaped"
 t_is "$(sed -n 's/^1\. 12\\\.3\\\.2 client\\_accepted\\_untrusted \\(high\\; certificate \([^ ]*\).*/\1/p' "$T_TMP/h.md")" \
 	'\<script\>alert\(1\)\<\/script\>\\x1b\[2JCN\=server\.wireaudit\.test\,O\=wireaudit' "Markdown: the subject in the summary is backslash-escaped"

@@ -167,10 +167,12 @@ static void html_exec(const struct rp_report *rep, FILE *out)
 	else
 		fputs("<ol class=\"problems\">", out);
 	for (i = 0; i < x.ntop; i++) {
+		size_t il = strlen(x.top[i].r->id);
 		rp_problem_line(&x.top[i], line, sizeof(line));
-		fprintf(out, "<li><a href=\"#r%s\">", x.top[i].r->id);
-		html_escape(out, line);
-		fputs("</a></li>", out);
+		/* the line starts with the requirement's id: that links to it */
+		fprintf(out, "<li><a href=\"#r%s\">%s</a>", x.top[i].r->id, x.top[i].r->id);
+		html_escape(out, strncmp(line, x.top[i].r->id, il) == 0 ? line + il : line);
+		fputs("</li>", out);
 	}
 	if (x.ntop > 0)
 		fputs("</ol>", out);
