@@ -91,9 +91,9 @@ print(len(rows) - 1, len(set(len(r) for r in rows)), sum(1 for r in rows[1:] if 
 # ---- 1b. a set of two capture runs ----
 M="$T_TMP/multi.db"
 "$W" capture -q -r "$P/tls/tls10-ecdhe-rsa-aes128-sha.pcap" -r "$P/tls/tls12-self-signed.pcap" \
-	-r "$P/plain/pgsql-prefer-refused.pcap" -d "$M" >&2
+	-r "$P/plain/pgsql-prefer-refused.pcap" -d "$M" --sensor lab-a >&2
 "$W" capture -q -r "$P/plain/redis-auth-cleartext.pcap" -r "$P/plain/http-basic-cleartext.pcap" \
-	-r "$P/tls/tls12-dhe-rsa-1024.pcap" -d "$M" >&2
+	-r "$P/tls/tls12-dhe-rsa-1024.pcap" -d "$M" --sensor lab-b >&2
 for fmt in html md json; do "$W" report -d "$M" -F "$fmt" -o "$T_TMP/m.$fmt"; done
 want_multi="12.3.2 client_accepted_untrusted (high; certificate CN=server.wireaudit.test,O=wireaudit test PKI (SHA-256 028b1ecd31f92ead...)): a client completed the handshake with an untrusted or expired certificate: 1 server, 1 client, 2 flows; top server 10.99.11.2:443/tls
 12.3.2 client_accepted_untrusted (high; certificate CN=server.wireaudit.test,O=wireaudit test PKI (self-signed) (SHA-256 1f5b54b6e630768b...)): a client completed the handshake with an untrusted or expired certificate: 1 server, 1 client, 1 flow; top server 10.99.11.2:443/tls
@@ -102,8 +102,8 @@ t_is "$(html_problems "$T_TMP/m.html")" "$want_multi" "two runs, HTML: the three
 t_is "$(md_problems "$T_TMP/m.md")" "$want_multi" "two runs, Markdown: the same three problems"
 t_is "$(html_field "$T_TMP/m.html" verdict)" "FAIL 6 of 10 requirements fail at level 2 (exit status 6)" "two runs: verdict"
 t_is "$(html_field "$T_TMP/m.html" coverage)" \
-	"6 flows (3 TLS, 0 TLS 1.3) from 2 capture runs, 2026-11-27T06:46:40.767163Z .. 2026-11-27T07:16:13.343364Z (30 min)" \
-	"two runs: coverage names both runs and the span"
+	"6 flows (3 TLS, 0 TLS 1.3) from 2 capture runs of 2 sensors, 2026-11-27T06:46:40.767163Z .. 2026-11-27T07:16:13.343364Z (30 min)" \
+	"two runs: coverage names both runs, their sensors and the span"
 
 # wire text in the summary is escaped: a hostile certificate subject (the
 # cause of the worst problem) and a control byte

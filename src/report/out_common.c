@@ -358,7 +358,7 @@ static void rp_exec_verdict(const struct rp_report *rep, struct rp_exec *x)
 
 static void rp_exec_coverage(const struct rp_report *rep, struct rp_exec *x)
 {
-	char n1[32], n2[32], n3[32], a[TSSTR_MAX], b[TSSTR_MAX], span[32];
+	char n1[32], n2[32], n3[32], n4[32], a[TSSTR_MAX], b[TSSTR_MAX], span[32];
 	struct rp_sensor *sv;
 	int ns = rp_sensors(rep, &sv);
 	free(sv);
@@ -366,7 +366,7 @@ static void rp_exec_coverage(const struct rp_report *rep, struct rp_exec *x)
 	snprintf(x->coverage, sizeof(x->coverage), "%s %s (%s TLS, %s TLS 1.3) from %d capture %s%s%s%s, "
 		 "%s .. %s (%s)", rp_fmt_n(rep->flows, n1, sizeof(n1)), rp_pl(rep->flows, "flow", "flows"),
 		 rp_fmt_n(rep->tls_flows, n2, sizeof(n2)), rp_fmt_n(rep->tls13_flows, n3, sizeof(n3)), rep->nruns,
-		 rep->nruns == 1 ? "run" : "runs", ns > 1 ? " of " : "", ns > 1 ? rp_fmt_n(ns, n3, sizeof(n3)) : "",
+		 rep->nruns == 1 ? "run" : "runs", ns > 1 ? " of " : "", ns > 1 ? rp_fmt_n(ns, n4, sizeof(n4)) : "",
 		 ns > 1 ? " sensors" : "", rp_ts(rep->win_first, a, sizeof(a)), rp_ts(rep->win_last, b, sizeof(b)),
 		 rep->flows ? span : "no flows");
 }
