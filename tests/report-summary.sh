@@ -67,14 +67,14 @@ t_is "$(awk '/^\[FAIL\] 12.3.1 /{on=1; next} /^\[/{on=0} on && /^    fix: /' "$T
 	"text: 12.3.1 has one fix line, for cleartext (two rollup lines of that kind)"
 t_is "$(grep '^    fix: ' "$T_TMP/s.text" | cut -d: -f2 | tr -d ' ' | tr '\n' ' ')" "cleartext internal_http_cleartext internal_http_redirect_only " \
 	"text: one fix line per kind shown"
-t_is "$(grep -o '<p class="fix"><b>Fix</b> <b>[a-z_0-9]*</b>' "$T_TMP/s.html" | sed 's/<[^>]*>//g' | tr '\n' ' ')" \
-	"Fix cleartext Fix internal_http_cleartext Fix internal_http_redirect_only " "HTML: one Fix line per kind shown"
+t_is "$(grep -o '<p class="fix"><b>Fix:</b> <b>[a-z_0-9]*</b>' "$T_TMP/s.html" | sed 's/<[^>]*>//g' | tr '\n' ' ')" \
+	"Fix: cleartext Fix: internal_http_cleartext Fix: internal_http_redirect_only " "HTML: one Fix line per kind shown"
 t_is "$(grep -c '<a href="https://cheatsheetseries.owasp.org/cheatsheets/Transport_Layer_Security_Cheat_Sheet.html" rel="noreferrer">' "$T_TMP/s.html")" 1 \
 	"HTML: the reference is a link (one line holds it twice)"
-t_is "$(grep '^- \*\*Fix\*\* ' "$T_TMP/s.md" | sed 's/\\\(.\)/\1/g' | head -1)" \
-	"- **Fix** cleartext: Enable TLS for this protocol on the server (its TLS port or STARTTLS upgrade), require it from every client, and close the cleartext listener. See [https://cheatsheetseries.owasp.org/cheatsheets/Transport_Layer_Security_Cheat_Sheet.html](https://cheatsheetseries.owasp.org/cheatsheets/Transport_Layer_Security_Cheat_Sheet.html)" \
+t_is "$(grep '^- \*\*Fix:\*\* ' "$T_TMP/s.md" | sed 's/\\\(.\)/\1/g' | head -1)" \
+	"- **Fix:** cleartext: Enable TLS for this protocol on the server (its TLS port or STARTTLS upgrade), require it from every client, and close the cleartext listener. See [https://cheatsheetseries.owasp.org/cheatsheets/Transport_Layer_Security_Cheat_Sheet.html](https://cheatsheetseries.owasp.org/cheatsheets/Transport_Layer_Security_Cheat_Sheet.html)" \
 	"Markdown: 12.3.1's Fix line for cleartext, the reference as a link"
-t_is "$(grep -c '^- \*\*Fix\*\* ' "$T_TMP/s.md")" 3 "Markdown: three Fix lines (three kinds shown)"
+t_is "$(grep -c '^- \*\*Fix:\*\* ' "$T_TMP/s.md")" 3 "Markdown: three Fix lines (three kinds shown)"
 t_is "$(jq -r '[.requirements[].rollups[] | select((.remediation | length) < 40 or (.reference | startswith("https://") | not))] | length' "$T_TMP/s.json")" 0 \
 	"JSON: every rollup carries its kind's remediation and reference"
 t_is "$(jq -r '.requirements[] | select(.id == "12.3.1") | .rollups[0] | .reference' "$T_TMP/s.json")" \

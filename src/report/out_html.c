@@ -139,7 +139,7 @@ static void html_fixes(const struct rp_req *r, int nr, FILE *out)
 	const struct rp_kind *ks[64];
 	int n = rp_fix_kinds(r, nr, ks, 64);
 	for (int i = 0; i < n; i++) {
-		fprintf(out, "<p class=\"fix\"><b>Fix</b> <b>%s</b>: ", ks[i]->kind);
+		fprintf(out, "<p class=\"fix\"><b>Fix:</b> <b>%s</b>: ", ks[i]->kind);
 		html_escape(out, ks[i]->remediation);
 		fputs(" See <a href=\"", out);
 		html_escape(out, ks[i]->reference);

@@ -82,7 +82,7 @@ static void md_fixes(const struct rp_req *r, int nr, FILE *out)
 	if (n > 0)
 		fputc('\n', out);
 	for (int i = 0; i < n; i++) {
-		fprintf(out, "- **Fix** %s: ", ks[i]->kind);
+		fprintf(out, "- **Fix:** %s: ", ks[i]->kind);
 		md_escape(out, ks[i]->remediation);
 		fprintf(out, " See [%s](%s)\n", ks[i]->reference, ks[i]->reference);
 	}
