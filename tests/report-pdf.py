@@ -40,6 +40,7 @@ class Report(HTMLParser):
 		self.col = 0
 		self.inb = False
 		self.srv = None
+		self.ol = []  # stack: items so far of each enclosing <ol> (None: <ul>)
 
 	def handle_starttag(self, tag, attrs):
 		a = dict(attrs)
@@ -50,6 +51,12 @@ class Report(HTMLParser):
 			self.findings.append("findings" in (a.get("class") or "").split())
 		elif tag == "thead":
 			self.head = []
+		elif tag in ("ol", "ul"):
+			self.ol.append(0 if tag == "ol" else None)
+		elif tag == "li" and self.ol and self.ol[-1] is not None:
+			# the browser numbers an ordered list's items: "1." is printed
+			self.ol[-1] += 1
+			self.text.append("%d. " % self.ol[-1])
 		elif tag == "tr":
 			self.col = 0
 		elif tag in ("td", "th"):
@@ -75,6 +82,8 @@ class Report(HTMLParser):
 			self.skip -= 1
 		elif tag == "table":
 			self.findings.pop()
+		elif tag in ("ol", "ul") and self.ol:
+			self.ol.pop()
 		elif tag == "thead":
 			self.heads.append(" ".join(self.head))
 			self.head = None

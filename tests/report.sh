@@ -193,7 +193,9 @@ t_is "$(jq -r '.requirements[] | select(.id == "12.3.3") | .findings[0].evidence
 if grep -q '<script' "$T_TMP/e.html"; then t_ok 1 "html: no <script"; else t_ok 0 "html: no <script"; fi
 grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$T_TMP/e.html"; t_is "$?" 0 "html: escaped"
 iconv -f UTF-8 -t UTF-8 "$T_TMP/e.html" > /dev/null 2>&1; t_is "$?" 0 "html: valid UTF-8"
-if grep -Eq '(src|href)="?(https?:)?//' "$T_TMP/e.html"; then t_ok 1 "html: no external resources"; else t_ok 0 "html: no external resources"; fi
+# (links to guidance, <a href>, are navigation, not resources: issue 20)
+if grep -Eq '(src|<link[^>]*href)="?(https?:)?//' "$T_TMP/e.html"; then t_ok 1 "html: no external resources"; else t_ok 0 "html: no external resources"; fi
+t_is "$(grep -o '<a href="[^"#][^"]*"' "$T_TMP/e.html" | grep -cv '^<a href="https://')" 0 "html: every outside link is an https reference"
 if grep -q '[^\\]<script' "$T_TMP/e.md"; then t_ok 1 "md: no raw <script"; else t_ok 0 "md: no raw <script"; fi
 grep -qF '\<script\>alert(1)\</script\>' "$T_TMP/e.md"; t_is "$?" 0 "md: markup punctuation escaped, the rest verbatim"
 grep -q "\"'=cmd|' /C calc'!A0" "$T_TMP/e.csv"; t_is "$?" 0 "csv: formula neutralised with a leading apostrophe"

@@ -100,12 +100,15 @@ t_is "$(grep -e '^- Drops in the window' -e '^- Blind period' r.md)" \
 - Blind period: run 2 eth1 2026-12-01T00:10:00.000000Z .. 2026-12-01T00:15:00.000000Z: 3000 dropped of 30000 received
 - Blind period: run 2 eth2 2026-12-01T00:00:00.000000Z .. 2026-12-01T00:15:00.000000Z: 5 dropped of 500 received" \
 	"report md: the same"
+t_is "$(grep '^- drops in the window' r.md | sed 's/\\\(.\)/\1/g')" \
+	"- drops in the window: 3005 of 90500 packets received (3.32%), 2 blind periods" \
+	"report md: the executive summary's blind spots name the drops and the blind periods"
 "$W" report -d s.db --format csv >r.csv
 t_is "$(grep '^coverage,' r.csv | tr -d '\r')" \
-'coverage,,blind,sensor_drops,,false,,,,,,,,,2026-12-01T00:10:00.000000Z,2026-12-01T00:15:00.000000Z,,,,,3000 packets dropped of 30000 received on eth1 (run 2),,false,,,sensor_drops:2:eth1:1796083800000000
-coverage,,blind,sensor_drops,,false,,,,,,,,,2026-12-01T00:00:00.000000Z,2026-12-01T00:15:00.000000Z,,,,,5 packets dropped of 500 received on eth2 (run 2),,false,,,sensor_drops:2:eth2:1796083200000000' \
-	"report csv: one row per blind period"
-t_is "$(python3 -c 'import csv,sys; print(sorted(set(len(r) for r in csv.reader(open(sys.argv[1])))))' r.csv)" "[26]" "…every CSV row has the header's 26 cells"
+'coverage,,blind,sensor_drops,,false,,,,,,,,,2026-12-01T00:10:00.000000Z,2026-12-01T00:15:00.000000Z,,,,,3000 packets dropped of 30000 received on eth1 (run 2),,false,,,sensor_drops:2:eth1:1796083800000000,,
+coverage,,blind,sensor_drops,,false,,,,,,,,,2026-12-01T00:00:00.000000Z,2026-12-01T00:15:00.000000Z,,,,,5 packets dropped of 500 received on eth2 (run 2),,false,,,sensor_drops:2:eth2:1796083200000000,,' \
+	"report csv: one row per blind period (no remediation, no reference)"
+t_is "$(python3 -c 'import csv,sys; print(sorted(set(len(r) for r in csv.reader(open(sys.argv[1])))))' r.csv)" "[28]" "…every CSV row has the header's 28 cells"
 "$W" report -d s.db --format html >r.html
 t_is "$(grep -o '<dt>Drops in the window</dt><dd>[^<]*</dd>' r.html)" \
 	'<dt>Drops in the window</dt><dd>3005 of 90500 packets received (3.32%), from the statistics series</dd>' "report html: drops in the window"

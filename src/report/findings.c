@@ -1002,7 +1002,7 @@ static int rp_cmp_srvtop(const struct rp_scan *S, int64_t n1, uint32_t s1, int64
 	return strcmp(rp_str(&S->srvkeys, s1), rp_str(&S->srvkeys, s2));
 }
 
-static int rp_cmp_rollup(const void *a, const void *b)
+int rp_rollup_cmp(const void *a, const void *b)
 {
 	const struct rp_rollup *x = a, *y = b;
 	int c;
@@ -1087,7 +1087,7 @@ static int rp_build_rollups(struct rp_report *rep, struct rp_scan *S)
 	for (i = 0; i < rep->nreqs; i++)
 		if (rep->reqs[i].nrollups > 1)
 			qsort(rep->reqs[i].rollups, (size_t)rep->reqs[i].nrollups, sizeof(struct rp_rollup),
-			      rp_cmp_rollup);
+			      rp_rollup_cmp);
 	free(tops);
 	free(ntops);
 	free(rcap);

@@ -303,3 +303,180 @@ char *rp_retention_note(const struct rp_report *rep, bool removed)
 	free(days);
 	return out;
 }
+
+/* ---- the executive summary (HTML, Markdown; JSON's top_problems) ---- */
+
+static const char *rp_pl(int64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+/* Which kinds fail in r (a failing finding of theirs: not waived, not
+ * informational), as flags indexed like rp_kinds. */
+static void rp_failing_kinds(const struct rp_req *r, bool *flags, int nk)
+{
+	memset(flags, 0, (size_t)nk * sizeof(*flags));
+	for (int i = 0; i < r->nfindings; i++)
+		if (r->findings[i]->failing)
+			flags[r->findings[i]->k - rp_kinds] = true;
+}
+
+int rp_top_problems(const struct rp_report *rep, struct rp_problem *out, int max)
+{
+	int nk = 0, n = 0;
+	bool *flags;
+
+	while (rp_kinds[nk].req)
+		nk++;
+	flags = rp_xcalloc((size_t)nk, sizeof(*flags));
+	for (int i = 0; i < rep->nreqs; i++) {
+		const struct rp_req *r = &rep->reqs[i];
+		if (r->guidance)
+			continue;   /* advice, not a requirement's problem */
+		rp_failing_kinds(r, flags, nk);
+		for (int j = 0; j < r->nrollups; j++) {
+			const struct rp_rollup *u = &r->rollups[j];
+			int p;
+			if (!u->k->violation || !flags[u->k - rp_kinds])
+				continue;
+			/* insertion after its equals: earlier requirements win ties */
+			for (p = n; p > 0 && rp_rollup_cmp(u, out[p - 1].u) < 0; p--)
+				;
+			if (p >= max)
+				continue;
+			if (n < max)
+				n++;
+			memmove(&out[p + 1], &out[p], (size_t)(n - 1 - p) * sizeof(*out));
+			out[p].r = r;
+			out[p].u = u;
+		}
+	}
+	free(flags);
+	return n;
+}
+
+void rp_problem_line(const struct rp_problem *p, char *buf, size_t len)
+{
+	const struct rp_rollup *u = p->u;
+	char n1[32], n2[32], n3[32], srv[300] = "", cause[900];
+	rp_cause_line(u, cause, sizeof(cause));
+	if (u->ntop > 0) {
+		char s[260];
+		rp_srv_line(&u->top[0], s, sizeof(s));
+		snprintf(srv, sizeof(srv), "; top server %s", s);
+	}
+	snprintf(buf, len, "%s %s (%s; %s): %s: %s %s, %s %s, %s %s%s", p->r->id, u->k->kind, u->k->severity,
+		 cause, u->k->summary, rp_fmt_n(u->servers, n1, sizeof(n1)), rp_pl(u->servers, "server", "servers"),
+		 rp_fmt_n(u->clients, n2, sizeof(n2)), rp_pl(u->clients, "client", "clients"),
+		 rp_fmt_n(u->flows, n3, sizeof(n3)), rp_pl(u->flows, "flow", "flows"), srv);
+}
+
+int rp_fix_kinds(const struct rp_req *r, int nr, const struct rp_kind **out, int max)
+{
+	int n = 0;
+	for (int j = 0; j < nr && j < r->nrollups; j++) {
+		int k;
+		for (k = 0; k < n && out[k] != r->rollups[j].k; k++)
+			;
+		if (k == n && n < max)
+			out[n++] = r->rollups[j].k;
+	}
+	return n;
+}
+
+/* "0.3 s", "12 min", "5.2 h", "31 days": the window's length for people. */
+static void rp_span(int64_t us, char *buf, size_t len)
+{
+	double s = (double)us / 1e6;
+	if (s < 120)
+		snprintf(buf, len, "%.1f s", s);
+	else if (s < 7200)
+		snprintf(buf, len, "%.0f min", s / 60);
+	else if (s < 172800)
+		snprintf(buf, len, "%.1f h", s / 3600);
+	else
+		snprintf(buf, len, "%.0f days", s / 86400);
+}
+
+static void rp_exec_verdict(const struct rp_report *rep, struct rp_exec *x)
+{
+	int nf = rp_count_status(rep, "fail"), np = rp_count_status(rep, "pass");
+	int no = rp_count_status(rep, "not_observed"), nb = rp_count_status(rep, "not_observable");
+	if (nf > 0) {
+		x->verdict = "FAIL";
+		x->status = "fail";
+		snprintf(x->verdict_line, sizeof(x->verdict_line), "%d of %d requirements %s at level %d (exit status 6)",
+			 nf, rep->nreqs - rp_count_guidance(rep), nf == 1 ? "fails" : "fail", rep->o->level);
+	} else if (np > 0) {
+		x->verdict = "PASS";
+		x->status = "pass";
+		snprintf(x->verdict_line, sizeof(x->verdict_line), "no requirement fails at level %d: %d pass, "
+			 "%d not observed, %d not observable", rep->o->level, np, no, nb);
+	} else {
+		x->verdict = "NOT OBSERVED";
+		x->status = "not_observed";
+		snprintf(x->verdict_line, sizeof(x->verdict_line), "no requirement could be judged at level %d: "
+			 "%d not observed, %d not observable", rep->o->level, no, nb);
+	}
+}
+
+static void rp_exec_coverage(const struct rp_report *rep, struct rp_exec *x)
+{
+	char n1[32], n2[32], n3[32], n4[32], a[TSSTR_MAX], b[TSSTR_MAX], span[32];
+	struct rp_sensor *sv;
+	int ns = rp_sensors(rep, &sv);
+	free(sv);
+	rp_span(rep->win_last - rep->win_first, span, sizeof(span));
+	snprintf(x->coverage, sizeof(x->coverage), "%s %s (%s TLS, %s TLS 1.3) from %d capture %s%s%s%s, "
+		 "%s .. %s (%s)", rp_fmt_n(rep->flows, n1, sizeof(n1)), rp_pl(rep->flows, "flow", "flows"),
+		 rp_fmt_n(rep->tls_flows, n2, sizeof(n2)), rp_fmt_n(rep->tls13_flows, n3, sizeof(n3)), rep->nruns,
+		 rep->nruns == 1 ? "run" : "runs", ns > 1 ? " of " : "", ns > 1 ? rp_fmt_n(ns, n4, sizeof(n4)) : "",
+		 ns > 1 ? " sensors" : "", rp_ts(rep->win_first, a, sizeof(a)), rp_ts(rep->win_last, b, sizeof(b)),
+		 rep->flows ? span : "no flows");
+}
+
+static void rp_exec_blind(const struct rp_report *rep, struct rp_exec *x)
+{
+	char ids[200] = "";
+	size_t l = 0;
+	int no = 0;
+	for (int i = 0; i < rep->nreqs; i++) {
+		const struct rp_req *r = &rep->reqs[i];
+		if (r->guidance)
+			continue;
+		if (strcmp(r->status, "not_observable") == 0 && x->nblind < RP_EXEC_BLIND - 3)
+			snprintf(x->blind[x->nblind++], sizeof(x->blind[0]), "%s not observable: %s", r->id, r->reason);
+		else if (strcmp(r->status, "not_observed") == 0 && l + 12 < sizeof(ids)) {
+			l += (size_t)snprintf(ids + l, sizeof(ids) - l, "%s%s", no ? ", " : "", r->id);
+			no++;
+		}
+	}
+	if (no > 0)
+		snprintf(x->blind[x->nblind++], sizeof(x->blind[0]), "not observed (no relevant traffic): %s", ids);
+	if (rep->flows_midstream > 0)
+		snprintf(x->blind[x->nblind++], sizeof(x->blind[0]), "%lld TCP %s joined mid-stream (start not seen)",
+			 (long long)rep->flows_midstream, rp_pl(rep->flows_midstream, "flow", "flows"));
+	if (rep->unknown_security > 0)
+		snprintf(x->blind[x->nblind++], sizeof(x->blind[0]), "%lld %s with an unknown security state",
+			 (long long)rep->unknown_security, rp_pl(rep->unknown_security, "flow", "flows"));
+	if (rep->series_known)
+		snprintf(x->blind[x->nblind++], sizeof(x->blind[0]), "drops in the window: %lld of %lld packets "
+			 "received (%.2f%%), %d blind %s", (long long)rep->win_drops, (long long)rep->win_received,
+			 rp_blind_pct(rep->win_drops, rep->win_received), rep->nblind,
+			 rep->nblind == 1 ? "period" : "periods");
+	else if (rep->drops_known)
+		snprintf(x->blind[x->nblind++], sizeof(x->blind[0]), "drops: %lld packets%s",
+			 (long long)(rep->drops + rep->if_drops),
+			 rep->drops + rep->if_drops > 0 ? ": results may be incomplete" : "");
+	else
+		snprintf(x->blind[x->nblind++], sizeof(x->blind[0]), "drops: not reported (offline read)");
+}
+
+void rp_exec_summary(const struct rp_report *rep, struct rp_exec *x)
+{
+	memset(x, 0, sizeof(*x));
+	rp_exec_verdict(rep, x);
+	x->ntop = rp_top_problems(rep, x->top, RP_EXEC_TOP);
+	rp_exec_coverage(rep, x);
+	rp_exec_blind(rep, x);
+}

@@ -16,7 +16,8 @@ int rp_out_csv(const struct rp_report *rep, FILE *out)
 
 	fputs("requirement,level,status,kind,severity,failing,server_ip,server_port,protocol,"
 	      "server_zone,server_env,server_country,server_asn,flows,first_seen,last_seen,clients,"
-	      "top_clients,sni,sample_flow_ids,evidence,baseline,waived,waiver_owner,waiver_expires,key\r\n",
+	      "top_clients,sni,sample_flow_ids,evidence,baseline,waived,waiver_owner,waiver_expires,key,"
+	      "remediation,reference\r\n",
 	      out);
 	for (i = 0; i < rep->nreqs; i++) {
 		const struct rp_req *r = &rep->reqs[i];
@@ -59,6 +60,11 @@ int rp_out_csv(const struct rp_report *rep, FILE *out)
 			csv_field(out, f->waiver_owner, 1);
 			fprintf(out, ",%s,", f->waiver_expires);
 			csv_field(out, f->key, 1);
+			/* the kind's fix, last: older readers keep their columns */
+			fputc(',', out);
+			csv_field(out, f->k->remediation, 1);
+			fputc(',', out);
+			csv_field(out, f->k->reference, 1);
 			fputs("\r\n", out);
 		}
 	}
@@ -77,7 +83,7 @@ int rp_out_csv(const struct rp_report *rep, FILE *out)
 		csv_field(out, ev, 1);
 		fputs(",,false,,,", out);
 		csv_field(out, key, 1);
-		fputs("\r\n", out);
+		fputs(",,\r\n", out);   /* no remediation, no reference */
 	}
 	return ferror(out) ? -1 : 0;
 }

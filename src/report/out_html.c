@@ -175,6 +175,62 @@ static void html_badge(FILE *out, const char *st)
 	fputs("</span>", out);
 }
 
+/* One "Fix" line per kind of the rollups shown: what to change and a link
+ * to the guidance (a navigation link: the CSP forbids loading external
+ * resources, not following links). */
+static void html_fixes(const struct rp_req *r, int nr, FILE *out)
+{
+	const struct rp_kind *ks[64];
+	int n = rp_fix_kinds(r, nr, ks, 64);
+	for (int i = 0; i < n; i++) {
+		fprintf(out, "<p class=\"fix\"><b>Fix:</b> <b>%s</b>: ", ks[i]->kind);
+		html_escape(out, ks[i]->remediation);
+		fputs(" See <a href=\"", out);
+		html_escape(out, ks[i]->reference);
+		fputs("\" rel=\"noreferrer\">", out);
+		html_escape(out, ks[i]->reference);
+		fputs("</a></p>", out);
+	}
+}
+
+/* The executive summary (rp_exec_summary): verdict, the worst problems
+ * linked to their requirement, coverage in a line, blind spots. */
+static void html_exec(const struct rp_report *rep, FILE *out)
+{
+	struct rp_exec x;
+	char line[1200];
+	int i;
+
+	rp_exec_summary(rep, &x);
+	fputs("<h2>Executive summary</h2><div class=\"req\" id=\"executive-summary\"><p class=\"verdict\">", out);
+	fprintf(out, "<span class=\"badge b-%s\">%s</span> ", x.status, x.verdict);
+	html_escape(out, x.verdict_line);
+	fputs("</p><h4>Worst problems</h4>", out);
+	if (x.ntop == 0)
+		fputs("<p class=\"problems\">None: no requirement fails.</p>", out);
+	else
+		fputs("<ol class=\"problems\">", out);
+	for (i = 0; i < x.ntop; i++) {
+		size_t il = strlen(x.top[i].r->id);
+		rp_problem_line(&x.top[i], line, sizeof(line));
+		/* the line starts with the requirement's id: that links to it */
+		fprintf(out, "<li><a href=\"#r%s\">%s</a>", x.top[i].r->id, x.top[i].r->id);
+		html_escape(out, strncmp(line, x.top[i].r->id, il) == 0 ? line + il : line);
+		fputs("</li>", out);
+	}
+	if (x.ntop > 0)
+		fputs("</ol>", out);
+	fputs("<h4>Coverage</h4><p class=\"coverage\">", out);
+	html_escape(out, x.coverage);
+	fputs("</p><h4>Blind spots</h4><ul class=\"blind\">", out);
+	for (i = 0; i < x.nblind; i++) {
+		fputs("<li>", out);
+		html_escape(out, x.blind[i]);
+		fputs("</li>", out);
+	}
+	fputs("</ul></div>", out);
+}
+
 /* One requirement: its card with counts, rollups and listed findings. */
 static void html_requirement(const struct rp_report *rep, const struct rp_req *r, FILE *out)
 {
@@ -222,6 +278,7 @@ static void html_requirement(const struct rp_report *rep, const struct rp_req *r
 	}
 	if (nr > 0)
 		fputs("</tbody></table>", out);
+	html_fixes(r, nr, out);
 	if (nr < r->nrollups)
 		fprintf(out, "<p class=\"muted\">%d more %s: see the JSON report.</p>", r->nrollups - nr,
 			r->nrollups - nr == 1 ? "cause" : "causes");
@@ -329,6 +386,7 @@ int rp_out_html(const struct rp_report *rep, FILE *out)
 			rp_ts(rep->win_first, b2, sizeof(b2)), rp_ts(rep->win_last, b3, sizeof(b3)));
 	}
 
+	html_exec(rep, out);
 	fputs("<h2>Summary</h2><div class=\"cards\">", out);
 	fprintf(out, "<div class=\"card fail\"><div class=\"n\">%d</div><div class=\"l\">fail</div></div>", rp_count_status(rep, "fail"));
 	fprintf(out, "<div class=\"card pass\"><div class=\"n\">%d</div><div class=\"l\">pass</div></div>", rp_count_status(rep, "pass"));

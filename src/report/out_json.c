@@ -133,6 +133,8 @@ static void rollup_json(struct jbuf *jb, const struct rp_rollup *u)
 	jb_kv_str(jb, "severity", u->k->severity);
 	jb_kv_bool(jb, "violation", u->k->violation);
 	jb_kv_str(jb, "cause_type", rp_cause_name(u->k->cause));
+	jb_kv_str(jb, "remediation", u->k->remediation);
+	jb_kv_str(jb, "reference", u->k->reference);
 	jb_key(jb, "cause");
 	jb_strn(jb, u->cause, strlen(u->cause));
 	jb_key(jb, "label");
@@ -422,6 +424,41 @@ int rp_out_json(const struct rp_report *rep, FILE *out)
 	jb_kv_int(&jb, "not_observed", rp_count_status(rep, "not_observed"));
 	jb_kv_int(&jb, "not_observable", rp_count_status(rep, "not_observable"));
 	jb_kv_str(&jb, "result", rep->any_fail ? "fail" : "pass");
+	{
+		/* the executive summary's worst problems (HTML, Markdown) */
+		struct rp_problem top[RP_EXEC_TOP];
+		int nt = rp_top_problems(rep, top, RP_EXEC_TOP);
+		jb_key(&jb, "top_problems");
+		jb_arr_open(&jb);
+		for (i = 0; i < nt; i++) {
+			const struct rp_rollup *u = top[i].u;
+			jb_obj_open(&jb);
+			jb_kv_str(&jb, "requirement", top[i].r->id);
+			jb_kv_str(&jb, "kind", u->k->kind);
+			jb_kv_str(&jb, "severity", u->k->severity);
+			jb_key(&jb, "cause");
+			jb_strn(&jb, u->cause, strlen(u->cause));
+			jb_kv_int(&jb, "servers", u->servers);
+			jb_kv_int(&jb, "clients", u->clients);
+			jb_kv_int(&jb, "flows", u->flows);
+			jb_key(&jb, "top_server");
+			if (u->ntop > 0) {
+				jb_obj_open(&jb);
+				jb_kv_str(&jb, "ip", u->top[0].ip);
+				jb_kv_int(&jb, "port", u->top[0].port);
+				jb_key(&jb, "protocol");
+				if (u->top[0].protocol)
+					jb_strn(&jb, u->top[0].protocol, strlen(u->top[0].protocol));
+				else
+					jb_null(&jb);
+				jb_obj_close(&jb);
+			} else {
+				jb_null(&jb);
+			}
+			jb_obj_close(&jb);
+		}
+		jb_arr_close(&jb);
+	}
 	jb_obj_close(&jb);
 
 	jb_key(&jb, "requirements");

@@ -87,6 +87,55 @@ static const char *md_anchor(const struct rp_req *r, char *buf, size_t len)
 
 static void md_requirement(const struct rp_report *rep, const struct rp_req *r, FILE *out);
 
+/* The executive summary: verdict, the worst problems, coverage, blind
+ * spots (out_common.c rp_exec_summary), before everything else. */
+static void md_exec(const struct rp_report *rep, FILE *out)
+{
+	struct rp_exec x;
+	char line[1200];
+	int i;
+
+	rp_exec_summary(rep, &x);
+	fprintf(out, "## Executive summary\n\n**Verdict: %s**: ", x.verdict);
+	md_escape(out, x.verdict_line);
+	fputs("\n\nWorst problems:", out);
+	if (x.ntop == 0)
+		fputs(" none, no requirement fails.\n", out);
+	else
+		fputs("\n\n", out);
+	for (i = 0; i < x.ntop; i++) {
+		rp_problem_line(&x.top[i], line, sizeof(line));
+		fprintf(out, "%d. ", i + 1);
+		md_escape(out, line);
+		fputc('\n', out);
+	}
+	fputs("\nCoverage: ", out);
+	md_escape(out, x.coverage);
+	fputs("\n\nBlind spots:\n\n", out);
+	for (i = 0; i < x.nblind; i++) {
+		fputs("- ", out);
+		md_escape(out, x.blind[i]);
+		fputc('\n', out);
+	}
+	fputc('\n', out);
+}
+
+/* One "Fix" line per kind of the rollups shown: what to change, and the
+ * guidance as a link (constant text, escaped all the same; the URL is a
+ * plain https URL without Markdown punctuation: tests/unit/test_remedy.c). */
+static void md_fixes(const struct rp_req *r, int nr, FILE *out)
+{
+	const struct rp_kind *ks[64];
+	int n = rp_fix_kinds(r, nr, ks, 64);
+	if (n > 0)
+		fputc('\n', out);
+	for (int i = 0; i < n; i++) {
+		fprintf(out, "- **Fix:** %s: ", ks[i]->kind);
+		md_escape(out, ks[i]->remediation);
+		fprintf(out, " See [%s](%s)\n", ks[i]->reference, ks[i]->reference);
+	}
+}
+
 int rp_out_md(const struct rp_report *rep, FILE *out)
 {
 	char b1[TSSTR_MAX], b2[TSSTR_MAX], nol[6][200], nb[200];
@@ -98,6 +147,7 @@ int rp_out_md(const struct rp_report *rep, FILE *out)
 	fprintf(out, "**Result: %s** (%d fail, %d pass, %d not observed, %d not observable)\n\n",
 		rep->any_fail ? "FAIL" : "no failing requirement", rp_count_status(rep, "fail"),
 		rp_count_status(rep, "pass"), rp_count_status(rep, "not_observed"), rp_count_status(rep, "not_observable"));
+	md_exec(rep, out);
 	fputs("## Coverage\n\n", out);
 	fprintf(out, "- Flows: %lld (TCP %lld, UDP %lld", (long long)rep->flows, (long long)rep->flows_tcp,
 		(long long)rep->flows_udp);
@@ -242,6 +292,7 @@ static void md_requirement(const struct rp_report *rep, const struct rp_req *r, 
 			}
 			fputs(" |\n", out);
 		}
+		md_fixes(r, nr, out);
 		if (nr < r->nrollups)
 			fprintf(out, "\n%d more %s: see the JSON report.\n", r->nrollups - nr,
 				r->nrollups - nr == 1 ? "cause" : "causes");

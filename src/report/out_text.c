@@ -74,6 +74,13 @@ static void text_requirement(const struct rp_report *rep, const struct rp_req *r
 		}
 		fputc('\n', out);
 	}
+	{
+		/* one fix line per kind shown: what to change, where the guidance is */
+		const struct rp_kind *ks[64];
+		int nk = rp_fix_kinds(r, nr, ks, 64);
+		for (j = 0; j < nk; j++)
+			fprintf(out, "    fix: %s: %s See %s\n", ks[j]->kind, ks[j]->remediation, ks[j]->reference);
+	}
 	if (nr < r->nrollups)
 		fprintf(out, "  * ... and %d more %s: see the JSON report\n", r->nrollups - nr,
 			r->nrollups - nr == 1 ? "cause" : "causes");

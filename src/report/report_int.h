@@ -112,6 +112,8 @@ struct rp_kind {
 	const char *evidence_name;/* key of the evidence histogram */
 	const char *summary;      /* what the finding means, one line */
 	enum rp_cause cause;      /* what its findings roll up by */
+	const char *remediation;  /* what to change on the server or client, one or two sentences */
+	const char *reference;    /* an https URL of the guidance (Mozilla, OWASP, an RFC, vendor docs) */
 };
 
 struct rp_req {
@@ -313,6 +315,9 @@ struct rp_scan;
  * the counts; details come later (rp_details), for what is listed. */
 int rp_findings(struct rp_report *rep, struct rp_scan *S);
 struct rp_scan *rp_scan_new(void);
+/* The rollups' order (qsort): violations first, then severity, servers,
+ * clients, flows, kind, cause. The executive summary ranks by it too. */
+int rp_rollup_cmp(const void *a, const void *b);
 void rp_details(struct rp_report *rep, struct rp_scan *S);
 void rp_scan_free(struct rp_scan *S);
 
@@ -407,6 +412,39 @@ int rp_sensors(const struct rp_report *rep, struct rp_sensor **out);
  * sensor's spool dropped some: every format's line for a sensor, after
  * its name. */
 void rp_sensor_line(const struct rp_sensor *v, char *buf, size_t len);
+
+/* The executive summary of HTML and Markdown (and the JSON's
+ * summary.top_problems): the verdict, the worst problems, coverage and
+ * blind spots. Every string here is the report's own but the top server
+ * (rp_srv_line: wire text), which the formats escape with the rest. */
+#define RP_EXEC_TOP 3
+#define RP_EXEC_BLIND 16
+struct rp_problem {
+	const struct rp_req *r;
+	const struct rp_rollup *u;
+};
+struct rp_exec {
+	const char *verdict;          /* "FAIL", "PASS", "NOT OBSERVED" */
+	const char *status;           /* its badge: "fail", "pass", "not_observed" */
+	char verdict_line[160];       /* "2 of 10 requirements fail at level 2 (exit status 6)" */
+	struct rp_problem top[RP_EXEC_TOP];
+	int ntop;
+	char coverage[320];
+	char blind[RP_EXEC_BLIND][360];
+	int nblind;
+};
+void rp_exec_summary(const struct rp_report *rep, struct rp_exec *x);
+/* The worst failing rollups over every requirement (at most max, worst
+ * first): rollups of violation kinds that have a failing finding in their
+ * requirement, in rp_rollup_cmp order, requirement order on ties. */
+int rp_top_problems(const struct rp_report *rep, struct rp_problem *out, int max);
+/* "12.3.1 cleartext (medium; service http cleartext): a protocol ...: 4
+ * servers, 2 clients, 6 flows; top server 10.0.0.1:80/http" (wire text
+ * inside: escape it). */
+void rp_problem_line(const struct rp_problem *p, char *buf, size_t len);
+/* The distinct kinds of r's first nr rollups, in their order: the kinds
+ * that get a "fix" line. Returns how many (at most max). */
+int rp_fix_kinds(const struct rp_req *r, int nr, const struct rp_kind **out, int max);
 
 /* ---- out_text.c, out_json.c, out_md.c, out_csv.c, out_html.c ---- */
 int rp_out_text(const struct rp_report *rep, FILE *out, bool color, int width);

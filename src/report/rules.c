@@ -177,35 +177,81 @@ struct rp_req rp_reqs[] = {
 };
 const int rp_nreqs = (int)(sizeof(rp_reqs) / sizeof(rp_reqs[0]));
 
+/* ---- remediation references ----
+ * Each kind says what to change (rp_kind.remediation) and where the
+ * guidance is (rp_kind.reference): Mozilla's and OWASP's configuration
+ * guides, the RFCs that deprecate what the kind finds, vendor documents.
+ * Plain https URLs (tests/unit/test_remedy.c checks that, and that
+ * docs/REPORT-RULES.md lists each kind's text as here). */
+#define REF_MOZ_TLS "https://wiki.mozilla.org/Security/Server_Side_TLS"
+#define REF_MOZ_SSH "https://infosec.mozilla.org/guidelines/openssh"
+#define REF_OWASP_TLS "https://cheatsheetseries.owasp.org/cheatsheets/Transport_Layer_Security_Cheat_Sheet.html"
+#define REF_HSTS "https://cheatsheetseries.owasp.org/cheatsheets/HTTP_Strict_Transport_Security_Cheat_Sheet.html"
+#define REF_OWASP_PIN "https://cheatsheetseries.owasp.org/cheatsheets/Pinning_Cheat_Sheet.html"
+#define REF_OWASP_MICRO "https://cheatsheetseries.owasp.org/cheatsheets/Microservices_Security_Cheat_Sheet.html"
+#define REF_ASVS_V12 "https://github.com/OWASP/ASVS/blob/v5.0.0/5.0/en/0x21-V12-Secure-Communication.md"
+#define REF_RFC8996 "https://www.rfc-editor.org/rfc/rfc8996"
+#define REF_RFC9325 "https://www.rfc-editor.org/rfc/rfc9325"
+#define REF_RFC6066_OCSP "https://www.rfc-editor.org/rfc/rfc6066#section-8"
+#define REF_RFC6960 "https://www.rfc-editor.org/rfc/rfc6960"
+#define REF_RFC9525 "https://www.rfc-editor.org/rfc/rfc9525"
+#define REF_RFC8314 "https://www.rfc-editor.org/rfc/rfc8314"
+#define REF_RFC9110_PROXY "https://www.rfc-editor.org/rfc/rfc9110#section-11.7"
+#define REF_RFC3414 "https://www.rfc-editor.org/rfc/rfc3414"
+#define REF_RFC3826 "https://www.rfc-editor.org/rfc/rfc3826"
+#define REF_RFC6143 "https://www.rfc-editor.org/rfc/rfc6143"
+#define REF_ECH "https://datatracker.ietf.org/doc/draft-ietf-tls-esni/"
+#define REF_WEAKDH "https://weakdh.org/sysadmin.html"
+#define REF_TERRAPIN "https://terrapin-attack.com/"
+#define REF_MS_NTLM "https://learn.microsoft.com/en-us/windows-server/security/kerberos/ntlm-overview"
+#define REF_MS_RDP "https://learn.microsoft.com/en-us/windows-hardware/customize/desktop/unattend/" \
+	"microsoft-windows-terminalservices-rdp-winstationextensions-securitylayer"
+
 /* ---- finding kinds ---- */
 
 const struct rp_kind rp_kinds[] = {
 	/* 12.1.1 */
 	{ "12.1.1", "old_tls_version", "high", 1, true,
 	  "vrank < 4", "ver", "negotiated_version",
-	  "a connection negotiated a protocol version below TLS 1.2", RP_CAUSE_CONFIG },
+	  "a connection negotiated a protocol version below TLS 1.2", RP_CAUSE_CONFIG,
+	  "Disable SSLv3, TLS 1.0 and TLS 1.1 on the server (ssl_protocols TLSv1.2 TLSv1.3 in nginx; SSLProtocol -all +TLSv1.2 +TLSv1.3 in Apache) and upgrade clients that cannot speak TLS 1.2.",
+	  REF_RFC8996 },
 	{ "12.1.1", "tls13_not_preferred", "medium", 1, true,
 	  "vrank = 4 AND c13 = 1", "ver", "negotiated_version",
-	  "the client offered TLS 1.3 but the server chose TLS 1.2 (latest version not preferred)", RP_CAUSE_CONFIG },
+	  "the client offered TLS 1.3 but the server chose TLS 1.2 (latest version not preferred)", RP_CAUSE_CONFIG,
+	  "Enable TLS 1.3 on the server (OpenSSL 1.1.1 or later; ssl_protocols TLSv1.2 TLSv1.3 in nginx; SSLProtocol +TLSv1.3 in Apache) so that clients that offer it get it.",
+	  REF_MOZ_TLS },
 	{ "12.1.1", "client_max_below_tls12", "medium", 1, true,
 	  "cmax < 4", VNAME_SQL("cmax"), "client_highest_version",
-	  "a client's highest offered version is below TLS 1.2", RP_CAUSE_CLIENT },
+	  "a client's highest offered version is below TLS 1.2", RP_CAUSE_CLIENT,
+	  "Upgrade or reconfigure the client (its TLS library, or its minimum and maximum protocol settings) so that it offers TLS 1.2 and TLS 1.3.",
+	  REF_RFC8996 },
 	/* 12.1.2 */
 	{ "12.1.2", "cipher_broken", "high", 1, true,
 	  "cclass = 0", "cipher", "cipher",
-	  "a broken cipher suite was negotiated (NULL, EXPORT, anon, RC4, DES, 3DES, MD5)", RP_CAUSE_CONFIG },
+	  "a broken cipher suite was negotiated (NULL, EXPORT, anon, RC4, DES, 3DES, MD5)", RP_CAUSE_CONFIG,
+	  "Remove NULL, EXPORT, anonymous, RC4, DES and 3DES suites from the server's cipher list (ssl_ciphers in nginx, SSLCipherSuite in Apache): start from Mozilla's intermediate configuration.",
+	  REF_MOZ_TLS },
 	{ "12.1.2", "cipher_not_recommended", "medium", 2, true,
 	  "cclass = 1", "cipher", "cipher",
-	  "a cipher suite that is not recommended was negotiated (CBC, static RSA, SHA-1 MAC)", RP_CAUSE_CONFIG },
+	  "a cipher suite that is not recommended was negotiated (CBC, static RSA, SHA-1 MAC)", RP_CAUSE_CONFIG,
+	  "Restrict the server to AEAD suites with ECDHE or DHE key exchange (AES-GCM, ChaCha20-Poly1305) and drop CBC, static RSA key exchange and SHA-1 MAC suites, as Mozilla's intermediate configuration does.",
+	  REF_MOZ_TLS },
 	{ "12.1.2", "cipher_no_forward_secrecy", "medium", 3, true,
 	  "cclass = 2 AND cfs = 0", "cipher", "cipher",
-	  "a cipher suite without forward secrecy was negotiated (fails at L3)", RP_CAUSE_CONFIG },
+	  "a cipher suite without forward secrecy was negotiated (fails at L3)", RP_CAUSE_CONFIG,
+	  "Allow only ECDHE or DHE key exchange on the server (TLS 1.3 always has it) and remove the static RSA key exchange suites (the TLS_RSA_WITH suites).",
+	  REF_RFC9325 },
 	{ "12.1.2", "strongest_not_preferred", "medium", 2, true,
 	  "cclass IS NOT NULL AND best_off > cclass", "cipher", "cipher",
-	  "the server chose a weaker suite although the client offered a stronger one", RP_CAUSE_CONFIG },
+	  "the server chose a weaker suite although the client offered a stronger one", RP_CAUSE_CONFIG,
+	  "Order the server's cipher list strongest first and let the server's order decide (ssl_prefer_server_ciphers on in nginx, SSLHonorCipherOrder on in Apache), or offer only strong suites.",
+	  REF_MOZ_TLS },
 	{ "12.1.2", "weak_dh_group", "high", 2, true,
 	  "dh_bits > 0 AND dh_bits < " RP_DH_MIN_BITS, "dh_bits", "dh_bits",
-	  "finite-field Diffie-Hellman group below " RP_DH_MIN_BITS " bits", RP_CAUSE_CONFIG },
+	  "finite-field Diffie-Hellman group below " RP_DH_MIN_BITS " bits", RP_CAUSE_CONFIG,
+	  "Use a finite-field DH group of at least 2048 bits (RFC 7919 ffdhe2048, or openssl dhparam 2048 with ssl_dhparam in nginx), or disable DHE suites and use ECDHE.",
+	  REF_WEAKDH },
 	/* SSH (issue 17): the algorithms of an SSH connection are its cipher
 	 * suite. Names and classes: src/report/ssh_algorithms.def, each with
 	 * its source (RFC 9142, RFC 8758, RFC 4253/4344, RFC 8332, NIST SP
@@ -213,83 +259,119 @@ const struct rp_kind rp_kinds[] = {
 	 * ssh_rules.c into rf's ssh_* columns. */
 	{ "12.1.2", "ssh_weak_algorithms_negotiated", "high", 1, true,
 	  "ssh_wneg IS NOT NULL", "ssh_wneg", "ssh_selected_weak",
-	  "an SSH connection selected a weak key exchange, host key, cipher or MAC", RP_CAUSE_SSH },
+	  "an SSH connection selected a weak key exchange, host key, cipher or MAC", RP_CAUSE_SSH,
+	  "Restrict the SSH server's KexAlgorithms, HostKeyAlgorithms, Ciphers and MACs to modern ones (curve25519-sha256, ssh-ed25519 or rsa-sha2-512, AES-GCM, AES-CTR or chacha20-poly1305, -etm MACs) and upgrade clients that need the old ones.",
+	  REF_MOZ_SSH },
 	/* only the BROKEN class (prohibited or deprecated), and only when
 	 * nothing weak was selected: that is the finding above */
 	{ "12.1.2", "ssh_weak_algorithms_offered", "medium", 1, true,
 	  "ssh_woff IS NOT NULL AND ssh_wneg IS NULL", "ssh_woff", "ssh_server_offers",
-	  "an SSH server still offers a prohibited or deprecated algorithm (a modern one was selected)", RP_CAUSE_SSH },
+	  "an SSH server still offers a prohibited or deprecated algorithm (a modern one was selected)", RP_CAUSE_SSH,
+	  "Remove the prohibited or deprecated algorithms from the SSH server's KexAlgorithms, HostKeyAlgorithms, Ciphers and MACs lists, so that no client can negotiate them.",
+	  REF_MOZ_SSH },
 	/* Terrapin, CVE-2023-48795: chacha20-poly1305 or CBC with an -etm MAC
 	 * selected, the client offered kex-strict-c-v00@openssh.com and the
 	 * server no kex-strict-s-v00@openssh.com (ssh_rules.c, rp_ssh_terrapin) */
 	{ "12.1.2", "ssh_no_strict_kex", "medium", 1, true,
 	  "ssh_nsk IS NOT NULL", "ssh_nsk", "ssh_terrapin_mode",
-	  "an SSH server without strict KEX selected a Terrapin-exposed mode (CVE-2023-48795)", RP_CAUSE_SSH },
+	  "an SSH server without strict KEX selected a Terrapin-exposed mode (CVE-2023-48795)", RP_CAUSE_SSH,
+	  "Upgrade the SSH server to a release with strict key exchange (OpenSSH 9.6 or later, or the vendor's Terrapin fix); until then disable chacha20-poly1305@openssh.com and the -etm MACs with CBC ciphers.",
+	  REF_TERRAPIN },
 	/* 12.1.3 */
 	{ "12.1.3", "client_cert_untrusted_accepted", "high", 1, true,
 	  "ccert = 'sent' AND est = 1 AND cctrusted = 0", "COALESCE(ccterr, 'untrusted')",
 	  "client_trust_error",
-	  "the server completed a handshake with a client certificate that does not validate", RP_CAUSE_CONFIG },
+	  "the server completed a handshake with a client certificate that does not validate", RP_CAUSE_CONFIG,
+	  "Make the server verify client certificates against the CA that issues them (ssl_verify_client on with ssl_client_certificate in nginx; SSLVerifyClient require with SSLCACertificateFile in Apache) and fail the handshake otherwise.",
+	  REF_OWASP_TLS },
 	/* 12.1.4 */
 	{ "12.1.4", "ocsp_not_stapled", "medium", 1, true,
 	  "sreq = 1 AND vrank <= 4 AND stapled = 0", "ver", "negotiated_version",
-	  "the client asked for OCSP stapling (status_request) and the server sent none", RP_CAUSE_CERT },
+	  "the client asked for OCSP stapling (status_request) and the server sent none", RP_CAUSE_CERT,
+	  "Enable OCSP stapling on the server (ssl_stapling on and ssl_stapling_verify on in nginx; SSLUseStapling on in Apache) with a resolver that reaches the CA's OCSP responder.",
+	  REF_RFC6066_OCSP },
 	{ "12.1.4", "ocsp_revoked", "high", 1, true,
 	  "ocsp_status = 'revoked'", "ocsp_status", "ocsp_status",
-	  "the stapled OCSP response says the certificate is revoked", RP_CAUSE_CERT },
+	  "the stapled OCSP response says the certificate is revoked", RP_CAUSE_CERT,
+	  "Replace the revoked certificate on the server now (a new key and a new certificate) and find out why it was revoked.",
+	  REF_RFC6960 },
 	/* 12.1.5 */
 	{ "12.1.5", "ech_not_used", "low", 1, true,
 	  "ech = 0", "'no_ech'", "client_hello",
-	  "ClientHellos to this server carry no Encrypted Client Hello", RP_CAUSE_CLIENT },
+	  "ClientHellos to this server carry no Encrypted Client Hello", RP_CAUSE_CLIENT,
+	  "Publish an ECH configuration for the service (the ech parameter of its HTTPS DNS record, served by a TLS front end that supports ECH) and use clients that send Encrypted Client Hello.",
+	  REF_ECH },
 	/* V12.1 introduction */
 	{ "12.1", "cert_shared_across_environments", "medium", 1, true,
 	  "leaf IN (SELECT leaf FROM rp_sharedleaf)", "senvname", "environment",
-	  "the same certificate is served in different environments", RP_CAUSE_CERT },
+	  "the same certificate is served in different environments", RP_CAUSE_CERT,
+	  "Issue a separate certificate and key for each environment (production, staging, development, test), so that a key taken from a test system cannot impersonate production.",
+	  REF_ASVS_V12 },
 	{ "12.1", "wildcard_shared_across_environments", "medium", 1, true,
 	  "leaf IN (SELECT leaf FROM rp_leafw WHERE wildcard IN (SELECT wildcard FROM rp_sharedwild))"
 	  " AND leaf NOT IN (SELECT leaf FROM rp_sharedleaf)",
 	  "senvname", "environment",
-	  "the same wildcard name is served in different environments", RP_CAUSE_CERT },
+	  "the same wildcard name is served in different environments", RP_CAUSE_CERT,
+	  "Use per-environment names and certificates instead of one wildcard certificate deployed in production and test alike, and keep the wildcard's key only where it is needed.",
+	  REF_ASVS_V12 },
 	/* 12.2.1 */
 	{ "12.2.1", "http_cleartext_external", "high", 1, true,
 	  "protocol = 'http' AND sz >= 0 AND cz < 0 AND " NOT_ENCRYPTED " AND COALESCE(redir, 0) = 0",
 	  "COALESCE(http_host, '')", "host",
-	  "an internal HTTP service served content in clear to external clients", RP_CAUSE_SERVICE },
+	  "an internal HTTP service served content in clear to external clients", RP_CAUSE_SERVICE,
+	  "Serve the site over HTTPS only: redirect plain HTTP to https and send Strict-Transport-Security (includeSubDomains, then preload), so that browsers stop using http.",
+	  REF_HSTS },
 	{ "12.2.1", "http_redirect_only", "info", 1, false,
 	  "protocol = 'http' AND sz >= 0 AND cz < 0 AND " NOT_ENCRYPTED " AND redir = 1",
 	  "COALESCE(http_host, '')", "host",
-	  "plain-HTTP listener that redirects to https (not a violation)", RP_CAUSE_SERVICE },
+	  "plain-HTTP listener that redirects to https (not a violation)", RP_CAUSE_SERVICE,
+	  "Nothing to fix in the redirect itself; send Strict-Transport-Security from the HTTPS site (and consider HSTS preload) so that browsers skip the cleartext request.",
+	  REF_HSTS },
 	/* 12.2.2 */
 	{ "12.2.2", "external_cert_not_public", "high", 1, true,
 	  "sz >= 0 AND cz < 0 AND ncerts > 0 AND (trusted = 0 OR tbe = 1)",
 	  "CASE WHEN tbe = 1 THEN 'internal_ca_only' ELSE COALESCE(terr, 'untrusted') END",
 	  "trust_error",
-	  "an external-facing TLS server presented a chain the public trust store does not validate", RP_CAUSE_CERT },
+	  "an external-facing TLS server presented a chain the public trust store does not validate", RP_CAUSE_CERT,
+	  "Install a certificate from a publicly trusted CA (for example through ACME) with its full intermediate chain on the external-facing server, and renew it before it expires.",
+	  REF_OWASP_TLS },
 	{ "12.2.2", "external_cert_wrong_host", "medium", 1, true,
 	  "sz >= 0 AND cz < 0 AND ncerts > 0 AND trusted = 1 AND COALESCE(tbe, 0) = 0 AND hmatch = 0",
 	  "COALESCE(sni, '')", "sni",
-	  "an external-facing TLS server's certificate does not match the requested name", RP_CAUSE_CERT },
+	  "an external-facing TLS server's certificate does not match the requested name", RP_CAUSE_CERT,
+	  "Issue the server's certificate for every name clients use (subjectAltName entries), or point those names at a server that holds a matching certificate.",
+	  REF_RFC9525 },
 	/* 12.3.1 */
 	{ "12.3.1", "service_encrypted_and_cleartext", "high", 1, true,
 	  "security IN " CLEAR_STATES " AND COALESCE(redir, 0) = 0 AND mixed = 1",
 	  "security", "security",
-	  "the same service was seen both encrypted and in clear (fallback)", RP_CAUSE_SERVICE },
+	  "the same service was seen both encrypted and in clear (fallback)", RP_CAUSE_SERVICE,
+	  "Make TLS mandatory on the service (close the plaintext listener, or require TLS: hostssl-only pg_hba.conf, require_secure_transport in MySQL) and set clients to require TLS rather than prefer it.",
+	  REF_OWASP_TLS },
 	{ "12.3.1", "tls_refused", "high", 1, true,
 	  "tlsform = 1 AND security = 'tls_refused'", "security", "security",
-	  "the client asked for TLS, the server refused, and the session went on in clear", RP_CAUSE_SERVICE },
+	  "the client asked for TLS, the server refused, and the session went on in clear", RP_CAUSE_SERVICE,
+	  "Enable TLS on the server (install a certificate and key, e.g. ssl = on in PostgreSQL) and set clients to require it (sslmode=verify-full, not prefer), so that they never go on in clear.",
+	  REF_OWASP_TLS },
 	{ "12.3.1", "starttls_not_used", "medium", 1, true,
 	  "tlsform = 1 AND security = 'starttls_not_used'", "security", "security",
-	  "the server offered an upgrade to TLS and the client carried on in clear", RP_CAUSE_SERVICE },
+	  "the server offered an upgrade to TLS and the client carried on in clear", RP_CAUSE_SERVICE,
+	  "Configure clients to require STARTTLS (or use the implicit TLS ports 465, 993 and 995), and make the server refuse authentication before the upgrade.",
+	  REF_RFC8314 },
 	{ "12.3.1", "cleartext", "medium", 1, true,
 	  "tlsform = 1 AND security = 'cleartext' AND COALESCE(redir, 0) = 0", "security", "security",
-	  "a protocol with a TLS form was used in clear", RP_CAUSE_SERVICE },
+	  "a protocol with a TLS form was used in clear", RP_CAUSE_SERVICE,
+	  "Enable TLS for this protocol on the server (its TLS port or STARTTLS upgrade), require it from every client, and close the cleartext listener.",
+	  REF_OWASP_TLS },
 	/* A ClientHello answered by a line of text (docs/TLS.md handshake
 	 * "server_not_tls"): the listener on a TLS port speaks its protocol in
 	 * clear. Nothing secret crossed yet, but a client that falls back, or
 	 * one that never asked for TLS, talks to it in clear. */
 	{ "12.3.1", "tls_port_answered_in_clear", "medium", 1, true,
 	  "has_tls = 1 AND protocol = 'tls' AND security = 'cleartext'", "security", "security",
-	  "a client sent a TLS ClientHello and the server answered in clear text", RP_CAUSE_SERVICE },
+	  "a client sent a TLS ClientHello and the server answered in clear text", RP_CAUSE_SERVICE,
+	  "Put TLS in front of the listener on this port (the service's own TLS, or a TLS-terminating proxy), or move the cleartext service off the TLS port.",
+	  REF_OWASP_TLS },
 	/* NTLM (HTTP NTLM/Negotiate) in a session in clear: not a password in
 	 * clear, but the NTLMv1/v2 response to a server challenge is material
 	 * for an offline guessing attack ([MS-NLMP] §3.3; hashcat modes 5500 /
@@ -297,7 +379,9 @@ const struct rp_kind rp_kinds[] = {
 	 * itself is already the cleartext kind above. */
 	{ "12.3.1", "ntlm_in_clear", "low", 1, true,
 	  "authm = 'ntlm' AND security IN " CLEAR_STATES, "authm", "auth_mechanism",
-	  "an NTLM challenge-response crossed in clear (offline-crackable, relayable)", RP_CAUSE_SERVICE },
+	  "an NTLM challenge-response crossed in clear (offline-crackable, relayable)", RP_CAUSE_SERVICE,
+	  "Serve the application over HTTPS only, so that the NTLM exchange is inside TLS, and prefer Kerberos; restrict NTLM by Group Policy where possible.",
+	  REF_MS_NTLM },
 	/* HTTP CONNECT through a forward proxy (issue 18): Proxy-Authorization
 	 * with a scheme that carries the secret itself (Basic: user-id and
 	 * password in base64, RFC 7617 §4; Bearer) on the CONNECT, then a TLS
@@ -310,7 +394,9 @@ const struct rp_kind rp_kinds[] = {
 	 * in clear); a CONNECT that got no tunnel is the cleartext kind above. */
 	{ "12.3.1", "proxy_credentials_in_clear", "medium", 1, true,
 	  "protocol = 'http' AND security = 'tls' AND creds = 1", "COALESCE(authm, '?')", "auth_mechanism",
-	  "proxy credentials crossed in clear on the CONNECT before the tunnel's TLS", RP_CAUSE_SERVICE },
+	  "proxy credentials crossed in clear on the CONNECT before the tunnel's TLS", RP_CAUSE_SERVICE,
+	  "Connect to the proxy over TLS (an HTTPS proxy: an https:// proxy URL), or use a proxy authentication scheme that sends no reusable secret (Negotiate with Kerberos).",
+	  REF_RFC9110_PROXY },
 	/* SNMP (issue 17). v1/v2c authenticate by a community string sent in
 	 * clear in every message (RFC 3410 §5: the community-based framework
 	 * of RFC 1157/1901 has no real security; RFC 3414 §1.5.1 lists
@@ -322,7 +408,9 @@ const struct rp_kind rp_kinds[] = {
 	 * dissector states mechanism "community" only for a non-empty one. */
 	{ "12.3.1", "snmp_community_in_clear", "medium", 1, true,
 	  "protocol = 'snmp' AND authm = 'community'", "'v' || COALESCE(snmp_ver, '?')",
-	  "snmp_version", "an SNMP community string (a shared password) crossed in clear", RP_CAUSE_SERVICE },
+	  "snmp_version", "an SNMP community string (a shared password) crossed in clear", RP_CAUSE_SERVICE,
+	  "Move to SNMPv3 with authPriv (SHA-2 authentication, AES privacy) and disable the v1/v2c communities on the devices; until then allow SNMP only from a management network.",
+	  REF_RFC3414 },
 	/* SNMPv3 below authPriv: noAuthNoPriv and authNoPriv carry the PDU in
 	 * clear (RFC 3414 §1.4 / RFC 3411 §3.4.3: only the privacy protocol,
 	 * CBC-DES of RFC 3414 §8 or AES-CFB of RFC 3826, encrypts the
@@ -331,7 +419,9 @@ const struct rp_kind rp_kinds[] = {
 	{ "12.3.1", "snmp_v3_no_privacy", "medium", 1, true,
 	  "protocol = 'snmp' AND snmp_ver = '3' AND snmp_lvl IN ('noAuthNoPriv', 'authNoPriv')", "snmp_lvl",
 	  "snmp_security_level", "SNMPv3 was used without privacy (noAuthNoPriv or authNoPriv): the PDUs cross in clear",
-	  RP_CAUSE_SERVICE },
+	  RP_CAUSE_SERVICE,
+	  "Configure the SNMPv3 users of agents and managers for authPriv (an authentication protocol plus AES privacy) instead of noAuthNoPriv or authNoPriv.",
+	  REF_RFC3826 },
 	/* VNC / RFB (issue 17): a security type that leaves the session in
 	 * clear. RFC 6143 §7.2.1 None authenticates nobody; §7.2.2 VNC
 	 * Authentication is a DES challenge-response (the password, at most 8
@@ -348,7 +438,9 @@ const struct rp_kind rp_kinds[] = {
 	{ "12.3.1", "vnc_unencrypted", "medium", 1, true,
 	  "protocol = 'vnc' AND security = 'cleartext' AND vnc_sec IS NOT NULL", "vnc_sec", "vnc_security_type",
 	  "a VNC session was set up without encryption (security type None, VNC Authentication or VeNCrypt Plain)",
-	  RP_CAUSE_SERVICE },
+	  RP_CAUSE_SERVICE,
+	  "Require an encrypted VNC security type (VeNCrypt X509 with a verified certificate) or tunnel VNC through SSH or a VPN, and disable the None and VNC Authentication types.",
+	  REF_RFC6143 },
 	/* RDP Standard RDP Security ([MS-RDPBCGR] 5.3; issue 17): RC4 with
 	 * keys from an unauthenticated exchange (40-, 56- or 128-bit; FIPS
 	 * mode swaps in 3DES but keeps the rest). The server's proprietary
@@ -373,46 +465,66 @@ const struct rp_kind rp_kinds[] = {
 	  " OR rdp_fail IN ('ssl_not_allowed_by_server', 'ssl_cert_not_on_server'))",
 	  "COALESCE(rdp_enc, rdp_fail, 'selected')", "rdp_standard_security",
 	  "RDP used Standard RDP Security (RC4, the server not authenticated) instead of TLS or CredSSP",
-	  RP_CAUSE_SERVICE },
+	  RP_CAUSE_SERVICE,
+	  "Set the RDP server's security layer to TLS (SecurityLayer 2) and require Network Level Authentication (CredSSP), so that Standard RDP Security is never negotiated; update clients that cannot do NLA.",
+	  REF_MS_RDP },
 	/* SSH-1 (an identification string 1.x) or a server offering 1.99 (it
 	 * falls back to SSH-1: RFC 4253 §5.1): "the server must not fall back
 	 * to insecure ... protocols", and 12.3.1 names SSH */
 	{ "12.3.1", "ssh_protocol_1", "high", 1, true,
 	  "ssh_p1 IS NOT NULL", "ssh_p1", "ssh_protocol",
-	  "SSH protocol 1 was used, or a server offered it (1.99)", RP_CAUSE_SERVICE },
+	  "SSH protocol 1 was used, or a server offered it (1.99)", RP_CAUSE_SERVICE,
+	  "Disable SSH protocol 1 on the server (Protocol 2 in old OpenSSH; current OpenSSH has no SSH-1) and replace the clients and devices that only speak SSH-1.",
+	  REF_MOZ_SSH },
 	/* 12.3.2 */
 	{ "12.3.2", "client_accepted_untrusted", "high", 1, true,
 	  "cacc = 1", "COALESCE(terr, 'untrusted')", "trust_error",
-	  "a client completed the handshake with an untrusted or expired certificate", RP_CAUSE_CERT },
+	  "a client completed the handshake with an untrusted or expired certificate", RP_CAUSE_CERT,
+	  "Turn certificate validation on in the client (no verify=False, curl -k or InsecureSkipVerify: trust the issuing CA instead), and give the server a certificate that validates.",
+	  REF_OWASP_TLS },
 	{ "12.3.2", "client_accepted_wrong_host", "high", 1, true,
 	  "COALESCE(cacc, 0) = 0 AND trusted = 1 AND hmatch = 0 AND est = 1", "COALESCE(sni, '')", "sni",
-	  "a client completed the handshake with a certificate for another name", RP_CAUSE_CERT },
+	  "a client completed the handshake with a certificate for another name", RP_CAUSE_CERT,
+	  "Make the client check the certificate's name against the host it connects to (hostname verification, e.g. sslmode=verify-full), and give the server a certificate for that name.",
+	  REF_RFC9525 },
 	{ "12.3.2", "client_rejected_untrusted", "info", 1, false,
 	  "crej = 1", "COALESCE(terr, 'untrusted')", "trust_error",
-	  "a client rejected the server's certificate with a fatal alert (evidence for pass)", RP_CAUSE_CLIENT },
+	  "a client rejected the server's certificate with a fatal alert (evidence for pass)", RP_CAUSE_CLIENT,
+	  "Nothing to fix in the client (it rejected the certificate, as it should); give the server a certificate that its clients trust.",
+	  REF_OWASP_TLS },
 	/* 12.3.3 */
 	{ "12.3.3", "internal_http_cleartext", "medium", 1, true,
 	  "protocol = 'http' AND sz >= 0 AND cz >= 0 AND " NOT_ENCRYPTED " AND COALESCE(redir, 0) = 0",
 	  "COALESCE(http_host, '')", "host",
-	  "HTTP in clear between two internal hosts", RP_CAUSE_SERVICE },
+	  "HTTP in clear between two internal hosts", RP_CAUSE_SERVICE,
+	  "Use HTTPS between internal services as well (TLS on the internal listener, or a service mesh with mutual TLS), with certificates from an internal CA that the clients verify.",
+	  REF_OWASP_MICRO },
 	{ "12.3.3", "internal_http_redirect_only", "info", 1, false,
 	  "protocol = 'http' AND sz >= 0 AND cz >= 0 AND " NOT_ENCRYPTED " AND redir = 1",
 	  "COALESCE(http_host, '')", "host",
-	  "internal plain-HTTP listener that redirects to https (not a violation)", RP_CAUSE_SERVICE },
+	  "internal plain-HTTP listener that redirects to https (not a violation)", RP_CAUSE_SERVICE,
+	  "Nothing to fix in the redirect itself; point internal clients at the https URL directly, so that their first request does not cross in clear.",
+	  REF_OWASP_TLS },
 	/* 12.3.4 */
 	{ "12.3.4", "internal_self_signed", "medium", 1, true,
 	  "sz >= 0 AND cz >= 0 AND ncerts > 0 AND leaf_ss = 1 AND COALESCE(trusted, 0) = 0",
 	  "COALESCE(terr, 'self_signed')", "trust_error",
-	  "an internal TLS server presented a self-signed certificate that no configured anchor pins", RP_CAUSE_CERT },
+	  "an internal TLS server presented a self-signed certificate that no configured anchor pins", RP_CAUSE_CERT,
+	  "Issue the server's certificate from an internal CA and configure its clients to trust only that CA, or pin this self-signed certificate explicitly in each client.",
+	  REF_OWASP_PIN },
 	{ "12.3.4", "internal_untrusted_chain", "medium", 1, true,
 	  "sz >= 0 AND cz >= 0 AND ncerts > 0 AND COALESCE(leaf_ss, 0) = 0 AND trusted = 0",
 	  "COALESCE(terr, 'untrusted')", "trust_error",
-	  "an internal TLS server's chain does not end in a configured (internal or public) CA", RP_CAUSE_CERT },
+	  "an internal TLS server's chain does not end in a configured (internal or public) CA", RP_CAUSE_CERT,
+	  "Serve the full chain up to the internal CA, and configure the clients (and the report's --ca-file) with that CA as their trust anchor; replace certificates from unknown issuers.",
+	  REF_OWASP_TLS },
 	/* 12.3.5 */
 	{ "12.3.5", "internal_no_client_cert", "medium", 1, true,
 	  "sz >= 0 AND cz >= 0 AND ccert IN ('none','requested','empty') AND vrank <= 4", "ccert", "client_cert",
-	  "internal service-to-service TLS without a client certificate", RP_CAUSE_CLIENT },
-	{ NULL, NULL, NULL, 0, false, NULL, NULL, NULL, NULL, RP_CAUSE_CONFIG },
+	  "internal service-to-service TLS without a client certificate", RP_CAUSE_CLIENT,
+	  "Require client certificates between internal services (ssl_verify_client on in nginx, or a service mesh in strict mutual TLS mode), issued by an internal CA.",
+	  REF_OWASP_MICRO },
+	{ NULL, NULL, NULL, 0, false, NULL, NULL, NULL, NULL, RP_CAUSE_CONFIG, NULL, NULL },
 };
 
 /* ---- rollups ---- */
