@@ -157,6 +157,13 @@ t_is "$("$WIREAUDIT" report -d "$db" -F json --baseline "$T_TMP/base.json" | jq 
 	"open" "baseline: still open"
 t_is "$("$WIREAUDIT" report -d "$(fixture 12.3.3-fail)" -F json --baseline "$T_TMP/base.json" | jq -c '[(.requirements[] | select(.id == "12.3.1") | .resolved), (.requirements[] | select(.id == "12.3.3") | .findings[0].baseline)]')" \
 	'[["12.3.1|tls_refused|10.0.0.9|5432|postgresql"],"new"]' "baseline: resolved and new"
+# the guidance's findings (JSON "guidance" since issue 20) are read from a baseline too
+gdb=$(fixture 12.1-fail)
+"$WIREAUDIT" report -d "$gdb" --config "$T_TMP/envs.cfg" -F json > "$T_TMP/gbase.json"
+t_is "$("$WIREAUDIT" report -d "$gdb" --config "$T_TMP/envs.cfg" -F json --baseline "$T_TMP/gbase.json" |
+	jq -c '[.guidance[0].findings[].baseline]')" '["open","open"]' "baseline: the guidance's findings still open"
+t_is "$("$WIREAUDIT" report -d "$(fixture 12.1-pass)" --config "$T_TMP/envs.cfg" -F json --baseline "$T_TMP/gbase.json" |
+	jq -c '[.guidance[0].status, (.guidance[0].resolved | length)]')" '["followed",2]' "baseline: the guidance's findings resolved"
 "$WIREAUDIT" report -d "$db" --baseline "$T_TMP/w.txt" 2>/dev/null; t_is "$?" 2 "baseline that is not a report: exit 2"
 
 # ---- GeoIP / ASN ----

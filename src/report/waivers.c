@@ -228,9 +228,13 @@ static int rp_baseline_text(struct rp_report *rep, const char *path, const char 
 			path, REPORT_SCHEMA_VERSION);
 		return -1;
 	}
-	/* Only what was failing (or waived) before counts as open/resolved. */
+	/* Only what was failing (or waived) before counts as open/resolved;
+	 * the V12.1 guidance is in "guidance" (in "requirements" before
+	 * issue 20: an older baseline is read the same). */
 	if (store_json_query(text, "SELECT json_extract(r.value, '$.id'), json_extract(f.value, '$.key')"
-			     " FROM json_each(?1, '$.requirements') r, json_each(r.value, '$.findings') f"
+			     " FROM (SELECT value FROM json_each(?1, '$.requirements')"
+			     " UNION ALL SELECT value FROM json_each(?1, '$.guidance')) r,"
+			     " json_each(r.value, '$.findings') f"
 			     " WHERE json_extract(f.value, '$.severity') != 'info'", cb_base, &b) != 0) {
 		rc = -1;
 		goto out;
