@@ -31,7 +31,8 @@ t_is "$(grep '^  source run' "$T_TMP/many.txt")" \
 "$WIREAUDIT" report -d "$T_TMP/many.db" -F md > "$T_TMP/many.md"
 t_is "$(grep -c '^- Source run 1 (sensor .*, offline): 300 files: `'"$c"'-001.pcap`, `'"$c"'-002.pcap`, `'"$c"'-003.pcap` and 297 more (the JSON report lists all)$' "$T_TMP/many.md")" 1 \
 	"md: the first names in code spans, verbatim (no \\/ or \\-)"
-t_is "$(grep -c '\\[/.-]' "$T_TMP/many.md")" 0 "md: no '/', '.' or '-' backslash-escaped anywhere"
+t_is "$(grep -c '\\[/-]' "$T_TMP/many.md")" 0 "md: no '/' or '-' backslash-escaped anywhere"
+t_is "$(grep -oE '.{3}\\\.' "$T_TMP/many.md" | grep -vic '^www')" 0 "md: no '.' backslash-escaped but after www"
 "$WIREAUDIT" report -d "$T_TMP/many.db" -F html > "$T_TMP/many.html"
 t_is "$(grep -o '<dt>Source (run 1)</dt><dd>300 files: <span class="mono">[^<]*-001.pcap</span>' "$T_TMP/many.html" | wc -l)" 1 \
 	"html: 300 files and the first name"
@@ -50,6 +51,15 @@ t_is "$(grep -c '^  \* medium cleartext: 1 server, 1 client, 1 flow: service red
 t_is "$(grep -c ' internal: 1 flow, 1 client, ' "$T_TMP/s.text")" 8 "text: eight findings of one flow and one client"
 t_is "$(grep -c 'credentials in clear in 1 flow (basic)' "$T_TMP/s.text")" 2 "text: credentials in clear in 1 flow"
 t_is "$(grep -c '3 flows, 1 client, ' "$T_TMP/s.text")" 2 "text: plural and singular side by side"
+
+# ---- Markdown: GFM's extended autolinks and math cannot form from wire text ----
+cp "$db" "$T_TMP/link.db"
+sqlite3 "$T_TMP/link.db" "UPDATE cleartext_details SET sval = 'WWW.evil.example http://x.example/p u@evil.example \$x\$' WHERE key = 'host'" >/dev/null
+"$WIREAUDIT" report -d "$T_TMP/link.db" -F md > "$T_TMP/link.md"
+t_ok $(grep -qF 'host: WWW\.evil.example http\://x.example/p u\@evil.example \$x\$=' "$T_TMP/link.md"; echo $?) \
+	"md: www\\., \\:// and \\@ broken, \\\$ escaped; the rest of the host verbatim"
+t_is "$(grep -v '^- \*\*Fix:\*\*' "$T_TMP/link.md" | grep -cE '(^|[^\\])(www\.|://|[a-z]@)')" 0 \
+	"md: no unescaped www., :// or user@ anywhere but the fix lines' own reference links"
 
 # ---- short titles in text; the full wording in JSON, HTML and Markdown ----
 t_is "$(grep -E '^\[' "$T_TMP/s.text" | sed 's/^\[[A-Z ]*\] //' | head -3)" \

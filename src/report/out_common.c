@@ -444,7 +444,7 @@ static void rp_exec_blind(const struct rp_report *rep, struct rp_exec *x)
 		const struct rp_req *r = &rep->reqs[i];
 		if (r->guidance)
 			continue;
-		if (strcmp(r->status, "not_observable") == 0 && x->nblind < RP_EXEC_BLIND - 3)
+		if (strcmp(r->status, "not_observable") == 0 && x->nblind < RP_EXEC_BLIND - 4)
 			snprintf(x->blind[x->nblind++], sizeof(x->blind[0]), "%s not observable: %s", r->id, r->reason);
 		else if (strcmp(r->status, "not_observed") == 0 && l + 12 < sizeof(ids)) {
 			l += (size_t)snprintf(ids + l, sizeof(ids) - l, "%s%s", no ? ", " : "", r->id);

@@ -85,6 +85,7 @@ static const char html_css[] =
 	".badge{display:inline-block;padding:2px 8px;border-radius:10px;font-size:11px;font-weight:700;"
 	"text-transform:uppercase;white-space:nowrap}"
 	".b-fail{background:#d64545;color:#fff}.b-pass{background:#3f9142;color:#fff}"
+	".b-not_followed{background:#de911d;color:#fff}.b-followed{background:#3f9142;color:#fff}"
 	".b-not_observed{background:#9fb3c8;color:#fff}.b-not_observable{background:#de911d;color:#fff}"
 	".sev{font-size:11px;font-weight:700;text-transform:uppercase;white-space:nowrap}"
 	".sev-critical{color:#8a041a}.sev-high{color:#d64545}.sev-medium{color:#cb6e17}.sev-low{color:#2680c2}"
@@ -198,7 +199,7 @@ static void html_fixes(const struct rp_req *r, int nr, FILE *out)
 static void html_exec(const struct rp_report *rep, FILE *out)
 {
 	struct rp_exec x;
-	char line[1200];
+	char line[2048];   /* cause (900) + summary + counts + server (300): whole */
 	int i;
 
 	rp_exec_summary(rep, &x);

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config.h"
 #include "export.h"
@@ -14,7 +15,9 @@
 /* Markdown: the punctuation that can start inline markup backslash-escaped
  * (CommonMark 2.4 and GFM: backslash, code span, emphasis and
  * strikethrough, link brackets, inline HTML and autolinks, table cells,
- * entities) and nothing else, so file names and addresses stay readable;
+ * entities, math in renderers that have it; GFM's extended autolinks
+ * broken at "www\.", "\://" and "\@") and nothing else, so file names and
+ * addresses stay readable;
  * no escaped string starts a line, so block markers (#, -, 1.) need
  * nothing. Control bytes, C1 and invalid UTF-8 shown as \xNN. */
 static void md_escape(FILE *out, const char *s)
@@ -29,7 +32,10 @@ static void md_escape(FILE *out, const char *s)
 		if (*p < 0x20 || *p == 0x7f) {
 			fprintf(out, "\\\\x%02x", *p++);
 		} else if (*p < 0x80) {
-			if (strchr("\\`*_[]<>|&~", *p))
+			/* GFM extended autolinks: "www.", "scheme://", "user@host" */
+			if (strchr("\\`*_[]<>|&~$@", *p) ||
+			    (*p == ':' && p[1] == '/' && p[2] == '/') ||
+			    (*p == '.' && p - (const unsigned char *)s >= 3 && strncasecmp((const char *)p - 3, "www", 3) == 0))
 				fputc('\\', out);
 			fputc(*p++, out);
 		} else if ((n = utf8_seq_len(p, strlen((const char *)p))) == 0 ||
@@ -92,7 +98,7 @@ static void md_requirement(const struct rp_report *rep, const struct rp_req *r, 
 static void md_exec(const struct rp_report *rep, FILE *out)
 {
 	struct rp_exec x;
-	char line[1200];
+	char line[2048];   /* cause (900) + summary + counts + server (300): whole */
 	int i;
 
 	rp_exec_summary(rep, &x);

@@ -216,6 +216,8 @@ static void text_wrap_line(FILE *out, const char *s, size_t n, int width)
 	if (cont > width / 2)
 		cont = width / 2;
 	start = 0;
+	/* the first line never breaks inside its own indent and marker */
+	size_t lead = ind + ((ind + 1 < n && (s[ind] == '*' || s[ind] == '-') && s[ind + 1] == ' ') ? 2 : 0);
 	for (bool first = true; start < n; first = false) {
 		int avail = width - (first ? 0 : cont);
 		if (text_cols(s + start, n - start) <= avail) {
@@ -223,7 +225,7 @@ static void text_wrap_line(FILE *out, const char *s, size_t n, int width)
 		} else {
 			/* the last space at or before the column limit, else the first after */
 			brk = 0;
-			for (i = start + 1; i < n; i++) {
+			for (i = first ? lead + 1 : start + 1; i < n; i++) {
 				if (s[i] != ' ')
 					continue;
 				if (text_cols(s + start, i - start) <= avail) {

@@ -223,8 +223,8 @@ static int rp_baseline_text(struct rp_report *rep, const char *path, const char 
 	/* the baseline is a file, not the store: read on a connection of its
 	 * own (store_json_query), so the store's backend needs no JSON */
 	if (store_json_query(text, "SELECT CASE WHEN json_valid(?1) THEN COALESCE(json_extract(?1, '$.schema_version'), -1)"
-			     " ELSE -1 END", rp_cb_int1, &ver) != 0 || ver != REPORT_SCHEMA_VERSION) {
-		fprintf(stderr, "wireaudit: %s: not a wireaudit JSON report (schema_version %d)\n",
+			     " ELSE -1 END", rp_cb_int1, &ver) != 0 || ver < 1 || ver > REPORT_SCHEMA_VERSION) {
+		fprintf(stderr, "wireaudit: %s: not a wireaudit JSON report (schema_version 1 to %d)\n",
 			path, REPORT_SCHEMA_VERSION);
 		return -1;
 	}
