@@ -158,6 +158,9 @@ for i in 1 2 3 4; do
 done
 rcs=""
 for p in $pids; do wait "$p"; rcs="$rcs $?"; done
+# (an intermittent exit 1 of three of the four under ASan on a loaded
+# machine, stop 34: say what each failing capture printed)
+[ "$rcs" = " 0 0 0 0" ] || for i in 1 2 3 4; do sed "s/^/# sensor$i: /" "$D/g$i.err" | head -20; done
 t_is "$rcs" " 0 0 0 0" "four concurrent captures into one database: exit 0 each"
 want=""; got=""
 for i in 1 2 3 4; do
