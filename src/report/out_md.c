@@ -20,27 +20,26 @@
  * addresses stay readable;
  * no escaped string starts a line, so block markers (#, -, 1.) need
  * nothing. Control bytes, C1 and invalid UTF-8 shown as \xNN. */
-static void md_escape(FILE *out, const char *s)
+static void md_write(FILE *out, const char *s, bool code)
 {
+	/* a shown byte: "\\xNN" in text (the backslash itself escaped),
+	 * "\xNN" in a code span (verbatim there) */
 	const unsigned char *p;
-	if (s == NULL) {
-		fputs("-", out);
-		return;
-	}
 	for (p = (const unsigned char *)s; *p;) {
 		size_t n;
-		if (*p < 0x20 || *p == 0x7f) {
-			fprintf(out, "\\\\x%02x", *p++);
+		if (*p < 0x20 || *p == 0x7f || (code && (*p == '`' || *p == '|'))) {
+			fprintf(out, code ? "\\x%02x" : "\\\\x%02x", *p++);
 		} else if (*p < 0x80) {
 			/* GFM extended autolinks: "www.", "scheme://", "user@host" */
-			if (strchr("\\`*_[]<>|&~$@", *p) ||
-			    (*p == ':' && p[1] == '/' && p[2] == '/') ||
-			    (*p == '.' && p - (const unsigned char *)s >= 3 && strncasecmp((const char *)p - 3, "www", 3) == 0))
+			if (!code && (strchr("\\`*_[]<>|&~$@", *p) ||
+				      (*p == ':' && p[1] == '/' && p[2] == '/') ||
+				      (*p == '.' && p - (const unsigned char *)s >= 3 &&
+				       strncasecmp((const char *)p - 3, "www", 3) == 0)))
 				fputc('\\', out);
 			fputc(*p++, out);
 		} else if ((n = utf8_seq_len(p, strlen((const char *)p))) == 0 ||
 			   (p[0] == 0xc2 && p[1] < 0xa0)) {
-			fprintf(out, "\\\\x%02x", *p++);
+			fprintf(out, code ? "\\x%02x" : "\\\\x%02x", *p++);
 		} else {
 			fwrite(p, 1, n, out);
 			p += n;
@@ -48,27 +47,21 @@ static void md_escape(FILE *out, const char *s)
 	}
 }
 
+static void md_escape(FILE *out, const char *s)
+{
+	if (s == NULL)
+		fputs("-", out);
+	else
+		md_write(out, s, false);
+}
+
 /* A file name or interface in a code span: shown verbatim (nothing is
  * markup inside one, CommonMark 6.1); a backtick in it cannot close the
- * span because the span is written with one backtick and every backtick
- * or control byte in the name is shown as \xNN instead. */
+ * span because the span is written with one backtick and every backtick,
+ * '|' (a table cell's end) or control byte in the name is shown as \xNN. */
 static void md_code(FILE *out, const char *s)
 {
-	const unsigned char *p;
-	for (p = (const unsigned char *)s; *p;) {
-		size_t n;
-		if (*p < 0x20 || *p == 0x7f || *p == '`' || *p == '|') {
-			fprintf(out, "\\x%02x", *p++);
-		} else if (*p < 0x80) {
-			fputc(*p++, out);
-		} else if ((n = utf8_seq_len(p, strlen((const char *)p))) == 0 ||
-			   (p[0] == 0xc2 && p[1] < 0xa0)) {
-			fprintf(out, "\\x%02x", *p++);
-		} else {
-			fwrite(p, 1, n, out);
-			p += n;
-		}
-	}
+	md_write(out, s, true);
 }
 
 /* GitHub's heading anchor of a requirement: "### 12.3.1 (L2): fail — ..." */
