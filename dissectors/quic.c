@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* quic.c — QUIC v1 (RFC 9000) and v2 (RFC 9369) over UDP: the TLS handshake
+/* quic.c — QUIC v1 (RFC 9000), v2 (RFC 9369) and drafts 23-32 over UDP: the TLS handshake
  * carried in Initial packets (RFC 9001 §4, §5.2).
  *
  * Initial packets are protected with keys anyone can derive from the
@@ -24,8 +24,14 @@
  * when 1-RTT (short-header) packets have gone both ways after the
  * ServerHello; the flow is then done.
  *
+ * Versions: v1, v2 and the drafts 23-32 still met in the field (their own
+ * Initial salts, quic_initial.c). A client's first packet of another
+ * version is QUIC when it is a reserved version (RFC 9000 §15) or when the
+ * server answers with a Version Negotiation; such a flow records the
+ * version asked for and the versions offered, and nothing else.
+ *
  * Facts: everything tls.c records (JA4 with 'q'), plus the object tls.quic:
- *   version, server_version   "QUICv1", "QUICv2" (or "0x%08x"); the server's
+ *   version, server_version   "QUICv1", "QUICv2", "draft-29" (or "0x%08x"); the server's
  *                             differs after compatible version negotiation
  *   dcid_len, scid_len        of the client's first Initial
  *   initial_token             the client's first Initial carried a token
@@ -103,6 +109,7 @@ struct quic_state {
 	bool token;                     /* client's first Initial carried a token */
 	bool retry, retry_pending;
 	bool vn;
+	uint32_t keys_as;               /* the keys tried on a version we cannot open */
 	uint32_t vn_versions[QUIC_VN_MAX];
 	uint8_t n_vn;
 	uint32_t datagrams, coalesced;
@@ -123,18 +130,48 @@ struct quic_state {
 		obs_anomaly(ctx, code, __VA_ARGS__); \
 } while (0)
 
+/* A reserved version (RFC 9000 §15: 0x?a?a?a?a), which a client sends to
+ * make the server answer with Version Negotiation. */
+static bool quic_version_reserved(uint32_t v)
+{
+	return (v & 0x0f0f0f0fu) == 0x0a0a0a0au;
+}
+
 static enum probe_res quic_probe(enum dir dir, const uint8_t *p, size_t len)
 {
 	struct quic_long_hdr h;
+	int r = quic_parse_long_header(p, len, &h);
 
-	if (dir != DIR_C2S)
+	if (dir == DIR_S2C) {
+		/* a Version Negotiation answering a client's first Initial of a
+		 * version we cannot open (RFC 9000 §17.2.1): version 0, both
+		 * connection IDs, then a non-empty list of 32-bit versions */
+		struct cur c = cur_make(p, len), cid;
+		uint8_t first;
+		uint32_t v;
+		if (r != QUIC_OK || h.type != QUIC_PT_VN || cur_u8(&c, &first) != 0 ||
+		    cur_be32(&c, &v) != 0 || cur_sub_len8(&c, &cid) != 0 ||
+		    cur_sub_len8(&c, &cid) != 0 || cur_left(&c) == 0 || cur_left(&c) % 4 != 0)
+			return PROBE_NOMATCH;
+		while (cur_be32(&c, &v) == 0)
+			if (quic_version_known(v))
+				return PROBE_MATCH;
 		return PROBE_NOMATCH;
-	/* a client's first Initial: v1/v2, fixed bit, DCID of at least 8 bytes
-	 * (RFC 9000 §7.2), datagram padded to 1200 bytes (§14.1) */
-	if (quic_parse_long_header(p, len, &h) != QUIC_OK || h.type != QUIC_PT_INITIAL ||
-	    !(h.first & 0x40) || h.dcid_len < 8 || len < 1200)
+	}
+	/* a client's first Initial: a version we can open, fixed bit, DCID of
+	 * at least 8 bytes (RFC 9000 §7.2), datagram padded to 1200 bytes
+	 * (§14.1). A long header of another version, same shape (RFC 8999's
+	 * invariants: the DCID and SCID lengths): a reserved version is
+	 * QUIC forcing Version Negotiation; any other waits for the server's
+	 * answer (a Version Negotiation matches above). */
+	if (len < 1200 || !(p[0] & 0x40))
 		return PROBE_NOMATCH;
-	return PROBE_MATCH;
+	if (r == QUIC_OK)
+		return h.type == QUIC_PT_INITIAL && h.dcid_len >= 8 ? PROBE_MATCH : PROBE_NOMATCH;
+	if (r == QUIC_E_VERSION && len >= 7 && p[5] >= 8 && p[5] <= QUIC_CID_MAX &&
+	    (size_t)p[5] + 7 <= len && p[6 + p[5]] <= QUIC_CID_MAX)
+		return quic_version_reserved(h.version) ? PROBE_MATCH : PROBE_NEED_MORE;
+	return PROBE_NOMATCH;
 }
 
 static int quic_get_keys(struct quic_state *st, enum dir dir, uint32_t version)
@@ -236,8 +273,13 @@ static void quic_initial(struct dis_ctx *ctx, struct quic_state *st, enum dir di
 		st->scratch = nb;
 		st->scratch_cap = h->pkt_len;
 	}
-	if ((r = quic_get_keys(st, dir, h->version)) == QUIC_OK)
+	if ((r = quic_get_keys(st, dir, quic_version_known(h->version) ? h->version : st->keys_as)) == QUIC_OK)
 		r = quic_decrypt(&d->keys, h, pkt, d->largest_pn, st->scratch, st->scratch_cap, &pl);
+	if (r != QUIC_OK && !quic_version_known(h->version)) {
+		/* read as v1 on the chance it was built so: it was not */
+		d->initials--;
+		return;
+	}
 	if (r != QUIC_OK) {
 		d->decrypt_failed++;
 		quic_anom(ctx, st, dir, QUIC_ANOM_DECRYPT_FAILED, "%s Initial of %zu bytes",
@@ -313,7 +355,33 @@ static struct dis_result quic_parse(struct dis_ctx *ctx, void *state, enum dir d
 		if (npkts == 2)
 			st->coalesced++;
 		if (r == QUIC_E_VERSION) {
-			quic_anom(ctx, st, dir, QUIC_ANOM_UNKNOWN_VERSION, "0x%08x", h.version);
+			struct quic_long_hdr h1;
+			/* the client's first packet: the version it asked for,
+			 * which a Version Negotiation may answer. Its Initial
+			 * may be built as v1's (tshark reads it so): the AEAD
+			 * tag says whether it was */
+			if (dir == DIR_C2S && !st->have_odcid && st->version == 0) {
+				st->version = h.version;
+				/* v1's keys, then the drafts' (ngtcp2 uses draft-29's
+				 * salt for a version it does not know, and tshark
+				 * reads it so) */
+				static const uint32_t as[] = { QUIC_V1, QUIC_DRAFT(29) };
+				for (size_t k = 0; k < sizeof(as) / sizeof(as[0]) && st->d[dir].decrypted == 0; k++) {
+					if (quic_parse_long_header_as(p + off, len - off, &h1, as[k]) != QUIC_OK ||
+					    h1.type != QUIC_PT_INITIAL || h1.dcid_len < 8)
+						break;
+					st->keys_as = as[k];
+					quic_initial(ctx, st, dir, &h1, p + off);
+					if (st->d[dir].decrypted == 0) {
+						st->have_odcid = false;
+						st->version = h.version;
+					}
+				}
+			}
+			/* (a reserved version is a client asking for a Version
+			 * Negotiation, RFC 9000 §6.3, not an anomaly) */
+			if (!quic_version_reserved(h.version))
+				quic_anom(ctx, st, dir, QUIC_ANOM_UNKNOWN_VERSION, "0x%08x", h.version);
 			break;
 		}
 		if (r == QUIC_E_CID_LEN) {
@@ -364,8 +432,12 @@ static void quic_flow_end(struct dis_ctx *ctx, void *state)
 	struct tls_carrier car;
 	struct tls_quic_facts *q = &car.quic;
 
-	if (st->tls == NULL)
+	if (st->tls == NULL && !st->vn)
 		return; /* nothing decrypted: the anomalies say why */
+	if (st->tls == NULL && (st->tls = tls_hs_new('q')) == NULL)
+		return;
+	/* (a flow that is only a client's packet of a version we cannot open
+	 * and the server's Version Negotiation: the QUIC facts alone) */
 	memset(&car, 0, sizeof(car));
 	car.kind = TLS_CARRIER_QUIC;
 	q->version = st->version;
@@ -392,7 +464,10 @@ static void quic_flow_end(struct dis_ctx *ctx, void *state)
 	q->close_from = st->close_from == DIR_C2S ? 0 : 1;
 	q->close_error = st->close_error;
 	q->close_frame = st->close_frame;
-	tls_hs_emit(ctx, st->tls, &car);
+	if (st->vn)
+		tls_hs_emit_always(ctx, st->tls, &car);
+	else
+		tls_hs_emit(ctx, st->tls, &car);
 }
 
 static void quic_state_free(void *state)

@@ -1432,6 +1432,11 @@ void tls_hs_emit(struct dis_ctx *ctx, struct tls_state *st, const struct tls_car
 	tls_emit(ctx, st, carrier);
 }
 
+void tls_hs_emit_always(struct dis_ctx *ctx, struct tls_state *st, const struct tls_carrier *carrier)
+{
+	tls_emit(ctx, st, carrier);
+}
+
 static const uint16_t tls_ports[] = {
 	443, 465, 563, 585, 614, 636, 853, 989, 990, 992, 993, 994, 995, 2083, 2087, 3269, 5061,
 	5223, 5671, 6379, 6380, 6514, 6697, 8443, 8883, 9443, 0,

@@ -52,5 +52,8 @@ void tls_hs_established(struct tls_state *st);
  * none). Nothing is kept after the call. */
 struct tls_carrier;
 void tls_hs_emit(struct dis_ctx *ctx, struct tls_state *st, const struct tls_carrier *carrier);
+/* The same with no hello seen: the carrier's facts are the flow's only
+ * TLS facts (QUIC: a Version Negotiation and nothing after it). */
+void tls_hs_emit_always(struct dis_ctx *ctx, struct tls_state *st, const struct tls_carrier *carrier);
 
 #endif

@@ -4,7 +4,9 @@
 # pcaps/quic/, each ClientHello and ServerHello tshark finds in an Initial
 # packet must agree with wireaudit's export of that flow (keyed by the client
 # port): SNI, ALPN list, offered cipher suites, negotiated cipher suite and
-# QUIC version. Each capture must give at least one comparison.
+# QUIC version (drafts by their number, draft-29 = 0xff00001d); and each
+# Version Negotiation tshark finds: the versions the server offered. Each capture must give at least one
+# comparison.
 . "$SRCDIR/tests/lib.sh"
 
 t_oracle_needs tshark
@@ -19,7 +21,10 @@ for pcap in "$SRCDIR"/pcaps/quic/*.pcap; do
 		-e tls.handshake.ciphersuite \
 		-Y "quic and (tls.handshake.type == 1 or tls.handshake.type == 2)" \
 		> "$T_TMP/$name.tsv" 2>/dev/null
-	out=$(python3 - "$T_TMP/$name.tsv" "$T_TMP/$name.jsonl" <<'PY'
+	tshark -r "$pcap" -T fields -E separator=/t -E occurrence=a -E aggregator=, \
+		-e udp.srcport -e udp.dstport -e quic.version -e quic.supported_version \
+		-Y "quic.version == 0" > "$T_TMP/$name.vn.tsv" 2>/dev/null
+	out=$(python3 - "$T_TMP/$name.tsv" "$T_TMP/$name.jsonl" "$T_TMP/$name.vn.tsv" <<'PY'
 import json, sys
 flows = {}
 for line in open(sys.argv[2]):
@@ -34,7 +39,10 @@ for line in open(sys.argv[1]):
     cport = int(dport) if sport == "443" else int(sport)
     t = (flows.get(cport) or {}).get("tls") or {}
     q = t.get("quic") or {}
-    want_ver = {"0x00000001": "QUICv1", "0x6b3343cf": "QUICv2"}.get(ver.split(",")[0], ver)
+    v0 = ver.split(",")[0]
+    want_ver = {"0x00000001": "QUICv1", "0x6b3343cf": "QUICv2"}.get(v0, v0)
+    if v0.startswith("0xff0000"):
+        want_ver = "draft-%d" % int(v0[-2:], 16)
     if "1" in hs:
         n += 1
         got = (t.get("sni") or "", ",".join(t.get("alpn") or []),
@@ -49,6 +57,17 @@ for line in open(sys.argv[1]):
         want = (suites.split(",")[-1], want_ver)
         if got != want:
             bad.append("port %d ServerHello: got %s want %s" % (cport, got, want))
+# Version Negotiation: the server's list
+for line in open(sys.argv[3]):
+    sport, dport, ver, supported = (line.rstrip("\n").split("\t") + [""] * 4)[:4]
+    if sport != "443":
+        continue
+    q = ((flows.get(int(dport)) or {}).get("tls") or {}).get("quic") or {}
+    n += 1
+    got = (q.get("version_negotiation"), ",".join(q.get("vn_versions") or []))
+    want = (True, supported)
+    if got != want:
+        bad.append("port %s Version Negotiation: got %s want %s" % (dport, got, want))
 print(n)
 for b in bad:
     print("#   " + b)

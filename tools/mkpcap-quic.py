@@ -14,6 +14,11 @@ writes, into pcaps/quic/:
                             1 then 0, so the stream arrives out of order, one
                             range twice with overlap); the server's A.3
                             Initial followed by zero padding in its datagram
+  draft27-initials.pcap     the A.2 and A.3 packets' contents protected as
+                            draft-27 (0xff00001b) with the salt of drafts
+                            23-28 (draft-ietf-quic-tls-23 §5.2; v1's layout
+                            and labels): no Debian peer speaks a draft
+                            before 29
   malformed-initials.pcap   three flows: an Initial with a corrupted AEAD
                             tag; a good Initial then a long header with a
                             21-byte DCID; an Initial whose payload carries a
@@ -46,11 +51,12 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VEC = os.path.join(os.path.dirname(TOP), "shared/refdata/quic/quic-initial-test-vectors.json")
 OUT = os.path.join(TOP, "pcaps/quic")
 
-V1, V2 = 0x00000001, 0x6b3343cf
+V1, V2, D27 = 0x00000001, 0x6b3343cf, 0xff00001b
 SALT = {V1: bytes.fromhex("38762cf7f55934b34d179ae6a4c80cadccbb7f0a"),
-        V2: bytes.fromhex("0dede3def700a6db819381be6e269dcbf9bd2ed9")}
-LABEL = {V1: b"quic ", V2: b"quicv2 "}
-INITIAL_TYPE = {V1: 0, V2: 1}     # RFC 9369 §3.2
+        V2: bytes.fromhex("0dede3def700a6db819381be6e269dcbf9bd2ed9"),
+        D27: bytes.fromhex("c3eef712c72ebb5a11a7d2432bb46365bef9f502")}  # draft-ietf-quic-tls-23 §5.2
+LABEL = {V1: b"quic ", V2: b"quicv2 ", D27: b"quic "}
+INITIAL_TYPE = {V1: 0, V2: 1, D27: 0}     # RFC 9369 §3.2
 
 
 def hkdf_expand_label(secret, label, n):
@@ -150,6 +156,11 @@ def main():
                                             (50001, False, pk["v1", "server"])])
     write_pcap("rfc9369-v2-initials.pcap", [(50002, True, pk["v2", "client"]),
                                             (50002, False, pk["v2", "server"])])
+
+    write_pcap("draft27-initials.pcap", [
+        (50007, True, protect_initial(D27, dcid, False, dcid, b"", 2, pk["v1", "client", "plain"])),
+        (50007, False, protect_initial(D27, dcid, True, b"", bytes.fromhex("f067a5502a4262b5"), 1,
+                                       pk["v1", "server", "plain"], pn_len=2))])
 
     # the ClientHello of A.2: the data of its first frame, CRYPTO(0, 241)
     plain = pk["v1", "client", "plain"]

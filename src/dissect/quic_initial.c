@@ -3,7 +3,10 @@
  * (variable-length integers), §17.2 (long header), §19 (frames), §A.3
  * (packet number decoding); RFC 9001 §5.2 (Initial secrets), §5.3 (AEAD),
  * §5.4 (header protection); RFC 9369 §3 (QUIC v2 salt, labels, types);
- * RFC 8446 §7.1 (HKDF-Expand-Label). Contracts in quic.h.
+ * RFC 8446 §7.1 (HKDF-Expand-Label); the Internet-Drafts still met in the
+ * field: draft-ietf-quic-tls-23 §5.2 (salt of drafts 23-28) and
+ * draft-ietf-quic-tls-29 §5.2 (salt of drafts 29-32); their packet
+ * layout and labels are v1's. Contracts in quic.h.
  *
  *   Long Header Packet {                   Initial: Token Length (i),
  *     Header Form (1) = 1,                          Token (..),
@@ -18,6 +21,7 @@
  */
 #include "quic_initial.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/evp.h>
@@ -33,6 +37,49 @@ static const uint8_t quic_salt_v2[20] = {
 	0x0d, 0xed, 0xe3, 0xde, 0xf7, 0x00, 0xa6, 0xdb, 0x81, 0x93,
 	0x81, 0xbe, 0x6e, 0x26, 0x9d, 0xcb, 0xf9, 0xbd, 0x2e, 0xd9,
 };
+
+/* draft-ietf-quic-tls-23 §5.2 (drafts 23-28) */
+static const uint8_t quic_salt_d23[20] = {
+	0xc3, 0xee, 0xf7, 0x12, 0xc7, 0x2e, 0xbb, 0x5a, 0x11, 0xa7,
+	0xd2, 0x43, 0x2b, 0xb4, 0x63, 0x65, 0xbe, 0xf9, 0xf5, 0x02,
+};
+/* draft-ietf-quic-tls-29 §5.2 (drafts 29-32) */
+static const uint8_t quic_salt_d29[20] = {
+	0xaf, 0xbf, 0xec, 0x28, 0x99, 0x93, 0xd2, 0x4c, 0x9e, 0x97,
+	0x86, 0xf1, 0x9c, 0x61, 0x11, 0xe0, 0x43, 0x90, 0xa8, 0x99,
+};
+
+/* The salt of a version whose Initials can be opened, NULL otherwise. */
+static const uint8_t *quic_salt(uint32_t version)
+{
+	if (version == QUIC_V1)
+		return quic_salt_v1;
+	if (version == QUIC_V2)
+		return quic_salt_v2;
+	if (version >= QUIC_DRAFT(29) && version <= QUIC_DRAFT(32))
+		return quic_salt_d29;
+	if (version >= QUIC_DRAFT(23) && version <= QUIC_DRAFT(28))
+		return quic_salt_d23;
+	return NULL;
+}
+
+bool quic_version_known(uint32_t version)
+{
+	return quic_salt(version) != NULL;
+}
+
+const char *quic_version_name(uint32_t version, char buf[16])
+{
+	if (version == QUIC_V1)
+		return "QUICv1";
+	if (version == QUIC_V2)
+		return "QUICv2";
+	if (version >= QUIC_DRAFT(1) && version <= QUIC_DRAFT(34))
+		snprintf(buf, 16, "draft-%u", (unsigned)(version & 0xff));
+	else
+		snprintf(buf, 16, "0x%08x", version);
+	return buf;
+}
 
 int quic_varint(struct cur *c, uint64_t *v)
 {
@@ -75,6 +122,11 @@ static enum quic_ptype quic_decode_type(uint32_t version, uint8_t first)
 
 int quic_parse_long_header(const uint8_t *p, size_t len, struct quic_long_hdr *h)
 {
+	return quic_parse_long_header_as(p, len, h, 0);
+}
+
+int quic_parse_long_header_as(const uint8_t *p, size_t len, struct quic_long_hdr *h, uint32_t as)
+{
 	struct cur c = cur_make(p, len);
 	const uint8_t *b;
 	uint64_t v;
@@ -95,9 +147,9 @@ int quic_parse_long_header(const uint8_t *p, size_t len, struct quic_long_hdr *h
 		h->pkt_len = len;
 		return QUIC_OK;
 	}
-	if (h->version != QUIC_V1 && h->version != QUIC_V2)
+	if (as == 0 && !quic_version_known(h->version))
 		return QUIC_E_VERSION;
-	h->type = quic_decode_type(h->version, h->first);
+	h->type = quic_decode_type(as != 0 ? as : h->version, h->first);
 	if ((r = cur_u8(&c, &h->dcid_len)) != 0)
 		return QUIC_E_TRUNC;
 	if (h->dcid_len > QUIC_CID_MAX)
@@ -190,16 +242,15 @@ int quic_initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len, bo
 		      struct quic_keys *k)
 {
 	uint8_t initial[32], secret[32];
-	const uint8_t *salt;
+	const uint8_t *salt = quic_salt(version);
 	bool v2 = version == QUIC_V2;
 	int r;
 
 	memset(k, 0, sizeof(*k));
-	if (version != QUIC_V1 && !v2)
+	if (salt == NULL)
 		return QUIC_E_VERSION;
 	if (dcid_len > QUIC_CID_MAX)
 		return QUIC_E_CID_LEN;
-	salt = v2 ? quic_salt_v2 : quic_salt_v1;
 	if ((r = quic_hkdf(EVP_PKEY_HKDEF_MODE_EXTRACT_ONLY, dcid, dcid_len, salt, 20, NULL, 0,
 			   initial, 32)) != 0 ||
 	    (r = quic_expand_label(initial, server ? "server in" : "client in", secret, 32)) != 0 ||

@@ -20,6 +20,7 @@
 
 #define QUIC_V1 0x00000001u
 #define QUIC_V2 0x6b3343cfu       /* RFC 9369 §3.1 */
+#define QUIC_DRAFT(n) (0xff000000u | (n)) /* draft-ietf-quic-transport-n §15 */
 #define QUIC_CID_MAX 20           /* RFC 9000 §17.2: v1 (and v2) CIDs <= 20 bytes */
 #define QUIC_TOKEN_MAX 4096       /* cap on an Initial token we step over */
 #define QUIC_PKT_MAX 65535        /* largest packet we decrypt (UDP payload bound) */
@@ -33,7 +34,7 @@
 #define QUIC_E_TRUNC (-1)      /* bytes end before the item (a datagram will not grow) */
 #define QUIC_E_INVALID (-2)    /* protocol violation: bad length, bad field value */
 #define QUIC_E_CID_LEN (-3)    /* connection ID over 20 bytes */
-#define QUIC_E_VERSION (-4)    /* not QUIC v1 or v2: header not understood */
+#define QUIC_E_VERSION (-4)    /* not v1, v2 or drafts 23-32: header not understood */
 #define QUIC_E_SHORT (-5)      /* short-header packet: rest of the datagram */
 #define QUIC_E_DECRYPT (-6)    /* AEAD tag mismatch (or crypto library failure) */
 #define QUIC_E_CAP (-7)        /* over one of the caps above */
@@ -77,6 +78,18 @@ int quic_varint(struct cur *c, uint64_t *v);
  * Length field); for the others pn_offset + length, which must fit in len.
  * Nothing is allocated; nothing points into p after return. */
 int quic_parse_long_header(const uint8_t *p, size_t len, struct quic_long_hdr *h);
+/* The same, read with the layout of version `as` (a known one) whatever
+ * the packet's version says (h->version is still the packet's): a client
+ * that asks for a version the server does not know may still build its
+ * first Initial as v1 (ngtcp2 does; so does tshark's reading of it). */
+int quic_parse_long_header_as(const uint8_t *p, size_t len, struct quic_long_hdr *h, uint32_t as);
+
+/* v1, v2 and drafts 23-32: the versions whose Initials can be opened. */
+bool quic_version_known(uint32_t version);
+
+/* "QUICv1", "QUICv2", "draft-29" (0xff00001d; drafts 1-34), else
+ * "0x%08x"; written into buf when not a constant. */
+const char *quic_version_name(uint32_t version, char buf[16]);
 
 /* Initial keys (RFC 9001 §5.2; v2: RFC 9369 §3.3) from the client's
  * original Destination Connection ID: `server` false gives the client's

@@ -211,16 +211,7 @@ static void tj_dir(struct jbuf *jb, const char *key, const uint32_t v[2])
 static void tj_quic_version(struct jbuf *jb, const char *key, uint32_t v)
 {
 	char b[16];
-	if (v == QUIC_V1)
-		jb_kv_str(jb, key, "QUICv1");
-	else if (v == QUIC_V2)
-		jb_kv_str(jb, key, "QUICv2");
-	else if (v == 0)
-		jb_kv_str(jb, key, NULL);
-	else {
-		snprintf(b, sizeof(b), "0x%08x", v);
-		jb_kv_str(jb, key, b);
-	}
+	jb_kv_str(jb, key, v == 0 ? NULL : quic_version_name(v, b));
 }
 
 static void tj_carrier(struct jbuf *jb, const struct tls_carrier *c)

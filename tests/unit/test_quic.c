@@ -532,7 +532,30 @@ static void test_keys(void)
 	{
 		struct quic_keys k;
 		uint8_t big[21] = { 0 };
-		is_int(quic_initial_keys(0xff00001d, vec_dcid, 8, false, &k), QUIC_E_VERSION, "keys: draft-29 refused");
+		struct quic_keys k1, k28, k29, k32;
+		char nb[16];
+		/* drafts 23-28 and 29-32 share a salt each (draft-ietf-quic-tls-23
+		 * and -29 §5.2), neither v1's; the keys themselves are checked
+		 * against tshark on pcaps/quic/quic-draft29.pcap and
+		 * draft27-initials.pcap (tests/quic-tshark.sh) */
+		is_int(quic_initial_keys(QUIC_V1, vec_dcid, 8, false, &k1), QUIC_OK, "keys: v1");
+		is_int(quic_initial_keys(0xff00001c, vec_dcid, 8, false, &k28), QUIC_OK, "keys: draft-28");
+		is_int(quic_initial_keys(0xff00001d, vec_dcid, 8, false, &k29), QUIC_OK, "keys: draft-29");
+		is_int(quic_initial_keys(0xff000020, vec_dcid, 8, false, &k32), QUIC_OK, "keys: draft-32");
+		ok(memcmp(&k29, &k32, sizeof(k29)) == 0, "keys: draft-29 = draft-32 (one salt)");
+		ok(memcmp(&k29, &k28, sizeof(k29)) != 0 && memcmp(&k29, &k1, sizeof(k29)) != 0 &&
+		   memcmp(&k28, &k1, sizeof(k28)) != 0, "keys: draft-28, draft-29 and v1 differ");
+		is_int(quic_initial_keys(0xff000016, vec_dcid, 8, false, &k), QUIC_E_VERSION, "keys: draft-22 refused");
+		is_int(quic_initial_keys(0xff000021, vec_dcid, 8, false, &k), QUIC_E_VERSION, "keys: draft-33 refused");
+		is_int(quic_initial_keys(0x1a2a3a4a, vec_dcid, 8, false, &k), QUIC_E_VERSION, "keys: a reserved version refused");
+		is_int(quic_version_known(0xff000017), 1, "draft-23 known");
+		is_int(quic_version_known(0xff000000), 0, "0xff000000 not known");
+		is_str(quic_version_name(QUIC_V1, nb), "QUICv1", "name of v1");
+		is_str(quic_version_name(QUIC_V2, nb), "QUICv2", "name of v2");
+		is_str(quic_version_name(0xff00001d, nb), "draft-29", "name of 0xff00001d");
+		is_str(quic_version_name(0xff000022, nb), "draft-34", "name of 0xff000022");
+		is_str(quic_version_name(0xff000023, nb), "0xff000023", "name of 0xff000023");
+		is_str(quic_version_name(0x1a2a3a4a, nb), "0x1a2a3a4a", "name of a reserved version");
 		is_int(quic_initial_keys(QUIC_V1, big, 21, false, &k), QUIC_E_CID_LEN, "keys: 21-byte DCID refused");
 	}
 }

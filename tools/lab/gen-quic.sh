@@ -9,6 +9,14 @@
 #   quic-v1          QUIC v1 (RFC 9000), HTTP/3 GET, SNI quic.wireaudit.test
 #   quic-retry       server address validation: a Retry, then the client's
 #                    second Initial with a new DCID (RFC 9000 §8.1.2)
+#   quic-draft29     the client speaks draft-29 (0xff00001d), the last
+#                    draft still seen in the field: its own Initial salt
+#                    (draft-ietf-quic-tls-29 §5.2)
+#   quic-vn          the client starts with a version the server does not
+#                    know (0x1a2a3a4a, a reserved "greasing" version of RFC
+#                    9000 §15): Version Negotiation, then QUIC v1
+#   quic-0rtt        two connections: the second resumes the first's
+#                    session and sends 0-RTT packets (RFC 9001 §4.6)
 # No QUIC v2 scenario: ngtcp2 0.12.1 (Debian 12) knows only the v2 drafts,
 # not RFC 9369's 0x6b3343cf ("preferred-versions: unsupported version"),
 # and Debian 12 has no other QUIC peer. pcaps/quic/rfc9369-v2-initials.pcap
@@ -71,6 +79,13 @@ run_scenario() {
 	rm -f "$W/$name.pcap"
 	lab_capture_start "$W/$name.pcap" udp port 443
 	rc=0
+	if [ -n "${FIRST_CLIENT:-}" ]; then
+		# a first connection whose session the scenario's client resumes
+		# shellcheck disable=SC2086
+		lab_c timeout 20 unshare -m sh -c 'mount --bind "$1" /etc/hosts && shift && exec "$@"' sh \
+			"$W/hosts" gtlsclient -q --no-pmtud --exit-on-all-streams-close $FIRST_CLIENT \
+			"$HOST" 443 "https://$HOST/index.html" >"$W/$name.client0.log" 2>&1 || rc=$?
+	fi
 	# shellcheck disable=SC2086
 	lab_c timeout 20 unshare -m sh -c 'mount --bind "$1" /etc/hosts && shift && exec "$@"' sh \
 		"$W/hosts" gtlsclient -q --no-pmtud --exit-on-all-streams-close $copts \
@@ -105,6 +120,28 @@ sc_retry() {
 		"quic.long.packet_type == 0 && $SH"
 }
 
-for sc in ${*:-v1 retry}; do
+sc_draft29() {
+	run_scenario quic-draft29 "" "-v 0xff00001d" \
+		"quic.version == 0xff00001d && quic.long.packet_type == 0 && $CH && $SNI" \
+		"quic.version == 0xff00001d && quic.long.packet_type == 0 && $SH"
+}
+
+sc_vn() {
+	run_scenario quic-vn "" "-v 0x1a2a3a4a --preferred-versions v1" \
+		"quic.version == 0x1a2a3a4a && quic.long.packet_type == 0" \
+		"quic.version == 0 && quic.supported_version == 1" \
+		"quic.version == 1 && quic.long.packet_type == 0 && $SH"
+}
+
+sc_0rtt() {
+	rm -f "$W/session.pem" "$W/tp.pem"
+	FIRST_CLIENT="--session-file=$W/session.pem --tp-file=$W/tp.pem" \
+		run_scenario quic-0rtt "" "--session-file=$W/session.pem --tp-file=$W/tp.pem" \
+		"quic.long.packet_type == 1" \
+		"quic.long.packet_type == 0 && $CH && tls.handshake.extension.type == 42" \
+		"quic.long.packet_type == 0 && $SH && tls.handshake.extension.type == 41"
+}
+
+for sc in ${*:-v1 retry draft29 vn 0rtt}; do
 	"sc_$sc"
 done
