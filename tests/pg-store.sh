@@ -129,6 +129,16 @@ eq_worker() { # eq_worker SLOT: the captures of lines SLOT, SLOT+2, ... of $D/eq
 	done < "$D/eq.list"
 }
 (cd "$SRCDIR" && find pcaps -name '*.pcap' -o -name '*.pcapng' | sort) > "$D/eq.list"
+scope="every capture in pcaps/"
+if ldd "$W" 2>/dev/null | grep -Eq 'libasan|libubsan|libtsan'; then
+	# a sanitizer build (CI's ASan pass, where this part took 8 of its
+	# minutes): every fourth capture, and every one that reads no packet
+	# (the check below counts them); the build without runs them all
+	(cd "$SRCDIR/tests/golden" && grep -l '^#no database' *.jsonl | sed 's/\.jsonl$//') |
+		while read -r g; do awk -v g="$g" '$1 == g { print $2 }' "$SRCDIR/tests/golden/TESTLIST"; done > "$D/eq.nodb"
+	{ awk 'NR % 4 == 1' "$D/eq.list"; cat "$D/eq.nodb"; } | sort -u > "$D/eq.sub" && mv "$D/eq.sub" "$D/eq.list"
+	scope="every fourth capture in pcaps/ (a sanitizer build)"
+fi
 n=$(wc -l < "$D/eq.list")
 eq_worker 0 > "$D/eq0.out" &
 eq_worker 1 > "$D/eq1.out"
@@ -137,8 +147,8 @@ wait $!
 nodb=$(cd "$SRCDIR/tests/golden" && grep -l '^#no database' *.jsonl | wc -l)
 t_is "$(cat "$D"/eq?.out | grep -c '^no-sqlite-db')" "$nodb" "captures that read no packet: no SQLite database, as their goldens say ($nodb)"
 n=$((n - nodb))
-t_is "$(cat "$D"/eq?.out | grep -c '^export-same')/$n" "$n/$n" "every capture in pcaps/ that reads a packet: the export from PostgreSQL is SQLite's"
-t_is "$(cat "$D"/eq?.out | grep -c '^report-same')/$n" "$n/$n" "every capture in pcaps/ that reads a packet: the JSON report from PostgreSQL is SQLite's"
+t_is "$(cat "$D"/eq?.out | grep -c '^export-same')/$n" "$n/$n" "$scope that reads a packet: the export from PostgreSQL is SQLite's"
+t_is "$(cat "$D"/eq?.out | grep -c '^report-same')/$n" "$n/$n" "$scope that reads a packet: the JSON report from PostgreSQL is SQLite's"
 grep -h 'differs' "$D"/eq?.out | sed 's/^/# /'
 
 fi # parts 1 and 2
@@ -158,8 +168,10 @@ for i in 1 2 3 4; do
 done
 rcs=""
 for p in $pids; do wait "$p"; rcs="$rcs $?"; done
-# (an intermittent exit 1 of three of the four under ASan on a loaded
-# machine, stop 34: say what each failing capture printed)
+# (say what a failing capture printed: an intermittent exit 1 under the
+# sanitizers on a loaded machine was UBSan stopping the forwarder at
+# qsort(NULL, 0), a pass whose prepared range held no row any more; fixed
+# in src/store/forward.c)
 [ "$rcs" = " 0 0 0 0" ] || for i in 1 2 3 4; do sed "s/^/# sensor$i: /" "$D/g$i.err" | head -20; done
 t_is "$rcs" " 0 0 0 0" "four concurrent captures into one database: exit 0 each"
 want=""; got=""
