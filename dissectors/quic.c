@@ -109,7 +109,8 @@ struct quic_state {
 	bool token;                     /* client's first Initial carried a token */
 	bool retry, retry_pending;
 	bool vn;
-	uint32_t keys_as;               /* the keys tried on a version we cannot open */
+	uint32_t keys_as;               /* the keys that opened a version we cannot name */
+	bool restarted;                 /* the client started again with a known version */
 	uint32_t vn_versions[QUIC_VN_MAX];
 	uint8_t n_vn;
 	uint32_t datagrams, coalesced;
@@ -168,9 +169,14 @@ static enum probe_res quic_probe(enum dir dir, const uint8_t *p, size_t len)
 		return PROBE_NOMATCH;
 	if (r == QUIC_OK)
 		return h.type == QUIC_PT_INITIAL && h.dcid_len >= 8 ? PROBE_MATCH : PROBE_NOMATCH;
-	if (r == QUIC_E_VERSION && len >= 7 && p[5] >= 8 && p[5] <= QUIC_CID_MAX &&
-	    (size_t)p[5] + 7 <= len && p[6 + p[5]] <= QUIC_CID_MAX)
-		return quic_version_reserved(h.version) ? PROBE_MATCH : PROBE_NEED_MORE;
+	if (r == QUIC_E_VERSION) {
+		/* (laid out as a v1 Initial: lengths and varints that fit) */
+		struct quic_long_hdr h1;
+		if (quic_parse_long_header_as(p, len, &h1, QUIC_V1) != QUIC_OK || h1.dcid_len < 8)
+			return PROBE_NOMATCH;
+		return quic_version_reserved(h.version) && h1.type == QUIC_PT_INITIAL ? PROBE_MATCH
+										     : PROBE_NEED_MORE;
+	}
 	return PROBE_NOMATCH;
 }
 
@@ -275,11 +281,6 @@ static void quic_initial(struct dis_ctx *ctx, struct quic_state *st, enum dir di
 	}
 	if ((r = quic_get_keys(st, dir, quic_version_known(h->version) ? h->version : st->keys_as)) == QUIC_OK)
 		r = quic_decrypt(&d->keys, h, pkt, d->largest_pn, st->scratch, st->scratch_cap, &pl);
-	if (r != QUIC_OK && !quic_version_known(h->version)) {
-		/* read as v1 on the chance it was built so: it was not */
-		d->initials--;
-		return;
-	}
 	if (r != QUIC_OK) {
 		d->decrypt_failed++;
 		quic_anom(ctx, st, dir, QUIC_ANOM_DECRYPT_FAILED, "%s Initial of %zu bytes",
@@ -295,6 +296,52 @@ static void quic_initial(struct dis_ctx *ctx, struct quic_state *st, enum dir di
 	quic_feed_tls(ctx, st, dir);
 }
 
+/* Does a client Initial of a version we cannot open decrypt with the keys
+ * of version `as` (its DCID, the scratch buffer; nothing else touched)? */
+static bool quic_trial_open(struct quic_state *st, const struct quic_long_hdr *h, const uint8_t *pkt,
+			    uint32_t as)
+{
+	struct quic_keys k;
+	struct quic_plain pl;
+	bool ok;
+
+	if (h->pkt_len > st->scratch_cap) {
+		uint8_t *nb = realloc(st->scratch, h->pkt_len);
+		if (nb == NULL)
+			return false;
+		st->scratch = nb;
+		st->scratch_cap = h->pkt_len;
+	}
+	ok = quic_initial_keys(as, h->dcid, h->dcid_len, false, &k) == QUIC_OK &&
+	     quic_decrypt(&k, h, pkt, -1, st->scratch, st->scratch_cap, &pl) == QUIC_OK;
+	memset(&k, 0, sizeof(k));
+	return ok;
+}
+
+/* The client starts again with a version the server offered (RFC 9000
+ * §6.2), from the same port: a new connection on the same flow. The
+ * Initial keys, packet numbers, CRYPTO streams and the handshake read so
+ * far go; the Version Negotiation stays, and `version` becomes the new
+ * connection's. */
+static void quic_restart(struct quic_state *st)
+{
+	for (int i = 0; i < 2; i++) {
+		struct quic_dir *d = &st->d[i];
+		quic_crypto_free(&d->cs);
+		memset(&d->cs, 0, sizeof(d->cs));
+		memset(&d->keys, 0, sizeof(d->keys));
+		d->have_keys = false;
+		d->cs_capped = false;
+		d->crypto_fed = 0;
+		d->largest_pn = -1;
+	}
+	tls_hs_free(st->tls);
+	st->tls = NULL;
+	st->tls_failed = false;
+	st->have_odcid = false;
+	st->restarted = true;
+}
+
 /* Version Negotiation (RFC 9000 §17.2.1): the versions the server offers. */
 static void quic_version_negotiation(struct dis_ctx *ctx, struct quic_state *st, enum dir dir,
 				     const uint8_t *p, size_t len)
@@ -302,12 +349,12 @@ static void quic_version_negotiation(struct dis_ctx *ctx, struct quic_state *st,
 	struct cur c = cur_make(p, len), cid;
 	uint32_t v;
 
-	st->vn = true;
 	if (cur_skip(&c, 5) != 0 || cur_sub_len8(&c, &cid) != 0 || cur_sub_len8(&c, &cid) != 0 ||
 	    cur_left(&c) == 0 || cur_left(&c) % 4 != 0) {
 		quic_anom(ctx, st, dir, QUIC_ANOM_BAD_VERSION_NEGOTIATION, "%zu bytes", len);
 		return;
 	}
+	st->vn = true;
 	while (cur_be32(&c, &v) == 0)
 		if (st->n_vn < QUIC_VN_MAX)
 			st->vn_versions[st->n_vn++] = v;
@@ -364,19 +411,26 @@ static struct dis_result quic_parse(struct dis_ctx *ctx, void *state, enum dir d
 				st->version = h.version;
 				/* v1's keys, then the drafts' (ngtcp2 uses draft-29's
 				 * salt for a version it does not know, and tshark
-				 * reads it so) */
+				 * reads it so); tried on the side, the flow's state
+				 * taken only when the AEAD tag verifies */
 				static const uint32_t as[] = { QUIC_V1, QUIC_DRAFT(29) };
-				for (size_t k = 0; k < sizeof(as) / sizeof(as[0]) && st->d[dir].decrypted == 0; k++) {
+				for (size_t k = 0; k < sizeof(as) / sizeof(as[0]); k++) {
 					if (quic_parse_long_header_as(p + off, len - off, &h1, as[k]) != QUIC_OK ||
 					    h1.type != QUIC_PT_INITIAL || h1.dcid_len < 8)
 						break;
-					st->keys_as = as[k];
-					quic_initial(ctx, st, dir, &h1, p + off);
-					if (st->d[dir].decrypted == 0) {
-						st->have_odcid = false;
-						st->version = h.version;
+					if (quic_trial_open(st, &h1, p + off, as[k])) {
+						st->keys_as = as[k];
+						quic_initial(ctx, st, dir, &h1, p + off);
+						break;
 					}
 				}
+			} else if (dir == DIR_C2S && st->have_odcid && st->keys_as != 0 && !st->restarted &&
+				   h.version == st->version &&
+				   quic_parse_long_header_as(p + off, len - off, &h1, st->keys_as) == QUIC_OK &&
+				   h1.type == QUIC_PT_INITIAL) {
+				/* the same client's next Initial (the rest of a
+				 * ClientHello in two packets) */
+				quic_initial(ctx, st, dir, &h1, p + off);
 			}
 			/* (a reserved version is a client asking for a Version
 			 * Negotiation, RFC 9000 §6.3, not an anomaly) */
@@ -405,6 +459,9 @@ static struct dis_result quic_parse(struct dis_ctx *ctx, void *state, enum dir d
 			}
 			break;
 		case QUIC_PT_INITIAL:
+			if (dir == DIR_C2S && st->version != 0 && !quic_version_known(st->version) &&
+			    !st->restarted)
+				quic_restart(st);
 			quic_initial(ctx, st, dir, &h, p + off);
 			break;
 		case QUIC_PT_HANDSHAKE:
@@ -432,7 +489,7 @@ static void quic_flow_end(struct dis_ctx *ctx, void *state)
 	struct tls_carrier car;
 	struct tls_quic_facts *q = &car.quic;
 
-	if (st->tls == NULL && !st->vn)
+	if (st->tls == NULL && !(st->vn && st->n_vn > 0))
 		return; /* nothing decrypted: the anomalies say why */
 	if (st->tls == NULL && (st->tls = tls_hs_new('q')) == NULL)
 		return;
@@ -464,7 +521,7 @@ static void quic_flow_end(struct dis_ctx *ctx, void *state)
 	q->close_from = st->close_from == DIR_C2S ? 0 : 1;
 	q->close_error = st->close_error;
 	q->close_frame = st->close_frame;
-	if (st->vn)
+	if (st->vn && st->n_vn > 0)
 		tls_hs_emit_always(ctx, st->tls, &car);
 	else
 		tls_hs_emit(ctx, st->tls, &car);

@@ -39,7 +39,7 @@ got=$(sqlite3 "$db" "SELECT COALESCE(protocol, '-') || ' ' || ndpi_protocol || '
 #     1433 it names MsSQL-TDS.
 #   - http/HTTP_Connect x9: not a disagreement: nDPI's name for an HTTP
 #     CONNECT (pcaps/connect, issue 18), tunnels and refusals alike.
-want='- Kerberos 1;- Unknown 3;amqp AMQP 1;ftp FTP_CONTROL 4;http HTTP 12;http HTTP_Connect 9;imap IMAP 3;ldap LDAP 1;ldap MQTT 3;mysql MySQL 4;pop3 POP3 3;postgresql PostgreSQL 8;postgresql Unknown 1;quic QUIC 14;quic Unknown 1;redis Redis 3;smtp SMTP 7;tds MsSQL-TDS 1;tds Unknown 1;tls IMAPS 1;tls POPS 1;tls SMTPS 2;tls TLS 42'
+want='- Kerberos 1;- Unknown 3;amqp AMQP 1;ftp FTP_CONTROL 4;http HTTP 12;http HTTP_Connect 9;imap IMAP 3;ldap LDAP 1;ldap MQTT 3;mysql MySQL 4;pop3 POP3 3;postgresql PostgreSQL 8;postgresql Unknown 1;quic QUIC 15;quic Unknown 1;redis Redis 3;smtp SMTP 7;tds MsSQL-TDS 1;tds Unknown 1;tls IMAPS 1;tls POPS 1;tls SMTPS 2;tls TLS 42'
 t_is "$got" "$want" "our protocol vs nDPI's, per flow, over pcaps/tls, plain, quic and connect"
 
 # The default mode leaves nDPI out of claimed flows: their nDPI fields are null.

@@ -19,6 +19,12 @@ writes, into pcaps/quic/:
                             23-28 (draft-ietf-quic-tls-23 §5.2; v1's layout
                             and labels): no Debian peer speaks a draft
                             before 29
+  vn-same-port.pcap         a client asks for a reserved version
+                            (0x1a2a3a4a, RFC 9000 §15) with an Initial laid
+                            out and protected as v1's, the server answers
+                            with a Version Negotiation offering v1, and the
+                            client starts again from the same port with the
+                            A.2 Initial, answered by A.3 (RFC 9000 §6.2)
   malformed-initials.pcap   three flows: an Initial with a corrupted AEAD
                             tag; a good Initial then a long header with a
                             21-byte DCID; an Initial whose payload carries a
@@ -51,12 +57,13 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VEC = os.path.join(os.path.dirname(TOP), "shared/refdata/quic/quic-initial-test-vectors.json")
 OUT = os.path.join(TOP, "pcaps/quic")
 
-V1, V2, D27 = 0x00000001, 0x6b3343cf, 0xff00001b
+V1, V2, D27, GREASE = 0x00000001, 0x6b3343cf, 0xff00001b, 0x1a2a3a4a
 SALT = {V1: bytes.fromhex("38762cf7f55934b34d179ae6a4c80cadccbb7f0a"),
         V2: bytes.fromhex("0dede3def700a6db819381be6e269dcbf9bd2ed9"),
-        D27: bytes.fromhex("c3eef712c72ebb5a11a7d2432bb46365bef9f502")}  # draft-ietf-quic-tls-23 §5.2
-LABEL = {V1: b"quic ", V2: b"quicv2 ", D27: b"quic "}
-INITIAL_TYPE = {V1: 0, V2: 1, D27: 0}     # RFC 9369 §3.2
+        D27: bytes.fromhex("c3eef712c72ebb5a11a7d2432bb46365bef9f502"),  # draft-ietf-quic-tls-23 §5.2
+        GREASE: bytes.fromhex("38762cf7f55934b34d179ae6a4c80cadccbb7f0a")}  # built as v1's
+LABEL = {V1: b"quic ", V2: b"quicv2 ", D27: b"quic ", GREASE: b"quic "}
+INITIAL_TYPE = {V1: 0, V2: 1, D27: 0, GREASE: 0}     # RFC 9369 §3.2
 
 
 def hkdf_expand_label(secret, label, n):
@@ -161,6 +168,15 @@ def main():
         (50007, True, protect_initial(D27, dcid, False, dcid, b"", 2, pk["v1", "client", "plain"])),
         (50007, False, protect_initial(D27, dcid, True, b"", bytes.fromhex("f067a5502a4262b5"), 1,
                                        pk["v1", "server", "plain"], pn_len=2))])
+
+    gdcid = bytes(range(0x11, 0x19))
+    vn = (bytes([0x80]) + struct.pack("!I", 0) + b"\x00" + bytes([len(gdcid)]) + gdcid +
+          struct.pack("!II", 0x0a1a2a3a, V1))
+    write_pcap("vn-same-port.pcap", [
+        (50008, True, protect_initial(GREASE, gdcid, False, gdcid, b"", 0, pk["v1", "client", "plain"])),
+        (50008, False, vn),
+        (50008, True, pk["v1", "client"]),
+        (50008, False, pk["v1", "server"])])
 
     # the ClientHello of A.2: the data of its first frame, CRYPTO(0, 241)
     plain = pk["v1", "client", "plain"]
