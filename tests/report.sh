@@ -207,7 +207,9 @@ if grep -q '[^\\]<script' "$T_TMP/e.md"; then t_ok 1 "md: no raw <script"; else 
 grep -qF '\<script\>alert(1)\</script\>' "$T_TMP/e.md"; t_is "$?" 0 "md: markup punctuation escaped, the rest verbatim"
 grep -q "\"'=cmd|' /C calc'!A0" "$T_TMP/e.csv"; t_is "$?" 0 "csv: formula neutralised with a leading apostrophe"
 t_is "$(head -1 "$T_TMP/e.csv" | cut -d, -f1-6)" "requirement,level,status,kind,severity,failing" "csv: header"
-t_is "$(tail -n +2 "$T_TMP/e.csv" | wc -l)" "$(jq '[.requirements[].findings[]] | length' "$T_TMP/e.json")" "csv: one row per finding"
+t_is "$(tail -n +2 "$T_TMP/e.csv" | grep -vc '^post_quantum,')" "$(jq '[.requirements[].findings[]] | length' "$T_TMP/e.json")" "csv: one row per finding"
+t_is "$(grep -c '^post_quantum,' "$T_TMP/e.csv")" "$(jq '.post_quantum | (.servers | length) + (.days | length)' "$T_TMP/e.json")" \
+	"csv: and one post_quantum row per server and per day of the JSON's post_quantum"
 
 # ---- golden reports of real captures ----
 golden() { # golden NAME PCAP... : text and JSON reports compared with tests/golden/report-NAME.*

@@ -21,6 +21,18 @@ Byte layouts (the comments at each builder name the section):
   SSLv2 SERVER-HELLO    draft-hickman-netscape-ssl-00 §2.6
   SSLv3                 RFC 6101 §5.6
   ECH                   RFC 9849 §5 (ECHClientHello, outer)
+  HelloRetryRequest     RFC 8446 §4.1.3 (the special Random), §4.2.8
+                        (KeyShareHelloRetryRequest: selected_group)
+  post-quantum groups   draft-ietf-tls-ecdhe-mlkem-00 §3 (X25519MLKEM768,
+                        0x11EC: client share = ML-KEM-768 encapsulation key
+                        1184 bytes || X25519 32 = 1216; server share = ML-KEM
+                        ciphertext 1088 || X25519 32 = 1120) and
+                        draft-tls-westerbaan-xyber768d00-02 §3
+                        (X25519Kyber768Draft00, 0x6399: X25519 32 || Kyber768
+                        1184 = 1216 from the client, 32 || 1088 = 1120 from
+                        the server); code points from the IANA TLS Supported
+                        Groups registry. No Debian 12 server selects one
+                        (tools/lab/gen-pq.sh has the real client side).
 The server certificate is pcaps/tls/test-ca.pem's certificate (DER),
 copied in when this script runs.
 
@@ -190,13 +202,98 @@ def ech(conn_t):
     return c.frames
 
 
+HRR_RANDOM = bytes.fromhex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c")  # RFC 8446 §4.1.3
+
+
+def ks_entry(group, n):                     # RFC 8446 §4.2.8 KeyShareEntry
+    return u16(group) + vec16(bytes((group + i) & 0xff for i in range(n)))
+
+
+def ch13(groups, shares, name):
+    """A TLS 1.3 ClientHello: groups offered, key shares [(group, length)]."""
+    exts = [
+        sni_ext(name),
+        ext(0x000a, vec16(b"".join(u16(g) for g in groups))),
+        ext(0x000d, vec16(u16(0x0403) + u16(0x0804) + u16(0x0401))),
+        ext(0x002b, vec8(u16(0x0304) + u16(0x0303))),
+        ext(0x0033, vec16(b"".join(ks_entry(g, n) for g, n in shares))),
+    ]
+    return record(22, 0x0301, client_hello(0x0303, [0x1301, 0x1302, 0x1303], exts, sid=bytes(32)))
+
+
+def sh13(group, n):
+    sexts = [ext(0x002b, u16(0x0304)), ext(0x0033, ks_entry(group, n))]
+    return record(22, 0x0303, server_hello(0x0303, 0x1301, sexts, sid=bytes(32)))
+
+
+def hrr13(group):
+    """HelloRetryRequest: a ServerHello with the special Random whose
+    key_share holds only the selected group (RFC 8446 §4.1.3, §4.1.4)."""
+    body = u16(0x0303) + HRR_RANDOM + vec8(bytes(32)) + u16(0x1301) + u8(0)
+    body += vec16(ext(0x002b, u16(0x0304)) + ext(0x0033, u16(group)))
+    return record(22, 0x0303, hs(2, body))
+
+
+def finish13(c):
+    """CCS, the encrypted handshake and application data both ways (opaque)."""
+    c.send(1, record(20, 0x0303, b"\x01") + record(23, 0x0303, bytes(900)) + record(23, 0x0303, bytes(60)))
+    c.send(0, record(20, 0x0303, b"\x01") + record(23, 0x0303, bytes(53)))
+    c.send(0, record(23, 0x0303, bytes(100)))
+    c.send(1, record(23, 0x0303, bytes(3000)))
+    c.close()
+    return c.frames
+
+
+def pq_mlkem(conn_t):
+    """X25519MLKEM768 offered with a key share and selected by the server."""
+    c = Conn(40006, 443, conn_t)
+    c.send(0, ch13([0x11ec, 0x001d, 0x0017], [(0x11ec, 1216), (0x001d, 32)], "pq.wireaudit.test"))
+    c.send(1, sh13(0x11ec, 1120))
+    return finish13(c)
+
+
+def pq_hrr(conn_t):
+    """X25519MLKEM768 offered without a share; the server asks for it in a
+    HelloRetryRequest, the second ClientHello sends it, the server takes it."""
+    c = Conn(40007, 443, conn_t)
+    c.send(0, ch13([0x001d, 0x11ec], [(0x001d, 32)], "pq-hrr.wireaudit.test"))
+    c.send(1, hrr13(0x11ec))
+    c.send(0, record(20, 0x0303, b"\x01") +
+           ch13([0x001d, 0x11ec], [(0x11ec, 1216)], "pq-hrr.wireaudit.test"))
+    c.send(1, sh13(0x11ec, 1120))
+    return finish13(c)
+
+
+def pq_kyber(conn_t):
+    """The pre-standard X25519Kyber768Draft00 offered and selected."""
+    c = Conn(40008, 443, conn_t)
+    c.send(0, ch13([0x6399, 0x001d], [(0x6399, 1216), (0x001d, 32)], "kyber.wireaudit.test"))
+    c.send(1, sh13(0x6399, 1120))
+    return finish13(c)
+
+
+def pq_refused_hostile(conn_t):
+    """X25519MLKEM768 offered with a share, the server takes x25519; the SNI
+    is hostile (markup, an ESC sequence, a table cell end, a backtick, a
+    spreadsheet formula) for the report's post-quantum server lists."""
+    c = Conn(40009, 8443, conn_t)  # a server of its own
+    name = "=cmd|`<script>alert(1)</script>\x1b[31m.pq.test"
+    c.send(0, ch13([0x11ec, 0x001d], [(0x11ec, 1216), (0x001d, 32)], name))
+    c.send(1, sh13(0x001d, 32))
+    return finish13(c)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for i, (name, fn) in enumerate([("sslv2-hello", sslv2_hello),
                                     ("sslv2-compat-hello-tls10", sslv2_compat_tls10),
                                     ("sslv3-rc4", sslv3),
                                     ("tls10-export-rc4-40", export),
-                                    ("tls13-ech-outer", ech)]):
+                                    ("tls13-ech-outer", ech),
+                                    ("tls13-pq-x25519mlkem768", pq_mlkem),
+                                    ("tls13-pq-hrr-mlkem", pq_hrr),
+                                    ("tls13-pq-kyber-draft", pq_kyber),
+                                    ("tls13-pq-refused-hostile-sni", pq_refused_hostile)]):
         pcaplib.write_frames(os.path.join(OUT, name + ".pcap"), fn(BASE_TS + i * 10))
         print("wrote pcaps/tls-crafted/%s.pcap" % name)
 

@@ -49,9 +49,6 @@
  * ncerts 0, NULL elsewhere. */
 static int rp_build_mixed(struct rp_report *rep);
 
-#define RP_IN_WINDOW(f) "((SELECT since FROM rp_win) < 0 OR " f ".ts_last >= (SELECT since FROM rp_win))" \
-	" AND ((SELECT until FROM rp_win) < 0 OR " f ".ts_first < (SELECT until FROM rp_win))" \
-	" AND " RP_IN_SEL(f)
 
 /* TLS columns: typed columns, and the profiles' classes computed once per
  * profile by the rules (rp_cp, rp_sp, rp_grp: rules.c). The expressions

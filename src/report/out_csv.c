@@ -85,6 +85,50 @@ int rp_out_csv(const struct rp_report *rep, FILE *out)
 		csv_field(out, key, 1);
 		fputs(",,\r\n", out);   /* no remediation, no reference */
 	}
+	/* post-quantum readiness (pq.c, issue 19): a row per server with a
+	 * handshake (kind pq_server; status selects / never_selects /
+	 * not_offered; flows = its handshakes) and per day (kind pq_day;
+	 * first_seen/last_seen the day's bounds), as requirement
+	 * "post_quantum": facts, never failing (docs/REPORT.md) */
+	for (i = 0; i < rep->pq.nsrv; i++) {
+		const struct rp_pq_server *s = &rep->pq.srv[i];
+		char ev[512], key[256], nb[48];
+		snprintf(ev, sizeof(ev), "%s: a post-quantum group offered in %lld, a key share sent in %lld,"
+			 " %lld answered offers, selected in %lld, a HelloRetryRequest for one in %lld; bytes %lld,"
+			 " %lld under a post-quantum key exchange", rp_plural(s->c.hs, "handshake", "handshakes", nb, sizeof(nb)),
+			 (long long)s->c.offered,
+			 (long long)s->c.ks, (long long)s->c.offered_answered, (long long)s->c.selected,
+			 (long long)s->c.hrr, (long long)s->c.bytes, (long long)s->c.pq_bytes);
+		snprintf(key, sizeof(key), "pq_server:%s:%d", s->ip, s->port);
+		fprintf(out, "post_quantum,,%s,pq_server,,false,", s->c.selected > 0 ? "selects" :
+			s->c.offered_answered > 0 ? "never_selects" : "not_offered");
+		csv_field(out, s->ip, 1);
+		fprintf(out, ",%d,tls,,,,,%lld,,,,,", s->port, (long long)s->c.hs);
+		csv_field(out, s->sni, 1);
+		fputc(',', out);
+		fputc(',', out);
+		csv_field(out, ev, 1);
+		fputs(",,false,,,", out);
+		csv_field(out, key, 1);
+		fputs(",,\r\n", out);
+	}
+	for (i = 0; i < rep->pq.ndays; i++) {
+		const struct rp_pq_day *d = &rep->pq.days[i];
+		char ev[512], key[64], day[32], nb[48];
+		snprintf(ev, sizeof(ev), "%s: a post-quantum group offered in %lld, selected in %lld;"
+			 " bytes %lld, %lld under a post-quantum key exchange",
+			 rp_plural(d->c.hs, "handshake", "handshakes", nb, sizeof(nb)),
+			 (long long)d->c.offered, (long long)d->c.selected, (long long)d->c.bytes,
+			 (long long)d->c.pq_bytes);
+		snprintf(key, sizeof(key), "pq_day:%s", rp_pq_day(d->day, day, sizeof(day)));
+		fprintf(out, "post_quantum,,day,pq_day,,false,,,,,,,,%lld,%s,%s,,,,,", (long long)d->c.hs,
+			rp_ts(d->day * 86400 * 1000000LL, b1, sizeof(b1)),
+			rp_ts((d->day + 1) * 86400 * 1000000LL - 1, b2, sizeof(b2)));
+		csv_field(out, ev, 1);
+		fputs(",,false,,,", out);
+		csv_field(out, key, 1);
+		fputs(",,\r\n", out);
+	}
 	return ferror(out) ? -1 : 0;
 }
 

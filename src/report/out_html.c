@@ -369,6 +369,95 @@ static void html_requirement(const struct rp_report *rep, const struct rp_req *r
 	fputs("</div>", out);
 }
 
+/* Post-quantum readiness (pq.c): totals, a chart per day (share of the
+ * day's handshakes that offered / selected a PQ group), the servers that
+ * never selected one although clients offered it. */
+static void svg_pq_days(FILE *out, const struct rp_pq *pq)
+{
+	int i, n = pq->ndays, h = 150;
+	/* one slot per calendar day from the first to the last: a day
+	 * without handshakes is a gap, not a missing bar */
+	int64_t span = n > 0 ? pq->days[n - 1].day - pq->days[0].day + 1 : 1;
+	double bw = 340.0 / (double)span;
+	char d1[32], d2[32];
+	fputs("<div class=\"chart\"><h4>Handshakes per day (UTC): share with a post-quantum group offered "
+	      "(light) and selected (dark)</h4>", out);
+	fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100%%\" height=\"%d\" viewBox=\"0 0 380 %d\" "
+		"role=\"img\" aria-label=\"post-quantum key exchange per day\">", h, h);
+	fputs("<text x=\"0\" y=\"14\" font-size=\"10\" fill=\"#829ab1\">100%</text>"
+	      "<text x=\"0\" y=\"124\" font-size=\"10\" fill=\"#829ab1\">0%</text>"
+	      "<line x1=\"36\" y1=\"120\" x2=\"378\" y2=\"120\" stroke=\"#bcccdc\"/>", out);
+	for (i = 0; i < n; i++) {
+		const struct rp_pq_counts *c = &pq->days[i].c;
+		double x = 38 + bw * (double)(pq->days[i].day - pq->days[0].day), w = bw > 3 ? bw - 2 : bw;
+		double ho = c->hs > 0 ? 110.0 * (double)c->offered / (double)c->hs : 0;
+		double hsel = c->hs > 0 ? 110.0 * (double)c->selected / (double)c->hs : 0;
+		fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#9fb3c8\"><title>%s: "
+			"%lld handshakes, %lld offered, %lld selected</title></rect>", x, 120 - ho, w, ho,
+			rp_pq_day(pq->days[i].day, d1, sizeof(d1)), (long long)c->hs, (long long)c->offered,
+			(long long)c->selected);
+		fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#3f9142\"/>",
+			x, 120 - hsel, w, hsel);
+	}
+	if (n > 0)
+		fprintf(out, "<text x=\"38\" y=\"140\" font-size=\"10\" fill=\"#334e68\">%s</text>"
+			"<text x=\"378\" y=\"140\" font-size=\"10\" text-anchor=\"end\" fill=\"#334e68\">%s</text>",
+			rp_pq_day(pq->days[0].day, d1, sizeof(d1)), rp_pq_day(pq->days[n - 1].day, d2, sizeof(d2)));
+	else
+		fputs("<text x=\"40\" y=\"60\" font-size=\"12\" fill=\"#829ab1\">no handshake observed</text>", out);
+	fputs("</svg></div>", out);
+}
+
+static void html_pq(const struct rp_report *rep, FILE *out)
+{
+	const struct rp_pq *pq = &rep->pq;
+	const struct rp_pq_counts *a = &pq->all;
+	char p1[16], p2[16], p3[16];
+	int i, listed = 0;
+
+	fputs("<h2 id=\"pq\">Post-quantum readiness</h2><p class=\"muted\">The key exchange of TLS and QUIC "
+	      "handshakes: traffic recorded today can be decrypted later unless a post-quantum (hybrid ML-KEM) "
+	      "group protects it. Facts, not a V12 requirement.</p><div class=\"charts\">", out);
+	svg_pq_days(out, pq);
+	svg_bars(out, "Post-quantum groups selected (handshakes)", pq->groups, pq->ngroups, true);
+	fputs("</div><div class=\"req\"><dl>", out);
+	fprintf(out, "<dt>Handshakes</dt><dd>%lld (a ClientHello seen)</dd>", (long long)a->hs);
+	fprintf(out, "<dt>Post-quantum group offered</dt><dd>%lld (%s); a key share for one sent: %lld</dd>",
+		(long long)a->offered, rp_pq_pct(a->offered, a->hs, p1, sizeof(p1)), (long long)a->ks);
+	fprintf(out, "<dt>Selected by the server</dt><dd>%lld: %s of the %lld answered offers, %s of all handshakes, "
+		"%s of their bytes</dd>", (long long)a->selected, rp_pq_pct(a->selected, a->offered_answered, p1, sizeof(p1)),
+		(long long)a->offered_answered, rp_pq_pct(a->selected, a->hs, p2, sizeof(p2)),
+		rp_pq_pct(a->pq_bytes, a->bytes, p3, sizeof(p3)));
+	fprintf(out, "<dt>HelloRetryRequest for a post-quantum group</dt><dd>%lld</dd>", (long long)a->hrr);
+	fprintf(out, "<dt>Servers</dt><dd>%d: %d selected a post-quantum group, %d never did although their "
+		"clients offered one", pq->nsrv, pq->nsrv_select, pq->nsrv_never);
+	for (i = 0; i < pq->nsrv; i++) {
+		const struct rp_pq_server *s = &pq->srv[i];
+		if (s->c.selected > 0 || s->c.offered_answered == 0)
+			continue;
+		if (listed++ == 0)
+			fputs("<table class=\"pq\"><thead><tr><th>Server</th><th>SNI</th><th>Handshakes</th>"
+			      "<th>Offered post-quantum</th><th>Selected</th></tr></thead><tbody>", out);
+		if (listed > rep->o->list)
+			continue;
+		fputs("<tr><td class=\"mono\">", out);
+		html_escape(out, s->ip);
+		fprintf(out, ":%d</td><td class=\"mono\">", s->port);
+		if (s->sni)
+			html_escape(out, s->sni);
+		if (s->nsni > 1)
+			fprintf(out, " and %lld more", (long long)(s->nsni - 1));
+		fprintf(out, "</td><td class=\"num\">%lld</td><td class=\"num\">%lld</td><td class=\"num\">0</td></tr>",
+			(long long)s->c.hs, (long long)s->c.offered_answered);
+	}
+	if (listed > 0)
+		fputs("</tbody></table>", out);
+	if (listed > rep->o->list)
+		fprintf(out, "<p class=\"muted\">and %d more such servers (the JSON report lists all)</p>",
+			listed - rep->o->list);
+	fputs("</dd></dl></div>", out);
+}
+
 int rp_out_html(const struct rp_report *rep, FILE *out)
 {
 	char b1[TSSTR_MAX], b2[TSSTR_MAX], nol[6][200];
@@ -539,6 +628,8 @@ int rp_out_html(const struct rp_report *rep, FILE *out)
 		fputs("</dd>", out);
 	}
 	fputs("</dl></div>", out);
+
+	html_pq(rep, out);
 
 	fputs("<h2>Requirements and evidence</h2>", out);
 	for (i = 0; i < rep->nreqs; i++)

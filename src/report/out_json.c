@@ -209,6 +209,61 @@ static int json_requirement(const struct rp_report *rep, const struct rp_req *r,
 	return 0;
 }
 
+/* post_quantum (pq.c): the counts of struct rp_pq_counts */
+static void pq_counts_json(struct jbuf *jb, const struct rp_pq_counts *c)
+{
+	jb_kv_int(jb, "handshakes", c->hs);
+	jb_kv_int(jb, "offered", c->offered);
+	jb_kv_int(jb, "key_share_sent", c->ks);
+	jb_kv_int(jb, "answered", c->answered);
+	jb_kv_int(jb, "offered_answered", c->offered_answered);
+	jb_kv_int(jb, "selected", c->selected);
+	jb_kv_int(jb, "hrr_requested", c->hrr);
+	jb_kv_int(jb, "bytes", c->bytes);
+	jb_kv_int(jb, "pq_bytes", c->pq_bytes);
+}
+
+static void pq_json(struct jbuf *jb, const struct rp_pq *pq)
+{
+	char d[32];
+	int i;
+	jb_key(jb, "post_quantum");
+	jb_obj_open(jb);
+	pq_counts_json(jb, &pq->all);
+	jb_kv_int(jb, "servers_selecting", pq->nsrv_select);
+	jb_kv_int(jb, "servers_never_selecting", pq->nsrv_never);
+	kv_counts(jb, "groups_selected", pq->groups, pq->ngroups);
+	jb_key(jb, "servers");
+	jb_arr_open(jb);
+	for (i = 0; i < pq->nsrv; i++) {
+		const struct rp_pq_server *s = &pq->srv[i];
+		jb_obj_open(jb);
+		jb_kv_str(jb, "ip", s->ip);
+		jb_kv_int(jb, "port", s->port);
+		jb_key(jb, "sni");
+		if (s->sni)
+			jb_strn(jb, s->sni, strlen(s->sni));
+		else
+			jb_null(jb);
+		jb_kv_int(jb, "sni_names", s->nsni);
+		jb_kv_str(jb, "status", s->c.selected > 0 ? "selects" :
+			  s->c.offered_answered > 0 ? "never_selects" : "not_offered");
+		pq_counts_json(jb, &s->c);
+		jb_obj_close(jb);
+	}
+	jb_arr_close(jb);
+	jb_key(jb, "days");
+	jb_arr_open(jb);
+	for (i = 0; i < pq->ndays; i++) {
+		jb_obj_open(jb);
+		jb_kv_str(jb, "date", rp_pq_day(pq->days[i].day, d, sizeof(d)));
+		pq_counts_json(jb, &pq->days[i].c);
+		jb_obj_close(jb);
+	}
+	jb_arr_close(jb);
+	jb_obj_close(jb);
+}
+
 int rp_out_json(const struct rp_report *rep, FILE *out)
 {
 	struct jbuf jb;
@@ -482,6 +537,7 @@ int rp_out_json(const struct rp_report *rep, FILE *out)
 		}
 	}
 	jb_arr_close(&jb);
+	pq_json(&jb, &rep->pq);
 	jb_kv_int(&jb, "findings_dropped", 0);   /* schema 1: nothing is dropped any more */
 	jb_key(&jb, "notes");
 	jb_arr_open(&jb);

@@ -135,6 +135,73 @@ static void md_fixes(const struct rp_req *r, int nr, FILE *out)
 	}
 }
 
+/* Post-quantum readiness (pq.c): totals, the servers that never selected
+ * a PQ group although clients offered one, a table per day. */
+static void md_pq(const struct rp_report *rep, FILE *out)
+{
+	const struct rp_pq *pq = &rep->pq;
+	const struct rp_pq_counts *a = &pq->all;
+	char p1[16], p2[16], p3[16], d[32];
+	int i, listed = 0, first;
+
+	fputs("\n## Post-quantum readiness\n\nThe key exchange of TLS and QUIC handshakes (facts, not a V12 "
+	      "requirement).\n\n", out);
+	if (a->hs == 0) {
+		fputs("No TLS or QUIC ClientHello in the window.\n", out);
+		return;
+	}
+	fprintf(out, "- Handshakes: %lld; a post-quantum group offered in %lld (%s), a key share for one sent in %lld\n",
+		(long long)a->hs, (long long)a->offered, rp_pq_pct(a->offered, a->hs, p1, sizeof(p1)), (long long)a->ks);
+	fprintf(out, "- Selected by the server: %lld (%s of the %lld answered offers, %s of all handshakes, %s of their bytes)\n",
+		(long long)a->selected, rp_pq_pct(a->selected, a->offered_answered, p1, sizeof(p1)),
+		(long long)a->offered_answered, rp_pq_pct(a->selected, a->hs, p2, sizeof(p2)),
+		rp_pq_pct(a->pq_bytes, a->bytes, p3, sizeof(p3)));
+	fprintf(out, "- HelloRetryRequest for a post-quantum group: %lld\n", (long long)a->hrr);
+	if (pq->ngroups > 0) {
+		fputs("- Groups selected:", out);
+		for (i = 0; i < pq->ngroups; i++) {
+			fputs(i ? ", " : " ", out);
+			md_escape(out, pq->groups[i].name);
+			fprintf(out, " %lld", (long long)pq->groups[i].n);
+		}
+		fputc('\n', out);
+	}
+	fprintf(out, "- Servers: %d; %d selected a post-quantum group, %d never did although their clients offered one\n",
+		pq->nsrv, pq->nsrv_select, pq->nsrv_never);
+	for (i = 0; i < pq->nsrv; i++) {
+		const struct rp_pq_server *s = &pq->srv[i];
+		if (s->c.selected > 0 || s->c.offered_answered == 0)
+			continue;
+		if (listed++ == 0)
+			fputs("\n| Server | SNI | Handshakes | Offered post-quantum | Selected |\n|---|---|---|---|---|\n", out);
+		if (listed > rep->o->list)
+			continue;
+		fputs("| `", out);
+		md_code(out, s->ip);
+		fprintf(out, ":%d` | ", s->port);
+		if (s->sni) {
+			fputc('`', out);
+			md_code(out, s->sni);
+			fputc('`', out);
+		}
+		if (s->nsni > 1)
+			fprintf(out, " and %lld more", (long long)(s->nsni - 1));
+		fprintf(out, " | %lld | %lld | 0 |\n", (long long)s->c.hs, (long long)s->c.offered_answered);
+	}
+	if (listed > rep->o->list)
+		fprintf(out, "\nand %d more such servers (the JSON report lists all)\n", listed - rep->o->list);
+	first = pq->ndays > RP_PQ_DAYS_LIST ? pq->ndays - RP_PQ_DAYS_LIST : 0;
+	fputs("\n| Day (UTC) | Handshakes | Offered | Selected | Share selected |\n|---|---|---|---|---|\n", out);
+	for (i = first; i < pq->ndays; i++) {
+		const struct rp_pq_counts *c = &pq->days[i].c;
+		fprintf(out, "| %s | %lld | %lld | %lld | %s |\n", rp_pq_day(pq->days[i].day, d, sizeof(d)),
+			(long long)c->hs, (long long)c->offered, (long long)c->selected,
+			rp_pq_pct(c->selected, c->hs, p1, sizeof(p1)));
+	}
+	if (first > 0)
+		fprintf(out, "\nThe last %d days; %d earlier in the JSON report.\n", RP_PQ_DAYS_LIST, first);
+}
+
 int rp_out_md(const struct rp_report *rep, FILE *out)
 {
 	char b1[TSSTR_MAX], b2[TSSTR_MAX], nol[6][200], nb[200];
@@ -250,6 +317,7 @@ int rp_out_md(const struct rp_report *rep, FILE *out)
 			md_requirement(rep, &rep->reqs[i], out);
 		}
 	}
+	md_pq(rep, out);
 	return ferror(out) ? -1 : 0;
 }
 

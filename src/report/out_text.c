@@ -279,6 +279,71 @@ int rp_out_text(const struct rp_report *rep, FILE *out, bool color, int width)
 	return rc != 0 || ferror(out) ? -1 : 0;
 }
 
+/* Post-quantum readiness (pq.c): facts, no verdict. */
+static void text_pq(const struct rp_report *rep, FILE *out)
+{
+	const struct rp_pq *pq = &rep->pq;
+	const struct rp_pq_counts *a = &pq->all;
+	char p1[16], p2[16], p3[16], d[32], nb[48];
+	int i, listed = 0, first;
+
+	fputs("\nPost-quantum readiness (the key exchange of TLS and QUIC handshakes; facts, not a V12 requirement)\n", out);
+	if (a->hs == 0) {
+		fputs("  no TLS or QUIC ClientHello in the window\n", out);
+		return;
+	}
+	fprintf(out, "  handshakes %lld: a post-quantum group offered in %lld (%s), a key share for one sent in %lld\n",
+		(long long)a->hs, (long long)a->offered, rp_pq_pct(a->offered, a->hs, p1, sizeof(p1)), (long long)a->ks);
+	fprintf(out, "  selected by the server in %lld: %s of the %lld answered offers, %s of all handshakes,"
+		" %s of their bytes (%lld of %lld)\n",
+		(long long)a->selected, rp_pq_pct(a->selected, a->offered_answered, p1, sizeof(p1)),
+		(long long)a->offered_answered, rp_pq_pct(a->selected, a->hs, p2, sizeof(p2)),
+		rp_pq_pct(a->pq_bytes, a->bytes, p3, sizeof(p3)), (long long)a->pq_bytes, (long long)a->bytes);
+	if (a->hrr > 0)
+		fprintf(out, "  a HelloRetryRequest asked for a post-quantum group in %lld\n", (long long)a->hrr);
+	if (pq->ngroups > 0) {
+		fputs("  groups selected:", out);
+		for (i = 0; i < pq->ngroups; i++) {
+			fputs(i ? ", " : " ", out);
+			term_escape(out, pq->groups[i].name);
+			fprintf(out, " %lld", (long long)pq->groups[i].n);
+		}
+		fputc('\n', out);
+	}
+	fprintf(out, "  servers %d: %d selected a post-quantum group, %d never did although their clients offered one\n",
+		pq->nsrv, pq->nsrv_select, pq->nsrv_never);
+	for (i = 0; i < pq->nsrv; i++) {
+		const struct rp_pq_server *s = &pq->srv[i];
+		if (s->c.selected > 0 || s->c.offered_answered == 0)
+			continue;
+		if (listed++ >= rep->o->list)
+			continue;
+		fputs("    ", out);
+		term_escape(out, s->ip);
+		fprintf(out, ":%d", s->port);
+		if (s->sni) {
+			fputs(" (", out);
+			term_escape(out, s->sni);
+			if (s->nsni > 1)
+				fprintf(out, " and %lld more names", (long long)(s->nsni - 1));
+			fputc(')', out);
+		}
+		fprintf(out, ": %s, %lld offered post-quantum, none selected\n",
+			rp_plural(s->c.hs, "handshake", "handshakes", nb, sizeof(nb)), (long long)s->c.offered_answered);
+	}
+	if (listed > rep->o->list)
+		fprintf(out, "    ... and %d more such servers (the JSON report lists all)\n", listed - rep->o->list);
+	first = pq->ndays > RP_PQ_DAYS_LIST ? pq->ndays - RP_PQ_DAYS_LIST : 0;
+	fputs("  per day (UTC): handshakes, post-quantum offered, selected, share selected\n", out);
+	if (first > 0)
+		fprintf(out, "    (the last %d days; %d earlier in the JSON report)\n", RP_PQ_DAYS_LIST, first);
+	for (i = first; i < pq->ndays; i++) {
+		const struct rp_pq_counts *c = &pq->days[i].c;
+		fprintf(out, "    %s %lld %lld %lld %s\n", rp_pq_day(pq->days[i].day, d, sizeof(d)), (long long)c->hs,
+			(long long)c->offered, (long long)c->selected, rp_pq_pct(c->selected, c->hs, p1, sizeof(p1)));
+	}
+}
+
 static int text_report(const struct rp_report *rep, FILE *out, bool color)
 {
 	char b1[TSSTR_MAX], b2[TSSTR_MAX], nol[6][200];
@@ -411,6 +476,7 @@ static int text_report(const struct rp_report *rep, FILE *out, bool color)
 			if (rep->reqs[i].guidance)
 				text_requirement(rep, &rep->reqs[i], out, color);
 	}
+	text_pq(rep, out);
 	fprintf(out, "\nResult: %s\n", rep->any_fail ? "FAIL (exit 6)" : "no failing requirement (exit 0)");
 	return ferror(out) ? -1 : 0;
 }

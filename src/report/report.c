@@ -115,6 +115,7 @@ static void rp_free(struct rp_report *rep)
 	free(rep->ifaces);
 #define FREE_COUNTS(a, n) do { for (i = 0; i < (n); i++) free((a)[i].name); free(a); } while (0)
 	FREE_COUNTS(rep->versions, rep->nversions);
+	rp_pq_free(&rep->pq);
 	FREE_COUNTS(rep->classes, rep->nclasses);
 	FREE_COUNTS(rep->clear_protos, rep->nclear_protos);
 	FREE_COUNTS(rep->security, rep->nsecurity);
@@ -213,7 +214,8 @@ int report_run(const struct report_opts *oin)
 		rp_note(rep, note);
 	}
 	if (rc != 0 || rp_phase(rep, "load") || rp_findings(rep, scan) != 0 ||
-	    rp_phase(rep, "findings") || rp_coverage(rep) != 0 || rp_phase(rep, "coverage")) {
+	    rp_phase(rep, "findings") || rp_coverage(rep) != 0 || rp_phase(rep, "coverage") ||
+	    rp_pq_load(rep) != 0 || rp_phase(rep, "pq")) {
 		rc = EXIT_STORE;
 		goto out;
 	}

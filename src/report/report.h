@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define REPORT_SCHEMA_VERSION 2   /* 2 (issue 20): guidance[] apart, short_title, sources[].files,
+#define REPORT_SCHEMA_VERSION 3   /* 3 (issue 19): post_quantum; 2 (issue 20): guidance[] apart, short_title, sources[].files,
 				    * remediation/reference, summary.top_problems; a baseline of 1 is read too */
 #define REPORT_EXIT_FAIL 6
 #define REPORT_TOP_DEFAULT 5

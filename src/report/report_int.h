@@ -151,6 +151,10 @@ struct rp_req {
 /* --sensor: a row's run is one of the sensors' (rp_sel), or no --sensor
  * was given (rp_win.sel 0); load.c creates both before any pass */
 #define RP_IN_SEL(f) "((SELECT sel FROM rp_win) = 0 OR " f ".run_id IN (SELECT run_id FROM rp_sel))"
+/* a flow (alias f) of the window: overlaps --since/--until, of a --sensor */
+#define RP_IN_WINDOW(f) "((SELECT since FROM rp_win) < 0 OR " f ".ts_last >= (SELECT since FROM rp_win))" \
+	" AND ((SELECT until FROM rp_win) < 0 OR " f ".ts_first < (SELECT until FROM rp_win))" \
+	" AND " RP_IN_SEL(f)
 
 struct rp_run_info {
 	int64_t run_id;
@@ -187,6 +191,44 @@ struct rp_rolled_day {
 	bool removed;             /* no flow of the day is kept (else: rolled up) */
 	int64_t flows;            /* flows the log says the day held (removed: that stood for) */
 	char reason[16];          /* retain-flows, retain-rollups, max-db-size */
+};
+
+/* Post-quantum readiness (pq.c, docs/REPORT.md): TLS and QUIC handshakes
+ * of the window whose ClientHello was seen, weighted by the flows a
+ * roll-up row stands for. */
+struct rp_pq_counts {
+	int64_t hs;               /* handshakes (a ClientHello seen) */
+	int64_t offered;          /* a post-quantum group in supported_groups */
+	int64_t ks;               /* a key share sent for one */
+	int64_t answered;         /* a ServerHello seen */
+	int64_t offered_answered; /* both: the server could have chosen PQ */
+	int64_t selected;         /* the server's key exchange group is PQ */
+	int64_t hrr;              /* a HelloRetryRequest asked for a PQ group */
+	int64_t bytes, pq_bytes;  /* bytes of the flows, of those with PQ selected */
+};
+
+struct rp_pq_server {
+	char *ip, *sni;           /* sni: the smallest name seen, NULL if none */
+	int port;
+	int64_t nsni;             /* distinct SNI names */
+	struct rp_pq_counts c;
+};
+
+struct rp_pq_day {
+	int64_t day;              /* days since 1970-01-01 (UTC), by first packet */
+	struct rp_pq_counts c;
+};
+
+struct rp_pq {
+	struct rp_pq_counts all;
+	struct rp_pq_server *srv; /* every server with a handshake: offered first */
+	int nsrv;
+	int nsrv_select;          /* servers that selected PQ at least once */
+	int nsrv_never;           /* offered PQ, answered, never selected it */
+	struct rp_pq_day *days;
+	int ndays;
+	struct rp_count *groups;  /* the PQ groups selected, with their handshakes */
+	int ngroups;
 };
 
 struct rp_report {
@@ -227,6 +269,7 @@ struct rp_report {
 	int nifaces;
 	struct rp_count *versions, *classes, *clear_protos, *security;
 	int nversions, nclasses, nclear_protos, nsecurity;
+	struct rp_pq pq;          /* post-quantum readiness (pq.c) */
 	/* verdicts */
 	struct rp_req *reqs;
 	int nreqs;
@@ -302,6 +345,15 @@ int rp_net_register(struct rp_report *rep);
 /* ---- load.c ---- */
 int rp_build_rf(struct rp_report *rep);
 int rp_coverage(struct rp_report *rep);
+/* ---- pq.c: post-quantum readiness ---- */
+int rp_pq_load(struct rp_report *rep);
+void rp_pq_free(struct rp_pq *pq);
+/* "12.5%" of part in whole, "-" when whole is 0 */
+const char *rp_pq_pct(int64_t part, int64_t whole, char *buf, size_t n);
+/* "2026-12-07" of a day since 1970-01-01 (UTC) */
+const char *rp_pq_day(int64_t day, char *buf, size_t n);
+/* the text and Markdown lists: at most this many days, the latest */
+#define RP_PQ_DAYS_LIST 31
 /* How many blind periods the text, HTML and Markdown outputs list (JSON
  * and CSV: all); the rest is counted in a line that says so. */
 #define RP_BLIND_LIST 20

@@ -604,11 +604,15 @@ static int rp_suite(long id, int *fs)
  * The ClientHello and server profiles are few (one per client software
  * and configuration, one per server configuration), so the rules classify
  * each once, in C, into three temporary tables that the rf query joins:
- *   rp_cp (profile_id, cmax, c13, best_off, alpn_http, ech, status_request, ja4)
+ *   rp_cp (profile_id, cmax, c13, best_off, alpn_http, ech, status_request, ja4,
+ *          pqo, pqks)  pqo/pqks: a post-quantum group offered in
+ *          supported_groups / a key share sent for one (tls_group_is_pq)
  *   rp_sp (profile_id, ver, vrank, cipher, cclass, cfs, version, cipher_id)
  * (the last columns copied from the profile, so a flow needs one lookup
  * per profile, not two)
- *   rp_grp (id, name)       names of the key exchange groups in use
+ *   rp_grp (id, name, pq)   names of the key exchange groups in use (the
+ *                           selected and the HelloRetryRequest ones), pq 1
+ *                           for a post-quantum (hybrid) group
  *   rp_tlsform (name)       protocols with a TLS form (rp_tls_form)
  * The store's SQL stays plain joins over typed columns. */
 
@@ -631,8 +635,9 @@ static int cb_cprof(const struct store_row *r, void *arg)
 {
 	struct rp_prof_ins *pi = arg;
 	uint16_t v[TF_MAX_CIPHERS], n = 0, i;
-	char b[7][24], name[24];
-	const char *p[8];
+	char b[9][24], name[24];
+	const char *p[10];
+	int pqo = 0, pqks = 0;
 	int cmax = -1, c13 = -1, best = -1, fs, rank;
 	bool alpn_http = false;
 	const uint8_t *a;
@@ -674,6 +679,15 @@ static int cb_cprof(const struct store_row *r, void *arg)
 			alpn_http = true;
 		o += l;
 	}
+	/* post-quantum readiness (docs/REPORT.md): groups, key shares */
+	if (tf_u16_split(store_col_text(r, 8), v, TF_MAX_CIPHERS, &n) == 0)
+		for (i = 0; i < n; i++)
+			pqo |= tls_group_is_pq(v[i]);
+	if (tf_u16_split(store_col_text(r, 9), v, TF_MAX_CIPHERS, &n) == 0)
+		for (i = 0; i < n; i++)
+			pqks |= tls_group_is_pq(v[i]);
+	rp_num_or_null(b[7], sizeof(b[7]), &p[8], pqo, false);
+	rp_num_or_null(b[8], sizeof(b[8]), &p[9], pqks, false);
 	rp_num_or_null(b[0], sizeof(b[0]), &p[0], (long)store_col_int(r, 0), false);
 	rp_num_or_null(b[1], sizeof(b[1]), &p[1], cmax, cmax < 0);
 	rp_num_or_null(b[2], sizeof(b[2]), &p[2], c13, c13 < 0);
@@ -683,7 +697,7 @@ static int cb_cprof(const struct store_row *r, void *arg)
 	rp_num_or_null(b[6], sizeof(b[6]), &p[6], (long)store_col_int(r, 6), store_col_null(r, 6));
 	p[7] = store_col_text(r, 7);
 	pi->rc = rp_q(pi->rep, "INSERT INTO rp_cp VALUES (?1, ?2, ?3, ?4, ?5, CAST(?6 AS INTEGER),"
-		      " CAST(?7 AS INTEGER), ?8)", p, 8, rp_cb_noop, NULL);
+		      " CAST(?7 AS INTEGER), ?8, CAST(?9 AS INTEGER), CAST(?10 AS INTEGER))", p, 10, rp_cb_noop, NULL);
 	return pi->rc;
 }
 
@@ -733,7 +747,7 @@ static int cb_group(const struct store_row *r, void *arg)
 	uint16_t g = (uint16_t)store_col_int(r, 0);
 	const char *name = tls_group_name(g);
 	char b[2][16];
-	const char *p[2];
+	const char *p[3];
 	snprintf(b[0], sizeof(b[0]), "%u", g);
 	if (name == NULL) {
 		snprintf(b[1], sizeof(b[1]), "0x%04x", g);
@@ -741,7 +755,9 @@ static int cb_group(const struct store_row *r, void *arg)
 	}
 	p[0] = b[0];
 	p[1] = name;
-	pi->rc = rp_q(pi->rep, "INSERT INTO rp_grp VALUES (?1, ?2)", p, 2, rp_cb_noop, NULL);
+	p[2] = tls_group_is_pq(g) ? "1" : "0";
+	pi->rc = rp_q(pi->rep, "INSERT INTO rp_grp VALUES (?1, ?2, CAST(?3 AS INTEGER)) ON CONFLICT DO NOTHING",
+		      p, 3, rp_cb_noop, NULL);
 	return pi->rc;
 }
 
@@ -749,10 +765,11 @@ int rp_rules_profiles(struct rp_report *rep)
 {
 	struct rp_prof_ins pi = { rep, 0 };
 	if (rp_q_exec(rep, "CREATE TEMP TABLE rp_cp (profile_id INTEGER PRIMARY KEY, cmax INTEGER, c13 INTEGER,"
-		      " best_off INTEGER, alpn_http INTEGER, ech INTEGER, status_request INTEGER, ja4 TEXT)") != 0 ||
+		      " best_off INTEGER, alpn_http INTEGER, ech INTEGER, status_request INTEGER, ja4 TEXT,"
+		      " pqo INTEGER, pqks INTEGER)") != 0 ||
 	    rp_q_exec(rep, "CREATE TEMP TABLE rp_sp (profile_id INTEGER PRIMARY KEY, ver TEXT, vrank INTEGER,"
 		      " cipher TEXT, cclass INTEGER, cfs INTEGER, version INTEGER, cipher_id INTEGER)") != 0 ||
-	    rp_q_exec(rep, "CREATE TEMP TABLE rp_grp (id INTEGER PRIMARY KEY, name TEXT)") != 0 ||
+	    rp_q_exec(rep, "CREATE TEMP TABLE rp_grp (id INTEGER PRIMARY KEY, name TEXT, pq INTEGER)") != 0 ||
 	    rp_q_exec(rep, "CREATE TEMP TABLE rp_tlsform (name TEXT PRIMARY KEY)") != 0)
 		return -1;
 	for (int i = 0; rp_tls_form[i]; i++) {
@@ -761,10 +778,12 @@ int rp_rules_profiles(struct rp_report *rep)
 			return -1;
 	}
 	if (store_query_rows(rep->st, "SELECT profile_id, legacy_version, versions, ciphers, alpn,"
-			     " ech, status_request, ja4 FROM tls_client_profiles", NULL, 0, cb_cprof, &pi) != 0 ||
+			     " ech, status_request, ja4, groups, key_shares FROM tls_client_profiles",
+			     NULL, 0, cb_cprof, &pi) != 0 ||
 	    store_query_rows(rep->st, "SELECT profile_id, hello_format, version, cipher"
 			     " FROM tls_server_profiles", NULL, 0, cb_sprof, &pi) != 0 ||
-	    store_query_rows(rep->st, "SELECT DISTINCT kx_group FROM tls WHERE kx_group IS NOT NULL",
+	    store_query_rows(rep->st, "SELECT kx_group FROM tls WHERE kx_group IS NOT NULL"
+			     " UNION SELECT hrr_group FROM tls WHERE hrr_group IS NOT NULL",
 			     NULL, 0, cb_group, &pi) != 0)
 		return -1;
 	return 0;

@@ -154,6 +154,46 @@ static void tj_client(struct jbuf *jb, const struct tls_facts *t)
 	jb_kv_bool(jb, "encrypt_then_mac_offered", h->etm);
 }
 
+/* The post-quantum object (docs/TLS.md "pq"): the hybrid / ML-KEM groups
+ * (tls_group_is_pq) of each step of the key exchange, by name. */
+static void tj_pq_list(struct jbuf *jb, const uint16_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (tls_group_is_pq(v[i]))
+			tj_name(jb, tls_group_name(v[i]), v[i]);
+}
+
+static void tj_pq(struct jbuf *jb, const struct tls_facts *t)
+{
+	const struct tls_flowfacts *f = &t->f;
+	bool sel = f->kx_group >= 0 && tls_group_is_pq((uint16_t)f->kx_group);
+	jb_key(jb, "pq");
+	jb_obj_open(jb);
+	jb_key(jb, "groups_offered");
+	jb_arr_open(jb);
+	if (t->has_cprof)
+		tj_pq_list(jb, t->c.groups, t->c.n_groups);
+	jb_arr_close(jb);
+	jb_key(jb, "key_shares_sent");
+	jb_arr_open(jb);
+	if (t->has_cprof)
+		tj_pq_list(jb, t->c.ks, t->c.n_ks);
+	if (f->hrr)
+		tj_pq_list(jb, f->retry_ks, f->n_retry_ks);
+	jb_arr_close(jb);
+	jb_key(jb, "hrr_requested");
+	if (f->hrr && tls_group_is_pq(f->hrr_group))
+		tj_name(jb, tls_group_name(f->hrr_group), f->hrr_group);
+	else
+		jb_null(jb);
+	jb_key(jb, "selected");
+	if (sel)
+		tj_name(jb, tls_group_name((uint16_t)f->kx_group), (uint16_t)f->kx_group);
+	else
+		jb_null(jb);
+	jb_obj_close(jb);
+}
+
 static void tj_fingerprints(struct jbuf *jb, const struct tls_facts *t, const struct tls_json_fp *fp)
 {
 	if (t->has_cprof && !t->c.sslv2 && !t->c.lists_capped) {
@@ -350,6 +390,7 @@ void tls_json_build(struct jbuf *jb, const struct tls_facts *t, const struct tls
 	jb_kv_bool(jb, "client_hello_seen", t->has_cprof);
 	if (t->has_cprof)
 		tj_client(jb, t);
+	tj_pq(jb, t);
 	tj_fingerprints(jb, t, fp);
 
 	/* resumption */
