@@ -290,4 +290,39 @@ else t_ok 1 "protocols ${MID}x: every count is exactly ${MID} times the 1x count
 t_is "$(jq -r '[.requirements[].findings[] | .kind] | group_by(.) | map("\(.[0])=\(length)") | join(",")' "$T_TMP/p$MID.json")" \
 	"$(jq -r --argjson c "$MID" '[.requirements[].findings[] | .kind] | group_by(.) | map("\(.[0])=\(length * $c)") | join(",")' "$T_TMP/p1.json")" \
 	"protocols ${MID}x: findings per kind exactly ${MID} times"
+
+# ---- post-quantum readiness (issue 19) ----
+# The PQ captures (real Chromium offers, hand-built servers selecting PQ,
+# a HelloRetryRequest for it, a refused offer) and a TLS capture without
+# PQ, copied ${MID}x and ${BIG}x: every count, group and server status
+# exactly that many times, the days the same, and the report's CSV a row
+# for each server and day.
+C=$P/tls-crafted
+"$W" capture -q -r "$C/tls13-pq-x25519mlkem768.pcap" -r "$C/tls13-pq-hrr-mlkem.pcap" -r "$C/tls13-pq-kyber-draft.pcap" \
+	-r "$C/tls13-pq-refused-hostile-sni.pcap" -r "$C/tls13-ech-outer.pcap" -r "$P/pq/chromium-openssl.pcap" \
+	-r "$P/pq/chromium-hrr.pcap" -r "$P/tls/tls13-basic-nginx-curl.pcap" -d "$T_TMP/pq.db" >&2
+pqshape() { # FILE COPIES: the post_quantum object with every count divided by COPIES
+	jq -c --argjson c "$2" '.post_quantum | def d: with_entries(if (.value | type) == "number" then .value /= $c else . end);
+		{t: (del(.servers, .days, .groups_selected) | d), g: (.groups_selected | d),
+		 s: ([.servers[] | .status] | group_by(.) | map({(.[0]): (length / $c)}) | add),
+		 sc: ([.servers[] | del(.ip, .sni, .port)] | unique),
+		 days: [.days[] | {date} + (del(.date) | d)]}' "$1"
+}
+for c in 1 "$MID" "$BIG"; do
+	$SCALE "$T_TMP/pq$c.db" --copies "$c" "$T_TMP/pq.db" >/dev/null
+	report "$T_TMP/pq$c.db" json > "$T_TMP/pq$c.json"
+done
+t_is "$(jq -c '.post_quantum | [.handshakes, .offered, .selected, .hrr_requested, (.servers | length)]' "$T_TMP/pq1.json")" \
+	"[10,9,3,1,4]" "post-quantum 1x: the counts of tests/report-pq.sh"
+for c in "$MID" "$BIG"; do
+	t_is "$(pqshape "$T_TMP/pq$c.json" "$c")" "$(pqshape "$T_TMP/pq1.json" 1)" \
+		"post-quantum ${c}x ($(jq .post_quantum.handshakes "$T_TMP/pq$c.json") handshakes): every count, group and server status exactly ${c} times, the same days"
+done
+report "$T_TMP/pq$BIG.db" csv > "$T_TMP/pq.csv"
+t_is "$(grep -c '^post_quantum,' "$T_TMP/pq.csv")" "$(jq '.post_quantum | (.servers | length) + (.days | length)' "$T_TMP/pq$BIG.json")" \
+	"post-quantum ${BIG}x: a CSV row for every server and day"
+report "$T_TMP/pq$BIG.db" text > "$T_TMP/pq.txt"
+t_is "$(grep -c '^    [0-9.]*:[0-9]*.*none selected$' "$T_TMP/pq.txt")" 20 "post-quantum ${BIG}x: text lists --list (20) servers never selecting"
+t_is "$(grep -o 'and [0-9]* more such servers' "$T_TMP/pq.txt")" "and $((2 * BIG - 20)) more such servers" \
+	"post-quantum ${BIG}x: …and says how many more"
 t_done
