@@ -147,23 +147,35 @@ static void svg_bars(FILE *out, const char *title, const struct rp_count *c, int
 {
 	int i, h = 28 * (n ? n : 1) + 8;
 	int64_t max = 1;
-	for (i = 0; i < n; i++)
+	/* the label column: 124 units, wider for a long name (about 6.5 units
+	 * a character at font-size 11) so that no label runs off the chart's
+	 * left edge; the viewBox grows with it, the bars keep 200 units */
+	size_t longest = 0;
+	int lx, vw;
+	for (i = 0; i < n; i++) {
 		if (c[i].n > max)
 			max = c[i].n;
+		if (c[i].name && strlen(c[i].name) > longest)
+			longest = strlen(c[i].name);
+	}
+	lx = longest > 18 ? (int)(longest * 13 / 2) + 4 : 124;
+	if (lx > 400)
+		lx = 400;
+	vw = lx + 256;
 	fprintf(out, "<div class=\"chart\"><h4>%s</h4>", title);
 	fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100%%\" height=\"%d\" "
-		"viewBox=\"0 0 380 %d\" role=\"img\" aria-label=\"%s\">", h, h, title);
+		"viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">", h, vw, h, title);
 	if (n == 0)
 		fputs("<text x=\"0\" y=\"20\" font-size=\"12\" fill=\"#829ab1\">none observed</text>", out);
 	for (i = 0; i < n; i++) {
 		int y = 4 + 28 * i;
 		double w = 200.0 * (double)c[i].n / (double)max;
-		fprintf(out, "<text x=\"124\" y=\"%d\" font-size=\"11\" text-anchor=\"end\" fill=\"#334e68\">", y + 15);
+		fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\" fill=\"#334e68\">", lx, y + 15);
 		html_escape(out, c[i].name);
-		fprintf(out, "</text><rect x=\"132\" y=\"%d\" width=\"%.1f\" height=\"20\" rx=\"3\" fill=\"%s\"/>",
-			y, w < 1 ? 1.0 : w, neutral ? "#2680c2" : bar_color(c[i].name));
+		fprintf(out, "</text><rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"20\" rx=\"3\" fill=\"%s\"/>",
+			lx + 8, y, w < 1 ? 1.0 : w, neutral ? "#2680c2" : bar_color(c[i].name));
 		fprintf(out, "<text x=\"%.1f\" y=\"%d\" font-size=\"12\" fill=\"#102a43\">%lld</text>",
-			132 + (w < 1 ? 1.0 : w) + 6, y + 15, (long long)c[i].n);
+			lx + 8 + (w < 1 ? 1.0 : w) + 6, y + 15, (long long)c[i].n);
 	}
 	fputs("</svg></div>", out);
 }
