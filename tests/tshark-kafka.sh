@@ -55,6 +55,8 @@ msgs = {}
 for line in open(sys.argv[2]):
     f = line.rstrip("\n").split("\t")
     f += [""] * (9 - len(f))
+    if not f[2]:
+        continue  # a segment tshark could not read as a message (the raw SASL token's rest)
     req = f[1] == "9092"
     port = int(f[0] if req else f[1])
     msgs.setdefault(port, []).append(dict(req=req, key=int(f[2]), ver=f[3], corr=int(f[4]),
