@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # report-kafka.sh — Kafka in the report (issue 18; docs/REPORT-RULES.md
 # "Kafka"): Kafka has a TLS form (the SSL and SASL_SSL security protocols of
-# the broker's listeners, Apache Kafka documentation §7.3 "Encryption and
+# the broker's listeners, Apache Kafka documentation #security_ssl "Encryption and
 # Authentication using SSL"), so the generic 12.3.1 `cleartext` rule
 # (src/report/rules.c rp_tls_form, which lists "kafka") judges every Kafka
 # flow in clear (PLAINTEXT and SASL_PLAINTEXT alike), and the generic
