@@ -142,6 +142,9 @@ struct kafka_state {
 	bool inflight_full_seen; /* inflight_cap raised (once) */
 	bool unknown_corr_seen;
 	bool capped;             /* KAFKA_REQUESTS_MAX reached */
+	/* facts stated once: a second ApiVersions or a re-authentication
+	 * (KIP-368) repeats them, and details per flow are capped */
+	bool apiv_req_seen, apiv_resp_seen, hs_req_seen, hs_resp_seen;
 	uint32_t skip[2];        /* bytes of the current message still to skip */
 	uint64_t keys[2];        /* api keys 0..127 seen, a bitmap */
 	unsigned requests, responses, unmatched;
@@ -401,6 +404,9 @@ static int kafka_request_body(struct dis_ctx *ctx, struct kafka_state *st, int16
 			size_t vn;
 			if (kafka_string(&b, true, &s, &n) != 0 || kafka_string(&b, true, &v, &vn) != 0)
 				goto bad;
+			if (st->apiv_req_seen)
+				return 0;
+			st->apiv_req_seen = true;
 			if (s)
 				obs_detail_str(ctx, "client_software_name", s, n);
 			if (v)
@@ -410,9 +416,12 @@ static int kafka_request_body(struct dis_ctx *ctx, struct kafka_state *st, int16
 	case KAFKA_SASL_HANDSHAKE:
 		if (kafka_string(&b, false, &s, &n) != 0 || s == NULL || n == 0 || n > KAFKA_MECH_MAX)
 			goto bad;
+		st->mech = kafka_mech_of(s, n);
+		if (st->hs_req_seen)
+			return 0;
+		st->hs_req_seen = true;
 		obs_detail_str(ctx, "sasl_mechanism", s, n);
 		obs_auth_mechanism(ctx, (const char *)s, n);
-		st->mech = kafka_mech_of(s, n);
 		return 0;
 	case KAFKA_SASL_AUTHENTICATE:
 		if (kafka_bytes(&b, ver >= 2, &s, &n) != 0)
@@ -441,7 +450,6 @@ static int kafka_response_body(struct dis_ctx *ctx, struct kafka_state *st, int1
 		/* header v0 always; an unsupported version is answered in v0 */
 		if (cur_be16(&b, &err) != 0)
 			goto bad;
-		kafka_error_detail(ctx, "api_versions_error", "api_versions_error_name", (int16_t)err);
 		if (ver >= 3 && err != KAFKA_ERR_UNSUPPORTED_VERSION) {
 			if (kafka_uvarint(&b, &n) != 0 || n == 0)
 				goto bad;
@@ -455,23 +463,34 @@ static int kafka_response_body(struct dis_ctx *ctx, struct kafka_state *st, int1
 			if (cur_skip(&b, 6) != 0 ||
 			    (ver >= 3 && err != KAFKA_ERR_UNSUPPORTED_VERSION && kafka_tagged_fields(&b) != 0))
 				goto bad;
-		obs_detail_int(ctx, "api_versions_count", n);
+		if (!st->apiv_resp_seen) {
+			st->apiv_resp_seen = true;
+			kafka_error_detail(ctx, "api_versions_error", "api_versions_error_name", (int16_t)err);
+			obs_detail_int(ctx, "api_versions_count", n);
+		}
 		return 0;
-	case KAFKA_SASL_HANDSHAKE:
+	case KAFKA_SASL_HANDSHAKE: {
+		struct cur list;
 		if (cur_be16(&b, &err) != 0 || cur_be32(&b, &n) != 0 || (n & 0x80000000u) ||
 		    n > KAFKA_ARRAY_MAX)
 			goto bad;
-		kafka_error_detail(ctx, "sasl_handshake_error", "sasl_handshake_error_name", (int16_t)err);
-		for (i = 0; i < n; i++) {
+		list = b;
+		for (i = 0; i < n; i++)
 			if (kafka_string(&b, false, &s, &sl) != 0 || s == NULL)
 				goto bad;
-			if (i < KAFKA_MECHS_LISTED)
-				obs_detail_list_str(ctx, "sasl_mechanisms_enabled", s, sl);
-		}
-		obs_detail_int(ctx, "sasl_mechanisms_enabled_count", n);
 		if (err == 0 && ver == 0)
 			st->raw_sasl = true;
+		if (st->hs_resp_seen)
+			return 0;
+		st->hs_resp_seen = true;
+		kafka_error_detail(ctx, "sasl_handshake_error", "sasl_handshake_error_name", (int16_t)err);
+		for (i = 0; i < n && i < KAFKA_MECHS_LISTED; i++) {
+			kafka_string(&list, false, &s, &sl);
+			obs_detail_list_str(ctx, "sasl_mechanisms_enabled", s, sl);
+		}
+		obs_detail_int(ctx, "sasl_mechanisms_enabled_count", n);
 		return 0;
+	}
 	case KAFKA_SASL_AUTHENTICATE:
 		if ((ver >= 2 && kafka_tagged_fields(&b) != 0) || cur_be16(&b, &err) != 0 ||
 		    kafka_string(&b, ver >= 2, &s, &sl) != 0)

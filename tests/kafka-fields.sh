@@ -97,6 +97,10 @@ t_is "$(rec "$C/requests-cap.pcap" "[$D.requests, $D.responses, $D.requests_capp
 	'[64,63,true,[]]' "70 requests: done at 64, requests_capped"
 t_is "$(rec "$C/legacy-scram.pcap" "$FLOW")" '[9092,"kafka","cleartext",false,false,"bob",false,"SCRAM-SHA-256",[]]' \
 	"legacy SCRAM: the raw client-first-message names the user, no credentials"
+t_is "$(rec "$C/reauth.pcap" "[.cleartext.user, .cleartext.credentials, $D.api_versions_count, $D.sasl_mechanisms_enabled, $D.sasl_authenticate_requests, $D.requests, $D.responses, (($D | keys) | length)]")" \
+	'["alice",true,4,["PLAIN"],2,6,6,19]' "re-authentication: each fact once, both SaslAuthenticate requests counted"
+t_is "$(grep -o '"api_versions_count"\|"sasl_mechanism"\|"sasl_handshake_error"\|"client_id"' "$T_TMP"/*_reauth_pcap.jsonl | sort | uniq -c | awk '{print $1}' | tr '\n' ' ')" \
+	"1 1 1 1 " "re-authentication: no detail key twice in the raw export"
 
 # --- hostile input: an anomaly or nothing, exit 0, never a crash
 anoms() { rec "$1" '[.protocol, ([.anomalies[] | .dissector + ":" + .name])]'; }

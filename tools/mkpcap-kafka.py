@@ -22,6 +22,9 @@ Authentication Sequence", ApiVersions / SaslHandshake / SaslAuthenticate):
   requests-cap       70 request/response pairs: done at 64 (requests_capped)
   legacy-scram       SaslHandshake v0 SCRAM-SHA-256 then the raw
                      client-first-message: user bob, no credentials
+  reauth             ApiVersions twice and PLAIN authentication twice on one
+                     connection (KIP-368 re-authentication): the facts
+                     once, both SaslAuthenticate requests counted
   hostile:
   negative-length    size -16 before an ApiVersions header: bad_length
   huge-length        size 0x7fffffff: message_too_long
@@ -120,6 +123,11 @@ def cases():
         (1, resp(1, i16(0) + i32(2) + st(b"PLAIN") + st(b"SCRAM-SHA-256"))),
         (0, i32(22) + b"n,,n=bob,r=abcdefghijk"[:22]),
     ], 9092
+    plain = b"\0alice\0" + PW
+    once = [(0, req(17, 1, 0, st(b"PLAIN"))), (1, resp(0, i16(0) + i32(1) + st(b"PLAIN"))),
+            (0, req(36, 1, 0, i32(len(plain)) + plain)), (1, resp(0, i16(0) + i16(-1) + i32(0) + struct.pack(">q", 0)))]
+    yield "reauth", [(0, req(18, 0, 1)), (1, resp(1, av_resp(keys)))] + once + \
+        [(0, req(18, 0, 1)), (1, resp(1, av_resp(keys)))] + once, 9092
     yield "negative-length", [(0, req(18, 0, 1, size=-16))], 9092
     yield "huge-length", [(0, req(18, 0, 1, size=0x7fffffff))], 9092
     yield "client-id-overrun", [(0, i32(14) + i16(18) + i16(0) + i32(1) + i16(100) + b"abcd")], 9092
