@@ -122,8 +122,8 @@ t_is "$(rec "$C/unknown-correlation.pcap" "[$D.api_keys, $D.requests, $D.respons
 t_is "$(anoms "$C/api-versions-count.pcap")" '["kafka",["kafka:bad_body"]]' "5000 api ranges: bad_body"
 # the fake secrets (tools/mkpcap-kafka.py, pcaps/kafka/README.md) are on the
 # wire of these captures and in no database or export
-t_ok $(grep -aqF pw-cr-kafka-5932 "$C/port-19092-split.pcap" && grep -aqF tok-cr-kafka-5931 "$C/oauthbearer.pcap" \
-	&& echo 0 || echo 1) "positive control: the crafted password and token are on the wire"
+t_ok "$(grep -aqF pw-cr-kafka-5932 "$C/port-19092-split.pcap" && grep -aqF tok-cr-kafka-5931 "$C/oauthbearer.pcap" \
+	&& echo 0 || echo 1)" "positive control: the crafted password and token are on the wire"
 t_is "$(grep -alF -e pw-cr-kafka-5932 -e tok-cr-kafka-5931 -e wa-lab-kafka-pw-5921 -e wa-lab-kafka-wrong-5922 \
 	"$T_TMP"/*.db "$T_TMP"/*.jsonl | wc -l)" 0 "no password or token in any database or export of this test"
 rcs=$(cat "$T_TMP"/*.rc | sort -u | tr '\n' ' ')

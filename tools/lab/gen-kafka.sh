@@ -35,7 +35,7 @@ PEER=$HERE/kafka-peer.py
 WK_TMP=$(mktemp -d /tmp/wk-lab.XXXXXX)
 wk_cleanup() {
 	lab_down 2>/dev/null || true
-	[ -n "${WK_KEEP:-}" ] && echo "kept $WK_TMP" >&2 || rm -rf "$WK_TMP"
+	if [ -n "${WK_KEEP:-}" ]; then echo "kept $WK_TMP" >&2; else rm -rf "$WK_TMP"; fi
 }
 trap wk_cleanup EXIT
 trap 'exit 130' INT TERM
