@@ -11,7 +11,8 @@
 # the SNMP community of pcaps/snmp/README.md and the VeNCrypt Plain
 # password of pcaps/vnc/README.md (issue 17), and the MQTT passwords of
 # pcaps/mqtt/README.md and the proxy password of pcaps/connect/README.md
-# (issue 18: Proxy-Authorization Basic).
+# (issue 18: Proxy-Authorization Basic), and the Kafka SASL PLAIN passwords
+# of pcaps/kafka/README.md (issue 18).
 # Each is searched in the forms it could be stored in: as is, base64 at the
 # three byte alignments (so base64 of "\0user\0pass" for SASL PLAIN and AUTH
 # PLAIN, of the password alone for AUTH LOGIN, of "user:pass" for HTTP Basic
@@ -44,6 +45,8 @@ secrets=$T_TMP/secrets
 	grep -o 'wa-lab-vnc-Pl4in-pw' pcaps/vnc/README.md | sort -u
 	# the proxy password of tools/lab/gen-connect.sh (pcaps/connect/README.md)
 	grep -o 'Tunnel-Lab-Pass-7731' pcaps/connect/README.md | sort -u
+	# alice's Kafka password and the wrong one of tools/lab/gen-kafka.sh
+	grep -o 'wa-lab-kafka-[a-z]*-[0-9]*' pcaps/kafka/README.md | sort -u
 } >"$secrets"
 n=$(sort -u "$secrets" | wc -l)
 t_ok $([ "$n" -ge 60 ] && echo 0 || echo 1) "secrets listed ($n)"
@@ -111,6 +114,9 @@ pcaps/escaping/ldap-bind-dn.pcap pw-esc-ldap-7101
 pcaps/escaping/ndpi-only-passwords.pcap pw-esc-irc-7103
 pcaps/escaping/ndpi-only-passwords.pcap pw-esc-midftp-7104
 pcaps/escaping/ndpi-only-passwords.pcap pw-esc-midpop-7105
+pcaps/kafka/kafka-sasl-legacy.pcap wa-lab-kafka-pw-5921
+pcaps/kafka/kafka-sasl-plain-wrong.pcap wa-lab-kafka-wrong-5922
+pcaps/kafka/kafka-sasl-plain.pcap wa-lab-kafka-pw-5921
 pcaps/mqtt/mqtt-v31-auth.pcap wa-lab-mqtt-pw-5813
 pcaps/mqtt/mqtt-v311-auth.pcap wa-lab-mqtt-pw-5813
 pcaps/mqtt/mqtt-v311-wrong-password.pcap wa-lab-mqtt-wrong-5814

@@ -45,7 +45,9 @@ static const struct { const char *name; int rank; int wire; } rp_versions[] = {
  * (FTP), RFC 5425 (syslog over TLS), MQTT 5.0 4.2 (TLS), RFC 6120 (XMPP),
  * RFC 4642 (NNTP), RFC 5630 (SIP), RFC 6353 (SNMP over TLS/DTLS; SNMPv3
  * authPriv, RFC 3414/3826, is app_encrypted and never in clear), [MS-RDPBCGR]
- * 5.4.5 (RDP's Enhanced RDP Security: TLS, CredSSP); telnet and rlogin have no TLS form in
+ * 5.4.5 (RDP's Enhanced RDP Security: TLS, CredSSP), the Apache Kafka
+ * documentation #security_ssl (SSL and SASL_SSL listeners; PLAINTEXT and
+ * SASL_PLAINTEXT are clear); telnet and rlogin have no TLS form in
  * use: remote access in clear is exactly what 12.3.1 names ("remote access
  * and SSH"), so they count. */
 static const char *const rp_tls_form[] = {
