@@ -138,6 +138,19 @@ static bool quic_version_reserved(uint32_t v)
 	return (v & 0x0f0f0f0fu) == 0x0a0a0a0au;
 }
 
+/* A Version Negotiation packet's list of versions (RFC 9000 §17.2.1: the
+ * first byte, version 0, both connection IDs, then a non-empty list of
+ * 32-bit versions): 0 with *list on the versions, -1 when malformed. */
+static int quic_vn_list(const uint8_t *p, size_t len, struct cur *list)
+{
+	struct cur c = cur_make(p, len), cid;
+	if (cur_skip(&c, 5) != 0 || cur_sub_len8(&c, &cid) != 0 || cur_sub_len8(&c, &cid) != 0 ||
+	    cur_left(&c) == 0 || cur_left(&c) % 4 != 0)
+		return -1;
+	*list = c;
+	return 0;
+}
+
 static enum probe_res quic_probe(enum dir dir, const uint8_t *p, size_t len)
 {
 	struct quic_long_hdr h;
@@ -147,12 +160,9 @@ static enum probe_res quic_probe(enum dir dir, const uint8_t *p, size_t len)
 		/* a Version Negotiation answering a client's first Initial of a
 		 * version we cannot open (RFC 9000 §17.2.1): version 0, both
 		 * connection IDs, then a non-empty list of 32-bit versions */
-		struct cur c = cur_make(p, len), cid;
-		uint8_t first;
+		struct cur c;
 		uint32_t v;
-		if (r != QUIC_OK || h.type != QUIC_PT_VN || cur_u8(&c, &first) != 0 ||
-		    cur_be32(&c, &v) != 0 || cur_sub_len8(&c, &cid) != 0 ||
-		    cur_sub_len8(&c, &cid) != 0 || cur_left(&c) == 0 || cur_left(&c) % 4 != 0)
+		if (r != QUIC_OK || h.type != QUIC_PT_VN || quic_vn_list(p, len, &c) != 0)
 			return PROBE_NOMATCH;
 		while (cur_be32(&c, &v) == 0)
 			if (quic_version_known(v))
@@ -346,11 +356,10 @@ static void quic_restart(struct quic_state *st)
 static void quic_version_negotiation(struct dis_ctx *ctx, struct quic_state *st, enum dir dir,
 				     const uint8_t *p, size_t len)
 {
-	struct cur c = cur_make(p, len), cid;
+	struct cur c;
 	uint32_t v;
 
-	if (cur_skip(&c, 5) != 0 || cur_sub_len8(&c, &cid) != 0 || cur_sub_len8(&c, &cid) != 0 ||
-	    cur_left(&c) == 0 || cur_left(&c) % 4 != 0) {
+	if (quic_vn_list(p, len, &c) != 0) {
 		quic_anom(ctx, st, dir, QUIC_ANOM_BAD_VERSION_NEGOTIATION, "%zu bytes", len);
 		return;
 	}
@@ -358,6 +367,43 @@ static void quic_version_negotiation(struct dis_ctx *ctx, struct quic_state *st,
 	while (cur_be32(&c, &v) == 0)
 		if (st->n_vn < QUIC_VN_MAX)
 			st->vn_versions[st->n_vn++] = v;
+}
+
+/* A long header of a version we do not know (quic_parse_long_header's
+ * QUIC_E_VERSION). The client's first packet: the version it asked for,
+ * which a Version Negotiation may answer; its Initial may be built as v1's
+ * (tshark reads it so): keys tried on the side, v1's then draft-29's
+ * (ngtcp2 uses draft-29's salt for a version it does not know), the flow's
+ * state taken only when the AEAD tag verifies. The same client's next
+ * Initial (the rest of a ClientHello in two packets) is read with the keys
+ * that opened the first. A reserved version is a client asking for a
+ * Version Negotiation (RFC 9000 §6.3), not an anomaly. */
+static void quic_unknown_version(struct dis_ctx *ctx, struct quic_state *st, enum dir dir,
+				 const struct quic_long_hdr *h, const uint8_t *pkt, size_t left)
+{
+	static const uint32_t as[] = { QUIC_V1, QUIC_DRAFT(29) };
+	struct quic_long_hdr h1;
+
+	if (dir == DIR_C2S && !st->have_odcid && st->version == 0) {
+		st->version = h->version;
+		for (size_t k = 0; k < sizeof(as) / sizeof(as[0]); k++) {
+			if (quic_parse_long_header_as(pkt, left, &h1, as[k]) != QUIC_OK ||
+			    h1.type != QUIC_PT_INITIAL || h1.dcid_len < 8)
+				break;
+			if (quic_trial_open(st, &h1, pkt, as[k])) {
+				st->keys_as = as[k];
+				quic_initial(ctx, st, dir, &h1, pkt);
+				break;
+			}
+		}
+	} else if (dir == DIR_C2S && st->have_odcid && st->keys_as != 0 && !st->restarted &&
+		   h->version == st->version &&
+		   quic_parse_long_header_as(pkt, left, &h1, st->keys_as) == QUIC_OK &&
+		   h1.type == QUIC_PT_INITIAL) {
+		quic_initial(ctx, st, dir, &h1, pkt);
+	}
+	if (!quic_version_reserved(h->version))
+		quic_anom(ctx, st, dir, QUIC_ANOM_UNKNOWN_VERSION, "0x%08x", h->version);
 }
 
 static bool quic_all_zero(const uint8_t *p, size_t n)
@@ -402,40 +448,7 @@ static struct dis_result quic_parse(struct dis_ctx *ctx, void *state, enum dir d
 		if (npkts == 2)
 			st->coalesced++;
 		if (r == QUIC_E_VERSION) {
-			struct quic_long_hdr h1;
-			/* the client's first packet: the version it asked for,
-			 * which a Version Negotiation may answer. Its Initial
-			 * may be built as v1's (tshark reads it so): the AEAD
-			 * tag says whether it was */
-			if (dir == DIR_C2S && !st->have_odcid && st->version == 0) {
-				st->version = h.version;
-				/* v1's keys, then the drafts' (ngtcp2 uses draft-29's
-				 * salt for a version it does not know, and tshark
-				 * reads it so); tried on the side, the flow's state
-				 * taken only when the AEAD tag verifies */
-				static const uint32_t as[] = { QUIC_V1, QUIC_DRAFT(29) };
-				for (size_t k = 0; k < sizeof(as) / sizeof(as[0]); k++) {
-					if (quic_parse_long_header_as(p + off, len - off, &h1, as[k]) != QUIC_OK ||
-					    h1.type != QUIC_PT_INITIAL || h1.dcid_len < 8)
-						break;
-					if (quic_trial_open(st, &h1, p + off, as[k])) {
-						st->keys_as = as[k];
-						quic_initial(ctx, st, dir, &h1, p + off);
-						break;
-					}
-				}
-			} else if (dir == DIR_C2S && st->have_odcid && st->keys_as != 0 && !st->restarted &&
-				   h.version == st->version &&
-				   quic_parse_long_header_as(p + off, len - off, &h1, st->keys_as) == QUIC_OK &&
-				   h1.type == QUIC_PT_INITIAL) {
-				/* the same client's next Initial (the rest of a
-				 * ClientHello in two packets) */
-				quic_initial(ctx, st, dir, &h1, p + off);
-			}
-			/* (a reserved version is a client asking for a Version
-			 * Negotiation, RFC 9000 §6.3, not an anomaly) */
-			if (!quic_version_reserved(h.version))
-				quic_anom(ctx, st, dir, QUIC_ANOM_UNKNOWN_VERSION, "0x%08x", h.version);
+			quic_unknown_version(ctx, st, dir, &h, p + off, len - off);
 			break;
 		}
 		if (r == QUIC_E_CID_LEN) {
