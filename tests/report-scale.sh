@@ -265,7 +265,7 @@ t_is "$bad" 0 "property: in 30 random subsets, a requirement fails iff a subset 
 # every count exactly ${MID} times.
 pargs=()
 for f in "$P"/ssh/*.pcap "$P"/snmp/*.pcap "$P"/syslog/*.pcap "$P"/rdp/*.pcap "$P"/vnc/*.pcap "$P"/mqtt/*.pcap \
-	"$P"/connect/*.pcap "$P"/kafka/*.pcap; do
+	"$P"/connect/*.pcap "$P"/kafka/*.pcap "$P"/quic/*.pcap; do
 	pargs+=(-r "$f")
 done
 "$W" capture -q "${pargs[@]}" -d "$T_TMP/proto.db" >&2
