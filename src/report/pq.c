@@ -26,10 +26,13 @@
 #include <string.h>
 #include <time.h>
 
-/* One row per handshake of the window: the columns the three queries sum.
- * w: the flows the row stands for; b: its bytes. */
-#define PQ_FROM \
-	" FROM (SELECT f.server_ip AS ip, f.server_port AS port, t.sni AS sni," \
+/* One row per handshake of the window, made once (rp_pqx, a temporary
+ * table in memory) so that the four sums read a narrow table instead of
+ * each joining flows, tls and the profile tables again (the joins were
+ * three quarters of the section's time). w: the flows the row stands
+ * for; b: its bytes. */
+#define PQ_ROWS \
+	"CREATE TEMP TABLE rp_pqx AS SELECT f.server_ip AS ip, f.server_port AS port, t.sni AS sni," \
 	" CAST(f.ts_first / 86400000000 AS INTEGER) AS day," \
 	" COALESCE(ru.flows, 1) AS w, f.bytes_c2s + f.bytes_s2c AS b," \
 	" COALESCE(c.pqo, 0) AS off," \
@@ -44,7 +47,8 @@
 	" LEFT JOIN rp_grp g ON g.id = t.kx_group" \
 	" LEFT JOIN rp_grp h ON h.id = t.hrr_group" \
 	" LEFT JOIN rollups ru ON ru.flow_id = f.flow_id" \
-	" WHERE t.client_profile IS NOT NULL AND " RP_IN_WINDOW("f") ") x"
+	" WHERE t.client_profile IS NOT NULL AND " RP_IN_WINDOW("f")
+#define PQ_FROM " FROM rp_pqx"
 
 /* the sums every query selects first, in struct rp_pq_counts' order */
 #define PQ_SUMS \
@@ -132,7 +136,7 @@ int rp_pq_load(struct rp_report *rep)
 	struct pq_fill F = { pq, 0 };
 
 	memset(pq, 0, sizeof(*pq));
-	if (rp_q(rep, "SELECT" PQ_SUMS PQ_FROM, NULL, 0, cb_all, &F) != 0)
+	if (rp_q_exec(rep, PQ_ROWS) != 0 || rp_q(rep, "SELECT" PQ_SUMS PQ_FROM, NULL, 0, cb_all, &F) != 0)
 		return -1;
 	/* servers: those that never selected PQ although their clients
 	 * offered it first (the ones a reader can act on), then those that
@@ -151,7 +155,7 @@ int rp_pq_load(struct rp_report *rep)
 	if (rp_q(rep, "SELECT gname, SUM(w)" PQ_FROM " WHERE sel = 1 GROUP BY gname ORDER BY SUM(w) DESC, gname",
 		 NULL, 0, cb_group, &F) != 0)
 		return -1;
-	return 0;
+	return rp_q_exec(rep, "DROP TABLE rp_pqx");
 }
 
 void rp_pq_free(struct rp_pq *pq)
