@@ -28,6 +28,7 @@ extern const struct dissector dissector_snmp;
 extern const struct dissector dissector_mqtt;
 extern const struct dissector dissector_vnc;
 extern const struct dissector dissector_rdp;
+extern const struct dissector dissector_smb;
 
 const struct dissector *const dissectors[] = {
 	&dissector_http,
@@ -60,6 +61,8 @@ const struct dissector *const dissectors[] = {
 	&dissector_vnc,
 	/* RDP (issue 17): TPKT + X.224 CR/CC with RDP's negotiation */
 	&dissector_rdp,
+	/* SMB (issue 18): NBSS framing with an SMB1/SMB2/transform header */
+	&dissector_smb,
 };
 
 const size_t n_dissectors = sizeof(dissectors) / sizeof(dissectors[0]);
