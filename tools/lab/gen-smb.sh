@@ -60,7 +60,8 @@ chmod 644 "$D/share/hello.txt"
 printf 'root = alice\n' > "$D/users.map"
 : > "$D/client.conf"
 
-# wb_conf EXTRA-GLOBAL-LINES: the server configuration of one scenario
+# wb_conf EXTRA-GLOBAL-LINES [EXTRA-SHARE-LINES]: the server configuration
+# of one scenario
 wb_conf() {
 	cat > "$D/smb.conf" <<EOF
 [global]
@@ -94,6 +95,7 @@ $1
 	path = $D/share
 	read only = no
 	guest ok = yes
+${2:-}
 EOF
 }
 
@@ -112,7 +114,7 @@ wb_scenario() {
 	local name=$1 extra=$2 expect=$3 rc
 	shift 3
 	log "$name"
-	wb_conf "$extra"
+	wb_conf "$extra" "${WB_SHARE:-}"
 	printf '%s\n%s\n' "$PW" "$PW" | smbpasswd -c "$D/smb.conf" -a -s root >/dev/null || die "smbpasswd"
 	lab_up "${LAB_PREFIX}${name:4:6}"
 	wb_server
@@ -155,7 +157,22 @@ scn_guest() { wb_scenario smb-311-guest $'\tsmb encrypt = off' 0 -U 'visitor%x' 
 # anonymous (-N, empty user name): a null session
 scn_anon() { wb_scenario smb-311-anonymous $'\tsmb encrypt = off' 0 -U '%' -N -m SMB3_11 --client-protection=off; }
 
-SCENARIOS="enc311 enc302 signed plain smb202 smb1 guest anon"
+# SMB 3.1.1, encryption required on the share only ([share] smb encrypt =
+# required): IPC$ in clear, the share's TREE_CONNECT answer says
+# ENCRYPT_DATA, everything after it in transform headers
+scn_shareenc() {
+	WB_SHARE=$'\tsmb encrypt = required' wb_scenario smb-311-share-encrypted $'\tsmb encrypt = if_required' 0 \
+		"${USER[@]}" -m SMB3_11 --client-protection=off
+}
+# an SMB1 NEGOTIATE offering "SMB 2.002" and "SMB 2.???" (client min
+# protocol NT1), answered with the SMB2 wildcard dialect 0x02FF, then an
+# SMB2 NEGOTIATE ([MS-SMB2] 3.3.5.3.1 multi-protocol negotiate)
+scn_upgrade() {
+	wb_scenario smb-smb1-to-smb3 $'\tsmb encrypt = off' 0 "${USER[@]}" --option='client min protocol=NT1' \
+		--client-protection=off
+}
+
+SCENARIOS="enc311 enc302 signed plain smb202 smb1 guest anon shareenc upgrade"
 if [ "${1:-}" = --list ]; then echo "$SCENARIOS"; exit 0; fi
 # shellcheck disable=SC2086 # the default list splits into names
 [ $# -gt 0 ] || set -- $SCENARIOS
