@@ -241,9 +241,13 @@ static enum probe_res smb_probe(enum dir dir, const uint8_t *p, size_t len)
 	struct cur c = cur_make(p, len);
 	uint8_t t, b;
 	uint16_t l16;
+	unsigned i;
 	int r;
 
 	(void)dir; /* a capture that starts mid-session shows the server first */
+	/* RFC 1002 §4.3.7 SESSION KEEP ALIVE (0x85, length 0) may come first */
+	for (i = 0; i < 4 && cur_peek_lit(&c, "\x85\0\0\0", 4) == 0; i++)
+		(void)cur_skip(&c, 4);
 	if (cur_u8(&c, &t) != 0)
 		return PROBE_NEED_MORE;
 	if (t == 0x81) {
