@@ -503,12 +503,20 @@ const struct rp_kind rp_kinds[] = {
 	 * SESSION_SETUP is always in clear, even in an encrypted session:
 	 * the NTLMv1/v2 response is material for offline guessing ([MS-NLMP]
 	 * 3.3; hashcat 5500/5600) and for relaying, whatever the security of
-	 * the rest. Low, as ntlm_in_clear (which leaves SMB flows to this
-	 * kind). */
+	 * the rest. Low, as ntlm_in_clear (which leaves SMB flows to these
+	 * kinds), in a session in clear; in an encrypted session (transform
+	 * headers on the wire) the connection is encrypted as 12.3.1 asks,
+	 * so the same fact is an info finding that does not fail. */
 	{ "12.3.1", "smb_ntlm_authentication", "low", 1, true,
-	  "protocol = 'smb' AND authm = 'ntlm'", "authm", "auth_mechanism",
+	  "protocol = 'smb' AND authm = 'ntlm' AND security IN " CLEAR_STATES, "authm", "auth_mechanism",
 	  "an SMB session authenticated with NTLM: its challenge-response crossed in clear", RP_CAUSE_SERVICE,
 	  "Use Kerberos for SMB (domain-joined clients reaching the server by its name), restrict NTLM by Group Policy, and require SMB signing so that a relayed NTLM session is refused.",
+	  REF_MS_NTLM },
+	{ "12.3.1", "smb_ntlm_before_encryption", "info", 1, false,
+	  "protocol = 'smb' AND authm = 'ntlm' AND security = 'app_encrypted'", "authm", "auth_mechanism",
+	  "an encrypted SMB session set up with NTLM: the challenge-response preceded the encryption (not a violation)",
+	  RP_CAUSE_SERVICE,
+	  "Nothing to fix in the encryption itself; prefer Kerberos for SMB and restrict NTLM by Group Policy, since the NTLM exchange before the encryption can be guessed offline or relayed.",
 	  REF_MS_NTLM },
 	/* SSH-1 (an identification string 1.x) or a server offering 1.99 (it
 	 * falls back to SSH-1: RFC 4253 §5.1): "the server must not fall back
