@@ -142,6 +142,7 @@ static const struct smb_tok smb_signing_algs[] = {
 #define SMB1_TREE_CONNECT_ANDX 0x75
 #define SMB1_FLAGS_REPLY 0x80
 #define SMB1_FLAGS2_UNICODE 0x8000
+#define SMB1_SEC_ENCRYPT_PASSWORDS 0x02
 #define SMB1_SEC_SIGNATURES_ENABLED 0x04
 #define SMB1_SEC_SIGNATURES_REQUIRED 0x08
 #define NTLM_NEGOTIATE_UNICODE 0x00000001u
@@ -174,6 +175,8 @@ struct smb_state {
 	unsigned trees;               /* tree connect requests stated */
 	bool tree_pending_share;      /* last request was not IPC$ */
 	bool smb1_offered;            /* client sent an SMB1 NEGOTIATE */
+	bool neg_seen;                /* a NEGOTIATE request (SMB1 or SMB2) */
+	int smb1_mode;                /* SMB1 server SecurityMode byte, -1 */
 	unsigned smb1_ndialects;
 	char smb1_dialects[SMB1_DIALECTS_MAX][SMB1_DIALECT_LEN + 1];
 	int smb1_chosen;              /* DialectIndex, -1 */
@@ -469,6 +472,7 @@ static int smb2_negotiate(struct dis_ctx *ctx, struct smb_state *st, enum dir di
 		}
 		st->side[dir].sec_mode = mode;
 		st->side[dir].enc_cap = (caps & SMB2_CAP_ENCRYPTION) != 0;
+		st->neg_seen = true;
 		return has311 ? smb2_contexts(ctx, st, msg, ctxoff, nctx, false) : 0;
 	} else {
 		uint16_t nctx;
@@ -622,6 +626,56 @@ static int smb2_message(struct dis_ctx *ctx, struct smb_state *st, enum dir dir,
 	return -1;
 }
 
+/* SMB1 SESSION_SETUP_ANDX without extended security ([MS-CIFS]
+ * 2.2.4.53.1, WordCount 13): OEMPassword and UnicodePassword, then the
+ * AccountName. When the server's NEGOTIATE said the passwords are not
+ * encrypted (SecurityMode bit 0x02 clear, 2.2.4.52.2) they are the
+ * password itself: credentials in clear, mechanism "password" (their
+ * bytes are skipped, never read). Otherwise they are LM / NTLM responses
+ * ([MS-NLMP] 3.3.1: 24 bytes is NTLMv1): mechanism "ntlm". */
+static int smb1_session_setup_legacy(struct dis_ctx *ctx, struct smb_state *st, const uint8_t *base,
+				     uint16_t flags2, struct cur words, struct cur bytes)
+{
+	uint16_t oemlen = 0, unilen = 0;
+	char out[SMB_NAME_MAX];
+	size_t ol;
+
+	if (cur_skip(&words, 14) != 0 || cur_le16(&words, &oemlen) != 0 || cur_le16(&words, &unilen) != 0 ||
+	    cur_skip(&bytes, oemlen) != 0 || cur_skip(&bytes, unilen) != 0) {
+		obs_anomaly(ctx, SMB_ANOM_BAD_SESSION_SETUP, "SMB1 password lengths %u/%u past the message",
+			    oemlen, unilen);
+		return -1;
+	}
+	if (flags2 & SMB1_FLAGS2_UNICODE) {
+		const uint8_t *q = bytes.p, *e = bytes.p + cur_left(&bytes), *z;
+		if (q < e && ((size_t)(q - base) & 1))
+			q++;
+		for (z = q; (size_t)(e - z) >= 2 && (z[0] | z[1]); z += 2)
+			;
+		ol = smb_utf16(q, (size_t)(z - q), out, sizeof(out));
+	} else {
+		const char *a;
+		size_t al;
+		if (cur_cstr(&bytes, cur_left(&bytes), &a, &al) != 0)
+			al = 0, a = "";
+		ol = al < sizeof(out) - 1 ? al : sizeof(out) - 1;
+		memcpy(out, a, ol);
+		out[ol] = '\0';
+	}
+	if (ol > 0)
+		obs_user(ctx, out, ol);
+	obs_detail_str(ctx, "smb1_session_setup", "legacy", 6);
+	if (oemlen == 0 && unilen == 0) {
+		obs_auth_mechanism(ctx, "anonymous", 9);
+	} else if (st->smb1_mode >= 0 && !(st->smb1_mode & SMB1_SEC_ENCRYPT_PASSWORDS)) {
+		obs_credentials(ctx, "password");
+	} else {
+		obs_detail_str(ctx, "ntlm_version", unilen > 24 ? "v2" : "v1", 2);
+		obs_auth_mechanism(ctx, "ntlm", 4);
+	}
+	return 0;
+}
+
 /* SMB1 ([MS-CIFS] 2.2.3.1 header, 2.2.4.52 NEGOTIATE, 2.2.4.53
  * SESSION_SETUP_ANDX, 2.2.4.55 TREE_CONNECT_ANDX). */
 static int smb1_message(struct dis_ctx *ctx, struct smb_state *st, enum dir dir, struct cur msg)
@@ -642,7 +696,7 @@ static int smb1_message(struct dis_ctx *ctx, struct smb_state *st, enum dir dir,
 	}
 	reply = (flags & SMB1_FLAGS_REPLY) != 0;
 	if (cmd == SMB1_NEGOTIATE && !reply) {
-		st->smb1_offered = true;
+		st->smb1_offered = st->neg_seen = true;
 		/* dialect strings: 0x02 BufferFormat then an OEM string */
 		while (cur_left(&bytes) > 0) {
 			const char *s;
@@ -674,11 +728,15 @@ static int smb1_message(struct dis_ctx *ctx, struct smb_state *st, enum dir dir,
 		if (idx != 0xFFFF)
 			st->version = "SMB1";
 		/* NT LM 0.12 response (WordCount 17): SecurityMode u8 */
-		if (wc == 17 && cur_u8(&words, &mode) == 0)
+		if (wc == 17 && cur_u8(&words, &mode) == 0) {
+			st->smb1_mode = mode;
 			st->side[dir].sec_mode = ((mode & SMB1_SEC_SIGNATURES_ENABLED) ? SMB2_SIGNING_ENABLED : 0) |
 						 ((mode & SMB1_SEC_SIGNATURES_REQUIRED) ? SMB2_SIGNING_REQUIRED : 0);
+		}
 		return 0;
 	}
+	if (cmd == SMB1_SESSION_SETUP_ANDX && !reply && wc == 13)
+		return smb1_session_setup_legacy(ctx, st, base, flags2, words, bytes);
 	if (cmd == SMB1_SESSION_SETUP_ANDX) {
 		/* the extended-security blob ([MS-SMB] 2.2.4.6): found by its
 		 * NTLMSSP signature or the Kerberos OID in the parameters and
@@ -778,7 +836,8 @@ static void smb_flow_end(struct dis_ctx *ctx, void *state)
 		}
 		obs_detail_str(ctx, "smb_dialect", s, strlen(s));
 	}
-	obs_detail_bool(ctx, "smb1_negotiate", st->smb1_offered);
+	if (st->neg_seen)
+		obs_detail_bool(ctx, "smb1_negotiate", st->smb1_offered);
 	smb_emit_signing(ctx, "smb_client_signing", st->side[DIR_C2S].sec_mode);
 	smb_emit_signing(ctx, "smb_server_signing", st->side[DIR_S2C].sec_mode);
 	if (st->side[DIR_C2S].enc_cap >= 0 && st->version && strcmp(st->version, "SMB1") != 0)
@@ -830,7 +889,7 @@ static struct dis_result smb_parse(struct dis_ctx *ctx, void *state, enum dir di
 	if (!st->started) {
 		st->started = true;
 		st->dialect = st->cipher = st->signing_alg = st->session_flags = -1;
-		st->smb1_chosen = -1;
+		st->smb1_chosen = st->smb1_mode = -1;
 		st->session_status = -1;
 		st->side[0].sec_mode = st->side[1].sec_mode = -1;
 		st->side[0].enc_cap = st->side[1].enc_cap = -1;
@@ -886,11 +945,34 @@ static struct dis_result smb_parse(struct dis_ctx *ctx, void *state, enum dir di
 					return dis_error(before);
 				st->skip[dir] = mlen - 1;
 			}
-			if (++st->msgs[dir] > SMB_MSGS_MAX)
+			if (++st->msgs[dir] >= SMB_MSGS_MAX)
 				st->done = true;
 			continue;
 		}
 		if (mlen > SMB_MSG_MAX) {
+			/* a large READ or WRITE (after the set-up, or in a capture
+			 * that starts mid-session) is skipped unbuffered; only a
+			 * set-up command this long is an anomaly */
+			uint16_t cmd2 = 0xFFFF;
+			uint8_t cmd1 = 0;
+			struct cur pk = c;
+			if (cur_left(&c) < 15)
+				return dis_incomplete(before, 4 + 16);
+			if (id == 0xFE) {
+				(void)cur_skip(&pk, 11);
+				(void)cur_le16(&pk, &cmd2);
+			} else if (id == 0xFF) {
+				(void)cur_skip(&pk, 3);
+				(void)cur_u8(&pk, &cmd1);
+			}
+			if ((id == 0xFE && cmd2 > SMB2_TREE_CONNECT) ||
+			    (id == 0xFF && cmd1 != SMB1_NEGOTIATE && cmd1 != SMB1_SESSION_SETUP_ANDX &&
+			     cmd1 != SMB1_TREE_CONNECT_ANDX)) {
+				st->skip[dir] = mlen - 1;
+				if (++st->msgs[dir] >= SMB_MSGS_MAX)
+					st->done = true;
+				continue;
+			}
 			obs_anomaly(ctx, SMB_ANOM_TOO_LONG, "%u bytes over %u", mlen, SMB_MSG_MAX);
 			return dis_error(before);
 		}

@@ -58,6 +58,9 @@ done
 t_is "$(findings "$C/kerberos.pcap")" \
 	"rc=6 12.3.1 cleartext medium 1 10.69.0.2:445/smb {\"security\":{\"cleartext\":1}};12.3.1 smb_unencrypted medium 1 10.69.0.2:445/smb {\"smb_dialect_signing\":{\"3.1.1/signing required\":1}}" \
 	"Kerberos: no NTLM kind"
+t_is "$(findings "$C/smb1-plaintext.pcap")" \
+	"rc=6 12.3.1 smb1_negotiated critical 1 10.69.0.2:445/smb {\"smb_dialect\":{\"NT LM 0.12\":1},\"credentials_in_clear\":1,\"auth_mechanisms\":\"password\"};12.3.1 cleartext high 1 10.69.0.2:445/smb {\"security\":{\"cleartext\":1},\"credentials_in_clear\":1,\"auth_mechanisms\":\"password\"}" \
+	"SMB1 with the password in clear: smb1_negotiated raised to critical, cleartext to high"
 t_is "$(findings "$S"/*.pcap | sed 's/^rc=[0-9]* //' | tr ';' '\n' | cut -d' ' -f1-4 | sort | tr '\n' ';')" \
 	"12.3.1 cleartext medium 7;12.3.1 service_encrypted_and_cleartext high 7;12.3.1 smb1_negotiated high 1;12.3.1 smb_ntlm_authentication low 6;12.3.1 smb_ntlm_before_encryption info 3;12.3.1 smb_unencrypted medium 6;" \
 	"all ten: the server seen encrypted and in clear on 445 is also service_encrypted_and_cleartext"

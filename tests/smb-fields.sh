@@ -7,7 +7,9 @@
 # ends in SMB 3.1.1, guest and anonymous), the hand-built cases of
 # tools/mkpcap-smb.py (Kerberos, 3.1.1 contexts with unknown ids, NTLMv1 with
 # OEM names on a port no hint names, a keep-alive and a split NEGOTIATE, a
-# compound, RFC 1002 session request on 139 then SMB 3.0 encryption) and
+# compound, RFC 1002 session request on 139 then SMB 3.0 encryption, SMB1
+# legacy session set-up with a password in clear and with NTLMv1, a large
+# READ skipped) and
 # hostile ones: each ends in its anomaly or is ignored, never in a crash,
 # and the capture exits 0. Run it in the sanitizer build too.
 . "$SRCDIR/tests/lib.sh"
@@ -119,6 +121,16 @@ t_is "$(rec "$C/nbss-139.pcap" "$FLOW")" '[139,"smb","app_encrypted","carol",fal
 t_is "$(rec "$C/nbss-139.pcap" "$NEG")" '["SMB3","3.0",false,"enabled","enabled",true,true,"AES-128-CCM",null]' \
 	"3.0: cipher from the transform header's EncryptionAlgorithm"
 
+t_is "$(rec "$C/smb1-plaintext.pcap" "$FLOW")" '[445,"smb","cleartext","dave",true,"password",[]]' \
+	"SMB1 with unencrypted passwords (SecurityMode 0x01): the password in clear is credentials"
+t_is "$(rec "$C/smb1-plaintext.pcap" '.cleartext.details | [.smb_version, .smb_dialect, .smb1_session_setup, .ntlm_version]')" \
+	'["SMB1","NT LM 0.12","legacy",null]' "SMB1 legacy SESSION_SETUP_ANDX (WordCount 13)"
+t_is "$(rec "$C/smb1-legacy-ntlm.pcap" "$FLOW")" '[445,"smb","cleartext","erin",false,"ntlm",[]]' \
+	"SMB1 with encrypted passwords: 24-byte LM/NT responses are NTLM, not credentials"
+t_is "$(rec "$C/smb1-legacy-ntlm.pcap" '.cleartext.details.ntlm_version')" '"v1"' "SMB1 legacy: NTLMv1"
+t_is "$(rec "$C/big-read.pcap" '[([.anomalies[].name]), .cleartext.details.smb_trees]')" '[[],["\\\\srv\\after"]]' \
+	"a 100000-byte READ response is skipped without an anomaly; the TREE_CONNECT after it is read"
+
 # --- hostile input: an anomaly or nothing, exit 0, never a crash
 anoms() { rec "$1" '[.protocol, ([.anomalies[] | .dissector + ":" + .name])]'; }
 t_is "$(anoms "$C/too-long.pcap")" '["smb",["smb:message_too_long"]]' "NBSS length 0xFFFFFF: message_too_long"
@@ -141,7 +153,8 @@ t_is "$(anoms "$C/not-smb.pcap")" '[null,[]]' "0xFE SMX: not SMB, nothing claime
 # the NT response (tools/mkpcap-smb.py NT_SECRET) is on the wire and in no
 # database or export; nor the lab password (pcaps/smb/README.md)
 t_ok $(grep -aqF ntlmv1-resp-secret-4417 "$C/ntlmv1-oem.pcap" && echo 0 || echo 1) "positive control: the NT response is on the wire"
-t_is "$(grep -alF -e ntlmv1-resp-secret-4417 -e wa-lab-smb-pw-7291 "$T_TMP"/*.db "$T_TMP"/*.jsonl | wc -l)" 0 \
+t_ok $(grep -aqF pw-cr-smb1-plain-6603 "$C/smb1-plaintext.pcap" && echo 0 || echo 1) "positive control: the SMB1 password is on the wire"
+t_is "$(grep -alF -e ntlmv1-resp-secret-4417 -e pw-cr-smb1-plain-6603 -e wa-lab-smb-pw-7291 "$T_TMP"/*.db "$T_TMP"/*.jsonl | wc -l)" 0 \
 	"no NT response or password in any database or export of this test"
 rcs=$(cat "$T_TMP"/*.rc | sort -u | tr '\n' ' ')
 t_is "$rcs" "0 " "every capture exits 0"

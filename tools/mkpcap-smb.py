@@ -22,6 +22,15 @@ RFC 4121 §1.1):
                     TREE_CONNECT compounded with a CREATE (NextCommand)
   nbss-139          RFC 1002 SESSION REQUEST / POSITIVE RESPONSE on 139, then
                     SMB 3.0 whose server encrypts (transform headers, AES-128-CCM)
+  smb1-plaintext    SMB1 NT LM 0.12 whose server says passwords are not
+                    encrypted (SecurityMode 0x01, [MS-CIFS] 2.2.4.52.2), then a
+                    SESSION_SETUP_ANDX without extended security (WordCount 13,
+                    2.2.4.53.1) with the password in clear (OEM, user dave):
+                    credentials "password", never stored (tests/smb-fields.sh)
+  smb1-legacy-ntlm  the same with SecurityMode 0x03 and 24-byte LM/NT
+                    responses: NTLMv1, no credentials
+  big-read          SMB 2.1 NEGOTIATE, then a 100000-byte READ response
+                    (skipped unbuffered, no anomaly), then a TREE_CONNECT
   hostile:
   too-long          NBSS length 0xFFFFFF before an SMB2 header: message_too_long
   bad-nbss-type     a valid NEGOTIATE, then NBSS type 0x42: bad_nbss_header
@@ -52,6 +61,8 @@ CIP, SIP = bytes([10, 69, 0, 1]), bytes([10, 69, 0, 2])
 CMAC, SMAC = bytes.fromhex("020000004501"), bytes.fromhex("020000004502")
 # the NT response of ntlmv1-oem: 24 bytes, never to be stored (tests/secrets.sh)
 NT_SECRET = b"ntlmv1-resp-secret-4417!"
+# the SMB1 password in clear of smb1-plaintext (tests/smb-fields.sh)
+PLAIN_PW = b"pw-cr-smb1-plain-6603"
 KRB5_OID = bytes.fromhex("06092a864886f712010202")
 SPNEGO_OID = bytes.fromhex("06062b0601050502")
 
@@ -165,6 +176,22 @@ def smb1_neg(raw):
     return h + b"\x00" + struct.pack("<H", len(raw)) + raw
 
 
+def smb1(cmd, words, data, reply=False, flags2=0xc001):
+    h = (b"\xffSMB" + bytes([cmd]) + b"\x00" * 4 + bytes([0x98 if reply else 0x18]) +
+         struct.pack("<H", flags2) + b"\x00" * 20)
+    return h + bytes([len(words) // 2]) + words + struct.pack("<H", len(data)) + data
+
+
+def smb1_neg_resp(mode):
+    words = struct.pack("<HBHHIIIIQhB", 0, mode, 50, 1, 16644, 65536, 0, 0x8000e3fd, 0, 0, 8)
+    return smb1(0x72, words, b"\x11" * 8, reply=True)
+
+
+def smb1_ss_legacy(oem, uni, user):
+    words = struct.pack("<BBHHHHIHHII", 0xff, 0, 0, 16644, 50, 0, 0, len(oem), len(uni), 0, 0xd4)
+    return smb1(0x73, words, oem + uni + user + b"\x00LAB\x00Unix\x00Samba\x00", flags2=0x4001)
+
+
 def tcp(path, convo, dport=445):
     c = pcaplib.TcpConn(CIP, SIP, 40445, dport, CMAC, SMAC, t0=1700000000.0, step=0.001)
     for d, data in convo:
@@ -207,6 +234,21 @@ def cases():
         (0, nbss(ss_req(ntlm_auth("carol", "LAB", "WS2", b"\x01" * 60)))), (1, nbss(ss_resp(flags=4))),
         (0, nbss(transform(80))), (1, nbss(transform(96))),
     ], 139
+    neg1 = nbss(smb1_neg(b"\x02NT LM 0.12\x00"))
+    yield "smb1-plaintext", [
+        (0, neg1), (1, nbss(smb1_neg_resp(0x01))),
+        (0, nbss(smb1_ss_legacy(PLAIN_PW + b"\x00", b"", b"dave\x00"))),
+        (1, nbss(smb1(0x73, struct.pack("<BBHH", 0xff, 0, 0, 0), b"", reply=True))),
+    ], 445
+    yield "smb1-legacy-ntlm", [
+        (0, neg1), (1, nbss(smb1_neg_resp(0x03))),
+        (0, nbss(smb1_ss_legacy(b"\x03" * 24, b"\x04" * 24, b"erin\x00"))),
+    ], 445
+    read = hdr(8, resp=True) + struct.pack("<HBBII", 17, 80, 0, 100000 - 64 - 16, 0) + b"\x00" * 4 + b"\x66" * (100000 - 64 - 16)
+    yield "big-read", [
+        (0, neg), (1, nbss(neg_resp(0x0210))), (1, nbss(read)),
+        (0, nbss(tree_req("\\\\srv\\after"))), (1, nbss(tree_resp(0))),
+    ], 445
     yield "too-long", [(0, b"\x00\xff\xff\xff\xfeSMB" + b"\x40\x00" + b"\x00" * 58)], 445
     yield "bad-nbss-type", [(0, neg + b"\x42\x00\x00\x04\xfeSMB")], 445
     yield "bad-structure", [(0, nbss(hdr(0, ss=63) + b"\x00" * 40))], 445
