@@ -147,8 +147,9 @@ static const struct smb_tok smb_signing_algs[] = {
 #define SMB1_SEC_SIGNATURES_REQUIRED 0x08
 #define NTLM_NEGOTIATE_UNICODE 0x00000001u
 
-/* RFC 4121 §1.1 (Kerberos V5 GSS-API) and the OID Windows sends (MS-KILE
- * 3.1.5.11 / RFC 4178 interop note), DER: tag, length, value */
+/* RFC 4121 §1.1 (Kerberos V5 GSS-API, 1.2.840.113554.1.2.2) and the
+ * Microsoft variant 1.2.840.48018.1.2.2 that Windows lists in SPNEGO
+ * mechTypes ([MS-SPNG]); DER: tag, length, value */
 static const uint8_t smb_oid_krb5[] = { 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02 };
 static const uint8_t smb_oid_mskrb5[] = { 0x06, 0x09, 0x2a, 0x86, 0x48, 0x82, 0xf7, 0x12, 0x01, 0x02, 0x02 };
 
