@@ -29,6 +29,7 @@ extern const struct dissector dissector_mqtt;
 extern const struct dissector dissector_vnc;
 extern const struct dissector dissector_rdp;
 extern const struct dissector dissector_kafka;
+extern const struct dissector dissector_smb;
 
 const struct dissector *const dissectors[] = {
 	&dissector_http,
@@ -63,6 +64,8 @@ const struct dissector *const dissectors[] = {
 	&dissector_rdp,
 	/* Kafka (issue 18): TCP, any port, by a size-prefixed request header */
 	&dissector_kafka,
+	/* SMB (issue 18): NBSS framing with an SMB1/SMB2/transform header */
+	&dissector_smb,
 };
 
 const size_t n_dissectors = sizeof(dissectors) / sizeof(dissectors[0]);

@@ -258,14 +258,14 @@ done
 t_is "$bad" 0 "property: in 30 random subsets, a requirement fails iff a subset flow violates it"
 
 # ---- the remote-access, monitoring and middleware captures (issues 17, 18) ----
-# Every real capture of pcaps/{ssh,snmp,syslog,rdp,vnc,mqtt,connect,kafka} in one
+# Every real capture of pcaps/{ssh,snmp,syslog,rdp,vnc,mqtt,connect,kafka,smb} in one
 # store (their protocol facts live in tables of their own: cleartext
-# details, SSH algorithms, RDP/VNC security, MQTT, CONNECT tunnels, Kafka),
+# details, SSH algorithms, RDP/VNC security, MQTT, CONNECT tunnels, Kafka, SMB),
 # copied ${MID}x with fresh addresses: the same statuses, kinds and causes,
 # every count exactly ${MID} times.
 pargs=()
 for f in "$P"/ssh/*.pcap "$P"/snmp/*.pcap "$P"/syslog/*.pcap "$P"/rdp/*.pcap "$P"/vnc/*.pcap "$P"/mqtt/*.pcap \
-	"$P"/connect/*.pcap "$P"/kafka/*.pcap "$P"/quic/*.pcap; do
+	"$P"/connect/*.pcap "$P"/kafka/*.pcap "$P"/quic/*.pcap "$P"/smb/*.pcap; do
 	pargs+=(-r "$f")
 done
 "$W" capture -q "${pargs[@]}" -d "$T_TMP/proto.db" >&2
@@ -275,7 +275,8 @@ report "$T_TMP/p1.db" json > "$T_TMP/p1.json"
 report "$T_TMP/p$MID.db" json > "$T_TMP/p$MID.json"
 pk=$(jq -r '[.requirements[].findings[].kind] | unique | join(" ")' "$T_TMP/p1.json")
 for k in ssh_weak_algorithms_negotiated snmp_community_in_clear snmp_v3_no_privacy rdp_standard_security \
-	vnc_unencrypted proxy_credentials_in_clear cleartext; do
+	vnc_unencrypted proxy_credentials_in_clear smb1_negotiated smb_unencrypted smb_ntlm_authentication \
+	smb_ntlm_before_encryption cleartext; do
 	case " $pk " in *" $k "*) t_ok 0 "protocols 1x: $k among the findings" ;;
 	*) t_ok 1 "protocols 1x: $k among the findings (have: $pk)" ;; esac
 done

@@ -12,7 +12,11 @@
 # password of pcaps/vnc/README.md (issue 17), and the MQTT passwords of
 # pcaps/mqtt/README.md and the proxy password of pcaps/connect/README.md
 # (issue 18: Proxy-Authorization Basic), and the Kafka SASL PLAIN passwords
-# of pcaps/kafka/README.md (issue 18).
+# of pcaps/kafka/README.md (issue 18), and the SMB lab password of
+# pcaps/smb/README.md (never on the wire: NTLM sends a response to a
+# challenge); the NT challenge-responses of pcaps/smb/ (issue 18) are
+# binary: their bytes are read from the captures' NTLMSSP AUTHENTICATE
+# messages and searched raw and in hex below.
 # Each is searched in the forms it could be stored in: as is, base64 at the
 # three byte alignments (so base64 of "\0user\0pass" for SASL PLAIN and AUTH
 # PLAIN, of the password alone for AUTH LOGIN, of "user:pass" for HTTP Basic
@@ -47,6 +51,8 @@ secrets=$T_TMP/secrets
 	grep -o 'Tunnel-Lab-Pass-7731' pcaps/connect/README.md | sort -u
 	# alice's Kafka password and the wrong one of tools/lab/gen-kafka.sh
 	grep -o 'wa-lab-kafka-[a-z]*-[0-9]*' pcaps/kafka/README.md | sort -u
+	# the SMB password of tools/lab/gen-smb.sh (pcaps/smb/README.md)
+	grep -o 'wa-lab-smb-pw-[0-9]*' pcaps/smb/README.md | sort -u
 } >"$secrets"
 n=$(sort -u "$secrets" | wc -l)
 t_ok $([ "$n" -ge 60 ] && echo 0 || echo 1) "secrets listed ($n)"
@@ -218,4 +224,28 @@ for f in "${outs[@]}"; do
 	hits=$(grep -a -o -F -f "$T_TMP/needles" "$f" | sort -u | tr '\n' ' ')
 	t_is "$hits" "" "no secret in $(basename "$f") ($(stat -c %s "$f") bytes)"
 done
+# SMB (issue 18): every NT challenge-response of pcaps/smb/ ([MS-NLMP]
+# 2.2.1.3 NtChallengeResponseFields of each AUTHENTICATE), its first 16
+# bytes (the NTProofStr of NTLMv2) raw and in hex, in no output
+smbnt=$(python3 - "${outs[@]}" <<'PY'
+import glob, struct, sys
+resp = set()
+for path in sorted(glob.glob("pcaps/smb/*.pcap")):
+    data = open(path, "rb").read()
+    i = data.find(b"NTLMSSP\0\x03\0\0\0")
+    while i >= 0:
+        ln, _, off = struct.unpack_from("<HHI", data, i + 20)
+        if ln >= 16:
+            resp.add(data[i + off:i + off + 16])
+        i = data.find(b"NTLMSSP\0\x03\0\0\0", i + 1)
+hits = 0
+for out in sys.argv[1:]:
+    blob = open(out, "rb").read()
+    for r in resp:
+        for n in (r, r.hex().encode(), r.hex().upper().encode()):
+            hits += n in blob
+print(len(resp), hits)
+PY
+)
+t_is "$smbnt" "9 0" "the 9 NT responses of pcaps/smb/ (NTProofStr raw and hex) in no output"
 t_done

@@ -113,7 +113,8 @@ static const char *const rp_key_cols[] = {
 	"leaf_ss", "creds", "authm", "redir", "http_host", "tlsform", "ja4", "kxg", "mixed",
 	"ssh_kx", "ssh_wneg", "ssh_woff", "ssh_p1", "ssh_nsk", "ssh_hsrv", "snmp_ver", "snmp_lvl",
 	"vnc_sec",
-	"rdp_sel", "rdp_neg", "rdp_enc", "rdp_fail", NULL,
+	"rdp_sel", "rdp_neg", "rdp_enc", "rdp_fail",
+	"smb_ver", "smb_dia", "smb_sig", NULL,
 };
 
 /* What the rules say of one tuple: the masks, the coverage facts and the

@@ -28,6 +28,9 @@
  *                    rdp_negotiation, rdp_encryption_method and
  *                    rdp_neg_failure details (dissectors/rdp.c), NULL for
  *                    other flows
+ *   smb_ver smb_dia smb_sig  an SMB flow's smb_version, smb_dialect and
+ *                    smb_server_signing details (dissectors/smb.c), NULL
+ *                    for other flows
  * in flow_id order. findings.c reads it once.
  */
 
@@ -118,7 +121,14 @@ static const char rf_view_sql[] =
 	" CASE WHEN f.protocol = 'rdp' THEN (SELECT d.sval FROM cleartext_details d"
 	"  WHERE d.flow_id = f.flow_id AND d.key = 'rdp_encryption_method' ORDER BY d.seq LIMIT 1) END AS rdp_enc,"
 	" CASE WHEN f.protocol = 'rdp' THEN (SELECT d.sval FROM cleartext_details d"
-	"  WHERE d.flow_id = f.flow_id AND d.key = 'rdp_neg_failure' ORDER BY d.seq LIMIT 1) END AS rdp_fail"
+	"  WHERE d.flow_id = f.flow_id AND d.key = 'rdp_neg_failure' ORDER BY d.seq LIMIT 1) END AS rdp_fail,"
+	/* SMB details (dissectors/smb.c): only SMB flows look them up */
+	" CASE WHEN f.protocol = 'smb' THEN (SELECT d.sval FROM cleartext_details d"
+	"  WHERE d.flow_id = f.flow_id AND d.key = 'smb_version' ORDER BY d.seq LIMIT 1) END AS smb_ver,"
+	" CASE WHEN f.protocol = 'smb' THEN (SELECT d.sval FROM cleartext_details d"
+	"  WHERE d.flow_id = f.flow_id AND d.key = 'smb_dialect' ORDER BY d.seq LIMIT 1) END AS smb_dia,"
+	" CASE WHEN f.protocol = 'smb' THEN (SELECT d.sval FROM cleartext_details d"
+	"  WHERE d.flow_id = f.flow_id AND d.key = 'smb_server_signing' ORDER BY d.seq LIMIT 1) END AS smb_sig"
 	" FROM flows f"
 	" LEFT JOIN tls t ON t.flow_id = f.flow_id"
 	" LEFT JOIN rp_cp c ON c.profile_id = t.client_profile"

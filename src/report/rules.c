@@ -47,14 +47,16 @@ static const struct { const char *name; int rank; int wire; } rp_versions[] = {
  * authPriv, RFC 3414/3826, is app_encrypted and never in clear), [MS-RDPBCGR]
  * 5.4.5 (RDP's Enhanced RDP Security: TLS, CredSSP), the Apache Kafka
  * documentation #security_ssl (SSL and SASL_SSL listeners; PLAINTEXT and
- * SASL_PLAINTEXT are clear); telnet and rlogin have no TLS form in
+ * SASL_PLAINTEXT are clear), [MS-SMB2] 2.1 (SMB over QUIC: TLS 1.3; SMB
+ * 3.x encryption, 3.1.4.3, is app_encrypted); telnet and rlogin have no
+ * TLS form in
  * use: remote access in clear is exactly what 12.3.1 names ("remote access
  * and SSH"), so they count. */
 static const char *const rp_tls_form[] = {
 	"postgresql", "mysql", "tds", "mongodb", "redis", "ldap", "smtp", "amqp", "http",
 	"ftp", "imap", "pop3", "telnet", "rlogin", "syslog", "mqtt", "xmpp", "nntp", "sip",
 	"memcached", "vnc", "irc", "snmp", "kafka", "elasticsearch", "cassandra",
-	"zookeeper", "nats", "stomp", "rtsp", "ldap-cleartext", "rdp", NULL,
+	"zookeeper", "nats", "stomp", "rtsp", "ldap-cleartext", "rdp", "smb", NULL,
 };
 
 static const char *const rp_class_names[] = { "broken", "not_recommended", "recommended" };
@@ -206,6 +208,9 @@ const int rp_nreqs = (int)(sizeof(rp_reqs) / sizeof(rp_reqs[0]));
 #define REF_WEAKDH "https://weakdh.org/sysadmin.html"
 #define REF_TERRAPIN "https://terrapin-attack.com/"
 #define REF_MS_NTLM "https://learn.microsoft.com/en-us/windows-server/security/kerberos/ntlm-overview"
+#define REF_MS_SMB1 "https://learn.microsoft.com/en-us/windows-server/storage/file-server/" \
+	"troubleshoot/detect-enable-and-disable-smbv1-v2-v3"
+#define REF_MS_SMB_ENC "https://learn.microsoft.com/en-us/windows-server/storage/file-server/smb-security"
 #define REF_MS_RDP "https://learn.microsoft.com/en-us/windows-hardware/customize/desktop/unattend/" \
 	"microsoft-windows-terminalservices-rdp-winstationextensions-securitylayer"
 
@@ -380,7 +385,8 @@ const struct rp_kind rp_kinds[] = {
 	 * 5600) and for relaying. Its own finding, low: the cleartext session
 	 * itself is already the cleartext kind above. */
 	{ "12.3.1", "ntlm_in_clear", "low", 1, true,
-	  "authm = 'ntlm' AND security IN " CLEAR_STATES, "authm", "auth_mechanism",
+	  "authm = 'ntlm' AND security IN " CLEAR_STATES " AND COALESCE(protocol, '') != 'smb'", "authm",
+	  "auth_mechanism",
 	  "an NTLM challenge-response crossed in clear (offline-crackable, relayable)", RP_CAUSE_SERVICE,
 	  "Serve the application over HTTPS only, so that the NTLM exchange is inside TLS, and prefer Kerberos; restrict NTLM by Group Policy where possible.",
 	  REF_MS_NTLM },
@@ -470,6 +476,51 @@ const struct rp_kind rp_kinds[] = {
 	  RP_CAUSE_SERVICE,
 	  "Set the RDP server's security layer to TLS (SecurityLayer 2) and require Network Level Authentication (CredSSP), so that Standard RDP Security is never negotiated; update clients that cannot do NLA.",
 	  REF_MS_RDP },
+	/* SMB (issue 18; dissectors/smb.c). SMB1 (a dialect of the SMB1
+	 * NEGOTIATE chosen: "NT LM 0.12" and older): no encryption at all,
+	 * signing optional and weak (MD5), the protocol WannaCry/NotPetya
+	 * spread through (MS17-010); Microsoft deprecated it (not installed
+	 * by default since Windows 10 1709 / Server 2019) and tells to
+	 * disable it. A client merely offering SMB1 in a multi-protocol
+	 * NEGOTIATE that ends in SMB2/3 is not this kind. High. */
+	{ "12.3.1", "smb1_negotiated", "high", 1, true,
+	  "protocol = 'smb' AND smb_ver = 'SMB1'", "COALESCE(smb_dia, '?')", "smb_dialect",
+	  "SMB1 was negotiated (no encryption, deprecated by Microsoft)", RP_CAUSE_SERVICE,
+	  "Disable SMB1 on the server (Set-SmbServerConfiguration -EnableSMB1Protocol $false; server min protocol = SMB2_10 or higher in Samba) and replace the clients and devices that only speak SMB1.",
+	  REF_MS_SMB1 },
+	/* SMB2/3 without SMB 3.x encryption ([MS-SMB2] 3.1.4.3: only the
+	 * TRANSFORM_HEADER of 2.2.41 protects the messages; signing, 3.1.4.1,
+	 * protects integrity only): file contents, names and paths cross in
+	 * clear. A session with transform headers on the wire is
+	 * app_encrypted and passes. Medium, as the cleartext kind; the
+	 * evidence says the dialect and whether the server required signing
+	 * (SecurityMode, 2.2.4), so an unsigned session shows. */
+	{ "12.3.1", "smb_unencrypted", "medium", 1, true,
+	  "protocol = 'smb' AND security = 'cleartext' AND COALESCE(smb_ver, '') != 'SMB1'",
+	  "COALESCE(smb_dia, '?') || '/signing ' || COALESCE(smb_sig, '?')", "smb_dialect_signing",
+	  "an SMB2/3 session without SMB encryption (file contents in clear)", RP_CAUSE_SERVICE,
+	  "Require SMB 3 encryption on the server or on the shares (Set-SmbServerConfiguration -EncryptData $true, or smb encrypt = required in Samba) and require signing; disable dialects below 3.0.",
+	  REF_MS_SMB_ENC },
+	/* NTLM in an SMB session set-up: SMB encryption and signing keys are
+	 * derived from this exchange ([MS-SMB2] 3.3.5.5.3), so the
+	 * SESSION_SETUP is always in clear, even in an encrypted session:
+	 * the NTLMv1/v2 response is material for offline guessing ([MS-NLMP]
+	 * 3.3; hashcat 5500/5600) and for relaying, whatever the security of
+	 * the rest. Low, as ntlm_in_clear (which leaves SMB flows to these
+	 * kinds), in a session in clear; in an encrypted session (transform
+	 * headers on the wire) the connection is encrypted as 12.3.1 asks,
+	 * so the same fact is an info finding that does not fail. */
+	{ "12.3.1", "smb_ntlm_authentication", "low", 1, true,
+	  "protocol = 'smb' AND authm = 'ntlm' AND security IN " CLEAR_STATES, "authm", "auth_mechanism",
+	  "an SMB session authenticated with NTLM: its challenge-response crossed in clear", RP_CAUSE_SERVICE,
+	  "Use Kerberos for SMB (domain-joined clients reaching the server by its name), restrict NTLM by Group Policy, and require SMB signing so that a relayed NTLM session is refused.",
+	  REF_MS_NTLM },
+	{ "12.3.1", "smb_ntlm_before_encryption", "info", 1, false,
+	  "protocol = 'smb' AND authm = 'ntlm' AND security = 'app_encrypted'", "authm", "auth_mechanism",
+	  "an encrypted SMB session set up with NTLM: the challenge-response preceded the encryption (not a violation)",
+	  RP_CAUSE_SERVICE,
+	  "Nothing to fix in the encryption itself; prefer Kerberos for SMB and restrict NTLM by Group Policy, since the NTLM exchange before the encryption can be guessed offline or relayed.",
+	  REF_MS_NTLM },
 	/* SSH-1 (an identification string 1.x) or a server offering 1.99 (it
 	 * falls back to SSH-1: RFC 4253 §5.1): "the server must not fall back
 	 * to insecure ... protocols", and 12.3.1 names SSH */
