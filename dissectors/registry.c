@@ -28,6 +28,7 @@ extern const struct dissector dissector_snmp;
 extern const struct dissector dissector_mqtt;
 extern const struct dissector dissector_vnc;
 extern const struct dissector dissector_rdp;
+extern const struct dissector dissector_xmpp;
 
 const struct dissector *const dissectors[] = {
 	&dissector_http,
@@ -60,6 +61,8 @@ const struct dissector *const dissectors[] = {
 	&dissector_vnc,
 	/* RDP (issue 17): TPKT + X.224 CR/CC with RDP's negotiation */
 	&dissector_rdp,
+	/* XMPP (issue 18): <stream:stream> in jabber:client / jabber:server */
+	&dissector_xmpp,
 };
 
 const size_t n_dissectors = sizeof(dissectors) / sizeof(dissectors[0]);
