@@ -23,7 +23,8 @@
  * No XML library: a small scanner reads one markup tag (`<...>`, quotes
  * respected, at most XMPP_TAG_MAX bytes) or one run of character data (at
  * most XMPP_TEXT_MAX bytes) at a time from the cursor and keeps a depth per
- * direction (at most XMPP_DEPTH_MAX). Only the elements below are looked at;
+ * direction (at most XMPP_DEPTH_MAX); end tags are not matched against
+ * their start tags, but for the stream's own. Only the elements below are looked at;
  * stanzas are skipped. Comments, DOCTYPE and processing instructions other
  * than the XML declaration are forbidden (RFC 6120 §11.1): an anomaly.
  *
@@ -57,7 +58,7 @@
 #define XMPP_TEXT_MAX (SASL_B64_MAX + 64)
 #define XMPP_DEPTH_MAX 32
 #define XMPP_ELEMS_MAX 256
-#define XMPP_ATTR_MAX 16 /* attributes read per tag (XML has no limit) */
+#define XMPP_ATTR_MAX 16 /* attributes read (and checked) per tag */
 
 enum {
 	XMPP_ANOM_TAG_TOO_LONG = 1,
@@ -555,6 +556,16 @@ static struct dis_result xmpp_parse(struct dis_ctx *ctx, void *state, enum dir d
 			obs_anomaly(ctx, XMPP_ANOM_BAD_XML, "%s: malformed tag", dir == DIR_C2S ? "client" : "server");
 			return dis_error(before);
 		}
+		if (tag.kind == TAG_START || tag.kind == TAG_EMPTY) {
+			/* every attribute well-formed ("" matches none) */
+			const char *v;
+			size_t vl;
+			if (xmpp_attr(&tag, "", &v, &vl) < 0) {
+				obs_anomaly(ctx, XMPP_ANOM_BAD_XML, "%s: malformed attribute",
+					    dir == DIR_C2S ? "client" : "server");
+				return dis_error(before);
+			}
+		}
 		c.p += n;
 		if (tag.kind == TAG_DECL) {
 			if (d->header_seen) {
@@ -564,8 +575,12 @@ static struct dis_result xmpp_parse(struct dis_ctx *ctx, void *state, enum dir d
 			continue;
 		}
 		if (tag.kind == TAG_END) {
-			if (d->depth == 0) {
-				obs_anomaly(ctx, XMPP_ANOM_BAD_XML, "end tag without start");
+			/* end tags are not matched against their start tags (no name
+			 * stack), except the stream's own */
+			if (d->depth == 0 ||
+			    (d->depth == 1 && !xmpp_name_is(tag.name, tag.nlen, "stream:stream"))) {
+				obs_anomaly(ctx, XMPP_ANOM_BAD_XML, "%s: end tag without start",
+					    dir == DIR_C2S ? "client" : "server");
 				return dis_error(before);
 			}
 			if (d->text != XT_NONE && d->depth == d->text_depth) {
