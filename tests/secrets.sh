@@ -11,7 +11,8 @@
 # the SNMP community of pcaps/snmp/README.md and the VeNCrypt Plain
 # password of pcaps/vnc/README.md (issue 17), and the MQTT passwords of
 # pcaps/mqtt/README.md and the proxy password of pcaps/connect/README.md
-# (issue 18: Proxy-Authorization Basic).
+# (issue 18: Proxy-Authorization Basic), and the XMPP password of
+# pcaps/xmpp/README.md (issue 18: SASL PLAIN in clear).
 # Each is searched in the forms it could be stored in: as is, base64 at the
 # three byte alignments (so base64 of "\0user\0pass" for SASL PLAIN and AUTH
 # PLAIN, of the password alone for AUTH LOGIN, of "user:pass" for HTTP Basic
@@ -44,6 +45,8 @@ secrets=$T_TMP/secrets
 	grep -o 'wa-lab-vnc-Pl4in-pw' pcaps/vnc/README.md | sort -u
 	# the proxy password of tools/lab/gen-connect.sh (pcaps/connect/README.md)
 	grep -o 'Tunnel-Lab-Pass-7731' pcaps/connect/README.md | sort -u
+	# alice's XMPP password of tools/lab/gen-xmpp.sh (pcaps/xmpp/README.md)
+	grep -o 'wa-lab-xmpp-pw-3117' pcaps/xmpp/README.md | sort -u
 } >"$secrets"
 n=$(sort -u "$secrets" | wc -l)
 t_ok $([ "$n" -ge 60 ] && echo 0 || echo 1) "secrets listed ($n)"
@@ -148,6 +151,9 @@ pcaps/snmp/snmp-v2c-get.pcap wa-lab-c0mmunity
 pcaps/snmp/snmp-v2c-trap.pcap wa-lab-c0mmunity
 pcaps/snmp/snmp-v2c-walk.pcap wa-lab-c0mmunity
 pcaps/vnc/vnc-vencrypt-plain.pcap wa-lab-vnc-Pl4in-pw
+pcaps/xmpp/xmpp-plain-in-clear.pcap wa-lab-xmpp-pw-3117
+pcaps/xmpp/xmpp-plain-no-tls.pcap wa-lab-xmpp-pw-3117
+pcaps/xmpp/xmpp-required.pcap wa-lab-xmpp-pw-3117
 EOF
 )" "every capture that carries a fake secret, and only those, found with the needles"
 # the three encodings the issue names, explicitly
