@@ -89,7 +89,6 @@ struct xmpp_dir {
 	bool header_seen;
 	enum xmpp_text text;       /* of the element open at text_depth */
 	unsigned text_depth;
-	bool text_seen;            /* auth/response: some character data came */
 	bool in_features, in_starttls, in_failure, in_error;
 	bool pending;              /* <starttls> / <proceed> as a start tag: act at its end */
 };
@@ -379,14 +378,11 @@ static int xmpp_client_elem(struct dis_ctx *ctx, struct xmpp_state *st, const st
 		}
 		sasl_begin(&st->sasl, ctx, v, n);
 		st->in_auth = true;
-		if (tag->kind == TAG_START) {
+		if (tag->kind == TAG_START)
 			d->text = XT_AUTH;
-			d->text_seen = false;
-		}
 	} else if (xmpp_local_is(tag->name, tag->nlen, "response") && st->in_auth &&
 		   tag->kind == TAG_START) {
 		d->text = XT_RESPONSE;
-		d->text_seen = false;
 	}
 	return 0;
 }
@@ -459,6 +455,14 @@ static int xmpp_server_elem(struct dis_ctx *ctx, struct xmpp_state *st, const st
 					return 1;
 				d->in_failure = true;
 			}
+		} else if (xmpp_name_is(nm, nl, "db:result")) {
+			/* XEP-0220 §2.1.3: the receiving server's verdict on dialback */
+			const char *v;
+			size_t n;
+			if (xmpp_attr(tag, "type", &v, &n) == 1) {
+				obs_detail_str(ctx, "dialback_result", v, n);
+				return 1;
+			}
 		} else if (xmpp_local_is(nm, nl, "success") && st->in_auth) {
 			obs_detail_str(ctx, "auth_result", "success", 7);
 			return 1;
@@ -513,13 +517,16 @@ static struct dis_result xmpp_parse(struct dis_ctx *ctx, void *state, enum dir d
 			/* character data up to the next tag */
 			const uint8_t *lt = memchr(c.p, '<', cur_left(&c));
 			const char *s = (const char *)c.p;
+			bool wanted = d->text != XT_NONE && d->depth == d->text_depth;
 			n = lt ? (size_t)(lt - c.p) : cur_left(&c);
-			if (!lt && n < XMPP_TEXT_MAX && d->text != XT_NONE)
-				return dis_incomplete(before, n + 1);
-			if (n >= XMPP_TEXT_MAX) {
+			/* text we read is taken whole (capped); other text is skipped
+			 * as it comes, whatever its length (a message body) */
+			if (wanted && n >= XMPP_TEXT_MAX) {
 				obs_anomaly(ctx, XMPP_ANOM_TEXT_TOO_LONG, "%s", dir == DIR_C2S ? "client" : "server");
 				return dis_error(before);
 			}
+			if (wanted && !lt)
+				return dis_incomplete(before, n + 1);
 			if (d->depth <= 1) {
 				for (size_t i = 0; i < n; i++)
 					if (!xmpp_ws(s[i])) {
@@ -527,14 +534,10 @@ static struct dis_result xmpp_parse(struct dis_ctx *ctx, void *state, enum dir d
 							    dir == DIR_C2S ? "client" : "server");
 						return dis_error(before);
 					}
-			} else if (d->text == XT_MECHANISM && d->depth == d->text_depth) {
+			} else if (wanted && d->text == XT_MECHANISM) {
 				obs_detail_list_str(ctx, "auth_offered", s, n);
-			} else if ((d->text == XT_AUTH || d->text == XT_RESPONSE) &&
-				   d->depth == d->text_depth) {
-				if (!lt)
-					return dis_incomplete(before, n + 1); /* the whole payload at once */
+			} else if (wanted) {
 				xmpp_client_text(ctx, st, s, n);
-				d->text_seen = true;
 			}
 			c.p += n;
 			continue;

@@ -93,8 +93,8 @@ t_is "$(rec "$C/port-15222-split.pcap" "$D | [.auth_offered, .auth_result]")" '[
 	"port 15222: mechanisms and outcome"
 t_is "$(rec "$C/s2s-dialback.pcap" "$FLOW")" '[5269,"xmpp","cleartext",false,false,null,false,null,[]]' \
 	"s2s dialback without STARTTLS: cleartext"
-t_is "$(rec "$C/s2s-dialback.pcap" "$D | [.namespace, .from]")" '["jabber:server","peer.example"]' \
-	"s2s dialback: namespace and the peer"
+t_is "$(rec "$C/s2s-dialback.pcap" "$D | [.namespace, .from, .dialback_result]")" '["jabber:server","peer.example","valid"]' \
+	"s2s dialback: namespace, the peer, the receiving server's verdict (done there)"
 t_is "$(rec "$C/long-form.pcap" "$FLOW")" '[5222,"xmpp","starttls",true,true,null,false,null,[]]' \
 	"<starttls></starttls> and <proceed></proceed>: the hand-off after the end tags"
 

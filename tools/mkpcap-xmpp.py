@@ -14,7 +14,8 @@ STARTTLS, §6.4 SASL, §11.1 restricted XML):
                      attributes, whitespace keepalives, the stream header and
                      the <auth> payload cut across segments
   s2s-dialback       a jabber:server stream, features without STARTTLS, a
-                     dialback <db:result/> in clear (XEP-0220): cleartext
+                     dialback <db:result/> in clear (XEP-0220 §2.1): cleartext,
+                     the verdict "valid"
   long-form          <starttls></starttls> and <proceed></proceed> as start
                      and end tags (not empty elements): the hand-off after
                      the end tags; no TLS follows (the capture ends)
