@@ -30,6 +30,7 @@ extern const struct dissector dissector_vnc;
 extern const struct dissector dissector_rdp;
 extern const struct dissector dissector_kafka;
 extern const struct dissector dissector_smb;
+extern const struct dissector dissector_xmpp;
 
 const struct dissector *const dissectors[] = {
 	&dissector_http,
@@ -66,6 +67,8 @@ const struct dissector *const dissectors[] = {
 	&dissector_kafka,
 	/* SMB (issue 18): NBSS framing with an SMB1/SMB2/transform header */
 	&dissector_smb,
+	/* XMPP (issue 18): <stream:stream> in jabber:client / jabber:server */
+	&dissector_xmpp,
 };
 
 const size_t n_dissectors = sizeof(dissectors) / sizeof(dissectors[0]);

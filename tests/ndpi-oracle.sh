@@ -11,7 +11,7 @@
 
 files=()
 for f in "$SRCDIR"/pcaps/tls/*.pcap "$SRCDIR"/pcaps/plain/*.pcap "$SRCDIR"/pcaps/quic/*.pcap* \
-	"$SRCDIR"/pcaps/connect/*.pcap; do
+	"$SRCDIR"/pcaps/connect/*.pcap "$SRCDIR"/pcaps/xmpp/*.pcap; do
 	files+=("$f")
 done
 db=$(T_CAPTURE_OPTS="--ndpi classify" t_capture "${files[@]}")
@@ -39,8 +39,10 @@ got=$(sqlite3 "$db" "SELECT COALESCE(protocol, '-') || ' ' || ndpi_protocol || '
 #     1433 it names MsSQL-TDS.
 #   - http/HTTP_Connect x9: not a disagreement: nDPI's name for an HTTP
 #     CONNECT (pcaps/connect, issue 18), tunnels and refusals alike.
-want='- Kerberos 1;- Unknown 3;amqp AMQP 1;ftp FTP_CONTROL 4;http HTTP 12;http HTTP_Connect 9;imap IMAP 3;ldap LDAP 1;ldap MQTT 3;mysql MySQL 4;pop3 POP3 3;postgresql PostgreSQL 8;postgresql Unknown 1;quic QUIC 15;quic Unknown 1;redis Redis 3;smtp SMTP 7;tds MsSQL-TDS 1;tds Unknown 1;tls IMAPS 1;tls POPS 1;tls SMTPS 2;tls TLS 42'
-t_is "$got" "$want" "our protocol vs nDPI's, per flow, over pcaps/tls, plain, quic and connect"
+#   - xmpp/Jabber x9: not a disagreement: nDPI's name for XMPP (pcaps/xmpp,
+#     issue 18); the XEP-0368 direct TLS flow on 5223 is one of tls/TLS.
+want='- Kerberos 1;- Unknown 3;amqp AMQP 1;ftp FTP_CONTROL 4;http HTTP 12;http HTTP_Connect 9;imap IMAP 3;ldap LDAP 1;ldap MQTT 3;mysql MySQL 4;pop3 POP3 3;postgresql PostgreSQL 8;postgresql Unknown 1;quic QUIC 15;quic Unknown 1;redis Redis 3;smtp SMTP 7;tds MsSQL-TDS 1;tds Unknown 1;tls IMAPS 1;tls POPS 1;tls SMTPS 2;tls TLS 43;xmpp Jabber 9'
+t_is "$got" "$want" "our protocol vs nDPI's, per flow, over pcaps/tls, plain, quic, connect and xmpp"
 
 # The default mode leaves nDPI out of claimed flows: their nDPI fields are null.
 db2=$(t_capture "$SRCDIR/pcaps/plain/redis-auth-cleartext.pcap")

@@ -258,14 +258,14 @@ done
 t_is "$bad" 0 "property: in 30 random subsets, a requirement fails iff a subset flow violates it"
 
 # ---- the remote-access, monitoring and middleware captures (issues 17, 18) ----
-# Every real capture of pcaps/{ssh,snmp,syslog,rdp,vnc,mqtt,connect,kafka,smb} in one
+# Every real capture of pcaps/{ssh,snmp,syslog,rdp,vnc,mqtt,connect,kafka,smb,xmpp} in one
 # store (their protocol facts live in tables of their own: cleartext
 # details, SSH algorithms, RDP/VNC security, MQTT, CONNECT tunnels, Kafka, SMB),
 # copied ${MID}x with fresh addresses: the same statuses, kinds and causes,
 # every count exactly ${MID} times.
 pargs=()
 for f in "$P"/ssh/*.pcap "$P"/snmp/*.pcap "$P"/syslog/*.pcap "$P"/rdp/*.pcap "$P"/vnc/*.pcap "$P"/mqtt/*.pcap \
-	"$P"/connect/*.pcap "$P"/kafka/*.pcap "$P"/quic/*.pcap "$P"/smb/*.pcap; do
+	"$P"/connect/*.pcap "$P"/kafka/*.pcap "$P"/quic/*.pcap "$P"/smb/*.pcap "$P"/xmpp/*.pcap; do
 	pargs+=(-r "$f")
 done
 "$W" capture -q "${pargs[@]}" -d "$T_TMP/proto.db" >&2

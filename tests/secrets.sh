@@ -16,7 +16,8 @@
 # pcaps/smb/README.md (never on the wire: NTLM sends a response to a
 # challenge); the NT challenge-responses of pcaps/smb/ (issue 18) are
 # binary: their bytes are read from the captures' NTLMSSP AUTHENTICATE
-# messages and searched raw and in hex below.
+# messages and searched raw and in hex below; and the XMPP password of
+# pcaps/xmpp/README.md (issue 18: SASL PLAIN in clear).
 # Each is searched in the forms it could be stored in: as is, base64 at the
 # three byte alignments (so base64 of "\0user\0pass" for SASL PLAIN and AUTH
 # PLAIN, of the password alone for AUTH LOGIN, of "user:pass" for HTTP Basic
@@ -53,6 +54,8 @@ secrets=$T_TMP/secrets
 	grep -o 'wa-lab-kafka-[a-z]*-[0-9]*' pcaps/kafka/README.md | sort -u
 	# the SMB password of tools/lab/gen-smb.sh (pcaps/smb/README.md)
 	grep -o 'wa-lab-smb-pw-[0-9]*' pcaps/smb/README.md | sort -u
+	# alice's XMPP password of tools/lab/gen-xmpp.sh (pcaps/xmpp/README.md)
+	grep -o 'wa-lab-xmpp-pw-3117' pcaps/xmpp/README.md | sort -u
 } >"$secrets"
 n=$(sort -u "$secrets" | wc -l)
 t_ok $([ "$n" -ge 60 ] && echo 0 || echo 1) "secrets listed ($n)"
@@ -160,6 +163,9 @@ pcaps/snmp/snmp-v2c-get.pcap wa-lab-c0mmunity
 pcaps/snmp/snmp-v2c-trap.pcap wa-lab-c0mmunity
 pcaps/snmp/snmp-v2c-walk.pcap wa-lab-c0mmunity
 pcaps/vnc/vnc-vencrypt-plain.pcap wa-lab-vnc-Pl4in-pw
+pcaps/xmpp/xmpp-plain-in-clear.pcap wa-lab-xmpp-pw-3117
+pcaps/xmpp/xmpp-plain-no-tls.pcap wa-lab-xmpp-pw-3117
+pcaps/xmpp/xmpp-required.pcap wa-lab-xmpp-pw-3117
 EOF
 )" "every capture that carries a fake secret, and only those, found with the needles"
 # the three encodings the issue names, explicitly

@@ -274,7 +274,7 @@ def labels(wireaudit, pcaps):
 PORT_GUESS = {80: 'http', 443: 'tls', 5432: 'postgresql', 3306: 'mysql', 6379: 'redis',
               1433: 'tds', 27017: 'mongodb', 389: 'ldap', 25: 'smtp', 587: 'smtp', 21: 'ftp',
               143: 'imap', 110: 'pop3', 5672: 'amqp', 23: 'telnet', 514: 'syslog', 601: 'syslog',
-              1883: 'mqtt', 5900: 'vnc', 5901: 'vnc', 3389: 'rdp', 9092: 'kafka', 445: 'smb', 139: 'smb'}
+              1883: 'mqtt', 5900: 'vnc', 5901: 'vnc', 3389: 'rdp', 9092: 'kafka', 445: 'smb', 139: 'smb', 5222: 'xmpp', 5269: 'xmpp'}
 
 
 def dissector_seeds(outdir, srcdir, pcaps, wireaudit):

@@ -116,6 +116,17 @@ int sasl_response_raw(struct sasl_exch *x, struct dis_ctx *ctx, const uint8_t *p
 		if (sp == NULL)
 			return SASL_ERR_FORMAT;
 		obs_user(ctx, p, (size_t)(sp - p));
+	} else if (strncmp(x->mech, "SCRAM-", 6) == 0 && x->responses == 1) {
+		/* RFC 5802 §7 client-first-message: gs2-header (cbind flag ","
+		 * [a=authzid] ",") then n=user,r=nonce. A proof follows, not a
+		 * password: a user, no credentials. */
+		size_t i = 0, commas = 0;
+		while (i < len && commas < 2)
+			if (p[i++] == ',')
+				commas++;
+		if (commas < 2 || !sasl_field(p + i, len - i, "n=", &u, &ul))
+			return SASL_ERR_FORMAT;
+		obs_user(ctx, u, ul);
 	} else if ((strcmp(x->mech, "XOAUTH2") == 0 || strcmp(x->mech, "OAUTHBEARER") == 0) &&
 		   x->responses == 1) {
 		if (sasl_field(p, len, "user=", &u, &ul) || sasl_field(p, len, "a=", &u, &ul))

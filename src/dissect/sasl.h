@@ -10,6 +10,8 @@
  *                          -> user, credentials ("LOGIN") at the 2nd
  *   CRAM-MD5 (RFC 2195)    "user SP hex-digest" -> user; challenge-response,
  *                          not credentials
+ *   SCRAM-* (RFC 5802 §7)  client-first "gs2-header n=user,r=nonce" -> user;
+ *                          a proof follows, not credentials
  *   XOAUTH2, OAUTHBEARER (RFC 7628) -> user; a bearer token is a secret sent
  *                          in clear: credentials
  * Never passes a password or token to obs_*: decoded bytes are cleansed with
