@@ -210,6 +210,7 @@ static void rp_tup_fold(struct rp_scan *S)
 		rep->flows_midstream += (cov & 4) ? n : 0;
 		rep->tls_flows += (cov & 8) ? n : 0;
 		rep->tls13_flows += (cov & 16) ? n : 0;
+		rep->tls13_decrypted += (cov & 1024) ? n : 0;
 		rep->tls_certs_seen += (cov & 32) ? n : 0;
 		rep->unknown_security += (cov & 64) ? n : 0;
 		rep->flows_udp += (cov & 128) ? n : 0;
@@ -1172,6 +1173,7 @@ static char *rp_rules_sql(struct rp_report *rep, struct rp_scan *S)
 		  " THEN 64 ELSE 0 END)"
 		  " | (CASE WHEN transport = 'udp' THEN 128 ELSE 0 END)"
 		  " | (CASE WHEN transport IN ('icmp', 'icmp6') THEN 512 ELSE 0 END)"
+		  " | (CASE WHEN hsdec = 1 THEN 1024 ELSE 0 END)"
 		  " | (CASE WHEN security IN ('cleartext', 'tls_refused', 'starttls_not_used')"
 		  " THEN 256 ELSE 0 END), security, protocol,"
 		  /* the coverage histograms of TLS flows (rp_scan_tls_counts) */
