@@ -1314,13 +1314,13 @@ static struct dis_result tls_parse(struct dis_ctx *ctx, void *state, enum dir di
 			st->malformed = true;
 			return dis_error(off);
 		}
+		/* TLS 1.3 handshake epoch with a key log: the whole record
+		 * (before it is counted: an incomplete one comes back) */
+		if (type == 23 && tls_kl_wanted(st, dir) && cur_need(&c, rlen) != 0)
+			return dis_incomplete(off, 5 + (size_t)rlen);
 		d->records++;
-		if (type == 23 && tls_kl_wanted(st, dir)) {
-			/* TLS 1.3 handshake epoch with a key log: the whole record */
-			if (cur_need(&c, rlen) != 0)
-				return dis_incomplete(off, 5 + (size_t)rlen);
+		if (type == 23 && tls_kl_wanted(st, dir))
 			tls_kl_record(ctx, st, dir, p + off, rlen);
-		}
 		if (type == 23 || type == 24) {
 			/* application data (or heartbeat): not read, only counted */
 			d->app++;

@@ -110,7 +110,7 @@ static const char *const rp_key_cols[] = {
 	"has_tls", "ver", "vrank", "cmax", "c13", "cipher_id", "cipher", "cclass", "cfs", "best_off",
 	"sni", "ech", "sreq", "stapled", "ocsp_status", "ccert", "est", "trusted", "terr", "tbe",
 	"hmatch", "cacc", "cctrusted", "ccterr", "dh_bits", "alpn_http", "crej", "leaf", "ncerts",
-	"leaf_ss", "creds", "authm", "redir", "http_host", "tlsform", "ja4", "kxg", "mixed",
+	"leaf_ss", "hsdec", "creds", "authm", "redir", "http_host", "tlsform", "ja4", "kxg", "mixed",
 	"ssh_kx", "ssh_wneg", "ssh_woff", "ssh_p1", "ssh_nsk", "ssh_hsrv", "snmp_ver", "snmp_lvl",
 	"vnc_sec",
 	"rdp_sel", "rdp_neg", "rdp_enc", "rdp_fail", NULL,
