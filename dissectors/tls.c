@@ -800,6 +800,36 @@ static void tls_parse_cert_status(struct dis_ctx *ctx, struct tls_state *st, str
 		obs_anomaly(ctx, TLS_ANOM_BAD_OCSP, "OCSPResponse does not parse");
 }
 
+/* TLS 1.3 EncryptedExtensions (RFC 8446 §4.3.1), opened with a key log:
+ * extensions<0..2^16-1>; the ALPN protocol the server selected (RFC 7301
+ * §3.1) is the one fact taken from it. */
+static void tls_parse_ee(struct dis_ctx *ctx, struct tls_state *st, struct cur *c)
+{
+	struct cur exts;
+	if (cur_sub_len16(c, &exts) != 0) {
+		obs_anomaly(ctx, TLS_ANOM_BAD_EXTENSION, "EncryptedExtensions length");
+		return;
+	}
+	while (cur_left(&exts) > 0) {
+		uint16_t et;
+		struct cur e, l, n;
+		if (cur_be16(&exts, &et) != 0 || cur_sub_len16(&exts, &e) != 0) {
+			obs_anomaly(ctx, TLS_ANOM_TRUNCATED_EXTENSION, "EncryptedExtensions");
+			return;
+		}
+		if (et != 0x0010)
+			continue;
+		if (cur_sub_len16(&e, &l) == 0 && cur_sub_len8(&l, &n) == 0) {
+			size_t al = cur_left(&n) < TLS_ALPN_LEN ? cur_left(&n) : TLS_ALPN_LEN;
+			memcpy(st->sh.alpn, n.p, al);
+			st->sh.alpn_len = (uint8_t)al;
+			st->sh.has_alpn = true;
+		} else {
+			obs_anomaly(ctx, TLS_ANOM_BAD_EXTENSION, "EncryptedExtensions 0x0010");
+		}
+	}
+}
+
 /* One complete handshake message in cleartext. */
 static int tls_handshake_msg(struct dis_ctx *ctx, struct tls_state *st, enum dir dir, uint8_t type,
 			     struct cur *body)
@@ -809,6 +839,10 @@ static int tls_handshake_msg(struct dis_ctx *ctx, struct tls_state *st, enum dir
 		 * CertificateRequest (13), Certificate (11), CertificateVerify (15),
 		 * Finished (20), which ends this direction's handshake epoch */
 		switch (type) {
+		case 8:
+			if (dir == DIR_S2C)
+				tls_parse_ee(ctx, st, body);
+			return 0;
 		case 11:
 			return tls_parse_certificate(ctx, st, dir == DIR_C2S ? 1 : 0, body);
 		case 13:

@@ -34,6 +34,8 @@ done
 # --- with the key log: what a cleartext handshake would have given
 t_is "$(j tls13-aes128 "$F")" '["TLSv1.3","TLS_AES_128_GCM_SHA256",true,true,2,true,true,false,"none",null,0,null,false,null,true,[]]' \
 	"AES-128-GCM: server chain trusted, name matches, no CertificateRequest"
+t_is "$(j tls13-aes128 '.tls.alpn_selected')|$(j tls13-aes128-nokl '.tls.alpn_selected')|$(j tls13-curl '.tls.alpn_selected')" \
+	'"http/1.1"|"not_observable"|null' "ALPN from EncryptedExtensions; none selected: null, not not_observable"
 t_is "$(j tls13-mtls "$F")" '["TLSv1.3","TLS_AES_256_GCM_SHA384",true,true,2,true,true,true,"sent","sent",2,true,false,null,true,[]]' \
 	"AES-256-GCM/SHA-384, -Verify: CertificateRequest and the client's trusted chain of 2"
 t_is "$(j tls13-mtls '[.tls.certs[0].subject, .tls.client_certs[0].subject, .tls.client_certs[1].subject]')" \

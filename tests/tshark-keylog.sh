@@ -19,15 +19,18 @@ for f in "$K"/*.pcap; do
 	"$WIREAUDIT" export -d "$db" >"$T_TMP/$n.jsonl" 2>/dev/null
 	tshark -n -r "$f" -o "tls.keylog_file:$K/$n.keys" -Y "tls.handshake" -T fields -E separator='|' \
 		-e ip.src -e tls.handshake.type -e tls.handshake.certificate -e ocsp.certStatus \
+		-e tls.handshake.extensions_alpn_str \
 		2>/dev/null >"$T_TMP/$n.t"
 	want=$(python3 - "$T_TMP/$n.t" <<'PY'
 import hashlib, json, subprocess, sys
 srv, cli = "10.99.34.2", "10.99.34.1"
 types = {srv: set(), cli: set()}
 certs = {srv: None, cli: None}
-ocsp = None
+ocsp = alpn = None
 for line in open(sys.argv[1]):
-    ip, ht, cs, st = line.rstrip("\n").split("|")
+    ip, ht, cs, st, al = line.rstrip("\n").split("|")
+    if ip == srv and al and alpn is None:
+        alpn = al.split(",")[0]
     if ip not in types:
         continue
     types[ip] |= set(ht.split(",")) if ht else set()
@@ -43,11 +46,11 @@ def leaf(c):
                           input=der, capture_output=True).stdout.decode().strip()
     return [hashlib.sha256(der).hexdigest(), subj.removeprefix("subject="), len(c)]
 s, c = leaf(certs[srv]), leaf(certs[cli])
-print(json.dumps([s[0], s[1], s[2], c[0], c[1], c[2], "13" in types[srv], ocsp], separators=(",", ":")))
+print(json.dumps([s[0], s[1], s[2], c[0], c[1], c[2], "13" in types[srv], ocsp, alpn], separators=(",", ":")))
 PY
 )
-	got=$(jq -c '[.tls.certs[0].sha256, .tls.certs[0].subject, .tls.chain_len, .tls.client_certs[0].sha256, .tls.client_certs[0].subject, .tls.client_chain_len, .tls.cert_request, .tls.ocsp_status]' "$T_TMP/$n.jsonl")
-	t_is "$got" "$want" "$n: leaf SHA-256 and subject, chain lengths, CertificateRequest, OCSP as tshark decodes them"
+	got=$(jq -c '[.tls.certs[0].sha256, .tls.certs[0].subject, .tls.chain_len, .tls.client_certs[0].sha256, .tls.client_certs[0].subject, .tls.client_chain_len, .tls.cert_request, .tls.ocsp_status, .tls.alpn_selected]' "$T_TMP/$n.jsonl")
+	t_is "$got" "$want" "$n: leaf SHA-256 and subject, chain lengths, CertificateRequest, OCSP, ALPN as tshark decodes them"
 	# without the key log neither sees a Certificate
 	tn=$(tshark -n -r "$f" -Y "tls.handshake.type == 11" 2>/dev/null | wc -l)
 	"$WIREAUDIT" capture -q -r "$f" -d "$T_TMP/$n-no.db" 2>/dev/null

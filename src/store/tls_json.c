@@ -377,7 +377,7 @@ void tls_json_build(struct jbuf *jb, const struct tls_facts *t, const struct tls
 	jb_key(jb, "alpn_selected");
 	if (f->has_alpn_selected)
 		jb_strn(jb, f->alpn_selected, f->alpn_selected_len);
-	else if (t13)
+	else if (hid)
 		jb_string(jb, "not_observable");
 	else
 		jb_null(jb);

@@ -202,8 +202,10 @@ s_pair() {
 }
 
 # 1. plain TLS 1.3, AES-128-GCM: the server's chain
-s_pair tls13-aes128 $CHAIN -ciphersuites TLS_AES_128_GCM_SHA256 -- -CAfile "$PKI/root.crt"
+s_pair tls13-aes128 $CHAIN -ciphersuites TLS_AES_128_GCM_SHA256 -alpn http/1.1 -- -CAfile "$PKI/root.crt" \
+	-alpn h2,http/1.1
 expect "tls.handshake.type == 11"
+expect "tls.handshake.type == 8 && tls.handshake.extensions_alpn_str == \"http/1.1\""
 expect "tls.handshake.type == 20"
 # 2. mTLS: CertificateRequest, the client's chain (AES-256-GCM, SHA-384)
 s_pair tls13-mtls $CHAIN -Verify 2 -CAfile "$PKI/cabundle.pem" -ciphersuites TLS_AES_256_GCM_SHA384 -- \
