@@ -126,12 +126,12 @@ t_is "$(grow grown 1)" "true true " "a key log appended to during the capture is
 t_is "$(grow notgrown 0)" "true false " "…and without the append the second flow stays encrypted"
 
 # --- the secrets appear nowhere: database, export, report, stderr
-secrets=$(cut -d' ' -f3 "$K"/*.keys | sort -u)
+mapfile -t secrets < <(cut -d' ' -f3 "$K"/*.keys | sort -u)
 leak=0
 for n in tls13-aes128 tls13-mtls tls13-certreq-none tls13-ocsp-stapled tls13-curl crlf; do
 	"$WIREAUDIT" report -d "$T_TMP/$n.db" --format json >"$T_TMP/$n.rep" 2>&1
 	sqlite3 "$T_TMP/$n.db" .dump >"$T_TMP/$n.dump"
-	for s in $secrets; do
+	for s in "${secrets[@]}"; do
 		for f in "$T_TMP/$n.db" "$T_TMP/$n.dump" "$T_TMP/$n.jsonl" "$T_TMP/$n.rep" "$T_TMP/$n.err"; do
 			grep -qi "$s" "$f" && { leak=1; echo "# $s in $f"; }
 		done
@@ -139,7 +139,7 @@ for n in tls13-aes128 tls13-mtls tls13-certreq-none tls13-ocsp-stapled tls13-cur
 done
 t_is "$leak" 0 "no key log secret in a database, its dump, the export, the report or stderr"
 # raw bytes: the first 16 bytes of each secret are not in any database
-python3 - "$T_TMP" $secrets <<'PY' >"$T_TMP/raw.txt"
+python3 - "$T_TMP" "${secrets[@]}" <<'PY' >"$T_TMP/raw.txt"
 import glob, sys
 d = sys.argv[1]
 secs = [bytes.fromhex(s)[:16] for s in sys.argv[2:]]

@@ -8,6 +8,7 @@
 #include "keylog.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ struct kl_entry {
 
 static pthread_mutex_t kl_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *kl_path;
+static atomic_bool kl_on;           /* read without the lock: every TLS 1.3 record asks */
 static struct kl_entry *kl_tab;
 static size_t kl_n, kl_cap;
 static long kl_offset;            /* bytes of the file read so far (whole lines) */
@@ -145,6 +147,7 @@ static int kl_read(char *err, size_t errlen)
 {
 	FILE *fp = fopen(kl_path, "r");
 	char line[KEYLOG_LINE_MAX];
+	static char iobuf[16384];   /* stdio's buffer, ours to wipe (under kl_lock) */
 	long end;
 
 	kl_last_read = kl_now_ms();
@@ -153,6 +156,7 @@ static int kl_read(char *err, size_t errlen)
 			snprintf(err, errlen, "cannot read the key log %s: %s", kl_path, strerror(errno));
 		return -1;
 	}
+	setvbuf(fp, iobuf, _IOFBF, sizeof(iobuf));
 	if (fseek(fp, 0, SEEK_END) == 0 && (end = ftell(fp)) >= 0 && end < kl_offset)
 		kl_offset = 0;
 	if (fseek(fp, kl_offset, SEEK_SET) != 0)
@@ -180,6 +184,7 @@ static int kl_read(char *err, size_t errlen)
 	}
 	OPENSSL_cleanse(line, sizeof(line));
 	fclose(fp);
+	OPENSSL_cleanse(iobuf, sizeof(iobuf));
 	return 0;
 }
 
@@ -199,6 +204,7 @@ int keylog_open(const char *path, char *err, size_t errlen)
 		free(kl_path);
 		kl_path = NULL;
 	}
+	atomic_store(&kl_on, r == 0);
 	pthread_mutex_unlock(&kl_lock);
 	return r;
 }
@@ -213,6 +219,7 @@ void keylog_close(void)
 	kl_tab = NULL;
 	kl_n = kl_cap = 0;
 	kl_offset = 0;
+	atomic_store(&kl_on, false);
 	free(kl_path);
 	kl_path = NULL;
 	pthread_mutex_unlock(&kl_lock);
@@ -220,11 +227,7 @@ void keylog_close(void)
 
 bool keylog_enabled(void)
 {
-	bool r;
-	pthread_mutex_lock(&kl_lock);
-	r = kl_path != NULL;
-	pthread_mutex_unlock(&kl_lock);
-	return r;
+	return atomic_load(&kl_on);
 }
 
 bool keylog_lookup(const uint8_t cr[32], uint8_t chts[KEYLOG_SECRET_MAX],

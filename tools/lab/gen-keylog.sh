@@ -137,9 +137,9 @@ CADIR=$PKI/rootca openssl ca -batch -notext -selfsign -config "$PKI/ca.cnf" -key
 	-extensions v3_root -days 7300 -in "$PKI/root.csr" -out "$PKI/root.crt" 2>/dev/null
 issue "$PKI/rootca" "$PKI/root.crt" "$PKI/root.key" int "$O/CN=wireaudit Key Log Intermediate CA" \
 	v3_int -days 5000
-I="$PKI/intca $PKI/int.crt $PKI/int.key"
-issue $I server "$O/CN=$HOST" v3_server
-issue $I client "$O/CN=client.wireaudit.test" v3_client
+I=("$PKI/intca" "$PKI/int.crt" "$PKI/int.key")
+issue "${I[@]}" server "$O/CN=$HOST" v3_server
+issue "${I[@]}" client "$O/CN=client.wireaudit.test" v3_client
 cat "$PKI/int.crt" "$PKI/root.crt" >"$PKI/cabundle.pem"
 openssl ocsp -index "$PKI/intca/index.txt" -CA "$PKI/int.crt" -rsigner "$PKI/int.crt" \
 	-rkey "$PKI/int.key" -ndays 30 -issuer "$PKI/int.crt" -cert "$PKI/server.crt" \
