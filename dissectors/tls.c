@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/crypto.h>
 
 #include "dissector.h"
 #include "cursor.h"
@@ -36,6 +37,7 @@
 #include "fingerprint.h"
 #include "tls_hs.h"
 #include "tls_facts.h"
+#include "keylog.h"
 
 #define TLS_RECORD_MAX (16384 + 2048) /* TLSCiphertext limit, RFC 5246 §6.2.3 */
 #define TLS_MSG_MAX (64 * 1024)       /* one handshake message (our cap) */
@@ -73,6 +75,8 @@ enum {
 	TLS_ANOM_EMPTY_RECORD,
 	TLS_ANOM_DUPLICATE_EXTENSION,
 	TLS_ANOM_BAD_OCSP,
+	TLS_ANOM_KEYLOG_MISSING,
+	TLS_ANOM_KEYLOG_DECRYPT,
 };
 
 static const struct anomaly_def tls_anomalies[] = {
@@ -96,6 +100,8 @@ static const struct anomaly_def tls_anomalies[] = {
 	{ TLS_ANOM_EMPTY_RECORD, "empty_record" },
 	{ TLS_ANOM_DUPLICATE_EXTENSION, "duplicate_extension" },
 	{ TLS_ANOM_BAD_OCSP, "bad_ocsp_response" },
+	{ TLS_ANOM_KEYLOG_MISSING, "keylog_no_secrets" },
+	{ TLS_ANOM_KEYLOG_DECRYPT, "keylog_decrypt_failed" },
 	{ 0, NULL },
 };
 
@@ -110,6 +116,7 @@ struct tls_hello {
 	bool sslv2;                     /* SSLv2-compatible CLIENT-HELLO */
 	bool lists_capped;              /* a list hit our cap: fingerprints unreliable */
 	uint16_t legacy_version;
+	uint8_t random[32];             /* for the key log (keylog.h) */
 	uint16_t ciphers[TLS_MAX_CIPHERS];
 	uint16_t n_ciphers;
 	uint32_t sslv2_specs[TLS_MAX_SSLV2_SPECS];
@@ -209,6 +216,12 @@ struct tls_state {
 	/* tls_hs.h (QUIC): JA4 transport (0 = 't') and completion seen by the carrier */
 	char transport;
 	bool carrier_established;
+	/* TLS 1.3 handshake records opened with a key log (keylog.h) */
+	int kl;                         /* 0 not tried, 1 keys ready, -1 none/failed */
+	struct tls13_keys *hk[2];       /* per direction until its Finished */
+	bool dec_mode;                  /* handshake data being fed is decrypted */
+	bool dec_fin[2];                /* that direction's Finished was decrypted */
+	bool dec_failed;
 };
 
 static bool tls_tls13(const struct tls_state *st)
@@ -443,7 +456,7 @@ static int tls_parse_client_hello(struct dis_ctx *ctx, struct tls_state *st, str
 
 	memset(h, 0, sizeof(*h));
 	h->ech_type = -1;
-	if (cur_be16(c, &h->legacy_version) != 0 || cur_skip(c, 32) != 0 ||
+	if (cur_be16(c, &h->legacy_version) != 0 || cur_copy(c, h->random, 32) != 0 ||
 	    cur_sub_len8(c, &sid) != 0 || cur_left(&sid) > 32 ||
 	    cur_sub_len16(c, &cs) != 0 || cur_left(&cs) % 2 != 0 ||
 	    cur_sub_len8(c, &comp) != 0) {
@@ -613,18 +626,29 @@ static int tls_parse_server_hello(struct dis_ctx *ctx, struct tls_state *st, str
 
 /* ---------------------------------------------- Certificate & friends */
 
+static void tls_parse_cert_status(struct dis_ctx *ctx, struct tls_state *st, struct cur *c);
+
 /* TLS <= 1.2 Certificate (RFC 5246 §7.4.2): certificate_list<0..2^24-1>
- * of ASN.1Cert<1..2^24-1>. side 0 = server, 1 = client. */
+ * of ASN.1Cert<1..2^24-1>. TLS 1.3 (RFC 8446 §4.4.2), only when opened
+ * with a key log: certificate_request_context<0..2^8-1> first, and each
+ * CertificateEntry is cert_data<1..2^24-1> extensions<0..2^16-1>; the
+ * leaf's status_request extension holds a CertificateStatus (RFC 8446
+ * §4.4.2.1). side 0 = server, 1 = client. */
 static int tls_parse_certificate(struct dis_ctx *ctx, struct tls_state *st, int side, struct cur *c)
 {
-	struct cur list;
+	struct cur list, rctx;
 	const uint8_t *ders[TLS_MAX_CHAIN];
 	size_t lens[TLS_MAX_CHAIN];
 	char shas[TLS_MAX_CHAIN][65];
 	int n = 0;
+	bool t13 = tls_tls13(st);
 
-	if (tls_tls13(st)) /* a cleartext TLS 1.3 Certificate cannot be: ignore */
+	if (t13 && !st->dec_mode) /* a cleartext TLS 1.3 Certificate cannot be: ignore */
 		return 0;
+	if (t13 && cur_sub_len8(c, &rctx) != 0) {
+		obs_anomaly(ctx, TLS_ANOM_BAD_CERTIFICATE_MSG, "certificate_request_context length");
+		return -1;
+	}
 	if (cur_sub_len24(c, &list) != 0 || cur_left(c) != 0) {
 		obs_anomaly(ctx, TLS_ANOM_BAD_CERTIFICATE_MSG, "certificate_list length");
 		return -1;
@@ -640,6 +664,23 @@ static int tls_parse_certificate(struct dis_ctx *ctx, struct tls_state *st, int 
 		if (n >= TLS_MAX_CHAIN) {
 			obs_anomaly(ctx, TLS_ANOM_TOO_MANY_CERTS, "more than %d", TLS_MAX_CHAIN);
 			break;
+		}
+		if (t13) {
+			struct cur exts;
+			if (cur_sub_len16(&list, &exts) != 0) {
+				obs_anomaly(ctx, TLS_ANOM_BAD_CERTIFICATE_MSG, "certificate %d extensions", n);
+				return -1;
+			}
+			while (cur_left(&exts) > 0) {
+				uint16_t et;
+				struct cur ed;
+				if (cur_be16(&exts, &et) != 0 || cur_sub_len16(&exts, &ed) != 0) {
+					obs_anomaly(ctx, TLS_ANOM_TRUNCATED_EXTENSION, "certificate %d", n);
+					break;
+				}
+				if (et == 0x0005 && side == 0 && n == 0) /* status_request: OCSP */
+					tls_parse_cert_status(ctx, st, &ed);
+			}
 		}
 		ders[n] = one.p;
 		lens[n] = cur_left(&one);
@@ -759,10 +800,62 @@ static void tls_parse_cert_status(struct dis_ctx *ctx, struct tls_state *st, str
 		obs_anomaly(ctx, TLS_ANOM_BAD_OCSP, "OCSPResponse does not parse");
 }
 
+/* TLS 1.3 EncryptedExtensions (RFC 8446 §4.3.1), opened with a key log:
+ * extensions<0..2^16-1>; the ALPN protocol the server selected (RFC 7301
+ * §3.1) is the one fact taken from it. */
+static void tls_parse_ee(struct dis_ctx *ctx, struct tls_state *st, struct cur *c)
+{
+	struct cur exts;
+	if (cur_sub_len16(c, &exts) != 0) {
+		obs_anomaly(ctx, TLS_ANOM_BAD_EXTENSION, "EncryptedExtensions length");
+		return;
+	}
+	while (cur_left(&exts) > 0) {
+		uint16_t et;
+		struct cur e, l, n;
+		if (cur_be16(&exts, &et) != 0 || cur_sub_len16(&exts, &e) != 0) {
+			obs_anomaly(ctx, TLS_ANOM_TRUNCATED_EXTENSION, "EncryptedExtensions");
+			return;
+		}
+		if (et != 0x0010)
+			continue;
+		if (cur_sub_len16(&e, &l) == 0 && cur_sub_len8(&l, &n) == 0) {
+			size_t al = cur_left(&n) < TLS_ALPN_LEN ? cur_left(&n) : TLS_ALPN_LEN;
+			memcpy(st->sh.alpn, n.p, al);
+			st->sh.alpn_len = (uint8_t)al;
+			st->sh.has_alpn = true;
+		} else {
+			obs_anomaly(ctx, TLS_ANOM_BAD_EXTENSION, "EncryptedExtensions 0x0010");
+		}
+	}
+}
+
 /* One complete handshake message in cleartext. */
 static int tls_handshake_msg(struct dis_ctx *ctx, struct tls_state *st, enum dir dir, uint8_t type,
 			     struct cur *body)
 {
+	if (st->dec_mode) {
+		/* TLS 1.3 encrypted handshake (RFC 8446 §4.3-§4.4): EncryptedExtensions (8),
+		 * CertificateRequest (13), Certificate (11), CertificateVerify (15),
+		 * Finished (20), which ends this direction's handshake epoch */
+		switch (type) {
+		case 8:
+			if (dir == DIR_S2C)
+				tls_parse_ee(ctx, st, body);
+			return 0;
+		case 11:
+			return tls_parse_certificate(ctx, st, dir == DIR_C2S ? 1 : 0, body);
+		case 13:
+			if (dir == DIR_S2C)
+				st->cert_request = true;
+			return 0;
+		case 20:
+			st->dec_fin[dir] = true;
+			return 0;
+		default:
+			return 0;
+		}
+	}
 	if (dir == DIR_C2S) {
 		switch (type) {
 		case 1:
@@ -1049,6 +1142,106 @@ static int tls_record(struct dis_ctx *ctx, struct tls_state *st, enum dir dir, u
 	}
 }
 
+/* ---- TLS 1.3 handshake records opened with a key log (keylog.h) ----
+ * Only the handshake epoch: the keys come from the handshake traffic
+ * secrets (RFC 8446 §7.1, §7.3) and are dropped at that direction's
+ * Finished; the application secrets are never read, so application data
+ * cannot be opened. */
+
+static void tls_kl_drop(struct tls_state *st, int dir)
+{
+	if (st->hk[dir]) {
+		OPENSSL_cleanse(st->hk[dir], sizeof(*st->hk[dir]));
+		free(st->hk[dir]);
+		st->hk[dir] = NULL;
+	}
+}
+
+/* Wants the record: a TLS 1.3 flow, a key log, and this direction still
+ * in its handshake epoch. */
+static bool tls_kl_wanted(const struct tls_state *st, enum dir dir)
+{
+	return st->dec_fin[dir] == false && st->kl >= 0 && !st->dec_failed && tls_tls13(st) &&
+	       st->ch.seen && !st->ch.sslv2 && st->sh.seen && keylog_enabled();
+}
+
+static void tls_kl_fail(struct dis_ctx *ctx, struct tls_state *st, const char *why)
+{
+	obs_anomaly(ctx, st->kl > 0 ? TLS_ANOM_KEYLOG_DECRYPT : TLS_ANOM_KEYLOG_MISSING,
+		    "keylog: handshake records did not decrypt (%s)", why);
+	st->dec_failed = true;
+	st->kl = -1;
+	tls_kl_drop(st, 0);
+	tls_kl_drop(st, 1);
+}
+
+/* One encrypted record (outer type 23) of direction dir. */
+static void tls_kl_record(struct dis_ctx *ctx, struct tls_state *st, enum dir dir,
+			  const uint8_t *rec, size_t rlen)
+{
+	uint8_t *pt;
+	int n;
+
+	if (st->kl == 0) {
+		uint8_t cs[KEYLOG_SECRET_MAX], ss[KEYLOG_SECRET_MAX];
+		size_t sl = 0;
+		if (!tls13_suite_known(st->sh.cipher)) {
+			st->kl = -1; /* a suite we do not open (CCM): as without a key log */
+			return;
+		}
+		if (!keylog_lookup(st->ch.random, cs, ss, &sl)) {
+			tls_kl_fail(ctx, st, "no handshake secrets for this ClientHello");
+			return;
+		}
+		st->hk[0] = calloc(1, sizeof(struct tls13_keys));
+		st->hk[1] = calloc(1, sizeof(struct tls13_keys));
+		st->kl = 1;
+		if (st->hk[0] == NULL || st->hk[1] == NULL ||
+		    tls13_keys_from_secret(st->sh.cipher, cs, sl, st->hk[DIR_C2S]) != 0 ||
+		    tls13_keys_from_secret(st->sh.cipher, ss, sl, st->hk[DIR_S2C]) != 0) {
+			OPENSSL_cleanse(cs, sizeof(cs));
+			OPENSSL_cleanse(ss, sizeof(ss));
+			tls_kl_fail(ctx, st, "secret does not fit the suite");
+			return;
+		}
+		OPENSSL_cleanse(cs, sizeof(cs));
+		OPENSSL_cleanse(ss, sizeof(ss));
+	}
+	if (st->hk[dir] == NULL)
+		return;
+	if ((pt = malloc(rlen > 16 ? rlen - 16 : 1)) == NULL)
+		return;
+	n = tls13_open(st->hk[dir], rec, rec + 5, rlen, pt, rlen > 16 ? rlen - 16 : 1);
+	if (n < 0) {
+		free(pt);
+		tls_kl_fail(ctx, st, "record tag mismatch");
+		return;
+	}
+	/* TLSInnerPlaintext (RFC 8446 §5.2): content, the real type, zeros */
+	while (n > 0 && pt[n - 1] == 0)
+		n--;
+	if (n == 0) {
+		free(pt);
+		tls_kl_fail(ctx, st, "no content type");
+		return;
+	}
+	uint8_t ctype = pt[n - 1];
+	n--;
+	if (ctype == 22 && n > 0) {
+		st->dec_mode = true;
+		if (tls_handshake_data(ctx, st, dir, pt, (size_t)n) != 0)
+			st->dec_failed = true;
+		st->dec_mode = false;
+	} else if (ctype == 21) {
+		struct cur a = cur_make(pt, (size_t)n);
+		tls_alert(ctx, st, dir, &a);
+	}
+	OPENSSL_cleanse(pt, (size_t)n);
+	free(pt);
+	if (st->dec_fin[dir])
+		tls_kl_drop(st, dir);
+}
+
 /* The server answered a ClientHello with something that is not a TLS
  * record. A line of printable text (an SMTP "220" banner on 465, an HTTP
  * error page, "-ERR" ...) means the listener speaks its protocol in clear:
@@ -1155,7 +1348,13 @@ static struct dis_result tls_parse(struct dis_ctx *ctx, void *state, enum dir di
 			st->malformed = true;
 			return dis_error(off);
 		}
+		/* TLS 1.3 handshake epoch with a key log: the whole record
+		 * (before it is counted: an incomplete one comes back) */
+		if (type == 23 && tls_kl_wanted(st, dir) && cur_need(&c, rlen) != 0)
+			return dis_incomplete(off, 5 + (size_t)rlen);
 		d->records++;
+		if (type == 23 && tls_kl_wanted(st, dir))
+			tls_kl_record(ctx, st, dir, p + off, rlen);
 		if (type == 23 || type == 24) {
 			/* application data (or heartbeat): not read, only counted */
 			d->app++;
@@ -1323,6 +1522,8 @@ static void tls_emit(struct dis_ctx *ctx, struct tls_state *st, const struct tls
 	f->cert_request = st->cert_request;
 	f->client_cert_msg = st->client_cert_msg;
 	f->client_cert_empty = st->client_cert_empty;
+	/* the server's encrypted flight was read through its Finished */
+	f->handshake_decrypted = t13 && st->dec_fin[DIR_S2C];
 	/* TLS 1.3 size heuristic (docs/TLS.md): a client's first encrypted
 	 * record of 200 bytes or more carries more than a Finished (at most
 	 * 64 + 4 + 1 + 16 = 85 bytes with SHA-384): a Certificate. Labelled as
@@ -1367,6 +1568,8 @@ static void tls_flow_end(struct dis_ctx *ctx, void *state)
 static void tls_state_free(void *state)
 {
 	struct tls_state *st = state;
+	tls_kl_drop(st, 0);
+	tls_kl_drop(st, 1);
 	free(st->d[0].hs);
 	free(st->d[1].hs);
 	st->d[0].hs = st->d[1].hs = NULL;

@@ -21,6 +21,7 @@
 #include "status.h"
 #include "ndpi_glue.h"
 #include "report.h"
+#include "keylog.h"
 #include "store.h"
 #include "json.h"
 #include "util.h"
@@ -111,6 +112,10 @@ static void capture_options(FILE *out)
 	      "      --progress         progress on stderr (default: when stderr is a terminal)\n"
 	      "  -q, --quiet            no summary line on stderr\n"
 	      "      --ca-file FILE     extra trust anchors (PEM bundle, e.g. an internal CA)\n"
+	      "      --keylog FILE      TLS 1.3 handshake secrets (NSS key log, SSLKEYLOGFILE):\n"
+	      "                         the encrypted handshake (certificates, CertificateRequest,\n"
+	      "                         client certificate, OCSP) is opened, never application\n"
+	      "                         data; the file is re-read as it grows, never stored\n"
 	      "      --system-ca PATH   system anchors: a PEM file, a hashed directory or \"none\"\n"
 	      "                         (default: OpenSSL's default paths, Debian ca-certificates)\n"
 	      "      --config FILE      settings from FILE (key = value; docs/APPLIANCE.md); the\n"
@@ -239,7 +244,7 @@ static int parse_num(const char *s, long long min, long long max, long long *out
 
 enum {
 	OPT_DURATION = 256, OPT_MAX_FLOWS, OPT_STREAM_CAP, OPT_NO_NDPI, OPT_PROGRESS,
-	OPT_FORMAT, OPT_FLOW, OPT_SINCE, OPT_UNTIL, OPT_CA_FILE, OPT_SYSTEM_CA,
+	OPT_FORMAT, OPT_FLOW, OPT_SINCE, OPT_UNTIL, OPT_CA_FILE, OPT_SYSTEM_CA, OPT_KEYLOG,
 	OPT_CHECKPOINT, OPT_NDPI_MODE, OPT_NO_STORE_THREAD, OPT_STORE_QUEUE, OPT_NO_READ_THREAD,
 	OPT_WORKERS, OPT_RETAIN_FLOWS, OPT_RETAIN_ROLLUPS, OPT_MAX_DB_SIZE, OPT_CONFIG, OPT_CID_SEED,
 	OPT_AFTER, OPT_CURSOR_FILE, OPT_EVE, OPT_EVE_SNAPSHOTS, OPT_EVE_STATS, OPT_EVE_BUFFER, OPT_SENSOR,
@@ -428,6 +433,7 @@ static const struct option capture_longopts[] = {
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
+	{ "keylog", required_argument, NULL, OPT_KEYLOG },
 	{ "system-ca", required_argument, NULL, OPT_SYSTEM_CA },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "eve", required_argument, NULL, OPT_EVE },
@@ -677,6 +683,7 @@ static int parse_capture_opts(int argc, char **argv, struct capture_parse *cp)
 			cp->list_ifaces = true;
 			break;
 		case OPT_CA_FILE: o->ca_file = optarg; break;
+		case OPT_KEYLOG: o->keylog = optarg; break;
 		case OPT_SYSTEM_CA: o->system_ca = optarg; break;
 		case OPT_CONFIG: break; /* read above */
 		case OPT_EVE: o->eve.target = optarg; break;
@@ -861,6 +868,15 @@ static int cmd_capture(int argc, char **argv)
 		o->progress = false;
 	if ((o->x509 = x509_ctx_new(o->system_ca, o->ca_file)) == NULL)
 		goto out;
+	if (o->keylog) {
+		char kerr[512];
+		if (keylog_open(o->keylog, kerr, sizeof(kerr)) != 0) {
+			fprintf(stderr, "wireaudit: capture: %s\n", kerr);
+			x509_ctx_free(o->x509);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
 	if (o->config) {
 		reload_argc = argc;
 		reload_argv = argv;
@@ -868,6 +884,7 @@ static int cmd_capture(int argc, char **argv)
 		o->reload_done = capture_reload_done;
 	}
 	rc = capture_run(o);
+	keylog_close();
 	x509_ctx_free(o->x509);
 out:
 	capture_parse_free(cp);
@@ -1129,7 +1146,18 @@ static int cmd_audit(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	if (o.keylog) {
+		char kerr[512];
+		if (keylog_open(o.keylog, kerr, sizeof(kerr)) != 0) {
+			fprintf(stderr, "wireaudit: audit: %s\n", kerr);
+			x509_ctx_free(o.x509);
+			o.x509 = NULL;
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
 	rc = capture_run(&o);
+	keylog_close();
 	x509_ctx_free(o.x509);
 	o.x509 = NULL;
 	if (rc != EXIT_OK && rc != EXIT_INPUT)

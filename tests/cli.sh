@@ -33,7 +33,7 @@ t_is "$(cat "$T_TMP/i3.err")" "wireaudit: capture: 3 interfaces with 32 workers 
 db=$T_TMP/a.db
 "$W" capture -q -r "$SAMPLE" -d "$db"; t_is $? 0 "capture exits 0"
 t_is "$(stat -c %a "$db")" "600" "database created 0600"
-t_is "$(sqlite3 "$db" 'PRAGMA user_version')|$(sqlite3 "$db" 'PRAGMA auto_vacuum')" "8|2" "schema version 8, created with incremental auto_vacuum"
+t_is "$(sqlite3 "$db" 'PRAGMA user_version')|$(sqlite3 "$db" 'PRAGMA auto_vacuum')" "9|2" "schema version 9, created with incremental auto_vacuum"
 t_is "$(sqlite3 "$db" 'SELECT packets, flows, status FROM runs')" "80|8|complete" "run row: packets, flows, status"
 t_is "$("$W" export -d "$db" | wc -l)" "8" "export: one line per flow"
 t_is "$("$W" export -d "$db" --flow 2 | jq -r '[.flow_id, .cleartext.user, .cleartext.credentials] | @tsv')" \

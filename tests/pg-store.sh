@@ -4,7 +4,7 @@
 # a temporary directory, scram-sha-256, a pgpass file):
 #   1. the schema: `wireaudit schema --postgresql` is what a capture makes;
 #      its tables and columns are SQLite's, type for type (the one
-#      description); a schema-7 database is migrated to 8 by the first
+#      description); a schema-7 database is migrated to 9 by the first
 #      capture into it and then has exactly the catalog of a new one;
 #   2. two backends, one answer: every capture in pcaps/ into SQLite and,
 #      through a spool, into a new PostgreSQL database: the export (without
@@ -81,11 +81,11 @@ t_is "$(q "$U7" -c "SELECT value FROM wa_meta; SELECT count(*) FROM information_
 t_is "$?" 0 "a capture into it migrates it and forwards"
 U8=$(pg_newdb schema8)
 "$W" schema --postgresql | q "$U8" >/dev/null
-t_is "$(diff <(catalog "$U7") <(catalog "$U8"))" "" "after the migration: the catalog of a new schema-8 database (columns, defaults, indexes)"
-t_is "$(q "$U7" -c "SELECT value FROM wa_meta; SELECT count(*) FROM flows")" "8
-8" "schema 8, the capture's 8 flows"
+t_is "$(diff <(catalog "$U7") <(catalog "$U8"))" "" "after the migration: the catalog of a new schema-9 database (columns, defaults, indexes)"
+t_is "$(q "$U7" -c "SELECT value FROM wa_meta; SELECT count(*) FROM flows")" "9
+8" "schema 9, the capture's 8 flows"
 t_is "$("$W" schema --postgresql --version 6 2>&1 >/dev/null; echo "rc=$?")" \
-	"wireaudit: schema: a fleet database has schema 7 to 8, not 6
+	"wireaudit: schema: a fleet database has schema 7 to 9, not 6
 rc=2" "schema --version 6: refused"
 
 # ---- 2. every capture: SQLite and PostgreSQL say the same ----
@@ -369,7 +369,7 @@ UN=$(pg_newdb newer)
 q "$UN" -c "UPDATE wa_meta SET value = '99' WHERE key = 'schema_version'"
 err=$("$W" capture -q -r "$SRCDIR/pcaps/sample/http-mixed.pcap" -d "$UN" --spool "$D/no3.spool" 2>&1)
 t_is "$?|$(test -e "$D/no3.spool"; echo $?)|$(q "$UN" -c 'SELECT count(*) FROM runs')" "4|1|0" "a newer schema: exit 4, no spool, nothing written"
-t_is "$err" "wireaudit: postgresql://wa@127.0.0.1:$PG_PORT/newer: database schema version 99 is newer than this wireaudit understands (8); use a newer wireaudit" \
+t_is "$err" "wireaudit: postgresql://wa@127.0.0.1:$PG_PORT/newer: database schema version 99 is newer than this wireaudit understands (9); use a newer wireaudit" \
 	"... one message"
 q "$U" -c "CREATE DATABASE utf ENCODING 'UTF8' TEMPLATE template0"
 err=$("$W" capture -q -r "$SRCDIR/pcaps/sample/http-mixed.pcap" -d "${PG_TCP_URL%/wa}/utf" --spool "$D/no6.spool" 2>&1)

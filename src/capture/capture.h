@@ -65,6 +65,7 @@ struct capture_opts {
 				 * caches (the caller's: x509_ctx_new, _free);
 				 * the first worker's */
 	const char *system_ca, *ca_file; /* for the other workers' own */
+	const char *keylog;     /* --keylog FILE (keylog.h; opened by the caller) */
 	const char *config;     /* --config FILE: re-read on SIGHUP */
 	/* SIGHUP with --config: the settings the file and the command line
 	 * give now (a new parse, the caller's), NULL after a message when the

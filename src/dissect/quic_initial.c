@@ -20,6 +20,7 @@
  *   }
  */
 #include "quic_initial.h"
+#include "keylog.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,26 +217,12 @@ static int quic_hkdf(int mode, const uint8_t *ikm, size_t ikm_len, const uint8_t
 	return ok ? QUIC_OK : QUIC_E_DECRYPT;
 }
 
-/* HKDF-Expand-Label(secret, label, "", len) of RFC 8446 §7.1:
- *   struct { uint16 length; opaque label<7..255> = "tls13 " + label;
- *            opaque context<0..255>; } HkdfLabel; */
+/* HKDF-Expand-Label (RFC 8446 §7.1) with SHA-256: keylog.h's, shared with
+ * the TLS 1.3 key log decryption. */
 static int quic_expand_label(const uint8_t secret[32], const char *label, uint8_t *out,
 			     size_t out_len)
 {
-	uint8_t info[2 + 1 + 255 + 1];
-	size_t ll = strlen(label), n = 0;
-
-	if (6 + ll > 255)
-		return QUIC_E_INVALID;
-	info[n++] = (uint8_t)(out_len >> 8);
-	info[n++] = (uint8_t)out_len;
-	info[n++] = (uint8_t)(6 + ll);
-	memcpy(info + n, "tls13 ", 6);
-	n += 6;
-	memcpy(info + n, label, ll);
-	n += ll;
-	info[n++] = 0; /* empty context */
-	return quic_hkdf(EVP_PKEY_HKDEF_MODE_EXPAND_ONLY, secret, 32, NULL, 0, info, n, out, out_len);
+	return tls13_expand_label(secret, 32, label, out, out_len) == 0 ? QUIC_OK : QUIC_E_DECRYPT;
 }
 
 int quic_initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len, bool server,

@@ -107,6 +107,7 @@ struct tls_flowfacts {
 	int chain_len, client_chain_len;
 	struct tls_verdict verdict, client_verdict;
 	bool cert_request, client_cert_msg, client_cert_empty;
+	bool handshake_decrypted;       /* TLS 1.3 handshake opened with a key log */
 	int8_t client_cert_inferred;    /* -1 null, 0 likely_none, 1 likely_sent */
 	bool established;
 	const char *handshake;          /* static: complete, failed, ... */

@@ -110,7 +110,7 @@ static const char *const rp_key_cols[] = {
 	"has_tls", "ver", "vrank", "cmax", "c13", "cipher_id", "cipher", "cclass", "cfs", "best_off",
 	"sni", "ech", "sreq", "stapled", "ocsp_status", "ccert", "est", "trusted", "terr", "tbe",
 	"hmatch", "cacc", "cctrusted", "ccterr", "dh_bits", "alpn_http", "crej", "leaf", "ncerts",
-	"leaf_ss", "creds", "authm", "redir", "http_host", "tlsform", "ja4", "kxg", "mixed",
+	"leaf_ss", "hsdec", "creds", "authm", "redir", "http_host", "tlsform", "ja4", "kxg", "mixed",
 	"ssh_kx", "ssh_wneg", "ssh_woff", "ssh_p1", "ssh_nsk", "ssh_hsrv", "snmp_ver", "snmp_lvl",
 	"vnc_sec",
 	"rdp_sel", "rdp_neg", "rdp_enc", "rdp_fail",
@@ -211,6 +211,7 @@ static void rp_tup_fold(struct rp_scan *S)
 		rep->flows_midstream += (cov & 4) ? n : 0;
 		rep->tls_flows += (cov & 8) ? n : 0;
 		rep->tls13_flows += (cov & 16) ? n : 0;
+		rep->tls13_decrypted += (cov & 1024) ? n : 0;
 		rep->tls_certs_seen += (cov & 32) ? n : 0;
 		rep->unknown_security += (cov & 64) ? n : 0;
 		rep->flows_udp += (cov & 128) ? n : 0;
@@ -1173,6 +1174,7 @@ static char *rp_rules_sql(struct rp_report *rep, struct rp_scan *S)
 		  " THEN 64 ELSE 0 END)"
 		  " | (CASE WHEN transport = 'udp' THEN 128 ELSE 0 END)"
 		  " | (CASE WHEN transport IN ('icmp', 'icmp6') THEN 512 ELSE 0 END)"
+		  " | (CASE WHEN hsdec = 1 THEN 1024 ELSE 0 END)"
 		  " | (CASE WHEN security IN ('cleartext', 'tls_refused', 'starttls_not_used')"
 		  " THEN 256 ELSE 0 END), security, protocol,"
 		  /* the coverage histograms of TLS flows (rp_scan_tls_counts) */

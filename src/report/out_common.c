@@ -155,9 +155,10 @@ int rp_not_observable_lines(const struct rp_report *rep, char lines[6][200])
 {
 	char b[48];
 	int n = 0;
-	if (rep->tls13_flows > 0)
+	if (rep->tls13_flows - rep->tls13_decrypted > 0)
 		snprintf(lines[n++], 200, "%s: certificates, client certificates and stapled OCSP "
-			 "responses are encrypted", rp_plural(rep->tls13_flows, "TLS 1.3 flow", "TLS 1.3 flows", b, sizeof(b)));
+			 "responses are encrypted", rp_plural(rep->tls13_flows - rep->tls13_decrypted,
+							      "TLS 1.3 flow", "TLS 1.3 flows", b, sizeof(b)));
 	if (rep->flows_midstream > 0)
 		snprintf(lines[n++], 200, "%s joined mid-stream: the handshake or session start was not "
 			 "seen", rp_plural(rep->flows_midstream, "TCP flow", "TCP flows", b, sizeof(b)));

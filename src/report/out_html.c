@@ -531,8 +531,11 @@ int rp_out_html(const struct rp_report *rep, FILE *out)
 	fputs(")</dd>", out);
 	fprintf(out, "<dt>Handshake / session start seen</dt><dd>%lld of %lld TCP flows (%.1f%%)</dd>",
 		(long long)rep->flows_handshake, (long long)rep->flows_tcp, 100.0 * rp_handshake_share(rep));
-	fprintf(out, "<dt>TLS flows</dt><dd>%lld (TLS 1.3: %lld; certificate chain visible: %lld)</dd>",
+	fprintf(out, "<dt>TLS flows</dt><dd>%lld (TLS 1.3: %lld; certificate chain visible: %lld",
 		(long long)rep->tls_flows, (long long)rep->tls13_flows, (long long)rep->tls_certs_seen);
+	if (rep->tls13_decrypted > 0) /* capture --keylog */
+		fprintf(out, "; decrypted with a key log: %lld", (long long)rep->tls13_decrypted);
+	fputs(")</dd>", out);
 	fprintf(out, "<dt>Packets / drops</dt><dd>%lld / %lld%s</dd>", (long long)rep->packets,
 		(long long)(rep->drops + rep->if_drops), rep->drops_known ? "" : " (not reported for offline reads)");
 	for (i = 0; i < 2; i++) {

@@ -328,6 +328,7 @@ int rp_out_json(const struct rp_report *rep, FILE *out)
 	jb_kv_int(&jb, "tls_flows", rep->tls_flows);
 	jb_kv_int(&jb, "tls13_flows", rep->tls13_flows);
 	jb_kv_int(&jb, "tls_flows_with_certificates", rep->tls_certs_seen);
+	jb_kv_int(&jb, "tls13_decrypted_with_keylog", rep->tls13_decrypted);
 	jb_kv_int(&jb, "unknown_security", rep->unknown_security);
 	jb_kv_int(&jb, "packets", rep->packets);
 	jb_key(&jb, "drops");

@@ -220,7 +220,10 @@ int rp_out_md(const struct rp_report *rep, FILE *out)
 	if (rep->flows_icmp > 0)
 		fprintf(out, ", ICMP %lld", (long long)rep->flows_icmp);
 	fprintf(out, "); handshake or session start seen in %.1f%% of TCP flows\n", 100.0 * rp_handshake_share(rep));
-	fprintf(out, "- TLS flows: %lld (TLS 1.3: %lld)\n", (long long)rep->tls_flows, (long long)rep->tls13_flows);
+	fprintf(out, "- TLS flows: %lld (TLS 1.3: %lld", (long long)rep->tls_flows, (long long)rep->tls13_flows);
+	if (rep->tls13_decrypted > 0) /* capture --keylog */
+		fprintf(out, "; decrypted with a key log: %lld", (long long)rep->tls13_decrypted);
+	fputs(")\n", out);
 	if (rep->drops_known)
 		fprintf(out, "- Packets: %lld; drops: %lld\n", (long long)rep->packets, (long long)(rep->drops + rep->if_drops));
 	else

@@ -364,8 +364,11 @@ static int text_report(const struct rp_report *rep, FILE *out, bool color)
 		fprintf(out, ", icmp %lld", (long long)rep->flows_icmp);
 	fprintf(out, "); handshake or session start seen in %lld of %lld TCP flows (%.1f%%)\n",
 		(long long)rep->flows_handshake, (long long)rep->flows_tcp, 100.0 * rp_handshake_share(rep));
-	fprintf(out, "  TLS flows %lld (TLS 1.3: %lld, with a visible certificate chain: %lld)\n",
+	fprintf(out, "  TLS flows %lld (TLS 1.3: %lld, with a visible certificate chain: %lld",
 		(long long)rep->tls_flows, (long long)rep->tls13_flows, (long long)rep->tls_certs_seen);
+	if (rep->tls13_decrypted > 0) /* capture --keylog */
+		fprintf(out, ", decrypted with a key log: %lld", (long long)rep->tls13_decrypted);
+	fputs(")\n", out);
 	if (rep->drops_known)
 		fprintf(out, "  packets %lld, drops %lld\n", (long long)rep->packets,
 			(long long)(rep->drops + rep->if_drops));

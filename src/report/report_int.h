@@ -253,6 +253,7 @@ struct rp_report {
 	struct rp_rolled_day *rolled_days; /* the window's days rolled up or removed (retention_log) */
 	int nrolled_days;
 	int64_t tls_flows, tls13_flows, tls_certs_seen, unknown_security;
+	int64_t tls13_decrypted;    /* TLS 1.3 handshakes opened with a key log */
 	int64_t packets, drops, if_drops;
 	bool drops_known;
 	struct rp_run_info *runs;

@@ -111,7 +111,7 @@ struct rp_req rp_reqs[] = {
 	  "Verify that proper certification revocation, such as Online Certificate Status "
 	  "Protocol (OCSP) Stapling, is enabled and configured.",
 	  "(has_tls = 1 AND sreq = 1 AND vrank IS NOT NULL)",
-	  "(has_tls = 1 AND sreq = 1 AND vrank <= 4)",
+	  "(has_tls = 1 AND sreq = 1 AND (vrank <= 4 OR hsdec = 1))",
 	  "the stapled OCSP response travels encrypted in TLS 1.3",
 	  .short_title = "Certificate revocation checked (OCSP stapling)", .status = NULL },
 	{ "12.1.5", 3, "V12.1",
@@ -293,7 +293,7 @@ const struct rp_kind rp_kinds[] = {
 	  REF_OWASP_TLS },
 	/* 12.1.4 */
 	{ "12.1.4", "ocsp_not_stapled", "medium", 1, true,
-	  "sreq = 1 AND vrank <= 4 AND stapled = 0", "ver", "negotiated_version",
+	  "sreq = 1 AND (vrank <= 4 OR hsdec = 1) AND stapled = 0", "ver", "negotiated_version",
 	  "the client asked for OCSP stapling (status_request) and the server sent none", RP_CAUSE_CERT,
 	  "Enable OCSP stapling on the server (ssl_stapling on and ssl_stapling_verify on in nginx; SSLUseStapling on in Apache) with a resolver that reaches the CA's OCSP responder.",
 	  REF_RFC6066_OCSP },
@@ -573,7 +573,7 @@ const struct rp_kind rp_kinds[] = {
 	  REF_OWASP_TLS },
 	/* 12.3.5 */
 	{ "12.3.5", "internal_no_client_cert", "medium", 1, true,
-	  "sz >= 0 AND cz >= 0 AND ccert IN ('none','requested','empty') AND vrank <= 4", "ccert", "client_cert",
+	  "sz >= 0 AND cz >= 0 AND ccert IN ('none','requested','empty') AND (vrank <= 4 OR hsdec = 1)", "ccert", "client_cert",
 	  "internal service-to-service TLS without a client certificate", RP_CAUSE_CLIENT,
 	  "Require client certificates between internal services (ssl_verify_client on in nginx, or a service mesh in strict mutual TLS mode), issued by an internal CA.",
 	  REF_OWASP_MICRO },

@@ -445,6 +445,11 @@ static const char *const migrations[] = {
 	"UPDATE runs SET uid = lower(hex(randomblob(8))) WHERE uid IS NULL;"
 	"CREATE TABLE seq_hwm (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL);"
 	"INSERT INTO seq_hwm SELECT 1, COALESCE(MAX(seq), 0) FROM flows;",
+	/* 8 -> 9 (issue 19): a TLS 1.3 handshake opened with a key log
+	 * (capture --keylog, dissectors/tls.c): its certificates, client
+	 * certificate, CertificateRequest and stapled OCSP are observed facts;
+	 * 0 for every row before */
+	"ALTER TABLE tls ADD COLUMN handshake_decrypted INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -477,7 +482,7 @@ static const char *const stmt_sql[ST_N] = {
 	"INSERT OR REPLACE INTO flows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
 	"COALESCE(?28, (SELECT seq FROM flows WHERE flow_id = ?1)))",
 	"INSERT OR REPLACE INTO tls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-	"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	"INSERT OR REPLACE INTO cleartext VALUES (?,?,?,?,?,?,?)",
 	"INSERT OR IGNORE INTO certs (sha256, der, first_seen, parsed, sha1, version, serial,"
 	" subject, subject_cn, issuer, not_before, not_after, key_type, key_bits, curve, sig_alg,"
@@ -1522,6 +1527,7 @@ static int store_tls(struct store *s, const struct flow_rec *r)
 	sqlite3_bind_int64(q, 45, f->app_records_c2s);
 	sqlite3_bind_int64(q, 46, f->app_records_s2c);
 	sqlite3_bind_int(q, 47, f->malformed);
+	sqlite3_bind_int(q, 48, f->handshake_decrypted);
 	rc |= step_reset(s, q);
 
 	if (t->carrier.kind == TLS_CARRIER_QUIC) {
@@ -1765,7 +1771,7 @@ static const char *col_text(sqlite3_stmt *q, int i)
 	" t.client_verdict, t.client_chain_trusted, t.client_trust_error, t.established, t.handshake," \
 	" t.alert_level, t.alert_code, t.alert_from, t.encrypted_alert_from," \
 	" t.client_accepted_untrusted, t.client_rejected_cert, t.records_c2s, t.records_s2c," \
-	" t.app_records_c2s, t.app_records_s2c, t.malformed," \
+	" t.app_records_c2s, t.app_records_s2c, t.malformed, t.handshake_decrypted," \
 	" cp.profile_id, cp.hello_format, cp.transport, cp.lists_capped, cp.legacy_version," \
 	" cp.versions, cp.ciphers, cp.sslv2_specs, cp.compression, cp.extensions, cp.groups," \
 	" cp.key_shares, cp.sig_algs, cp.point_formats, cp.alpn, cp.sni_ext, cp.ech, cp.ech_type," \
@@ -1910,6 +1916,7 @@ static bool tls_from_row(struct tls_row *r, struct tls_facts *t, struct tls_json
 	f->app_records_c2s = (uint32_t)tr_int(r);
 	f->app_records_s2c = (uint32_t)tr_int(r);
 	f->malformed = tr_int(r) != 0;
+	f->handshake_decrypted = tr_int(r) != 0;
 
 	/* ClientHello profile */
 	t->has_cprof = !tr_null(r);

@@ -25,7 +25,7 @@ struct tls_facts;
 struct obs_clear;
 struct retention;
 
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 #define STORE_BATCH_ROWS 5000
 #define STORE_BATCH_USEC (2 * 1000000LL)
 /* How long a write waits for another process's write lock before failing. */

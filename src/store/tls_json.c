@@ -313,6 +313,8 @@ void tls_json_build(struct jbuf *jb, const struct tls_facts *t, const struct tls
 	const struct tls_sprof *s = &t->s;
 	const struct tls_flowfacts *f = &t->f;
 	bool t13 = t->has_sprof && s->version == 0x0304;
+	/* TLS 1.3's encrypted handshake, unless a key log opened it */
+	bool hid = t13 && !f->handshake_decrypted;
 	bool est = f->established;
 	char b[24];
 
@@ -375,7 +377,7 @@ void tls_json_build(struct jbuf *jb, const struct tls_facts *t, const struct tls
 	jb_key(jb, "alpn_selected");
 	if (f->has_alpn_selected)
 		jb_strn(jb, f->alpn_selected, f->alpn_selected_len);
-	else if (t13)
+	else if (hid)
 		jb_string(jb, "not_observable");
 	else
 		jb_null(jb);
@@ -399,7 +401,7 @@ void tls_json_build(struct jbuf *jb, const struct tls_facts *t, const struct tls
 
 	/* OCSP stapling: TLS 1.3 staples inside the encrypted Certificate */
 	jb_key(jb, "ocsp_stapled");
-	if (t13)
+	if (hid)
 		jb_null(jb);
 	else
 		jb_bool(jb, f->ocsp_stapled);
@@ -413,14 +415,15 @@ void tls_json_build(struct jbuf *jb, const struct tls_facts *t, const struct tls
 
 	/* certificates */
 	jb_key(jb, "certs_observable");
-	jb_bool(jb, !t13);
+	jb_bool(jb, !hid);
+	jb_kv_bool(jb, "handshake_decrypted", f->handshake_decrypted);
 	jb_kv_int(jb, "chain_len", f->chain_len);
 	tj_verdict(jb, "", &f->verdict, server);
 
 	/* client certificate */
 	{
 		const char *cc;
-		if (t13)
+		if (hid)
 			cc = "not_observable";
 		else if (f->client_cert_msg && !f->client_cert_empty)
 			cc = "sent";
@@ -429,11 +432,11 @@ void tls_json_build(struct jbuf *jb, const struct tls_facts *t, const struct tls
 		else
 			cc = "none";
 		jb_kv_str(jb, "client_cert", cc);
-		jb_kv_str(jb, "client_cert_message", t13 ? "not_observable" :
+		jb_kv_str(jb, "client_cert_message", hid ? "not_observable" :
 			  f->client_cert_msg ? (f->client_cert_empty ? "empty" : "sent") :
 			  f->cert_request ? "absent" : NULL);
 		jb_key(jb, "cert_request");
-		if (t13)
+		if (hid)
 			jb_null(jb);
 		else
 			jb_bool(jb, f->cert_request);
