@@ -38,6 +38,11 @@ SQL_VARS = {
     "flow_each_sql": "store.c: sql_id or sql_seq, static const, literals and the FLOW_EACH_FROM macro (literals)",
     "scan_sql": "findings.c: the flow query from rp_flows_sql(), assembled there by rp_sb_add from rf column names this check allow-lists",
     "migrations[i]": "store.c: static const schema migrations (store_schema_desc runs them on a private in-memory database)",
+    "pq_rows_sql": "pq.c: static const, literals and the RP_IN_WINDOW macro (literals)",
+    "pq_all_sql": "pq.c: static const, literals and the PQ_SUMS/PQ_FROM macros (literals)",
+    "pq_srv_sql": "pq.c: static const, literals and the PQ_SUMS/PQ_FROM macros (literals)",
+    "pq_day_sql": "pq.c: static const, literals and the PQ_SUMS/PQ_FROM macros (literals)",
+    "pq_grp_sql": "pq.c: static const, literals and the PQ_FROM macro (literals)",
     "jb_str(&q)": "forward.c: statements built from literals (JB_LIT) and the table and column names of the schema description (store_schema_desc: read back from the static migrations), values bound",
 }
 # %s arguments allowed in SQL formats: compile-time rule text.

@@ -56,6 +56,21 @@
 	" SUM(w * hrr), COALESCE(SUM(b), 0), COALESCE(SUM(CASE WHEN sel = 1 THEN b END), 0)"
 #define PQ_NSUMS 9
 
+/* The five statements (tests/sql-bound.sh allow-lists them: literals and
+ * the macros above, which are literals and RP_IN_WINDOW's) */
+static const char pq_rows_sql[] = PQ_ROWS;
+static const char pq_all_sql[] = "SELECT" PQ_SUMS PQ_FROM;
+/* servers: those that never selected PQ although their clients offered
+ * it first (the ones a reader can act on), then those that selected it,
+ * then those no client offered it to; by offers and handshakes within
+ * each; a stable order for equal counts */
+static const char pq_srv_sql[] = "SELECT" PQ_SUMS ", ip, port, MIN(sni), COUNT(DISTINCT sni)" PQ_FROM
+	" GROUP BY ip, port ORDER BY CASE WHEN SUM(w * sel) > 0 THEN 1 WHEN SUM(w * off * ans) > 0 THEN 0"
+	" ELSE 2 END, SUM(w * off * ans) DESC, SUM(w) DESC, ip, port";
+static const char pq_day_sql[] = "SELECT" PQ_SUMS ", day" PQ_FROM " GROUP BY day ORDER BY day";
+static const char pq_grp_sql[] = "SELECT gname, SUM(w)" PQ_FROM
+	" WHERE sel = 1 GROUP BY gname ORDER BY SUM(w) DESC, gname";
+
 static void pq_counts(struct rp_pq_counts *c, const char *const *v)
 {
 	c->hs = rp_num(v[0]);
@@ -136,24 +151,16 @@ int rp_pq_load(struct rp_report *rep)
 	struct pq_fill F = { pq, 0 };
 
 	memset(pq, 0, sizeof(*pq));
-	if (rp_q_exec(rep, PQ_ROWS) != 0 || rp_q(rep, "SELECT" PQ_SUMS PQ_FROM, NULL, 0, cb_all, &F) != 0)
-		return -1;
-	/* servers: those that never selected PQ although their clients
-	 * offered it first (the ones a reader can act on), then those that
-	 * selected it, then those no client offered it to; by offers and
-	 * handshakes within each; a stable order for equal counts */
-	F.cap = 0;
-	if (rp_q(rep, "SELECT" PQ_SUMS ", ip, port, MIN(sni), COUNT(DISTINCT sni)" PQ_FROM
-		 " GROUP BY ip, port ORDER BY CASE WHEN SUM(w * sel) > 0 THEN 1 WHEN SUM(w * off * ans) > 0 THEN 0"
-		 " ELSE 2 END, SUM(w * off * ans) DESC, SUM(w) DESC, ip, port",
-		 NULL, 0, cb_srv, &F) != 0)
+	if (rp_q_exec(rep, pq_rows_sql) != 0 || rp_q(rep, pq_all_sql, NULL, 0, cb_all, &F) != 0)
 		return -1;
 	F.cap = 0;
-	if (rp_q(rep, "SELECT" PQ_SUMS ", day" PQ_FROM " GROUP BY day ORDER BY day", NULL, 0, cb_day, &F) != 0)
+	if (rp_q(rep, pq_srv_sql, NULL, 0, cb_srv, &F) != 0)
 		return -1;
 	F.cap = 0;
-	if (rp_q(rep, "SELECT gname, SUM(w)" PQ_FROM " WHERE sel = 1 GROUP BY gname ORDER BY SUM(w) DESC, gname",
-		 NULL, 0, cb_group, &F) != 0)
+	if (rp_q(rep, pq_day_sql, NULL, 0, cb_day, &F) != 0)
+		return -1;
+	F.cap = 0;
+	if (rp_q(rep, pq_grp_sql, NULL, 0, cb_group, &F) != 0)
 		return -1;
 	return rp_q_exec(rep, "DROP TABLE rp_pqx");
 }
