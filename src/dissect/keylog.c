@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,12 @@ static char *kl_path;
 static atomic_bool kl_on;           /* read without the lock: every TLS 1.3 record asks */
 static struct kl_entry *kl_tab;
 static size_t kl_n, kl_cap;
+/* An index of kl_tab by client random (open addressing, slot = entry + 1,
+ * 0 empty; a power of two at most half full): a key log of a busy proxy
+ * holds 10^5-10^6 connections, and a linear search per line and per flow
+ * was quadratic in them. */
+static uint32_t *kl_ix;
+static size_t kl_ixcap;
 static long kl_offset;            /* bytes of the file read so far (whole lines) */
 static int64_t kl_last_read;      /* monotonic ms of the last read */
 
@@ -61,12 +68,54 @@ static int kl_hex(const char *h, size_t hl, uint8_t *out, size_t cap)
 	return (int)(hl / 2);
 }
 
+static size_t kl_hash(const uint8_t cr[32])
+{
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a over the whole random */
+	for (int i = 0; i < 32; i++) {
+		h ^= cr[i];
+		h *= 1099511628211ULL;
+	}
+	return (size_t)(h ^ (h >> 29));
+}
+
 static struct kl_entry *kl_find(const uint8_t cr[32])
 {
-	for (size_t i = kl_n; i-- > 0;)
-		if (memcmp(kl_tab[i].cr, cr, 32) == 0)
-			return &kl_tab[i];
+	size_t m, j;
+	if (kl_ix == NULL)
+		return NULL;
+	m = kl_ixcap - 1;
+	for (j = kl_hash(cr) & m; kl_ix[j] != 0; j = (j + 1) & m)
+		if (memcmp(kl_tab[kl_ix[j] - 1].cr, cr, 32) == 0)
+			return &kl_tab[kl_ix[j] - 1];
 	return NULL;
+}
+
+/* Index entry i (kl_tab[i] filled); the index grows to stay at most half
+ * full. -1 when out of memory (the entry is then not kept). */
+static int kl_index(size_t i)
+{
+	size_t m, j;
+	if ((i + 1) * 2 > kl_ixcap) {
+		size_t nc = kl_ixcap ? kl_ixcap * 2 : 256, k;
+		uint32_t *ni;
+		while ((i + 1) * 2 > nc)
+			nc *= 2;
+		if (nc > UINT32_MAX || (ni = calloc(nc, sizeof(*ni))) == NULL)
+			return -1;
+		free(kl_ix);
+		kl_ix = ni;
+		kl_ixcap = nc;
+		for (k = 0; k < i; k++) {
+			for (j = kl_hash(kl_tab[k].cr) & (nc - 1); kl_ix[j] != 0; j = (j + 1) & (nc - 1))
+				;
+			kl_ix[j] = (uint32_t)(k + 1);
+		}
+	}
+	m = kl_ixcap - 1;
+	for (j = kl_hash(kl_tab[i].cr) & m; kl_ix[j] != 0; j = (j + 1) & m)
+		;
+	kl_ix[j] = (uint32_t)(i + 1);
+	return 0;
 }
 
 /* One line; anything not understood is skipped silently (a key log is
@@ -127,9 +176,15 @@ static void kl_line(char *l, size_t n)
 			kl_tab = nt;
 			kl_cap = nc;
 		}
-		e = &kl_tab[kl_n++];
+		e = &kl_tab[kl_n];
 		memset(e, 0, sizeof(*e));
 		memcpy(e->cr, cr, 32);
+		if (kl_index(kl_n) != 0) {
+			OPENSSL_cleanse(sec, sizeof(sec));
+			memset(e, 0, sizeof(*e));
+			return;
+		}
+		kl_n++;
 	}
 	if (client) {
 		memcpy(e->c, sec, (size_t)sl);
@@ -164,8 +219,16 @@ static int kl_read(char *err, size_t errlen)
 	for (;;) {
 		long at = ftell(fp);
 		size_t n;
-		if (at < 0 || (unsigned long)at >= KEYLOG_FILE_MAX)
+		if (at < 0)
 			break;
+		if ((unsigned long)at >= KEYLOG_FILE_MAX) {
+			static bool warned;
+			if (!warned)
+				fprintf(stderr, "wireaudit: %s: only the first %u MB of the key log are read\n",
+					kl_path, KEYLOG_FILE_MAX >> 20);
+			warned = true;
+			break;
+		}
 		if (fgets(line, sizeof(line), fp) == NULL)
 			break;
 		n = strlen(line);
@@ -218,6 +281,9 @@ void keylog_close(void)
 	}
 	kl_tab = NULL;
 	kl_n = kl_cap = 0;
+	free(kl_ix);
+	kl_ix = NULL;
+	kl_ixcap = 0;
 	kl_offset = 0;
 	atomic_store(&kl_on, false);
 	free(kl_path);
