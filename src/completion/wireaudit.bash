@@ -16,7 +16,7 @@ _wireaudit()
 		--retain-flows --retain-rollups --max-db-size --progress --quiet --ca-file
 		--system-ca --config --eve --eve-snapshots --eve-stats --eve-buffer
 		--eve-ca-file --eve-cert --eve-key --sensor --spool --spool-max --spool-drain
-		--community-id-seed --list-interfaces --verbose --help"
+		--community-id-seed --keylog --list-interfaces --verbose --help"
 	local report_opts="--db --level --format --output --since --until --internal
 		--config --geoip --asn --baseline --waivers --top --list --color --width --ca-file
 		--system-ca --sensor --help"
@@ -54,7 +54,7 @@ _wireaudit()
 	-Z|--user)
 		COMPREPLY=($(compgen -u -- "$cur"))
 		return ;;
-	-d|--db|--spool|--config|--ca-file|--system-ca|--eve-ca-file|--eve-cert|--eve-key|\
+	-d|--db|--spool|--config|--ca-file|--system-ca|--eve-ca-file|--eve-cert|--eve-key|--keylog|\
 	-o|--output|--baseline|--waivers|--cursor-file)
 		_filedir
 		return ;;
