@@ -63,12 +63,17 @@ void report_options(FILE *out)
 	      "      --ca-file FILE     judge server certificate chains again against these\n"
 	      "                         anchors (PEM) at each connection's time, not the\n"
 	      "                         capture host's (docs/CERTIFICATES.md)\n"
-	      "      --system-ca PATH   with it, the system anchors (file, directory or \"none\")\n", out);
+	      "      --system-ca PATH   with it, the system anchors (file, directory or \"none\")\n"
+	      "      --profile NAME     judge against a compliance profile as well (repeatable;\n"
+	      "                         default asvs5): asvs5, pci-dss-4, nist-800-52r2,\n"
+	      "                         bsi-tr-02102-2, mozilla-modern, mozilla-intermediate,\n"
+	      "                         mozilla-old, or a profile file's path (docs/PROFILES.md)\n", out);
 }
 
 enum {
 	RO_SINCE = 300, RO_UNTIL, RO_INTERNAL, RO_CONFIG, RO_GEOIP, RO_ASN, RO_BASELINE,
 	RO_WAIVERS, RO_TOP, RO_COLOR, RO_WIDTH, RO_LIST, RO_CA_FILE, RO_SYSTEM_CA, RO_SENSOR,
+	RO_PROFILE,
 };
 
 static const struct option report_longopts[] = {
@@ -91,6 +96,7 @@ static const struct option report_longopts[] = {
 	{ "ca-file", required_argument, NULL, RO_CA_FILE },
 	{ "system-ca", required_argument, NULL, RO_SYSTEM_CA },
 	{ "sensor", required_argument, NULL, RO_SENSOR },
+	{ "profile", required_argument, NULL, RO_PROFILE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -149,6 +155,13 @@ static int report_apply(struct report_opts *o, int ch, const char *arg)
 			return EXIT_USAGE;
 		}
 		o->sensors[o->nsensors++] = arg;
+		break;
+	case RO_PROFILE:
+		if (o->nprofiles >= REPORT_PROFILES_MAX) {
+			fprintf(stderr, "wireaudit: report: --profile given more than %d times\n", REPORT_PROFILES_MAX);
+			return EXIT_USAGE;
+		}
+		o->profiles[o->nprofiles++] = arg;
 		break;
 	case RO_TOP:
 		errno = 0;

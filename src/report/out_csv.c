@@ -9,6 +9,128 @@
 
 /* ---------------------------------------------------------------- CSV */
 
+/* A row of the 28 columns, each through csv_field. */
+enum { C_REQ, C_LEVEL, C_STATUS, C_KIND, C_SEV, C_FAILING, C_IP, C_PORT, C_PROTO, C_ZONE, C_ENV, C_COUNTRY,
+       C_ASN, C_FLOWS, C_FIRST, C_LAST, C_CLIENTS, C_TOP, C_SNI, C_SAMPLES, C_EVIDENCE, C_BASELINE, C_WAIVED,
+       C_WOWNER, C_WEXPIRES, C_KEY, C_REMEDY, C_REF, C_N };
+
+static void csv_row(FILE *out, const char *const *v)
+{
+	int i;
+	for (i = 0; i < C_N; i++) {
+		if (i)
+			fputc(',', out);
+		if (v[i])
+			csv_field(out, v[i], 1);
+	}
+	fputs("\r\n", out);
+}
+
+/* the compliance profiles (profile.c, docs/PROFILES.md): a row per matrix
+ * cell (kind profile_matrix), per rule (profile_rule), per violating
+ * server of a rule (profile_violation), per placed server (server_class)
+ * and per inventoried certificate (certificate) */
+static void csv_profiles(const struct rp_report *rep, FILE *out)
+{
+	char n1[32], n2[32], key[600], ev[1200], b1[TSSTR_MAX], b2[TSSTR_MAX];
+	int i, j, k, t;
+	for (i = 0; i < rep->nprof_shown; i++) {
+		const struct rp_profile *p = &rep->prof[i];
+		for (t = 0; t < RP_NTOPICS; t++) {
+			const char *v[C_N] = { 0 };
+			const char *st = rp_profile_cell(p, t);
+			if (st == NULL)
+				continue;
+			v[C_REQ] = p->name;
+			v[C_STATUS] = st;
+			v[C_KIND] = "profile_matrix";
+			v[C_FAILING] = strcmp(st, "fail") == 0 ? "true" : "false";
+			v[C_EVIDENCE] = rp_topics[t];
+			snprintf(key, sizeof(key), "profile_matrix:%s:%s", p->name, rp_topics[t]);
+			v[C_KEY] = key;
+			csv_row(out, v);
+		}
+		for (j = 0; j < p->nrules; j++) {
+			const struct rp_prule *r = &p->rules[j];
+			const char *v[C_N] = { 0 };
+			char req[300];
+			snprintf(req, sizeof(req), "%s:%s", p->name, r->id);
+			snprintf(n1, sizeof(n1), "%lld", (long long)r->n_violating);
+			snprintf(ev, sizeof(ev), "%s; clause: %s; check: %s%s%s; scope %s", r->reason, r->clause,
+				 rp_prule_check(r), r->args && *r->args ? " " : "", r->args ? r->args : "",
+				 rp_scope_name(r->scope));
+			v[C_REQ] = req;
+			v[C_STATUS] = r->status;
+			v[C_KIND] = "profile_rule";
+			v[C_FAILING] = strcmp(r->status, "fail") == 0 ? "true" : "false";
+			v[C_FLOWS] = n1;
+			v[C_EVIDENCE] = ev;
+			snprintf(key, sizeof(key), "profile_rule:%s", req);
+			v[C_KEY] = key;
+			v[C_REF] = p->source;
+			csv_row(out, v);
+			for (k = 0; k < r->nviol; k++) {
+				const struct rp_pviol *x = &r->viol[k];
+				const char *w[C_N] = { 0 };
+				snprintf(n1, sizeof(n1), "%d", x->port);
+				snprintf(n2, sizeof(n2), "%lld", (long long)x->flows);
+				w[C_REQ] = req;
+				w[C_STATUS] = r->status;
+				w[C_KIND] = "profile_violation";
+				w[C_FAILING] = "true";
+				w[C_IP] = x->ip;
+				w[C_PORT] = n1;
+				w[C_PROTO] = x->protocol;
+				w[C_FLOWS] = n2;
+				w[C_EVIDENCE] = x->evidence;
+				snprintf(key, sizeof(key), "profile_violation:%s:%s:%d", req, x->ip, x->port);
+				w[C_KEY] = key;
+				csv_row(out, w);
+			}
+		}
+	}
+	for (i = 0; i < rep->npclass; i++) {
+		const struct rp_pclass *c = &rep->pclass[i];
+		const char *v[C_N] = { 0 };
+		snprintf(n1, sizeof(n1), "%d", c->port);
+		snprintf(n2, sizeof(n2), "%lld", (long long)c->flows);
+		v[C_REQ] = rep->pfamily;
+		v[C_STATUS] = c->cls ? c->cls->name : "none";
+		v[C_KIND] = "server_class";
+		v[C_FAILING] = "false";
+		v[C_IP] = c->ip;
+		v[C_PORT] = n1;
+		v[C_PROTO] = c->protocol;
+		v[C_FLOWS] = n2;
+		v[C_EVIDENCE] = c->why;
+		snprintf(key, sizeof(key), "server_class:%s:%d", c->ip, c->port);
+		v[C_KEY] = key;
+		csv_row(out, v);
+	}
+	for (i = 0; i < rep->ninv; i++) {
+		const struct rp_invcert *c = &rep->inv[i];
+		const char *v[C_N] = { 0 };
+		bool expired = c->not_after && c->not_after * 1000000 < rep->win_last;
+		snprintf(n2, sizeof(n2), "%lld", (long long)c->flows);
+		snprintf(ev, sizeof(ev), "%s; issuer %s; not before %s; not after %s; key %s; signature %s; %s; servers %lld (%s)",
+			 c->subject ? c->subject : "(unparsed)", c->issuer ? c->issuer : "-",
+			 rp_ts(c->not_before * 1000000, b1, sizeof(b1)), rp_ts(c->not_after * 1000000, b2, sizeof(b2)),
+			 c->key ? c->key : "-", c->sig_hash ? c->sig_hash : "-",
+			 c->trusted == 1 ? "trusted" : c->trusted == 0 ? "not trusted" : "trust unknown",
+			 (long long)c->servers, c->first_server ? c->first_server : "-");
+		v[C_REQ] = "certificate_inventory";
+		v[C_STATUS] = expired ? "expired" : "valid";
+		v[C_KIND] = "certificate";
+		v[C_FAILING] = "false";
+		v[C_FLOWS] = n2;
+		v[C_FIRST] = rp_ts(c->first_seen, b1, sizeof(b1));
+		v[C_LAST] = rp_ts(c->last_seen, b2, sizeof(b2));
+		v[C_EVIDENCE] = ev;
+		v[C_KEY] = c->sha256;
+		csv_row(out, v);
+	}
+}
+
 int rp_out_csv(const struct rp_report *rep, FILE *out)
 {
 	char b1[TSSTR_MAX], b2[TSSTR_MAX], num[64];
@@ -129,6 +251,8 @@ int rp_out_csv(const struct rp_report *rep, FILE *out)
 		csv_field(out, key, 1);
 		fputs(",,\r\n", out);
 	}
+	if (rep->prof_extra || rep->inv_on)
+		csv_profiles(rep, out);
 	return ferror(out) ? -1 : 0;
 }
 

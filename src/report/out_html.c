@@ -420,6 +420,16 @@ static void svg_pq_days(FILE *out, const struct rp_pq *pq)
 	fputs("</svg></div>", out);
 }
 
+static const struct rp_pstyle html_pstyle = {
+	.esc = html_escape, .status = html_badge,
+	.sec_open = "<h2 id=\"profiles\">", .sec_close = "</h2>", .sub_open = "<h3>", .sub_close = "</h3>",
+	.par_open = "<p>", .par_close = "</p>", .list_open = "<ul>", .list_close = "</ul>",
+	.item_open = "<li>", .item_close = "</li>", .br = "<br>",
+	.tab_open = "<table class=\"matrix\">", .tab_close = "</table>", .row_open = "<tr>", .row_close = "</tr>",
+	.cell_open = "<td>", .cell_close = "</td>", .hcell_open = "<th>", .hcell_close = "</th>",
+	.status_cell = true,
+};
+
 static void html_pq(const struct rp_report *rep, FILE *out)
 {
 	const struct rp_pq *pq = &rep->pq;
@@ -645,6 +655,7 @@ int rp_out_html(const struct rp_report *rep, FILE *out)
 	fputs("</dl></div>", out);
 
 	html_pq(rep, out);
+	rp_out_profiles(rep, out, &html_pstyle);
 
 	fputs("<h2>Requirements and evidence</h2>", out);
 	for (i = 0; i < rep->nreqs; i++)

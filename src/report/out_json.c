@@ -264,6 +264,135 @@ static void pq_json(struct jbuf *jb, const struct rp_pq *pq)
 	jb_obj_close(jb);
 }
 
+/* profiles (profile.c, docs/PROFILES.md): present when a profile other
+ * than asvs5 was chosen */
+static void profiles_json(struct jbuf *jb, const struct rp_report *rep)
+{
+	int i, j, k, t;
+	jb_key(jb, "profiles");
+	jb_obj_open(jb);
+	jb_key(jb, "selected");
+	jb_arr_open(jb);
+	for (i = 0; i < rep->nprof_shown; i++)
+		jb_string(jb, rep->prof[i].name);
+	jb_arr_close(jb);
+	/* the matrix: a row per topic, a cell per profile (null: no rule) */
+	jb_key(jb, "matrix");
+	jb_arr_open(jb);
+	for (t = 0; t < RP_NTOPICS; t++) {
+		jb_obj_open(jb);
+		jb_kv_str(jb, "topic", rp_topics[t]);
+		jb_key(jb, "cells");
+		jb_obj_open(jb);
+		for (i = 0; i < rep->nprof_shown; i++)
+			jb_kv_str(jb, rep->prof[i].name, rp_profile_cell(&rep->prof[i], t));
+		jb_obj_close(jb);
+		jb_obj_close(jb);
+	}
+	jb_arr_close(jb);
+	jb_key(jb, "results");
+	jb_arr_open(jb);
+	for (i = 0; i < rep->nprof_shown; i++) {
+		const struct rp_profile *p = &rep->prof[i];
+		jb_obj_open(jb);
+		jb_kv_str(jb, "name", p->name);
+		jb_kv_str(jb, "title", p->title);
+		jb_kv_str(jb, "version", p->version);
+		jb_kv_str(jb, "source", p->source);
+		jb_kv_str(jb, "status", p->status);
+		jb_kv_int(jb, "fail", p->nfail);
+		jb_kv_int(jb, "pass", p->npass);
+		jb_kv_int(jb, "not_observable", p->nnotobs);
+		jb_kv_int(jb, "not_observed", p->nnotseen);
+		jb_key(jb, "notes");
+		jb_arr_open(jb);
+		for (j = 0; j < p->nnotes; j++)
+			jb_string(jb, p->notes[j]);
+		jb_arr_close(jb);
+		jb_key(jb, "rules");
+		jb_arr_open(jb);
+		for (j = 0; j < p->nrules; j++) {
+			const struct rp_prule *r = &p->rules[j];
+			jb_obj_open(jb);
+			jb_kv_str(jb, "id", r->id);
+			jb_kv_str(jb, "title", r->title);
+			jb_kv_str(jb, "clause", r->clause);
+			jb_kv_str(jb, "check", rp_prule_check(r));
+			jb_kv_str(jb, "arguments", r->args);
+			jb_kv_str(jb, "scope", rp_scope_name(r->scope));
+			jb_kv_str(jb, "topic", rp_topics[rp_prule_topic(r)]);
+			jb_kv_str(jb, "status", r->status);
+			jb_kv_str(jb, "reason", r->reason);
+			jb_kv_int(jb, "relevant_flows", r->n_relevant);
+			jb_kv_int(jb, "observable_flows", r->n_observable);
+			jb_kv_int(jb, "violating_flows", r->n_violating);
+			jb_kv_int(jb, "violating_servers", r->nviol);
+			jb_key(jb, "servers");
+			jb_arr_open(jb);
+			for (k = 0; k < r->nviol; k++) {
+				jb_obj_open(jb);
+				jb_kv_str(jb, "ip", r->viol[k].ip);
+				jb_kv_int(jb, "port", r->viol[k].port);
+				jb_kv_str(jb, "protocol", r->viol[k].protocol);
+				jb_kv_int(jb, "flows", r->viol[k].flows);
+				jb_kv_str(jb, "evidence", r->viol[k].evidence);
+				jb_obj_close(jb);
+			}
+			jb_arr_close(jb);
+			jb_obj_close(jb);
+		}
+		jb_arr_close(jb);
+		jb_obj_close(jb);
+	}
+	jb_arr_close(jb);
+	if (rep->pfamily) {
+		jb_key(jb, "server_classes");
+		jb_obj_open(jb);
+		jb_kv_str(jb, "family", rep->pfamily);
+		jb_key(jb, "servers");
+		jb_arr_open(jb);
+		for (i = 0; i < rep->npclass; i++) {
+			const struct rp_pclass *c = &rep->pclass[i];
+			jb_obj_open(jb);
+			jb_kv_str(jb, "ip", c->ip);
+			jb_kv_int(jb, "port", c->port);
+			jb_kv_str(jb, "protocol", c->protocol);
+			jb_kv_int(jb, "flows", c->flows);
+			jb_kv_str(jb, "class", c->cls ? c->cls->name : NULL);
+			jb_kv_str(jb, "why_not_weakest", c->why);
+			jb_obj_close(jb);
+		}
+		jb_arr_close(jb);
+		jb_obj_close(jb);
+	}
+	if (rep->inv_on) {
+		jb_key(jb, "certificate_inventory");
+		jb_arr_open(jb);
+		for (i = 0; i < rep->ninv; i++) {
+			const struct rp_invcert *c = &rep->inv[i];
+			jb_obj_open(jb);
+			jb_kv_str(jb, "sha256", c->sha256);
+			jb_kv_str(jb, "subject", c->subject);
+			jb_kv_str(jb, "issuer", c->issuer);
+			kv_ts(jb, "not_before", c->not_before * 1000000);
+			kv_ts(jb, "not_after", c->not_after * 1000000);
+			jb_kv_tri(jb, "expired_at_window_end", c->not_after ? c->not_after * 1000000 < rep->win_last : -1);
+			jb_kv_str(jb, "key", c->key);
+			jb_kv_str(jb, "signature_hash", c->sig_hash);
+			jb_kv_tri(jb, "self_signed", c->self_signed);
+			jb_kv_tri(jb, "trusted", c->trusted);
+			jb_kv_int(jb, "servers", c->servers);
+			jb_kv_str(jb, "first_server", c->first_server);
+			jb_kv_int(jb, "flows", c->flows);
+			kv_ts(jb, "first_seen", c->first_seen);
+			kv_ts(jb, "last_seen", c->last_seen);
+			jb_obj_close(jb);
+		}
+		jb_arr_close(jb);
+	}
+	jb_obj_close(jb);
+}
+
 int rp_out_json(const struct rp_report *rep, FILE *out)
 {
 	struct jbuf jb;
@@ -539,6 +668,8 @@ int rp_out_json(const struct rp_report *rep, FILE *out)
 	}
 	jb_arr_close(&jb);
 	pq_json(&jb, &rep->pq);
+	if (rep->prof_extra)
+		profiles_json(&jb, rep);
 	jb_kv_int(&jb, "findings_dropped", 0);   /* schema 1: nothing is dropped any more */
 	jb_key(&jb, "notes");
 	jb_arr_open(&jb);

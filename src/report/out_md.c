@@ -137,6 +137,23 @@ static void md_fixes(const struct rp_req *r, int nr, FILE *out)
 
 /* Post-quantum readiness (pq.c): totals, the servers that never selected
  * a PQ group although clients offered one, a table per day. */
+static void md_status(FILE *out, const char *st)
+{
+	fputs("**", out);
+	for (; *st; st++)
+		fputc(*st == '_' ? ' ' : (*st >= 'a' && *st <= 'z' ? *st - 32 : *st), out);
+	fputs("**", out);
+}
+
+static const struct rp_pstyle md_pstyle = {
+	.esc = md_escape, .status = md_status,
+	.sec_open = "\n## ", .sec_close = "\n\n", .sub_open = "\n### ", .sub_close = "\n\n",
+	.par_open = "", .par_close = "\n\n", .list_open = "", .list_close = "\n",
+	.item_open = "- ", .item_close = "\n", .br = "\\\n  ",
+	.tab_open = "", .tab_close = "\n", .row_open = "|", .row_close = "\n", .cell_open = " ",
+	.cell_close = " |", .hcell_open = " ", .hcell_close = " |", .head_sep = true, .status_cell = true,
+};
+
 static void md_pq(const struct rp_report *rep, FILE *out)
 {
 	const struct rp_pq *pq = &rep->pq;
@@ -321,6 +338,7 @@ int rp_out_md(const struct rp_report *rep, FILE *out)
 		}
 	}
 	md_pq(rep, out);
+	rp_out_profiles(rep, out, &md_pstyle);
 	return ferror(out) ? -1 : 0;
 }
 

@@ -344,6 +344,22 @@ static void text_pq(const struct rp_report *rep, FILE *out)
 	}
 }
 
+static void text_status(FILE *out, const char *st)
+{
+	fputc('[', out);
+	upper(out, st);
+	fputc(']', out);
+}
+
+static const struct rp_pstyle text_pstyle = {
+	.esc = term_escape, .status = text_status,
+	.sec_open = "\n", .sec_close = "\n", .sub_open = "\n", .sub_close = "\n",
+	.par_open = "  ", .par_close = "\n", .list_open = "", .list_close = "",
+	.item_open = "  ", .item_close = "\n", .br = "\n      ",
+	.tab_open = "", .tab_close = "", .row_open = "    ", .row_close = "\n", .cell_open = "",
+	.cell_close = " ", .hcell_open = "", .hcell_close = " ", .pad = true,
+};
+
 static int text_report(const struct rp_report *rep, FILE *out, bool color)
 {
 	char b1[TSSTR_MAX], b2[TSSTR_MAX], nol[6][200];
@@ -480,6 +496,7 @@ static int text_report(const struct rp_report *rep, FILE *out, bool color)
 				text_requirement(rep, &rep->reqs[i], out, color);
 	}
 	text_pq(rep, out);
+	rp_out_profiles(rep, out, &text_pstyle);
 	fprintf(out, "\nResult: %s\n", rep->any_fail ? "FAIL (exit 6)" : "no failing requirement (exit 0)");
 	return ferror(out) ? -1 : 0;
 }

@@ -116,6 +116,7 @@ static void rp_free(struct rp_report *rep)
 #define FREE_COUNTS(a, n) do { for (i = 0; i < (n); i++) free((a)[i].name); free(a); } while (0)
 	FREE_COUNTS(rep->versions, rep->nversions);
 	rp_pq_free(&rep->pq);
+	rp_profiles_free(rep);
 	FREE_COUNTS(rep->classes, rep->nclasses);
 	FREE_COUNTS(rep->clear_protos, rep->nclear_protos);
 	FREE_COUNTS(rep->security, rep->nsecurity);
@@ -140,6 +141,7 @@ int report_run(const struct report_opts *oin)
 	FILE *out = stdout;
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	struct rp_scan *scan = NULL;
+	bool asvs_on = false;
 
 	rep->o = &o;
 	rep->generated_at = now_us();
@@ -164,6 +166,13 @@ int report_run(const struct report_opts *oin)
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	if (rp_profiles_load(rep) != 0) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	for (i = 0; i < rep->nprof_shown; i++)
+		if (strcmp(rep->prof[i].name, "asvs5") == 0)
+			asvs_on = true;
 	if (!pg_is_conninfo(o.db) && access(o.db, F_OK) != 0) {
 		fprintf(stderr, "wireaudit: %s: no such database\n", o.db);
 		rc = EXIT_STORE;
@@ -229,9 +238,15 @@ int report_run(const struct report_opts *oin)
 		if (r->nfindings > 1)
 			qsort(r->findings, (size_t)r->nfindings, sizeof(*r->findings), rp_cmp_finding);
 		rp_rules_judge(r, o.level);
-		if (!r->guidance && strcmp(r->status, "fail") == 0)
+		/* the V12 verdicts decide the exit status when asvs5 is
+		 * among the chosen profiles (the default) */
+		if (asvs_on && !r->guidance && strcmp(r->status, "fail") == 0)
 			rep->any_fail = true;
 		rp_listing(r, o.list);
+	}
+	if (rp_profiles_run(rep) != 0 || rp_phase(rep, "profiles")) {
+		rc = EXIT_STORE;
+		goto out;
 	}
 	rp_details(rep, scan);
 	rp_scan_free(scan);

@@ -27,6 +27,8 @@
 
 enum report_format { RF_TEXT, RF_JSON, RF_HTML, RF_MD, RF_CSV };
 
+#define REPORT_PROFILES_MAX 16     /* --profile given more often: usage error */
+
 struct report_opts {
 	const char *db;          /* default wireaudit.db */
 	int level;               /* 1..3, default 2 */
@@ -47,6 +49,8 @@ struct report_opts {
 	const char *system_ca;   /* --system-ca PATH|none: likewise */
 	const char *sensors[REPORT_SENSORS_MAX]; /* --sensor NAME: only these sensors' runs */
 	int nsensors;            /* 0: every sensor */
+	const char *profiles[REPORT_PROFILES_MAX]; /* --profile NAME|PATH, in order */
+	int nprofiles;           /* 0: asvs5 alone */
 	const char *sample_hint; /* text: how to look at the sample flows (NULL:
 				    wireaudit export --flow ID; audit names its
 				    database, or says how to keep it) */

@@ -231,6 +231,76 @@ struct rp_pq {
 	int ngroups;
 };
 
+/* ---- compliance profiles (profile.c, docs/PROFILES.md) ---- */
+
+struct rp_check;
+
+/* A violating server endpoint of a profile rule: its flows and the
+ * distinct evidence values ("TLSv1.0=3, TLSv1.1=1"). */
+struct rp_pviol {
+	char ip[IPSTR_MAX];
+	int port;
+	char *protocol;
+	int64_t flows;
+	char *evidence;
+};
+
+struct rp_prule {
+	char *id, *clause, *title, *args;   /* args: the check's arguments as written */
+	const struct rp_check *ck;
+	int scope;                /* 0 all, 1 external, 2 internal */
+	int64_t *ivals;           /* the check's numeric arguments (versions: ranks, suites: ids) */
+	int nivals;
+	char **svals;             /* its names (groups, hashes, the ASVS requirement) */
+	int nsvals;
+	int line;
+	/* filled in by the run */
+	int sqlno;                /* its number in rp_pfset */
+	int64_t n_relevant, n_observable, n_violating;
+	const char *status;
+	char reason[320];
+	struct rp_pviol *viol;    /* every violating server, most flows first */
+	int nviol;
+};
+
+struct rp_profile {
+	char *name, *title, *version, *source;
+	char **notes;
+	int nnotes;
+	char *family;             /* class family ("mozilla") or NULL */
+	int rank;                 /* its class rank in the family (1 strictest) */
+	bool inventory;           /* adds the certificate inventory */
+	bool shown;               /* selected with --profile (else only placed servers) */
+	struct rp_prule *rules;
+	int nrules;
+	int nfail, npass, nnotobs, nnotseen;
+	const char *status;       /* fail, pass, not_observable, not_observed */
+};
+
+/* A server placed in a class family (Mozilla): the strictest class whose
+ * rules none of its observed handshakes violates, or none. */
+struct rp_pclass {
+	char ip[IPSTR_MAX];
+	int port;
+	char *protocol;
+	int64_t flows;
+	const struct rp_profile *cls;   /* NULL: no class of the family fits */
+	char *why;                /* the first violated rule of the loosest class, or NULL */
+};
+
+/* A leaf certificate of the window (the certificate inventory). */
+struct rp_invcert {
+	char *sha256, *subject, *issuer, *key, *sig_hash, *first_server;
+	int64_t not_before, not_after;   /* seconds */
+	int self_signed;          /* -1 unknown */
+	int trusted;              /* 1, 0 some connection did not validate, -1 unknown */
+	int64_t servers, flows, first_seen, last_seen;
+};
+
+/* The matrix's rows: what a rule is about. */
+#define RP_NTOPICS 9
+extern const char *const rp_topics[RP_NTOPICS];
+
 struct rp_report {
 	char *cfg_geoip, *cfg_asn;       /* --config's geoip/asn paths (o->geoip, o->asn point here) */
 	const struct report_opts *o;
@@ -275,6 +345,17 @@ struct rp_report {
 	struct rp_req *reqs;
 	int nreqs;
 	bool any_fail;
+	/* compliance profiles (profile.c): those of --profile in order, then
+	 * the rest of a class family they need; nprof_shown are shown */
+	struct rp_profile *prof;
+	int nprof, nprof_shown;
+	bool prof_extra;          /* a profile other than asvs5 was chosen: the sections print */
+	struct rp_pclass *pclass;
+	int npclass;
+	const char *pfamily;      /* the class family placed, or NULL */
+	struct rp_invcert *inv;
+	int ninv;
+	bool inv_on;
 	char notes[8][256];       /* report-level notes (enrichment off, ...) */
 	int nnotes;
 };
@@ -361,6 +442,40 @@ const char *rp_pq_day(int64_t day, char *buf, size_t n);
 /* drops in percent of the packets that reached the sensor (received
  * counts the kernel's drops, docs/SCHEMA.md "stats"); 0 when none did */
 double rp_blind_pct(int64_t drops, int64_t received);
+
+/* ---- profile.c: compliance profiles ---- */
+/* Loads the --profile names (built in, or a path with a '/') into rep;
+ * 0, or -1 after a message on stderr (usage). */
+int rp_profiles_load(struct rp_report *rep);
+/* Judges the loaded profiles after the V12 requirements are judged;
+ * 0 or -1 (store error). */
+int rp_profiles_run(struct rp_report *rep);
+void rp_profiles_free(struct rp_report *rep);
+/* The matrix cell of profile p for topic t: "fail", "not_observable",
+ * "pass", "not_observed", or NULL when p has no rule about t. */
+const char *rp_profile_cell(const struct rp_profile *p, int t);
+/* A rule's topic index, its check's name. */
+int rp_prule_topic(const struct rp_prule *r);
+const char *rp_prule_check(const struct rp_prule *r);
+const char *rp_scope_name(int scope);
+/* The names of the built-in profiles, NULL terminated. */
+extern const char *const rp_builtin_profile_names[];
+/* For fuzz/tests: parse a profile text; 0 ok, -1 rejected (message on stderr). */
+int rp_profile_parse_buffer(const char *name, const char *text, size_t len);
+
+/* ---- out_profiles.c: the profiles' sections in text, Markdown, HTML ---- */
+struct rp_pstyle {
+	void (*esc)(FILE *out, const char *s);     /* data: wire and profile-file strings */
+	void (*status)(FILE *out, const char *st); /* a status, as the format shows one */
+	const char *sec_open, *sec_close, *sub_open, *sub_close, *par_open, *par_close;
+	const char *list_open, *list_close, *item_open, *item_close, *br;
+	const char *tab_open, *tab_close, *row_open, *row_close, *cell_open, *cell_close;
+	const char *hcell_open, *hcell_close;
+	bool head_sep;            /* Markdown: the |---| line after the header row */
+	bool pad;                 /* text: cells padded to columns */
+	bool status_cell;         /* matrix cells through status() */
+};
+void rp_out_profiles(const struct rp_report *rep, FILE *out, const struct rp_pstyle *S);
 
 /* ---- findings.c ---- */
 struct rp_scan;
