@@ -258,7 +258,11 @@ static int pp_check_args(const struct rp_pp *pp, struct rp_prule *r, char *args)
 		case PA_INT:
 		case PA_INT2:
 			v = strtol(w, &end, 10);
-			if (*end || v < 1 || v > 65536 || n >= (r->ck->args == PA_INT ? 1 : 2))
+			/* cert_key_min: 0 for a key type the rulebook does not
+			 * allow at all (Mozilla modern: ECDSA only) */
+			if (r->ck->args == PA_INT2 && v == 0 && *end == 0 && w[0] == '0')
+				v = 1L << 30;
+			if (*end || v < 1 || v > (r->ck->args == PA_INT2 ? 1L << 30 : 65536) || n >= (r->ck->args == PA_INT ? 1 : 2))
 				return pp_err(pp, r->ck->args == PA_INT ? "expects one number of bits" :
 					      "expects two numbers of bits (RSA, EC)", w);
 			pr_add_i(r, v);
