@@ -19,7 +19,7 @@ _wireaudit()
 		--community-id-seed --keylog --list-interfaces --verbose --help"
 	local report_opts="--db --level --format --output --since --until --internal
 		--config --geoip --asn --baseline --waivers --top --list --color --width --ca-file
-		--system-ca --sensor --help"
+		--system-ca --sensor --profile --help"
 	local export_opts="--db --format --flow --since --until --output --after
 		--cursor-file --help"
 	local status_opts="--db --format --help"
@@ -60,6 +60,10 @@ _wireaudit()
 		return ;;
 	--geoip|--asn)
 		_filedir mmdb
+		return ;;
+	--profile)
+		COMPREPLY=($(compgen -W "asvs5 pci-dss-4 nist-800-52r2 bsi-tr-02102-2 mozilla-modern mozilla-intermediate mozilla-old" -- "$cur"))
+		_filedir profile
 		return ;;
 	--ndpi)
 		COMPREPLY=($(compgen -W "unclaimed classify all" -- "$cur"))

@@ -254,6 +254,13 @@ void rp_out_profiles(const struct rp_report *rep, FILE *out, const struct rp_pst
 		lit(out, S->list_close);
 	}
 
+	lit(out, S->par_open);
+	snprintf(b, sizeof(b), "Exit status %d: ", (rep->asvs_on && rep->any_fail) || rep->prof_fail ? 6 : 0);
+	lit(out, b);
+	lit(out, rep->asvs_on ? "the V12 requirements at the level and the chosen profiles decide it."
+		 : "asvs5 was not chosen, so only the chosen profiles decide it (the V12 section is shown all the same).");
+	lit(out, S->par_close);
+
 	/* the certificate inventory */
 	if (rep->inv_on) {
 		int n = 0;

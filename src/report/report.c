@@ -240,10 +240,11 @@ int report_run(const struct report_opts *oin)
 		rp_rules_judge(r, o.level);
 		/* the V12 verdicts decide the exit status when asvs5 is
 		 * among the chosen profiles (the default) */
-		if (asvs_on && !r->guidance && strcmp(r->status, "fail") == 0)
+		if (!r->guidance && strcmp(r->status, "fail") == 0)
 			rep->any_fail = true;
 		rp_listing(r, o.list);
 	}
+	rep->asvs_on = asvs_on;
 	if (rp_profiles_run(rep) != 0 || rp_phase(rep, "profiles")) {
 		rc = EXIT_STORE;
 		goto out;
@@ -284,7 +285,7 @@ int report_run(const struct report_opts *oin)
 		rc = EXIT_STORE;
 		goto out;
 	}
-	rc = rep->any_fail ? REPORT_EXIT_FAIL : EXIT_OK;
+	rc = (asvs_on && rep->any_fail) || rep->prof_fail ? REPORT_EXIT_FAIL : EXIT_OK;
 out:
 	rp_scan_free(scan);
 	rp_free_waivers(wv, nwv);

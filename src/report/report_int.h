@@ -344,7 +344,9 @@ struct rp_report {
 	/* verdicts */
 	struct rp_req *reqs;
 	int nreqs;
-	bool any_fail;
+	bool any_fail;            /* a V12 requirement fails at the level */
+	bool asvs_on;             /* asvs5 chosen (the default): any_fail decides the exit status */
+	bool prof_fail;           /* a chosen profile other than asvs5 fails: exit 6 as well */
 	/* compliance profiles (profile.c): those of --profile in order, then
 	 * the rest of a class family they need; nprof_shown are shown */
 	struct rp_profile *prof;

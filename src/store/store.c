@@ -2647,6 +2647,11 @@ int64_t store_col_int(const struct store_row *r, int i)
 	return sqlite3_column_int64((sqlite3_stmt *)(void *)r, i);
 }
 
+int store_col_count(const struct store_row *r)
+{
+	return sqlite3_column_count((sqlite3_stmt *)(void *)r);
+}
+
 const char *store_col_text(const struct store_row *r, int i)
 {
 	return (const char *)sqlite3_column_text((sqlite3_stmt *)(void *)r, i);

@@ -217,6 +217,7 @@ struct store_row;
 int store_query_rows(struct store *s, const char *sql, const char *const *params, int nparams,
 		     int (*cb)(const struct store_row *r, void *arg), void *arg);
 int64_t store_col_int(const struct store_row *r, int i);      /* NULL: 0 */
+int store_col_count(const struct store_row *r);                /* columns of the row */
 const char *store_col_text(const struct store_row *r, int i); /* NULL: NULL */
 bool store_col_null(const struct store_row *r, int i);
 /* A BLOB (or text) column's bytes and length (NULL, 0 for SQL NULL). */
