@@ -326,4 +326,36 @@ report "$T_TMP/pq$BIG.db" text > "$T_TMP/pq.txt"
 t_is "$(grep -c '^    [0-9.]*:[0-9]*.*none selected$' "$T_TMP/pq.txt")" 20 "post-quantum ${BIG}x: text lists --list (20) servers never selecting"
 t_is "$(grep -o 'and [0-9]* more such servers' "$T_TMP/pq.txt")" "and $((2 * BIG - 20)) more such servers" \
 	"post-quantum ${BIG}x: …and says how many more"
+# The compliance profiles (docs/PROFILES.md) over captures that fail and pass
+# their rules, copied ${MID}x and ${BIG}x with fresh addresses: every rule's
+# status the same, its relevant, observable and violating flows and its
+# violating servers exactly c times; the Mozilla classes c times as many per
+# class; the certificate inventory the same certificates, c times the flows
+# and servers.
+pf=()
+for f in tls/tls12-good-chain tls/tls12-dhe-rsa-1024 tls/tls12-weak-rsa1024-leaf tls/tls10-ecdhe-rsa-aes128-sha \
+	tls-crafted/sslv3-rc4 tls/tls12-status-request-no-staple plain/ftp-cleartext tls/tls13-basic-nginx-curl \
+	tls/tls12-port8443-nginx-ecdsa tls/tls12-sha1-signed-leaf; do pf+=(-r "$P/$f.pcap"); done
+"$W" capture -q "${pf[@]}" -d "$T_TMP/pf.db" >&2
+PFO=(--ca-file "$P/tls/test-ca.pem" --profile pci-dss-4 --profile nist-800-52r2 --profile bsi-tr-02102-2
+	--profile mozilla-modern --profile mozilla-intermediate --profile mozilla-old)
+pfshape() { # FILE COPIES
+	jq -c --argjson c "$2" '.profiles | {r: [.results[] | .name as $p | .rules[] |
+		"\($p) \(.id) \(.status) \(.relevant_flows / $c) \(.observable_flows / $c) \(.violating_flows / $c) \(.violating_servers / $c)"],
+		m: .matrix, k: ([.server_classes.servers[] | .class] | group_by(.) | map({(.[0] // "none"): (length / $c)}) | add),
+		i: [.certificate_inventory[] | "\(.sha256) \(.flows / $c) \(.servers / $c)"]}' "$1"
+}
+for c in 1 "$MID" "$BIG"; do
+	$SCALE "$T_TMP/pf$c.db" --copies "$c" "$T_TMP/pf.db" >/dev/null
+	report "$T_TMP/pf$c.db" json "${PFO[@]}" > "$T_TMP/pf$c.json"
+done
+t_is "$(jq -c '[.profiles.results[] | .fail] ' "$T_TMP/pf1.json")" "[3,6,6,5,6,6]" \
+	"profiles 1x: failing rules per profile (pci, nist, bsi, modern, intermediate, old)"
+for c in "$MID" "$BIG"; do
+	t_is "$(pfshape "$T_TMP/pf$c.json" "$c")" "$(pfshape "$T_TMP/pf1.json" 1)" \
+		"profiles ${c}x ($(jq .coverage.flows "$T_TMP/pf$c.json") flows): every rule's status, flows and servers exactly ${c} times, the classes and the inventory too"
+done
+report "$T_TMP/pf$BIG.db" text "${PFO[@]}" > "$T_TMP/pf.txt"
+t_is "$(grep -c '^  \.\.\. and [0-9]* more servers (the JSON report lists all)$' "$T_TMP/pf.txt")" 1 \
+	"profiles ${BIG}x: the class list stops at --list and says how many more"
 t_done
