@@ -430,6 +430,12 @@ def config_seeds(outdir, srcdir, pcaps, wireaudit):
         b'waive requirement=12.3.1 kind=tls_refused server=10.0.0.9 port=5432 '
         b'protocol=postgresql owner=dba-team expires=2026-12-31 reason="legacy client, ticket OPS-1"\n'
         b'waive requirement=12.1.1 owner=x reason="quoted \\" and \\\\" expires=2099-12-31\r\n')
+    # compliance profiles (docs/PROFILES.md): byte 3, each built-in file
+    pdir = os.path.join(srcdir, 'src', 'report', 'profiles')
+    for f in sorted(os.listdir(pdir)):
+        if f.endswith('.profile'):
+            with open(os.path.join(pdir, f), 'rb') as fh:
+                put(outdir, 'config', 'profile.' + f[:-len('.profile')], b'\x03' + fh.read())
     if not wireaudit:
         return
     with tempfile.TemporaryDirectory() as td:

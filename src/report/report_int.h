@@ -540,12 +540,13 @@ void rp_geo_lookup(const struct rp_report *rep, const char *ip, struct rp_geo *g
  * when credentials crossed in clear. */
 const char *rp_finding_severity(const struct rp_finding *f);
 /* For the fuzz targets (fuzz/fuzz_config.c): parses data[0..len) as a
- * --config file, a --waivers file or a --baseline report (which: RP_BUF_*)
+ * --config file, a --waivers file, a --baseline report or a --profile file
+ * (which: RP_BUF_*)
  * with the same code report_run uses on a file's contents, then frees
  * everything. The baseline needs a store (its JSON is read by SQLite); st
  * may be NULL for the others. Returns 0 if the text is accepted, -1 if not
  * (with the message report_run would print on stderr). */
-enum { RP_BUF_CONFIG, RP_BUF_WAIVERS, RP_BUF_BASELINE };
+enum { RP_BUF_CONFIG, RP_BUF_WAIVERS, RP_BUF_BASELINE, RP_BUF_PROFILE };
 int rp_parse_buffer(struct store *st, int which, const uint8_t *data, size_t len);
 
 /* ---- out_common.c: shared by the formats ---- */

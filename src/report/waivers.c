@@ -319,6 +319,9 @@ int rp_parse_buffer(struct store *st, int which, const uint8_t *data, size_t len
 		if (st != NULL)
 			rc = rp_baseline_text(rep, "fuzz-baseline", buf);
 		break;
+	case RP_BUF_PROFILE:
+		rc = rp_profile_parse_buffer(NULL, buf, len);
+		break;
 	default:
 		break;
 	}
