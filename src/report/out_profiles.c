@@ -27,6 +27,24 @@ static void cell(const struct rp_pstyle *S, FILE *out, const char *s, bool head,
 	lit(out, head ? S->hcell_close : S->cell_close);
 }
 
+/* A matrix cell: a status as the format shows one, or in capitals padded
+ * (text); "-" when the profile has no rule on the topic. */
+static void status_cell(const struct rp_pstyle *S, FILE *out, const char *st)
+{
+	char up[40];
+	int k;
+	if (st && S->status_cell) {
+		lit(out, S->cell_open);
+		S->status(out, st);
+		lit(out, S->cell_close);
+		return;
+	}
+	for (k = 0; st && st[k] && k < 39; k++)
+		up[k] = st[k] == '_' ? ' ' : (char)(st[k] >= 'a' && st[k] <= 'z' ? st[k] - 32 : st[k]);
+	up[k] = 0;
+	cell(S, out, st ? up : "-", false, 22);
+}
+
 static void srvname(const struct rp_pstyle *S, FILE *out, const char *ip, int port, const char *proto)
 {
 	char b[32];
@@ -72,35 +90,14 @@ void rp_out_profiles(const struct rp_report *rep, FILE *out, const struct rp_pst
 		cell(S, out, rp_topics[t], false, w0);
 		for (i = 0; i < rep->nprof_shown; i++) {
 			const char *st = rp_profile_cell(&rep->prof[i], t);
-			if (st && S->status_cell) {
-				lit(out, S->cell_open);
-				S->status(out, st);
-				lit(out, S->cell_close);
-			} else {
-				char up[40];
-				for (k = 0; st && st[k] && k < 39; k++)
-					up[k] = st[k] == '_' ? ' ' : (char)(st[k] >= 'a' && st[k] <= 'z' ? st[k] - 32 : st[k]);
-				up[st ? k : 0] = 0;
-				cell(S, out, st ? up : "-", false, 22);
-			}
+			status_cell(S, out, st);
 		}
 		lit(out, S->row_close);
 	}
 	lit(out, S->row_open);
 	cell(S, out, "Profile", false, w0);
 	for (i = 0; i < rep->nprof_shown; i++) {
-		if (S->status_cell) {
-			lit(out, S->cell_open);
-			S->status(out, rep->prof[i].status);
-			lit(out, S->cell_close);
-		} else {
-			char up[40];
-			const char *st = rep->prof[i].status;
-			for (k = 0; st[k] && k < 39; k++)
-				up[k] = st[k] == '_' ? ' ' : (char)(st[k] >= 'a' && st[k] <= 'z' ? st[k] - 32 : st[k]);
-			up[k] = 0;
-			cell(S, out, up, false, 22);
-		}
+		status_cell(S, out, rep->prof[i].status);
 	}
 	lit(out, S->row_close);
 	lit(out, S->tab_close);
