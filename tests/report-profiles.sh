@@ -121,10 +121,25 @@ null" "the unplaced server names the old class's first rule it violates; a place
 t_is "$(jq '.profiles.certificate_inventory | length' "$T_TMP/all.json")" \
 	"$(sqlite3 "$all" 'SELECT COUNT(DISTINCT ch.leaf) FROM tls t JOIN chains ch ON ch.chain_id = t.server_chain')" \
 	"inventory: one entry per distinct leaf the export shows"
+# client certificates (mutual TLS) are inventoried too, after the servers'
+mt=$(t_capture "$P/tls/tls12-mtls-client-cert.pcap" "$P/tls/tls12-good-chain.pcap")
+"$WIREAUDIT" report -d "$mt" "${RO[@]}" --profile pci-dss-4 -F json > "$T_TMP/mt.json"
+t_is "$(jq -r '.profiles.certificate_inventory[] | "\(.role) \(.subject) \(.first_server) \(.first_client) \(.trusted) \(.servers) \(.flows)"' "$T_TMP/mt.json")" \
+"server CN=server.wireaudit.test,O=wireaudit test PKI 10.99.11.2:443 null true 1 2
+client CN=client.wireaudit.test,O=wireaudit test PKI null 10.99.11.1 true 1 1" \
+	"inventory: the server certificate and the client's (mutual TLS), trusted under --ca-file"
+t_is "$(jq -r '.profiles.certificate_inventory[1].sha256' "$T_TMP/mt.json")" \
+	"$(sqlite3 "$mt" 'SELECT ch.leaf FROM tls t JOIN chains ch ON ch.chain_id = t.client_chain')" "inventory: the client leaf is the store's"
+"$WIREAUDIT" report -d "$mt" --profile pci-dss-4 > "$T_TMP/mt.txt"
+t_ok "$(grep -qx '      presented by 10.99.11.1 to 1 server, 1 flow; SHA-256 [0-9a-f]*' "$T_TMP/mt.txt"; echo $?)" "text: a client certificate says who presented it"
+t_is "$(tail -1 "$T_TMP/mt.txt")" "Result: no failing profile (exit 0): V12 fails (asvs5 not chosen: not counted); pci-dss-4 pass" \
+	"text: the result line names what decides the exit status"
+
 # exit status: the V12 verdicts count only with asvs5 chosen
 "$WIREAUDIT" report -d "${DB[ftp-cleartext]}" "${RO[@]}" --profile mozilla-modern -F json > "$T_TMP/m.json"
 t_is "$?:$(jq -r '.profiles.results[0].status' "$T_TMP/m.json"):$(jq -r '.summary.result' "$T_TMP/m.json")" \
 	"0:not_observed:fail" "mozilla-modern alone (no TLS seen): exit 0 although V12 (not chosen) fails"
+t_is "$(jq '.profiles.exit_status' "$T_TMP/m.json")" 0 "JSON profiles.exit_status: 0"
 "$WIREAUDIT" report -d "${DB[ftp-cleartext]}" "${RO[@]}" > /dev/null
 t_is "$?" 6 "the default (asvs5): the V12 failure, exit 6"
 "$WIREAUDIT" report -d "${DB[ftp-cleartext]}" "${RO[@]}" --profile asvs5 --profile mozilla-modern -F json > /dev/null

@@ -112,13 +112,14 @@ static void csv_profiles(const struct rp_report *rep, FILE *out)
 		const char *v[C_N] = { 0 };
 		bool expired = c->not_after && c->not_after * 1000000 < rep->win_last;
 		snprintf(n2, sizeof(n2), "%lld", (long long)c->flows);
-		snprintf(ev, sizeof(ev), "%s; issuer %s; not before %s; not after %s; key %s; signature %s; %s; servers %lld (%s)",
-			 c->subject ? c->subject : "(unparsed)", c->issuer ? c->issuer : "-",
+		snprintf(ev, sizeof(ev), "%s%s; issuer %s; not before %s; not after %s; key %s; signature %s; %s; servers %lld (%s)",
+			 c->client ? "client certificate: " : "", c->subject ? c->subject : "(unparsed)", c->issuer ? c->issuer : "-",
 			 rp_ts(c->not_before * 1000000, b1, sizeof(b1)), rp_ts(c->not_after * 1000000, b2, sizeof(b2)),
 			 c->key ? c->key : "-", c->sig_hash ? c->sig_hash : "-",
 			 c->trusted == 1 ? "trusted" : c->trusted == 0 ? "not trusted" : "trust unknown",
 			 (long long)c->servers, c->first_server ? c->first_server : "-");
 		v[C_REQ] = "certificate_inventory";
+		v[C_PROTO] = c->client ? "client" : "server";   /* protocol column: the role */
 		v[C_STATUS] = expired ? "expired" : "valid";
 		v[C_KIND] = "certificate";
 		v[C_FAILING] = "false";

@@ -276,6 +276,9 @@ static void profiles_json(struct jbuf *jb, const struct rp_report *rep)
 	for (i = 0; i < rep->nprof_shown; i++)
 		jb_string(jb, rep->prof[i].name);
 	jb_arr_close(jb);
+	/* what the command exits with: the chosen profiles decide, and the
+	 * V12 requirements (summary.result) when asvs5 is among them */
+	jb_kv_int(jb, "exit_status", (rep->asvs_on && rep->any_fail) || rep->prof_fail ? 6 : 0);
 	/* the matrix: a row per topic, a cell per profile (null: no rule) */
 	jb_key(jb, "matrix");
 	jb_arr_open(jb);
@@ -371,6 +374,7 @@ static void profiles_json(struct jbuf *jb, const struct rp_report *rep)
 		for (i = 0; i < rep->ninv; i++) {
 			const struct rp_invcert *c = &rep->inv[i];
 			jb_obj_open(jb);
+			jb_kv_str(jb, "role", c->client ? "client" : "server");
 			jb_kv_str(jb, "sha256", c->sha256);
 			jb_kv_str(jb, "subject", c->subject);
 			jb_kv_str(jb, "issuer", c->issuer);
@@ -382,7 +386,9 @@ static void profiles_json(struct jbuf *jb, const struct rp_report *rep)
 			jb_kv_tri(jb, "self_signed", c->self_signed);
 			jb_kv_tri(jb, "trusted", c->trusted);
 			jb_kv_int(jb, "servers", c->servers);
-			jb_kv_str(jb, "first_server", c->first_server);
+			/* a server certificate: the first server (ip:port) that
+			 * presented it; a client's: the first client address */
+			jb_kv_str(jb, c->client ? "first_client" : "first_server", c->first_server);
 			jb_kv_int(jb, "flows", c->flows);
 			kv_ts(jb, "first_seen", c->first_seen);
 			kv_ts(jb, "last_seen", c->last_seen);

@@ -265,8 +265,12 @@ void rp_out_profiles(const struct rp_report *rep, FILE *out, const struct rp_pst
 		lit(out, "Certificate inventory");
 		lit(out, S->sub_close);
 		lit(out, S->par_open);
-		snprintf(b, sizeof(b), "%d leaf certificate%s presented by servers in the window, the soonest to expire "
-			 "first (TLS 1.3 certificates are seen only with a key log).", rep->ninv, rep->ninv == 1 ? "" : "s");
+		for (i = 0, n = 0; i < rep->ninv; i++)
+			n += rep->inv[i].client;
+		snprintf(b, sizeof(b), "%d leaf certificate%s presented by servers and %d by clients (mutual TLS) in the "
+			 "window, the soonest to expire first (TLS 1.3 certificates are seen only with a key log).",
+			 rep->ninv - n, rep->ninv - n == 1 ? "" : "s", n);
+		n = 0;
 		lit(out, b);
 		lit(out, S->par_close);
 		lit(out, S->list_open);
@@ -277,6 +281,8 @@ void rp_out_profiles(const struct rp_report *rep, FILE *out, const struct rp_pst
 				break;
 			n++;
 			lit(out, S->item_open);
+			if (c->client)
+				lit(out, "client certificate: ");
 			S->esc(out, c->subject ? c->subject : "(unparsed)");
 			lit(out, S->br);
 			lit(out, "issuer ");
@@ -292,11 +298,18 @@ void rp_out_profiles(const struct rp_report *rep, FILE *out, const struct rp_pst
 			lit(out, c->self_signed == 1 ? ", self-signed" : "");
 			lit(out, c->trusted == 1 ? ", trusted" : c->trusted == 0 ? ", NOT trusted" : ", trust unknown");
 			lit(out, S->br);
-			snprintf(b, sizeof(b), "%lld server%s (", (long long)c->servers, c->servers == 1 ? "" : "s");
-			lit(out, b);
-			S->esc(out, c->first_server);
-			lit(out, c->servers > 1 ? ", ..." : "");
-			lit(out, "), ");
+			if (c->client) {   /* "presented by 10.0.0.5 to 2 servers, " */
+				lit(out, "presented by ");
+				S->esc(out, c->first_server);
+				lit(out, c->servers > 1 ? ", ..." : "");
+				snprintf(b, sizeof(b), " to %lld server%s, ", (long long)c->servers, c->servers == 1 ? "" : "s");
+				lit(out, b);
+			} else {           /* "2 servers (10.0.0.2:443, ...), " */
+				snprintf(b, sizeof(b), "%lld server%s (", (long long)c->servers, c->servers == 1 ? "" : "s");
+				lit(out, b);
+				S->esc(out, c->first_server);
+				lit(out, c->servers > 1 ? ", ...), " : "), ");
+			}
 			lit(out, rp_plural(c->flows, "flow", "flows", nb, sizeof(nb)));
 			lit(out, "; SHA-256 ");
 			S->esc(out, c->sha256);

@@ -497,7 +497,22 @@ static int text_report(const struct rp_report *rep, FILE *out, bool color)
 	}
 	text_pq(rep, out);
 	rp_out_profiles(rep, out, &text_pstyle);
-	fprintf(out, "\nResult: %s\n", rep->any_fail ? "FAIL (exit 6)" : "no failing requirement (exit 0)");
+	if (!rep->prof_extra) {
+		fprintf(out, "\nResult: %s\n", rep->any_fail ? "FAIL (exit 6)" : "no failing requirement (exit 0)");
+	} else {
+		/* with profiles: what decides the exit status, named */
+		bool fail = (rep->asvs_on && rep->any_fail) || rep->prof_fail;
+		fprintf(out, "\nResult: %s (exit %d): V12 %s%s", fail ? "FAIL" : "no failing profile", fail ? 6 : 0,
+			rep->any_fail ? "fails" : "does not fail", rep->asvs_on ? "" : " (asvs5 not chosen: not counted)");
+		for (i = 0; i < rep->nprof_shown; i++)
+			if (strcmp(rep->prof[i].name, "asvs5") != 0) {
+				fputs("; ", out);
+				term_escape(out, rep->prof[i].name);
+				fputc(' ', out);
+				fputs(rep->prof[i].status, out);
+			}
+		fputc('\n', out);
+	}
 	return ferror(out) ? -1 : 0;
 }
 

@@ -966,19 +966,31 @@ static int cb_inv(int n, const char *const *v, void *arg)
 	c->first_seen = v[13] ? rp_num(v[13]) : 0;
 	c->last_seen = v[14] ? rp_num(v[14]) : 0;
 	c->first_server = rp_xstrdup(v[15]);
+	c->client = n > 16 && v[16] && strcmp(v[16], "1") == 0;
 	return 0;
 }
 
-/* every leaf certificate a server presented in the window, soonest
- * expiry first */
+/* every leaf certificate a server presented in the window, then every
+ * client certificate (mutual TLS; the trust verdict as the report judged
+ * it, rp_tv, or as the capture did), each soonest expiry first. A server
+ * certificate names the first server that presented it, a client
+ * certificate the first client. */
 static const char pf_inv_sql[] =
 	"SELECT x.leaf, ce.subject, ce.issuer, ce.not_before, ce.not_after, ce.key_type, ce.key_bits, ce.curve,"
-	" ce.sig_hash, ce.self_signed, x.servers, x.flows, x.trusted, x.t0, x.t1, x.srv"
-	" FROM (SELECT leaf, COUNT(DISTINCT ip || ' ' || CAST(port AS TEXT)) AS servers, SUM(n) AS flows,"
+	" ce.sig_hash, ce.self_signed, x.servers, x.flows, x.trusted, x.t0, x.t1, x.srv, x.cl"
+	" FROM (SELECT leaf, 0 AS cl, COUNT(DISTINCT ip || ' ' || CAST(port AS TEXT)) AS servers, SUM(n) AS flows,"
 	" MIN(trusted) AS trusted, MIN(ts_first) AS t0, MAX(ts_first) AS t1,"
 	" MIN(ip || ':' || CAST(port AS TEXT)) AS srv"
-	" FROM rp_pfx WHERE leaf IS NOT NULL GROUP BY leaf) x LEFT JOIN certs ce ON ce.sha256 = x.leaf"
-	" ORDER BY ce.not_after IS NULL, ce.not_after, x.leaf";
+	" FROM rp_pfx WHERE leaf IS NOT NULL GROUP BY leaf"
+	" UNION ALL SELECT ch.leaf, 1, COUNT(DISTINCT f.server_ip || ' ' || CAST(f.server_port AS TEXT)),"
+	" SUM(COALESCE(ru.flows, 1)),"
+	" MIN(CASE WHEN v.c = 1 THEN v.ctrusted ELSE t.client_chain_trusted END), MIN(f.ts_first), MAX(f.ts_first),"
+	" MIN(f.client_ip)"
+	" FROM flows f JOIN tls t ON t.flow_id = f.flow_id JOIN chains ch ON ch.chain_id = t.client_chain"
+	" LEFT JOIN rollups ru ON ru.flow_id = f.flow_id LEFT JOIN rp_tv v ON v.flow_id = t.flow_id"
+	" WHERE ch.leaf IS NOT NULL AND " RP_IN_WINDOW("f") " GROUP BY ch.leaf) x"
+	" LEFT JOIN certs ce ON ce.sha256 = x.leaf"
+	" ORDER BY x.cl, ce.not_after IS NULL, ce.not_after, x.leaf";
 
 /* ---- driver ---- */
 

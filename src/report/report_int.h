@@ -288,8 +288,10 @@ struct rp_pclass {
 	char *why;                /* the first violated rule of the loosest class, or NULL */
 };
 
-/* A leaf certificate of the window (the certificate inventory). */
+/* A leaf certificate of the window (the certificate inventory): a
+ * server's, or a client's (mutual TLS). */
 struct rp_invcert {
+	bool client;              /* presented by a client (its first_server: the client's address) */
 	char *sha256, *subject, *issuer, *key, *sig_hash, *first_server;
 	int64_t not_before, not_after;   /* seconds */
 	int self_signed;          /* -1 unknown */
