@@ -126,7 +126,7 @@ void rp_out_profiles(const struct rp_report *rep, FILE *out, const struct rp_pst
 		lit(out, S->par_close);
 		if (strcmp(p->name, "asvs5") == 0) {
 			lit(out, S->par_open);
-			lit(out, "Its rules are the V12 requirements above, with the findings behind each.");
+			lit(out, "Its rules are the V12 requirements of this report, with the findings behind each.");
 			lit(out, S->par_close);
 			continue;
 		}
