@@ -31,6 +31,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "profiles_data.h"   /* rp_builtin_profiles[]: made by Makefile.am from src/report/profiles/ */
 
@@ -76,9 +77,8 @@ static const struct rp_check rp_checks[] = {
 	  "(kxg NOT IN (SELECT sval FROM rp_pfset WHERE rule = @))", "kxg" },
 	{ "cert_trusted", T_CERTS, PA_NONE, P_CERT_REL, "(ncerts > 0 AND trusted IS NOT NULL)", "(trusted = 0)",
 	  "COALESCE(terr, 'untrusted')" },
-	{ "cert_dates", T_CERTS, PA_NONE, P_CERT_REL, "(ncerts > 0 AND na IS NOT NULL)",
-	  "(na * 1000000 < ts_first OR nb * 1000000 > ts_first)",
-	  "CASE WHEN na * 1000000 < ts_first THEN 'expired' ELSE 'not_yet_valid' END" },
+	{ "cert_dates", T_CERTS, PA_NONE, P_CERT_REL, "(ncerts > 0 AND dates IS NOT NULL)",
+	  "(dates IN ('expired', 'not_yet_valid'))", "dates" },
 	{ "cert_hostname", T_CERTS, PA_NONE, P_CERT_REL, "(ncerts > 0 AND sni IS NOT NULL AND hmatch IS NOT NULL)",
 	  "(hmatch = 0)", "COALESCE(sni, '')" },
 	{ "cert_key_min", T_CERTKEY, PA_INT2, P_CERT_REL, "(ncerts > 0 AND kt IS NOT NULL AND kb IS NOT NULL)",
@@ -660,10 +660,20 @@ static void pf_scoped(struct pf_sb *b, const struct rp_prule *r, const char *pre
 	pf_add(b, ")");
 }
 
-/* The table the checks read: a row per flow of the window (rf), with
- * the leaf certificate's facts. */
+/* The table the checks read: the window's flows (rf) with the leaf
+ * certificate's facts, a row per distinct tuple of what the checks read
+ * (server endpoint and facts), n the flows it stands for (roll-up rows
+ * weighted), t0/t1 the first and last flow start. A server's flows that
+ * negotiate the same way collapse into one row, so the per-rule queries
+ * read tuples, not flows (findings.c does the same for the V12 rules).
+ * The leaf's validity is decided per flow, at the flow's start, before
+ * the grouping (dates: valid, expired, not_yet_valid). */
+#define PF_COLS "ip, port, protocol, cz, sz, has_tls, ver, vrank, cmax, c13, cipher_id, cipher, cfs, dh_bits," \
+	" kxg, sni, ncerts, trusted, terr, hmatch, sreq, stapled, ocsp_status, hsdec, ccert, security, tlsform," \
+	" redir, creds, authm, ssh_p1, ech, leaf, kt, kb, kh, dates"
 static const char pf_rows_sql[] =
-	"CREATE TEMP TABLE rp_pfx AS SELECT r.server_ip AS ip, r.server_port AS port, r.protocol AS protocol,"
+	"CREATE TEMP TABLE rp_pfx AS SELECT " PF_COLS ", SUM(n) AS n, MIN(ts_first) AS t0, MAX(ts_first) AS t1"
+	" FROM (SELECT r.server_ip AS ip, r.server_port AS port, r.protocol AS protocol,"
 	" COALESCE(r.n, 1) AS n, r.ts_first AS ts_first, r.cz AS cz, r.sz AS sz, r.has_tls AS has_tls,"
 	" r.ver AS ver, r.vrank AS vrank, r.cmax AS cmax, r.c13 AS c13, r.cipher_id AS cipher_id,"
 	" r.cipher AS cipher, r.cfs AS cfs, r.dh_bits AS dh_bits, r.kxg AS kxg, r.sni AS sni,"
@@ -671,10 +681,27 @@ static const char pf_rows_sql[] =
 	" r.stapled AS stapled, r.ocsp_status AS ocsp_status, r.hsdec AS hsdec, r.ccert AS ccert,"
 	" r.security AS security, r.tlsform AS tlsform, r.redir AS redir, r.creds AS creds,"
 	" r.authm AS authm, r.ssh_p1 AS ssh_p1, r.ech AS ech, r.leaf AS leaf,"
-	" ce.key_type AS kt, ce.key_bits AS kb, ce.sig_hash AS kh, ce.not_before AS nb, ce.not_after AS na"
-	" FROM rf r LEFT JOIN certs ce ON ce.sha256 = r.leaf";
+	" ce.key_type AS kt, ce.key_bits AS kb, ce.sig_hash AS kh,"
+	" CASE WHEN ce.not_after IS NULL THEN NULL WHEN ce.not_after * 1000000 < r.ts_first THEN 'expired'"
+	"  WHEN ce.not_before * 1000000 > r.ts_first THEN 'not_yet_valid' ELSE 'valid' END AS dates"
+	" FROM rf r LEFT JOIN certs ce ON ce.sha256 = r.leaf) x GROUP BY " PF_COLS;
 
 /* ---- the run ---- */
+
+/* store_query_rows (more than store_query's 64 columns), timed as rp_q
+ * times its queries (WIREAUDIT_TIMING=2) */
+static int pf_rows(struct rp_report *rep, const char *sql, int (*cb)(const struct store_row *r, void *arg),
+		   void *arg)
+{
+	const char *t = getenv("WIREAUDIT_TIMING");
+	int64_t t0 = now_us();
+	clock_t c0 = clock();
+	int rc = store_query_rows(rep->st, sql, NULL, 0, cb, arg);
+	if (t && strcmp(t, "2") == 0)
+		fprintf(stderr, "wireaudit: query %.3f s (cpu %.3f s): %.100s\n",
+			(double)(now_us() - t0) / 1e6, (double)(clock() - c0) / CLOCKS_PER_SEC, sql);
+	return rc;
+}
 
 /* (store_query_rows: more columns than store_query's 64) */
 static int cb_sums(const struct store_row *row, void *arg)
@@ -922,7 +949,7 @@ static int pf_classes(struct rp_report *rep)
 		}
 	}
 	pf_add(&sql, " FROM rp_pfx WHERE has_tls = 1 AND ver IS NOT NULL GROUP BY ip, port, protocol");
-	rc = store_query_rows(rep->st, sql.s, NULL, 0, cb_class, &C);
+	rc = pf_rows(rep, sql.s, cb_class, &C);
 	free(sql.s);
 	free(C.fam);
 	if (rc == 0 && rep->npclass > 1)
@@ -979,7 +1006,7 @@ static const char pf_inv_sql[] =
 	"SELECT x.leaf, ce.subject, ce.issuer, ce.not_before, ce.not_after, ce.key_type, ce.key_bits, ce.curve,"
 	" ce.sig_hash, ce.self_signed, x.servers, x.flows, x.trusted, x.t0, x.t1, x.srv, x.cl"
 	" FROM (SELECT leaf, 0 AS cl, COUNT(DISTINCT ip || ' ' || CAST(port AS TEXT)) AS servers, SUM(n) AS flows,"
-	" MIN(trusted) AS trusted, MIN(ts_first) AS t0, MAX(ts_first) AS t1,"
+	" MIN(trusted) AS trusted, MIN(t0) AS t0, MAX(t1) AS t1,"
 	" MIN(ip || ':' || CAST(port AS TEXT)) AS srv"
 	" FROM rp_pfx WHERE leaf IS NOT NULL GROUP BY leaf"
 	" UNION ALL SELECT ch.leaf, 1, COUNT(DISTINCT f.server_ip || ' ' || CAST(f.server_port AS TEXT)),"
@@ -1042,7 +1069,7 @@ int rp_profiles_run(struct rp_report *rep)
 		}
 	if (sql.len)
 		pf_add(&sql, " FROM rp_pfx");
-	if (sql.s && store_query_rows(rep->st, sql.s, NULL, 0, cb_sums, rep) != 0)
+	if (sql.s && pf_rows(rep, sql.s, cb_sums, rep) != 0)
 		rc = -1;
 	free(sql.s);
 	if (rc)
