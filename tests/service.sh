@@ -294,6 +294,16 @@ t_is "$?:$(ls "$R" | grep -E '^wireaudit-[0-9]{4}-[0-9]{2}\.' | tr '\n' ' ')" "6
 "$SCRIPT" --period weekly --now 2026-06-10 --db "$DB" --dir "$R" --keep 0 >"$T_TMP/out" 2>&1
 t_is "$?:$(jq -r .summary.result "$R/wireaudit-2026-W23.json")" "0:pass" "a week without failing flows: exit 0"
 t_is "$(ls "$R" | grep -c W)" 8 "--keep 0 keeps every report"
+# compliance profiles: --profile and WIREAUDIT_REPORT_PROFILES reach the report
+"$SCRIPT" --period weekly --now 2026-12-02 --db "$DB" --dir "$R" --keep 0 --profile pci-dss-4 >/dev/null 2>"$T_TMP/err"
+t_is "$?:$(jq -r '.profiles.selected | join(",")' "$R/wireaudit-2026-W48.json")" "6:pci-dss-4" "--profile pci-dss-4: the report judges PCI DSS"
+t_is "$(cat "$T_TMP/err")" "wireaudit-scheduled-report: wireaudit-2026-W48 (2026-11-23 to 2026-11-30): a requirement fails at level 2 or a profile fails (pci-dss-4): $R/wireaudit-2026-W48.html" \
+	"the stderr line names the profiles"
+WIREAUDIT_REPORT_PROFILES="asvs5 mozilla-old" "$SCRIPT" --period weekly --now 2026-12-02 --db "$DB" --dir "$R" --keep 0 >/dev/null 2>&1
+t_is "$(jq -r '.profiles.selected | join(",")' "$R/wireaudit-2026-W48.json")" "asvs5,mozilla-old" "WIREAUDIT_REPORT_PROFILES: two profiles"
+"$SCRIPT" --period weekly --now 2026-12-02 --db "$DB" --dir "$R" --profile 'a b' >/dev/null 2>"$T_TMP/err"
+t_is "$?:$(head -1 "$T_TMP/err")" "2:wireaudit-scheduled-report: --profile: a profile name or a path without spaces, not a b" \
+	"a profile with a space: usage error"
 before=$(ls "$R" | tr '\n' ' ')
 "$SCRIPT" --period weekly --now 2026-12-09 --db "$T_TMP/none.db" --dir "$R" --keep 1 >/dev/null 2>"$T_TMP/err"
 t_is "$?:$(ls "$R" | tr '\n' ' ')" "4:$before" "a missing database: exit 4, nothing written, nothing pruned"
