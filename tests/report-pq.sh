@@ -127,4 +127,15 @@ t_is "$(jq -c '.post_quantum | [.handshakes, .selected, .servers, .days, .groups
 	"no TLS: zero counts, empty lists"
 "$WIREAUDIT" report -d "$db2" > "$T_TMP/n.txt"
 t_is "$(grep -A1 '^Post-quantum readiness' "$T_TMP/n.txt" | tail -1)" "  no TLS or QUIC ClientHello in the window" "no TLS: said so in text"
+# --list 0 lists all (docs/REPORT.md): every never-selecting server, in
+# text, Markdown and HTML, and no "and N more" line (regression: 0 hid them)
+n=$(jq '.post_quantum.servers_never_selecting' "$T_TMP/r.json")
+"$WIREAUDIT" report -d "$db" --list 0 > "$T_TMP/l0.txt"
+t_is "$(grep -c ' offered post-quantum, none selected$' "$T_TMP/l0.txt"):$(grep -c 'more such servers' "$T_TMP/l0.txt")" "$n:0" \
+	"--list 0, text: all $n never-selecting servers, no 'more' line"
+"$WIREAUDIT" report -d "$db" --list 0 -F md > "$T_TMP/l0.md"
+t_is "$(grep -c ' | 0 |$' "$T_TMP/l0.md"):$(grep -c 'more such servers' "$T_TMP/l0.md")" "$n:0" "--list 0, Markdown: all $n rows"
+"$WIREAUDIT" report -d "$db" --list 0 -F html > "$T_TMP/l0.html"
+t_is "$(grep -o '<table class="pq">.*</tbody></table>' "$T_TMP/l0.html" | sed 's|</table>.*||' | grep -o '<tr><td' | wc -l):$(grep -c 'more such servers' "$T_TMP/l0.html")" \
+	"$n:0" "--list 0, HTML: all $n rows"
 t_done

@@ -5,6 +5,8 @@
 #define _GNU_SOURCE
 #include "report_int.h"
 
+#include <limits.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -480,4 +482,10 @@ void rp_exec_summary(const struct rp_report *rep, struct rp_exec *x)
 	x->ntop = rp_top_problems(rep, x->top, RP_EXEC_TOP);
 	rp_exec_coverage(rep, x);
 	rp_exec_blind(rep, x);
+}
+
+/* --list N as a bound: N, or no bound at all for 0 ("0 lists all") */
+int rp_list_max(const struct rp_report *rep)
+{
+	return rep->o->list > 0 ? rep->o->list : INT_MAX;
 }

@@ -460,7 +460,7 @@ static void html_pq(const struct rp_report *rep, FILE *out)
 		if (listed++ == 0)
 			fputs("<table class=\"pq\"><thead><tr><th>Server</th><th>SNI</th><th>Handshakes</th>"
 			      "<th>Offered post-quantum</th><th>Selected</th></tr></thead><tbody>", out);
-		if (listed > rep->o->list)
+		if (listed > rp_list_max(rep))
 			continue;
 		fputs("<tr><td class=\"mono\">", out);
 		html_escape(out, s->ip);
@@ -474,9 +474,9 @@ static void html_pq(const struct rp_report *rep, FILE *out)
 	}
 	if (listed > 0)
 		fputs("</tbody></table>", out);
-	if (listed > rep->o->list)
+	if (listed > rp_list_max(rep))
 		fprintf(out, "<p class=\"muted\">and %d more such servers (the JSON report lists all)</p>",
-			listed - rep->o->list);
+			listed - rp_list_max(rep));
 	fputs("</dd></dl></div>", out);
 }
 

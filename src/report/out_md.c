@@ -191,7 +191,7 @@ static void md_pq(const struct rp_report *rep, FILE *out)
 			continue;
 		if (listed++ == 0)
 			fputs("\n| Server | SNI | Handshakes | Offered post-quantum | Selected |\n|---|---|---|---|---|\n", out);
-		if (listed > rep->o->list)
+		if (listed > rp_list_max(rep))
 			continue;
 		fputs("| `", out);
 		md_code(out, s->ip);
@@ -205,8 +205,8 @@ static void md_pq(const struct rp_report *rep, FILE *out)
 			fprintf(out, " and %lld more", (long long)(s->nsni - 1));
 		fprintf(out, " | %lld | %lld | 0 |\n", (long long)s->c.hs, (long long)s->c.offered_answered);
 	}
-	if (listed > rep->o->list)
-		fprintf(out, "\nand %d more such servers (the JSON report lists all)\n", listed - rep->o->list);
+	if (listed > rp_list_max(rep))
+		fprintf(out, "\nand %d more such servers (the JSON report lists all)\n", listed - rp_list_max(rep));
 	first = pq->ndays > RP_PQ_DAYS_LIST ? pq->ndays - RP_PQ_DAYS_LIST : 0;
 	fputs("\n| Day (UTC) | Handshakes | Offered | Selected | Share selected |\n|---|---|---|---|---|\n", out);
 	for (i = first; i < pq->ndays; i++) {

@@ -316,7 +316,7 @@ static void text_pq(const struct rp_report *rep, FILE *out)
 		const struct rp_pq_server *s = &pq->srv[i];
 		if (s->c.selected > 0 || s->c.offered_answered == 0)
 			continue;
-		if (listed++ >= rep->o->list)
+		if (listed++ >= rp_list_max(rep))
 			continue;
 		fputs("    ", out);
 		term_escape(out, s->ip);
@@ -331,8 +331,8 @@ static void text_pq(const struct rp_report *rep, FILE *out)
 		fprintf(out, ": %s, %lld offered post-quantum, none selected\n",
 			rp_plural(s->c.hs, "handshake", "handshakes", nb, sizeof(nb)), (long long)s->c.offered_answered);
 	}
-	if (listed > rep->o->list)
-		fprintf(out, "    ... and %d more such servers (the JSON report lists all)\n", listed - rep->o->list);
+	if (listed > rp_list_max(rep))
+		fprintf(out, "    ... and %d more such servers (the JSON report lists all)\n", listed - rp_list_max(rep));
 	first = pq->ndays > RP_PQ_DAYS_LIST ? pq->ndays - RP_PQ_DAYS_LIST : 0;
 	fputs("  per day (UTC): handshakes, post-quantum offered, selected, share selected\n", out);
 	if (first > 0)

@@ -564,6 +564,7 @@ int rp_count_status(const struct rp_report *rep, const char *st);
 double rp_handshake_share(const struct rp_report *rep);
 int rp_not_observable_lines(const struct rp_report *rep, char lines[6][200]);
 const char *rp_fmt_n(int64_t n, char *buf, size_t len);        /* "17,500" */
+int rp_list_max(const struct rp_report *rep);  /* --list as a bound: 0 is none (INT_MAX) */
 int rp_rollups_shown(const struct rp_report *rep, const struct rp_req *r);
 void rp_cause_line(const struct rp_rollup *u, char *buf, size_t len);
 void rp_srv_line(const struct rp_rollup_srv *s, char *buf, size_t len);
