@@ -43,6 +43,8 @@ SQL_VARS = {
     "pq_srv_sql": "pq.c: static const, literals and the PQ_SUMS/PQ_FROM macros (literals)",
     "pq_day_sql": "pq.c: static const, literals and the PQ_SUMS/PQ_FROM macros (literals)",
     "pq_grp_sql": "pq.c: static const, literals and the PQ_FROM macro (literals)",
+    "pf_rows_sql": "profile.c: static const, literals and the PF_COLS macro (literals: column names)",
+    "pf_inv_sql": "profile.c: static const, literals and the RP_IN_WINDOW macro (literals)",
     "sql.s": "profile.c: assembled by pf_add/pf_pred/pf_scoped from rp_checks[] (static const SQL), the static scope table, literals and numbers (a rule's number); a profile file's arguments are bound into rp_pfset, never pasted",
     "jb_str(&q)": "forward.c: statements built from literals (JB_LIT) and the table and column names of the schema description (store_schema_desc: read back from the static migrations), values bound",
 }
