@@ -281,6 +281,8 @@ static void quic_hk_drop(struct quic_dir *d)
 		free(d->hk);
 		d->hk = NULL;
 	}
+	if (d->hcs.buf)
+		OPENSSL_cleanse(d->hcs.buf, d->hcs.cap); /* decrypted handshake bytes */
 	quic_crypto_free(&d->hcs);
 }
 
