@@ -19,8 +19,13 @@
  * Keys: both directions' Initial keys come from the client's original DCID
  * (kept per flow); after a Retry (§17.2.5) from the DCID of the client's
  * next Initial. A server that switches to v2 (compatible version
- * negotiation, RFC 9368) gets v2 keys from the same DCID. Handshake, 0-RTT
- * and 1-RTT packets are only counted. The handshake is taken as complete
+ * negotiation, RFC 9368) gets v2 keys from the same DCID. Handshake
+ * packets are opened only with a key log (`capture --keylog`, keylog.h):
+ * each direction's Handshake keys from its handshake traffic secret (RFC
+ * 9001 §5.1), its CRYPTO frames reassembled and handed to tls.c's
+ * decrypted-handshake parser (tls_hs_feed_decrypted) up to its Finished,
+ * then the keys are wiped. 0-RTT and 1-RTT packets are only counted,
+ * never opened. The handshake is taken as complete
  * when 1-RTT (short-header) packets have gone both ways after the
  * ServerHello; the flow is then done.
  *

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* quic.c — QUIC Initial packet protection and parsing: RFC 9000 §16
+/* quic.c — QUIC Initial (and, with a key log, Handshake) packet protection
+ * and parsing: RFC 9001 §5.1 (keys from a traffic secret); RFC 9000 §16
  * (variable-length integers), §17.2 (long header), §19 (frames), §A.3
  * (packet number decoding); RFC 9001 §5.2 (Initial secrets), §5.3 (AEAD),
  * §5.4 (header protection); RFC 9369 §3 (QUIC v2 salt, labels, types);
