@@ -19,8 +19,13 @@
  * Keys: both directions' Initial keys come from the client's original DCID
  * (kept per flow); after a Retry (§17.2.5) from the DCID of the client's
  * next Initial. A server that switches to v2 (compatible version
- * negotiation, RFC 9368) gets v2 keys from the same DCID. Handshake, 0-RTT
- * and 1-RTT packets are only counted. The handshake is taken as complete
+ * negotiation, RFC 9368) gets v2 keys from the same DCID. Handshake
+ * packets are opened only with a key log (`capture --keylog`, keylog.h):
+ * each direction's Handshake keys from its handshake traffic secret (RFC
+ * 9001 §5.1), its CRYPTO frames reassembled and handed to tls.c's
+ * decrypted-handshake parser (tls_hs_feed_decrypted) up to its Finished,
+ * then the keys are wiped. 0-RTT and 1-RTT packets are only counted,
+ * never opened. The handshake is taken as complete
  * when 1-RTT (short-header) packets have gone both ways after the
  * ServerHello; the flow is then done.
  *
@@ -54,6 +59,9 @@
 #include "json.h"
 #include "obs.h"
 #include "quic_initial.h"
+#include "keylog.h"
+
+#include <openssl/crypto.h>
 
 #define QUIC_DGRAM_MAX 1000      /* datagrams read per flow before giving up */
 #define QUIC_PKTS_PER_DGRAM 16   /* coalesced packets read per datagram */
@@ -90,6 +98,14 @@ static const struct anomaly_def quic_anomalies[] = {
 
 struct quic_dir {
 	int64_t largest_pn;             /* Initial space; -1 before the first */
+	/* Handshake space, opened with a key log (keylog.h) until this
+	 * direction's Finished; hk is malloc'd and wiped when dropped */
+	struct quic_keys *hk;
+	int64_t hs_largest_pn;          /* -1 before the first */
+	uint32_t hs_decrypted;
+	struct quic_crypto_stream hcs;
+	uint64_t hs_fed;
+	bool hcs_capped;
 	uint32_t initials, decrypted, decrypt_failed, handshake, zero_rtt, short_pkts;
 	uint64_t crypto_fed;            /* CRYPTO stream bytes handed to TLS */
 	bool have_keys;
@@ -120,6 +136,7 @@ struct quic_state {
 	struct quic_dir d[2];
 	struct tls_state *tls;
 	bool tls_failed;
+	int kl;                         /* Handshake keys: 0 not asked, 1 ready, -1 none/failed */
 	uint8_t *scratch;               /* decryption buffer, grown to the largest packet */
 	size_t scratch_cap;
 };
@@ -253,6 +270,122 @@ static void quic_frames(struct dis_ctx *ctx, struct quic_state *st, enum dir dir
 			  cur_off(&c, pl->payload), pl->payload_len);
 }
 
+/* ---- Handshake packets opened with a key log (keylog.h) ----
+ * The client's and server's handshake traffic secrets give each
+ * direction's Handshake keys (RFC 9001 §5.1); the CRYPTO frames of the
+ * Handshake space carry the server's EncryptedExtensions ... Finished and
+ * the client's Certificate ... Finished, which go to tls.c's parser as
+ * the TCP key log path's records do. A direction's keys go at its
+ * Finished; 1-RTT packets are never opened (no application secret is ever
+ * read). */
+
+static void quic_hk_drop(struct quic_dir *d)
+{
+	if (d->hk) {
+		OPENSSL_cleanse(d->hk, sizeof(*d->hk));
+		free(d->hk);
+		d->hk = NULL;
+	}
+	if (d->hcs.buf)
+		OPENSSL_cleanse(d->hcs.buf, d->hcs.cap); /* decrypted handshake bytes */
+	quic_crypto_free(&d->hcs);
+}
+
+static void quic_kl_fail(struct dis_ctx *ctx, struct quic_state *st, const char *why)
+{
+	tls_hs_keylog_failed(ctx, st->tls, why);
+	st->kl = -1;
+	quic_hk_drop(&st->d[0]);
+	quic_hk_drop(&st->d[1]);
+}
+
+/* Ask tls.c for the secrets once the ServerHello is read; keys for both
+ * directions with the labels of the packet's version. */
+static void quic_kl_keys(struct dis_ctx *ctx, struct quic_state *st, uint32_t version)
+{
+	uint8_t cs[KEYLOG_SECRET_MAX], ss[KEYLOG_SECRET_MAX];
+	size_t sl = 0;
+	uint16_t suite = 0;
+	int r;
+
+	if (st->tls == NULL || st->tls_failed || !tls_hs_seen(st->tls, DIR_S2C))
+		return; /* not yet: a Handshake packet before the ServerHello */
+	r = tls_hs_keylog_secrets(ctx, st->tls, cs, ss, &sl, &suite);
+	if (r <= 0) {
+		st->kl = -1;
+		return;
+	}
+	st->kl = 1;
+	st->d[DIR_C2S].hk = calloc(1, sizeof(struct quic_keys));
+	st->d[DIR_S2C].hk = calloc(1, sizeof(struct quic_keys));
+	if (st->d[DIR_C2S].hk == NULL || st->d[DIR_S2C].hk == NULL ||
+	    quic_keys_from_secret(version, suite, cs, sl, st->d[DIR_C2S].hk) != QUIC_OK ||
+	    quic_keys_from_secret(version, suite, ss, sl, st->d[DIR_S2C].hk) != QUIC_OK)
+		quic_kl_fail(ctx, st, "secret does not fit the suite");
+	OPENSSL_cleanse(cs, sizeof(cs));
+	OPENSSL_cleanse(ss, sizeof(ss));
+}
+
+static void quic_handshake(struct dis_ctx *ctx, struct quic_state *st, enum dir dir,
+			   const struct quic_long_hdr *h, const uint8_t *pkt)
+{
+	struct quic_dir *d = &st->d[dir];
+	struct quic_plain pl;
+	struct quic_frame f;
+	struct cur c;
+	size_t contig;
+	int r;
+
+	d->handshake++;
+	if (st->kl == 0 && keylog_enabled())
+		quic_kl_keys(ctx, st, h->version);
+	if (st->kl != 1 || d->hk == NULL)
+		return;
+	if (h->pkt_len > st->scratch_cap) {
+		uint8_t *nb = realloc(st->scratch, h->pkt_len);
+		if (nb == NULL)
+			return;
+		st->scratch = nb;
+		st->scratch_cap = h->pkt_len;
+	}
+	if (quic_decrypt(d->hk, h, pkt, d->hs_largest_pn, st->scratch, st->scratch_cap, &pl) != QUIC_OK) {
+		quic_kl_fail(ctx, st, "Handshake packet tag mismatch");
+		return;
+	}
+	d->hs_decrypted++;
+	if ((int64_t)pl.pn > d->hs_largest_pn)
+		d->hs_largest_pn = (int64_t)pl.pn;
+	c = cur_make(pl.payload, pl.payload_len);
+	while ((r = quic_next_frame(&c, &f)) == QUIC_OK) {
+		if (f.type == 0x06 && !d->hcs_capped &&
+		    quic_crypto_add(&d->hcs, f.offset, f.data, f.len) != QUIC_OK) {
+			d->hcs_capped = true;
+			quic_anom(ctx, st, dir, QUIC_ANOM_CRYPTO_CAP, "Handshake offset %llu length %zu",
+				  (unsigned long long)f.offset, f.len);
+		}
+	}
+	if (r == QUIC_E_FRAME)
+		quic_anom(ctx, st, dir, QUIC_ANOM_UNEXPECTED_FRAME, "type 0x%llx in Handshake",
+			  (unsigned long long)f.type);
+	else if (r != 1)
+		quic_anom(ctx, st, dir, QUIC_ANOM_BAD_FRAME, "Handshake at offset %zu of %zu",
+			  cur_off(&c, pl.payload), pl.payload_len);
+	OPENSSL_cleanse(st->scratch, h->pkt_len);
+	contig = quic_crypto_contig(&d->hcs);
+	if (contig > d->hs_fed) {
+		if (tls_hs_feed_decrypted(ctx, st->tls, dir, d->hcs.buf + d->hs_fed,
+					  contig - (size_t)d->hs_fed) != 0) {
+			st->kl = -1;
+			quic_hk_drop(&st->d[0]);
+			quic_hk_drop(&st->d[1]);
+			return;
+		}
+		d->hs_fed = contig;
+	}
+	if (tls_hs_finished(st->tls, dir))
+		quic_hk_drop(d); /* this direction's handshake epoch is over */
+}
+
 static void quic_initial(struct dis_ctx *ctx, struct quic_state *st, enum dir dir,
 			 const struct quic_long_hdr *h, const uint8_t *pkt)
 {
@@ -344,7 +477,12 @@ static void quic_restart(struct quic_state *st)
 		d->cs_capped = false;
 		d->crypto_fed = 0;
 		d->largest_pn = -1;
+		quic_hk_drop(d);
+		d->hcs_capped = false;
+		d->hs_fed = 0;
+		d->hs_largest_pn = -1;
 	}
+	st->kl = 0;
 	tls_hs_free(st->tls);
 	st->tls = NULL;
 	st->tls_failed = false;
@@ -425,7 +563,8 @@ static struct dis_result quic_parse(struct dis_ctx *ctx, void *state, enum dir d
 	obs_protocol(ctx, "quic");
 	obs_security(ctx, SEC_TLS);
 	if (st->datagrams == 0)
-		st->d[0].largest_pn = st->d[1].largest_pn = -1;
+		st->d[0].largest_pn = st->d[1].largest_pn = st->d[0].hs_largest_pn =
+			st->d[1].hs_largest_pn = -1;
 	st->datagrams++;
 
 	while (off < len) {
@@ -478,7 +617,7 @@ static struct dis_result quic_parse(struct dis_ctx *ctx, void *state, enum dir d
 			quic_initial(ctx, st, dir, &h, p + off);
 			break;
 		case QUIC_PT_HANDSHAKE:
-			st->d[dir].handshake++;
+			quic_handshake(ctx, st, dir, &h, p + off);
 			break;
 		case QUIC_PT_0RTT:
 			st->d[dir].zero_rtt++;
@@ -487,8 +626,11 @@ static struct dis_result quic_parse(struct dis_ctx *ctx, void *state, enum dir d
 		off += h.pkt_len;
 	}
 
+	/* (with Handshake keys, not before both Finished are read: a client's
+	 * Certificate may follow its first 1-RTT packet in another datagram) */
 	if (st->tls && tls_hs_seen(st->tls, DIR_S2C) && st->d[DIR_C2S].short_pkts > 0 &&
-	    st->d[DIR_S2C].short_pkts > 0) {
+	    st->d[DIR_S2C].short_pkts > 0 &&
+	    (st->kl != 1 || (st->d[0].hk == NULL && st->d[1].hk == NULL))) {
 		tls_hs_established(st->tls);
 		return dis_done(len);
 	}
@@ -545,6 +687,8 @@ static void quic_state_free(void *state)
 	struct quic_state *st = state;
 	quic_crypto_free(&st->d[0].cs);
 	quic_crypto_free(&st->d[1].cs);
+	quic_hk_drop(&st->d[0]);
+	quic_hk_drop(&st->d[1]);
 	tls_hs_free(st->tls);
 	st->tls = NULL;
 	free(st->scratch);

@@ -1175,6 +1175,26 @@ static void tls_kl_fail(struct dis_ctx *ctx, struct tls_state *st, const char *w
 	tls_kl_drop(st, 1);
 }
 
+/* The handshake traffic secrets of this flow's ClientHello (st->kl 0, a
+ * TLS 1.3 suite we open): 1 with both copied (st->kl becomes 1; the caller
+ * wipes them), 0 for a suite we do not open (CCM: as without a key log),
+ * -1 when the key log has not both (anomaly keylog_no_secrets). Shared by
+ * the record path below and QUIC's Handshake packets (tls_hs.h). */
+static int tls_kl_secrets(struct dis_ctx *ctx, struct tls_state *st, uint8_t cs[KEYLOG_SECRET_MAX],
+			  uint8_t ss[KEYLOG_SECRET_MAX], size_t *sl)
+{
+	if (!tls13_suite_known(st->sh.cipher)) {
+		st->kl = -1;
+		return 0;
+	}
+	if (!keylog_lookup(st->ch.random, cs, ss, sl)) {
+		tls_kl_fail(ctx, st, "no handshake secrets for this ClientHello");
+		return -1;
+	}
+	st->kl = 1;
+	return 1;
+}
+
 /* One encrypted record (outer type 23) of direction dir. */
 static void tls_kl_record(struct dis_ctx *ctx, struct tls_state *st, enum dir dir,
 			  const uint8_t *rec, size_t rlen)
@@ -1185,17 +1205,10 @@ static void tls_kl_record(struct dis_ctx *ctx, struct tls_state *st, enum dir di
 	if (st->kl == 0) {
 		uint8_t cs[KEYLOG_SECRET_MAX], ss[KEYLOG_SECRET_MAX];
 		size_t sl = 0;
-		if (!tls13_suite_known(st->sh.cipher)) {
-			st->kl = -1; /* a suite we do not open (CCM): as without a key log */
+		if (tls_kl_secrets(ctx, st, cs, ss, &sl) <= 0)
 			return;
-		}
-		if (!keylog_lookup(st->ch.random, cs, ss, &sl)) {
-			tls_kl_fail(ctx, st, "no handshake secrets for this ClientHello");
-			return;
-		}
 		st->hk[0] = calloc(1, sizeof(struct tls13_keys));
 		st->hk[1] = calloc(1, sizeof(struct tls13_keys));
-		st->kl = 1;
 		if (st->hk[0] == NULL || st->hk[1] == NULL ||
 		    tls13_keys_from_secret(st->sh.cipher, cs, sl, st->hk[DIR_C2S]) != 0 ||
 		    tls13_keys_from_secret(st->sh.cipher, ss, sl, st->hk[DIR_S2C]) != 0) {
@@ -1616,6 +1629,52 @@ struct dis_result tls_hs_feed_records(struct dis_ctx *ctx, struct tls_state *st,
 	r = tls_parse(ctx, st, dir, p, n);
 	obs_anomaly_scope(ctx, NULL, NULL);
 	return r;
+}
+
+int tls_hs_keylog_secrets(struct dis_ctx *ctx, struct tls_state *st, uint8_t cs[KEYLOG_SECRET_MAX],
+			  uint8_t ss[KEYLOG_SECRET_MAX], size_t *len, uint16_t *suite)
+{
+	int r;
+	*len = 0;
+	*suite = 0;
+	if (st->kl != 0 || st->malformed || !tls_kl_wanted(st, DIR_S2C))
+		return 0;
+	obs_anomaly_scope(ctx, "tls", tls_anomalies);
+	r = tls_kl_secrets(ctx, st, cs, ss, len);
+	obs_anomaly_scope(ctx, NULL, NULL);
+	if (r > 0)
+		*suite = st->sh.cipher;
+	return r;
+}
+
+void tls_hs_keylog_failed(struct dis_ctx *ctx, struct tls_state *st, const char *why)
+{
+	if (st->dec_failed)
+		return;
+	obs_anomaly_scope(ctx, "tls", tls_anomalies);
+	tls_kl_fail(ctx, st, why);
+	obs_anomaly_scope(ctx, NULL, NULL);
+}
+
+int tls_hs_feed_decrypted(struct dis_ctx *ctx, struct tls_state *st, enum dir dir, const uint8_t *p,
+			  size_t n)
+{
+	int r;
+	if (st->malformed || st->dec_failed || st->kl != 1 || st->dec_fin[dir])
+		return -1;
+	obs_anomaly_scope(ctx, "tls", tls_anomalies);
+	st->dec_mode = true;
+	r = tls_handshake_data(ctx, st, dir, p, n);
+	st->dec_mode = false;
+	obs_anomaly_scope(ctx, NULL, NULL);
+	if (r != 0)
+		st->dec_failed = true;
+	return r;
+}
+
+bool tls_hs_finished(const struct tls_state *st, enum dir dir)
+{
+	return st->dec_fin[dir];
 }
 
 bool tls_hs_seen(const struct tls_state *st, enum dir dir)

@@ -40,6 +40,33 @@ int tls_hs_feed(struct dis_ctx *ctx, struct tls_state *st, enum dir dir, const u
 struct dis_result tls_hs_feed_records(struct dis_ctx *ctx, struct tls_state *st, enum dir dir,
 				      const uint8_t *p, size_t n);
 
+/* TLS 1.3 handshake opened with a key log (keylog.h, `capture --keylog`)
+ * by a carrier that protects the handshake itself (QUIC Handshake
+ * packets, RFC 9001 §5.1). The key log state is tls.c's, so the anomalies
+ * (keylog_no_secrets, keylog_decrypt_failed, filed under "tls") and the
+ * facts (handshake_decrypted, chains, client certificate) are exactly the
+ * TCP record path's. */
+/* The handshake traffic secrets of the flow's ClientHello, asked once,
+ * after the ServerHello: 1 with both copied (*len bytes each, 32 or 48)
+ * and the suite, which the caller turns into keys and wipes; 0 when not
+ * wanted (no key log, not TLS 1.3, a suite not opened, already asked); -1
+ * when the key log has not both (anomaly keylog_no_secrets). */
+int tls_hs_keylog_secrets(struct dis_ctx *ctx, struct tls_state *st, uint8_t cs[48], uint8_t ss[48],
+			  size_t *len, uint16_t *suite);
+/* The carrier could not open a protected packet with those keys: anomaly
+ * keylog_decrypt_failed (once), nothing more is fed; the flow's facts are
+ * those without a key log. */
+void tls_hs_keylog_failed(struct dis_ctx *ctx, struct tls_state *st, const char *why);
+/* Decrypted handshake-message bytes of one direction in stream order
+ * (EncryptedExtensions, CertificateRequest, Certificate, CertificateVerify,
+ * Finished; RFC 8446 §4.3-§4.4), parsed as the TCP key log path parses
+ * them. 0, or -1 (malformed, or not in that state: nothing kept). */
+int tls_hs_feed_decrypted(struct dis_ctx *ctx, struct tls_state *st, enum dir dir, const uint8_t *p,
+			  size_t n);
+/* That direction's decrypted Finished was read: its handshake epoch is over
+ * and its keys can go. */
+bool tls_hs_finished(const struct tls_state *st, enum dir dir);
+
 /* ClientHello (DIR_C2S) or ServerHello/HelloRetryRequest (DIR_S2C) parsed. */
 bool tls_hs_seen(const struct tls_state *st, enum dir dir);
 

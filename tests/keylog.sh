@@ -7,7 +7,9 @@
 # CertificateRequest, the client's chain, the stapled OCSP response,
 # tls.handshake_decrypted), a wrong key, a key log that is garbage, empty,
 # missing or truncated, application secrets present in the file (ignored),
-# a key log that grows while the capture reads (re-read on a miss), no
+# a key log that grows while the capture reads (re-read on a miss), QUIC
+# Handshake packets opened with the same key logs (ngtcp2 gtlsclient /
+# gtlsserver captures, tools/lab/gen-keylog-quic.sh), no
 # secret anywhere in the database, the export or the report, and the
 # report's coverage line and TLS 1.3 verdicts.
 . "$SRCDIR/tests/lib.sh"
@@ -18,7 +20,7 @@ CA=$K/test-ca.pem
 cap() {
 	local kl=()
 	[ -n "${3:-}" ] && kl=(--keylog "$3")
-	"$WIREAUDIT" capture -q -r "$2" "${kl[@]}" --ca-file "$CA" -d "$T_TMP/$1.db" 2>"$T_TMP/$1.err"
+	"$WIREAUDIT" capture -q -r "$2" "${kl[@]}" --ca-file "${CAF:-$CA}" -d "$T_TMP/$1.db" 2>"$T_TMP/$1.err"
 	echo $? >"$T_TMP/$1.rc"
 	"$WIREAUDIT" export -d "$T_TMP/$1.db" >"$T_TMP/$1.jsonl" 2>/dev/null
 }
@@ -125,10 +127,68 @@ grow() { # grow NAME APPEND(0|1)
 t_is "$(grow grown 1)" "true true " "a key log appended to during the capture is re-read"
 t_is "$(grow notgrown 0)" "true false " "…and without the append the second flow stays encrypted"
 
+# --- QUIC: Handshake packets opened with the key log (RFC 9001 §5.1),
+# the same facts as TLS over TCP; ngtcp2 gtlsclient/gtlsserver (GnuTLS
+# SSLKEYLOGFILE), leaf from pcaps/keylog/quic-test-ca.pem's root
+QCA=$K/quic-test-ca.pem
+for n in quic-aes128 quic-aes256 quic-mtls; do
+	CAF=$QCA cap "$n" "$K/$n.pcap" "$K/$n.keys"
+	CAF=$QCA cap "$n-nokl" "$K/$n.pcap"
+	t_is "$(cat "$T_TMP/$n.rc")|$(wc -l <"$T_TMP/$n.jsonl")|$(j "$n" '[.protocol, .tls.quic.version]')" '0|1|["quic","QUICv1"]' \
+		"$n: capture --keylog exits 0, one QUIC v1 flow"
+done
+QF='[.tls.cipher, .tls.handshake_decrypted, .tls.certs_observable, .tls.chain_len, .tls.chain_trusted, .tls.hostname_match, .tls.cert_request, .tls.client_cert, .tls.client_cert_message, .tls.client_chain_len, .tls.client_chain_trusted, .tls.alpn_selected, .tls.established, ([.anomalies[].name])]'
+QLEAF='[.tls.certs[0].subject, .tls.certs[0].sha256, .tls.certs[0].issuer]'
+LEAF='["CN=quic.wireaudit.test","605c6b54283394e3e65cafe179425dfc25375ae232dbc98db4c9c70fe93e85ee","CN=wireaudit QUIC test root,O=wireaudit lab"]'
+t_is "$(j quic-aes128 "$QF")" '["TLS_AES_128_GCM_SHA256",true,true,1,true,true,false,"none",null,0,null,"h3",true,[]]' \
+	"QUIC AES-128-GCM (AES-128 header protection): the server's leaf trusted, name matches, ALPN h3"
+t_is "$(j quic-aes256 "$QF")" '["TLS_AES_256_GCM_SHA384",true,true,1,true,true,false,"none",null,0,null,"h3",true,[]]' \
+	"QUIC AES-256-GCM/SHA-384 (AES-256 header protection): the same"
+t_is "$(j quic-mtls "$QF")" '["TLS_CHACHA20_POLY1305_SHA256",true,true,1,true,true,true,"sent","sent",1,true,"h3",true,[]]' \
+	"QUIC ChaCha20-Poly1305 (ChaCha20 header protection), --verify-client: CertificateRequest, the client's trusted certificate"
+t_is "$(j quic-aes128 "$QLEAF")|$(j quic-aes256 "$QLEAF")|$(j quic-mtls "$QLEAF")" "$LEAF|$LEAF|$LEAF" \
+	"QUIC: leaf subject, SHA-256 and issuer"
+t_is "$(j quic-mtls '[.tls.client_certs[0].subject, .tls.client_certs[0].sha256]')" \
+	'["CN=client.wireaudit.test","12135070662a0268173a657e1cbadb711259a273f532c418a5f66d7baf0b3b60"]' \
+	"QUIC mTLS: the client certificate's subject and SHA-256"
+# Handshake packets counted as before; 1-RTT packets never opened
+QP='[.tls.quic.handshake_packets, .tls.quic.short_packets, .tls.quic.crypto_bytes, .tls.quic.initial_decrypted]'
+for n in quic-aes128 quic-aes256 quic-mtls; do
+	t_is "$(j "$n" "$QP")" "$(j "$n-nokl" "$QP")" "$n: QUIC packet counts the same with and without the key log"
+	t_is "$(j "$n-nokl" '[.tls.handshake_decrypted, .tls.certs_observable, .tls.chain_len, .tls.client_cert, .tls.alpn_selected, (.tls.certs | length), ([.anomalies[].name])]')" \
+		'[false,false,0,"not_observable","not_observable",0,[]]' "$n without --keylog: as before, not observable"
+done
+# a wrong server secret: the flow as without the key log, and the TCP anomaly
+flip() { awk -v l="$1" '$1==l { c = substr($3, length($3)); $3 = substr($3, 1, length($3) - 1) (c == "0" ? "1" : "0") } { print }' "$2"; }
+flip SERVER_HANDSHAKE_TRAFFIC_SECRET "$K/quic-aes128.keys" >"$T_TMP/qwrong.keys"
+t_is "$(cmp -s "$T_TMP/qwrong.keys" "$K/quic-aes128.keys"; echo $?)" 1 "the wrong QUIC key log differs"
+CAF=$QCA cap qwrong "$K/quic-aes128.pcap" "$T_TMP/qwrong.keys"
+QNODEC='[.tls.handshake_decrypted, .tls.certs_observable, .tls.chain_len, .tls.client_cert, .tls.alpn_selected, .tls.established, .tls.quic]'
+t_is "$(cat "$T_TMP/qwrong.rc")|$(j qwrong "$QNODEC")|$(j qwrong '[.anomalies[] | [.name, .detail]]')" \
+	"0|$(j quic-aes128-nokl "$QNODEC")|[[\"keylog_decrypt_failed\",\"keylog: handshake records did not decrypt (Handshake packet tag mismatch)\"]]" \
+	"QUIC, a wrong server secret: tag mismatch noted, the flow as without the key log"
+# another connection's secrets: missing, as for TCP
+CAF=$QCA cap qother "$K/quic-aes128.pcap" "$K/quic-mtls.keys"
+t_is "$(j qother "$QNODEC")|$(j qother '[.anomalies[].name]')" "$(j quic-aes128-nokl "$QNODEC")|[\"keylog_no_secrets\"]" \
+	"QUIC, secrets of another ClientHello: noted as missing, the flow as without"
+# a SHA-384 suite given SHA-256-sized secrets
+awk '{ print $1, $2, substr($3, 1, 64) }' "$K/quic-aes256.keys" >"$T_TMP/qlen.keys"
+CAF=$QCA cap qlen "$K/quic-aes256.pcap" "$T_TMP/qlen.keys"
+t_is "$(j qlen '[.tls.handshake_decrypted, .tls.chain_len]')|$(j qlen '[.anomalies[].name]')" '[false,0]|["keylog_decrypt_failed"]' \
+	"QUIC, a 32-byte secret for a SHA-384 suite: noted"
+# all the key logs in one file, all captures in one run
+cat "$K"/*.keys >"$T_TMP/qall.keys"
+"$WIREAUDIT" capture -q --ca-file "$QCA" --keylog "$T_TMP/qall.keys" -d "$T_TMP/qall.db" \
+	-r "$K/quic-aes128.pcap" -r "$K/quic-aes256.pcap" -r "$K/quic-mtls.pcap" 2>"$T_TMP/qall.err"
+"$WIREAUDIT" export -d "$T_TMP/qall.db" >"$T_TMP/qall.jsonl" 2>/dev/null
+t_is "$("$WIREAUDIT" export -d "$T_TMP/qall.db" | jq -c '[.tls.handshake_decrypted, .tls.chain_trusted, .tls.client_cert]' | tr '\n' ' ')" \
+	'[true,true,"none"] [true,true,"none"] [true,true,"sent"] ' "QUIC: one key log for several connections"
+
 # --- the secrets appear nowhere: database, export, report, stderr
 mapfile -t secrets < <(cut -d' ' -f3 "$K"/*.keys | sort -u)
 leak=0
-for n in tls13-aes128 tls13-mtls tls13-certreq-none tls13-ocsp-stapled tls13-curl crlf; do
+for n in tls13-aes128 tls13-mtls tls13-certreq-none tls13-ocsp-stapled tls13-curl crlf \
+	quic-aes128 quic-aes256 quic-mtls qwrong qall; do
 	"$WIREAUDIT" report -d "$T_TMP/$n.db" --format json >"$T_TMP/$n.rep" 2>&1
 	sqlite3 "$T_TMP/$n.db" .dump >"$T_TMP/$n.dump"
 	for s in "${secrets[@]}"; do

@@ -377,29 +377,27 @@ int tls13_keys_from_secret(uint16_t suite, const uint8_t *secret, size_t len, st
 	return 0;
 }
 
-int tls13_open(struct tls13_keys *k, const uint8_t hdr[5], const uint8_t *ct, size_t ct_len,
-	       uint8_t *out, size_t cap)
+int tls13_aead_open(uint16_t suite, const uint8_t *key, const uint8_t nonce[12], const uint8_t *aad,
+		    size_t aad_len, const uint8_t *ct, size_t ct_len, uint8_t *out)
 {
-	const EVP_CIPHER *ciph = k->suite == 0x1301 ? EVP_aes_128_gcm() :
-				 k->suite == 0x1302 ? EVP_aes_256_gcm() : EVP_chacha20_poly1305();
-	uint8_t nonce[12], tag[16];
+	const EVP_CIPHER *ciph = suite == 0x1301 ? EVP_aes_128_gcm() :
+				 suite == 0x1302 ? EVP_aes_256_gcm() :
+				 suite == 0x1303 ? EVP_chacha20_poly1305() : NULL;
+	uint8_t tag[16];
 	size_t pl;
 	EVP_CIPHER_CTX *cc;
 	int n, ok;
 
-	if (ct_len < 16 || ct_len - 16 > cap || ct_len > 65536)
+	if (ciph == NULL || ct_len < 16 || ct_len > 65536 || aad_len > 65536)
 		return -1;
 	pl = ct_len - 16;
-	memcpy(nonce, k->iv, 12);
-	for (int i = 0; i < 8; i++)
-		nonce[11 - i] ^= (uint8_t)(k->seq >> (8 * i));
-	memcpy(tag, ct + pl, 16);
+	memcpy(tag, ct + pl, 16); /* before an in-place open overwrites nothing of it */
 	if ((cc = EVP_CIPHER_CTX_new()) == NULL)
 		return -1;
 	ok = EVP_DecryptInit_ex(cc, ciph, NULL, NULL, NULL) > 0 &&
 	     EVP_CIPHER_CTX_ctrl(cc, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) > 0 &&
-	     EVP_DecryptInit_ex(cc, NULL, NULL, k->key, nonce) > 0 &&
-	     EVP_DecryptUpdate(cc, NULL, &n, hdr, 5) > 0 &&
+	     EVP_DecryptInit_ex(cc, NULL, NULL, key, nonce) > 0 &&
+	     (aad_len == 0 || EVP_DecryptUpdate(cc, NULL, &n, aad, (int)aad_len) > 0) &&
 	     (pl == 0 || EVP_DecryptUpdate(cc, out, &n, ct, (int)pl) > 0) &&
 	     EVP_CIPHER_CTX_ctrl(cc, EVP_CTRL_AEAD_SET_TAG, 16, tag) > 0 &&
 	     EVP_DecryptFinal_ex(cc, out + pl, &n) > 0;
@@ -408,6 +406,22 @@ int tls13_open(struct tls13_keys *k, const uint8_t hdr[5], const uint8_t *ct, si
 		OPENSSL_cleanse(out, pl);
 		return -1;
 	}
-	k->seq++;
 	return (int)pl;
+}
+
+int tls13_open(struct tls13_keys *k, const uint8_t hdr[5], const uint8_t *ct, size_t ct_len,
+	       uint8_t *out, size_t cap)
+{
+	uint8_t nonce[12];
+	int n;
+
+	if (ct_len < 16 || ct_len - 16 > cap || ct_len > 65536)
+		return -1;
+	memcpy(nonce, k->iv, 12);
+	for (int i = 0; i < 8; i++)
+		nonce[11 - i] ^= (uint8_t)(k->seq >> (8 * i));
+	if ((n = tls13_aead_open(k->suite, k->key, nonce, hdr, 5, ct, ct_len, out)) < 0)
+		return -1;
+	k->seq++;
+	return n;
 }

@@ -56,6 +56,14 @@ bool tls13_suite_known(uint16_t suite);
  * suite, a secret of the wrong length for the suite's hash, or a library
  * failure. */
 int tls13_keys_from_secret(uint16_t suite, const uint8_t *secret, size_t len, struct tls13_keys *k);
+/* The AEAD of a TLS 1.3 suite (RFC 8446 §5.2, App. B.4; also QUIC packet
+ * protection, RFC 9001 §5.3): AES-128-GCM, AES-256-GCM or
+ * ChaCha20-Poly1305 with a 12-byte nonce. Opens ct[0..ct_len) (tag last)
+ * into out (>= ct_len - 16 bytes; out == ct is allowed) authenticating
+ * aad. Returns the plaintext length, or -1 (unknown suite, tag mismatch,
+ * too short or over 65536 bytes, library failure; out is then wiped). */
+int tls13_aead_open(uint16_t suite, const uint8_t *key, const uint8_t nonce[12], const uint8_t *aad,
+		    size_t aad_len, const uint8_t *ct, size_t ct_len, uint8_t *out);
 /* Open one TLSCiphertext (hdr: the 5-byte record header, the AAD; ct: the
  * encrypted_record, tag last) into out (cap >= ct_len - 16) with nonce
  * iv XOR seq; seq advances on success. Returns the TLSInnerPlaintext

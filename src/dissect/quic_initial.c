@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* quic.c — QUIC Initial packet protection and parsing: RFC 9000 §16
+/* quic.c — QUIC Initial (and, with a key log, Handshake) packet protection
+ * and parsing: RFC 9001 §5.1 (keys from a traffic secret); RFC 9000 §16
  * (variable-length integers), §17.2 (long header), §19 (frames), §A.3
  * (packet number decoding); RFC 9001 §5.2 (Initial secrets), §5.3 (AEAD),
  * §5.4 (header protection); RFC 9369 §3 (QUIC v2 salt, labels, types);
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 
@@ -244,14 +246,41 @@ int quic_initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len, bo
 	    (r = quic_expand_label(secret, v2 ? "quicv2 key" : "quic key", k->key, 16)) != 0 ||
 	    (r = quic_expand_label(secret, v2 ? "quicv2 iv" : "quic iv", k->iv, 12)) != 0 ||
 	    (r = quic_expand_label(secret, v2 ? "quicv2 hp" : "quic hp", k->hp, 16)) != 0)
-		memset(k, 0, sizeof(*k));
+		OPENSSL_cleanse(k, sizeof(*k));
+	else {
+		k->suite = 0x1301; /* AEAD_AES_128_GCM (RFC 9001 §5.3) */
+		k->key_len = 16;
+	}
 	OPENSSL_cleanse(initial, sizeof(initial));
 	OPENSSL_cleanse(secret, sizeof(secret));
 	return r;
 }
 
-int quic_hp_mask(const uint8_t hp[16], const uint8_t sample[16], uint8_t mask[5])
+int quic_keys_from_secret(uint32_t version, uint16_t suite, const uint8_t *secret,
+			  size_t secret_len, struct quic_keys *k)
 {
+	bool v2 = version == QUIC_V2;
+	size_t kl = suite == 0x1301 ? 16 : 32;
+
+	memset(k, 0, sizeof(*k));
+	if (!tls13_suite_known(suite) || secret_len != (suite == 0x1302 ? 48u : 32u))
+		return QUIC_E_DECRYPT;
+	if (tls13_expand_label(secret, secret_len, v2 ? "quicv2 key" : "quic key", k->key, kl) != 0 ||
+	    tls13_expand_label(secret, secret_len, v2 ? "quicv2 iv" : "quic iv", k->iv, 12) != 0 ||
+	    tls13_expand_label(secret, secret_len, v2 ? "quicv2 hp" : "quic hp", k->hp, kl) != 0) {
+		OPENSSL_cleanse(k, sizeof(*k));
+		return QUIC_E_DECRYPT;
+	}
+	k->suite = suite;
+	k->key_len = (uint8_t)kl;
+	return QUIC_OK;
+}
+
+int quic_hp_mask_suite(const struct quic_keys *k, const uint8_t sample[16], uint8_t mask[5])
+{
+	static const uint8_t zero[5];
+	const EVP_CIPHER *ciph = k->suite == 0x1303 ? EVP_chacha20() :
+				 k->key_len == 32 ? EVP_aes_256_ecb() : EVP_aes_128_ecb();
 	EVP_CIPHER_CTX *cc = EVP_CIPHER_CTX_new();
 	uint8_t out[32];
 	int n = 0, ok;
@@ -259,14 +288,34 @@ int quic_hp_mask(const uint8_t hp[16], const uint8_t sample[16], uint8_t mask[5]
 	memset(mask, 0, 5);
 	if (cc == NULL)
 		return QUIC_E_DECRYPT;
-	ok = EVP_EncryptInit_ex(cc, EVP_aes_128_ecb(), NULL, hp, NULL) > 0 &&
-	     EVP_CIPHER_CTX_set_padding(cc, 0) > 0 &&
-	     EVP_EncryptUpdate(cc, out, &n, sample, 16) > 0 && n == 16;
+	if (k->suite == 0x1303)
+		/* §5.4.4: counter = sample[0..3] (little-endian), nonce =
+		 * sample[4..15]: OpenSSL's 16-byte ChaCha20 IV is exactly that */
+		ok = EVP_EncryptInit_ex(cc, ciph, NULL, k->hp, sample) > 0 &&
+		     EVP_EncryptUpdate(cc, out, &n, zero, 5) > 0 && n == 5;
+	else
+		ok = EVP_EncryptInit_ex(cc, ciph, NULL, k->hp, NULL) > 0 &&
+		     EVP_CIPHER_CTX_set_padding(cc, 0) > 0 &&
+		     EVP_EncryptUpdate(cc, out, &n, sample, 16) > 0 && n == 16;
 	EVP_CIPHER_CTX_free(cc);
 	if (!ok)
 		return QUIC_E_DECRYPT;
 	memcpy(mask, out, 5);
 	return QUIC_OK;
+}
+
+int quic_hp_mask(const uint8_t hp[16], const uint8_t sample[16], uint8_t mask[5])
+{
+	struct quic_keys k;
+	int r;
+
+	memset(&k, 0, sizeof(k));
+	k.suite = 0x1301;
+	k.key_len = 16;
+	memcpy(k.hp, hp, 16);
+	r = quic_hp_mask_suite(&k, sample, mask);
+	OPENSSL_cleanse(&k, sizeof(k));
+	return r;
 }
 
 /* RFC 9000 §A.3 */
@@ -287,10 +336,8 @@ int quic_decrypt(const struct quic_keys *k, const struct quic_long_hdr *h, const
 		 int64_t largest_pn, uint8_t *buf, size_t cap, struct quic_plain *out)
 {
 	uint8_t mask[5], nonce[12];
-	EVP_CIPHER_CTX *cc;
 	size_t i, hdr_len, ct_len;
 	uint64_t tpn = 0;
-	int n = 0, ok;
 
 	memset(out, 0, sizeof(*out));
 	if (h->type == QUIC_PT_RETRY || h->type == QUIC_PT_VN)
@@ -300,7 +347,7 @@ int quic_decrypt(const struct quic_keys *k, const struct quic_long_hdr *h, const
 	if (h->pn_offset > h->pkt_len || h->pkt_len - h->pn_offset < 4 + 16)
 		return QUIC_E_TRUNC;
 	memcpy(buf, pkt, h->pkt_len);
-	if (quic_hp_mask(k->hp, buf + h->pn_offset + 4, mask) != 0)
+	if (quic_hp_mask_suite(k, buf + h->pn_offset + 4, mask) != 0)
 		return QUIC_E_DECRYPT;
 	buf[0] ^= mask[0] & 0x0f; /* long header: low 4 bits */
 	out->first = buf[0];
@@ -320,19 +367,9 @@ int quic_decrypt(const struct quic_keys *k, const struct quic_long_hdr *h, const
 	for (i = 0; i < 8; i++)
 		nonce[11 - i] ^= (uint8_t)(out->pn >> (8 * i));
 
-	cc = EVP_CIPHER_CTX_new();
-	if (cc == NULL)
-		return QUIC_E_DECRYPT;
-	ok = EVP_DecryptInit_ex(cc, EVP_aes_128_gcm(), NULL, NULL, NULL) > 0 &&
-	     EVP_CIPHER_CTX_ctrl(cc, EVP_CTRL_GCM_SET_IVLEN, 12, NULL) > 0 &&
-	     EVP_DecryptInit_ex(cc, NULL, NULL, k->key, nonce) > 0 &&
-	     EVP_DecryptUpdate(cc, NULL, &n, buf, (int)hdr_len) > 0 &&
-	     (ct_len == 0 || EVP_DecryptUpdate(cc, buf + hdr_len, &n, buf + hdr_len, (int)ct_len) > 0) &&
-	     EVP_CIPHER_CTX_ctrl(cc, EVP_CTRL_GCM_SET_TAG, QUIC_TAG_LEN,
-				 buf + hdr_len + ct_len) > 0 &&
-	     EVP_DecryptFinal_ex(cc, buf + hdr_len + ct_len, &n) > 0;
-	EVP_CIPHER_CTX_free(cc);
-	if (!ok) {
+	/* the AEAD shared with TLS 1.3 records (keylog.h), in place */
+	if (tls13_aead_open(k->suite, k->key, nonce, buf, hdr_len, buf + hdr_len,
+			    ct_len + QUIC_TAG_LEN, buf + hdr_len) < 0) {
 		memset(out, 0, sizeof(*out));
 		return QUIC_E_DECRYPT;
 	}

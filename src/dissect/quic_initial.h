@@ -6,7 +6,9 @@
  *
  * Only what a passive observer can open is handled: Initial packets, whose
  * keys derive from the client's Destination Connection ID and a published
- * salt. Handshake, 0-RTT and 1-RTT packets are recognised, never decrypted.
+ * salt; and Handshake packets when a TLS key log gives the handshake
+ * traffic secrets (quic_keys_from_secret). 0-RTT and 1-RTT packets are
+ * recognised, never decrypted.
  * Every byte from the wire is read through src/cursor.h.
  */
 #ifndef WA_QUIC_H
@@ -62,8 +64,13 @@ struct quic_long_hdr {
 	size_t pkt_len;           /* bytes of this packet in the datagram */
 };
 
+/* Packet protection of one direction and packet number space. Initial
+ * keys: suite 0x1301 (AEAD_AES_128_GCM, AES-128 header protection); keys
+ * from a key log's handshake traffic secret: the negotiated suite. */
 struct quic_keys {
-	uint8_t key[16], iv[12], hp[16];
+	uint16_t suite;           /* TLS 1.3 cipher suite: 0x1301, 0x1302, 0x1303 */
+	uint8_t key_len;          /* 16 or 32 (key and hp) */
+	uint8_t key[32], iv[12], hp[32];
 };
 
 /* One variable-length integer (RFC 9000 §16). 0 or a cursor error
@@ -102,6 +109,21 @@ int quic_initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len, bo
  * (RFC 9001 §5.4.3). Returns QUIC_OK or QUIC_E_DECRYPT. */
 int quic_hp_mask(const uint8_t hp[16], const uint8_t sample[16], uint8_t mask[5]);
 
+/* Packet protection keys from a TLS 1.3 traffic secret (RFC 9001 §5.1:
+ * HKDF-Expand-Label "quic key", "quic iv", "quic hp"; v2: "quicv2 key",
+ * "quicv2 iv", "quicv2 hp", RFC 9369 §3.3.2; drafts 23-32 use v1's) for the
+ * suite negotiated (0x1301-0x1303; secret_len the suite hash's, 32 or 48).
+ * Used for the Handshake space with a key log's handshake secrets.
+ * Returns QUIC_OK, or QUIC_E_DECRYPT (unknown suite, wrong secret length,
+ * library failure; *k is then zero). The caller wipes *k after use. */
+int quic_keys_from_secret(uint32_t version, uint16_t suite, const uint8_t *secret,
+			  size_t secret_len, struct quic_keys *k);
+
+/* The 5-byte header protection mask of a suite (RFC 9001 §5.4.3 AES-ECB of
+ * the sample with a 16- or 32-byte hp key; §5.4.4 ChaCha20 with the sample
+ * as counter and nonce). QUIC_OK or QUIC_E_DECRYPT. */
+int quic_hp_mask_suite(const struct quic_keys *k, const uint8_t sample[16], uint8_t mask[5]);
+
 struct quic_plain {
 	uint64_t pn;              /* full packet number (RFC 9000 §A.3) */
 	uint8_t pn_len;
@@ -111,8 +133,8 @@ struct quic_plain {
 	size_t payload_len;
 };
 
-/* Remove header protection and decrypt one long-header packet with AEAD_AES_128_GCM
- * (RFC 9001 §5.3-5.4). `pkt` is the packet (h->pkt_len bytes, h from
+/* Remove header protection and decrypt one long-header packet with the
+ * keys' suite (RFC 9001 §5.3-5.4). `pkt` is the packet (h->pkt_len bytes, h from
  * quic_parse_long_header); `buf` (cap bytes, >= h->pkt_len) receives a copy
  * that is unmasked and decrypted in place, so pkt is never written.
  * `largest_pn` is the largest packet number decrypted so far in this

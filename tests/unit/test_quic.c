@@ -10,6 +10,7 @@
  * The header protection masks 437b9aec36 and 2ec0d8356a are RFC 9001
  * A.2 and A.3's own; the others are checked as protected XOR unprotected.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -885,6 +886,52 @@ static void test_reassembly(void)
 	quic_crypto_free(&s);
 }
 
+static void unhex(const char *h, uint8_t *out)
+{
+	for (size_t i = 0; h[2 * i]; i++) {
+		unsigned v;
+		sscanf(h + 2 * i, "%2x", &v);
+		out[i] = (uint8_t)v;
+	}
+}
+
+/* Keys from a traffic secret (the Handshake space with a key log):
+ * RFC 9001 Appendix A.5, ChaCha20-Poly1305 (secret, key, iv, hp, and the
+ * ChaCha20 header protection mask of §5.4.4 for its sample); an AES suite
+ * through the same path gives the Initial keys of Appendix A.1 from the
+ * client's Initial secret. */
+static void test_secret_keys(void)
+{
+	uint8_t sec[32], key[32], iv[12], hp[32], sample[16], want_mask[5], mask[5];
+	struct quic_keys k, ki;
+
+	unhex("9ac312a7f877468ebe69422748ad00a15443f18203a07d6060f688f30f21632b", sec);
+	unhex("c6d98ff3441c3fe1b2182094f69caa2ed4b716b65488960a7a984979fb23e1c8", key);
+	unhex("e0459b3474bdd0e44a41c144", iv);
+	unhex("25a282b9e82f06f21f488917a4fc8f1b73573685608597d0efcb076b0ab7a7a4", hp);
+	unhex("5e5cd55c41f69080575d7999c25a5bfb", sample);
+	unhex("aefefe7d03", want_mask);
+	is_int(quic_keys_from_secret(QUIC_V1, 0x1303, sec, 32, &k), QUIC_OK, "A.5: ChaCha20 keys derived");
+	ok(k.suite == 0x1303 && k.key_len == 32, "A.5: suite and key length");
+	ok(memcmp(k.key, key, 32) == 0, "A.5: quic key");
+	ok(memcmp(k.iv, iv, 12) == 0, "A.5: quic iv");
+	ok(memcmp(k.hp, hp, 32) == 0, "A.5: quic hp");
+	is_int(quic_hp_mask_suite(&k, sample, mask), QUIC_OK, "A.5: ChaCha20 mask computed");
+	ok(memcmp(mask, want_mask, 5) == 0, "A.5: ChaCha20 header protection mask");
+	/* v2 labels give other keys from the same secret */
+	is_int(quic_keys_from_secret(QUIC_V2, 0x1303, sec, 32, &ki), QUIC_OK, "v2 labels: keys derived");
+	ok(memcmp(ki.key, k.key, 32) != 0 && memcmp(ki.hp, k.hp, 32) != 0, "v2 labels: \"quicv2 key\" differs");
+	/* wrong secret length for the suite, unknown suite */
+	is_int(quic_keys_from_secret(QUIC_V1, 0x1302, sec, 32, &k), QUIC_E_DECRYPT, "SHA-384 suite, 32-byte secret");
+	is_int(quic_keys_from_secret(QUIC_V1, 0x1304, sec, 32, &k), QUIC_E_DECRYPT, "CCM not opened");
+	ok(k.suite == 0 && k.key_len == 0, "failed derivation leaves zero keys");
+	/* RFC 9001 A.1: client_initial_secret -> the Initial keys of quic_initial_keys */
+	unhex("c00cf151ca5be075ed0ebfb5c80323c42d6b7db67881289af4008f1f6c357aea", sec);
+	is_int(quic_keys_from_secret(QUIC_V1, 0x1301, sec, 32, &k), QUIC_OK, "A.1 client secret: keys");
+	is_int(quic_initial_keys(QUIC_V1, vec_dcid, sizeof(vec_dcid), false, &ki), QUIC_OK, "A.1: Initial keys");
+	ok(memcmp(&k, &ki, sizeof(k)) == 0, "AES-128 suite path = Initial keys (A.1)");
+}
+
 int main(void)
 {
 	test_varint();
@@ -895,5 +942,6 @@ int main(void)
 	test_malformed();
 	test_frames();
 	test_reassembly();
+	test_secret_keys();
 	return tap_done();
 }
